@@ -1,0 +1,31 @@
+# Quick start: `make demo` (set up, synthesize template.json and lint it), `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: demo test bench lint-self clean
+
+$(STAMP): setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	touch $@
+
+demo: $(STAMP)
+	$(BIN)/rumcfn synth -o template.json
+	$(BIN)/rumcfn lint template.json
+	@echo "template.json: $$(wc -c < template.json) bytes"
+
+test: $(STAMP) node_modules/.installed
+	$(BIN)/python -m pytest -n 2 --dist loadgroup
+
+bench: $(STAMP) node_modules/.installed
+	$(BIN)/python bench/run.py --output docs/benchmarks.md
+
+clean:
+	rm -rf $(VENV) node_modules template.json template.yaml build dist *.egg-info

@@ -1,0 +1,110 @@
+"""How browsers may send data: a Cognito identity pool with a guest role, or a RUM resource policy."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+import awacs.rum
+import awacs.sts
+import awacs.xray
+from awacs.aws import Allow, Condition, ForAnyValueStringLike, PolicyDocument, Principal, Statement, StringEquals, StringLike
+from troposphere import GetAtt, Ref, Sub, Template
+from troposphere import cognito, iam
+
+from .naming import monitor_arn
+from .settings import Settings, is_literal
+
+COGNITO = "cognito-identity.amazonaws.com"
+
+
+@dataclass(frozen=True)
+class Auth:
+    """What the monitor and the snippet need from the chosen mode, and the resources created."""
+
+    identity_pool_id: Any = None
+    guest_role_arn: Any = None
+    resource_policy: Any = None
+    identity_pool: cognito.IdentityPool | None = None
+    guest_role: iam.Role | None = None
+    attachment: cognito.IdentityPoolRoleAttachment | None = None
+
+
+def guest_policy(settings: Settings) -> PolicyDocument:
+    """Only PutRumEvents on this monitor; X-Ray segments only when X-Ray is on (they take no resource)."""
+    statements = [Statement(Effect=Allow, Action=[awacs.rum.PutRumEvents], Resource=[monitor_arn(settings)])]
+    if settings.monitor.enable_xray:
+        statements.append(Statement(Effect=Allow, Action=[awacs.xray.PutTraceSegments], Resource=["*"]))
+    return PolicyDocument(Version="2012-10-17", Statement=statements)
+
+
+def guest_trust(pool: Any) -> PolicyDocument:
+    """Only Cognito may assume the role, only for this pool, only for unauthenticated identities."""
+    return PolicyDocument(
+        Version="2012-10-17",
+        Statement=[Statement(
+            Effect=Allow,
+            Principal=Principal("Federated", COGNITO),
+            Action=[awacs.sts.AssumeRoleWithWebIdentity],
+            Condition=Condition([
+                StringEquals({f"{COGNITO}:aud": pool}),
+                ForAnyValueStringLike({f"{COGNITO}:amr": "unauthenticated"}),
+            ]),
+        )],
+    )
+
+
+def add_cognito_auth(template: Template, settings: Settings) -> Auth:
+    """Identity pool + guest role + attachment, or the existing pool and role named in the settings."""
+    if settings.auth.identity_pool_id:
+        return Auth(identity_pool_id=settings.auth.identity_pool_id, guest_role_arn=settings.auth.guest_role_arn)
+    pool = template.add_resource(cognito.IdentityPool(
+        "IdentityPool",
+        AllowUnauthenticatedIdentities=True,
+        AllowClassicFlow=False,
+        Metadata={"rumcfn": "Unauthenticated (guest) identities are how browsers get credentials for "
+                            "CloudWatch RUM; the guest role may only put RUM events to this monitor."},
+    ))
+    role = template.add_resource(iam.Role(
+        "GuestRole",
+        AssumeRolePolicyDocument=guest_trust(Ref(pool)),
+        Policies=[iam.Policy(PolicyName="PutRumEvents", PolicyDocument=guest_policy(settings))],
+    ))
+    attachment = template.add_resource(cognito.IdentityPoolRoleAttachment(
+        "IdentityPoolRoles",
+        IdentityPoolId=Ref(pool),
+        Roles={"unauthenticated": GetAtt(role, "Arn")},
+    ))
+    return Auth(identity_pool_id=Ref(pool), guest_role_arn=GetAtt(role, "Arn"),
+                identity_pool=pool, guest_role=role, attachment=attachment)
+
+
+def resource_policy(settings: Settings) -> Sub:
+    """The monitor's resource policy as the JSON string RUM expects, with stack values substituted."""
+    variables: dict[str, Any] = {"MonitorName": settings.monitor.name}
+    statement: dict[str, Any] = {
+        "Effect": Allow,
+        "Principal": Principal("*"),
+        "Action": [awacs.rum.PutRumEvents],
+        "Resource": ["arn:${AWS::Partition}:rum:${AWS::Region}:${AWS::AccountId}:appmonitor/${MonitorName}"],
+    }
+    if settings.auth.restrict_referer:
+        referers = []
+        for index, domain in enumerate(settings.monitor.domains):
+            if is_literal(domain):
+                referers.append(f"https://{domain}/*")
+            else:
+                variables[f"Domain{index}"] = domain
+                referers.append(f"https://${{Domain{index}}}/*")
+        statement["Condition"] = Condition(StringLike({"aws:Referer": referers}))
+    document = PolicyDocument(Version="2012-10-17", Statement=[Statement(**statement)])
+    body = json.dumps(document.JSONrepr(), default=lambda o: o.JSONrepr(), separators=(",", ":"), sort_keys=True)
+    return Sub(body, **variables)
+
+
+def add_auth(template: Template, settings: Settings) -> Auth:
+    """The auth resources for ``settings.auth.mode``."""
+    if settings.auth.mode == "resource-policy":
+        return Auth(resource_policy=resource_policy(settings))
+    return add_cognito_auth(template, settings)

@@ -1,0 +1,210 @@
+"""The ``rumcfn`` command: thin click commands over the library.
+
+boto3 and cfn-lint take seconds to import, so only the commands that need them import them.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+import click
+
+from . import __version__
+from .errors import RumcfnError
+from .settings import BUDGET_METRICS, Settings, SettingsError
+
+DEFAULT_CONFIG = "rumcfn.toml"
+
+
+def _pairs(option: str, values: tuple[str, ...]) -> list[tuple[str, str]]:
+    pairs = []
+    for item in values:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise SettingsError(option, "must be KEY=VALUE", item)
+        pairs.append((key, value))
+    return pairs
+
+
+def _number(option: str, text: str) -> Any:
+    if text.lower() in ("off", "none"):
+        return None
+    try:
+        return int(text) if text.lstrip("-").isdigit() else float(text)
+    except ValueError:
+        raise SettingsError(option, "must be a number or off", text) from None
+
+
+def resolve_settings(config: str | None, overrides: dict[str, Any], tags: tuple[str, ...] = (),
+                     budgets: tuple[str, ...] = ()) -> Settings:
+    """Settings from the file (``--config``, else ./rumcfn.toml if present, else the example), then flags."""
+    from .settings import load, with_overrides
+
+    if config is None and Path(DEFAULT_CONFIG).is_file():
+        config = DEFAULT_CONFIG
+    settings = load(config) if config else Settings()
+    overrides = {key: value for key, value in overrides.items() if value is not None}
+    if tags:
+        merged = dict(settings.monitor.tags)
+        merged.update(_pairs("--tag", tags))
+        overrides["monitor.tags"] = tuple(merged.items())
+    for key, value in _pairs("--budget", budgets):
+        if key not in BUDGET_METRICS:
+            raise SettingsError("--budget", f"key must be one of {', '.join(BUDGET_METRICS)}", key)
+        overrides[f"budgets.{key}"] = _number(f"--budget {key}", value)
+    return with_overrides(settings, overrides) if overrides else settings
+
+
+def settings_options(command: Callable) -> Callable:
+    """The settings flags shared by every command that builds a template; passes ``settings=``."""
+
+    @click.option("--config", type=click.Path(dir_okay=False), help=f"Settings file (default: ./{DEFAULT_CONFIG} if present).")
+    @click.option("--app-monitor-name", help="App monitor name.")
+    @click.option("--domain", "domains", multiple=True, help="Domain the monitor accepts (repeat for up to 5).")
+    @click.option("--bucket", help="Website bucket that receives rum.js.")
+    @click.option("--site-url", help="Page the canary opens.")
+    @click.option("--auth", type=click.Choice(["cognito", "resource-policy"]), help="How browsers are authorized.")
+    @click.option("--sample-rate", type=float, help="Share of sessions recorded, 0 to 1.")
+    @click.option("--telemetries", help="Comma-separated: errors,performance,http.")
+    @click.option("--tag", "tags", multiple=True, metavar="KEY=VALUE", help="Tag for the app monitor (repeatable).")
+    @click.option("--budget", "budgets", multiple=True, metavar="KEY=VALUE",
+                  help=f"Performance budget, KEY one of {', '.join(BUDGET_METRICS)}; VALUE a number or off.")
+    @click.option("--no-canary", is_flag=True, default=None, help="Leave out the Synthetics canary.")
+    @click.option("--alert-email", help="E-mail subscribed to alarm notifications.")
+    @click.option("--parameters", "parameters", is_flag=True, default=None,
+                  help="Site values as CloudFormation Parameters (Service Catalog).")
+    @functools.wraps(command)
+    def wrapper(config, app_monitor_name, domains, bucket, site_url, auth, sample_rate, telemetries, tags,
+                budgets, no_canary, alert_email, parameters, **kwargs):
+        overrides = {
+            "monitor.name": app_monitor_name,
+            "monitor.domains": tuple(domains) or None,
+            "script.bucket": bucket,
+            "canary.url": site_url,
+            "auth.mode": auth,
+            "monitor.session_sample_rate": sample_rate,
+            "monitor.telemetries": tuple(t.strip() for t in telemetries.split(",")) if telemetries else None,
+            "canary.enabled": False if no_canary else None,
+            "alarms.email": alert_email,
+            "parameters": parameters,
+        }
+        settings = resolve_settings(config, overrides, tags, budgets)
+        return command(settings=settings, **kwargs)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="rumcfn")
+def main() -> None:
+    """Emit one CloudFormation template for CloudWatch RUM monitoring of a website."""
+
+
+@main.command()
+@settings_options
+@click.option("--format", "fmt", type=click.Choice(["json", "yaml"]), default="json", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
+def synth(settings: Settings, fmt: str, output: str | None) -> None:
+    """Build the template from settings (the built-in example when none are given)."""
+    from .output import render, write_atomic
+    from .stack import build_template
+
+    text = render(build_template(settings), fmt)
+    if output:
+        write_atomic(output, text)
+    else:
+        click.echo(text, nl=False)
+
+
+@main.command()
+@click.argument("template_file", required=False, type=click.Path(dir_okay=False, allow_dash=True))
+@settings_options
+@click.option("--region", "regions", multiple=True, help="Regions to check against (default us-east-1; repeatable).")
+def lint(settings: Settings, template_file: str | None, regions: tuple[str, ...]) -> None:
+    """Lint TEMPLATE_FILE (or - for stdin) with cfn-lint; without one, build from settings and lint."""
+    from .errors import LintFailed
+    from .lint import DEFAULT_REGIONS, Linter
+    from .output import to_json
+    from .stack import build_template
+
+    if template_file == "-":
+        text, name = sys.stdin.read(), "<stdin>"
+    elif template_file:
+        try:
+            text, name = Path(template_file).read_text(encoding="utf-8"), template_file
+        except OSError as error:
+            raise SettingsError("TEMPLATE_FILE", "must be a readable file", f"{template_file} ({error.strerror})") from None
+    else:
+        text, name = to_json(build_template(settings)), "<synthesized>"
+    findings = Linter(regions or DEFAULT_REGIONS).lint(text)
+    for finding in findings:
+        click.echo(f"{name}: {finding}")
+    if any(f.level in ("error", "warning") for f in findings):
+        raise LintFailed(f"{name}: {len(findings)} cfn-lint finding(s)")
+    click.echo(f"{name}: no errors or warnings" + (f" ({len(findings)} informational)" if findings else ""), err=True)
+
+
+@main.command()
+@click.option("--app-monitor-id", required=True, help="The monitor id (stack output AppMonitorId).")
+@click.option("--region", required=True, help="The monitor's region.")
+@click.option("--identity-pool-id", help="Cognito identity pool (enhanced flow).")
+@click.option("--unsigned", is_flag=True, help="Send unsigned requests (resource-policy mode).")
+@click.option("--endpoint", help="Data-plane URL (default https://dataplane.rum.REGION.amazonaws.com).")
+@click.option("--client-url", help="Where to load the web client from (default: AWS's CDN).")
+@click.option("--client-version", help="Web client version on the CDN.")
+@click.option("--app-version", help="Your site's version.")
+@click.option("--telemetries", help="Comma-separated: errors,performance,http.")
+@click.option("--sample-rate", type=float, help="Share of sessions recorded, 0 to 1.")
+@click.option("--exclude-page", "excluded", multiple=True, help="Page URL never recorded (repeatable).")
+@click.option("--html", is_flag=True, help="Wrap in a <script> tag to paste into pages.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
+def snippet(app_monitor_id, region, identity_pool_id, unsigned, endpoint, client_url, client_version,
+            app_version, telemetries, sample_rate, excluded, html, output) -> None:
+    """Render a concrete rum.js for a monitor that already exists."""
+    from .output import write_atomic
+    from .snippet import render_concrete
+
+    text = render_concrete(
+        app_monitor_id=app_monitor_id, region=region, identity_pool_id=identity_pool_id, unsigned=unsigned,
+        endpoint=endpoint, client_url=client_url, client_version=client_version, app_version=app_version,
+        telemetries=tuple(t.strip() for t in telemetries.split(",")) if telemetries else None,
+        sample_rate=sample_rate, excluded_pages=excluded or None,
+    )
+    if html:
+        text = f"<script>\n{text}</script>\n"
+    if output:
+        write_atomic(output, text)
+    else:
+        click.echo(text, nl=False)
+
+
+# Commands from other modules register here, one line each.
+# (end of command registrations)
+
+
+def run(argv: list[str] | None = None) -> int:
+    """Entry point: every failure is one line on stderr; usage errors exit 2, others 1."""
+    try:
+        main.main(args=argv, prog_name="rumcfn", standalone_mode=False)
+    except SettingsError as error:
+        click.echo(f"rumcfn: error: {error}", err=True)
+        return 2
+    except RumcfnError as error:
+        click.echo(f"rumcfn: error: {error}", err=True)
+        return error.exit_code
+    except click.exceptions.Abort:
+        click.echo("rumcfn: aborted", err=True)
+        return 130
+    except click.ClickException as error:
+        click.echo(f"rumcfn: error: {error.format_message()}", err=True)
+        return error.exit_code
+    except click.exceptions.Exit as exit_:
+        return exit_.exit_code
+    return 0
+
+
+def entry() -> None:
+    sys.exit(run())

@@ -1,0 +1,91 @@
+"""The ``AWS::RUM::AppMonitor``."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from troposphere import Ref, Template
+from troposphere import rum
+
+from .naming import tags_of
+from .settings import EXTENDED_DIMENSIONS, EXTENDED_METRICS, Settings, is_literal
+
+
+def _metric_definitions(settings: Settings) -> list[rum.MetricDefinition]:
+    """One definition per (metric, dimension): RUM publishes a metric per dimension key set."""
+    definitions = []
+    for name in settings.monitor.extended_metrics:
+        value_key, event, details = EXTENDED_METRICS[name]
+        pattern: dict[str, Any] = {"event_type": [f"com.amazon.rum.{event}_event"]}
+        if details:
+            pattern["event_details"] = details
+        for dimension in settings.monitor.extended_metric_dimensions:
+            kwargs: dict[str, Any] = {
+                "Name": name,
+                "Namespace": "AWS/RUM",
+                "DimensionKeys": {EXTENDED_DIMENSIONS[dimension]: dimension},
+                "EventPattern": json.dumps(pattern, separators=(",", ":"), sort_keys=True),
+            }
+            if value_key:
+                kwargs["ValueKey"] = value_key
+            definitions.append(rum.MetricDefinition(**kwargs))
+    return definitions
+
+
+def add_app_monitor(
+    template: Template,
+    settings: Settings,
+    *,
+    identity_pool_id: Any = None,
+    guest_role_arn: Any = None,
+    resource_policy: Any = None,
+) -> rum.AppMonitor:
+    """Add the app monitor. Auth values come from :mod:`rumcfn.auth` (Cognito ids or a resource policy)."""
+    m = settings.monitor
+    config: dict[str, Any] = {
+        "AllowCookies": m.allow_cookies,
+        "EnableXRay": m.enable_xray,
+        "SessionSampleRate": m.session_sample_rate,
+        "Telemetries": list(m.telemetries),
+    }
+    if identity_pool_id is not None:
+        config["IdentityPoolId"] = identity_pool_id
+    if guest_role_arn is not None:
+        config["GuestRoleArn"] = guest_role_arn
+    for key, pages in (("IncludedPages", m.included_pages), ("ExcludedPages", m.excluded_pages),
+                       ("FavoritePages", m.favorite_pages)):
+        if pages:
+            config[key] = list(pages)
+    definitions = _metric_definitions(settings)
+    if definitions:
+        config["MetricDestinations"] = [rum.MetricDestination(Destination="CloudWatch", MetricDefinitions=definitions)]
+
+    props: dict[str, Any] = {
+        "Name": m.name,
+        "AppMonitorConfiguration": rum.AppMonitorConfiguration(**config),
+        "CwLogEnabled": m.cw_log_enabled,
+    }
+    domains = m.domains
+    if not is_literal(domains):
+        props["DomainList"] = domains
+    elif len(domains) == 1:
+        props["Domain"] = domains[0]
+    else:
+        props["DomainList"] = list(domains)
+    if m.custom_events:
+        props["CustomEvents"] = rum.CustomEvents(Status="ENABLED")
+    if m.source_maps_s3_uri:
+        props["DeobfuscationConfiguration"] = rum.DeobfuscationConfiguration(
+            JavaScriptSourceMaps=rum.JavaScriptSourceMaps(Status="ENABLED", S3Uri=m.source_maps_s3_uri)
+        )
+    if resource_policy is not None:
+        props["ResourcePolicy"] = rum.ResourcePolicy(PolicyDocument=resource_policy)
+    tags = tags_of(m.tags)
+    if tags:
+        props["Tags"] = tags
+    return template.add_resource(rum.AppMonitor("AppMonitor", **props))
+
+
+def monitor_name(monitor: rum.AppMonitor):
+    return Ref(monitor)

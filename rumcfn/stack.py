@@ -1,0 +1,68 @@
+"""One function that assembles the whole stack from settings, calling each builder in order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from troposphere import GetAtt, Output, Ref, Template
+
+from . import __version__
+from .auth import Auth, add_auth
+from .monitor import add_app_monitor
+from .parameters import add_parameters
+from .settings import Settings, is_literal
+from .snippet import script_tag, snippet_sub
+
+
+@dataclass
+class Stack:
+    """The template and the troposphere objects each builder created, for callers to reference."""
+
+    template: Template
+    settings: Settings  # as used by the builders: Refs in place of literals in --parameters mode
+    auth: Auth
+    monitor: Any
+    snippet: Any
+    parts: dict[str, Any] = field(default_factory=dict)
+
+
+def describe(settings: Settings) -> str:
+    if settings.description:
+        return settings.description
+    domains = settings.monitor.domains
+    site = ", ".join(d for d in domains if is_literal(d)) if not settings.parameters else "a website"
+    return f"CloudWatch RUM real-user monitoring for {site} (rumcfn {__version__})"
+
+
+def build_stack(settings: Settings | None = None) -> Stack:
+    """Build every resource for ``settings`` (the built-in example when omitted)."""
+    settings = settings or Settings()
+    template = Template(Description=describe(settings))
+    template.set_version("2010-09-09")
+    if settings.parameters:
+        settings = add_parameters(template, settings)
+    auth = add_auth(template, settings)
+    monitor = add_app_monitor(template, settings, identity_pool_id=auth.identity_pool_id,
+                              guest_role_arn=auth.guest_role_arn, resource_policy=auth.resource_policy)
+    snippet = snippet_sub(settings, monitor, auth.identity_pool_id)
+    stack = Stack(template, settings, auth, monitor, snippet)
+    add_outputs(stack)
+    return stack
+
+
+def build_template(settings: Settings | None = None) -> Template:
+    """The whole stack as a troposphere Template."""
+    return build_stack(settings).template
+
+
+def add_outputs(stack: Stack) -> None:
+    t, s = stack.template, stack.settings
+    t.add_output(Output("AppMonitorName", Description="RUM app monitor name", Value=Ref(stack.monitor)))
+    t.add_output(Output("AppMonitorId", Description="RUM app monitor id (used by the snippet)",
+                        Value=GetAtt(stack.monitor, "Id")))
+    if stack.auth.identity_pool_id is not None:
+        t.add_output(Output("IdentityPoolId", Description="Cognito identity pool of the web client",
+                            Value=stack.auth.identity_pool_id))
+    t.add_output(Output("ScriptTag", Description="Add this tag to the <head> of every page",
+                        Value=script_tag(s.script.key)))
