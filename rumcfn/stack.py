@@ -47,6 +47,9 @@ def build_stack(settings: Settings | None = None) -> Stack:
                               guest_role_arn=auth.guest_role_arn, resource_policy=auth.resource_policy)
     snippet = snippet_sub(settings, monitor, auth.identity_pool_id)
     stack = Stack(template, settings, auth, monitor, snippet)
+    # Builders of later parts add their resources here, each storing what it created in stack.parts.
+    # (end of builders)
+    add_metadata(stack)
     add_outputs(stack)
     return stack
 
@@ -54,6 +57,22 @@ def build_stack(settings: Settings | None = None) -> Stack:
 def build_template(settings: Settings | None = None) -> Template:
     """The whole stack as a troposphere Template."""
     return build_stack(settings).template
+
+
+def budget_metadata(settings: Settings) -> dict[str, Any]:
+    """What ``rumcfn budgets check`` needs to judge a deployed stack without its settings file."""
+    from .settings import BUDGET_METRICS
+
+    return {
+        key: {"metric": BUDGET_METRICS[key][0], "budget": f"{value:g}", "statistic": settings.budgets.statistic}
+        for key, value in settings.budgets.active().items() if is_literal(value)
+    }
+
+
+def add_metadata(stack: Stack) -> None:
+    metadata = dict(stack.template.metadata)
+    metadata["rumcfn"] = {"version": __version__, "budgets": budget_metadata(stack.settings)}
+    stack.template.set_metadata(metadata)
 
 
 def add_outputs(stack: Stack) -> None:

@@ -1,0 +1,68 @@
+"""S3 buckets rumcfn creates: encrypted, public access blocked, owner-enforced, SSL-only policy."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import awacs.s3
+from awacs.aws import Bool, Condition, Deny, PolicyDocument, Principal, Statement
+from troposphere import GetAtt, Ref, Sub, Template
+from troposphere import s3
+
+
+def ssl_only_policy(bucket: s3.Bucket) -> PolicyDocument:
+    """Deny every request that does not use TLS."""
+    return PolicyDocument(
+        Version="2012-10-17",
+        Statement=[Statement(
+            Sid="DenyInsecureTransport",
+            Effect=Deny,
+            Principal=Principal("*"),
+            Action=[awacs.s3.Action("*")],
+            Resource=[GetAtt(bucket, "Arn"), Sub("${%s.Arn}/*" % bucket.title)],
+            Condition=Condition(Bool("aws:SecureTransport", False)),
+        )],
+    )
+
+
+def add_secure_bucket(
+    template: Template,
+    logical_id: str,
+    *,
+    expiry_days: int | None = None,
+    bucket_name: Any = None,
+    retain: bool = False,
+    **properties: Any,
+) -> tuple[s3.Bucket, s3.BucketPolicy]:
+    """Add a private, encrypted bucket and its SSL-only policy; return both."""
+    props: dict[str, Any] = {
+        "BucketEncryption": s3.BucketEncryption(ServerSideEncryptionConfiguration=[
+            s3.ServerSideEncryptionRule(
+                ServerSideEncryptionByDefault=s3.ServerSideEncryptionByDefault(SSEAlgorithm="AES256"),
+                BucketKeyEnabled=True,
+            )
+        ]),
+        "PublicAccessBlockConfiguration": s3.PublicAccessBlockConfiguration(
+            BlockPublicAcls=True, BlockPublicPolicy=True, IgnorePublicAcls=True, RestrictPublicBuckets=True,
+        ),
+        "OwnershipControls": s3.OwnershipControls(Rules=[s3.OwnershipControlsRule(ObjectOwnership="BucketOwnerEnforced")]),
+        "VersioningConfiguration": s3.VersioningConfiguration(Status="Enabled"),
+    }
+    if bucket_name is not None:
+        props["BucketName"] = bucket_name
+    if expiry_days:
+        props["LifecycleConfiguration"] = s3.LifecycleConfiguration(Rules=[
+            s3.LifecycleRule(Id="Expire", Status="Enabled", ExpirationInDays=expiry_days,
+                             NoncurrentVersionExpiration=s3.NoncurrentVersionExpiration(NoncurrentDays=expiry_days),
+                             AbortIncompleteMultipartUpload=s3.AbortIncompleteMultipartUpload(DaysAfterInitiation=1)),
+        ])
+    props.update(properties)
+    bucket = s3.Bucket(logical_id, **props)
+    if retain:
+        bucket.DeletionPolicy = "Retain"
+        bucket.UpdateReplacePolicy = "Retain"
+    template.add_resource(bucket)
+    policy = template.add_resource(s3.BucketPolicy(
+        f"{logical_id}Policy", Bucket=Ref(bucket), PolicyDocument=ssl_only_policy(bucket),
+    ))
+    return bucket, policy
