@@ -47,11 +47,13 @@ def add_parameters(template: Template, settings: Settings) -> Settings:
         "SessionSampleRate": Parameter(
             "SessionSampleRate", Type="Number", Default=str(m.session_sample_rate), MinValue=0, MaxValue=1,
             ConstraintDescription="a number from 0 (no sessions) to 1 (all sessions)"),
-        "AlertEmail": Parameter(
+    }
+    notify_by_email = not settings.alarms.topic_arn
+    if notify_by_email:
+        params["AlertEmail"] = Parameter(
             "AlertEmail", Type="String", Default=settings.alarms.email or "", MaxLength=254,
             AllowedPattern=r"|[^@\s]+@[^@\s]+\.[^@\s]+",
-            ConstraintDescription="an e-mail address, or empty for no subscription"),
-    }
+            ConstraintDescription="an e-mail address, or empty for no subscription")
     if settings.canary.enabled:
         params["SiteUrl"] = Parameter(
             "SiteUrl", Type="String", Default=settings.site_url(), MaxLength=2048,
@@ -63,11 +65,12 @@ def add_parameters(template: Template, settings: Settings) -> Settings:
             ConstraintDescription="1-255 of lower-case letters, digits, _ and -")
     for name, param in params.items():
         template.add_parameter(param)
-    template.add_condition(HAS_ALERT_EMAIL, Not(Equals(Ref("AlertEmail"), "")))
+    if notify_by_email:
+        template.add_condition(HAS_ALERT_EMAIL, Not(Equals(Ref("AlertEmail"), "")))
     template.set_metadata({"AWS::CloudFormation::Interface": {
         "ParameterGroups": [
             {"Label": {"default": label}, "Parameters": [p for p in names if p in params]}
-            for label, names in GROUPS
+            for label, names in GROUPS if any(p in params for p in names)
         ],
         "ParameterLabels": {name: {"default": LABELS[name]} for name in params},
     }})
@@ -80,6 +83,6 @@ def add_parameters(template: Template, settings: Settings) -> Settings:
         monitor=replace(m, name=Ref("AppMonitorName"), domains=(Ref("Domain"),),
                         session_sample_rate=Ref("SessionSampleRate")),
         script=replace(settings.script, bucket=Ref("WebsiteBucket")),
-        alarms=replace(settings.alarms, email=Ref("AlertEmail")),
+        alarms=replace(settings.alarms, email=Ref("AlertEmail")) if notify_by_email else settings.alarms,
         canary=canary,
     )

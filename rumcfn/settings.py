@@ -152,6 +152,11 @@ class MonitorSettings:
             check_choice("monitor.telemetries", telemetry, TELEMETRIES)
         _check("monitor.telemetries", len(set(self.telemetries)) == len(self.telemetries), "must not repeat an entry", list(self.telemetries))
         check_range("monitor.session_sample_rate", self.session_sample_rate, 0, 1)
+        _check("monitor.excluded_pages", not (self.included_pages and self.excluded_pages),
+               "cannot be combined with monitor.included_pages (RUM accepts one or the other)", list(self.excluded_pages))
+        for key in ("included_pages", "excluded_pages", "favorite_pages"):
+            for page in getattr(self, key):
+                check_pattern(f"monitor.{key}", page, URL, "must be full page URLs such as https://www.example.com/checkout")
         if self.source_maps_s3_uri:
             check_pattern("monitor.source_maps_s3_uri", self.source_maps_s3_uri, S3_URI, "must be an S3 URI such as s3://bucket/prefix")
         for metric in self.extended_metrics:
@@ -342,7 +347,7 @@ class Settings:
     description: str = setting("", "Template description (empty: a generated one).")
 
     def __post_init__(self):
-        canary_name = self.canary_name()
+        canary_name = self.canary_name() if self.canary.enabled else ""
         if self.canary.enabled and is_literal(canary_name):
             check_pattern("canary.name", canary_name, CANARY_NAME, r"must match ^[0-9a-z_\-]{1,255}$ after derivation from the monitor name")
 

@@ -1,0 +1,141 @@
+"""The command line as a user meets it: separate processes, one-line errors, nothing half-written."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from rumcfn.output import to_json
+from rumcfn.settings import Settings
+from rumcfn.stack import build_template
+
+
+def test_synth_without_settings_builds_the_example(run_cli):
+    result = run_cli("synth")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == to_json(build_template(Settings()))
+
+
+def test_synth_reads_rumcfn_toml_from_the_working_directory(run_cli, tmp_path):
+    (tmp_path / "rumcfn.toml").write_text('[monitor]\nname = "shop"\ndomains = ["shop.example.com"]\n')
+    template = json.loads(run_cli("synth").stdout)
+    assert template["Resources"]["AppMonitor"]["Properties"]["Name"] == "shop"
+
+
+def test_flags_override_the_file(run_cli, tmp_path):
+    config = tmp_path / "site.toml"
+    config.write_text('[monitor]\nname = "shop"\nsession_sample_rate = 0.5\n')
+    result = run_cli("synth", "--config", str(config), "--app-monitor-name", "shop-eu", "--domain", "a.example.com",
+                     "--domain", "*.example.com", "--sample-rate", "0.1", "--telemetries", "errors,http",
+                     "--tag", "team=web", "--auth", "resource-policy")
+    assert result.returncode == 0, result.stderr
+    props = json.loads(result.stdout)["Resources"]["AppMonitor"]["Properties"]
+    assert props["Name"] == "shop-eu"
+    assert props["DomainList"] == ["a.example.com", "*.example.com"]
+    assert props["AppMonitorConfiguration"]["SessionSampleRate"] == 0.1
+    assert props["AppMonitorConfiguration"]["Telemetries"] == ["errors", "http"]
+    assert props["Tags"] == [{"Key": "team", "Value": "web"}]
+    assert "ResourcePolicy" in props
+
+
+def test_yaml_output_is_the_same_template(run_cli, tmp_path):
+    from cfn_flip import to_json as yaml_to_json
+
+    result = run_cli("synth", "--format", "yaml", "-o", "t.yaml")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(yaml_to_json((tmp_path / "t.yaml").read_text())) == json.loads(to_json(build_template()))
+    assert "!Sub" in (tmp_path / "t.yaml").read_text()
+
+
+BAD_ARGS = [
+    (["--app-monitor-name", "bad name"], "monitor.name", "bad name"),
+    (["--domain", "a.com"] * 1 + ["--domain", "b.com", "--domain", "c.com", "--domain", "d.com", "--domain", "e.com",
+                                  "--domain", "f.com"], "monitor.domains", "6"),
+    (["--domain", "http://x.com/"], "monitor.domains", "http://x.com/"),
+    (["--site-url", "www.example.com"], "canary.url", "www.example.com"),
+    (["--sample-rate", "1.01"], "monitor.session_sample_rate", "1.01"),
+    (["--sample-rate", "lots"], "--sample-rate", "lots"),
+    (["--telemetries", "errors,replay"], "monitor.telemetries", "replay"),
+    (["--tag", "no-equals-sign"], "--tag", "no-equals-sign"),
+    (["--tag", "=value"], "--tag", "=value"),
+    (["--auth", "iam"], "--auth", "iam"),
+    (["--budget", "ttfb=100"], "--budget", "ttfb"),
+    (["--budget", "lcp=-5"], "budgets.lcp", "-5"),
+    (["--budget", "cls=250"], "budgets.cls", "250"),
+    (["--budget", "lcp=fast"], "--budget lcp", "fast"),
+    (["--bucket", "Not_A_Bucket"], "script.bucket", "Not_A_Bucket"),
+]
+
+
+@pytest.mark.parametrize("args,setting,value", BAD_ARGS, ids=[" ".join(a[0])[:40] for a in BAD_ARGS])
+def test_bad_flags_fail_with_one_line_and_exit_2_without_touching_the_output(run_cli, tmp_path, args, setting, value):
+    out = tmp_path / "template.json"
+    out.write_text("previous content")
+    result = run_cli("synth", *args, "-o", str(out))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert setting in lines[0] and value in lines[0]
+    assert "Traceback" not in result.stderr
+    assert out.read_text() == "previous content"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["template.json"]
+
+
+def test_bad_settings_file_fails_with_one_line(run_cli, tmp_path):
+    (tmp_path / "rumcfn.toml").write_text('[monitor]\nname = "shop"\ndomian = "typo.example.com"\n')
+    result = run_cli("synth", "-o", "out.json")
+    assert result.returncode == 2
+    assert result.stderr.strip() == ("rumcfn: error: setting monitor.domian: is not a known setting (known: "
+                                     "allow_cookies, custom_events, cw_log_enabled, domains, enable_xray, "
+                                     "excluded_pages, extended_metric_dimensions, extended_metrics, favorite_pages, "
+                                     "included_pages, name, session_sample_rate, source_maps_s3_uri, tags, "
+                                     "telemetries), but got 'typo.example.com'")
+    assert not (tmp_path / "out.json").exists()
+
+
+def test_missing_config_file_is_a_usage_error(run_cli):
+    result = run_cli("synth", "--config", "nope.toml")
+    assert result.returncode == 2 and "nope.toml" in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_lint_passes_the_example_and_fails_a_broken_template(run_cli, tmp_path):
+    ok = run_cli("lint")
+    assert ok.returncode == 0, ok.stdout + ok.stderr
+    broken = json.loads(to_json(build_template()))
+    broken["Resources"]["AppMonitor"]["Properties"]["CwLogEnabled"] = "sometimes"
+    (tmp_path / "broken.json").write_text(json.dumps(broken))
+    bad = run_cli("lint", "broken.json")
+    assert bad.returncode == 1
+    assert "CwLogEnabled" in bad.stdout and "E3012" in bad.stdout
+    assert bad.stderr.strip().splitlines()[-1].startswith("rumcfn: error: broken.json:")
+
+
+def test_lint_reads_stdin(run_cli):
+    result = run_cli("lint", "-", stdin=to_json(build_template()))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_snippet_command_writes_a_file_or_a_tag(run_cli, tmp_path):
+    args = ["snippet", "--app-monitor-id", "8bd5f4a2-1b7c-4a36-9a0e-0d4fbbd1d0c3", "--region", "eu-west-1", "--unsigned"]
+    assert run_cli(*args, "-o", "rum.js").returncode == 0
+    assert (tmp_path / "rum.js").read_text().startswith("(function(n,i,v,r,s,c,u,x,z)")
+    tag = run_cli(*args, "--html").stdout
+    assert tag.startswith("<script>\n(function") and tag.endswith("</script>\n")
+
+
+def test_synth_imports_neither_boto3_nor_cfn_lint(tmp_path):
+    code = ("import sys; from rumcfn.cli import run; assert run(['synth', '-o', 't.json']) == 0; "
+            "print(sorted(m for m in ('boto3', 'botocore', 'cfnlint') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
+
+
+def test_version_and_help(run_cli):
+    assert run_cli("--version").stdout.startswith("rumcfn, version ")
+    help_text = run_cli("synth", "--help").stdout
+    for flag in ("--config", "--app-monitor-name", "--domain", "--bucket", "--site-url", "--auth", "--sample-rate",
+                 "--telemetries", "--tag", "--budget", "--parameters", "--format", "--output"):
+        assert flag in help_text

@@ -1,0 +1,52 @@
+"""Named settings variants that every template-level test runs over."""
+
+from __future__ import annotations
+
+from rumcfn.settings import Settings, from_mapping
+
+POOL = "us-east-1:11111111-2222-3333-4444-555555555555"
+ROLE = "arn:aws:iam::123456789012:role/rum-guest"
+TOPIC = "arn:aws:sns:us-east-1:123456789012:alerts"
+
+FULL = {
+    "monitor": {
+        "name": "shop.example/prod#1",
+        "domains": ["www.example.com", "*.example.org", "example.net"],
+        "enable_xray": True,
+        "cw_log_enabled": True,
+        "excluded_pages": ["https://www.example.com/admin"],
+        "favorite_pages": ["https://www.example.com/"],
+        "custom_events": True,
+        "source_maps_s3_uri": "s3://maps-bucket/app/",
+        "extended_metrics": ["WebVitalsLargestContentfulPaint", "WebVitalsInteractionToNextPaint",
+                             "Http5xxCount", "PerformanceNavigationDuration"],
+        "extended_metric_dimensions": ["PageId", "BrowserName", "DeviceType", "CountryCode"],
+        "tags": {"team": "web", "env": "prod"},
+    },
+    "canary": {"name": "shop-prod"},
+    "budgets": {"fid": 100, "navigation": 3000, "js_errors": 0.5, "http_5xx": 0.1, "two_levels": True},
+    "alarms": {"email": "ops@example.com"},
+    "script": {"create_bucket": True, "bucket": "shop-example-site"},
+    "snippet": {"dispatch_interval": 10000, "app_version": "2.4.1"},
+}
+
+OFF = {
+    "monitor": {"telemetries": ["errors"], "allow_cookies": False, "extended_metric_dimensions": []},
+    "canary": {"enabled": False},
+    "budgets": {"lcp": "off", "cls": "off", "inp": "off"},
+    "alarms": {"composite": False, "notify_ok": False},
+    "dashboard": False,
+}
+
+VARIANTS: dict[str, Settings] = {
+    "defaults": Settings(),
+    "resource-policy": from_mapping({"auth": {"mode": "resource-policy"}}),
+    "resource-policy-referer": from_mapping({"auth": {"mode": "resource-policy", "restrict_referer": True},
+                                             "monitor": {"domains": ["www.example.com", "*.example.com"]}}),
+    "existing-pool": from_mapping({"auth": {"identity_pool_id": POOL, "guest_role_arn": ROLE}}),
+    "parameters": Settings(parameters=True),
+    "parameters-existing-topic": from_mapping({"parameters": True, "alarms": {"topic_arn": TOPIC}}),
+    "parameters-no-canary": from_mapping({"parameters": True, "canary": {"enabled": False}}),
+    "all-on": from_mapping(FULL),
+    "all-off": from_mapping(OFF),
+}
