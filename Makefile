@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test bench lint-self clean
+.PHONY: demo test bench readme clean
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,3 +29,6 @@ bench: $(STAMP) node_modules/.installed
 
 clean:
 	rm -rf $(VENV) node_modules template.json template.yaml build dist *.egg-info
+
+readme: $(STAMP)
+	$(BIN)/python tools/update_readme.py

@@ -1,0 +1,42 @@
+"""The README stays true: its quick start, its settings reference and its Python examples."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from rumcfn.settings import reference
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+
+
+def test_quick_start_is_exactly_make_demo_and_make_test():
+    section = README.split("## Quick start", 1)[1].split("\n## ", 1)[0]
+    (block,) = re.findall(r"```sh\n(.*?)```", section, re.S)
+    commands = [line.split("#")[0].strip() for line in block.splitlines() if line.strip()]
+    assert commands == ["make demo", "make test"]
+
+
+def test_settings_reference_matches_the_code():
+    table = README.split("<!-- settings-reference:start -->\n", 1)[1].split("<!-- settings-reference:end -->", 1)[0]
+    assert table == reference()
+
+
+PYTHON_BLOCKS = re.findall(r"```python\n(.*?)```", README, re.S)
+
+
+@pytest.mark.parametrize("index", range(len(PYTHON_BLOCKS)))
+def test_python_examples_run(index):
+    exec(compile(PYTHON_BLOCKS[index], f"README.md[python {index}]", "exec"), {})
+
+
+def test_toml_example_is_valid_settings(tmp_path):
+    from rumcfn.settings import load
+
+    (block,) = re.findall(r"```toml\n(.*?)```", README, re.S)
+    path = tmp_path / "rumcfn.toml"
+    path.write_text(block)
+    settings = load(path)
+    assert settings.monitor.name == "shop" and settings.budgets.fid is None
