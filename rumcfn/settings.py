@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import types
 import typing
 from dataclasses import dataclass, field
 from typing import Any, Mapping, Union
@@ -21,6 +20,10 @@ from troposphere import AWSHelperFn
 
 #: A setting value: a literal, or a CloudFormation function such as ``Ref(parameter)``.
 Value = Union[str, AWSHelperFn]
+#: A number that may also be a parameter (``--parameters`` mode).
+Number = Union[float, AWSHelperFn]
+#: A budget: a positive number, or ``None`` for off ("off" in files and flags).
+Budget = Union[float, None]
 
 MONITOR_NAME = re.compile(r"[\.\-_/#A-Za-z0-9]{1,255}")
 # A host name, optionally starting with a "*." wildcard label (as RUM's DomainList allows).
@@ -130,7 +133,7 @@ class MonitorSettings:
     name: Value = setting("example-site", "App monitor name; 1-255 of `A-Za-z0-9.-_/#`. Also names alarms and the canary.")
     domains: tuple[Value, ...] = setting(("www.example.com",), "1-5 domains the monitor accepts data from; `*.example.com` wildcards allowed.")
     telemetries: tuple[str, ...] = setting(TELEMETRIES, "What the web client records: any of errors, performance, http.")
-    session_sample_rate: Any = setting(1.0, "Share of user sessions recorded, 0 to 1.")
+    session_sample_rate: Number = setting(1.0, "Share of user sessions recorded, 0 to 1.")
     allow_cookies: bool = setting(True, "Let the client set cookies to follow users and sessions across pages.")
     enable_xray: bool = setting(False, "Trace HTTP requests with X-Ray (adds xray:PutTraceSegments to the guest role).")
     cw_log_enabled: bool = setting(False, "Copy RUM events to CloudWatch Logs (billed separately).")
@@ -282,13 +285,13 @@ BUDGET_METRICS = {
 class BudgetSettings:
     """Web Vitals performance budgets: one alarm each (``[budgets]``; `--budget KEY=VALUE`, `KEY=off`)."""
 
-    lcp: Any = setting(2500, "Largest Contentful Paint budget, ms (off: no alarm).")
-    cls: Any = setting(0.1, "Cumulative Layout Shift budget, unitless 0-1.")
-    inp: Any = setting(200, "Interaction to Next Paint budget, ms.")
-    fid: Any = setting(None, "First Input Delay budget, ms (retired vital; off by default).")
-    navigation: Any = setting(None, "Page navigation duration budget, ms (off by default).")
-    js_errors: Any = setting(None, "JavaScript errors per page view (off by default).")
-    http_5xx: Any = setting(None, "HTTP 5xx responses per page view (off by default).")
+    lcp: Budget = setting(2500, "Largest Contentful Paint budget, ms (off: no alarm).")
+    cls: Budget = setting(0.1, "Cumulative Layout Shift budget, unitless 0-1.")
+    inp: Budget = setting(200, "Interaction to Next Paint budget, ms.")
+    fid: Budget = setting(None, "First Input Delay budget, ms (retired vital; off by default).")
+    navigation: Budget = setting(None, "Page navigation duration budget, ms (off by default).")
+    js_errors: Budget = setting(None, "JavaScript errors per page view (off by default).")
+    http_5xx: Budget = setting(None, "HTTP 5xx responses per page view (off by default).")
     statistic: str = setting("p75", "Statistic compared with the budget: pNN, avg, max or min.")
     period: int = setting(300, "Alarm period, seconds (60 or a multiple of 60).")
     evaluation_periods: int = setting(3, "Periods evaluated per alarm.")
@@ -377,6 +380,10 @@ def _field_types(cls) -> dict[str, Any]:
     return typing.get_type_hints(cls)
 
 
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
 def _coerce(name: str, value: Any, hint: Any) -> Any:
     """Turn a TOML/CLI value into the field's type, or say which type was expected."""
     origin = typing.get_origin(hint)
@@ -401,11 +408,15 @@ def _coerce(name: str, value: Any, hint: Any) -> Any:
             return tuple((str(k), v) for k, v in value)
         _check(name, isinstance(value, (list, tuple)), "must be a list", value)
         return tuple(_coerce(name, item, args[0]) for item in value)
-    if name.startswith("budgets.") and name.split(".")[1] in BUDGET_METRICS:
+    if hint == Budget:
         if value in ("off", "none", None):
             return None
-        _check(name, isinstance(value, (int, float)) and not isinstance(value, bool), "must be a number or off", value)
+        _check(name, _is_number(value), "must be a number or off", value)
         return value
+    if hint == Number:
+        _check(name, _is_number(value), "must be a number", value)
+        return float(value)
+    return value
     if name.endswith("session_sample_rate"):
         _check(name, isinstance(value, (int, float)) and not isinstance(value, bool), "must be a number between 0 and 1", value)
         return float(value)
@@ -498,7 +509,8 @@ def _toml(value: Any) -> str:
     return str(value)
 
 
-__all__ = [name for name, obj in globals().items() if isinstance(obj, type) and obj.__module__ == __name__] + [
-    "from_mapping", "load", "with_overrides", "reference", "is_literal", "BUDGET_METRICS",
+__all__ = [
+    "Settings", "MonitorSettings", "AuthSettings", "SnippetSettings", "ScriptSettings", "CanarySettings",
+    "BudgetSettings", "AlarmSettings", "SettingsError", "Value", "Number", "Budget", "BUDGET_METRICS",
+    "EXTENDED_METRICS", "from_mapping", "load", "with_overrides", "as_mapping", "reference", "is_literal",
 ]
-del types
