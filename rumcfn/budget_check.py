@@ -1,0 +1,308 @@
+"""The budget gate: compare a deployed monitor's Web Vitals with the budgets its stack was built with.
+
+Budgets come from the stack itself (``Metadata.rumcfn.budgets`` of the deployed template) or from
+settings; values come from CloudWatch ``GetMetricData`` in ``AWS/RUM`` with dimension
+``application_name``: one datapoint per budget, the configured statistic (``p75`` by default) over
+the whole window, so a percentile is computed over every sample and never averaged across periods.
+
+A budget passes when the value is at most the budget. :func:`check` returns a :class:`Report`;
+the CLI turns it into exit codes: 0 all budgets met, 1 a budget broken, 3 not enough data.
+boto3 is imported only when a client is made.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import asdict, dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Any, Mapping
+
+from .errors import RumcfnError
+
+NAMESPACE = "AWS/RUM"
+DIMENSION = "application_name"
+#: Our statistic spellings -> CloudWatch's; percentiles (``p75``, ``p99.9``) pass through.
+STATISTICS = {"avg": "Average", "max": "Maximum", "min": "Minimum"}
+
+PASS, FAIL, NO_DATA = "pass", "FAIL", "no data"
+
+
+class BudgetsBroken(RumcfnError):
+    """At least one vital is over its budget."""
+
+    exit_code = 1
+
+
+class NotEnoughData(RumcfnError):
+    """The gate cannot decide: too few samples, or no budgets at all."""
+
+    exit_code = 3
+
+
+class StackNotFound(RumcfnError):
+    exit_code = 1
+
+
+class AwsError(RumcfnError):
+    """Credentials, endpoint or API failure, said in one line."""
+
+    exit_code = 1
+
+
+@dataclass(frozen=True)
+class Budget:
+    key: str  # lcp, cls, ...
+    metric: str  # WebVitalsLargestContentfulPaint, ...
+    budget: float
+    statistic: str  # as configured: p75, avg, ...
+
+    @classmethod
+    def from_metadata(cls, key: str, entry: Mapping[str, Any]) -> "Budget":
+        try:
+            return cls(key, str(entry["metric"]), float(entry["budget"]), str(entry.get("statistic") or "p75"))
+        except (KeyError, TypeError, ValueError) as error:
+            raise AwsError(f"stack metadata: budget {key!r} is malformed ({entry!r}: {error})") from None
+
+
+@dataclass
+class Result:
+    key: str
+    metric: str
+    statistic: str
+    budget: float
+    value: float | None = None
+    samples: float | None = None
+    status: str = NO_DATA
+
+
+@dataclass
+class Report:
+    app_monitor: str
+    days: int
+    start: str
+    end: str
+    results: list[Result] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        """``FAIL`` if any budget is broken, else ``no data`` if any lacks data (or none exist), else ``pass``."""
+        statuses = {r.status for r in self.results}
+        if FAIL in statuses:
+            return FAIL
+        if NO_DATA in statuses or not self.results:
+            return NO_DATA
+        return PASS
+
+    def broken(self) -> list[Result]:
+        return [r for r in self.results if r.status == FAIL]
+
+    def missing(self) -> list[Result]:
+        return [r for r in self.results if r.status == NO_DATA]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"app_monitor": self.app_monitor, "days": self.days, "start": self.start, "end": self.end,
+                "status": {PASS: "pass", FAIL: "fail", NO_DATA: "no-data"}[self.status],
+                "budgets": [asdict(r) | {"status": {PASS: "pass", FAIL: "fail", NO_DATA: "no-data"}[r.status]}
+                            for r in self.results]}
+
+
+# --- where budgets come from ---------------------------------------------------------------------
+
+
+def budgets_from_metadata(metadata: Mapping[str, Any] | None) -> list[Budget]:
+    """Budgets from a template's ``Metadata`` (``rumcfn.budgets``), in the stored order."""
+    entries = ((metadata or {}).get("rumcfn") or {}).get("budgets") or {}
+    return [Budget.from_metadata(key, entry) for key, entry in entries.items()]
+
+
+def budgets_from_settings(settings) -> list[Budget]:
+    """Budgets exactly as a stack built from ``settings`` would record them."""
+    from .stack import budget_metadata
+
+    return budgets_from_metadata({"rumcfn": {"budgets": budget_metadata(settings)}})
+
+
+def _template_body(body: Any) -> dict:
+    if isinstance(body, Mapping):
+        return dict(body)
+    try:
+        return json.loads(body)
+    except (TypeError, ValueError):
+        import cfn_flip
+
+        return json.loads(cfn_flip.to_json(body))
+
+
+def from_stack(cloudformation, stack_name: str) -> tuple[str, list[Budget]]:
+    """The monitor name and budgets of a deployed stack: ``AppMonitorName`` output (else the
+    ``AWS::RUM::AppMonitor`` resource's physical id) and the template's budget metadata."""
+    with _aws(f"stack {stack_name}"):
+        try:
+            stacks = cloudformation.describe_stacks(StackName=stack_name)["Stacks"]
+        except Exception as error:  # botocore ClientError, without importing botocore here
+            if _code(error) == "ValidationError" and "does not exist" in str(error):
+                raise StackNotFound(f"stack {stack_name!r} does not exist in this account and region") from None
+            raise
+        body = cloudformation.get_template(StackName=stack_name, TemplateStage="Original")["TemplateBody"]
+        template = _template_body(body)
+        outputs = {o["OutputKey"]: o.get("OutputValue") for o in (stacks[0].get("Outputs") or [])}
+        name = outputs.get("AppMonitorName")
+        if not name:
+            logical = next((key for key, res in (template.get("Resources") or {}).items()
+                            if res.get("Type") == "AWS::RUM::AppMonitor"), None)
+            if logical:
+                resource = cloudformation.describe_stack_resource(StackName=stack_name, LogicalResourceId=logical)
+                name = resource["StackResourceDetail"].get("PhysicalResourceId")
+    if not name:
+        raise StackNotFound(f"stack {stack_name!r} has no AppMonitorName output and no AWS::RUM::AppMonitor resource")
+    return name, budgets_from_metadata(template.get("Metadata"))
+
+
+# --- the check ------------------------------------------------------------------------------------
+
+
+def cloudwatch_stat(statistic: str) -> str:
+    return STATISTICS.get(statistic, statistic)
+
+
+def window(days: int, now: datetime | None = None) -> tuple[datetime, datetime]:
+    """``days`` ending at the current minute (CloudWatch aligns periods on whole minutes)."""
+    end = (now or datetime.now(timezone.utc)).astimezone(timezone.utc).replace(second=0, microsecond=0)
+    return end - timedelta(days=days), end
+
+
+def queries(app_monitor: str, budgets: list[Budget], period: int) -> list[dict[str, Any]]:
+    """Two queries per budget: the statistic (``vN``) and the sample count (``nN``), one period each."""
+    result = []
+    for index, budget in enumerate(budgets):
+        metric = {"Namespace": NAMESPACE, "MetricName": budget.metric,
+                  "Dimensions": [{"Name": DIMENSION, "Value": app_monitor}]}
+        for prefix, stat in (("v", cloudwatch_stat(budget.statistic)), ("n", "SampleCount")):
+            result.append({"Id": f"{prefix}{index}", "MetricStat": {"Metric": metric, "Period": period, "Stat": stat},
+                           "ReturnData": True})
+    return result
+
+
+def check(cloudwatch, app_monitor: str, budgets: list[Budget], *, days: int = 7, min_samples: int = 1,
+          now: datetime | None = None) -> Report:
+    """Fetch one value per budget over the last ``days`` and judge it (value <= budget passes)."""
+    start, end = window(days, now)
+    report = Report(app_monitor, days, start.isoformat(), end.isoformat())
+    if not budgets:
+        return report
+    period = days * 86_400
+    values: dict[str, list[float]] = {}
+    with _aws(f"metrics of {app_monitor}"):
+        paginator = cloudwatch.get_paginator("get_metric_data")
+        for page in paginator.paginate(MetricDataQueries=queries(app_monitor, budgets, period),
+                                       StartTime=start, EndTime=end, ScanBy="TimestampDescending"):
+            for item in page.get("MetricDataResults", []):
+                values.setdefault(item["Id"], []).extend(v for v in item.get("Values", []) if v is not None)
+    for index, budget in enumerate(budgets):
+        result = Result(budget.key, budget.metric, budget.statistic, budget.budget)
+        found = [v for v in values.get(f"v{index}", []) if not math.isnan(v)]
+        samples = sum(values.get(f"n{index}", []))
+        result.samples = samples
+        if found and samples >= min_samples:
+            # One period spans the window, so there is one value; if CloudWatch split it, be strict.
+            result.value = max(found)
+            result.status = PASS if result.value <= budget.budget else FAIL
+        report.results.append(result)
+    return report
+
+
+def verdict(report: Report) -> None:
+    """Raise the error whose exit code matches the report (1 broken, 3 not enough data)."""
+    if report.status == FAIL:
+        names = ", ".join(f"{r.key} {_num(r.value)} > {_num(r.budget)}" for r in report.broken())
+        raise BudgetsBroken(f"{report.app_monitor}: {len(report.broken())} of {len(report.results)} budget(s) broken ({names})")
+    if not report.results:
+        raise NotEnoughData(f"{report.app_monitor}: no budgets to check (all budgets are off)")
+    if report.status == NO_DATA:
+        names = ", ".join(r.key for r in report.missing())
+        raise NotEnoughData(f"{report.app_monitor}: not enough data in the last {report.days} day(s) for {names}")
+
+
+# --- presentation ---------------------------------------------------------------------------------
+
+
+def _num(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return f"{value:.4g}" if abs(value) < 10 else f"{value:,.0f}"
+
+
+def table(report: Report) -> str:
+    from .settings import BUDGET_METRICS
+
+    header = ("vital", "metric", "statistic", "value", "budget", "samples", "result")
+    rows = [header]
+    for r in report.results:
+        unit = BUDGET_METRICS.get(r.key, ("", ""))[1]
+        rows.append((r.key, r.metric, r.statistic, _num(r.value) + (f" {unit}" if unit and r.value is not None else ""),
+                     _num(r.budget) + (f" {unit}" if unit else ""), _num(r.samples) if r.samples else "0", r.status))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
+    lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
+    lines.append(f"{report.app_monitor}: {report.status} over the last {report.days} day(s) "
+                 f"({report.start} to {report.end})")
+    return "\n".join(lines) + "\n"
+
+
+def to_json(report: Report) -> str:
+    return json.dumps(report.as_dict(), indent=2) + "\n"
+
+
+# --- AWS plumbing ---------------------------------------------------------------------------------
+
+
+def clients(region: str | None = None, profile: str | None = None, endpoint_url: str | None = None):
+    """CloudFormation and CloudWatch clients (boto3 is imported here, not at module import)."""
+    import boto3
+    import botocore.exceptions
+
+    try:
+        session = boto3.Session(profile_name=profile, region_name=region)
+    except botocore.exceptions.ProfileNotFound as error:
+        raise AwsError(f"{error}") from None
+    if session.region_name is None:
+        raise AwsError("no AWS region: pass --region or set AWS_REGION / AWS_DEFAULT_REGION")
+    kwargs = {"endpoint_url": endpoint_url} if endpoint_url else {}
+    return session.client("cloudformation", **kwargs), session.client("cloudwatch", **kwargs)
+
+
+def _code(error: BaseException) -> str:
+    return (getattr(error, "response", None) or {}).get("Error", {}).get("Code", "")
+
+
+class _aws:
+    """Turn botocore failures into one-line :class:`AwsError`s naming what was being read."""
+
+    def __init__(self, what: str):
+        self.what = what
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, traceback):
+        if error is None or isinstance(error, RumcfnError):
+            return False
+        import botocore.exceptions as bx
+
+        if isinstance(error, bx.NoCredentialsError):
+            raise AwsError("no AWS credentials found: set AWS_PROFILE (or --profile) or AWS_ACCESS_KEY_ID/"
+                           "AWS_SECRET_ACCESS_KEY, or run in an environment with a role") from None
+        if isinstance(error, bx.ClientError):
+            message = error.response.get("Error", {}).get("Message") or str(error)
+            raise AwsError(f"reading {self.what}: {_code(error) or 'error'}: {_one_line(message)}") from None
+        if isinstance(error, bx.BotoCoreError):
+            raise AwsError(f"reading {self.what}: {_one_line(str(error))}") from None
+        return False
+
+
+def _one_line(text: str, limit: int = 300) -> str:
+    """Errors are one line: markup dropped, whitespace collapsed, long text cut."""
+    import re
+
+    text = " ".join(re.sub(r"<[^>]+>", " ", text).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

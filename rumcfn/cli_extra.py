@@ -1,0 +1,115 @@
+"""``rumcfn budgets check`` (the CI budget gate) and ``rumcfn diagram`` (a picture of the stack).
+
+Thin click wrappers: the logic lives in :mod:`rumcfn.budget_check` and :mod:`rumcfn.diagram`.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from .cli import settings_options
+from .errors import UsageError
+from .settings import Settings
+
+
+@click.group()
+def budgets() -> None:
+    """Performance budgets of a deployed monitor."""
+
+
+@budgets.command("check")
+@click.option("--stack-name", help="Read budgets and monitor name from this deployed stack.")
+@settings_options
+@click.option("--days", type=click.IntRange(1, 455), default=7, show_default=True,
+              help="Window: the statistic is computed over the last DAYS days.")
+@click.option("--min-samples", type=click.IntRange(1), default=1, show_default=True,
+              help="Fewer samples than this for a vital means not enough data.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--region", help="AWS region (default: AWS_REGION / profile).")
+@click.option("--profile", help="AWS profile.")
+@click.option("--endpoint-url", help="Alternative AWS endpoint (e.g. a local emulator).")
+def check(settings: Settings, stack_name: str | None, days: int, min_samples: int, fmt: str,
+          region: str | None, profile: str | None, endpoint_url: str | None) -> None:
+    """Compare the monitor's vitals with its budgets: exit 0 all met, 1 a budget broken, 3 not enough data.
+
+    Give --stack-name (budgets from the deployed template) or --app-monitor-name (budgets from
+    settings: flags, --config or ./rumcfn.toml).
+    """
+    from . import budget_check as bc
+
+    params = click.get_current_context().params
+    by_name = params.get("app_monitor_name")
+    if stack_name and by_name:
+        raise UsageError("give either --stack-name or --app-monitor-name, not both")
+    if not stack_name and not by_name and not params.get("config") and not Path("rumcfn.toml").is_file():
+        raise UsageError("give --stack-name STACK or --app-monitor-name NAME (or --config FILE)")
+    cloudformation, cloudwatch = bc.clients(region, profile, endpoint_url)
+    if stack_name:
+        monitor, budget_list = bc.from_stack(cloudformation, stack_name)
+    else:
+        if not isinstance(settings.monitor.name, str):
+            raise UsageError("--app-monitor-name is needed: the monitor name is a template parameter")
+        monitor, budget_list = settings.monitor.name, bc.budgets_from_settings(settings)
+    report = bc.check(cloudwatch, monitor, budget_list, days=days, min_samples=min_samples)
+    click.echo(bc.to_json(report) if fmt == "json" else bc.table(report), nl=False)
+    bc.verdict(report)
+
+
+@click.command()
+@click.argument("template_file", required=False, type=click.Path(dir_okay=False, allow_dash=True))
+@settings_options
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write to FILE (.dot, .svg or .png) instead of DOT on stdout.")
+@click.option("--format", "fmt", type=click.Choice(["dot", "svg", "png"]), help="Output format (default: from -o's suffix).")
+@click.option("--title/--no-title", default=True, show_default=True, help="Put the template description on top.")
+def diagram(settings: Settings, template_file: str | None, output: str | None, fmt: str | None, title: bool) -> None:
+    """Draw the stack's resources and references (Graphviz DOT; SVG/PNG need `dot`).
+
+    Without TEMPLATE_FILE, the template is built from settings.
+    """
+    import json
+
+    from . import diagram as dg
+    from .output import to_json, write_atomic
+    from .settings import SettingsError
+
+    if template_file:
+        try:
+            text = sys.stdin.read() if template_file == "-" else Path(template_file).read_text(encoding="utf-8")
+        except OSError as error:
+            raise SettingsError("TEMPLATE_FILE", "must be a readable file", f"{template_file} ({error.strerror})") from None
+        try:
+            template = json.loads(text)
+        except ValueError:
+            import cfn_flip
+
+            template = json.loads(cfn_flip.to_json(text))
+    else:
+        from .stack import build_template
+
+        template = json.loads(to_json(build_template(settings)))
+    kind = dg.format_of(output, fmt)
+    dot = dg.to_dot(template, title=template.get("Description") if title else None)
+    data = dg.render(dot, kind)
+    if output is None:
+        if kind == "dot":
+            click.echo(dot, nl=False)
+        else:
+            sys.stdout.buffer.write(data)
+        return
+    if kind == "dot":
+        write_atomic(output, dot)
+    else:
+        target = Path(output)
+        tmp = target.with_name(f".{target.name}.tmp")
+        tmp.write_bytes(data)
+        tmp.replace(target)
+    click.echo(f"{output}: {len(template.get('Resources') or {})} resources, {kind}", err=True)
+
+
+def register(main: click.Group) -> None:
+    main.add_command(budgets)
+    main.add_command(diagram)
