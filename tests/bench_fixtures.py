@@ -88,3 +88,28 @@ def stack_with_budgets(url: str, stack_name: str, monitor: str, budgets: dict, o
     if output:
         template["Outputs"] = {"AppMonitorName": {"Value": monitor}}
     boto("cloudformation", url).create_stack(StackName=stack_name, TemplateBody=json.dumps(template))
+
+
+@pytest.fixture
+def moto_percentiles(monkeypatch):
+    """Teach the in-process moto server percentiles (``p75``), which moto 5.2's GetMetricData
+    cannot compute (it answers HTTP 500). Nearest-rank percentile over the raw samples, which is
+    what CloudWatch returns for a single period over non-aggregated data."""
+    import math
+    import re
+
+    from moto.cloudwatch.models import Statistics
+
+    original = Statistics.get_statistics_for_type
+
+    def get_statistics_for_type(self, stat):
+        match = re.fullmatch(r"p(\d+(?:\.\d+)?)", stat)
+        if not match:
+            return original(self, stat)
+        values = sorted(self.metric_single_values_list)
+        if not values:
+            return None
+        rank = max(1, math.ceil(float(match[1]) / 100 * len(values)))
+        return values[rank - 1]
+
+    monkeypatch.setattr(Statistics, "get_statistics_for_type", get_statistics_for_type)

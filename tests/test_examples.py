@@ -1,0 +1,187 @@
+"""The CI examples in examples/ci run here exactly as written, so they cannot rot: the tests read
+the workflow's ``run:`` steps and the pre-commit hooks' ``entry:`` commands from the YAML files and
+execute them in a scratch directory (synth, lint), and the budget gate against moto."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import shlex
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.bench_fixtures import (FAKE_CREDENTIALS, moto_percentiles, moto_server, moto_url,  # noqa: F401
+                                  put_samples, stack_with_budgets)
+
+ROOT = Path(__file__).resolve().parent.parent
+CI = ROOT / "examples" / "ci"
+WORKFLOW = CI / ".github" / "workflows" / "rum.yml"
+PRE_COMMIT = CI / ".pre-commit-config.yaml"
+LCP, CLS, INP = "WebVitalsLargestContentfulPaint", "WebVitalsCumulativeLayoutShift", "WebVitalsInteractionToNextPaint"
+#: What the repository variables would hold on GitHub.
+VARS = {"RUM_STACK_NAME": "shop-prod-rum", "AWS_REGION": "us-east-1", "RUM_READ_ROLE_ARN": "arn:aws:iam::123456789012:role/ci"}
+
+
+def workflow() -> dict:
+    return yaml.safe_load(WORKFLOW.read_text())
+
+
+def hooks() -> dict[str, dict]:
+    config = yaml.safe_load(PRE_COMMIT.read_text())
+    return {hook["id"]: hook for repo in config["repos"] for hook in repo["hooks"]}
+
+
+def expand(text: str) -> str:
+    """GitHub's ``${{ vars.X }}`` expressions, with the values above; anything else is an error."""
+    def value(match: re.Match) -> str:
+        kind, _, name = match[1].strip().partition(".")
+        assert kind == "vars", f"unexpected expression {match[0]} in {WORKFLOW}"
+        return VARS[name]
+
+    return re.sub(r"\$\{\{(.*?)\}\}", value, text)
+
+
+def is_install(command: str) -> bool:
+    return command.strip().startswith("python -m pip install")
+
+
+@pytest.fixture
+def site(tmp_path):
+    """A scratch checkout: the example's rumcfn.toml only."""
+    shutil.copy(CI / "rumcfn.toml", tmp_path / "rumcfn.toml")
+    return tmp_path
+
+
+def environment(endpoint: str | None = None, tmp: Path | None = None, **extra: str) -> dict[str, str]:
+    """The current environment with the venv's rumcfn first on PATH, no real AWS settings."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    if endpoint:
+        env.update(FAKE_CREDENTIALS, AWS_ENDPOINT_URL=endpoint,
+                   AWS_CONFIG_FILE=str(tmp / "no-config"), AWS_SHARED_CREDENTIALS_FILE=str(tmp / "no-credentials"))
+    env.update(extra)
+    return env
+
+
+def github_step(script: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """A ``run:`` step as GitHub runs it on Linux: ``bash --noprofile --norc -eo pipefail``."""
+    return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=180)
+
+
+def hook(entry: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
+    """A ``language: system`` hook as pre-commit runs it: the entry split like a shell would, no shell."""
+    return subprocess.run(shlex.split(entry), cwd=cwd, env=env, capture_output=True, text=True, timeout=180)
+
+
+def example_stack(url: str) -> str:
+    """The example's stack in moto, carrying the real template's budget metadata. Returns the monitor name."""
+    from rumcfn.output import to_json
+    from rumcfn.settings import load
+    from rumcfn.stack import build_template
+
+    settings = load(CI / "rumcfn.toml")
+    template = json.loads(to_json(build_template(settings)))
+    stack_with_budgets(url, VARS["RUM_STACK_NAME"], settings.monitor.name, template["Metadata"]["rumcfn"]["budgets"])
+    return settings.monitor.name
+
+
+# --- the GitHub Actions workflow ------------------------------------------------------------------
+
+
+def test_workflow_triggers_and_jobs():
+    flow = workflow()
+    triggers = flow.get("on", flow.get(True))  # YAML 1.1 reads a bare `on` as true
+    assert set(triggers) == {"pull_request", "push", "schedule", "workflow_dispatch"}
+    assert triggers["schedule"][0]["cron"]
+    assert flow["permissions"] == {"contents": "read"}
+    assert "schedule" in flow["jobs"]["budgets"]["if"] and "!= 'schedule'" in flow["jobs"]["template"]["if"]
+    for job in flow["jobs"].values():
+        for step in job["steps"]:
+            if "uses" in step:
+                assert re.fullmatch(r"[\w-]+/[\w-]+@v\d+", step["uses"]), step["uses"]
+            if "run" in step:
+                assert "${{" not in step["run"], "pass expressions through env:, never into a script"
+
+
+def test_workflow_synthesizes_and_lints(site):
+    steps = [s for s in workflow()["jobs"]["template"]["steps"] if "run" in s and not is_install(s["run"])]
+    assert [s["name"] for s in steps] == ["Synthesize the template", "Lint the template"]
+    for step in steps:
+        done = github_step(step["run"], site, environment())
+        assert done.returncode == 0, f"{step['name']}: {done.stderr}"
+    template = json.loads((site / "template.json").read_text())
+    assert template["Metadata"]["rumcfn"]["budgets"]["lcp"] == {
+        "metric": LCP, "budget": "2500", "statistic": "p75"}
+    assert "no errors or warnings" in done.stderr
+
+
+def budget_step() -> dict:
+    steps = [s for s in workflow()["jobs"]["budgets"]["steps"] if "run" in s and not is_install(s["run"])]
+    assert len(steps) == 1
+    return steps[0]
+
+
+@pytest.mark.parametrize("lcp, expected_code, expected", [
+    ([1800, 2100, 2300, 2400], 0, "shop-prod: pass"),
+    ([1800, 2900, 3100, 3300], 1, "lcp 3,100 > 2,500"),
+    (None, 0, "::warning::not enough RUM data"),
+])
+def test_workflow_budget_gate(site, moto_url, moto_percentiles, lcp, expected_code, expected):
+    monitor = example_stack(moto_url)
+    if lcp:
+        put_samples(moto_url, monitor, LCP, lcp)
+        put_samples(moto_url, monitor, CLS, [0.01, 0.02])
+        put_samples(moto_url, monitor, INP, [80, 120])
+    step = budget_step()
+    env = environment(moto_url, site, **{k: expand(v) for k, v in step["env"].items()})
+    done = github_step(step["run"], site, env)
+    assert done.returncode == expected_code, done.stderr
+    assert expected in done.stdout + done.stderr
+
+
+# --- the pre-commit hooks -------------------------------------------------------------------------
+
+
+def test_pre_commit_hooks_are_local_and_match_rumcfn_toml():
+    found = hooks()
+    assert list(found) == ["rumcfn-synth", "rumcfn-lint", "rumcfn-budgets"]
+    for item in found.values():
+        assert item["language"] == "system" and item["pass_filenames"] is False
+    for name in ("rumcfn-synth", "rumcfn-lint"):
+        assert re.search(found[name]["files"], "rumcfn.toml")
+    assert found["rumcfn-budgets"]["stages"] == ["manual"]
+
+
+def test_pre_commit_synth_and_lint(site):
+    found = hooks()
+    for name in ("rumcfn-synth", "rumcfn-lint"):
+        done = hook(found[name]["entry"], site, environment())
+        assert done.returncode == 0, f"{name}: {done.stderr}"
+    synthesized = (site / "template.json").read_text()
+    again = subprocess.run([sys.executable, "-m", "rumcfn", "synth", "--config", "rumcfn.toml"], cwd=site,
+                           capture_output=True, text=True, check=True).stdout
+    assert synthesized == again, "synth must be deterministic, or the hook would always report changes"
+
+
+def test_pre_commit_lint_fails_on_a_broken_template(site):
+    (site / "template.json").write_text(json.dumps({"Resources": {"X": {"Type": "AWS::S3::Bucket",
+                                                                        "Properties": {"Nope": 1}}}}))
+    done = hook(hooks()["rumcfn-lint"]["entry"], site, environment())
+    assert done.returncode == 1 and "E3002" in done.stdout
+
+
+@pytest.mark.parametrize("inp, expected_code", [([90, 150, 180, 190], 0), ([90, 150, 260, 300], 1)])
+def test_pre_commit_budget_gate(site, moto_url, moto_percentiles, inp, expected_code):
+    put_samples(moto_url, "shop-prod", LCP, [2000])
+    put_samples(moto_url, "shop-prod", CLS, [0.05])
+    put_samples(moto_url, "shop-prod", INP, inp)
+    done = hook(hooks()["rumcfn-budgets"]["entry"], site, environment(moto_url, site))
+    assert done.returncode == expected_code, done.stderr
+    assert "inp" in done.stdout and "p75" in done.stdout
