@@ -184,6 +184,8 @@ def snippet(app_monitor_id, region, identity_pool_id, unsigned, endpoint, client
 # Commands from other modules register here, one line each.
 from . import cli_extra as _cli_extra  # noqa: E402
 _cli_extra.register(main)
+from . import cli_deploy as _cli_deploy  # noqa: E402
+_cli_deploy.register(main)
 # (end of command registrations)
 
 

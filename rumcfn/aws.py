@@ -1,0 +1,203 @@
+"""AWS sessions and clients for the deploy commands, and AWS failures as one-line errors.
+
+boto3 is imported here, inside functions only: ``rumcfn synth`` never loads it. Every other
+deploy module gets its clients from an :class:`Aws` and wraps its work in :func:`translated`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+
+from . import __version__
+from .errors import RumcfnError
+
+#: botocore's "standard" retry mode backs off on throttling and transient errors before we give up.
+MAX_ATTEMPTS = 8
+
+
+class AwsError(RumcfnError):
+    """An AWS call failed in a way the user can fix."""
+
+
+class NoCredentials(AwsError):
+    def __init__(self) -> None:
+        super().__init__("no AWS credentials found; set AWS_PROFILE (or pass --profile), or AWS_ACCESS_KEY_ID and "
+                         "AWS_SECRET_ACCESS_KEY, or run `aws configure` / `aws sso login`")
+
+
+class NoRegion(AwsError):
+    exit_code = 2
+
+    def __init__(self) -> None:
+        super().__init__("no AWS region; pass --region or set AWS_REGION (or AWS_DEFAULT_REGION)")
+
+
+class UnknownProfile(AwsError):
+    exit_code = 2
+
+    def __init__(self, profile: str) -> None:
+        super().__init__(f"AWS profile {profile!r} is not configured (see `aws configure list-profiles`)")
+
+
+class ExpiredCredentials(AwsError):
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"AWS credentials have expired ({detail}); refresh them (e.g. `aws sso login`) and retry")
+
+
+class AccessDenied(AwsError):
+    def __init__(self, operation: str, detail: str) -> None:
+        super().__init__(f"access denied calling {operation}: {detail}")
+
+
+class InvalidCredentials(AwsError):
+    def __init__(self, operation: str, detail: str) -> None:
+        super().__init__(f"AWS rejected the credentials calling {operation}: {detail}")
+
+
+class Throttled(AwsError):
+    def __init__(self, operation: str, attempts: int) -> None:
+        super().__init__(f"AWS kept throttling {operation} (gave up after {attempts} attempt(s)); wait a minute and retry")
+
+
+class EndpointUnreachable(AwsError):
+    def __init__(self, detail: str) -> None:
+        super().__init__(f"cannot reach the AWS endpoint: {detail} (check --endpoint-url / AWS_ENDPOINT_URL and the network)")
+
+
+class AwsRequestFailed(AwsError):
+    def __init__(self, operation: str, code: str, detail: str) -> None:
+        super().__init__(f"{operation} failed: {code}: {detail}")
+
+
+EXPIRED_CODES = {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"}
+DENIED_CODES = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError",
+                "UnauthorizedException"}
+BAD_CREDENTIAL_CODES = {"InvalidClientTokenId", "SignatureDoesNotMatch", "UnrecognizedClientException",
+                        "InvalidAccessKeyId", "IncompleteSignature"}
+THROTTLING_CODES = {"Throttling", "ThrottlingException", "ThrottledException", "RequestLimitExceeded",
+                    "TooManyRequestsException", "SlowDown", "RequestThrottled", "RequestThrottledException"}
+
+
+def error_code(error: BaseException) -> str:
+    """The AWS error code of a botocore ClientError ('' for anything else)."""
+    response = getattr(error, "response", None)
+    return (response or {}).get("Error", {}).get("Code", "") if isinstance(response, dict) else ""
+
+
+def error_message(error: BaseException) -> str:
+    response = getattr(error, "response", None)
+    if isinstance(response, dict):
+        return response.get("Error", {}).get("Message", "") or str(error)
+    return str(error)
+
+
+def translate(error: BaseException) -> RumcfnError | None:
+    """The one-line user-facing error for a botocore failure, or None when it is not one."""
+    if not type(error).__module__.startswith("botocore"):
+        return None
+    from botocore import exceptions as bx
+
+    if isinstance(error, bx.ClientError):
+        code, message = error_code(error), error_message(error)
+        operation = getattr(error, "operation_name", "the request")
+        if code in EXPIRED_CODES:
+            return ExpiredCredentials(f"{code}: {message}")
+        if code in DENIED_CODES:
+            return AccessDenied(operation, message)
+        if code in BAD_CREDENTIAL_CODES:
+            return InvalidCredentials(operation, message)
+        if code in THROTTLING_CODES:
+            attempts = error.response.get("ResponseMetadata", {}).get("RetryAttempts", 0) + 1
+            return Throttled(operation, attempts)
+        return AwsRequestFailed(operation, code or "error", message)
+    if isinstance(error, (bx.NoCredentialsError, bx.PartialCredentialsError)):
+        return NoCredentials()
+    if isinstance(error, bx.NoRegionError):
+        return NoRegion()
+    if isinstance(error, bx.ProfileNotFound):
+        return UnknownProfile(error.kwargs.get("profile", "?"))
+    if isinstance(error, (bx.TokenRetrievalError, bx.SSOTokenLoadError, bx.UnauthorizedSSOTokenError)):
+        return ExpiredCredentials(str(error))
+    if isinstance(error, (bx.EndpointConnectionError, bx.ConnectTimeoutError, bx.ReadTimeoutError)):
+        return EndpointUnreachable(str(error))
+    if isinstance(error, bx.BotoCoreError):
+        return AwsRequestFailed("AWS request", type(error).__name__, str(error).splitlines()[0])
+    return None
+
+
+@contextlib.contextmanager
+def translated() -> Iterator[None]:
+    """Turn botocore failures raised inside the block into :class:`AwsError` subclasses."""
+    try:
+        yield
+    except RumcfnError:
+        raise
+    except Exception as error:
+        mapped = translate(error)
+        if mapped is None:
+            raise
+        raise mapped from error
+
+
+@dataclass
+class Aws:
+    """Where and as whom to call AWS. ``clients`` may be pre-filled (tests pass stubbed clients)."""
+
+    region: str | None = None
+    profile: str | None = None
+    endpoint_url: str | None = None  # None: botocore's own AWS_ENDPOINT_URL / config handling
+    clients: dict[str, Any] = field(default_factory=dict)
+    _session: Any = None
+
+    def session(self) -> Any:
+        if self._session is None:
+            import boto3
+
+            with translated():
+                self._session = boto3.session.Session(profile_name=self.profile, region_name=self.region)
+        return self._session
+
+    @property
+    def region_name(self) -> str:
+        if self.region:
+            return self.region
+        for client in self.clients.values():
+            return client.meta.region_name
+        region = self.session().region_name
+        if not region:
+            raise NoRegion()
+        return region
+
+    def client(self, service: str) -> Any:
+        if service not in self.clients:
+            from botocore.config import Config
+
+            config = Config(retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
+                            user_agent_extra=f"rumcfn/{__version__}")
+            region = self.region_name
+            with translated():
+                self.clients[service] = self.session().client(
+                    service, region_name=region, endpoint_url=self.endpoint_url, config=config)
+        return self.clients[service]
+
+
+def s3_url(bucket: str, key: str, region: str) -> str:
+    """The HTTPS URL CloudFormation and Service Catalog read a template from (virtual-hosted unless the
+    bucket name has dots)."""
+    suffix = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
+    if "." in bucket:
+        return f"https://s3.{region}.{suffix}/{bucket}/{key}"
+    return f"https://{bucket}.s3.{region}.{suffix}/{key}"
+
+
+def upload_template(aws: Aws, bucket: str, prefix: str, body: str) -> str:
+    """Put ``body`` at ``<prefix>/<sha256>.template`` in ``bucket`` (content-addressed, so re-uploads are
+    harmless) and return its URL."""
+    data = body.encode("utf-8")
+    key = f"{prefix}/{hashlib.sha256(data).hexdigest()[:32]}.template"
+    with translated():
+        aws.client("s3").put_object(Bucket=bucket, Key=key, Body=data)
+    return s3_url(bucket, key, aws.region_name)

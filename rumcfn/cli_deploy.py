@@ -1,0 +1,222 @@
+"""Click commands that talk to AWS: deploy (a stack or a StackSet), diff, outputs, destroy, servicecatalog.
+
+Thin wrappers: they parse flags and call ``deploy``, ``stacksets`` and ``servicecatalog``. Nothing here imports
+boto3; those modules import it only when a command runs.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import json
+import shlex
+import sys
+from typing import Any, Callable
+
+import click
+
+from .cli import settings_options
+from .errors import RumcfnError
+from .settings import Settings, SettingsError
+
+
+class ConfirmationRequired(RumcfnError):
+    exit_code = 2
+
+
+def parse_pairs(option: str, values: tuple[str, ...]) -> dict[str, str]:
+    """``K=V`` items; each value may hold several, space-separated and shell-quoted (``"A=1 B='x y'"``)."""
+    pairs: dict[str, str] = {}
+    for value in values:
+        for item in shlex.split(value):
+            key, sep, val = item.partition("=")
+            if not sep or not key:
+                raise SettingsError(option, "must be KEY=VALUE", item)
+            pairs[key] = val
+    return pairs
+
+
+def split_list(value: str | None) -> tuple[str, ...]:
+    return tuple(v.strip() for v in (value or "").split(",") if v.strip())
+
+
+def interactive() -> bool:
+    return sys.stdin.isatty()
+
+
+def confirmer(yes: bool, what: str) -> Callable[[str], bool] | None:
+    """None (no question) with --yes; a prompt on a terminal; otherwise refuse rather than hang."""
+    if yes:
+        return None
+    if not interactive():
+        raise ConfirmationRequired(f"stdin is not a terminal, so rumcfn cannot ask before it {what}; "
+                                   "pass --yes to go ahead without asking")
+    return lambda question: click.confirm(question, default=False)
+
+
+def aws_options(command: Callable) -> Callable:
+    """--region / --profile / --endpoint-url, passed on as ``aws=`` (an ``rumcfn.aws.Aws``)."""
+
+    @click.option("--region", help="AWS region (default: AWS_REGION / AWS_DEFAULT_REGION / the profile's).")
+    @click.option("--profile", help="Named AWS profile (default: AWS_PROFILE or the default credentials).")
+    @click.option("--endpoint-url", help="Custom AWS endpoint, e.g. a local emulator (default: AWS_ENDPOINT_URL).")
+    @functools.wraps(command)
+    def wrapper(region, profile, endpoint_url, **kwargs):
+        from .aws import Aws
+
+        return command(aws=Aws(region=region, profile=profile, endpoint_url=endpoint_url), **kwargs)
+
+    return wrapper
+
+
+def template_options(command: Callable) -> Callable:
+    """The settings flags or --template-file, passed on as ``template=`` (built lazily, ``mode`` decides how)."""
+
+    @settings_options
+    @click.option("--template-file", type=click.Path(dir_okay=False),
+                  help="Deploy this template instead of building one from settings.")
+    @functools.wraps(command)
+    def wrapper(settings: Settings, template_file: str | None, **kwargs):
+        def load(parameters: bool = False):
+            from . import template_source
+
+            if template_file:
+                return template_source.from_file(template_file)
+            return template_source.from_settings(dataclasses.replace(settings, parameters=True) if parameters else settings)
+
+        return command(template=load, **kwargs)
+
+    return wrapper
+
+
+def stack_options(command: Callable) -> Callable:
+    @click.option("--parameter-overrides", "parameter_overrides", multiple=True, metavar="KEY=VALUE",
+                  help="Template parameter values (repeatable; or several in one quoted, space-separated string).")
+    @click.option("--tags", "stack_tags", multiple=True, metavar="KEY=VALUE", help="Stack tags (repeatable).")
+    @click.option("--role-arn", help="IAM role CloudFormation assumes for this stack.")
+    @click.option("--s3-bucket", help="Upload the template to this bucket (required when it is over 51,200 bytes).")
+    @functools.wraps(command)
+    def wrapper(**kwargs):
+        return command(**kwargs)
+
+    return wrapper
+
+
+def register(main: click.Group) -> None:
+    for command in (deploy_command, diff_command, outputs_command, destroy_command, servicecatalog_group):
+        main.add_command(command)
+
+
+@click.command("deploy")
+@click.option("--stack-name", help="Deploy to this stack (created if it does not exist).")
+@click.option("--stack-set", help="Deploy as this StackSet instead (with --regions and --accounts or --organizational-units).")
+@template_options
+@stack_options
+@aws_options
+@click.option("--no-execute-changeset", is_flag=True, help="Create and show the change set, but do not execute it.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (needed when stdin is not a terminal).")
+@click.option("--termination-protection/--no-termination-protection", default=None,
+              help="Turn the stack's termination protection on or off (default: leave it).")
+@click.option("--accounts", help="StackSet: comma-separated 12-digit account ids (self-managed permissions).")
+@click.option("--organizational-units", help="StackSet: comma-separated OU ids (service-managed permissions).")
+@click.option("--regions", help="StackSet: comma-separated regions to deploy to.")
+@click.option("--max-concurrent-percentage", type=click.IntRange(1, 100), help="StackSet: accounts deployed at once, in %.")
+@click.option("--failure-tolerance-percentage", type=click.IntRange(0, 100), help="StackSet: failures tolerated per region, in %.")
+def deploy_command(stack_name, stack_set, template, parameter_overrides, stack_tags, role_arn, s3_bucket, aws,
+                   no_execute_changeset, yes, termination_protection, accounts, organizational_units, regions,
+                   max_concurrent_percentage, failure_tolerance_percentage) -> None:
+    """Deploy through a change set: show it, confirm, execute, follow the events, print the outputs."""
+    if bool(stack_name) == bool(stack_set):
+        raise SettingsError("--stack-name/--stack-set", "give exactly one", f"{stack_name or ''}{stack_set or ''}" or "neither")
+    parameters, tags = parse_pairs("--parameter-overrides", parameter_overrides), parse_pairs("--tags", stack_tags)
+    if stack_set:
+        from .stacksets import StackSetRequest, deploy_stack_set
+
+        if role_arn or no_execute_changeset or termination_protection is not None:
+            raise SettingsError("--stack-set", "does not take --role-arn, --no-execute-changeset or --termination-protection",
+                                stack_set)
+        request = StackSetRequest(
+            name=stack_set, template=template(parameters=True), regions=split_list(regions),
+            accounts=split_list(accounts), organizational_units=split_list(organizational_units),
+            parameters=parameters, tags=tags, s3_bucket=s3_bucket,
+            max_concurrent_percentage=max_concurrent_percentage,
+            failure_tolerance_percentage=failure_tolerance_percentage)
+        deploy_stack_set(aws, request)
+        return
+    if accounts or organizational_units or regions or max_concurrent_percentage or failure_tolerance_percentage:
+        raise SettingsError("--accounts/--organizational-units/--regions", "only go with --stack-set", stack_name)
+    from .deploy import StackRequest, deploy
+
+    confirm = None if no_execute_changeset else confirmer(yes, "executes the change set")
+    request = StackRequest(stack_name, template(), parameters, tags, role_arn, s3_bucket, termination_protection)
+    deploy(aws, request, execute=not no_execute_changeset, confirm=confirm)
+
+
+@click.command("diff")
+@click.option("--stack-name", required=True, help="The stack to compare with (need not exist).")
+@template_options
+@stack_options
+@aws_options
+def diff_command(stack_name, template, parameter_overrides, stack_tags, role_arn, s3_bucket, aws) -> None:
+    """Show the change set a deploy would execute, then delete it."""
+    from .deploy import StackRequest, diff
+
+    request = StackRequest(stack_name, template(), parse_pairs("--parameter-overrides", parameter_overrides),
+                           parse_pairs("--tags", stack_tags), role_arn, s3_bucket)
+    diff(aws, request)
+
+
+@click.command("outputs")
+@click.option("--stack-name", required=True)
+@click.option("--key", help="Print only this output's value (e.g. ScriptTag).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@aws_options
+def outputs_command(stack_name: str, key: str | None, fmt: str, aws: Any) -> None:
+    """Print a deployed stack's outputs."""
+    from .changeset_view import outputs_block
+    from .deploy import get_outputs
+
+    outputs = get_outputs(aws, stack_name)
+    if key:
+        values = [o["OutputValue"] for o in outputs if o["OutputKey"] == key]
+        if not values:
+            raise SettingsError("--key", f"stack {stack_name} has outputs {', '.join(o['OutputKey'] for o in outputs) or 'none'}", key)
+        click.echo(values[0])
+    elif fmt == "json":
+        click.echo(json.dumps({o["OutputKey"]: o["OutputValue"] for o in outputs}, indent=1))
+    else:
+        click.echo(outputs_block(outputs, stack_name))
+
+
+@click.command("destroy")
+@click.option("--stack-name", required=True)
+@click.option("--role-arn", help="IAM role CloudFormation assumes to delete the resources.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (needed when stdin is not a terminal).")
+@aws_options
+def destroy_command(stack_name: str, role_arn: str | None, yes: bool, aws: Any) -> None:
+    """Delete the stack and wait until it is gone."""
+    from .deploy import destroy
+
+    destroy(aws, stack_name, role_arn=role_arn, confirm=confirmer(yes, f"deletes stack {stack_name}"))
+
+
+@click.group("servicecatalog")
+def servicecatalog_group() -> None:
+    """Publish the template as an AWS Service Catalog product."""
+
+
+@servicecatalog_group.command("publish")
+@click.option("--product-name", required=True)
+@click.option("--portfolio-id", required=True, help="Portfolio the product belongs to (port-...).")
+@click.option("--version", "version", required=True, help="Provisioning artifact (version) name, e.g. v1.2.0.")
+@click.option("--s3-bucket", required=True, help="Bucket Service Catalog reads the template from.")
+@click.option("--description", default="", help="Description of the product and the version.")
+@click.option("--owner", default="rumcfn", show_default=True, help="Product owner shown in the catalog.")
+@template_options
+@aws_options
+def publish_command(product_name, portfolio_id, version, s3_bucket, description, owner, template, aws) -> None:
+    """Upload the --parameters template and create the product, or add this version to it."""
+    from .servicecatalog import PublishRequest, publish
+
+    publish(aws, PublishRequest(product_name, portfolio_id, version, s3_bucket, template(parameters=True),
+                                description, owner))

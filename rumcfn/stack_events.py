@@ -1,0 +1,130 @@
+"""Waiting for CloudFormation: a polling loop with bounded sleeps, and live stack events.
+
+Clock and sleep are injectable so tests never sleep.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from . import changeset_view as view
+from .errors import RumcfnError
+
+Echo = Callable[..., None]
+
+SUCCESS = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE", "DELETE_COMPLETE"}
+
+
+class WaitTimedOut(RumcfnError):
+    pass
+
+
+def settled(status: str) -> bool:
+    """True once a stack (or change set) status is no longer moving."""
+    return not status.endswith(("_IN_PROGRESS", "_PENDING"))
+
+
+@dataclass
+class Poller:
+    """Sleeps between polls: starts at ``first`` seconds, grows by ``factor`` while nothing changes, never more
+    than ``most``; ``timeout`` (seconds, None for none) bounds the whole wait."""
+
+    first: float = 1.0
+    most: float = 10.0
+    factor: float = 1.5
+    timeout: float | None = None
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+    _delay: float = field(default=0.0, init=False)
+    _started: float | None = field(default=None, init=False)
+
+    def start(self) -> None:
+        self._started = self.clock()
+        self._delay = self.first
+
+    def elapsed(self) -> float:
+        return self.clock() - (self._started if self._started is not None else self.clock())
+
+    def wait(self, progressed: bool = False, what: str = "the operation") -> None:
+        if self._started is None:
+            self.start()
+        if progressed:
+            self._delay = self.first
+        if self.timeout is not None and self.elapsed() + self._delay > self.timeout:
+            raise WaitTimedOut(f"gave up waiting for {what} after {self.elapsed():.0f} s")
+        self.sleep(self._delay)
+        self._delay = min(self.most, self._delay * self.factor)
+
+
+def latest_event_id(cfn: Any, stack: str) -> str | None:
+    events = cfn.describe_stack_events(StackName=stack).get("StackEvents", [])
+    return events[0]["EventId"] if events else None
+
+
+def new_events(cfn: Any, stack: str, since: str | None) -> list[dict]:
+    """Events newer than event ``since``, oldest first (the API pages newest first)."""
+    found = []
+    for page in cfn.get_paginator("describe_stack_events").paginate(StackName=stack):
+        for event in page.get("StackEvents", []):
+            if event["EventId"] == since:
+                return found[::-1]
+            found.append(event)
+    return found[::-1]
+
+
+@dataclass
+class Outcome:
+    status: str
+    failures: list[dict]
+
+    @property
+    def ok(self) -> bool:
+        return self.status in SUCCESS
+
+
+def watch(cfn: Any, stack_id: str, since: str | None, echo: Echo, poller: Poller,
+          expected: set[str] | None = None, heartbeat: float = 60.0) -> Outcome:
+    """Print new events of ``stack_id`` as they happen until the stack settles; return its final status and
+    the failed resource events. ``expected`` (logical ids in the change set) drives the progress count."""
+    expected = set(expected or ())
+    done: set[str] = set()
+    failures: list[dict] = []
+    poller.start()
+    last_news = poller.clock()
+    echo(view.EVENT_HEADER)
+    while True:
+        status = describe_status(cfn, stack_id)
+        events = new_events(cfn, stack_id, since)
+        for event in events:
+            since = event["EventId"]
+            resource_status = event.get("ResourceStatus", "")
+            logical = event.get("LogicalResourceId", "")
+            if logical in expected and settled(resource_status):
+                done.add(logical)
+            if resource_status.endswith("_FAILED") and event.get("PhysicalResourceId") != stack_id \
+                    and event.get("ResourceType") != "AWS::CloudFormation::Stack":
+                failures.append(event)
+            progress = f"{len(done)}/{len(expected)}" if expected else ""
+            echo(view.event_line(event, progress))
+        if settled(status):
+            return Outcome(status, failures)
+        now = poller.clock()
+        if events:
+            last_news = now
+        elif now - last_news >= heartbeat:
+            echo(f"... still {status} after {poller.elapsed():.0f} s")
+            last_news = now
+        poller.wait(progressed=bool(events), what=f"stack {stack_id}")
+
+
+def describe_status(cfn: Any, stack: str) -> str:
+    from .aws import error_code
+
+    try:
+        return cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"]
+    except Exception as error:
+        if error_code(error) == "ValidationError" and "does not exist" in str(error):
+            return "DELETE_COMPLETE"
+        raise

@@ -1,0 +1,209 @@
+"""Deploy the template to many accounts and regions as a CloudFormation StackSet.
+
+Accounts use the self-managed permission model, organizational units the service-managed one (with automatic
+deployment to accounts that join). Creates or updates the stack set, adds the missing instances, waits for
+each operation and reports every instance.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import click
+
+from . import changeset_view as view
+from .aws import Aws, error_code, translated, upload_template
+from .errors import RumcfnError
+from .stack_events import Echo, Poller
+from .template_source import TemplateSource
+
+OPERATION_DONE = {"SUCCEEDED", "FAILED", "STOPPED"}
+
+
+class StackSetBusy(RumcfnError):
+    def __init__(self, name: str) -> None:
+        super().__init__(f"stack set {name} already has an operation running; wait for it "
+                         f"(aws cloudformation list-stack-set-operations --stack-set-name {name}) and retry")
+
+
+class StackSetTargetsInvalid(RumcfnError):
+    exit_code = 2
+
+
+class StackSetFailed(RumcfnError):
+    pass
+
+
+class StackSetInterrupted(RumcfnError):
+    exit_code = 130
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"interrupted; the operations on stack set {name} carry on. Follow them with: "
+                         f"aws cloudformation list-stack-set-operations --stack-set-name {name}")
+
+
+@dataclass
+class StackSetRequest:
+    name: str
+    template: TemplateSource
+    regions: tuple[str, ...]
+    accounts: tuple[str, ...] = ()
+    organizational_units: tuple[str, ...] = ()
+    parameters: dict[str, str] = field(default_factory=dict)
+    tags: dict[str, str] = field(default_factory=dict)
+    s3_bucket: str | None = None
+    max_concurrent_percentage: int | None = None
+    failure_tolerance_percentage: int | None = None
+
+    def check(self) -> None:
+        if not self.regions:
+            raise StackSetTargetsInvalid("--regions: give at least one region")
+        if bool(self.accounts) == bool(self.organizational_units):
+            raise StackSetTargetsInvalid("give either --accounts or --organizational-units (not both)")
+        for account in self.accounts:
+            if not (account.isdigit() and len(account) == 12):
+                raise StackSetTargetsInvalid(f"--accounts: {account!r} is not a 12-digit AWS account id")
+
+    @property
+    def permission_model(self) -> str:
+        return "SERVICE_MANAGED" if self.organizational_units else "SELF_MANAGED"
+
+    @property
+    def preferences(self) -> dict[str, Any]:
+        prefs: dict[str, Any] = {}
+        if self.max_concurrent_percentage is not None:
+            prefs["MaxConcurrentPercentage"] = self.max_concurrent_percentage
+        if self.failure_tolerance_percentage is not None:
+            prefs["FailureTolerancePercentage"] = self.failure_tolerance_percentage
+        return prefs
+
+
+def find_stack_set(cfn: Any, name: str) -> dict | None:
+    try:
+        return cfn.describe_stack_set(StackSetName=name)["StackSet"]
+    except Exception as error:
+        if error_code(error) == "StackSetNotFoundException":
+            return None
+        raise
+
+
+def list_instances(cfn: Any, name: str) -> list[dict]:
+    instances = []
+    for page in cfn.get_paginator("list_stack_instances").paginate(StackSetName=name):
+        instances += page.get("Summaries", [])
+    return instances
+
+
+def wait_for_operation(cfn: Any, name: str, operation_id: str, echo: Echo, poller: Poller) -> str:
+    poller.start()
+    shown = None
+    while True:
+        operation = cfn.describe_stack_set_operation(StackSetName=name, OperationId=operation_id)["StackSetOperation"]
+        status = operation["Status"]
+        if status != shown:
+            echo(f"Operation {operation_id} ({operation.get('Action', '?')}): {status}")
+            shown = status
+        if status in OPERATION_DONE:
+            return status
+        poller.wait(what=f"stack set operation {operation_id}")
+
+
+def missing_targets(request: StackSetRequest, instances: list[dict]) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """(targets, regions) groups still without an instance; each group is one CreateStackInstances call."""
+    key = "OrganizationalUnitId" if request.organizational_units else "Account"
+    have = {(i.get(key), i.get("Region")) for i in instances}
+    wanted = request.organizational_units or request.accounts
+    by_target: dict[str, tuple[str, ...]] = {}
+    for target in wanted:
+        regions = tuple(r for r in request.regions if (target, r) not in have)
+        if regions:
+            by_target[target] = regions
+    groups: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    for target, regions in by_target.items():
+        groups[regions].append(target)
+    return [(tuple(targets), regions) for regions, targets in groups.items()]
+
+
+def _parameters(request: StackSetRequest, existing: dict | None) -> list[dict]:
+    params = [{"ParameterKey": k, "ParameterValue": v} for k, v in request.parameters.items()]
+    if existing:
+        previous = {p["ParameterKey"] for p in existing.get("Parameters", [])}
+        params += [{"ParameterKey": k, "UsePreviousValue": True}
+                   for k in request.template.parameter_keys if k not in request.parameters and k in previous]
+    return params
+
+
+def _call(cfn: Any, name: str, method: str, **args: Any) -> str:
+    try:
+        return getattr(cfn, method)(**args)["OperationId"]
+    except Exception as error:
+        if error_code(error) == "OperationInProgressException":
+            raise StackSetBusy(name) from None
+        raise
+
+
+def deploy_stack_set(aws: Aws, request: StackSetRequest, *, echo: Echo = click.echo,
+                     poller: Poller | None = None) -> list[dict]:
+    """Create or update the stack set and its instances; return the requested instances' summaries."""
+    poller = poller or Poller()
+    request.check()
+    request.template.check_overrides(request.parameters)
+    if not request.s3_bucket:
+        request.template.check_inline()
+    name = request.name
+    try:
+        with translated():
+            cfn = aws.client("cloudformation")
+            existing = find_stack_set(cfn, name)
+            if existing and existing.get("PermissionModel", "SELF_MANAGED") != request.permission_model:
+                raise StackSetTargetsInvalid(
+                    f"stack set {name} is {existing.get('PermissionModel')}: target it with "
+                    + ("--organizational-units" if existing.get("PermissionModel") == "SERVICE_MANAGED" else "--accounts"))
+            template: dict[str, Any] = (
+                {"TemplateURL": upload_template(aws, request.s3_bucket, f"rumcfn/stacksets/{name}", request.template.body)}
+                if request.s3_bucket else {"TemplateBody": request.template.body})
+            common = dict(StackSetName=name, Parameters=_parameters(request, existing),
+                          Capabilities=request.template.capabilities, **template)
+            if request.tags:
+                common["Tags"] = [{"Key": k, "Value": v} for k, v in request.tags.items()]
+            failed = False
+            if existing is None:
+                extra = ({"PermissionModel": "SERVICE_MANAGED",
+                          "AutoDeployment": {"Enabled": True, "RetainStacksOnAccountRemoval": False}}
+                         if request.organizational_units else {"PermissionModel": "SELF_MANAGED"})
+                created = cfn.create_stack_set(**common, **extra, ClientRequestToken=uuid.uuid4().hex)
+                echo(f"Created stack set {name} ({created['StackSetId']}).")
+            else:
+                echo(f"Updating stack set {name} and its existing instances...")
+                operation = _call(cfn, name, "update_stack_set", **common, OperationPreferences=request.preferences,
+                                  OperationId=uuid.uuid4().hex)
+                failed |= wait_for_operation(cfn, name, operation, echo, poller) != "SUCCEEDED"
+            for targets, regions in missing_targets(request, list_instances(cfn, name)):
+                where = ({"DeploymentTargets": {"OrganizationalUnitIds": list(targets)}}
+                         if request.organizational_units else {"Accounts": list(targets)})
+                echo(f"Adding stack instances: {', '.join(targets)} in {', '.join(regions)}...")
+                operation = _call(cfn, name, "create_stack_instances", StackSetName=name, Regions=list(regions),
+                                  OperationPreferences=request.preferences, OperationId=uuid.uuid4().hex, **where)
+                failed |= wait_for_operation(cfn, name, operation, echo, poller) != "SUCCEEDED"
+            instances = [i for i in list_instances(cfn, name) if _requested(request, i)]
+    except KeyboardInterrupt:
+        raise StackSetInterrupted(name) from None
+    echo(view.instances_table(instances, name))
+    bad = [i for i in instances if i.get("Status") != "CURRENT"]
+    if failed or bad:
+        raise StackSetFailed(f"stack set {name}: {len(bad)} of {len(instances)} instance(s) not CURRENT"
+                             + (" and an operation did not succeed" if failed else "")
+                             + f"; see aws cloudformation list-stack-set-operations --stack-set-name {name}")
+    echo(f"Stack set {name}: {len(instances)} instance(s) CURRENT.")
+    return instances
+
+
+def _requested(request: StackSetRequest, instance: dict) -> bool:
+    if instance.get("Region") not in request.regions:
+        return False
+    if request.organizational_units:
+        return instance.get("OrganizationalUnitId") in request.organizational_units
+    return instance.get("Account") in request.accounts

@@ -1,0 +1,120 @@
+"""The template a deploy sends: synthesized from settings or read from a file, with what CloudFormation
+needs to know about it (size, parameters, capabilities)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from .errors import RumcfnError
+from .output import INLINE_LIMIT
+
+#: Resource types whose explicit name property makes CloudFormation require CAPABILITY_NAMED_IAM.
+IAM_NAME_PROPERTIES = {
+    "AWS::IAM::Role": "RoleName",
+    "AWS::IAM::User": "UserName",
+    "AWS::IAM::Group": "GroupName",
+    "AWS::IAM::ManagedPolicy": "ManagedPolicyName",
+    "AWS::IAM::InstanceProfile": "InstanceProfileName",
+}
+
+
+class TemplateUnreadable(RumcfnError):
+    exit_code = 2
+
+
+class TemplateTooLarge(RumcfnError):
+    exit_code = 2
+
+    def __init__(self, origin: str, size: int) -> None:
+        super().__init__(f"{origin} is {size:,} bytes, over CloudFormation's {INLINE_LIMIT:,}-byte limit for an "
+                         "inline template; pass --s3-bucket BUCKET to upload it to S3 first")
+
+
+class UnknownParameter(RumcfnError):
+    exit_code = 2
+
+    def __init__(self, key: str, known: list[str]) -> None:
+        super().__init__(f"--parameter-overrides {key}: the template has no such parameter "
+                         f"(it has: {', '.join(known) or 'none'})")
+
+
+@dataclass(frozen=True)
+class TemplateSource:
+    body: str
+    origin: str  # a path, or "<synthesized>"
+
+    @cached_property
+    def data(self) -> dict[str, Any]:
+        import cfn_flip
+
+        try:
+            data, _fmt = cfn_flip.load(self.body)
+        except Exception as error:  # cfn_flip raises json/yaml errors of several kinds
+            raise TemplateUnreadable(f"{self.origin}: not a JSON or YAML template ({error})".splitlines()[0]) from None
+        if not isinstance(data, dict) or not isinstance(data.get("Resources"), dict):
+            raise TemplateUnreadable(f"{self.origin}: not a CloudFormation template (no Resources section)")
+        return data
+
+    @property
+    def size(self) -> int:
+        return len(self.body.encode("utf-8"))
+
+    def fits_inline(self) -> bool:
+        return self.size <= INLINE_LIMIT
+
+    def check_inline(self) -> None:
+        if not self.fits_inline():
+            raise TemplateTooLarge(self.origin, self.size)
+
+    @property
+    def parameter_keys(self) -> list[str]:
+        return list(self.data.get("Parameters") or {})
+
+    def check_overrides(self, overrides: dict[str, str]) -> None:
+        for key in overrides:
+            if key not in self.parameter_keys:
+                raise UnknownParameter(key, self.parameter_keys)
+
+    @property
+    def capabilities(self) -> list[str]:
+        """What CloudFormation must be told the template does: IAM resources, named ones, macros."""
+        caps = []
+        iam = named = False
+        for resource in self.data["Resources"].values():
+            kind = resource.get("Type", "") if isinstance(resource, dict) else ""
+            if kind.startswith("AWS::IAM::"):
+                iam = True
+                if IAM_NAME_PROPERTIES.get(kind) in (resource.get("Properties") or {}):
+                    named = True
+        if named:
+            caps.append("CAPABILITY_NAMED_IAM")
+        elif iam:
+            caps.append("CAPABILITY_IAM")
+        if "Transform" in self.data or _uses_fn_transform(self.data):
+            caps.append("CAPABILITY_AUTO_EXPAND")
+        return caps
+
+
+def _uses_fn_transform(node: Any) -> bool:
+    if isinstance(node, dict):
+        return "Fn::Transform" in node or any(_uses_fn_transform(v) for v in node.values())
+    if isinstance(node, list):
+        return any(_uses_fn_transform(v) for v in node)
+    return False
+
+
+def from_file(path: str) -> TemplateSource:
+    try:
+        return TemplateSource(Path(path).read_text(encoding="utf-8"), path)
+    except (OSError, UnicodeDecodeError) as error:
+        raise TemplateUnreadable(f"--template-file {path}: cannot read it ({getattr(error, 'strerror', None) or error})") from None
+
+
+def from_settings(settings: Any) -> TemplateSource:
+    from .output import to_json
+    from .stack import build_template
+
+    return TemplateSource(to_json(build_template(settings)), "the synthesized template")
