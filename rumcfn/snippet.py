@@ -12,6 +12,7 @@ import json
 import re
 from dataclasses import dataclass
 from typing import Any, Mapping
+from urllib.parse import urlsplit, urlunsplit
 
 from troposphere import GetAtt, Sub
 
@@ -37,9 +38,24 @@ class RegExp:
     source: str
 
 
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+def location_form(url: str) -> str:
+    """``url`` spelled as the browser's ``window.location`` spells it: lower-case scheme and host, no
+    default port, and at least ``/`` as path (``https://example.com`` is ``https://example.com/``)."""
+    parts = urlsplit(url)
+    try:
+        port = parts.port
+    except ValueError:  # out of range: no browser loads it, leave the text alone
+        return url
+    host = (parts.hostname or "") + (f":{port}" if port is not None and port != DEFAULT_PORTS.get(parts.scheme.lower()) else "")
+    return urlunsplit((parts.scheme.lower(), host, parts.path or "/", parts.query, parts.fragment))
+
+
 def page_pattern(url: str) -> RegExp:
     """A monitor page URL as the client's ``RegExp`` over ``window.location``: that page, any query or hash."""
-    escaped = re.sub(r"([\\^$.*+?()[\]{}|/-])", r"\\\1", url)
+    escaped = re.sub(r"([\\^$.*+?()[\]{}|/-])", r"\\\1", location_form(url))
     return RegExp(f"^{escaped}(?:[?#]|$)")
 
 

@@ -1,0 +1,133 @@
+"""Rendering snippets through the CLI and walking a page through the interactions RUM measures."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from dataclasses import dataclass
+
+from .cdp import CDPError, Page
+from .servers import Collector, Site
+
+REGION = "us-east-1"
+APP_VERSION = "4.5.6-e2e"
+ERROR_MESSAGE = "rumcfn browser test: uncaught"
+EVENT = "com.amazon.rum.{}_event"
+#: What one walk through the page must deliver (short names, see ``short``).
+EXPECTED = ("page_view", "performance_navigation", "largest_contentful_paint", "cumulative_layout_shift",
+            "interaction_to_next_paint", "first_input_delay", "js_error", "http")
+#: Generous bounds: each is a deadline for a poll, never a sleep.
+LOAD_TIMEOUT = 10
+DELIVERY_TIMEOUT = 15
+
+
+def short(event: dict) -> str:
+    """``com.amazon.rum.page_view_event`` -> ``page_view``."""
+    return event["type"].removeprefix("com.amazon.rum.").removesuffix("_event")
+
+
+def rumcfn_snippet(*args: str) -> str:
+    """``rumcfn snippet ARGS`` in a separate process, as a user runs it; its stdout."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    done = subprocess.run([sys.executable, "-m", "rumcfn", "snippet", *args], capture_output=True, text=True,
+                          env=env, timeout=60)
+    if done.returncode:
+        raise AssertionError(f"rumcfn snippet {' '.join(args)} failed ({done.returncode}): {done.stderr}")
+    return done.stdout
+
+
+@dataclass
+class Monitor:
+    """One app monitor's worth of test: its id, its snippet on the site, its pages."""
+
+    id: str
+    site: Site
+    snippet: str
+
+    def page(self, name: str = "index") -> str:
+        return self.site.page(self.id, name)
+
+
+def publish(site: Site, collector: Collector, *args: str, page_args=lambda monitor_id: ()) -> Monitor:
+    """Render a snippet for a fresh monitor id pointing at the local servers, and serve it.
+
+    ``page_args(monitor_id)`` adds arguments that depend on the monitor's own page URLs.
+    """
+    monitor_id = str(uuid.uuid4())
+    text = rumcfn_snippet("--app-monitor-id", monitor_id, "--region", REGION, "--endpoint", collector.url,
+                          "--client-url", f"{site.url}/client/cwr.js", "--app-version", APP_VERSION,
+                          *args, *page_args(monitor_id))
+    site.snippets[monitor_id] = text
+    return Monitor(monitor_id, site, text)
+
+
+def wait_for_client(page: Page) -> None:
+    """The web client loaded and took over ``window.cwr`` from the snippet's queueing stub."""
+    page.wait_until("typeof window.cwr === 'function' && window.__stub !== undefined && window.cwr !== window.__stub",
+                    LOAD_TIMEOUT, "the RUM web client to load and replace the snippet's command queue")
+
+
+def walk(page: Page, url: str, *, dispatch: bool = False) -> None:
+    """Load ``url`` and do what RUM measures: a layout shift, a slow click (FID and INP), a failing
+    fetch and an uncaught error. With ``dispatch``, ask the client to send by fetch right away
+    (what its 5 s timer would do). The page stays visible; ``leave`` hides it."""
+    page.goto(url)
+    wait_for_client(page)
+    # Let the first frame paint (the LCP candidate), then push the content down.
+    page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))")
+    page.evaluate("shiftLayout()")
+    page.wait_until("window.__seen.shifts > 0", LOAD_TIMEOUT, "the browser to report the layout shift")
+    page.click("#slow")
+    page.nudge()
+    page.wait_until("window.__seen.slowEvents > 0", LOAD_TIMEOUT, "the browser to time the slow click")
+    status = page.evaluate("failFetch()")
+    assert status == 500, f"/api/fail answered {status}"
+    page.evaluate("throwUncaught()")
+    page.wait_until("window.__seen.errors > 0", LOAD_TIMEOUT, "the uncaught error")
+    if dispatch:
+        page.evaluate("cwr('dispatch'), true")
+
+
+def leave(page: Page) -> None:
+    """Navigate away: the page is hidden, so the client flushes CLS and INP by beacon."""
+    page.goto("about:blank")
+
+
+def page_exceptions(page: Page) -> list[str]:
+    """Uncaught exceptions in the page other than the test's own deliberate one."""
+    found = []
+    for event in page.my_events("Runtime.exceptionThrown"):
+        details = event["params"]["exceptionDetails"]
+        text = details.get("exception", {}).get("description") or details.get("text", "")
+        if ERROR_MESSAGE not in text:
+            found.append(text)
+    return found
+
+
+def collector_failures(page: Page, collector: Collector) -> list[str]:
+    """Requests from the page to the data plane that the browser failed (CORS, refused, ...)."""
+    urls = {e["params"]["requestId"]: e["params"]["request"]["url"] for e in page.my_events("Network.requestWillBeSent")}
+    return [f"{urls.get(e['params']['requestId'], '?')}: {e['params'].get('errorText')} "
+            f"{json.dumps(e['params'].get('corsErrorStatus') or e['params'].get('blockedReason') or '')}"
+            for e in page.my_events("Network.loadingFailed")
+            if urls.get(e["params"]["requestId"], "").startswith(collector.url)]
+
+
+def require(events: list[dict], names=EXPECTED) -> None:
+    missing = [name for name in names if not any(short(e) == name for e in events)]
+    if missing:
+        raise AssertionError(f"the data plane never received {missing}; it got "
+                             f"{sorted({short(e) for e in events}) or 'nothing'}")
+
+
+def deliver(collector: Collector, monitor: Monitor, names=EXPECTED) -> list[dict]:
+    """Poll the collector until every event type in ``names`` has arrived for the monitor."""
+    events = collector.wait_for(monitor.id, lambda got: {short(e) for e in got} >= set(names), DELIVERY_TIMEOUT)
+    require(events, names)
+    return events
+
+
+__all__ = ["CDPError"]

@@ -1,0 +1,267 @@
+"""The local stand-ins the browser talks to, all on 127.0.0.1.
+
+- ``Collector``: the RUM data plane. Accepts ``POST /appmonitors/<id>`` (JSON, gzip-encoded or
+  not), answers CORS preflights, and records every request with its events decoded.
+- ``Site``: the monitored website. ``/m/<key>/<page>.html`` pages load ``rum.js`` (relative, so
+  each key serves its own snippet), the web client bundle at ``/client/cwr.js``, and
+  ``/api/fail`` answers 500 for the failing fetch.
+- ``TrapProxy``: Chromium's proxy for everything that is not loopback. It records the request
+  line (``CONNECT host:443`` or ``GET http://...``) and refuses, so nothing leaves the machine
+  and every attempt is visible.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import re
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Callable
+from urllib.parse import parse_qs, urlsplit
+
+SITE_FILES = Path(__file__).resolve().parent / "site"
+
+#: Headers the stand-in data plane lets a cross-origin page send (what the web client uses,
+#: signed or not). A header outside this list makes the browser's preflight fail, as it would
+#: against a data plane that did not allow it.
+ALLOWED_HEADERS = (
+    "content-type", "content-encoding", "authorization", "x-amz-date", "x-amz-security-token",
+    "x-amz-content-sha256", "x-amz-user-agent", "amz-sdk-invocation-id", "amz-sdk-request",
+)
+
+
+class QuietHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format, *args):  # noqa: A002 - the signature is BaseHTTPRequestHandler's
+        pass
+
+    def reply(self, status: int, body: bytes = b"", content_type: str = "text/plain",
+              headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        for key, value in (headers or {}).items():
+            self.send_header(key, value)
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length else b""
+
+
+class Server:
+    """A ThreadingHTTPServer on 127.0.0.1:<free port>, served from a daemon thread."""
+
+    handler: type[BaseHTTPRequestHandler]
+
+    def __init__(self):
+        outer = self
+
+        class Handler(self.handler):  # type: ignore[name-defined, misc]
+            server_obj = outer
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.port = self.httpd.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, name=type(self).__name__, daemon=True)
+        self.thread.start()
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+# -- the data plane ----------------------------------------------------------------------------
+@dataclass
+class Batch:
+    """One PutRumEvents request as the collector received it."""
+
+    monitor_id: str
+    method: str
+    path: str
+    query: dict[str, list[str]]
+    headers: dict[str, str]  # lower-case names
+    raw: bytes
+    payload: dict
+    events: list[dict] = field(default_factory=list)  # metadata and details parsed
+
+    @property
+    def gzipped(self) -> bool:
+        return self.headers.get("content-encoding") == "gzip"
+
+
+@dataclass
+class Preflight:
+    monitor_id: str
+    origin: str
+    method: str
+    headers: tuple[str, ...]
+    allowed: bool
+
+
+class CollectorHandler(QuietHandler):
+    server_obj: "Collector"
+    PATH = re.compile(r"/appmonitors/([\w-]+)")
+
+    def do_OPTIONS(self):
+        match = self.PATH.fullmatch(urlsplit(self.path).path)
+        requested = tuple(h.strip().lower() for h in self.headers.get("Access-Control-Request-Headers", "").split(",")
+                          if h.strip())
+        allowed = bool(match) and all(h in ALLOWED_HEADERS for h in requested)
+        self.server_obj.record(Preflight(match.group(1) if match else "", self.headers.get("Origin", ""),
+                                         self.headers.get("Access-Control-Request-Method", ""), requested, allowed))
+        if not allowed:
+            self.reply(403, b"preflight refused")
+            return
+        self.reply(204, headers={
+            "Access-Control-Allow-Origin": self.headers.get("Origin", "*"),
+            "Access-Control-Allow-Methods": "POST, OPTIONS",
+            "Access-Control-Allow-Headers": ", ".join(ALLOWED_HEADERS),
+            "Access-Control-Max-Age": "0",
+            "Vary": "Origin",
+        })
+
+    def do_POST(self):
+        split = urlsplit(self.path)
+        match = self.PATH.fullmatch(split.path)
+        raw = self.body()
+        cors = {"Access-Control-Allow-Origin": self.headers.get("Origin", "*"), "Vary": "Origin"}
+        if not match:
+            self.reply(404, b"not found", headers=cors)
+            return
+        headers = {k.lower(): v for k, v in self.headers.items()}
+        data = gzip.decompress(raw) if headers.get("content-encoding") == "gzip" else raw
+        try:
+            payload = json.loads(data)
+            events = [dict(e, metadata=json.loads(e["metadata"]), details=json.loads(e["details"]))
+                      for e in payload["RumEvents"]]
+        except (ValueError, KeyError, TypeError) as error:
+            self.server_obj.errors.append(f"{self.path}: unparseable batch ({error}): {data[:200]!r}")
+            self.reply(400, b'{"message":"bad batch"}', "application/json", cors)
+            return
+        self.server_obj.record(Batch(match.group(1), "POST", split.path, parse_qs(split.query), headers, raw,
+                                     payload, events))
+        self.reply(200, b"{}", "application/json", cors)
+
+
+class Collector(Server):
+    handler = CollectorHandler
+
+    def __init__(self):
+        self.records: list[Batch | Preflight] = []
+        self.errors: list[str] = []
+        self._cond = threading.Condition()
+        super().__init__()
+
+    def record(self, item) -> None:
+        with self._cond:
+            self.records.append(item)
+            self._cond.notify_all()
+
+    def batches(self, monitor_id: str) -> list[Batch]:
+        with self._cond:
+            return [r for r in self.records if isinstance(r, Batch) and r.monitor_id == monitor_id]
+
+    def preflights(self, monitor_id: str) -> list[Preflight]:
+        with self._cond:
+            return [r for r in self.records if isinstance(r, Preflight) and r.monitor_id == monitor_id]
+
+    def anything_for(self, monitor_id: str) -> list:
+        with self._cond:
+            return [r for r in self.records if r.monitor_id == monitor_id]
+
+    def events(self, monitor_id: str) -> list[dict]:
+        return [e for b in self.batches(monitor_id) for e in b.events]
+
+    def wait_for(self, monitor_id: str, done: Callable[[list[dict]], bool], timeout: float = 15) -> list[dict]:
+        """Poll until ``done(events)`` holds for the monitor's events; return them either way."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                events = [e for r in self.records if isinstance(r, Batch) and r.monitor_id == monitor_id
+                          for e in r.events]
+                left = deadline - time.monotonic()
+                if done(events) or left <= 0:
+                    return events
+                self._cond.wait(min(left, 0.5))
+
+
+# -- the website -------------------------------------------------------------------------------
+class SiteHandler(QuietHandler):
+    server_obj: "Site"
+
+    def do_GET(self):
+        site = self.server_obj
+        path = urlsplit(self.path).path
+        site.requests.append(path)
+        if path == "/client/cwr.js":
+            self.reply(200, site.client_bundle.read_bytes(), "text/javascript")
+        elif path == "/api/fail":
+            self.reply(500, b'{"message":"deliberate failure"}', "application/json")
+        elif path == "/favicon.ico":
+            self.reply(204)
+        elif path in ("/", "/rum.js") and site.root_key in site.snippets:
+            # The site root, for the monitor named by ``root_key``.
+            if path == "/":
+                self.reply(200, (SITE_FILES / "page.html").read_bytes(), "text/html; charset=utf-8")
+            else:
+                self.reply(200, site.snippets[site.root_key].encode(), "text/javascript")
+        elif match := re.fullmatch(r"/m/([\w-]+)/(rum\.js|[\w-]+\.html)", path):
+            key, name = match.groups()
+            if key not in site.snippets:
+                self.reply(404, b"no such snippet")
+            elif name == "rum.js":
+                self.reply(200, site.snippets[key].encode(), "text/javascript")
+            else:
+                self.reply(200, (SITE_FILES / "page.html").read_bytes(), "text/html; charset=utf-8")
+        else:
+            self.reply(404, b"not found")
+
+    do_HEAD = do_GET
+
+    def do_POST(self):
+        self.body()
+        self.do_GET()
+
+
+class Site(Server):
+    handler = SiteHandler
+
+    def __init__(self, client_bundle: Path):
+        self.client_bundle = client_bundle
+        self.snippets: dict[str, str] = {}
+        self.root_key = ""
+        self.requests: list[str] = []
+        super().__init__()
+
+    def page(self, key: str, name: str = "index") -> str:
+        return f"{self.url}/m/{key}/{name}.html"
+
+
+# -- the trap ----------------------------------------------------------------------------------
+class TrapHandler(BaseHTTPRequestHandler):
+    server_obj: "TrapProxy"
+
+    def handle_one_request(self):
+        self.raw_requestline = self.rfile.readline(65537)
+        if self.raw_requestline:
+            self.server_obj.attempts.append(self.raw_requestline.decode("latin-1").strip())
+            self.wfile.write(b"HTTP/1.1 403 Forbidden\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+        self.close_connection = True
+
+
+class TrapProxy(Server):
+    handler = TrapHandler
+
+    def __init__(self):
+        self.attempts: list[str] = []
+        super().__init__()
