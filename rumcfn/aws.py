@@ -110,7 +110,7 @@ def translate(error: BaseException) -> RumcfnError | None:
         if code in BAD_CREDENTIAL_CODES:
             return InvalidCredentials(operation, message)
         if code in THROTTLING_CODES:
-            attempts = error.response.get("ResponseMetadata", {}).get("RetryAttempts", 0) + 1
+            attempts = int(error.response.get("ResponseMetadata", {}).get("RetryAttempts") or 0) + 1
             return Throttled(operation, attempts)
         return AwsRequestFailed(operation, code or "error", message)
     if isinstance(error, (bx.NoCredentialsError, bx.PartialCredentialsError)):
@@ -175,7 +175,7 @@ class Aws:
         if service not in self.clients:
             from botocore.config import Config
 
-            config = Config(retries={"mode": "standard", "max_attempts": MAX_ATTEMPTS},
+            config = Config(retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
                             user_agent_extra=f"rumcfn/{__version__}")
             region = self.region_name
             with translated():
