@@ -48,7 +48,22 @@ def build_stack(settings: Settings | None = None) -> Stack:
     snippet = snippet_sub(settings, monitor, auth.identity_pool_id)
     stack = Stack(template, settings, auth, monitor, snippet)
     # Builders of later parts add their resources here, each storing what it created in stack.parts.
+    from .budgets import add_alarms
+    from .canary import add_canary
+    from .dashboard import add_dashboard
+    from .security import explain_scanner_findings
+    monitor_name = Ref(monitor)
+    if settings.canary.enabled:
+        stack.parts["canary"] = add_canary(template, settings)
+    canary_name = Ref(stack.parts["canary"].canary) if "canary" in stack.parts else None
+    alarms = add_alarms(template, settings, monitor_name=monitor_name, canary_name=canary_name)
+    if alarms is not None:
+        stack.parts["alarms"] = alarms
+    if settings.dashboard:
+        stack.parts["dashboard"] = add_dashboard(template, settings, monitor_name=monitor_name,
+                                                 canary_name=canary_name, alarms=alarms)
     # (end of builders)
+    explain_scanner_findings(template)
     add_metadata(stack)
     add_outputs(stack)
     return stack
@@ -85,3 +100,11 @@ def add_outputs(stack: Stack) -> None:
                             Value=stack.auth.identity_pool_id))
     t.add_output(Output("ScriptTag", Description="Add this tag to the <head> of every page",
                         Value=script_tag(s.script.key)))
+    if "dashboard" in stack.parts:
+        t.add_output(Output("DashboardUrl", Description="CloudWatch dashboard in the console",
+                            Value=stack.parts["dashboard"].url))
+    if "canary" in stack.parts:
+        t.add_output(Output("CanaryName", Description="Synthetics canary", Value=Ref(stack.parts["canary"].canary)))
+    if "alarms" in stack.parts and stack.parts["alarms"].topic is not None:
+        t.add_output(Output("AlarmTopicArn", Description="SNS topic that receives alarm notifications",
+                            Value=Ref(stack.parts["alarms"].topic)))

@@ -1,0 +1,207 @@
+"""Performance budgets as CloudWatch alarms, the canary's alarm, a composite "site health" alarm and
+the SNS topic they notify.
+
+Who notifies: with the composite alarm on (the default) only the composite sends notifications, so
+one incident is one e-mail; the individual alarms stay visible in the console and on the dashboard.
+With the composite off, every alarm notifies by itself.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import awacs.kms
+from awacs.aws import Allow, Condition, PolicyDocument, Principal, Statement, StringEquals
+from troposphere import Ref, Sub, Template
+from troposphere import cloudwatch, kms, sns
+
+from .naming import stack_unique
+from .parameters import HAS_ALERT_EMAIL
+from .settings import BUDGET_METRICS, Settings, is_literal
+
+NAMESPACE = "AWS/RUM"
+CANARY_NAMESPACE = "CloudWatchSynthetics"
+STATISTICS = {"avg": "Average", "max": "Maximum", "min": "Minimum",
+              "Average": "Average", "Maximum": "Maximum", "Minimum": "Minimum"}
+
+
+@dataclass(frozen=True)
+class Budget:
+    """One alarm on one budget: ``level`` is "warning" (the budget) or "critical" (the 'poor' threshold)."""
+
+    key: str
+    level: str
+    threshold: float
+    alarm: cloudwatch.Alarm
+
+
+@dataclass(frozen=True)
+class Alarms:
+    budgets: tuple[Budget, ...]
+    canary_alarm: cloudwatch.Alarm | None
+    composite: cloudwatch.CompositeAlarm | None
+    topic: sns.Topic | None
+    topic_arn: Any  # where notifications go: the created topic, settings.alarms.topic_arn, or None
+    alarms: tuple[Any, ...] = field(default=())  # every metric alarm, in template order
+
+
+def statistic(name: str) -> dict[str, str]:
+    """``p75`` -> ExtendedStatistic; ``avg``/``max``/``min`` -> Statistic."""
+    if name in STATISTICS:
+        return {"Statistic": STATISTICS[name]}
+    return {"ExtendedStatistic": name}
+
+
+def dashboard_stat(name: str) -> str:
+    return STATISTICS.get(name, name)
+
+
+def levels(settings: Settings) -> list[tuple[str, str, float]]:
+    """(key, level, threshold) for every alarm the budgets ask for, in a stable order."""
+    result = []
+    for key, budget in settings.budgets.active().items():
+        result.append((key, "warning", float(budget)))
+        poor = BUDGET_METRICS[key][3]
+        if settings.budgets.two_levels and poor is not None and poor > budget:
+            result.append((key, "critical", float(poor)))
+    return result
+
+
+def _logical(key: str, level: str) -> str:
+    return "".join(part.capitalize() for part in key.split("_")) + ("Critical" if level == "critical" else "") + "Alarm"
+
+
+def _alarm_suffix(key: str, level: str) -> str:
+    return key.replace("_", "-") + ("-critical" if level == "critical" else "")
+
+
+def add_topic(template: Template, settings: Settings) -> tuple[sns.Topic, kms.Key]:
+    """An SNS topic encrypted with its own KMS key.
+
+    CloudWatch alarms cannot publish to a topic encrypted with the AWS managed key (alias/aws/sns):
+    its key policy cannot grant cloudwatch.amazonaws.com, so notifications would be dropped silently.
+    A customer managed key whose policy lets CloudWatch use it, for alarms of this account only, fixes that."""
+    key = template.add_resource(kms.Key(
+        "AlarmTopicKey",
+        Description=Sub("${AWS::StackName}: encrypts the alarm notification topic"),
+        EnableKeyRotation=True,
+        PendingWindowInDays=7,  # it only protects notifications in flight; nothing to recover later
+        DeletionPolicy="Delete",
+        UpdateReplacePolicy="Delete",
+        KeyPolicy=PolicyDocument(Version="2012-10-17", Statement=[
+            Statement(Sid="Account", Effect=Allow, Principal=Principal("AWS", Sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")),
+                      Action=[awacs.kms.Action("*")], Resource=["*"]),
+            Statement(Sid="CloudWatchAlarms", Effect=Allow, Principal=Principal("Service", "cloudwatch.amazonaws.com"),
+                      Action=[awacs.kms.Decrypt, awacs.kms.GenerateDataKey], Resource=["*"],
+                      Condition=Condition(StringEquals("aws:SourceAccount", Ref("AWS::AccountId")))),
+        ]),
+    ))
+    topic = template.add_resource(sns.Topic("AlarmTopic", KmsMasterKeyId=Ref(key)))
+    email = settings.alarms.email
+    if email:
+        subscription = sns.SubscriptionResource("AlarmEmail", Protocol="email", TopicArn=Ref(topic), Endpoint=email)
+        if not is_literal(email):
+            subscription.Condition = HAS_ALERT_EMAIL
+        template.add_resource(subscription)
+    return topic, key
+
+
+def add_budget_alarm(template: Template, settings: Settings, key: str, level: str, threshold: float,
+                     monitor_name: Any, actions: dict[str, Any]) -> cloudwatch.Alarm:
+    b = settings.budgets
+    metric, unit, _good, _poor = BUDGET_METRICS[key]
+    what = f"{metric} {b.statistic} above {threshold:g}{' ' + unit if unit else ''}"
+    return template.add_resource(cloudwatch.Alarm(
+        _logical(key, level),
+        AlarmName=stack_unique(_alarm_suffix(key, level)),
+        AlarmDescription=f"{level.capitalize()}: {what} ({key} budget)" if level == "warning"
+        else f"Critical: {what} (Core Web Vitals 'poor')",
+        Namespace=NAMESPACE,
+        MetricName=metric,
+        Dimensions=[cloudwatch.MetricDimension(Name="application_name", Value=monitor_name)],
+        **statistic(b.statistic),
+        Threshold=threshold,
+        ComparisonOperator="GreaterThanThreshold",
+        Period=b.period,
+        EvaluationPeriods=b.evaluation_periods,
+        DatapointsToAlarm=b.datapoints_to_alarm,
+        TreatMissingData="notBreaching",
+        **actions,
+    ))
+
+
+def canary_period(schedule: str) -> int:
+    """One canary run per alarm period: the schedule's rate, 60 s to 1 h (cron and run-once: 5 min)."""
+    match = re.fullmatch(r"rate\((\d+) (minute|hour)s?\)", schedule)
+    if not match or match.group(1) == "0":
+        return 300
+    seconds = int(match.group(1)) * (60 if match.group(2) == "minute" else 3600)
+    return min(max(seconds, 60), 3600)
+
+
+def add_canary_alarm(template: Template, settings: Settings, canary_name: Any, actions: dict[str, Any]) -> cloudwatch.Alarm:
+    """Two failed runs in a row (an error status, a timeout, or no RUM snippet) raise the alarm."""
+    return template.add_resource(cloudwatch.Alarm(
+        "CanaryAlarm",
+        AlarmName=stack_unique("canary"),
+        AlarmDescription="The synthetic canary failed: error status, timeout, or no RUM snippet on the page",
+        Namespace=CANARY_NAMESPACE,
+        MetricName="SuccessPercent",
+        Dimensions=[cloudwatch.MetricDimension(Name="CanaryName", Value=canary_name)],
+        Statistic="Average",
+        Threshold=100,
+        ComparisonOperator="LessThanThreshold",
+        Period=canary_period(settings.canary.schedule),
+        EvaluationPeriods=2,
+        DatapointsToAlarm=2,
+        TreatMissingData="notBreaching",
+        **actions,
+    ))
+
+
+def _actions(topic_arn: Any, notify_ok: bool) -> dict[str, Any]:
+    if topic_arn is None:
+        return {}
+    actions = {"AlarmActions": [topic_arn]}
+    if notify_ok:
+        actions["OKActions"] = [topic_arn]
+    return actions
+
+
+def add_alarms(template: Template, settings: Settings, *, monitor_name: Any, canary_name: Any = None) -> Alarms | None:
+    """Budget alarms, the canary alarm, the composite and the topic; ``None`` when nothing is monitored."""
+    planned = levels(settings)
+    if not planned and canary_name is None:
+        return None
+    a = settings.alarms
+    topic = None
+    if a.topic_arn:
+        topic_arn: Any = a.topic_arn
+    else:
+        topic, _key = add_topic(template, settings)
+        topic_arn = Ref(topic)
+    composite_on = a.composite
+    each = {} if composite_on else _actions(topic_arn, a.notify_ok)
+    budgets = tuple(
+        Budget(key, level, threshold, add_budget_alarm(template, settings, key, level, threshold, monitor_name, each))
+        for key, level, threshold in planned
+    )
+    canary_alarm = add_canary_alarm(template, settings, canary_name, each) if canary_name is not None else None
+    alarms = tuple(b.alarm for b in budgets) + ((canary_alarm,) if canary_alarm is not None else ())
+    composite = None
+    if composite_on:
+        rule = " OR ".join('ALARM("${%s.Arn}")' % alarm.title for alarm in alarms)
+        composite = template.add_resource(cloudwatch.CompositeAlarm(
+            "SiteHealthAlarm",
+            AlarmName=stack_unique("site-health"),
+            AlarmDescription="Site health: any performance budget or the synthetic canary is in ALARM",
+            AlarmRule=Sub(rule),
+            **_actions(topic_arn, a.notify_ok),
+        ))
+    return Alarms(budgets=budgets, canary_alarm=canary_alarm, composite=composite, topic=topic,
+                  topic_arn=topic_arn, alarms=alarms)
+
+
+__all__ = ["Alarms", "Budget", "add_alarms", "add_topic", "statistic", "dashboard_stat", "levels", "canary_period"]

@@ -1,0 +1,141 @@
+"""The CloudWatch Synthetics canary: a browser opens the site on a schedule and fails when the page
+answers with an error status, times out, or does not load the RUM snippet (``window.cwr``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import awacs.cloudwatch
+import awacs.logs
+import awacs.s3
+import awacs.sts
+import awacs.xray
+from awacs.aws import Allow, Condition, PolicyDocument, Principal, Statement, StringEquals
+from troposphere import GetAtt, Join, Ref, Split, Sub, Tags, Template
+from troposphere import iam, synthetics
+
+from .buckets import add_secure_bucket
+from .resources import render
+from .settings import Settings, is_literal
+
+#: Newest Node.js runtime (AWS docs, "Runtime versions using Node.js and Puppeteer"). From 13.1 on, the
+#: runtime's modules are named @aws/synthetics-puppeteer and @aws/synthetics-logger.
+RUNTIME = "syn-nodejs-puppeteer-15.0"
+HANDLER = "index.handler"  # an inline Script is saved as index.js
+ARTIFACT_PREFIX = "synthetics"
+#: Synthetics names the canary's Lambda function and log group after the first 21 characters of the name.
+LAMBDA_NAME_CHARS = 21
+MAX_RETENTION_DAYS = 455  # Synthetics' limit for Success/FailureRetentionPeriod
+
+
+@dataclass(frozen=True)
+class Canary:
+    canary: synthetics.Canary
+    role: iam.Role
+    name: Any  # the canary name: a literal or Ref("CanaryName")
+    bucket: Any  # the artifacts bucket resource, or None when an existing bucket is used
+
+
+def script(settings: Settings) -> str:
+    """The canary's Node.js source, rendered from ``templates/canary.js.j2``."""
+    timeout_ms = settings.canary.timeout_seconds * 1000
+    return render("canary.js.j2", namespace="cwr", load_timeout_ms=max(1000, timeout_ms * 6 // 10),
+                  snippet_timeout_ms=max(1000, timeout_ms * 2 // 10))
+
+
+def _sub(text: str, **variables: Any) -> Sub:
+    """``Sub`` with only the variables the text uses (cfn-lint flags unused ones)."""
+    return Sub(text, **{k: v for k, v in variables.items() if "${%s}" % k in text}) if variables else Sub(text)
+
+
+def log_group_arn(name: Any) -> Sub:
+    """The canary's own log group, ``/aws/lambda/cwsyn-<first 21 characters of the name>-<id>``.
+
+    A name given as a parameter cannot be truncated in CloudFormation, so it gets every canary's
+    prefix (``cwsyn-*``) rather than a pattern that would miss names longer than 21 characters."""
+    arn = "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/cwsyn-"
+    if not is_literal(name):
+        return Sub(arn + "*")
+    return Sub(arn + name[:LAMBDA_NAME_CHARS] + "-*")
+
+
+def execution_policy(settings: Settings, bucket: Any, prefix: Any, name: Any) -> PolicyDocument:
+    """What the canary's Lambda needs, and no more (the AWS docs' minimal canary role)."""
+    object_arn = _sub("arn:${AWS::Partition}:s3:::${Bucket}/${Prefix}/*", Bucket=bucket, Prefix=prefix)
+    statements = [
+        Statement(Sid="Artifacts", Effect=Allow, Action=[awacs.s3.PutObject], Resource=[object_arn]),
+        Statement(Sid="ArtifactsBucket", Effect=Allow, Action=[awacs.s3.GetBucketLocation],
+                  Resource=[_sub("arn:${AWS::Partition}:s3:::${Bucket}", Bucket=bucket)]),
+        # The Synthetics runtime lists buckets before it uploads artifacts; S3 has no resource to scope it to.
+        Statement(Sid="ListBuckets", Effect=Allow, Action=[awacs.s3.ListAllMyBuckets], Resource=["*"]),
+        Statement(Sid="Logs", Effect=Allow,
+                  Action=[awacs.logs.CreateLogGroup, awacs.logs.CreateLogStream, awacs.logs.PutLogEvents],
+                  Resource=[log_group_arn(name)]),
+        Statement(Sid="Metrics", Effect=Allow, Action=[awacs.cloudwatch.PutMetricData], Resource=["*"],
+                  Condition=Condition(StringEquals("cloudwatch:namespace", "CloudWatchSynthetics"))),
+    ]
+    if settings.monitor.enable_xray:
+        statements.append(Statement(Sid="Tracing", Effect=Allow, Action=[awacs.xray.PutTraceSegments], Resource=["*"]))
+    return PolicyDocument(Version="2012-10-17", Statement=statements)
+
+
+def lambda_trust() -> PolicyDocument:
+    return PolicyDocument(Version="2012-10-17", Statement=[Statement(
+        Effect=Allow, Principal=Principal("Service", "lambda.amazonaws.com"), Action=[awacs.sts.AssumeRole])])
+
+
+def link_tag(settings: Settings) -> dict[str, Any]:
+    """The tag linking the canary to its monitor (key: the monitor name unless set; '#' is no tag character)."""
+    key: Any = settings.canary.tag_key
+    if not key:
+        name = settings.monitor.name
+        key = name.replace("#", "-") if is_literal(name) else Join("-", Split("#", name))
+    return {"Key": key, "Value": settings.canary.tag_value}
+
+
+def link_tags(settings: Settings) -> Tags:
+    tags = Tags()
+    tags.tags = [link_tag(settings)]  # the key may be an intrinsic function, which Tags(**kwargs) cannot take
+    return tags
+
+
+def add_canary(template: Template, settings: Settings) -> Canary:
+    """Add the canary, its execution role and (unless an existing one is named) its artifacts bucket."""
+    c = settings.canary
+    name = settings.canary_name()
+    bucket_resource = None
+    if c.artifacts_bucket:
+        bucket: Any = c.artifacts_bucket
+    else:
+        bucket_resource, _ = add_secure_bucket(template, "CanaryArtifacts", expiry_days=c.artifacts_expiry_days)
+        bucket = Ref(bucket_resource)
+    prefix = _sub("%s/${Name}" % ARTIFACT_PREFIX, Name=name) if not is_literal(name) else f"{ARTIFACT_PREFIX}/{name}"
+    role = template.add_resource(iam.Role(
+        "CanaryRole",
+        AssumeRolePolicyDocument=lambda_trust(),
+        Policies=[iam.Policy(PolicyName="Canary", PolicyDocument=execution_policy(settings, bucket, prefix, name))],
+    ))
+    run_config: dict[str, Any] = {"TimeoutInSeconds": c.timeout_seconds, "EnvironmentVariables": {"SITE_URL": settings.site_url()}}
+    if settings.monitor.enable_xray:
+        run_config["ActiveTracing"] = True
+    retention = min(c.artifacts_expiry_days, MAX_RETENTION_DAYS)
+    canary = template.add_resource(synthetics.Canary(
+        "Canary",
+        Name=name,
+        RuntimeVersion="syn-nodejs-puppeteer-9.1",  # replaced below
+        Code=synthetics.Code(Handler=HANDLER, Script=script(settings)),
+        ExecutionRoleArn=GetAtt(role, "Arn"),
+        ArtifactS3Location=_sub("s3://${Bucket}/${Prefix}", Bucket=bucket, Prefix=prefix),
+        Schedule=synthetics.Schedule(Expression=c.schedule),
+        RunConfig=synthetics.RunConfig(**run_config),
+        StartCanaryAfterCreation=True,
+        ProvisionedResourceCleanup="AUTOMATIC",
+        SuccessRetentionPeriod=retention,
+        FailureRetentionPeriod=retention,
+        Tags=link_tags(settings),
+    ))
+    # troposphere 4.11's runtime list stops at syn-nodejs-puppeteer-9.1; CloudFormation's schema (and
+    # cfn-lint) take any runtime string, so set the current one past troposphere's stale validator.
+    canary.properties["RuntimeVersion"] = RUNTIME
+    return Canary(canary=canary, role=role, name=name, bucket=bucket_resource)

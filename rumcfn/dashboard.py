@@ -1,0 +1,98 @@
+"""The CloudWatch dashboard: each budgeted metric at its alarm statistic with the budget drawn as a
+line, alarm states, the canary, errors, traffic and navigation satisfaction.
+
+The body is compact JSON inside ``Fn::Sub``, so the region, the monitor and canary names and the
+alarm ARNs resolve at deploy time (also when they are template parameters).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from troposphere import FindInMap, Join, Ref, Sub, Template
+from troposphere import cloudwatch
+
+from .budgets import Alarms, dashboard_stat
+from .settings import BUDGET_METRICS, Settings
+
+WIDTH = 8  # three widgets per row on the 24-column grid
+HEIGHT = 6
+RUM = ["AWS/RUM"]
+#: Console host per partition, for the DashboardUrl output.
+CONSOLE_MAPPING = "ConsoleDomain"
+CONSOLES = {"aws": "console.aws.amazon.com", "aws-cn": "console.amazonaws.cn", "aws-us-gov": "console.amazonaws-us-gov.com"}
+
+
+@dataclass(frozen=True)
+class Dashboard:
+    dashboard: cloudwatch.Dashboard
+    url: Any  # the console URL (an Fn::Join)
+
+
+def _rum(metric: str, first: bool = True) -> list:
+    """An AWS/RUM metric of this monitor; later lines of a widget use the console's "." shorthand."""
+    return ["AWS/RUM", metric, "application_name", "${MonitorName}"] if first else [".", metric, ".", "."]
+
+
+def _rums(*metrics: str) -> list:
+    return [_rum(metric, index == 0) for index, metric in enumerate(metrics)]
+
+
+def _metric_widget(title: str, metrics: list, stat: str, annotations: list | None = None) -> dict:
+    """A time series (the default view, 300 s period) on the monitor's region."""
+    props: dict[str, Any] = {"title": title, "region": "${AWS::Region}", "stat": stat, "metrics": metrics}
+    if annotations:
+        props["annotations"] = {"horizontal": annotations}
+    return {"type": "metric", "properties": props}
+
+
+def widgets(settings: Settings, alarms: Alarms | None, canary: bool) -> list[dict]:
+    """The widgets, in reading order (budgets first)."""
+    stat = dashboard_stat(settings.budgets.statistic)
+    result = []
+    for key, budget in settings.budgets.active().items():
+        metric, unit, _good, poor = BUDGET_METRICS[key]
+        lines = [{"label": "budget", "value": budget}]
+        if settings.budgets.two_levels and poor is not None and poor > budget:
+            lines.append({"label": "poor", "value": poor, "color": "#d62728"})
+        title = f"{key.upper() if len(key) <= 3 else key.replace('_', ' ')} ({stat}{', ' + unit if unit else ''})"
+        result.append(_metric_widget(title, [_rum(metric)], stat, lines))
+    if alarms is not None and alarms.alarms:
+        arns = ["${%s.Arn}" % alarm.title for alarm in alarms.alarms]
+        if alarms.composite is not None:
+            arns.insert(0, "${%s.Arn}" % alarms.composite.title)
+        result.append({"type": "alarm", "properties": {"title": "Alarms", "alarms": arns}})
+    if canary:
+        canary_metric = ["CloudWatchSynthetics", "SuccessPercent", "CanaryName", "${CanaryName}"]
+        result.append(_metric_widget("Canary success %", [canary_metric], "Average"))
+        result.append(_metric_widget("Canary duration (ms)", [["CloudWatchSynthetics", "Duration", "CanaryName", "${CanaryName}"]], "Average"))
+    result.append(_metric_widget("Errors", _rums("JsErrorCount", "Http4xxCount", "Http5xxCount"), "Sum"))
+    result.append(_metric_widget("Page views and sessions", _rums("PageViewCount", "SessionCount"), "Sum"))
+    result.append(_metric_widget("Navigations", _rums(*(f"Navigation{k}Transaction" for k in ("Satisfied", "Tolerated", "Frustrated"))), "Sum"))
+    for index, widget in enumerate(result):
+        widget.update(x=(index % 3) * WIDTH, y=(index // 3) * HEIGHT, width=WIDTH, height=HEIGHT)
+    return result
+
+
+def body(settings: Settings, alarms: Alarms | None, canary: bool) -> str:
+    return json.dumps({"widgets": widgets(settings, alarms, canary)}, separators=(",", ":"), sort_keys=True)
+
+
+def add_dashboard(template: Template, settings: Settings, *, monitor_name: Any, canary_name: Any = None,
+                  alarms: Alarms | None = None) -> Dashboard:
+    """Add the dashboard and the console-domain mapping its URL needs."""
+    text = body(settings, alarms, canary_name is not None)
+    variables = {"MonitorName": monitor_name}
+    if canary_name is not None:
+        variables["CanaryName"] = canary_name
+    dashboard = template.add_resource(cloudwatch.Dashboard(
+        "Dashboard",
+        DashboardName=Sub("${AWS::StackName}-rum"),
+        DashboardBody=Sub(text, **variables),
+    ))
+    template.add_mapping(CONSOLE_MAPPING, {partition: {"Host": host} for partition, host in CONSOLES.items()})
+    url = Join("", ["https://", FindInMap(CONSOLE_MAPPING, Ref("AWS::Partition"), "Host"),
+                    Sub("/cloudwatch/home?region=${AWS::Region}#dashboards/dashboard/${Dashboard}")])
+    return Dashboard(dashboard=dashboard, url=url)
