@@ -15,9 +15,21 @@ from typing import Any, Callable
 
 import click
 
-from .cli import settings_options
-from .errors import RumcfnError
-from .settings import Settings, SettingsError
+_groups: list[click.Group] = []
+
+
+def register(main: click.Group) -> None:
+    """Add the commands to ``main``: now, or at the end of this module when ``rumcfn.cli`` is imported through it."""
+    if "servicecatalog_group" in globals():
+        for command in (deploy_command, diff_command, outputs_command, destroy_command, servicecatalog_group):
+            main.add_command(command)
+    else:
+        _groups.append(main)
+
+
+from .cli import settings_options  # noqa: E402  (after register: rumcfn.cli calls it while importing us)
+from .errors import RumcfnError  # noqa: E402
+from .settings import Settings, SettingsError  # noqa: E402
 
 
 class ConfirmationRequired(RumcfnError):
@@ -100,11 +112,6 @@ def stack_options(command: Callable) -> Callable:
         return command(**kwargs)
 
     return wrapper
-
-
-def register(main: click.Group) -> None:
-    for command in (deploy_command, diff_command, outputs_command, destroy_command, servicecatalog_group):
-        main.add_command(command)
 
 
 @click.command("deploy")
@@ -220,3 +227,7 @@ def publish_command(product_name, portfolio_id, version, s3_bucket, description,
 
     publish(aws, PublishRequest(product_name, portfolio_id, version, s3_bucket, template(parameters=True),
                                 description, owner))
+
+
+for _main in _groups:
+    register(_main)
