@@ -56,8 +56,33 @@ def browser(servers, tmp_path_factory):
     profile = tmp_path_factory.mktemp("chromium") / "profile"
     profile.mkdir()
     chromium = Browser(profile, servers.trap.port, servers.dead_port)
-    yield chromium
-    chromium.close()
+    try:
+        prove_the_trap_works(chromium, servers)
+        yield chromium
+    finally:
+        chromium.close()
+    # Whatever the browser tried beyond 127.0.0.1 in the whole session, background traffic included.
+    if servers.trap.attempts:
+        pytest.fail(f"Chromium tried to reach beyond 127.0.0.1: {servers.trap.attempts}", pytrace=False)
+
+
+TRAP_PROBE = "http://trap-probe.invalid/rumcfn"
+
+
+def prove_the_trap_works(chromium: Browser, servers) -> None:
+    """Positive control for the loopback assertions: a request to another host does reach the
+    trap (and nothing else), so an empty trap later means nothing was attempted."""
+    page = chromium.new_page()
+    try:
+        page.goto(f"{servers.site.url}/trap-probe")  # any page; this one is a 404
+        page.evaluate(f"fetch({TRAP_PROBE!r}).then(() => 'answered', () => 'refused')")
+    finally:
+        page.close()
+    probes = [a for a in servers.trap.attempts if "trap-probe.invalid" in a]
+    if not probes:
+        pytest.fail(f"the trap proxy never saw a request to {TRAP_PROBE}; the loopback check would prove nothing "
+                    f"(trap saw {servers.trap.attempts})", pytrace=False)
+    servers.trap.attempts[:] = [a for a in servers.trap.attempts if "trap-probe.invalid" not in a]
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import subprocess
 import sys
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
 
 from .cdp import CDPError, Page
 from .servers import Collector, Site
@@ -91,6 +92,23 @@ def walk(page: Page, url: str, *, dispatch: bool = False) -> None:
         page.evaluate("cwr('dispatch'), true")
 
 
+# Test credentials in AWS's documented example format; they sign locally and reach nothing.
+ACCESS_KEY = "AKIAIOSFODNN7EXAMPLE"
+SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+SESSION_TOKEN = "rumcfn-e2e-session-token"
+SEED = "try { localStorage.setItem('cwr_c', JSON.stringify(%s)); } catch (e) { /* about:blank: no storage */ }"
+
+
+def seed_guest_credentials(page: Page) -> None:
+    """Put guest credentials where the client keeps them after a Cognito round trip (localStorage
+    ``cwr_c``), before any page script runs: its credential chain then finds them and never calls
+    Cognito, which is out of reach offline."""
+    expiration = (datetime.now(timezone.utc) + timedelta(hours=1)).isoformat()
+    credentials = {"accessKeyId": ACCESS_KEY, "secretAccessKey": SECRET_KEY, "sessionToken": SESSION_TOKEN,
+                   "expiration": expiration}
+    page.send("Page.addScriptToEvaluateOnNewDocument", {"source": SEED % json.dumps(credentials)})
+
+
 def leave(page: Page) -> None:
     """Navigate away: the page is hidden, so the client flushes CLS and INP by beacon."""
     page.goto("about:blank")
@@ -123,9 +141,9 @@ def require(events: list[dict], names=EXPECTED) -> None:
                              f"{sorted({short(e) for e in events}) or 'nothing'}")
 
 
-def deliver(collector: Collector, monitor: Monitor, names=EXPECTED) -> list[dict]:
+def deliver(collector: Collector, monitor_id: str, names=EXPECTED) -> list[dict]:
     """Poll the collector until every event type in ``names`` has arrived for the monitor."""
-    events = collector.wait_for(monitor.id, lambda got: {short(e) for e in got} >= set(names), DELIVERY_TIMEOUT)
+    events = collector.wait_for(monitor_id, lambda got: {short(e) for e in got} >= set(names), DELIVERY_TIMEOUT)
     require(events, names)
     return events
 

@@ -29,7 +29,7 @@ def unsigned(browser, servers):
         # Let the fetch dispatch land before leaving, so both transports are exercised.
         collector.wait_for(monitor.id, lambda events: bool(events))
         leave(page)
-        events = deliver(collector, monitor)
+        events = deliver(collector, monitor.id)
         return SimpleNamespace(monitor=monitor, events=events, batches=collector.batches(monitor.id),
                                preflights=collector.preflights(monitor.id), exceptions=page_exceptions(page),
                                failures=collector_failures(page, collector),
@@ -100,6 +100,12 @@ def test_the_page_talks_only_to_the_local_site_and_data_plane(unsigned, servers)
     assert f"{servers.site.url}/client/cwr.js" in unsigned.requests
 
 
+def test_the_browser_contacts_nothing_beyond_loopback(unsigned, servers):
+    """Every request outside 127.0.0.1 would have gone to the trap proxy (proved to work when the
+    browser started); host names resolve to nothing. The session's end checks the trap again."""
+    assert servers.trap.attempts == []
+
+
 def test_sample_rate_zero_sends_nothing(browser, servers, page):
     collector = servers.collector
     monitor = publish(servers.site, collector, "--unsigned", "--sample-rate", "0")
@@ -121,7 +127,7 @@ def test_an_excluded_page_sends_nothing(servers, page):
     page.goto(monitor.page("index"))
     wait_for_client(page)
     leave(page)
-    events = deliver(collector, monitor, ("page_view", "performance_navigation"))
+    events = deliver(collector, monitor.id, ("page_view", "performance_navigation"))
     assert {e["metadata"].get("pageId") for e in events} == {f"/m/{monitor.id}/index.html"}
     # The excluded page's error and failed request never left the browser.
     assert not [e for e in events if short(e) in ("js_error", "http")]
@@ -138,7 +144,7 @@ def test_an_excluded_site_root_given_without_a_slash_sends_nothing(servers, page
     page.goto(monitor.page("index"))
     wait_for_client(page)
     leave(page)
-    events = deliver(collector, monitor, ("page_view", "performance_navigation"))
+    events = deliver(collector, monitor.id, ("page_view", "performance_navigation"))
     assert {e["metadata"].get("pageId") for e in events} == {f"/m/{monitor.id}/index.html"}
     assert page_exceptions(page) == []
 
@@ -152,6 +158,6 @@ def control_after(browser, servers) -> None:
         page.goto(monitor.page())
         wait_for_client(page)
         leave(page)
-        deliver(servers.collector, monitor, ("page_view", "performance_navigation"))
+        deliver(servers.collector, monitor.id, ("page_view", "performance_navigation"))
     finally:
         page.close()

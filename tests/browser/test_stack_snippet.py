@@ -1,0 +1,69 @@
+"""The stack's own snippet (the ``Fn::Sub`` body the custom resource writes to the bucket) in Chromium.
+
+CloudFormation's substitution is reproduced here (``${Name}`` from the variables, ``${!x}`` to
+``${x}``), with the values the stack would resolve: the monitor id, the region, the pool id.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+
+import pytest
+
+from rumcfn.settings import Settings, with_overrides
+from rumcfn.stack import build_stack
+
+from .flow import (ACCESS_KEY, REGION, SECRET_KEY, deliver, leave, page_exceptions, seed_guest_credentials,
+                   wait_for_client)
+from .sigv4 import check_header_signature, check_presigned
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+
+POOL = f"{REGION}:99998888-7777-6666-5555-444433332222"
+
+
+def fn_sub(body: str, values: dict[str, str]) -> str:
+    """What CloudFormation does with an ``Fn::Sub`` body."""
+    def one(match: re.Match) -> str:
+        name = match.group(1)
+        if name.startswith("!"):
+            return "${" + name[1:] + "}"
+        assert name in values, f"the snippet refers to ${{{name}}}, which the test does not resolve"
+        return values[name]
+    return re.sub(r"\$\{([^}]*)\}", one, body)
+
+
+@pytest.mark.parametrize("mode", ["cognito", "resource-policy"])
+def test_the_stack_snippet_drives_the_client(mode, servers, page):
+    collector, site = servers.collector, servers.site
+    settings = with_overrides(Settings(), {"auth.mode": mode, "snippet.endpoint": collector.url,
+                                           "snippet.client_url": f"{site.url}/client/cwr.js"})
+    body, variables = build_stack(settings).snippet.to_dict()["Fn::Sub"]
+    monitor_id = str(uuid.uuid4())
+    site.snippets[monitor_id] = fn_sub(body, {"AppMonitorId": monitor_id, "AWS::Region": REGION,
+                                              "IdentityPoolId": POOL})
+    assert set(variables) <= {"AppMonitorId", "IdentityPoolId"}
+    if mode == "cognito":
+        seed_guest_credentials(page)
+    attempts_before = len(servers.trap.attempts)
+
+    page.goto(site.page(monitor_id))
+    wait_for_client(page)
+    page.evaluate("cwr('dispatch'), true")
+    collector.wait_for(monitor_id, lambda events: bool(events))
+    leave(page)
+    deliver(collector, monitor_id, ("page_view", "performance_navigation", "cumulative_layout_shift"))
+    batches = collector.batches(monitor_id)
+    for batch in batches:
+        assert batch.payload["AppMonitorDetails"] == {"id": monitor_id, "version": settings.snippet.app_version}
+        if mode == "resource-policy":
+            assert "authorization" not in batch.headers and "X-Amz-Signature" not in batch.query
+        elif "authorization" in batch.headers:
+            signed = check_header_signature("POST", batch.path, batch.headers, batch.raw, SECRET_KEY)
+            assert (signed["access_key"], signed["region"], signed["service"]) == (ACCESS_KEY, REGION, "rum")
+        else:
+            signed = check_presigned("POST", batch.path, batch.query, batch.headers, batch.raw, SECRET_KEY)
+            assert (signed["access_key"], signed["region"], signed["service"]) == (ACCESS_KEY, REGION, "rum")
+    assert page_exceptions(page) == []
+    assert servers.trap.attempts[attempts_before:] == []
