@@ -48,6 +48,8 @@ def build_stack(settings: Settings | None = None) -> Stack:
     snippet = snippet_sub(settings, monitor, auth.identity_pool_id)
     stack = Stack(template, settings, auth, monitor, snippet)
     # Builders of later parts add their resources here, each storing what it created in stack.parts.
+    from .script import add_snippet_writer
+    stack.parts["script"] = add_snippet_writer(template, settings, snippet=snippet, monitor=monitor)
     from .budgets import add_alarms
     from .canary import add_canary
     from .dashboard import add_dashboard
@@ -98,6 +100,9 @@ def add_outputs(stack: Stack) -> None:
     if stack.auth.identity_pool_id is not None:
         t.add_output(Output("IdentityPoolId", Description="Cognito identity pool of the web client",
                             Value=stack.auth.identity_pool_id))
+    if "script" in stack.parts:
+        t.add_output(Output("SnippetUrl", Description="S3 URL of rum.js as written by the stack",
+                            Value=GetAtt(stack.parts["script"].resource, "Url")))
     t.add_output(Output("ScriptTag", Description="Add this tag to the <head> of every page",
                         Value=script_tag(s.script.key)))
     if "dashboard" in stack.parts:

@@ -1,0 +1,164 @@
+"""The rum.js writer: a custom resource whose inline Lambda puts the snippet into the website bucket.
+
+The snippet is a property of the custom resource, so CloudFormation re-runs it exactly when the
+snippet changes (and only after the app monitor exists, through ``GetAtt AppMonitor.Id``). The
+Lambda may write and delete that one object and write its own logs; nothing else.
+"""
+
+from __future__ import annotations
+
+import io
+import tokenize
+from dataclasses import dataclass
+from typing import Any
+
+import awacs.logs
+import awacs.s3
+import awacs.sts
+from awacs.aws import Allow, PolicyDocument, Principal, Statement
+from troposphere import AWSObject, GetAtt, Ref, Sub, Template
+from troposphere import awslambda, iam, logs, s3
+from troposphere.validators import integer
+
+from .buckets import add_secure_bucket
+from .resources import read_resource
+from .settings import Settings, is_literal
+
+HANDLER_FILE = "rum_script.py"
+#: Newest Python runtime cfn-lint 1.58 knows, with no deprecation date in sight.
+RUNTIME = "python3.14"
+CONTENT_TYPE = "application/javascript; charset=utf-8"
+#: The Lambda's own timeout; its timer answers FAILED about a third (at most 20 s) before it.
+LAMBDA_TIMEOUT = 60
+
+
+class RumScript(AWSObject):
+    """``Custom::RumScript``: typed properties, so a typo fails at synth time, not at deploy time."""
+
+    resource_type = "Custom::RumScript"
+    props = {
+        "ServiceToken": (str, True),
+        "ServiceTimeout": (integer, False),
+        "Bucket": (str, True),
+        "Key": (str, True),
+        "Content": (Sub, True),
+        "ContentType": (str, True),
+        "CacheControl": (str, True),
+        "RetainOnDelete": (str, False),
+    }
+
+
+@dataclass(frozen=True)
+class ScriptResources:
+    """What :func:`add_snippet_writer` created (``bucket`` only with ``script.create_bucket``)."""
+
+    resource: RumScript
+    function: awslambda.Function
+    role: iam.Role
+    log_group: logs.LogGroup
+    bucket: s3.Bucket | None = None
+    bucket_policy: s3.BucketPolicy | None = None
+
+
+def handler_source() -> str:
+    """The handler as inlined (Lambda saves ``ZipFile`` as index.py): comments and docstrings
+    stripped, because every byte counts against the 51,200-byte inline template limit."""
+    return f"# rumcfn {HANDLER_FILE}, comments stripped\n" + compact(read_resource("handlers", HANDLER_FILE))
+
+
+def compact(source: str) -> str:
+    """``source`` without comments, docstrings (unless one is a block's only statement) and blank lines."""
+    tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    significant = [t for t in tokens if t.type not in (tokenize.COMMENT, tokenize.NL)]
+    spans = [(t.start, t.end) for t in tokens if t.type == tokenize.COMMENT]
+    starts = (tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT)
+    for i, tok in enumerate(significant):
+        statement_start = i == 0 or significant[i - 1].type in starts
+        alone = i + 2 < len(significant) and significant[i + 1].type == tokenize.NEWLINE \
+            and significant[i + 2].type in (tokenize.DEDENT, tokenize.ENDMARKER)
+        if tok.type == tokenize.STRING and statement_start and not alone:
+            spans.append((tok.start, tok.end))
+    lines = source.splitlines()
+    for (first, col), (last, end_col) in sorted(spans, reverse=True):
+        if first == last:
+            lines[first - 1] = lines[first - 1][:col] + lines[first - 1][end_col:]
+        else:
+            lines[first - 1 : last] = [lines[first - 1][:col]] + [""] * (last - first - 1) + [lines[last - 1][end_col:]]
+    return "".join(line.rstrip() + "\n" for line in lines if line.strip())
+
+
+def lambda_trust() -> PolicyDocument:
+    return PolicyDocument(Version="2012-10-17", Statement=[Statement(
+        Effect=Allow, Principal=Principal("Service", "lambda.amazonaws.com"), Action=[awacs.sts.AssumeRole])])
+
+
+def writer_policy(bucket: Any, key: str, log_group: logs.LogGroup) -> PolicyDocument:
+    """Put/delete of exactly one object; log events into the function's own log group."""
+    return PolicyDocument(Version="2012-10-17", Statement=[
+        Statement(Sid="WriteSnippet", Effect=Allow, Action=[awacs.s3.PutObject, awacs.s3.DeleteObject],
+                  Resource=[Sub("arn:${AWS::Partition}:s3:::${Bucket}/" + key, Bucket=bucket)]),
+        Statement(Sid="WriteOwnLogs", Effect=Allow, Action=[awacs.logs.CreateLogStream, awacs.logs.PutLogEvents],
+                  Resource=[GetAtt(log_group, "Arn")]),
+    ])
+
+
+def lambda_timeout(settings: Settings) -> int:
+    """Never longer than CloudFormation waits, so the timer's answer arrives while it still listens."""
+    service = settings.script.service_timeout
+    return max(3, min(LAMBDA_TIMEOUT, service)) if is_literal(service) else LAMBDA_TIMEOUT
+
+
+def add_snippet_writer(template: Template, settings: Settings, *, snippet: Sub, monitor: Any) -> ScriptResources:
+    """Add the bucket (optional), log group, role, function and the custom resource writing rum.js.
+
+    ``monitor`` is the app monitor; ``snippet`` already references it (``GetAtt Id``), which is what
+    orders the write after the monitor. It is taken to keep that contract explicit in the signature.
+    """
+    script = settings.script
+    bucket_name: Any = script.bucket
+    bucket = policy = None
+    if script.create_bucket:
+        bucket, policy = add_secure_bucket(template, "SiteBucket", bucket_name=script.bucket, retain=True)
+        bucket_name = Ref(bucket)
+    log_group = template.add_resource(logs.LogGroup(
+        "RumScriptLogs", RetentionInDays=script.log_retention_days,
+        DeletionPolicy="Delete", UpdateReplacePolicy="Delete",  # the helper's own logs go with the stack
+    ))
+    role = template.add_resource(iam.Role(
+        "RumScriptRole",
+        AssumeRolePolicyDocument=lambda_trust(),
+        Policies=[iam.Policy(PolicyName="WriteRumScript", PolicyDocument=writer_policy(bucket_name, script.key, log_group))],
+    ))
+    function = template.add_resource(awslambda.Function(
+        "RumScriptFunction",
+        Description="Writes rum.js into the website bucket for CloudFormation (rumcfn)",
+        Runtime=RUNTIME,
+        Architectures=["arm64"],
+        MemorySize=128,
+        Timeout=lambda_timeout(settings),
+        Handler="index.handler",
+        Role=GetAtt(role, "Arn"),
+        Code=awslambda.Code(ZipFile=handler_source()),
+        LoggingConfig=awslambda.LoggingConfig(LogGroup=Ref(log_group)),
+        Metadata={"checkov": {"skip": [
+            {"id": "CKV_AWS_115", "comment": "Runs only when CloudFormation calls it; no concurrency limit needed."},
+            {"id": "CKV_AWS_116", "comment": "Invoked synchronously by CloudFormation, which reports failures."},
+            {"id": "CKV_AWS_117", "comment": "Calls only S3 and CloudFormation's response URL; no VPC resources."},
+        ]}},
+    ))
+    properties: dict[str, Any] = {
+        "ServiceToken": GetAtt(function, "Arn"),
+        "ServiceTimeout": script.service_timeout,
+        "Bucket": bucket_name,
+        "Key": script.key,
+        "Content": snippet,
+        "ContentType": CONTENT_TYPE,
+        "CacheControl": script.cache_control,
+    }
+    if script.retain_on_delete:
+        properties["RetainOnDelete"] = "true"
+    resource = template.add_resource(RumScript("RumScript", **properties))
+    return ScriptResources(resource, function, role, log_group, bucket, policy)
+
+
+__all__ = ["add_snippet_writer", "ScriptResources", "RumScript", "handler_source", "RUNTIME", "CONTENT_TYPE"]
