@@ -140,11 +140,6 @@ def add_snippet_writer(template: Template, settings: Settings, *, snippet: Sub, 
         Role=GetAtt(role, "Arn"),
         Code=awslambda.Code(ZipFile=handler_source()),
         LoggingConfig=awslambda.LoggingConfig(LogGroup=Ref(log_group)),
-        Metadata={"checkov": {"skip": [
-            {"id": "CKV_AWS_115", "comment": "Runs only when CloudFormation calls it; no concurrency limit needed."},
-            {"id": "CKV_AWS_116", "comment": "Invoked synchronously by CloudFormation, which reports failures."},
-            {"id": "CKV_AWS_117", "comment": "Calls only S3 and CloudFormation's response URL; no VPC resources."},
-        ]}},
     ))
     properties: dict[str, Any] = {
         "ServiceToken": GetAtt(function, "Arn"),

@@ -1,0 +1,186 @@
+"""The rum.js custom resource in the template: least privilege, runtime, wiring, lint-clean, small."""
+
+from __future__ import annotations
+
+import ast
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from rumcfn.output import INLINE_LIMIT, to_dict, to_json
+from rumcfn.script import RUNTIME, compact, handler_source
+from rumcfn.settings import SettingsError, from_mapping
+from rumcfn.stack import build_stack, build_template
+
+from .handler_harness import inline_source, load_index
+
+ROOT = Path(__file__).resolve().parent.parent
+
+SCRIPT_VARIANTS = {
+    "defaults": {},
+    "create-bucket": {"script": {"create_bucket": True, "bucket": "shop-example-site", "retain_on_delete": True}},
+    "resource-policy": {"auth": {"mode": "resource-policy"}},
+}
+
+
+def resources(settings_map: dict | None = None) -> dict:
+    return to_dict(build_template(from_mapping(settings_map or {})))["Resources"]
+
+
+def policy_statements(res: dict) -> list[dict]:
+    (policy,) = res["RumScriptRole"]["Properties"]["Policies"]
+    return policy["PolicyDocument"]["Statement"]
+
+
+@pytest.mark.parametrize("name", sorted(SCRIPT_VARIANTS))
+def test_zero_cfn_lint_findings_including_informational(name, linter):
+    findings = linter.lint(to_json(build_template(from_mapping(SCRIPT_VARIANTS[name]))))
+    assert [str(f) for f in findings] == []
+
+
+@pytest.mark.parametrize("name", sorted(SCRIPT_VARIANTS))
+def test_template_stays_under_the_inline_limit(name):
+    assert len(to_json(build_template(from_mapping(SCRIPT_VARIANTS[name]))).encode()) < INLINE_LIMIT
+
+
+def test_inline_handler_is_small():
+    source = handler_source()
+    assert len(json.dumps(source)) < 6500, "the handler costs this much of every template (JSON-escaped)"
+
+
+def test_role_may_write_exactly_one_object_and_its_own_logs():
+    res = resources()
+    assert policy_statements(res) == [
+        {"Sid": "WriteSnippet", "Effect": "Allow", "Action": ["s3:PutObject", "s3:DeleteObject"],
+         "Resource": [{"Fn::Sub": ["arn:${AWS::Partition}:s3:::${Bucket}/rum.js", {"Bucket": "example-site-assets"}]}]},
+        {"Sid": "WriteOwnLogs", "Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+         "Resource": [{"Fn::GetAtt": ["RumScriptLogs", "Arn"]}]},
+    ]
+    role = res["RumScriptRole"]["Properties"]
+    assert set(role) == {"AssumeRolePolicyDocument", "Policies"}, "no managed policies"
+    (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
+    assert trust["Principal"] == {"Service": "lambda.amazonaws.com"} and trust["Action"] == ["sts:AssumeRole"]
+
+
+def test_role_follows_the_key_and_a_created_or_parameter_bucket():
+    created = policy_statements(resources({"script": {"create_bucket": True, "key": "js/rum.js"}}))[0]
+    assert created["Resource"] == [{"Fn::Sub": ["arn:${AWS::Partition}:s3:::${Bucket}/js/rum.js",
+                                                {"Bucket": {"Ref": "SiteBucket"}}]}]
+    param = policy_statements(resources({"parameters": True}))[0]
+    assert param["Resource"][0]["Fn::Sub"][1] == {"Bucket": {"Ref": "WebsiteBucket"}}
+
+
+def newest_python_runtime_cfn_lint_knows() -> str:
+    import cfnlint
+
+    lifecycle = json.loads((Path(cfnlint.__file__).parent / "data/AdditionalSpecs/LmbdRuntimeLifecycle.json").read_text())
+    (newest,) = [name for name, dates in lifecycle.items() if name.startswith("python") and not dates.get("successor")]
+    return newest
+
+
+def test_function_runtime_architecture_memory_and_logging():
+    res = resources({"script": {"log_retention_days": 14}})
+    fn = res["RumScriptFunction"]["Properties"]
+    assert fn["Runtime"] == RUNTIME == newest_python_runtime_cfn_lint_knows()
+    assert fn["Architectures"] == ["arm64"] and fn["MemorySize"] == 128
+    assert fn["Handler"] == "index.handler"
+    assert fn["LoggingConfig"] == {"LogGroup": {"Ref": "RumScriptLogs"}}
+    assert res["RumScriptLogs"]["Properties"] == {"RetentionInDays": 14}
+    assert fn["Timeout"] < res["RumScript"]["Properties"]["ServiceTimeout"]
+
+
+def test_lambda_timeout_never_outlasts_the_service_timeout():
+    fn = resources({"script": {"service_timeout": 20}})["RumScriptFunction"]["Properties"]
+    assert fn["Timeout"] == 20
+
+
+def test_custom_resource_properties():
+    stack = build_stack(from_mapping({"script": {"cache_control": "max-age=60", "service_timeout": 120}}))
+    props = to_dict(stack.template)["Resources"]["RumScript"]
+    assert props["Type"] == "Custom::RumScript"
+    props = props["Properties"]
+    assert set(props) == {"ServiceToken", "ServiceTimeout", "Bucket", "Key", "Content", "ContentType", "CacheControl"}
+    assert props["ServiceToken"] == {"Fn::GetAtt": ["RumScriptFunction", "Arn"]}
+    assert props["ServiceTimeout"] == 120
+    assert (props["Bucket"], props["Key"]) == ("example-site-assets", "rum.js")
+    assert props["ContentType"] == "application/javascript; charset=utf-8"
+    assert props["CacheControl"] == "max-age=60"
+    # The content is the stack's snippet: it re-runs when (and only when) the snippet changes, and
+    # it runs after the monitor exists because it uses the monitor's id.
+    assert props["Content"] == stack.snippet.to_dict()
+    assert props["Content"]["Fn::Sub"][1]["AppMonitorId"] == {"Fn::GetAtt": ["AppMonitor", "Id"]}
+
+
+def test_same_settings_give_the_same_properties_so_deploys_without_changes_do_not_rewrite():
+    assert resources()["RumScript"] == resources()["RumScript"]
+
+
+def test_retain_on_delete_only_when_set():
+    assert "RetainOnDelete" not in resources()["RumScript"]["Properties"]
+    assert resources({"script": {"retain_on_delete": True}})["RumScript"]["Properties"]["RetainOnDelete"] == "true"
+
+
+def test_created_bucket_is_secure_named_and_retained():
+    res = resources({"script": {"create_bucket": True, "bucket": "shop-example-site"}})
+    bucket = res["SiteBucket"]
+    assert bucket["DeletionPolicy"] == "Retain" and bucket["UpdateReplacePolicy"] == "Retain"
+    assert bucket["Properties"]["BucketName"] == "shop-example-site"
+    assert bucket["Properties"]["PublicAccessBlockConfiguration"]["BlockPublicPolicy"] is True
+    assert res["SiteBucketPolicy"]["Properties"]["Bucket"] == {"Ref": "SiteBucket"}
+    assert res["RumScript"]["Properties"]["Bucket"] == {"Ref": "SiteBucket"}
+    assert "SiteBucket" not in resources()
+
+
+def test_snippet_url_output():
+    outputs = to_dict(build_template())["Outputs"]
+    assert outputs["SnippetUrl"]["Value"] == {"Fn::GetAtt": ["RumScript", "Url"]}
+
+
+def test_bad_script_settings_fail_at_synth_time():
+    with pytest.raises(SettingsError, match="script.service_timeout"):
+        from_mapping({"script": {"service_timeout": 0}})
+
+
+# --- the inlined code --------------------------------------------------------------------------
+
+
+def test_inline_code_is_the_handler_file_without_comments_and_docstrings():
+    inline = inline_source()
+    assert inline == handler_source()
+    original = (ROOT / "handlers" / "rum_script.py").read_text()
+    assert ast.dump(ast.parse(inline)) == ast.dump(_without_docstrings(ast.parse(original)))
+    assert "#" not in inline.split("\n", 1)[1], "comments are stripped"
+
+
+def _without_docstrings(tree: ast.AST) -> ast.AST:
+    for node in ast.walk(tree):
+        body = getattr(node, "body", None)
+        if isinstance(body, list) and len(body) > 1 and isinstance(body[0], ast.Expr) \
+                and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+            node.body = body[1:]
+    return tree
+
+
+def test_compact_keeps_a_docstring_that_is_a_block_s_only_statement_and_strings_in_code():
+    source = 'class E(Exception):\n    """Only statement."""\n\n\ndef f():\n    """Doc."""\n    return "# not a comment"  # a comment\n'
+    assert compact(source) == 'class E(Exception):\n    """Only statement."""\ndef f():\n    return "# not a comment"\n'
+
+
+def test_inline_code_imports_only_the_standard_library_and_boto3():
+    tree = ast.parse(inline_source())
+    modules = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    modules |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert modules - set(sys.stdlib_module_names) == {"boto3", "botocore"}
+
+
+def test_inline_code_keeps_no_mutable_state_between_invocations():
+    import re
+    import types
+
+    module = load_index(inline_source())
+    state = {name: value for name, value in vars(module).items()
+             if not name.startswith("__") and not isinstance(value, (types.ModuleType, types.FunctionType, type))}
+    mutable = {name: value for name, value in state.items() if not isinstance(value, (str, int, float, tuple, re.Pattern))}
+    assert mutable == {}
