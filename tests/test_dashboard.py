@@ -1,0 +1,106 @@
+"""The CloudWatch dashboard: what each widget shows, and that every name in it resolves at deploy time."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from rumcfn.settings import BUDGET_METRICS, Settings, from_mapping
+
+from .conftest import template_dict
+
+PSEUDO = {"AWS::Region", "AWS::StackName", "AWS::Partition", "AWS::AccountId", "AWS::URLSuffix"}
+
+
+def dashboard_of(settings=None) -> tuple[dict, list[dict], dict, dict]:
+    """(template, widgets, Sub variables, the dashboard resource)."""
+    t = template_dict(settings)
+    resource = t["Resources"]["Dashboard"]
+    body, variables = resource["Properties"]["DashboardBody"]["Fn::Sub"]
+    return t, json.loads(body)["widgets"], variables, resource
+
+
+def metric_names(widget: dict) -> list[str]:
+    return [line[1] for line in widget["properties"].get("metrics", [])]
+
+
+def by_metric(widgets: list[dict], metric: str) -> dict:
+    (widget,) = [w for w in widgets if metric_names(w) == [metric]]
+    return widget
+
+
+def test_each_budget_is_drawn_at_its_statistic_with_the_budget_line():
+    settings = from_mapping({"budgets": {"navigation": 3000, "statistic": "p90"}})
+    _, widgets, _, _ = dashboard_of(settings)
+    for key, budget in settings.budgets.active().items():
+        props = by_metric(widgets, BUDGET_METRICS[key][0])["properties"]
+        assert props["stat"] == "p90"
+        assert props["annotations"]["horizontal"] == [{"label": "budget", "value": budget}]
+        assert props["metrics"][0] == ["AWS/RUM", BUDGET_METRICS[key][0], "application_name", "${MonitorName}"]
+        assert props["region"] == "${AWS::Region}"
+
+
+def test_two_levels_also_draw_the_poor_line_and_avg_becomes_average():
+    _, widgets, _, _ = dashboard_of(from_mapping({"budgets": {"two_levels": True, "statistic": "avg"}}))
+    lcp = by_metric(widgets, "WebVitalsLargestContentfulPaint")["properties"]
+    assert [line["value"] for line in lcp["annotations"]["horizontal"]] == [2500, 4000]
+    assert lcp["stat"] == "Average"
+
+
+def test_alarm_widget_shows_every_alarm_and_the_composite():
+    t, widgets, _, _ = dashboard_of()
+    (alarm_widget,) = [w for w in widgets if w["type"] == "alarm"]
+    alarms = {k for k, r in t["Resources"].items() if r["Type"].startswith("AWS::CloudWatch::") and "Alarm" in r["Type"]}
+    assert {re.fullmatch(r"\$\{(\w+)\.Arn\}", arn).group(1) for arn in alarm_widget["properties"]["alarms"]} == alarms
+
+
+def test_canary_errors_traffic_and_navigation_widgets():
+    _, widgets, variables, _ = dashboard_of()
+    shown = [name for w in widgets for name in metric_names(w)]
+    for metric in ("SuccessPercent", "Duration", "JsErrorCount", "Http4xxCount", "Http5xxCount", "PageViewCount",
+                   "SessionCount", "NavigationSatisfiedTransaction", "NavigationToleratedTransaction",
+                   "NavigationFrustratedTransaction"):
+        assert metric in shown
+    assert variables == {"MonitorName": {"Ref": "AppMonitor"}, "CanaryName": {"Ref": "Canary"}}
+
+
+def test_without_canary_no_canary_widgets_or_variable():
+    _, widgets, variables, _ = dashboard_of(from_mapping({"canary": {"enabled": False}}))
+    assert "SuccessPercent" not in [name for w in widgets for name in metric_names(w)]
+    assert "CanaryName" not in variables
+
+
+def test_every_placeholder_resolves_at_deploy_time():
+    for settings in (Settings(), Settings(parameters=True), from_mapping({"budgets": {"two_levels": True}})):
+        t, _, variables, resource = dashboard_of(settings)
+        body = resource["Properties"]["DashboardBody"]["Fn::Sub"][0]
+        for name in set(re.findall(r"\$\{([^}]+)\}", body)):
+            ok = name in PSEUDO or name in variables or (name.endswith(".Arn") and name[:-4] in t["Resources"])
+            assert ok, name
+
+
+def test_widgets_tile_the_grid_without_overlap():
+    _, widgets, _, _ = dashboard_of(from_mapping({"budgets": {"fid": 100, "navigation": 3000, "js_errors": 1}}))
+    cells = set()
+    for w in widgets:
+        assert w["x"] + w["width"] <= 24
+        for x in range(w["x"], w["x"] + w["width"]):
+            for y in range(w["y"], w["y"] + w["height"]):
+                assert (x, y) not in cells
+                cells.add((x, y))
+
+
+def test_dashboard_url_output_is_partition_aware():
+    t, _, _, resource = dashboard_of()
+    assert resource["Properties"]["DashboardName"] == {"Fn::Sub": "${AWS::StackName}-rum"}
+    parts = t["Outputs"]["DashboardUrl"]["Value"]["Fn::Join"][1]
+    assert parts[1] == {"Fn::FindInMap": ["ConsoleDomain", {"Ref": "AWS::Partition"}, "Host"]}
+    assert parts[2] == {"Fn::Sub": "/cloudwatch/home?region=${AWS::Region}#dashboards/dashboard/${Dashboard}"}
+    hosts = t["Mappings"]["ConsoleDomain"]
+    assert hosts["aws"] == {"Host": "console.aws.amazon.com"} and {"aws-cn", "aws-us-gov"} <= set(hosts)
+
+
+def test_dashboard_off_leaves_no_trace():
+    t = template_dict(from_mapping({"dashboard": False}))
+    assert "Dashboard" not in t["Resources"]
+    assert "DashboardUrl" not in t["Outputs"] and "ConsoleDomain" not in t.get("Mappings", {})
