@@ -88,6 +88,11 @@ def test_no_execute_leaves_the_change_set(aws_env, templates, capsys):
     assert "Change set created and not executed. Execute it with: aws cloudformation execute-change-set" in out
     assert status(aws_env, "later") == "REVIEW_IN_PROGRESS"
     assert len(cfn(aws_env).list_change_sets(StackName="later")["Summaries"]) == 1
+    # a REVIEW_IN_PROGRESS stack counts as new: the next deploy creates it
+    assert run(["deploy", "--stack-name", "later", "--template-file", str(templates["v1"]), "--yes"]) == 0
+    out = capsys.readouterr().out
+    assert "+ Add      Topic" in out and "Stack later is CREATE_COMPLETE." in out
+    # (moto then holds two stacks named "later"; CloudFormation reuses the REVIEW_IN_PROGRESS one)
 
 
 def test_outputs_of_a_deployed_stack(aws_env, templates, capsys):

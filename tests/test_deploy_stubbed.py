@@ -399,3 +399,27 @@ def test_destroy_failure_and_protection(cli_with, capsys):
     assert err.endswith("rumcfn: error: stack site ended in DELETE_FAILED; fix or retain the resources above, then "
                         "run rumcfn destroy --stack-name site again\n")
     cf.assert_no_pending_responses()
+
+
+def test_deploy_from_settings_sends_the_synthesized_template(cli_with, capsys, monkeypatch, tmp_path):
+    from rumcfn.output import to_json
+    from rumcfn.settings import Settings, with_overrides
+    from rumcfn.stack import build_template
+
+    monkeypatch.chdir(tmp_path)  # no ./rumcfn.toml
+    settings = with_overrides(Settings(), {"monitor.name": "shop", "monitor.domains": ("shop.example.com",)})
+    cf = cli_with("cloudformation")["cloudformation"]
+    not_found(cf)
+    cf.add_response("create_change_set", {"Id": CHANGE_SET_ID, "StackId": STACK_ID}, {
+        "StackName": "site", "ChangeSetName": ANY, "ChangeSetType": "CREATE", "Description": ANY, "Parameters": [],
+        "Capabilities": ["CAPABILITY_IAM"], "TemplateBody": to_json(build_template(settings))})
+    cf.add_response("describe_change_set", change_set(changes=[
+        {"Type": "Resource", "ResourceChange": {"Action": "Add", "LogicalResourceId": "AppMonitor",
+                                                "ResourceType": "AWS::RUM::AppMonitor"}}]))
+    cf.add_response("delete_change_set", {})
+    cf.add_response("describe_stacks", stack("REVIEW_IN_PROGRESS"))
+    cf.add_response("delete_stack", {}, {"StackName": STACK_ID})
+    assert run(["diff", "--stack-name", "site", "--app-monitor-name", "shop",
+                "--domain", "shop.example.com"]) == 0
+    assert "+ Add      AppMonitor         AWS::RUM::AppMonitor  N/A" in capsys.readouterr().out
+    cf.assert_no_pending_responses()

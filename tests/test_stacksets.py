@@ -209,3 +209,31 @@ def test_stack_set_template_has_no_account_region_or_fixed_names(variant):
                 assert stack_unique(value, parameters), f"{logical}.{prop} = {value!r} is not unique per stack"
     assert named >= 1
     assert template.fits_inline() or template.size < 1_000_000
+
+
+def test_stack_set_from_settings_sends_the_parameters_template(monkeypatch, tmp_path, capsys):
+    from botocore.stub import ANY
+
+    from rumcfn.aws import Aws
+    from tests.aws_fixtures import fake_credentials
+
+    monkeypatch.chdir(tmp_path)  # no ./rumcfn.toml
+    fake_credentials(monkeypatch, tmp_path)
+    aws, stubs = stubbed("cloudformation")
+    monkeypatch.setattr(Aws, "client", lambda self, service: aws.clients[service])
+    monkeypatch.setattr("rumcfn.stacksets.Poller", instant_poller)
+    cf = stubs["cloudformation"]
+    body = from_settings(dataclasses.replace(Settings(), parameters=True)).body
+    cf.add_client_error("describe_stack_set", "StackSetNotFoundException", "StackSet rum not found")
+    cf.add_response("create_stack_set", {"StackSetId": "rum:1"}, {
+        "StackSetName": "rum", "TemplateBody": body, "Capabilities": ["CAPABILITY_IAM"],
+        "Parameters": [{"ParameterKey": "Domain", "ParameterValue": "shop.example.com"}],
+        "PermissionModel": "SELF_MANAGED", "ClientRequestToken": ANY})
+    cf.add_response("list_stack_instances", {"Summaries": []})
+    cf.add_response("create_stack_instances", {"OperationId": "op-1"})
+    cf.add_response("describe_stack_set_operation", operation("op-1", "SUCCEEDED"))
+    cf.add_response("list_stack_instances", {"Summaries": [instance(A, "us-east-1")]})
+    assert run(["deploy", "--stack-set", "rum", "--accounts", A, "--regions", "us-east-1",
+                "--parameter-overrides", "Domain=shop.example.com"]) == 0
+    assert "Stack set rum: 1 instance(s) CURRENT." in capsys.readouterr().out
+    cf.assert_no_pending_responses()
