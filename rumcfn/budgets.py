@@ -94,7 +94,7 @@ def add_topic(template: Template, settings: Settings) -> tuple[sns.Topic, kms.Ke
             Statement(Sid="Account", Effect=Allow, Principal=Principal("AWS", Sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")),
                       Action=[awacs.kms.Action("*")], Resource=["*"]),
             Statement(Sid="CloudWatchAlarms", Effect=Allow, Principal=Principal("Service", "cloudwatch.amazonaws.com"),
-                      Action=[awacs.kms.Decrypt, awacs.kms.GenerateDataKey], Resource=["*"],
+                      Action=[awacs.kms.Decrypt, awacs.kms.Action("GenerateDataKey*")], Resource=["*"],
                       Condition=Condition(StringEquals("aws:SourceAccount", Ref("AWS::AccountId")))),
         ]),
     ))

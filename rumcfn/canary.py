@@ -24,7 +24,8 @@ from .settings import Settings, is_literal
 RUNTIME = "syn-nodejs-puppeteer-15.0"
 HANDLER = "index.handler"  # an inline Script is saved as index.js
 ARTIFACT_PREFIX = "synthetics"
-#: Synthetics names the canary's Lambda function and log group after the first 21 characters of the name.
+#: Synthetics names the canary's Lambda function and log group after the first 21 characters of its name
+#: (DeleteCanary API reference: "/aws/lambda/cwsyn-First-21-Characters-of-CanaryName"), then "-<id>".
 LAMBDA_NAME_CHARS = 21
 MAX_RETENTION_DAYS = 455  # Synthetics' limit for Success/FailureRetentionPeriod
 
@@ -61,13 +62,16 @@ def log_group_arn(name: Any) -> Sub:
 
 
 def execution_policy(settings: Settings, bucket: Any, prefix: Any, name: Any) -> PolicyDocument:
-    """What the canary's Lambda needs, and no more (the AWS docs' minimal canary role)."""
+    """What the canary's Lambda needs and no more: the permissions CreateCanary documents for the execution
+    role (s3:PutObject, s3:GetBucketLocation, s3:ListAllMyBuckets, cloudwatch:PutMetricData, logs:*), each
+    scoped as far as its action allows, plus xray:PutTraceSegments only with active tracing."""
     object_arn = _sub("arn:${AWS::Partition}:s3:::${Bucket}/${Prefix}/*", Bucket=bucket, Prefix=prefix)
     statements = [
         Statement(Sid="Artifacts", Effect=Allow, Action=[awacs.s3.PutObject], Resource=[object_arn]),
         Statement(Sid="ArtifactsBucket", Effect=Allow, Action=[awacs.s3.GetBucketLocation],
                   Resource=[_sub("arn:${AWS::Partition}:s3:::${Bucket}", Bucket=bucket)]),
-        # The Synthetics runtime lists buckets before it uploads artifacts; S3 has no resource to scope it to.
+        # CreateCanary's ExecutionRoleArn documentation lists s3:ListAllMyBuckets among the permissions
+        # the role must have (the runtime checks the artifact bucket); the action takes no resource.
         Statement(Sid="ListBuckets", Effect=Allow, Action=[awacs.s3.ListAllMyBuckets], Resource=["*"]),
         Statement(Sid="Logs", Effect=Allow,
                   Action=[awacs.logs.CreateLogGroup, awacs.logs.CreateLogStream, awacs.logs.PutLogEvents],

@@ -98,7 +98,7 @@ def test_topic_is_encrypted_with_a_key_cloudwatch_may_use():
     key = t["Resources"]["AlarmTopicKey"]["Properties"]
     assert key["EnableKeyRotation"] is True
     cloudwatch = [s for s in key["KeyPolicy"]["Statement"] if s.get("Principal") == {"Service": "cloudwatch.amazonaws.com"}]
-    assert cloudwatch and set(cloudwatch[0]["Action"]) == {"kms:Decrypt", "kms:GenerateDataKey"}
+    assert cloudwatch and set(cloudwatch[0]["Action"]) == {"kms:Decrypt", "kms:GenerateDataKey*"}
     subscription = t["Resources"]["AlarmEmail"]
     assert subscription["Properties"] == {"Protocol": "email", "Endpoint": "ops@example.com", "TopicArn": {"Ref": "AlarmTopic"}}
     assert "Condition" not in subscription
