@@ -79,7 +79,13 @@ class Browser:
         self._closed = False
         self._reader = threading.Thread(target=self._read, name="cdp-reader", daemon=True)
         self._reader.start()
-        self.send("Browser.getVersion", timeout=30)  # the pipe is up
+        self.log_path = user_data_dir.parent / "chromium.log"
+        try:
+            self.send("Browser.getVersion", timeout=30)  # the pipe is up
+        except CDPError as error:
+            self.close()
+            tail = self.log_path.read_text(errors="replace")[-2000:]
+            raise CDPError(f"Chromium ({CHROMIUM}) did not start: {error}\n{tail}") from None
 
     # -- transport -------------------------------------------------------------------------
     def _read(self) -> None:

@@ -9,14 +9,15 @@ import sys
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
-from .cdp import CDPError, Page
+from .cdp import Page
 from .servers import Collector, Site
 
+ROOT = Path(__file__).resolve().parents[2]
 REGION = "us-east-1"
 APP_VERSION = "4.5.6-e2e"
 ERROR_MESSAGE = "rumcfn browser test: uncaught"
-EVENT = "com.amazon.rum.{}_event"
 #: What one walk through the page must deliver (short names, see ``short``).
 EXPECTED = ("page_view", "performance_navigation", "largest_contentful_paint", "cumulative_layout_shift",
             "interaction_to_next_paint", "first_input_delay", "js_error", "http")
@@ -34,7 +35,7 @@ def rumcfn_snippet(*args: str) -> str:
     """``rumcfn snippet ARGS`` in a separate process, as a user runs it; its stdout."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     done = subprocess.run([sys.executable, "-m", "rumcfn", "snippet", *args], capture_output=True, text=True,
-                          env=env, timeout=60)
+                          env=env, cwd=ROOT, timeout=60)
     if done.returncode:
         raise AssertionError(f"rumcfn snippet {' '.join(args)} failed ({done.returncode}): {done.stderr}")
     return done.stdout
@@ -114,15 +115,18 @@ def leave(page: Page) -> None:
     page.goto("about:blank")
 
 
-def page_exceptions(page: Page) -> list[str]:
-    """Uncaught exceptions in the page other than the test's own deliberate one."""
-    found = []
+def exception_texts(page: Page) -> list[str]:
+    """Every uncaught exception the page reported to DevTools."""
+    texts = []
     for event in page.my_events("Runtime.exceptionThrown"):
         details = event["params"]["exceptionDetails"]
-        text = details.get("exception", {}).get("description") or details.get("text", "")
-        if ERROR_MESSAGE not in text:
-            found.append(text)
-    return found
+        texts.append(details.get("exception", {}).get("description") or details.get("text", ""))
+    return texts
+
+
+def page_exceptions(page: Page) -> list[str]:
+    """Uncaught exceptions in the page other than the test's own deliberate one."""
+    return [text for text in exception_texts(page) if ERROR_MESSAGE not in text]
 
 
 def collector_failures(page: Page, collector: Collector) -> list[str]:
@@ -147,5 +151,3 @@ def deliver(collector: Collector, monitor_id: str, names=EXPECTED) -> list[dict]
     require(events, names)
     return events
 
-
-__all__ = ["CDPError"]
