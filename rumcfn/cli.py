@@ -186,6 +186,7 @@ from . import cli_extra as _cli_extra  # noqa: E402
 _cli_extra.register(main)
 from . import cli_deploy as _cli_deploy  # noqa: E402
 _cli_deploy.register(main)
+from .restore import restore_snippet as _restore; main.add_command(_restore)  # noqa: E402,E702
 # (end of command registrations)
 
 

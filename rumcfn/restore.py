@@ -1,0 +1,233 @@
+"""``rumcfn restore-snippet``: write rum.js again after a site sync deleted it.
+
+``aws s3 sync --delete`` removes every object the local build lacks, rum.js included; the custom
+resource only runs again when the snippet changes. This command reads the deployed stack and writes
+exactly what the custom resource wrote: its ``Content`` is an ``Fn::Sub``, resolved here the way
+CloudFormation resolved it, from the stack's own values: pseudo parameters from the stack ARN,
+parameters, physical ids (``Ref``) and outputs (``Fn::GetAtt``, e.g. ``AppMonitorId``). Nothing is
+re-rendered from local settings, so the result cannot drift from the deployed stack.
+
+boto3 is imported only when the command runs (``rumcfn synth`` never loads it).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+import click
+
+from .errors import RumcfnError
+
+RESOURCE_TYPE = "Custom::RumScript"
+_PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
+
+
+class RestoreFailed(RumcfnError):
+    """The stack cannot say what rum.js should be, or the object is missing (``--check``)."""
+
+
+class Unresolvable(RumcfnError):
+    pass
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What ``Ref`` and ``Fn::GetAtt`` mean in a deployed stack."""
+
+    names: Mapping[str, str]  # pseudo parameters, parameters, logical id -> Ref value
+    attributes: Mapping[tuple[str, str], str]  # (logical id, attribute) -> value, from outputs
+
+    def ref(self, name: str) -> str:
+        if name not in self.names:
+            raise Unresolvable(f"Ref {name}")
+        return self.names[name]
+
+    def getatt(self, resource: str, attribute: str) -> str:
+        if (resource, attribute) not in self.attributes:
+            raise Unresolvable(f"Fn::GetAtt {resource}.{attribute} (no stack output has that value)")
+        return self.attributes[(resource, attribute)]
+
+
+def resolve(value: Any, scope: Scope) -> str:
+    """A property value as CloudFormation rendered it: literals, Ref, Fn::GetAtt, Fn::Sub, Fn::Join."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return str(value)
+    if isinstance(value, Mapping) and len(value) == 1:
+        ((function, argument),) = value.items()
+        if function == "Ref" and isinstance(argument, str):
+            return scope.ref(argument)
+        if function == "Fn::GetAtt":
+            resource, attribute = argument.split(".", 1) if isinstance(argument, str) else argument
+            return scope.getatt(resource, attribute)
+        if function == "Fn::Sub":
+            return _sub(argument, scope)
+        if function == "Fn::Join" and isinstance(argument, list) and len(argument) == 2:
+            return argument[0].join(resolve(item, scope) for item in argument[1])
+    raise Unresolvable(json.dumps(value, default=str)[:200])
+
+
+def _sub(argument: Any, scope: Scope) -> str:
+    body, variables = (argument, {}) if isinstance(argument, str) else argument
+    values = {name: resolve(item, scope) for name, item in variables.items()}
+
+    def one(match: re.Match) -> str:
+        name = match.group(1)
+        if name.startswith("!"):  # ${!Literal} renders as ${Literal}
+            return "${" + name[1:] + "}"
+        if name in values:
+            return values[name]
+        if "." in name and not name.startswith("AWS::"):
+            return scope.getatt(*name.split(".", 1))
+        return scope.ref(name)
+
+    return _PLACEHOLDER.sub(one, body)
+
+
+def pseudo_parameters(stack_id: str, stack_name: str) -> dict[str, str]:
+    """AWS::Region, AccountId, Partition, URLSuffix, StackName, StackId from the stack's ARN."""
+    from .snippet import url_suffix
+
+    _, partition, _, region, account, _ = stack_id.split(":", 5)
+    return {"AWS::Region": region, "AWS::AccountId": account, "AWS::Partition": partition,
+            "AWS::URLSuffix": url_suffix(region), "AWS::StackName": stack_name, "AWS::StackId": stack_id}
+
+
+def scope_of(template: Mapping[str, Any], stack: Mapping[str, Any], physical_ids: Mapping[str, str]) -> Scope:
+    """Ref and GetAtt values of a deployed stack; outputs are exact, so they win over physical ids."""
+    names = pseudo_parameters(stack["StackId"], stack["StackName"])
+    names.update(physical_ids)
+    for parameter in stack.get("Parameters", []):
+        names[parameter["ParameterKey"]] = parameter.get("ResolvedValue", parameter.get("ParameterValue", ""))
+    deployed = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs", [])}
+    attributes: dict[tuple[str, str], str] = {}
+    for key, output in (template.get("Outputs") or {}).items():
+        value = output.get("Value")
+        if key not in deployed or not isinstance(value, Mapping) or len(value) != 1:
+            continue
+        ((function, argument),) = value.items()
+        if function == "Fn::GetAtt":
+            resource, attribute = argument.split(".", 1) if isinstance(argument, str) else argument
+            attributes[(resource, attribute)] = deployed[key]
+        elif function == "Ref" and isinstance(argument, str):
+            names[argument] = deployed[key]
+    return Scope(names, attributes)
+
+
+@dataclass(frozen=True)
+class ScriptObject:
+    """rum.js as the stack's custom resource wrote it."""
+
+    bucket: str
+    key: str
+    content: str
+    content_type: str
+    cache_control: str
+    account: str
+
+    @property
+    def uri(self) -> str:
+        return f"s3://{self.bucket}/{self.key}"
+
+
+def _template_body(body: Any) -> Mapping[str, Any]:
+    if isinstance(body, Mapping):
+        return body
+    import cfn_flip
+
+    return cfn_flip.load(body)[0]
+
+
+def read_script(aws, stack_name: str) -> ScriptObject:
+    """What the stack's ``Custom::RumScript`` wrote, resolved from the deployed stack."""
+    from .aws import error_code, translated
+
+    cloudformation = aws.client("cloudformation")
+    with translated():
+        try:
+            (stack,) = cloudformation.describe_stacks(StackName=stack_name)["Stacks"]
+        except cloudformation.exceptions.ClientError as error:
+            if error_code(error) == "ValidationError" and "does not exist" in str(error):
+                raise RestoreFailed(f"stack {stack_name!r} does not exist in {aws.region_name}") from None
+            raise
+        if stack["StackStatus"].endswith("_IN_PROGRESS"):
+            raise RestoreFailed(f"stack {stack_name} is {stack['StackStatus']}; run this again when it has finished")
+        template = _template_body(cloudformation.get_template(StackName=stack_name, TemplateStage="Original")["TemplateBody"])
+        physical_ids = {
+            summary["LogicalResourceId"]: summary.get("PhysicalResourceId", "")
+            for page in cloudformation.get_paginator("list_stack_resources").paginate(StackName=stack_name)
+            for summary in page["StackResourceSummaries"]
+        }
+    found = {name: r for name, r in (template.get("Resources") or {}).items() if r.get("Type") == RESOURCE_TYPE}
+    if len(found) != 1:
+        raise RestoreFailed(f"stack {stack_name} has {len(found)} {RESOURCE_TYPE} resources; expected one "
+                            "(was it built by rumcfn?)")
+    ((logical_id, resource),) = found.items()
+    props = resource.get("Properties", {})
+    scope = scope_of(template, stack, physical_ids)
+    try:
+        values = {name: resolve(props.get(name, default), scope) for name, default in (
+            ("Bucket", None), ("Key", "rum.js"), ("Content", None),
+            ("ContentType", "application/javascript; charset=utf-8"), ("CacheControl", "max-age=300"))}
+    except Unresolvable as error:
+        raise RestoreFailed(f"stack {stack_name}: cannot resolve {logical_id}: {error}") from None
+    return ScriptObject(values["Bucket"], values["Key"], values["Content"], values["ContentType"],
+                        values["CacheControl"], scope.names["AWS::AccountId"])
+
+
+def write_script(aws, script: ScriptObject) -> str:
+    """Put rum.js (only into a bucket of the stack's account); return the new ETag."""
+    from .aws import translated
+
+    with translated():
+        response = aws.client("s3").put_object(
+            Bucket=script.bucket, Key=script.key, Body=script.content.encode("utf-8"),
+            ContentType=script.content_type, CacheControl=script.cache_control,
+            ExpectedBucketOwner=script.account)
+    return response.get("ETag", "").strip('"')
+
+
+def current_content(aws, script: ScriptObject) -> bytes | None:
+    """The object's bytes now, or None when it is missing."""
+    from .aws import error_code, translated
+
+    s3 = aws.client("s3")
+    with translated():
+        try:
+            return s3.get_object(Bucket=script.bucket, Key=script.key, ExpectedBucketOwner=script.account)["Body"].read()
+        except s3.exceptions.ClientError as error:
+            if error_code(error) == "NoSuchKey":
+                return None
+            raise
+
+
+@click.command("restore-snippet")
+@click.option("--stack-name", required=True, help="The deployed rumcfn stack.")
+@click.option("--region", help="AWS region (default: AWS_REGION / profile).")
+@click.option("--profile", help="AWS profile.")
+@click.option("--endpoint-url", help="Alternative AWS endpoint (e.g. a local emulator).")
+@click.option("--check", is_flag=True, help="Only compare: exit 1 when rum.js is missing or differs.")
+def restore_snippet(stack_name: str, region: str | None, profile: str | None, endpoint_url: str | None,
+                    check: bool) -> None:
+    """Write rum.js again exactly as the stack wrote it (e.g. after `aws s3 sync --delete`)."""
+    from .aws import Aws
+
+    aws = Aws(region=region, profile=profile, endpoint_url=endpoint_url)
+    script = read_script(aws, stack_name)
+    if check:
+        now = current_content(aws, script)
+        if now != script.content.encode("utf-8"):
+            state = "missing" if now is None else "different from the stack's snippet"
+            raise RestoreFailed(f"{script.uri} is {state}; run rumcfn restore-snippet --stack-name {stack_name}")
+        click.echo(f"{script.uri} matches stack {stack_name}")
+        return
+    etag = write_script(aws, script)
+    click.echo(f"restored {script.uri} from stack {stack_name} ({len(script.content.encode())} bytes, ETag {etag})")
+
+
+__all__ = ["restore_snippet", "read_script", "write_script", "resolve", "scope_of", "Scope", "ScriptObject",
+           "RestoreFailed"]

@@ -1,0 +1,285 @@
+"""``rumcfn restore-snippet``: rum.js rebuilt from the deployed stack and written to S3.
+
+moto cannot create this stack (it skips AWS::RUM::AppMonitor and cannot run the custom resource), so
+CloudFormation is botocore's Stubber with responses shaped like CloudFormation's, built from the
+template rumcfn synthesizes; S3 is moto, in process.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import datetime, timezone
+
+import boto3
+import pytest
+from botocore.stub import Stubber
+from moto import mock_aws
+
+from rumcfn.aws import Aws
+from rumcfn.output import to_json
+from rumcfn.restore import RestoreFailed, Scope, Unresolvable, read_script, resolve, restore_snippet, write_script
+from rumcfn.settings import Settings, from_mapping
+from rumcfn.snippet import render_concrete
+from rumcfn.stack import build_template
+
+REGION = "eu-west-1"
+ACCOUNT = "123456789012"
+STACK = "site-rum"
+STACK_ID = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/{STACK}/0d3b4a50-c9e0-11ef-9c2a-0affd1e2f3a5"
+MONITOR_ID = "0f2ad3c2-5b4e-4c8e-9a53-1b2f4a6e7d90"
+POOL_ID = f"{REGION}:7c1e9a52-3d4f-4b6a-8e2d-5f0a9b8c7d61"
+NOW = datetime(2026, 11, 23, tzinfo=timezone.utc)
+
+
+# --- the resolver ------------------------------------------------------------------------------------
+
+
+SCOPE = Scope(names={"AWS::Region": "eu-west-1", "AWS::URLSuffix": "amazonaws.com", "Pool": "p-1", "Rate": "0.5"},
+              attributes={("AppMonitor", "Id"): "m-1"})
+
+
+def test_resolve_sub_with_variables_nested_sub_refs_getatts_and_escapes():
+    value = {"Fn::Sub": ["${Id}|${AWS::Region}|${Endpoint}|${Pool}|${AppMonitor.Id}|${!Literal}|rate:${Rate}", {
+        "Id": {"Fn::GetAtt": ["AppMonitor", "Id"]},
+        "Endpoint": {"Fn::Sub": "https://dataplane.rum.${AWS::Region}.${AWS::URLSuffix}"},
+    }]}
+    assert resolve(value, SCOPE) == "m-1|eu-west-1|https://dataplane.rum.eu-west-1.amazonaws.com|p-1|m-1|${Literal}|rate:0.5"
+
+
+def test_resolve_literals_refs_getatt_strings_and_join():
+    assert resolve("plain", SCOPE) == "plain"
+    assert resolve(300, SCOPE) == "300"
+    assert resolve({"Ref": "Pool"}, SCOPE) == "p-1"
+    assert resolve({"Fn::GetAtt": "AppMonitor.Id"}, SCOPE) == "m-1"
+    assert resolve({"Fn::Join": ["-", ["a", {"Ref": "Pool"}]]}, SCOPE) == "a-p-1"
+
+
+@pytest.mark.parametrize("value,says", [
+    ({"Ref": "Missing"}, "Ref Missing"),
+    ({"Fn::Sub": "${Other.Arn}"}, "Fn::GetAtt Other.Arn"),
+    ({"Fn::If": ["C", "a", "b"]}, "Fn::If"),
+])
+def test_unresolvable_values_are_named(value, says):
+    with pytest.raises(Unresolvable, match=says.replace(".", r"\.")):
+        resolve(value, SCOPE)
+
+
+# --- a deployed stack (Stubber) and its bucket (moto) ---------------------------------------------------
+
+
+def outputs_of(template: dict, values: dict[str, str]) -> list[dict]:
+    return [{"OutputKey": key, "OutputValue": values.get(key, f"value-of-{key}")} for key in template.get("Outputs", {})]
+
+
+class Deployed:
+    """A stubbed CloudFormation client answering for one stack built from ``settings``."""
+
+    def __init__(self, settings: Settings, *, status: str = "UPDATE_COMPLETE", parameters: dict | None = None,
+                 yaml: bool = False, outputs: dict | None = None, physical: dict | None = None):
+        self.template = json.loads(to_json(build_template(settings)))
+        self.client = boto3.session.Session().client("cloudformation", region_name=REGION)
+        self.stubber = Stubber(self.client)
+        values = {"AppMonitorId": MONITOR_ID, "IdentityPoolId": POOL_ID, "AppMonitorName": "example-site"}
+        values.update(outputs or {})
+        stack = {"StackName": STACK, "StackId": STACK_ID, "StackStatus": status, "CreationTime": NOW,
+                 "Outputs": [o for o in outputs_of(self.template, values) if o["OutputValue"] is not None]}
+        if parameters:
+            stack["Parameters"] = [{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()]
+        self.stubber.add_response("describe_stacks", {"Stacks": [stack]}, {"StackName": STACK})
+        if status.endswith("_IN_PROGRESS"):
+            return
+        body = to_yaml_text(self.template) if yaml else json.dumps(self.template)
+        self.stubber.add_response("get_template", {"TemplateBody": body},
+                                  {"StackName": STACK, "TemplateStage": "Original"})
+        ids = {"IdentityPool": POOL_ID, "AppMonitor": "example-site"}
+        ids.update(physical or {})
+        summaries = [{"LogicalResourceId": name, "PhysicalResourceId": ids.get(name, f"{STACK}-{name}-XYZ"),
+                      "ResourceType": r["Type"], "LastUpdatedTimestamp": NOW, "ResourceStatus": "CREATE_COMPLETE"}
+                     for name, r in self.template["Resources"].items()]
+        self.stubber.add_response("list_stack_resources", {"StackResourceSummaries": summaries}, {"StackName": STACK})
+
+
+def to_yaml_text(template: dict) -> str:
+    import cfn_flip
+
+    return cfn_flip.to_yaml(json.dumps(template))
+
+
+@pytest.fixture
+def s3(monkeypatch):
+    for name in ("AWS_PROFILE", "AWS_ENDPOINT_URL", "AWS_REGION", "AWS_DEFAULT_REGION"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    with mock_aws():
+        client = boto3.session.Session().client("s3", region_name=REGION)
+        client.create_bucket(Bucket="example-site-assets", CreateBucketConfiguration={"LocationConstraint": REGION})
+        client.calls = []
+        client.meta.events.register("provide-client-params.s3.PutObject",
+                                    lambda params, **kw: client.calls.append(dict(params)))
+        yield client
+
+
+def aws_for(deployed: Deployed, s3) -> Aws:
+    deployed.stubber.activate()
+    return Aws(region=REGION, clients={"cloudformation": deployed.client, "s3": s3})
+
+
+def object_of(s3, bucket="example-site-assets", key="rum.js") -> dict:
+    response = s3.get_object(Bucket=bucket, Key=key)
+    return {"body": response["Body"].read().decode(), "type": response["ContentType"],
+            "cache": response["CacheControl"]}
+
+
+def test_restore_writes_exactly_what_the_stack_wrote(s3):
+    deployed = Deployed(Settings())
+    aws = aws_for(deployed, s3)
+    script = read_script(aws, STACK)
+    write_script(aws, script)
+    deployed.stubber.assert_no_pending_responses()
+    expected = render_concrete(app_monitor_id=MONITOR_ID, region=REGION, identity_pool_id=POOL_ID)
+    assert object_of(s3) == {"body": expected, "type": "application/javascript; charset=utf-8", "cache": "max-age=300"}
+    assert "dataplane.rum.eu-west-1.amazonaws.com" in expected and "${" not in expected
+    (put,) = s3.calls
+    assert put["ExpectedBucketOwner"] == ACCOUNT
+
+
+def test_restore_of_a_resource_policy_stack_from_a_yaml_template(s3):
+    deployed = Deployed(from_mapping({"auth": {"mode": "resource-policy"}, "script": {"cache_control": "no-cache"}}),
+                        yaml=True)
+    aws = aws_for(deployed, s3)
+    write_script(aws, read_script(aws, STACK))
+    expected = render_concrete(app_monitor_id=MONITOR_ID, region=REGION, unsigned=True)
+    assert object_of(s3) == {"body": expected, "type": "application/javascript; charset=utf-8", "cache": "no-cache"}
+
+
+def test_restore_of_a_parameters_stack_uses_the_deployed_parameter_values(s3):
+    s3.create_bucket(Bucket="shop-site", CreateBucketConfiguration={"LocationConstraint": REGION})
+    deployed = Deployed(Settings(parameters=True),
+                        parameters={"WebsiteBucket": "shop-site", "SessionSampleRate": "0.25", "AppMonitorName": "shop"})
+    aws = aws_for(deployed, s3)
+    script = read_script(aws, STACK)
+    assert (script.bucket, script.key) == ("shop-site", "rum.js")
+    write_script(aws, script)
+    expected = render_concrete(app_monitor_id=MONITOR_ID, region=REGION, identity_pool_id=POOL_ID, sample_rate=0.25)
+    assert object_of(s3, bucket="shop-site")["body"] == expected
+
+
+def test_restore_into_a_bucket_the_stack_created_uses_its_physical_id(s3):
+    s3.create_bucket(Bucket="shop-example-site", CreateBucketConfiguration={"LocationConstraint": REGION})
+    deployed = Deployed(from_mapping({"script": {"create_bucket": True, "bucket": "shop-example-site", "key": "js/rum.js"}}),
+                        physical={"SiteBucket": "shop-example-site"})
+    aws = aws_for(deployed, s3)
+    write_script(aws, read_script(aws, STACK))
+    assert object_of(s3, bucket="shop-example-site", key="js/rum.js")["body"].startswith("(function(n,i,v,r,s,c,u,x,z)")
+
+
+def test_a_missing_output_is_named(s3):
+    deployed = Deployed(Settings(), outputs={"AppMonitorId": None})
+    with pytest.raises(RestoreFailed, match=r"cannot resolve RumScript: Fn::GetAtt AppMonitor\.Id"):
+        read_script(aws_for(deployed, s3), STACK)
+
+
+def test_a_stack_that_is_updating_is_refused(s3):
+    deployed = Deployed(Settings(), status="UPDATE_IN_PROGRESS")
+    with pytest.raises(RestoreFailed, match="UPDATE_IN_PROGRESS"):
+        read_script(aws_for(deployed, s3), STACK)
+
+
+def test_a_missing_stack_is_one_clear_error(s3):
+    client = boto3.session.Session().client("cloudformation", region_name=REGION)
+    stubber = Stubber(client)
+    stubber.add_client_error("describe_stacks", "ValidationError", f"Stack with id {STACK} does not exist",
+                             expected_params={"StackName": STACK})
+    stubber.activate()
+    with pytest.raises(RestoreFailed, match=f"stack '{STACK}' does not exist in {REGION}"):
+        read_script(Aws(region=REGION, clients={"cloudformation": client, "s3": s3}), STACK)
+
+
+def test_a_stack_without_the_custom_resource_is_refused(s3):
+    deployed = Deployed(Settings())
+    del deployed.template["Resources"]["RumScript"]
+    client = boto3.session.Session().client("cloudformation", region_name=REGION)
+    stubber = Stubber(client)
+    stack = {"StackName": STACK, "StackId": STACK_ID, "StackStatus": "CREATE_COMPLETE", "CreationTime": NOW}
+    stubber.add_response("describe_stacks", {"Stacks": [stack]})
+    stubber.add_response("get_template", {"TemplateBody": json.dumps(deployed.template)})
+    stubber.add_response("list_stack_resources", {"StackResourceSummaries": []})
+    stubber.activate()
+    with pytest.raises(RestoreFailed, match="has 0 Custom::RumScript resources"):
+        read_script(Aws(region=REGION, clients={"cloudformation": client, "s3": s3}), STACK)
+
+
+def test_access_denied_on_the_bucket_is_one_line(s3):
+    deployed = Deployed(Settings())
+    aws = aws_for(deployed, s3)
+    script = read_script(aws, STACK)
+    from botocore.awsrequest import AWSResponse
+
+    from rumcfn.errors import RumcfnError
+
+    denied = {"Error": {"Code": "AccessDenied", "Message": "Access Denied"}, "ResponseMetadata": {"HTTPStatusCode": 403}}
+    s3.meta.events.register_first("before-call.s3.PutObject",
+                                  lambda **kw: (AWSResponse("https://s3", 403, {}, None), denied))
+
+    with pytest.raises(RumcfnError, match="access denied calling PutObject"):
+        write_script(aws, script)
+
+
+# --- the command -------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli(s3, monkeypatch, capsys):
+    """Run ``rumcfn restore-snippet`` in process with the stubbed stack; return (exit code, stdout, stderr)."""
+    import rumcfn.aws
+    from rumcfn.cli import run
+
+    def invoke(*args: str, deployed: Deployed | None = None):
+        deployed = deployed or Deployed(Settings())
+        if isinstance(deployed, Deployed):
+            deployed.stubber.activate()
+        monkeypatch.setattr(rumcfn.aws, "Aws", lambda **kw: Aws(clients={"cloudformation": deployed.client, "s3": s3}, **kw))
+        code = run(["restore-snippet", "--stack-name", STACK, "--region", REGION, *args])
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return invoke
+
+
+def test_command_restores_and_check_tells_missing_from_present(cli, s3):
+    code, _, err = cli("--check")
+    assert code == 1 and err.strip() == ("rumcfn: error: s3://example-site-assets/rum.js is missing; "
+                                         f"run rumcfn restore-snippet --stack-name {STACK}")
+    code, out, _ = cli()
+    assert code == 0 and out.startswith("restored s3://example-site-assets/rum.js from stack site-rum (")
+    code, out, _ = cli("--check")
+    assert code == 0 and "matches" in out
+    s3.put_object(Bucket="example-site-assets", Key="rum.js", Body=b"stale")
+    code, _, err = cli("--check")
+    assert code == 1 and "different from the stack's snippet" in err
+
+
+def test_command_reports_a_missing_stack_in_one_line(cli, s3):
+    client = boto3.session.Session().client("cloudformation", region_name=REGION)
+    stubber = Stubber(client)
+    stubber.add_client_error("describe_stacks", "ValidationError", f"Stack with id {STACK} does not exist")
+    stubber.activate()
+    holder = type("D", (), {"client": client})()
+    code, out, err = cli(deployed=holder)
+    assert code == 1 and out == "" and err.count("\n") == 1 and "does not exist" in err
+
+
+def test_synth_never_imports_boto3():
+    code = ("import sys; from rumcfn.cli import run; assert run(['synth', '-o', '/dev/null']) == 0; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore')))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_command_is_registered():
+    from rumcfn.cli import main
+
+    assert main.get_command(None, "restore-snippet") is restore_snippet
