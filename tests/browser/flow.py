@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from .cdp import Page
-from .servers import Collector, Site
+from .cdp import CDPError, Page
+from .servers import Batch, Collector, Site
+from .sigv4 import check_header_signature, check_presigned
 
 ROOT = Path(__file__).resolve().parents[2]
 REGION = "us-east-1"
@@ -68,8 +69,13 @@ def publish(site: Site, collector: Collector, *args: str, page_args=lambda monit
 
 def wait_for_client(page: Page) -> None:
     """The web client loaded and took over ``window.cwr`` from the snippet's queueing stub."""
-    page.wait_until("typeof window.cwr === 'function' && window.__stub !== undefined && window.cwr !== window.__stub",
-                    LOAD_TIMEOUT, "the RUM web client to load and replace the snippet's command queue")
+    try:
+        page.wait_until("typeof window.cwr === 'function' && window.__stub !== undefined && window.cwr !== window.__stub",
+                        LOAD_TIMEOUT, "the RUM web client to load and replace the snippet's command queue")
+    except CDPError as error:
+        failed = [e["params"].get("errorText") for e in page.my_events("Network.loadingFailed")]
+        raise AssertionError(f"{error}; page exceptions: {exception_texts(page) or 'none'}; "
+                             f"failed requests: {failed or 'none'}") from None
 
 
 def walk(page: Page, url: str, *, dispatch: bool = False) -> None:
@@ -122,6 +128,32 @@ def exception_texts(page: Page) -> list[str]:
         details = event["params"]["exceptionDetails"]
         texts.append(details.get("exception", {}).get("description") or details.get("text", ""))
     return texts
+
+
+def visible_dispatch(page: Page, collector: Collector, url: str, monitor_id: str) -> list[Batch]:
+    """Load ``url`` and have the client send while the page is visible: once by fetch, then (after
+    a failing fetch) once by beacon; leave; the monitor's batches.
+
+    Signed clients presign the page-hide beacon with async WebCrypto, so that beacon may not leave
+    before the page is gone; nothing here depends on it."""
+    page.goto(url)
+    wait_for_client(page)
+    page.wait_until("document.readyState === 'complete'", LOAD_TIMEOUT, "the load event")
+    page.evaluate("cwr('dispatch'), true")
+    deliver(collector, monitor_id, ("page_view", "performance_navigation"))  # what dispatch missed, the timer sends
+    assert page.evaluate("failFetch()") == 500
+    page.evaluate("cwr('dispatchBeacon'), true")
+    deliver(collector, monitor_id, ("http",))
+    leave(page)
+    return collector.batches(monitor_id)
+
+
+def check_signature(batch: Batch) -> dict:
+    """Verify a batch's SigV4 signature, header-signed (fetch) or presigned (beacon)."""
+    if "authorization" in batch.headers:
+        return check_header_signature("POST", batch.path, batch.headers, batch.raw, SECRET_KEY)
+    assert "X-Amz-Signature" in batch.query, f"an unsigned batch: {batch.headers}"
+    return check_presigned("POST", batch.path, batch.query, batch.headers, batch.raw, SECRET_KEY)
 
 
 def page_exceptions(page: Page) -> list[str]:

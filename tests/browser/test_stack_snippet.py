@@ -14,9 +14,7 @@ import pytest
 from rumcfn.settings import Settings, with_overrides
 from rumcfn.stack import build_stack
 
-from .flow import (ACCESS_KEY, REGION, SECRET_KEY, deliver, leave, page_exceptions, seed_guest_credentials,
-                   wait_for_client)
-from .sigv4 import check_header_signature, check_presigned
+from .flow import ACCESS_KEY, REGION, check_signature, page_exceptions, seed_guest_credentials, visible_dispatch
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -48,22 +46,14 @@ def test_the_stack_snippet_drives_the_client(mode, servers, page):
         seed_guest_credentials(page)
     attempts_before = len(servers.trap.attempts)
 
-    page.goto(site.page(monitor_id))
-    wait_for_client(page)
-    page.evaluate("cwr('dispatch'), true")
-    collector.wait_for(monitor_id, lambda events: bool(events))
-    leave(page)
-    deliver(collector, monitor_id, ("page_view", "performance_navigation", "cumulative_layout_shift"))
-    batches = collector.batches(monitor_id)
+    batches = visible_dispatch(page, collector, site.page(monitor_id), monitor_id)
+    assert batches
     for batch in batches:
         assert batch.payload["AppMonitorDetails"] == {"id": monitor_id, "version": settings.snippet.app_version}
         if mode == "resource-policy":
             assert "authorization" not in batch.headers and "X-Amz-Signature" not in batch.query
-        elif "authorization" in batch.headers:
-            signed = check_header_signature("POST", batch.path, batch.headers, batch.raw, SECRET_KEY)
-            assert (signed["access_key"], signed["region"], signed["service"]) == (ACCESS_KEY, REGION, "rum")
         else:
-            signed = check_presigned("POST", batch.path, batch.query, batch.headers, batch.raw, SECRET_KEY)
+            signed = check_signature(batch)
             assert (signed["access_key"], signed["region"], signed["service"]) == (ACCESS_KEY, REGION, "rum")
     assert page_exceptions(page) == []
     assert servers.trap.attempts[attempts_before:] == []
