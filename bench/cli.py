@@ -1,0 +1,65 @@
+"""Whole-process costs: ``rumcfn synth``, ``rumcfn lint`` and the import of the package."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from timing import Stats, process
+
+BIN = Path(sys.executable).parent
+
+
+def rumcfn_argv(*args: str) -> list[str]:
+    script = BIN / "rumcfn"
+    return [str(script), *args] if script.exists() else [sys.executable, "-m", "rumcfn", *args]
+
+
+def synth(runs: int) -> dict[str, Stats]:
+    """``rumcfn synth -o FILE`` from an empty directory (the built-in example), and ``--version``."""
+    with tempfile.TemporaryDirectory() as tmp:
+        return {
+            "python -c pass": process([sys.executable, "-c", "pass"], runs, cwd=tmp),
+            "rumcfn --version": process(rumcfn_argv("--version"), runs, cwd=tmp),
+            "rumcfn synth -o template.json": process(rumcfn_argv("synth", "-o", "template.json"), runs, cwd=tmp),
+            "rumcfn synth --format yaml -o template.yaml": process(rumcfn_argv("synth", "--format", "yaml", "-o", "template.yaml"), runs, cwd=tmp),
+        }
+
+
+def lint(runs: int) -> dict[str, Stats]:
+    """``rumcfn lint template.json`` as a whole process (cfn-lint loads its rules every time)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        subprocess.run(rumcfn_argv("synth", "-o", "template.json"), cwd=tmp, check=True, capture_output=True)
+        return {"rumcfn lint template.json": process(rumcfn_argv("lint", "template.json"), runs, cwd=tmp)}
+
+
+def import_time(runs: int) -> dict[str, Stats]:
+    """Interpreter start alone, and with ``import rumcfn.cli`` / ``import rumcfn`` (the API)."""
+    return {
+        "python -c pass": process([sys.executable, "-c", "pass"], runs),
+        "python -c 'import rumcfn.cli'": process([sys.executable, "-c", "import rumcfn.cli"], runs),
+        "python -c 'import rumcfn.stack'": process([sys.executable, "-c", "import rumcfn.stack"], runs),
+    }
+
+
+LINE = re.compile(r"import time:\s+(\d+) \|\s+(\d+) \| (\s*)(\S+)")
+
+
+def import_breakdown(module: str = "rumcfn.cli", top: int = 12, runs: int = 5) -> list[tuple[str, float, float]]:
+    """``python -X importtime``: the heaviest top-level packages and rumcfn modules,
+    (name, self ms, cumulative ms), median over ``runs`` processes. Cumulative times nest."""
+    from statistics import median
+
+    seen: dict[str, list[tuple[int, int]]] = {}
+    for _ in range(runs):
+        err = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {module}"], capture_output=True,
+                             text=True, check=True).stderr
+        for match in LINE.finditer(err):
+            self_us, cumulative_us, indent, name = int(match[1]), int(match[2]), len(match[3]), match[4]
+            if "." not in name or name.startswith("rumcfn."):
+                seen.setdefault(name, []).append((self_us, cumulative_us))
+    rows = [(name, median(s for s, _ in v) / 1e3, median(c for _, c in v) / 1e3) for name, v in seen.items()]
+    return sorted(rows, key=lambda row: -row[2])[:top]

@@ -1,0 +1,405 @@
+"""``make bench``: measure rumcfn on this machine and write a Markdown report.
+
+    python bench/run.py --output docs/benchmarks.md [--quick] [--only synth,fleet,...]
+
+Every number is measured here and now: medians of several runs with their spread (IQR and range).
+Sections that cannot run (no Chromium, no handler in the stack yet) say so instead of failing the
+whole report. This is not a test: nothing here asserts a time; targets are compared and reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+import traceback
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Callable
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+sys.path.insert(0, str(HERE))
+
+import machine  # noqa: E402
+from timing import Stats  # noqa: E402
+
+SECTIONS = ("cli", "fleet", "lint", "sizes", "handler", "page")
+
+TARGETS = {
+    "synth": 0.5,  # s, median of `rumcfn synth` as a process
+    "fleet100": 2.0,  # s, 100 site templates in one process
+    "snippet": 1024,  # bytes, raw
+    "page": 1.05,  # load-event ratio with / without rum.js
+}
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
+
+
+def kb(n: float) -> str:
+    return f"{n:,.0f} B ({n / 1024:.1f} KiB)"
+
+
+def ms(seconds: float, digits: int = 1) -> str:
+    return f"{seconds * 1e3:.{digits}f} ms"
+
+
+def spread(stats: Stats, scale: float = 1.0, digits: int = 1) -> str:
+    q1, q3 = stats.iqr
+    f = f"{{:.{digits}f}}"
+    return (f"IQR {f.format(q1 * 1e3 * scale)}–{f.format(q3 * 1e3 * scale)}, "
+            f"range {f.format(stats.low * 1e3 * scale)}–{f.format(stats.high * 1e3 * scale)}")
+
+
+def table(header: list[str], rows: list[list[Any]], align: str | None = None) -> str:
+    align = align or "l" + "r" * (len(header) - 1)
+    marks = ["---:" if a == "r" else "---" for a in align]
+    lines = ["| " + " | ".join(header) + " |", "| " + " | ".join(marks) + " |"]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def verdict(ok: bool | None) -> str:
+    return "not measured" if ok is None else ("met" if ok else "**missed**")
+
+
+class Report:
+    def __init__(self, quick: bool):
+        self.quick = quick
+        self.parts: list[str] = []
+        self.headline: dict[str, tuple[str, str, bool | None, str]] = {}
+        self.notes: list[str] = []
+
+    def section(self, title: str, body: str) -> None:
+        self.parts.append(f"## {title}\n\n{body.rstrip()}\n")
+
+    def failed(self, title: str, error: BaseException) -> None:
+        last = traceback.format_exception_only(type(error), error)[-1].strip()
+        self.section(title, f"Not measured: this section failed on this run (`{last}`).")
+
+
+# --- sections -------------------------------------------------------------------------------------
+
+
+def run_cli(report: Report) -> None:
+    import cli
+
+    runs = 5 if report.quick else 15
+    synth = cli.synth(runs)
+    imports = cli.import_time(5 if report.quick else 10)
+    breakdown = cli.import_breakdown(runs=3 if report.quick else 5)
+    rows = [[f"`{name}`", ms(s.median), spread(s), s.n] for name, s in {**synth, **imports}.items()]
+    base = imports["python -c pass"].median
+    cli_import = imports["python -c 'import rumcfn.cli'"].median - base
+    body = ("Whole processes, started the way a user or CI job starts them (console script `rumcfn`, "
+            "empty working directory, the built-in example settings). Wall-clock from spawn to exit.\n\n")
+    body += table(["command", "median", "spread", "runs"], rows)
+    body += (f"\nImporting the package costs about **{ms(cli_import, 0)}** over a bare interpreter "
+             f"(`import rumcfn.cli` median minus `python -c pass` median). boto3 and cfn-lint are not imported "
+             f"by `synth`; only `lint`, `deploy` and `budgets check` load them.\n\n"
+             "Heaviest imports (`python -X importtime -c 'import rumcfn.cli'`, medians; cumulative times nest):\n\n")
+    body += table(["module", "self", "cumulative"], [[f"`{n}`", f"{s:.1f} ms", f"{c:.1f} ms"] for n, s, c in breakdown])
+    report.section("1. The CLI as a process", body)
+    median = synth["rumcfn synth -o template.json"].median
+    report.headline["synth"] = ("`rumcfn synth` (whole process, median)", f"< {TARGETS['synth']} s",
+                                median < TARGETS["synth"], f"{median:.3f} s ({synth['rumcfn synth -o template.json'].n} runs)")
+
+
+def run_fleet(report: Report) -> None:
+    import fleet
+
+    sizes = (1, 10, 100, 1000)
+    runs = {1: 10, 10: 5, 100: 5, 1000: 2} if not report.quick else {1: 3, 10: 2, 100: 2, 1000: 1}
+    results = fleet.fleet_scaling(sizes, runs)
+    fresh = fleet.first_template_in_fresh_process()
+    per_100 = results[100].median / 100
+    rows = []
+    for size in sizes:
+        s = results[size]
+        per = s.median / size
+        rows.append([f"{size:,}", f"{s.median:.3f} s", spread(s, 1 / 1000, 3).replace("IQR", "IQR (s)"),
+                     ms(per, 2), f"{per / per_100:.2f}×", s.n])
+    growth_1000 = (results[1000].median / 1000) / per_100
+    growth_10 = (results[10].median / 10) / per_100
+    linear = growth_1000 <= 1.25  # per-template cost does not grow with the fleet (within noise)
+    body = ("Building N templates in one Python process through the API, each site with its own monitor name, "
+            "domain and bucket (`with_overrides(Settings(), {...})` → `build_template` → `to_json`; settings "
+            "validation and JSON serialization included). The process is warmed up first (imports, Jinja cache).\n\n")
+    body += table(["sites", "total (median)", "spread", "per template", "per template vs. 100 sites", "runs"], rows)
+    body += (f"\nGrowth: per-template time at 1,000 sites is {growth_1000:.2f}× the per-template time at 100 sites "
+             f"(10 sites: {growth_10:.2f}×): total time grows "
+             f"{'linearly (per-template cost does not rise with fleet size, within 25 %)' if linear else 'faster than linearly'}. "
+             f"A fresh interpreter pays once for imports: import + first template = {ms(fresh.median, 0)} "
+             f"median ({spread(fresh, digits=0)}, {fresh.n} runs).\n")
+    profile = fleet.profile_build()
+    body += ("\nWhere one build's time goes (cProfile over 20 sites; share of the total, cumulative, so rows nest):\n\n"
+             + table(["function", "share"], [[f"`{name}`", f"{share:.0%}"] for name, share in profile]))
+    report.section("2. Fleet scale (Python API)", body)
+    t100 = results[100].median
+    report.headline["fleet"] = ("100 site templates in one process", f"< {TARGETS['fleet100']:.0f} s, linear",
+                                t100 < TARGETS["fleet100"] and linear,
+                                f"{t100:.2f} s ({ms(t100 / 100, 1)} each); 1,000 sites {results[1000].median:.1f} s "
+                                f"({growth_1000:.2f}× per template)")
+    report.fleet_per_template = t100 / 100  # type: ignore[attr-defined]
+
+
+def run_lint(report: Report) -> None:
+    import cli
+    import fleet
+
+    process = cli.lint(3 if report.quick else 5)["rumcfn lint template.json"]
+    costs = fleet.lint_costs(fleet_size=20 if report.quick else 100, single_runs=5 if report.quick else 10)
+    single: Stats = costs["single"]
+    n = costs["fleet_size"]
+    rows = [
+        ["`rumcfn lint template.json` (whole process, built-in example)", ms(process.median, 0), spread(process, digits=0), process.n],
+        ["`Linter()` start-up (rules and schemas, once per process)", ms(costs["startup"], 0), "one run", 1],
+        ["`Linter().lint(text)`, one template (warm)", ms(single.median, 0), spread(single, digits=0), single.n],
+        [f"{n} different site templates, one `Linter`", f"{costs['fleet']:.2f} s", f"{ms(costs['fleet'] / n, 0)} per template", 1],
+    ]
+    body = ("cfn-lint with every rule (informational ones included) for us-east-1, through `rumcfn.lint.Linter`, "
+            "which loads the rules once.\n\n") + table(["what", "median", "spread", "runs"], rows)
+    body += (f"\nFindings: {len(costs['findings_first'])} on the first template, {costs['findings_total']} across "
+             f"all {n}. Linting dominates a fleet pipeline: one template lints in about "
+             f"{single.median / max(getattr(report, 'fleet_per_template', single.median), 1e-9):.0f}× the time it "
+             "takes to build, so a fleet job should share one `Linter` (and can lint templates in parallel "
+             "processes, one `Linter` each).\n")
+    report.section("3. Linting", body)
+
+
+def run_sizes(report: Report) -> None:
+    import sizes
+
+    rows, zip_rows = [], []
+    templates = sizes.template_sizes()
+    for row in templates:
+        if "error" in row:
+            rows.append([row["variant"], "–", f"failed: {row['error']}", "", "", ""])
+            continue
+        share = row["json"] / row["limit"]
+        rows.append([row["variant"], row["resources"], f"{row['json']:,}", f"{share:.0%}",
+                     f"{row['minified']:,}", f"{row['yaml']:,}"])
+        for lid, size in row["zipfiles"].items():
+            zip_rows.append([row["variant"], f"`{lid}`", f"{size:,}", f"{size / row['json']:.0%}"])
+    body = ("`rumcfn synth` output (JSON as written, one-space indent) against CloudFormation's 51,200-byte limit for "
+            "a template passed inline (`--template-body`, or `aws cloudformation deploy` without `--s3-bucket`).\n\n")
+    body += table(["settings", "resources", "JSON bytes", "of 51,200", "minified JSON", "YAML bytes"], rows)
+    largest = max((r for r in templates if "json" in r), key=lambda r: r["json"], default=None)
+    if largest:
+        body += (f"\nThe largest variant uses {largest['json'] / largest['limit']:.0%} of the inline limit "
+                 f"({largest['limit'] - largest['json']:,} bytes to spare).\n")
+    body += "\n**Inline handler** (`Code.ZipFile` of each `AWS::Lambda::Function`; Lambda saves it as `index.py`):\n\n"
+    if zip_rows:
+        body += table(["settings", "function", "bytes", "share of the template"], zip_rows)
+        body += ("\nCloudFormation no longer limits inline code to 4,096 characters (the limit was lifted in 2022; "
+                 "see aws-cdk#20624), so the handler counts against the template's own 51,200 bytes.\n")
+    else:
+        body += "No inline Lambda function in these templates (the custom-resource handler has not landed).\n"
+    snippets = sizes.snippet_sizes()
+    snippet_rows = [[r["variant"], f"{r['raw']:,}", f"{r['gzip']:,}"] for r in snippets]
+    body += ("\n**Snippet** (`rum.js`, rendered by `rumcfn.snippet.render_concrete(...)`, as `rumcfn snippet` "
+             "writes it; gzip -9):\n\n") + table(["auth", "raw bytes", "gzipped bytes"], snippet_rows)
+    report.section("4. Sizes", body)
+    unsigned = snippets[0]
+    report.headline["snippet"] = ("Snippet `rum.js`, raw", "< 1 KB", unsigned["raw"] < TARGETS["snippet"],
+                                  f"{unsigned['raw']:,} B unsigned ({unsigned['gzip']:,} B gzipped); "
+                                  f"{snippets[1]['raw']:,} B with Cognito")
+    if largest:
+        report.headline["template"] = ("Largest template vs. inline limit", "≤ 51,200 B",
+                                       largest["json"] <= largest["limit"],
+                                       f"{largest['json']:,} B ({largest['variant']})")
+
+
+def run_handler(report: Report) -> None:
+    import handler
+
+    result = handler.measure(creates=3 if report.quick else 6, import_runs=3 if report.quick else 7)
+    if not result.get("present"):
+        report.section("5. The custom-resource handler", "The synthesized stack has no custom resource backed by an "
+                       "inline Lambda function yet, so there is nothing to measure.")
+        return
+    creates = Stats(tuple(result["creates"]))
+    warm = Stats(tuple(result["creates"][1:])) if len(result["creates"]) > 1 else creates
+    imports = Stats(tuple(result["import_processes"]))
+    written = result.get("written") or {}
+    rows = [
+        ["cold `import index` (fresh interpreter, boto3 included)", ms(imports.median, 0), spread(imports, digits=0), imports.n],
+        ["first Create (S3 client created, object written, answer sent)", ms(result["creates"][0], 1), "one run", 1],
+        ["later Creates (same process)", ms(warm.median, 1), spread(warm, digits=1), warm.n],
+    ]
+    body = (f"`{result['resource']}` (`{result['type']}`) is backed by `{result['function']}`, whose inline code "
+            f"({result['code_bytes']:,} bytes) is taken from the synthesized template, saved as `index.py` and loaded as "
+            "module `index`, the way Lambda does. Create events carry the custom resource's real properties "
+            "(intrinsic functions filled with stand-ins); S3 is moto's in-process mock (`moto.mock_aws`) and "
+            "`ResponseURL` a local HTTP server. This is local CPU cost, not Lambda's: a real cold start adds the "
+            "runtime's own init, and real S3 and CloudFormation add network round trips.\n\n")
+    body += table(["what", "median", "spread", "runs"], rows)
+    body += (f"\nAnswer sent: `{result['answer'].get('Status')}`, physical id `{result['answer'].get('PhysicalResourceId')}`; "
+             f"object written: {written.get('bytes', '?')} bytes, `Content-Type: {written.get('content_type')}`, "
+             f"`Cache-Control: {written.get('cache_control')}`.\n")
+    report.section("5. The custom-resource handler", body)
+
+
+def run_page(report: Report) -> None:
+    import page
+
+    result = page.measure(runs=4 if report.quick else 9, warmup=1, throttled_runs=2 if report.quick else 5)
+    body = (f"A small test page (HTML {result['page_bytes']['/page.html']:,} B, CSS, an app script, a "
+            f"{result['page_bytes']['/hero.png'] / 1024:.0f} KiB hero image that is the LCP element) loaded in headless "
+            "Chromium through puppeteer-core, every load in a fresh browser context with the cache disabled (a first "
+            "visit). With rum.js, the page loads it as rumcfn's `ScriptTag` output says (`<script src=\"/rum.js\">` "
+            "first in `<head>`); rum.js is the concrete unsigned snippet and loads the **real** web client "
+            f"(aws-rum-web bundled by esbuild: {result['client_bytes']:,} B, {result['client_gzip']:,} B gzipped, "
+            "served gzipped from a separate \"CDN\" origin) and sends to a local collector on a third origin "
+            "(CORS preflights included). Only 127.0.0.1 is contacted. Load = `loadEventStart`, LCP = the last "
+            "`largest-contentful-paint` entry, both from the navigation start; variants are interleaved and "
+            "rotated each run.\n\n")
+    headline_ratio = None
+    for profile, rows in result["profiles"].items():
+        base = rows["without rum.js"]
+        lines = []
+        for name, row in rows.items():
+            load, lcp = row["load"], row["lcp"]
+            ratio_load = load["median"] / base["load"]["median"]
+            ratio_lcp = lcp["median"] / base["lcp"]["median"] if base["lcp"]["median"] else float("nan")
+            lines.append([name, f"{load['median']:.0f} ms", f"{load['q1']:.0f}–{load['q3']:.0f}",
+                          "1.00" if row is base else f"{ratio_load:.2f}", f"{lcp['median']:.0f} ms",
+                          f"{lcp['q1']:.0f}–{lcp['q3']:.0f}", "1.00" if row is base else f"{ratio_lcp:.2f}",
+                          f"{row['dcl']['median']:.0f} ms", f"{row['rum_loaded']}/{row['n']}"])
+            if name == "with rum.js (script tag)" and profile.startswith("localhost"):
+                headline_ratio = (ratio_load, ratio_lcp)
+        body += f"**{profile}** ({base['n']} runs per variant):\n\n"
+        body += table(["variant", "load (median)", "load IQR", "load ratio", "LCP (median)", "LCP IQR", "LCP ratio",
+                       "DOMContentLoaded", "client ran"], lines)
+        body += "\n"
+    c = result["collector"]
+    body += (f"Proof that the client really ran: the collector received {c['batches']} batches with {c['events']} events "
+             f"across all loads ({', '.join(f'{k} ×{v}' for k, v in c['types'].items())}).\n\n")
+    if headline_ratio:
+        met = headline_ratio[0] < TARGETS["page"]
+        local = result["profiles"]["localhost, no throttling"]
+        throttled = next((rows for name, rows in result["profiles"].items() if name.startswith("throttled")), {})
+        base, tag = local["without rum.js"], local["with rum.js (script tag)"]
+
+        def ratio(rows, name, key="load"):
+            if name not in rows:
+                return "not measured"
+            return f"{rows[name][key]['median'] / rows['without rum.js'][key]['median']:.2f}×"
+
+        body += ("**Why the load-event target is missed.** " if not met else "**Reading the numbers.** ") + (
+            "The snippet inserts the client with `async`, but a script inserted before the load event still delays "
+            "the load event until it has been fetched, parsed and run: here "
+            f"+{tag['load']['median'] - base['load']['median']:.0f} ms median on localhost for a "
+            f"{result['client_bytes'] / 1024:.0f} KiB client ({result['client_gzip'] / 1024:.0f} KiB gzipped). The "
+            "recommended `<script src=\"/rum.js\">` tag is parser-blocking too: one more request before the body "
+            f"renders (DOMContentLoaded {base['dcl']['median']:.0f} → {tag['dcl']['median']:.0f} ms). "
+            f"LCP moved {ratio(local, 'with rum.js (script tag)', 'lcp')} on localhost and "
+            f"{ratio(throttled, 'with rum.js (script tag)', 'lcp')} throttled. "
+            "Running the snippet after the load event gave "
+            f"{ratio(local, 'snippet run after the load event')} load on localhost and "
+            f"{ratio(throttled, 'snippet run after the load event')} throttled. "
+            "The client still records the page view, navigation timing, LCP and CLS that way (it reads buffered "
+            "performance entries) but misses JavaScript errors thrown before it loads; whether to make that the "
+            "default is a product decision for the snippet template (`templates/rum.js.j2`), not taken here. "
+            "The ratio also depends on the page: this test page loads in about "
+            f"{base['load']['median']:.0f} ms; on a page whose load takes seconds the same absolute cost is a much "
+            "smaller ratio."
+            + (" The machine was busy while this ran (load average above the core count), so these page timings "
+               "are noisy; compare the IQRs before reading much into small differences." if loaded() else "")
+            + "\n")
+        report.headline["page"] = ("Page load with / without rum.js (load event, localhost)", f"< {TARGETS['page']}",
+                                   met, f"{headline_ratio[0]:.2f}× load event, {headline_ratio[1]:.2f}× LCP")
+    report.section("6. Page cost of the snippet (headless Chromium)", body)
+
+
+RUNNERS: dict[str, tuple[str, Callable[[Report], None]]] = {
+    "cli": ("1. The CLI as a process", run_cli),
+    "fleet": ("2. Fleet scale (Python API)", run_fleet),
+    "lint": ("3. Linting", run_lint),
+    "sizes": ("4. Sizes", run_sizes),
+    "handler": ("5. The custom-resource handler", run_handler),
+    "page": ("6. Page cost of the snippet (headless Chromium)", run_page),
+}
+
+
+def render(report: Report, machine_rows, started: datetime, elapsed: float, load_end) -> str:
+    head = [
+        "# Benchmarks",
+        "",
+        f"Measured by `make bench` (`bench/run.py`) on {started:%Y-%m-%d %H:%M} UTC, in {elapsed:.0f} s. "
+        "Times are medians of several runs with their spread (IQR = 25th–75th percentile, range = min–max). "
+        "Nothing here is a unit test: run `make bench` to measure your own machine."
+        + (" **Quick mode** (fewer runs): indicative only." if report.quick else ""),
+        "",
+        "## Machine",
+        "",
+        table(["", ""], [[k, v] for k, v in machine_rows] + [["Load average at end", load_end]], "ll").rstrip(),
+        "",
+        "## Targets",
+        "",
+    ]
+    rows = [[what, target, measured, verdict(ok)] for what, target, ok, measured in report.headline.values()]
+    head.append(table(["what", "target", "measured", "result"], rows, "llll").rstrip())
+    head.append("")
+    missed = [what for what, _, ok, _ in report.headline.values() if ok is False]
+    if missed:
+        head.append("Missed targets are explained in their sections below. " + (
+            "This machine was shared with other jobs while it ran (see the load averages), which inflates "
+            "the times; the sizes are exact." if busy(machine_rows, load_end) else ""))
+        head.append("")
+    return "\n".join(head) + "\n" + "\n".join(report.parts)
+
+
+def loaded() -> bool:
+    """Is the machine busier than its cores right now (1-minute load average)?"""
+    return hasattr(os, "getloadavg") and os.getloadavg()[0] > (os.cpu_count() or 1)
+
+
+def busy(machine_rows, load_end: str) -> bool:
+    try:
+        start = float(dict(machine_rows)["Load average at start"].split(",")[0])
+        end = float(load_end.split(",")[0])
+    except (KeyError, ValueError):
+        return False
+    return max(start, end) > (os.cpu_count() or 1) * 0.75
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--output", "-o", default=str(ROOT / "docs" / "benchmarks.md"))
+    parser.add_argument("--quick", action="store_true", help="Fewer runs (a smoke test of the bench itself).")
+    parser.add_argument("--only", help=f"Comma-separated sections: {','.join(SECTIONS)}.")
+    args = parser.parse_args(argv)
+    chosen = [s.strip() for s in args.only.split(",")] if args.only else list(SECTIONS)
+    unknown = set(chosen) - set(SECTIONS)
+    if unknown:
+        parser.error(f"unknown sections: {', '.join(sorted(unknown))}")
+    os.environ.pop("AWS_ENDPOINT_URL", None)
+    started = datetime.now(timezone.utc)
+    t0 = time.perf_counter()
+    machine_rows = machine.describe()
+    report = Report(args.quick)
+    for key in chosen:
+        title, runner = RUNNERS[key]
+        log(f"{key}: {title}")
+        t = time.perf_counter()
+        try:
+            runner(report)
+        except Exception as error:  # noqa: BLE001 - one broken section must not lose the others
+            log(f"{key} failed: {error!r}")
+            report.failed(title, error)
+        log(f"{key}: {time.perf_counter() - t:.1f} s")
+    load_end = ", ".join(f"{x:.2f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "unknown"
+    text = render(report, machine_rows, started, time.perf_counter() - t0, load_end)
+    out = Path(args.output)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(text, encoding="utf-8")
+    log(f"wrote {out} ({time.perf_counter() - t0:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

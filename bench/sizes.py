@@ -1,0 +1,103 @@
+"""Bytes that have limits: the template (51,200 inline), the inline handler, the snippet."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+
+#: Every optional feature on (kept close to the test suite's "all-on" variant, which wins when present).
+FULL = {
+    "monitor": {
+        "name": "shop.example/prod#1",
+        "domains": ["www.example.com", "*.example.org", "example.net"],
+        "enable_xray": True, "cw_log_enabled": True, "custom_events": True,
+        "excluded_pages": ["https://www.example.com/admin"],
+        "favorite_pages": ["https://www.example.com/"],
+        "source_maps_s3_uri": "s3://maps-bucket/app/",
+        "extended_metrics": ["WebVitalsLargestContentfulPaint", "WebVitalsInteractionToNextPaint",
+                             "Http5xxCount", "PerformanceNavigationDuration"],
+        "extended_metric_dimensions": ["PageId", "BrowserName", "DeviceType", "CountryCode"],
+        "tags": {"team": "web", "env": "prod"},
+    },
+    "canary": {"name": "shop-prod"},
+    "budgets": {"fid": 100, "navigation": 3000, "js_errors": 0.5, "http_5xx": 0.1, "two_levels": True},
+    "alarms": {"email": "ops@example.com"},
+    "script": {"create_bucket": True, "bucket": "shop-example-site"},
+    "snippet": {"dispatch_interval": 10000, "app_version": "2.4.1"},
+}
+
+
+def variants() -> dict[str, Any]:
+    """Named settings: the built-in example, the two auth modes, everything on, Service Catalog mode."""
+    from rumcfn.settings import Settings, from_mapping
+
+    full = None
+    try:
+        sys.path.insert(0, str(ROOT))
+        from tests.variants import VARIANTS  # the suite's own list, kept current by its owners
+
+        full = VARIANTS.get("all-on")
+    except Exception:  # noqa: BLE001 - the bench must not depend on the tests
+        pass
+    finally:
+        sys.path.remove(str(ROOT))
+    return {
+        "default (built-in example)": Settings(),
+        "resource-policy auth": from_mapping({"auth": {"mode": "resource-policy"}}),
+        "full-featured (every option on)": full or from_mapping(FULL),
+        "--parameters (Service Catalog)": Settings(parameters=True),
+    }
+
+
+def template_sizes() -> list[dict[str, Any]]:
+    from rumcfn.output import INLINE_LIMIT, to_json, to_yaml
+    from rumcfn.stack import build_template
+
+    rows = []
+    for name, settings in variants().items():
+        try:
+            template = build_template(settings)
+            text = to_json(template)
+            data = json.loads(text)
+            rows.append({"variant": name, "json": len(text.encode()), "yaml": len(to_yaml(template).encode()),
+                         "minified": len(json.dumps(data, separators=(",", ":")).encode()),
+                         "resources": len(data.get("Resources", {})), "limit": INLINE_LIMIT,
+                         "zipfiles": zipfiles(data)})
+        except Exception as error:  # noqa: BLE001 - report, don't crash the whole bench
+            rows.append({"variant": name, "error": f"{type(error).__name__}: {error}"})
+    return rows
+
+
+def zipfiles(template: dict) -> dict[str, int]:
+    """Logical id -> bytes of ``Code.ZipFile`` for every inline Lambda function (none: empty)."""
+    found = {}
+    for lid, resource in (template.get("Resources") or {}).items():
+        if resource.get("Type") != "AWS::Lambda::Function":
+            continue
+        code = (resource.get("Properties") or {}).get("Code") or {}
+        body = code.get("ZipFile")
+        if body is None:
+            continue
+        found[lid] = len((body if isinstance(body, str) else json.dumps(body)).encode())
+    return found
+
+
+def snippet_sizes() -> list[dict[str, Any]]:
+    """``rum.js`` as ``rumcfn snippet`` renders it: raw and gzip -9 bytes."""
+    from rumcfn.snippet import render_concrete
+
+    monitor = "2f1c4e1a-6f0b-4d3c-9a55-7f2e8b1c0d9e"
+    cases = {
+        "unsigned (resource-policy)": dict(unsigned=True),
+        "Cognito identity pool": dict(identity_pool_id="us-east-1:0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9"),
+    }
+    rows = []
+    for name, kwargs in cases.items():
+        text = render_concrete(app_monitor_id=monitor, region="us-east-1", **kwargs).encode()
+        rows.append({"variant": name, "raw": len(text), "gzip": len(gzip.compress(text, 9))})
+    return rows
