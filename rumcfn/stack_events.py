@@ -103,8 +103,7 @@ def watch(cfn: Any, stack_id: str, since: str | None, echo: Echo, poller: Poller
             logical = event.get("LogicalResourceId", "")
             if logical in expected and settled(resource_status):
                 done.add(logical)
-            if resource_status.endswith("_FAILED") and event.get("PhysicalResourceId") != stack_id \
-                    and event.get("ResourceType") != "AWS::CloudFormation::Stack":
+            if resource_status.endswith("_FAILED") and event.get("PhysicalResourceId") != event.get("StackId"):
                 failures.append(event)
             progress = f"{len(done)}/{len(expected)}" if expected else ""
             echo(view.event_line(event, progress))

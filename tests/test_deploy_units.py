@@ -11,7 +11,7 @@ import pytest
 from rumcfn import changeset_view as view
 from rumcfn.cli_deploy import parse_pairs
 from rumcfn.settings import SettingsError
-from rumcfn.stack_events import Poller, WaitTimedOut, new_events
+from rumcfn.stack_events import WaitTimedOut, new_events
 from rumcfn.template_source import TemplateSource, TemplateTooLarge, TemplateUnreadable
 from tests.aws_fixtures import FakeClock, event, stubbed
 
