@@ -3,6 +3,7 @@ answers with an error status, times out, or does not load the RUM snippet (``win
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,7 +18,7 @@ from troposphere import iam, synthetics
 
 from .buckets import add_secure_bucket
 from .resources import render
-from .settings import Settings, is_literal
+from .settings import Settings, SettingsError, is_literal
 
 #: Newest Node.js runtime (AWS docs, "Runtime versions using Node.js and Puppeteer"). From 13.1 on, the
 #: runtime's modules are named @aws/synthetics-puppeteer and @aws/synthetics-logger.
@@ -104,8 +105,18 @@ def link_tags(settings: Settings) -> Tags:
     return tags
 
 
+def check_timeout(settings: Settings) -> None:
+    """Synthetics rejects a run timeout longer than the interval between runs; say so at synth time."""
+    match = re.fullmatch(r"rate\(([1-9]\d*) (minute|hour)s?\)", settings.canary.schedule)
+    interval = int(match.group(1)) * (60 if match.group(2) == "minute" else 3600) if match else None
+    if interval is not None and settings.canary.timeout_seconds > interval:
+        raise SettingsError("canary.timeout_seconds", f"must not exceed the schedule's interval ({interval} s, "
+                            f"{settings.canary.schedule})", settings.canary.timeout_seconds)
+
+
 def add_canary(template: Template, settings: Settings) -> Canary:
     """Add the canary, its execution role and (unless an existing one is named) its artifacts bucket."""
+    check_timeout(settings)
     c = settings.canary
     name = settings.canary_name()
     bucket_resource = None

@@ -162,6 +162,8 @@ def test_every_alarm_variant_lints_clean_and_fits_inline(name, linter):
     ([], '[canary]\nschedule = "rate(90 minutes)"\n', "setting canary.schedule"),
     ([], '[canary]\nname = "Shop_Canary"\n', r"setting canary.name: must match ^[0-9a-z_\-]{1,255}$"),
     ([], f'[canary]\nname = "{"a" * 256}"\n', "setting canary.name"),
+    ([], '[canary]\nschedule = "rate(1 minute)"\ntimeout_seconds = 120\n',
+     "setting canary.timeout_seconds: must not exceed the schedule's interval (60 s, rate(1 minute)), but got 120"),
 ])
 def test_bad_budget_and_canary_input_is_one_line_and_exit_2(run_cli, tmp_path, args, toml, expected):
     if toml is not None:
