@@ -8,6 +8,7 @@ Lambda may write and delete that one object and write its own logs; nothing else
 from __future__ import annotations
 
 import io
+import json
 import tokenize
 from dataclasses import dataclass
 from typing import Any
@@ -111,8 +112,8 @@ def lambda_timeout(settings: Settings) -> int:
 def add_snippet_writer(template: Template, settings: Settings, *, snippet: Sub, monitor: Any) -> ScriptResources:
     """Add the bucket (optional), log group, role, function and the custom resource writing rum.js.
 
-    ``monitor`` is the app monitor; ``snippet`` already references it (``GetAtt Id``), which is what
-    orders the write after the monitor. It is taken to keep that contract explicit in the signature.
+    ``monitor`` is the app monitor: the snippet references it (``GetAtt Id``), which orders the write
+    after it; should a snippet ever not, an explicit ``DependsOn`` keeps that order.
     """
     script = settings.script
     bucket_name: Any = script.bucket
@@ -152,7 +153,10 @@ def add_snippet_writer(template: Template, settings: Settings, *, snippet: Sub, 
     }
     if script.retain_on_delete:
         properties["RetainOnDelete"] = "true"
-    resource = template.add_resource(RumScript("RumScript", **properties))
+    resource = RumScript("RumScript", **properties)
+    if f'"{monitor.title}"' not in json.dumps(snippet.to_dict()):  # the write must follow the monitor
+        resource.DependsOn = [monitor.title]
+    template.add_resource(resource)
     return ScriptResources(resource, function, role, log_group, bucket, policy)
 
 

@@ -195,6 +195,15 @@ def test_response_url_failing_twice_still_gets_one_answer(world):
     assert world.server.answers.refused == 2
 
 
+def test_answer_retries_are_bounded_when_the_response_url_never_accepts(world):
+    world.server.answers.fail_next = 100
+    started = time.monotonic()
+    world.index.handler(world.event("Create"), FakeContext())
+    assert world.server.answers.bodies == []
+    assert world.server.answers.refused == world.index.TRIES == 4
+    assert time.monotonic() - started < 10
+
+
 # --- failures ----------------------------------------------------------------------------------------
 
 
@@ -235,13 +244,13 @@ def test_a_long_reason_is_cut_so_the_answer_stays_under_4096_bytes(world):
 
 
 def test_a_handler_outliving_its_deadline_answers_failed_once_before_it(world):
-    world.faults.delay["PutObject"] = 2.5
-    context = FakeContext(seconds=1.2)
+    world.faults.delay["PutObject"] = 3.5
+    context = FakeContext(seconds=3.0)  # the timer answers at 2 s, leaving 1 s (20 s in a real Lambda)
     started = time.monotonic()
     answer = world.call(world.event("Create"), context)
     assert_failed(answer, "Create", "Lambda timeout")
     assert world.server.answers.times[-1] < context.deadline
-    assert time.monotonic() - started >= 2.5, "the slow call finished; its success was not sent a second time"
+    assert time.monotonic() - started >= 3.5, "the slow call finished; its success was not sent a second time"
     assert world.server.answers.bodies == []
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from rumcfn.output import INLINE_LIMIT, to_dict, to_json
 from rumcfn.script import RUNTIME, compact, handler_source
-from rumcfn.settings import SettingsError, from_mapping
+from rumcfn.settings import Settings, SettingsError, from_mapping
 from rumcfn.stack import build_stack, build_template
 
 from .handler_harness import inline_source, load_index
@@ -115,6 +115,17 @@ def test_custom_resource_properties():
 
 def test_same_settings_give_the_same_properties_so_deploys_without_changes_do_not_rewrite():
     assert resources()["RumScript"] == resources()["RumScript"]
+
+
+def test_write_follows_the_monitor_even_if_a_snippet_did_not_reference_it():
+    from troposphere import Sub, Template, rum
+
+    from rumcfn.script import add_snippet_writer
+
+    monitor = rum.AppMonitor("AppMonitor", Name="site", Domain="www.example.com")
+    made = add_snippet_writer(Template(), Settings(), snippet=Sub("static"), monitor=monitor)
+    assert made.resource.DependsOn == ["AppMonitor"]
+    assert "DependsOn" not in resources()["RumScript"], "the default snippet orders it through GetAtt"
 
 
 def test_retain_on_delete_only_when_set():
