@@ -210,6 +210,7 @@ def run_canary(site: Site, path: str, tmp_path: Path, timeout_seconds: int = 20)
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(tmp_path),
+        "TMPDIR": str(tmp_path),  # the browser profile stays under the test's directory
         "NODE_PATH": str(CANARY_DIR / "modules"),
         "HANDLER": props["Code"]["Handler"],
         "CANARY_ARTIFACTS": str(artifacts),
