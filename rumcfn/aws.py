@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import os
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
@@ -156,8 +157,10 @@ class Aws:
         if self._session is None:
             import boto3
 
+            # AWS_REGION, like the AWS CLI v2 and the other SDKs (botocore itself reads only AWS_DEFAULT_REGION)
+            region = self.region or os.environ.get("AWS_REGION") or None
             with translated():
-                self._session = boto3.session.Session(profile_name=self.profile, region_name=self.region)
+                self._session = boto3.session.Session(profile_name=self.profile, region_name=region)
         return self._session
 
     @property

@@ -246,6 +246,9 @@ def test_clients_retry_in_standard_mode(monkeypatch, tmp_path):
     client = Aws(region="eu-west-1").client("cloudformation")
     assert client.meta.config.retries == {"mode": "standard", "total_max_attempts": 8}
     assert client.meta.region_name == "eu-west-1"
+    monkeypatch.setenv("AWS_REGION", "eu-north-1")  # like the AWS CLI v2, AWS_REGION wins over AWS_DEFAULT_REGION
+    assert Aws().region_name == "eu-north-1"
+    assert Aws(region="ap-south-1").region_name == "ap-south-1"
 
 
 def test_no_credentials_and_no_region(monkeypatch, tmp_path, capsys):
