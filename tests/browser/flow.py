@@ -64,6 +64,8 @@ def publish(site: Site, collector: Collector, *args: str, page_args=lambda monit
                           "--client-url", f"{site.url}/client/cwr.js", "--app-version", APP_VERSION,
                           *args, *page_args(monitor_id))
     site.snippets[monitor_id] = text
+    if "--html" in args:
+        site.inline.add(monitor_id)
     return Monitor(monitor_id, site, text)
 
 

@@ -3,8 +3,8 @@
 - ``Collector``: the RUM data plane. Accepts ``POST /appmonitors/<id>`` (JSON, gzip-encoded or
   not), answers CORS preflights, and records every request with its events decoded.
 - ``Site``: the monitored website. ``/m/<key>/<page>.html`` pages load ``rum.js`` (relative, so
-  each key serves its own snippet), the web client bundle at ``/client/cwr.js``, and
-  ``/api/fail`` answers 500 for the failing fetch.
+  each key serves its own snippet; or carry it inline for keys in ``inline``), the web client
+  bundle at ``/client/cwr.js``, and ``/api/fail`` answers 500 for the failing fetch.
 - ``TrapProxy``: Chromium's proxy for everything that is not loopback. It records the request
   line (``CONNECT host:443`` or ``GET http://...``) and refuses, so nothing leaves the machine
   and every attempt is visible.
@@ -222,7 +222,10 @@ class SiteHandler(QuietHandler):
             elif name == "rum.js":
                 self.reply(200, site.snippets[key].encode(), "text/javascript")
             else:
-                self.reply(200, (SITE_FILES / "page.html").read_bytes(), "text/html; charset=utf-8")
+                html = (SITE_FILES / "page.html").read_text(encoding="utf-8")
+                if key in site.inline:  # the snippet pasted into the page (``rumcfn snippet --html``)
+                    html = html.replace('<script src="rum.js"></script>\n', site.snippets[key], 1)
+                self.reply(200, html.encode(), "text/html; charset=utf-8")
         else:
             self.reply(404, b"not found")
 
@@ -240,6 +243,7 @@ class Site(Server):
         self.client_bundle = client_bundle
         self.snippets: dict[str, str] = {}
         self.root_key = ""
+        self.inline: set[str] = set()
         self.requests: list[str] = []
         super().__init__()
 

@@ -154,6 +154,31 @@ def test_an_excluded_site_root_given_without_a_slash_sends_nothing(servers, page
     assert page_exceptions(page) == []
 
 
+def test_the_html_snippet_works_pasted_into_a_page(servers, page):
+    collector = servers.collector
+    monitor = publish(servers.site, collector, "--unsigned", "--html")
+    assert monitor.snippet.startswith("<script>\n") and monitor.snippet.endswith("</script>\n")
+    page.goto(monitor.page())
+    wait_for_client(page)
+    assert page.evaluate("document.querySelector('script[src=\"rum.js\"]') === null")
+    leave(page)
+    events = deliver(collector, monitor.id, ("page_view", "performance_navigation"))
+    assert {b.payload["AppMonitorDetails"]["version"] for b in collector.batches(monitor.id)} == {APP_VERSION}
+    assert {e["metadata"]["pageId"] for e in events} == {f"/m/{monitor.id}/index.html"}
+    assert page_exceptions(page) == []
+
+
+def test_telemetries_limit_what_is_recorded(servers, page):
+    collector = servers.collector
+    monitor = publish(servers.site, collector, "--unsigned", "--telemetries", "errors")
+    walk(page, monitor.page(), dispatch=True)
+    # That dispatch came after the failing fetch and the error: its batch closes the books.
+    events = deliver(collector, monitor.id, ("page_view", "js_error"))
+    leave(page)
+    recorded = {short(e) for e in events}
+    assert not recorded & {"http", "performance_navigation", "largest_contentful_paint", "first_input_delay"}, recorded
+
+
 def control_after(browser, servers) -> None:
     """A positive control in a fresh context: a monitor that records, delivering its page-hide flush.
     Whatever a preceding negative case might have sent would have arrived before this did."""
