@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping
 
+from .aws import AwsError, translated
 from .errors import RumcfnError
 
 NAMESPACE = "AWS/RUM"
@@ -44,10 +45,8 @@ class StackNotFound(RumcfnError):
     exit_code = 1
 
 
-class AwsError(RumcfnError):
-    """Credentials, endpoint or API failure, said in one line."""
-
-    exit_code = 1
+class MalformedMetadata(RumcfnError):
+    """The template's ``Metadata.rumcfn.budgets`` is not what rumcfn writes."""
 
 
 @dataclass(frozen=True)
@@ -62,7 +61,7 @@ class Budget:
         try:
             return cls(key, str(entry["metric"]), float(entry["budget"]), str(entry.get("statistic") or "p75"))
         except (KeyError, TypeError, ValueError) as error:
-            raise AwsError(f"stack metadata: budget {key!r} is malformed ({entry!r}: {error})") from None
+            raise MalformedMetadata(f"stack metadata: budget {key!r} is malformed ({entry!r}: {error})") from None
 
 
 @dataclass
@@ -137,7 +136,7 @@ def _template_body(body: Any) -> dict:
 def from_stack(cloudformation, stack_name: str) -> tuple[str, list[Budget]]:
     """The monitor name and budgets of a deployed stack: ``AppMonitorName`` output (else the
     ``AWS::RUM::AppMonitor`` resource's physical id) and the template's budget metadata."""
-    with _aws(f"stack {stack_name}"):
+    with translated():
         try:
             stacks = cloudformation.describe_stacks(StackName=stack_name)["Stacks"]
         except Exception as error:  # botocore ClientError, without importing botocore here
@@ -193,7 +192,7 @@ def check(cloudwatch, app_monitor: str, budgets: list[Budget], *, days: int = 7,
         return report
     period = days * 86_400
     values: dict[str, list[float]] = {}
-    with _aws(f"metrics of {app_monitor}"):
+    with translated():
         paginator = cloudwatch.get_paginator("get_metric_data")
         for page in paginator.paginate(MetricDataQueries=queries(app_monitor, budgets, period),
                                        StartTime=start, EndTime=end, ScanBy="TimestampDescending"):
@@ -257,52 +256,28 @@ def to_json(report: Report) -> str:
 
 
 def clients(region: str | None = None, profile: str | None = None, endpoint_url: str | None = None):
-    """CloudFormation and CloudWatch clients (boto3 is imported here, not at module import)."""
-    import boto3
-    import botocore.exceptions
+    """CloudFormation and CloudWatch clients, made on first use (boto3 is imported only then), with
+    the same session, retries and one-line errors as the deploy commands (:mod:`rumcfn.aws`)."""
+    from .aws import Aws
 
-    try:
-        session = boto3.Session(profile_name=profile, region_name=region)
-    except botocore.exceptions.ProfileNotFound as error:
-        raise AwsError(f"{error}") from None
-    if session.region_name is None:
-        raise AwsError("no AWS region: pass --region or set AWS_REGION / AWS_DEFAULT_REGION")
-    kwargs = {"endpoint_url": endpoint_url} if endpoint_url else {}
-    return session.client("cloudformation", **kwargs), session.client("cloudwatch", **kwargs)
+    aws = Aws(region=region, profile=profile, endpoint_url=endpoint_url)
+    return _Lazy(aws, "cloudformation"), _Lazy(aws, "cloudwatch")
+
+
+class _Lazy:
+    """A client created on first attribute access: ``--app-monitor-name`` never needs CloudFormation."""
+
+    def __init__(self, aws, service: str):
+        self._aws, self._service = aws, service
+
+    def __getattr__(self, name: str):
+        return getattr(self._aws.client(self._service), name)
 
 
 def _code(error: BaseException) -> str:
     return (getattr(error, "response", None) or {}).get("Error", {}).get("Code", "")
 
 
-class _aws:
-    """Turn botocore failures into one-line :class:`AwsError`s naming what was being read."""
-
-    def __init__(self, what: str):
-        self.what = what
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, kind, error, traceback):
-        if error is None or isinstance(error, RumcfnError):
-            return False
-        import botocore.exceptions as bx
-
-        if isinstance(error, bx.NoCredentialsError):
-            raise AwsError("no AWS credentials found: set AWS_PROFILE (or --profile) or AWS_ACCESS_KEY_ID/"
-                           "AWS_SECRET_ACCESS_KEY, or run in an environment with a role") from None
-        if isinstance(error, bx.ClientError):
-            message = error.response.get("Error", {}).get("Message") or str(error)
-            raise AwsError(f"reading {self.what}: {_code(error) or 'error'}: {_one_line(message)}") from None
-        if isinstance(error, bx.BotoCoreError):
-            raise AwsError(f"reading {self.what}: {_one_line(str(error))}") from None
-        return False
-
-
-def _one_line(text: str, limit: int = 300) -> str:
-    """Errors are one line: markup dropped, whitespace collapsed, long text cut."""
-    import re
-
-    text = " ".join(re.sub(r"<[^>]+>", " ", text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+__all__ = ["Budget", "Result", "Report", "check", "verdict", "from_stack", "budgets_from_metadata",
+           "budgets_from_settings", "table", "to_json", "clients", "BudgetsBroken", "NotEnoughData",
+           "StackNotFound", "MalformedMetadata", "AwsError"]

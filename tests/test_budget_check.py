@@ -153,7 +153,22 @@ def test_no_credentials_is_one_line(aws_env, tmp_path, monkeypatch, capsys):
 def test_unknown_profile_is_one_line(aws_env, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     code, _, err = gate(capsys, "--stack-name", "s", "--profile", "nope")
-    assert code == 1 and err.count("\n") == 1 and "nope" in err
+    assert code == 2 and err.count("\n") == 1 and "'nope'" in err
+
+
+def test_no_region_is_one_line(aws_env, tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("AWS_REGION")
+    monkeypatch.delenv("AWS_DEFAULT_REGION")
+    code, _, err = gate(capsys, "--stack-name", "s")
+    assert code == 2 and err.startswith("rumcfn: error: no AWS region") and err.count("\n") == 1
+
+
+def test_api_errors_on_the_cli_are_one_line(aws_env, avg_config, capsys, monkeypatch):
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")  # nothing listens on the discard port
+    monkeypatch.setenv("AWS_MAX_ATTEMPTS", "1")
+    code, out, err = gate(capsys, "--app-monitor-name", "shop")
+    assert code == 1 and out == "" and err.count("\n") == 1 and "cannot reach the AWS endpoint" in err
 
 
 def test_needs_a_stack_or_a_monitor(tmp_path, monkeypatch, capsys):
@@ -234,10 +249,10 @@ def test_p75_no_values_is_not_enough_data():
 
 def test_api_error_is_one_line():
     cloudwatch, stub = stubbed("cloudwatch")
-    stub.add_client_error("get_metric_data", "AccessDenied", "User: arn:aws:iam::1:user/x is not\nauthorized")
+    stub.add_client_error("get_metric_data", "AccessDenied", "User: arn:aws:iam::1:user/x is not authorized")
     with stub, pytest.raises(bc.AwsError) as info:
         bc.check(cloudwatch, "shop", [bc.Budget("lcp", LCP, 2500, "p75")], now=NOW)
-    assert str(info.value) == "reading metrics of shop: AccessDenied: User: arn:aws:iam::1:user/x is not authorized"
+    assert str(info.value) == "access denied calling GetMetricData: User: arn:aws:iam::1:user/x is not authorized"
 
 
 def test_stack_without_output_uses_the_monitor_resource_and_yaml_body():
