@@ -118,8 +118,8 @@ def run(event, kind):
         return physical, {}
     job, s3_client = parse(event, kind), client()
     bucket, key = job["Bucket"], job["Key"]
-    put = s3(s3_client.put_object, "PutObject", bucket, key, Body=job["Content"].encode(), ContentType=job["ContentType"],
-             CacheControl=job["CacheControl"], ExpectedBucketOwner=job["account"])
+    put = s3(s3_client.put_object, "PutObject", bucket, key, Body=job["Content"].encode(),
+             ContentType=job["ContentType"], CacheControl=job["CacheControl"], ExpectedBucketOwner=job["account"])
     region = s3_client.meta.region_name
     host = f"{bucket}.s3.{region}.amazonaws.com" + (".cn" if region.startswith("cn-") else "")
     return f"s3://{bucket}/{key}", {"Url": f"https://{host}/{quote(key)}", "ETag": put["ETag"].strip('"')}
