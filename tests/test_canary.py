@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -207,18 +208,24 @@ def run_canary(site: Site, path: str, tmp_path: Path, timeout_seconds: int = 20)
     (code / f"{file}.js").write_text(props["Code"]["Script"])
     artifacts = tmp_path / "artifacts"
     artifacts.mkdir()
+    # Chromium's profile holds a Unix socket, whose path may not exceed 108 bytes; pytest's (xdist)
+    # tmp paths can, so the profile goes in a short directory of its own, removed afterwards.
+    short_tmp = tempfile.mkdtemp(prefix="cnry")
     env = {
         "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
         "HOME": str(tmp_path),
-        "TMPDIR": str(tmp_path),  # the browser profile stays under the test's directory
+        "TMPDIR": short_tmp,
         "NODE_PATH": str(CANARY_DIR / "modules"),
         "HANDLER": props["Code"]["Handler"],
         "CANARY_ARTIFACTS": str(artifacts),
         "CHROMIUM": CHROMIUM,
         **props["RunConfig"]["EnvironmentVariables"],
     }
-    result = subprocess.run(["node", str(CANARY_DIR / "run.js"), str(code)], env=env, cwd=tmp_path,
-                            capture_output=True, text=True, timeout=120)
+    try:
+        result = subprocess.run(["node", str(CANARY_DIR / "run.js"), str(code)], env=env, cwd=tmp_path,
+                                capture_output=True, text=True, timeout=120)
+    finally:
+        shutil.rmtree(short_tmp, ignore_errors=True)
     return result, artifacts
 
 
