@@ -76,6 +76,8 @@ EDGE_STYLES = {
     "DependsOn": 'color="#777777", style=dotted',
 }
 
+LEGEND = "arrows point at what a resource references: Ref (blue), GetAtt (green), Sub (dashed), DependsOn (dotted)"
+
 _SUB = re.compile(r"\$\{([^!}][^}]*)\}")
 
 
@@ -182,7 +184,7 @@ def to_dot(template: Mapping[str, Any], title: str | None = None) -> str:
     placement = clusters(template, edges)
     lines = ["digraph rumcfn {",
              "  graph [rankdir=LR, fontname=Helvetica, fontsize=12, nodesep=0.3, ranksep=0.6, compound=true"
-             + (f", label={_quote(title)}, labelloc=t" if title else "") + "];",
+             + (f", label={_quote(title, LEGEND)}, labelloc=t" if title else "") + "];",
              '  node [shape=box, style="rounded,filled", fillcolor=white, fontname=Helvetica, fontsize=10];',
              "  edge [fontname=Helvetica, fontsize=8, arrowsize=0.6];"]
     for index, (cluster, (label, colour)) in enumerate(CLUSTERS.items()):

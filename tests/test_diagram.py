@@ -95,7 +95,7 @@ def test_dot_is_deterministic_and_complete():
 
 def test_quotes_in_labels_are_escaped():
     dot = dg.to_dot({"Resources": {"A": {"Type": "Custom::X"}}}, title='say "hi" \\ bye')
-    assert 'label="say \\"hi\\" \\\\ bye"' in dot
+    assert 'label="say \\"hi\\" \\\\ bye\\n' + dg.LEGEND + '"' in dot
 
 
 def test_format_of():
