@@ -56,6 +56,8 @@ LOREM = ("Real-user monitoring measures what visitors actually experience: how f
 
 def site_files(rum_js: str) -> dict[str, tuple[bytes, str]]:
     """path -> (body, content type) of the test site."""
+    from rumcfn.snippet import script_tag
+
     paragraphs = "\n".join(f"<p>{LOREM * 3}</p>" for _ in range(24))
     items = ",".join(f'{{"id":{i},"name":"Product {i}","price":{(i * 37) % 200 + 0.99}}}' for i in range(400))
     app = ("(function(){var data=[" + items + "];var ul=document.createElement('ul');"
@@ -74,7 +76,7 @@ def site_files(rum_js: str) -> dict[str, tuple[bytes, str]]:
 
     return {
         "/page.html": (page(""), "text/html; charset=utf-8"),
-        "/page-rum.html": (page('<script src="/rum.js"></script>'), "text/html; charset=utf-8"),
+        "/page-rum.html": (page(script_tag("rum.js")), "text/html; charset=utf-8"),  # what the ScriptTag output says
         "/page-async.html": (page('<script async src="/rum.js"></script>'), "text/html; charset=utf-8"),
         "/page-after-load.html": (page("<script>window.addEventListener('load',function(){setTimeout(function(){"
                                        + rum_js.strip() + "},0)});</script>"), "text/html; charset=utf-8"),

@@ -350,7 +350,10 @@ def render(report: Report, machine_rows, started: datetime, elapsed: float, load
             "This machine was shared with other jobs while it ran (see the load averages), which inflates "
             "the times; the sizes are exact." if busy(machine_rows, load_end) else ""))
         head.append("")
-    return "\n".join(head) + "\n" + "\n".join(report.parts)
+    tail = ("\n## Reproduce\n\n`make bench` writes this file; `python bench/run.py --only page,sizes --output /tmp/b.md` runs "
+            "some sections, `--quick` fewer runs. Sections: " + ", ".join(f"`{s}`" for s in SECTIONS) + ". The code is in "
+            "`bench/` (one module per section; `bench/page.mjs` drives Chromium).\n")
+    return "\n".join(head) + "\n" + "\n".join(report.parts) + tail
 
 
 def loaded() -> bool:
