@@ -22,7 +22,7 @@ demo: $(STAMP)
 	@echo "template.json: $$(wc -c < template.json) bytes"
 
 test: $(STAMP) node_modules/.installed
-	$(BIN)/python -m pytest -n 2 --dist loadgroup
+	$(BIN)/python -m pytest -n 2
 
 bench: $(STAMP) node_modules/.installed
 	$(BIN)/python bench/run.py --output docs/benchmarks.md
