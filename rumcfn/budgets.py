@@ -19,12 +19,10 @@ from troposphere import cloudwatch, kms, sns
 
 from .naming import stack_unique
 from .parameters import HAS_ALERT_EMAIL
-from .settings import BUDGET_METRICS, Settings, is_literal
+from .settings import BUDGET_METRICS, Settings, cloudwatch_statistic, is_literal
 
 NAMESPACE = "AWS/RUM"
 CANARY_NAMESPACE = "CloudWatchSynthetics"
-STATISTICS = {"avg": "Average", "max": "Maximum", "min": "Minimum",
-              "Average": "Average", "Maximum": "Maximum", "Minimum": "Minimum"}
 
 
 @dataclass(frozen=True)
@@ -49,13 +47,8 @@ class Alarms:
 
 def statistic(name: str) -> dict[str, str]:
     """``p75`` -> ExtendedStatistic; ``avg``/``max``/``min`` -> Statistic."""
-    if name in STATISTICS:
-        return {"Statistic": STATISTICS[name]}
-    return {"ExtendedStatistic": name}
-
-
-def dashboard_stat(name: str) -> str:
-    return STATISTICS.get(name, name)
+    stat = cloudwatch_statistic(name)
+    return {"ExtendedStatistic": stat} if stat.startswith("p") else {"Statistic": stat}
 
 
 def levels(settings: Settings) -> list[tuple[str, str, float]]:
@@ -204,4 +197,4 @@ def add_alarms(template: Template, settings: Settings, *, monitor_name: Any, can
                   topic_arn=topic_arn, alarms=alarms)
 
 
-__all__ = ["Alarms", "Budget", "add_alarms", "add_topic", "statistic", "dashboard_stat", "levels", "canary_period"]
+__all__ = ["Alarms", "Budget", "add_alarms", "add_topic", "statistic", "levels", "canary_period"]

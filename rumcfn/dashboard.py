@@ -14,8 +14,8 @@ from typing import Any
 from troposphere import FindInMap, Join, Ref, Sub, Template
 from troposphere import cloudwatch
 
-from .budgets import Alarms, dashboard_stat
-from .settings import BUDGET_METRICS, Settings
+from .budgets import Alarms
+from .settings import BUDGET_METRICS, Settings, cloudwatch_statistic
 
 WIDTH = 8  # three widgets per row on the 24-column grid
 HEIGHT = 6
@@ -50,7 +50,7 @@ def _metric_widget(title: str, metrics: list, stat: str, annotations: list | Non
 
 def widgets(settings: Settings, alarms: Alarms | None, canary: bool) -> list[dict]:
     """The widgets, in reading order (budgets first)."""
-    stat = dashboard_stat(settings.budgets.statistic)
+    stat = cloudwatch_statistic(settings.budgets.statistic)
     result = []
     for key, budget in settings.budgets.active().items():
         metric, unit, _good, poor = BUDGET_METRICS[key]

@@ -281,6 +281,15 @@ BUDGET_METRICS = {
 }
 
 
+#: Our statistic spellings -> CloudWatch's; percentiles (``p75``, ``p99.9``) are the same in both.
+CLOUDWATCH_STATISTICS = {"avg": "Average", "max": "Maximum", "min": "Minimum"}
+
+
+def cloudwatch_statistic(name: str) -> str:
+    """``avg``/``max``/``min`` -> ``Average``/``Maximum``/``Minimum``; ``pNN`` and CloudWatch's own names unchanged."""
+    return CLOUDWATCH_STATISTICS.get(name, name)
+
+
 @dataclass(frozen=True)
 class BudgetSettings:
     """Web Vitals performance budgets: one alarm each (``[budgets]``; `--budget KEY=VALUE`, `KEY=off`)."""
@@ -512,5 +521,5 @@ def _toml(value: Any) -> str:
 __all__ = [
     "Settings", "MonitorSettings", "AuthSettings", "SnippetSettings", "ScriptSettings", "CanarySettings",
     "BudgetSettings", "AlarmSettings", "SettingsError", "Value", "Number", "Budget", "BUDGET_METRICS",
-    "EXTENDED_METRICS", "from_mapping", "load", "with_overrides", "as_mapping", "reference", "is_literal",
+    "EXTENDED_METRICS", "cloudwatch_statistic", "from_mapping", "load", "with_overrides", "as_mapping", "reference", "is_literal",
 ]
