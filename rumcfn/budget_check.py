@@ -23,8 +23,6 @@ from .errors import RumcfnError
 
 NAMESPACE = "AWS/RUM"
 DIMENSION = "application_name"
-#: Our statistic spellings -> CloudWatch's; percentiles (``p75``, ``p99.9``) pass through.
-STATISTICS = {"avg": "Average", "max": "Maximum", "min": "Minimum"}
 
 PASS, FAIL, NO_DATA = "pass", "FAIL", "no data"
 
@@ -162,7 +160,10 @@ def from_stack(cloudformation, stack_name: str) -> tuple[str, list[Budget]]:
 
 
 def cloudwatch_stat(statistic: str) -> str:
-    return STATISTICS.get(statistic, statistic)
+    """The statistic as GetMetricData wants it (the same spelling map the alarms use)."""
+    from .settings import cloudwatch_statistic
+
+    return cloudwatch_statistic(statistic)
 
 
 def window(days: int, now: datetime | None = None) -> tuple[datetime, datetime]:
