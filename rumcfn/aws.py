@@ -89,10 +89,12 @@ def error_code(error: BaseException) -> str:
 
 
 def error_message(error: BaseException) -> str:
+    """AWS's message on one line: the user sees exactly one line per failure."""
     response = getattr(error, "response", None)
+    message = str(error)
     if isinstance(response, dict):
-        return response.get("Error", {}).get("Message", "") or str(error)
-    return str(error)
+        message = response.get("Error", {}).get("Message", "") or message
+    return " ".join(message.split())
 
 
 def translate(error: BaseException) -> RumcfnError | None:

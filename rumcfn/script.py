@@ -7,6 +7,7 @@ Lambda may write and delete that one object and write its own logs; nothing else
 
 from __future__ import annotations
 
+import functools
 import io
 import json
 import tokenize
@@ -61,6 +62,7 @@ class ScriptResources:
     bucket_policy: s3.BucketPolicy | None = None
 
 
+@functools.cache
 def handler_source() -> str:
     """The handler as inlined (Lambda saves ``ZipFile`` as index.py): comments and docstrings
     stripped, because every byte counts against the 51,200-byte inline template limit."""
