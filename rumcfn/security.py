@@ -32,6 +32,11 @@ SUPPRESSIONS: dict[str, dict[str, str]] = {
         "CKV_AWS_173": "Environment variables hold no secrets (names and settings only); Lambda encrypts them "
                        "at rest with an AWS managed key.",
     },
+    "AWS::Cognito::IdentityPool": {
+        "CKV_AWS_366": "CloudWatch RUM's web client runs in anonymous visitors' browsers, so it gets credentials "
+                       "as an unauthenticated (guest) identity. The guest role may only rum:PutRumEvents to this "
+                       "one app monitor (and xray:PutTraceSegments when X-Ray is on); classic flow is off.",
+    },
     "AWS::Logs::LogGroup": {
         "CKV_AWS_158": "Holds only the handler's operational log lines (no personal data or secrets); CloudWatch "
                        "Logs encrypts it at rest with service-managed keys. Retention is set.",
