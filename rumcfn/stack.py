@@ -9,8 +9,13 @@ from troposphere import GetAtt, Output, Ref, Template
 
 from . import __version__
 from .auth import Auth, add_auth
+from .budgets import add_alarms
+from .canary import add_canary
+from .dashboard import add_dashboard
 from .monitor import add_app_monitor
 from .parameters import add_parameters
+from .script import add_snippet_writer
+from .security import explain_scanner_findings
 from .settings import Settings, is_literal
 from .snippet import script_tag, snippet_sub
 
@@ -47,13 +52,7 @@ def build_stack(settings: Settings | None = None) -> Stack:
                               guest_role_arn=auth.guest_role_arn, resource_policy=auth.resource_policy)
     snippet = snippet_sub(settings, monitor, auth.identity_pool_id)
     stack = Stack(template, settings, auth, monitor, snippet)
-    # Builders of later parts add their resources here, each storing what it created in stack.parts.
-    from .script import add_snippet_writer
     stack.parts["script"] = add_snippet_writer(template, settings, snippet=snippet, monitor=monitor)
-    from .budgets import add_alarms
-    from .canary import add_canary
-    from .dashboard import add_dashboard
-    from .security import explain_scanner_findings
     monitor_name = Ref(monitor)
     if settings.canary.enabled:
         stack.parts["canary"] = add_canary(template, settings)
@@ -64,7 +63,6 @@ def build_stack(settings: Settings | None = None) -> Stack:
     if settings.dashboard:
         stack.parts["dashboard"] = add_dashboard(template, settings, monitor_name=monitor_name,
                                                  canary_name=canary_name, alarms=alarms)
-    # (end of builders)
     explain_scanner_findings(template)
     add_metadata(stack)
     add_outputs(stack)
