@@ -256,12 +256,9 @@ def to_json(report: Report) -> str:
 # --- AWS plumbing ---------------------------------------------------------------------------------
 
 
-def clients(region: str | None = None, profile: str | None = None, endpoint_url: str | None = None):
-    """CloudFormation and CloudWatch clients, made on first use (boto3 is imported only then), with
-    the same session, retries and one-line errors as the deploy commands (:mod:`rumcfn.aws`)."""
-    from .aws import Aws
-
-    aws = Aws(region=region, profile=profile, endpoint_url=endpoint_url)
+def clients(aws):
+    """CloudFormation and CloudWatch clients of an :class:`rumcfn.aws.Aws`, made on first use (boto3 is
+    imported only then), with the same session, retries and one-line errors as the deploy commands."""
     return _Lazy(aws, "cloudformation"), _Lazy(aws, "cloudwatch")
 
 

@@ -5,96 +5,15 @@ boto3 and cfn-lint take seconds to import, so only the commands that need them i
 
 from __future__ import annotations
 
-import functools
 import sys
 from pathlib import Path
-from typing import Any, Callable
 
 import click
 
 from . import __version__
 from .errors import RumcfnError
-from .settings import BUDGET_METRICS, Settings, SettingsError
-
-DEFAULT_CONFIG = "rumcfn.toml"
-
-
-def _pairs(option: str, values: tuple[str, ...]) -> list[tuple[str, str]]:
-    pairs = []
-    for item in values:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise SettingsError(option, "must be KEY=VALUE", item)
-        pairs.append((key, value))
-    return pairs
-
-
-def _number(option: str, text: str) -> Any:
-    if text.lower() in ("off", "none"):
-        return None
-    try:
-        return int(text) if text.lstrip("-").isdigit() else float(text)
-    except ValueError:
-        raise SettingsError(option, "must be a number or off", text) from None
-
-
-def resolve_settings(config: str | None, overrides: dict[str, Any], tags: tuple[str, ...] = (),
-                     budgets: tuple[str, ...] = ()) -> Settings:
-    """Settings from the file (``--config``, else ./rumcfn.toml if present, else the example), then flags."""
-    from .settings import load, with_overrides
-
-    if config is None and Path(DEFAULT_CONFIG).is_file():
-        config = DEFAULT_CONFIG
-    settings = load(config) if config else Settings()
-    overrides = {key: value for key, value in overrides.items() if value is not None}
-    if tags:
-        merged = dict(settings.monitor.tags)
-        merged.update(_pairs("--tag", tags))
-        overrides["monitor.tags"] = tuple(merged.items())
-    for key, value in _pairs("--budget", budgets):
-        if key not in BUDGET_METRICS:
-            raise SettingsError("--budget", f"key must be one of {', '.join(BUDGET_METRICS)}", key)
-        overrides[f"budgets.{key}"] = _number(f"--budget {key}", value)
-    return with_overrides(settings, overrides) if overrides else settings
-
-
-def settings_options(command: Callable) -> Callable:
-    """The settings flags shared by every command that builds a template; passes ``settings=``."""
-
-    @click.option("--config", type=click.Path(dir_okay=False), help=f"Settings file (default: ./{DEFAULT_CONFIG} if present).")
-    @click.option("--app-monitor-name", help="App monitor name.")
-    @click.option("--domain", "domains", multiple=True, help="Domain the monitor accepts (repeat for up to 5).")
-    @click.option("--bucket", help="Website bucket that receives rum.js.")
-    @click.option("--site-url", help="Page the canary opens.")
-    @click.option("--auth", type=click.Choice(["cognito", "resource-policy"]), help="How browsers are authorized.")
-    @click.option("--sample-rate", type=float, help="Share of sessions recorded, 0 to 1.")
-    @click.option("--telemetries", help="Comma-separated: errors,performance,http.")
-    @click.option("--tag", "tags", multiple=True, metavar="KEY=VALUE", help="Tag for the app monitor (repeatable).")
-    @click.option("--budget", "budgets", multiple=True, metavar="KEY=VALUE",
-                  help=f"Performance budget, KEY one of {', '.join(BUDGET_METRICS)}; VALUE a number or off.")
-    @click.option("--no-canary", is_flag=True, default=None, help="Leave out the Synthetics canary.")
-    @click.option("--alert-email", help="E-mail subscribed to alarm notifications.")
-    @click.option("--parameters", "parameters", is_flag=True, default=None,
-                  help="Site values as CloudFormation Parameters (Service Catalog).")
-    @functools.wraps(command)
-    def wrapper(config, app_monitor_name, domains, bucket, site_url, auth, sample_rate, telemetries, tags,
-                budgets, no_canary, alert_email, parameters, **kwargs):
-        overrides = {
-            "monitor.name": app_monitor_name,
-            "monitor.domains": tuple(domains) or None,
-            "script.bucket": bucket,
-            "canary.url": site_url,
-            "auth.mode": auth,
-            "monitor.session_sample_rate": sample_rate,
-            "monitor.telemetries": tuple(t.strip() for t in telemetries.split(",")) if telemetries else None,
-            "canary.enabled": False if no_canary else None,
-            "alarms.email": alert_email,
-            "parameters": parameters,
-        }
-        settings = resolve_settings(config, overrides, tags, budgets)
-        return command(settings=settings, **kwargs)
-
-    return wrapper
+from .options import DEFAULT_CONFIG, resolve_settings, settings_options  # noqa: F401 (re-exported)
+from .settings import Settings, SettingsError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -182,11 +101,12 @@ def snippet(app_monitor_id, region, identity_pool_id, unsigned, endpoint, client
 
 
 # Commands from other modules register here, one line each.
-from . import cli_extra as _cli_extra  # noqa: E402
-_cli_extra.register(main)
-from . import cli_deploy as _cli_deploy  # noqa: E402
-_cli_deploy.register(main)
-from .restore import restore_snippet as _restore; main.add_command(_restore)  # noqa: E402,E702
+from . import cli_deploy, cli_extra  # noqa: E402
+from .restore import restore_snippet  # noqa: E402
+
+cli_extra.register(main)
+cli_deploy.register(main)
+main.add_command(restore_snippet)
 # (end of command registrations)
 
 

@@ -9,43 +9,29 @@ from __future__ import annotations
 import dataclasses
 import functools
 import json
-import shlex
 import sys
 from typing import Any, Callable
 
 import click
 
-_groups: list[click.Group] = []
+from .errors import RumcfnError
+from .options import aws_options, parse_pairs, settings_options
+from .settings import Settings, SettingsError
 
 
 def register(main: click.Group) -> None:
-    """Add the commands to ``main``: now, or at the end of this module when ``rumcfn.cli`` is imported through it."""
-    if "servicecatalog_group" in globals():
-        for command in (deploy_command, diff_command, outputs_command, destroy_command, servicecatalog_group):
-            main.add_command(command)
-    else:
-        _groups.append(main)
-
-
-from .cli import settings_options  # noqa: E402  (after register: rumcfn.cli calls it while importing us)
-from .errors import RumcfnError  # noqa: E402
-from .settings import Settings, SettingsError  # noqa: E402
+    for command in (deploy_command, diff_command, outputs_command, destroy_command, servicecatalog_group):
+        main.add_command(command)
 
 
 class ConfirmationRequired(RumcfnError):
     exit_code = 2
 
 
-def parse_pairs(option: str, values: tuple[str, ...]) -> dict[str, str]:
-    """``K=V`` items; each value may hold several, space-separated and shell-quoted (``"A=1 B='x y'"``)."""
-    pairs: dict[str, str] = {}
-    for value in values:
-        for item in shlex.split(value):
-            key, sep, val = item.partition("=")
-            if not sep or not key:
-                raise SettingsError(option, "must be KEY=VALUE", item)
-            pairs[key] = val
-    return pairs
+def overrides_and_tags(parameter_overrides: tuple[str, ...], stack_tags: tuple[str, ...]) -> tuple[dict, dict]:
+    """``--parameter-overrides`` and ``--tags``, each possibly several ``K=V`` in one quoted value (like the AWS CLI)."""
+    return (parse_pairs("--parameter-overrides", parameter_overrides, several_per_value=True),
+            parse_pairs("--tags", stack_tags, several_per_value=True))
 
 
 def split_list(value: str | None) -> tuple[str, ...]:
@@ -64,21 +50,6 @@ def confirmer(yes: bool, what: str) -> Callable[[str], bool] | None:
         raise ConfirmationRequired(f"stdin is not a terminal, so rumcfn cannot ask before it {what}; "
                                    "pass --yes to go ahead without asking")
     return lambda question: click.confirm(question, default=False)
-
-
-def aws_options(command: Callable) -> Callable:
-    """--region / --profile / --endpoint-url, passed on as ``aws=`` (an ``rumcfn.aws.Aws``)."""
-
-    @click.option("--region", help="AWS region (default: AWS_REGION / AWS_DEFAULT_REGION / the profile's).")
-    @click.option("--profile", help="Named AWS profile (default: AWS_PROFILE or the default credentials).")
-    @click.option("--endpoint-url", help="Custom AWS endpoint, e.g. a local emulator (default: AWS_ENDPOINT_URL).")
-    @functools.wraps(command)
-    def wrapper(region, profile, endpoint_url, **kwargs):
-        from .aws import Aws
-
-        return command(aws=Aws(region=region, profile=profile, endpoint_url=endpoint_url), **kwargs)
-
-    return wrapper
 
 
 def template_options(command: Callable) -> Callable:
@@ -135,7 +106,7 @@ def deploy_command(stack_name, stack_set, template, parameter_overrides, stack_t
     """Deploy through a change set: show it, confirm, execute, follow the events, print the outputs."""
     if bool(stack_name) == bool(stack_set):
         raise SettingsError("--stack-name/--stack-set", "give exactly one", f"{stack_name or ''}{stack_set or ''}" or "neither")
-    parameters, tags = parse_pairs("--parameter-overrides", parameter_overrides), parse_pairs("--tags", stack_tags)
+    parameters, tags = overrides_and_tags(parameter_overrides, stack_tags)
     if stack_set:
         from .stacksets import StackSetRequest, deploy_stack_set
 
@@ -168,8 +139,8 @@ def diff_command(stack_name, template, parameter_overrides, stack_tags, role_arn
     """Show the change set a deploy would execute, then delete it."""
     from .deploy import StackRequest, diff
 
-    request = StackRequest(stack_name, template(), parse_pairs("--parameter-overrides", parameter_overrides),
-                           parse_pairs("--tags", stack_tags), role_arn, s3_bucket)
+    request = StackRequest(stack_name, template(), *overrides_and_tags(parameter_overrides, stack_tags), role_arn,
+                           s3_bucket)
     diff(aws, request)
 
 
@@ -227,7 +198,3 @@ def publish_command(product_name, portfolio_id, version, s3_bucket, description,
 
     publish(aws, PublishRequest(product_name, portfolio_id, version, s3_bucket, template(parameters=True),
                                 description, owner))
-
-
-for _main in _groups:
-    register(_main)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from .cli import settings_options
+from .options import aws_options, settings_options
 from .errors import UsageError
 from .settings import Settings
 
@@ -28,11 +28,8 @@ def budgets() -> None:
 @click.option("--min-samples", type=click.IntRange(1), default=1, show_default=True,
               help="Fewer samples than this for a vital means not enough data.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("--region", help="AWS region (default: AWS_REGION / profile).")
-@click.option("--profile", help="AWS profile.")
-@click.option("--endpoint-url", help="Alternative AWS endpoint (e.g. a local emulator).")
-def check(settings: Settings, stack_name: str | None, days: int, min_samples: int, fmt: str,
-          region: str | None, profile: str | None, endpoint_url: str | None) -> None:
+@aws_options
+def check(settings: Settings, stack_name: str | None, days: int, min_samples: int, fmt: str, aws) -> None:
     """Compare the monitor's vitals with its budgets: exit 0 all met, 1 a budget broken, 3 not enough data.
 
     Give --stack-name (budgets from the deployed template) or --app-monitor-name (budgets from
@@ -46,7 +43,7 @@ def check(settings: Settings, stack_name: str | None, days: int, min_samples: in
         raise UsageError("give either --stack-name or --app-monitor-name, not both")
     if not stack_name and not by_name and not params.get("config") and not Path("rumcfn.toml").is_file():
         raise UsageError("give --stack-name STACK or --app-monitor-name NAME (or --config FILE)")
-    cloudformation, cloudwatch = bc.clients(region, profile, endpoint_url)
+    cloudformation, cloudwatch = bc.clients(aws)
     if stack_name:
         monitor, budget_list = bc.from_stack(cloudformation, stack_name)
     else:

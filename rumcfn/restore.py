@@ -20,6 +20,7 @@ from typing import Any, Mapping
 import click
 
 from .errors import RumcfnError
+from .options import aws_options
 
 RESOURCE_TYPE = "Custom::RumScript"
 _PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
@@ -207,16 +208,10 @@ def current_content(aws, script: ScriptObject) -> bytes | None:
 
 @click.command("restore-snippet")
 @click.option("--stack-name", required=True, help="The deployed rumcfn stack.")
-@click.option("--region", help="AWS region (default: AWS_REGION / profile).")
-@click.option("--profile", help="AWS profile.")
-@click.option("--endpoint-url", help="Alternative AWS endpoint (e.g. a local emulator).")
+@aws_options
 @click.option("--check", is_flag=True, help="Only compare: exit 1 when rum.js is missing or differs.")
-def restore_snippet(stack_name: str, region: str | None, profile: str | None, endpoint_url: str | None,
-                    check: bool) -> None:
+def restore_snippet(stack_name: str, aws, check: bool) -> None:
     """Write rum.js again exactly as the stack wrote it (e.g. after `aws s3 sync --delete`)."""
-    from .aws import Aws
-
-    aws = Aws(region=region, profile=profile, endpoint_url=endpoint_url)
     script = read_script(aws, stack_name)
     if check:
         now = current_content(aws, script)

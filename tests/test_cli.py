@@ -139,3 +139,13 @@ def test_version_and_help(run_cli):
     for flag in ("--config", "--app-monitor-name", "--domain", "--bucket", "--site-url", "--auth", "--sample-rate",
                  "--telemetries", "--tag", "--budget", "--parameters", "--format", "--output"):
         assert flag in help_text
+
+
+@pytest.mark.parametrize("module", ["rumcfn.cli", "rumcfn.cli_deploy", "rumcfn.cli_extra", "rumcfn.restore",
+                                    "rumcfn.options"])
+def test_every_command_module_imports_on_its_own(module):
+    """No import cycle between the command group and the modules whose commands it registers."""
+    code = f"import {module}; import rumcfn.cli as c; print(len(c.main.commands))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "11"

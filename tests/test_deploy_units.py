@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from rumcfn import changeset_view as view
-from rumcfn.cli_deploy import parse_pairs
+from rumcfn.options import parse_pairs
 from rumcfn.settings import SettingsError
 from rumcfn.stack_events import WaitTimedOut, new_events
 from rumcfn.template_source import TemplateSource, TemplateTooLarge, TemplateUnreadable
@@ -69,9 +69,11 @@ def test_size_limit_is_checked_in_bytes():
 
 
 def test_parse_pairs():
-    assert parse_pairs("--tags", ("a=1", "b='x y' c=")) == {"a": "1", "b": "x y", "c": ""}
+    assert parse_pairs("--tags", ("a=1", "b='x y' c="), several_per_value=True) == {"a": "1", "b": "x y", "c": ""}
     with pytest.raises(SettingsError, match="must be KEY=VALUE"):
-        parse_pairs("--tags", ("novalue",))
+        parse_pairs("--tags", ("novalue",), several_per_value=True)
+    # One pair per flag (--tag, --budget): a value keeps its spaces.
+    assert parse_pairs("--tag", ("team=web ops", "env=prod")) == {"team": "web ops", "env": "prod"}
 
 
 def test_poller_sleeps_are_bounded_and_reset_on_progress():
