@@ -189,10 +189,32 @@ class Aws:
         return self.clients[service]
 
 
+def find_stack(cfn: Any, name: str) -> dict | None:
+    """The stack's description, or None when there is none by that name (each caller words that itself)."""
+    try:
+        return cfn.describe_stacks(StackName=name)["Stacks"][0]
+    except Exception as error:
+        if error_code(error) == "ValidationError" and "does not exist" in error_message(error):
+            return None
+        raise
+
+
+def deployed_template(cfn: Any, name: str) -> dict:
+    """The template the stack was deployed with, as submitted (JSON or YAML), parsed."""
+    body = cfn.get_template(StackName=name, TemplateStage="Original")["TemplateBody"]
+    if isinstance(body, dict):  # botocore parses JSON bodies itself
+        return body
+    import cfn_flip
+
+    return cfn_flip.load(body)[0]
+
+
 def s3_url(bucket: str, key: str, region: str) -> str:
     """The HTTPS URL CloudFormation and Service Catalog read a template from (virtual-hosted unless the
     bucket name has dots)."""
-    suffix = "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
+    from .snippet import url_suffix
+
+    suffix = url_suffix(region)
     if "." in bucket:
         return f"https://s3.{region}.{suffix}/{bucket}/{key}"
     return f"https://{bucket}.s3.{region}.{suffix}/{key}"

@@ -18,7 +18,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping
 
-from .aws import AwsError, translated
+from .aws import AwsError, deployed_template, find_stack, translated
 from .errors import RumcfnError
 
 NAMESPACE = "AWS/RUM"
@@ -120,30 +120,15 @@ def budgets_from_settings(settings) -> list[Budget]:
     return budgets_from_metadata({"rumcfn": {"budgets": budget_metadata(settings)}})
 
 
-def _template_body(body: Any) -> dict:
-    if isinstance(body, Mapping):
-        return dict(body)
-    try:
-        return json.loads(body)
-    except (TypeError, ValueError):
-        import cfn_flip
-
-        return json.loads(cfn_flip.to_json(body))
-
-
 def from_stack(cloudformation, stack_name: str) -> tuple[str, list[Budget]]:
     """The monitor name and budgets of a deployed stack: ``AppMonitorName`` output (else the
     ``AWS::RUM::AppMonitor`` resource's physical id) and the template's budget metadata."""
     with translated():
-        try:
-            stacks = cloudformation.describe_stacks(StackName=stack_name)["Stacks"]
-        except Exception as error:  # botocore ClientError, without importing botocore here
-            if _code(error) == "ValidationError" and "does not exist" in str(error):
-                raise StackNotFound(f"stack {stack_name!r} does not exist in this account and region") from None
-            raise
-        body = cloudformation.get_template(StackName=stack_name, TemplateStage="Original")["TemplateBody"]
-        template = _template_body(body)
-        outputs = {o["OutputKey"]: o.get("OutputValue") for o in (stacks[0].get("Outputs") or [])}
+        stack = find_stack(cloudformation, stack_name)
+        if stack is None:
+            raise StackNotFound(f"stack {stack_name!r} does not exist in this account and region")
+        template = deployed_template(cloudformation, stack_name)
+        outputs = {o["OutputKey"]: o.get("OutputValue") for o in (stack.get("Outputs") or [])}
         name = outputs.get("AppMonitorName")
         if not name:
             logical = next((key for key, res in (template.get("Resources") or {}).items()
@@ -270,10 +255,6 @@ class _Lazy:
 
     def __getattr__(self, name: str):
         return getattr(self._aws.client(self._service), name)
-
-
-def _code(error: BaseException) -> str:
-    return (getattr(error, "response", None) or {}).get("Error", {}).get("Code", "")
 
 
 __all__ = ["Budget", "Result", "Report", "check", "verdict", "from_stack", "budgets_from_metadata",

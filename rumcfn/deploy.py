@@ -15,7 +15,7 @@ import click
 
 from . import __version__
 from . import changeset_view as view
-from .aws import Aws, error_code, error_message, translated, upload_template
+from .aws import Aws, error_code, error_message, find_stack, translated, upload_template
 from .errors import RumcfnError
 from .stack_events import Echo, Outcome, Poller, latest_event_id, settled, watch
 from .template_source import TemplateSource
@@ -118,16 +118,6 @@ class DeployResult:
     status: str  # the final stack status, or NO_CHANGES / NOT_EXECUTED
     change_set: ChangeSet | None
     outputs: list[dict] = field(default_factory=list)
-
-
-def find_stack(cfn: Any, name: str) -> dict | None:
-    """The stack's description, or None when there is none by that name."""
-    try:
-        return cfn.describe_stacks(StackName=name)["Stacks"][0]
-    except Exception as error:
-        if error_code(error) == "ValidationError" and "does not exist" in error_message(error):
-            return None
-        raise
 
 
 def change_type_for(name: str, stack: dict | None) -> str:

@@ -135,29 +135,18 @@ class ScriptObject:
         return f"s3://{self.bucket}/{self.key}"
 
 
-def _template_body(body: Any) -> Mapping[str, Any]:
-    if isinstance(body, Mapping):
-        return body
-    import cfn_flip
-
-    return cfn_flip.load(body)[0]
-
-
 def read_script(aws, stack_name: str) -> ScriptObject:
     """What the stack's ``Custom::RumScript`` wrote, resolved from the deployed stack."""
-    from .aws import error_code, translated
+    from .aws import deployed_template, find_stack, translated
 
     cloudformation = aws.client("cloudformation")
     with translated():
-        try:
-            (stack,) = cloudformation.describe_stacks(StackName=stack_name)["Stacks"]
-        except cloudformation.exceptions.ClientError as error:
-            if error_code(error) == "ValidationError" and "does not exist" in str(error):
-                raise RestoreFailed(f"stack {stack_name!r} does not exist in {aws.region_name}") from None
-            raise
+        stack = find_stack(cloudformation, stack_name)
+        if stack is None:
+            raise RestoreFailed(f"stack {stack_name!r} does not exist in {aws.region_name}")
         if stack["StackStatus"].endswith("_IN_PROGRESS"):
             raise RestoreFailed(f"stack {stack_name} is {stack['StackStatus']}; run this again when it has finished")
-        template = _template_body(cloudformation.get_template(StackName=stack_name, TemplateStage="Original")["TemplateBody"])
+        template = deployed_template(cloudformation, stack_name)
         physical_ids = {
             summary["LogicalResourceId"]: summary.get("PhysicalResourceId", "")
             for page in cloudformation.get_paginator("list_stack_resources").paginate(StackName=stack_name)

@@ -119,11 +119,8 @@ def watch(cfn: Any, stack_id: str, since: str | None, echo: Echo, poller: Poller
 
 
 def describe_status(cfn: Any, stack: str) -> str:
-    from .aws import error_code
+    """The stack's status; a stack that no longer exists has been deleted."""
+    from .aws import find_stack
 
-    try:
-        return cfn.describe_stacks(StackName=stack)["Stacks"][0]["StackStatus"]
-    except Exception as error:
-        if error_code(error) == "ValidationError" and "does not exist" in str(error):
-            return "DELETE_COMPLETE"
-        raise
+    description = find_stack(cfn, stack)
+    return description["StackStatus"] if description else "DELETE_COMPLETE"
