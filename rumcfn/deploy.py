@@ -188,11 +188,10 @@ def create_change_set(aws: Aws, request: StackRequest, poller: Poller) -> Change
             return change_set
         raise ChangeSetFailed(name, reason or "no reason given")
     changes = list(described.get("Changes", []))
-    token = described.get("NextToken")
-    while token:
-        page = cfn.describe_change_set(ChangeSetName=change_set.id, NextToken=token)
-        changes += page.get("Changes", [])
-        token = page.get("NextToken")
+    if described.get("NextToken"):  # the poll fetched the first page; the paginator goes on from there
+        pages = cfn.get_paginator("describe_change_set").paginate(
+            ChangeSetName=change_set.id, PaginationConfig={"StartingToken": described["NextToken"]})
+        changes += [change for page in pages for change in page.get("Changes", [])]
     change_set.changes = changes
     return change_set
 
@@ -230,9 +229,7 @@ def deploy(aws: Aws, request: StackRequest, *, execute: bool = True, confirm: Co
     Raises a :class:`RumcfnError` subclass for every failure; Ctrl-C leaves the stack as it is."""
     poller = poller or Poller()
     name = request.stack_name
-    request.template.check_overrides(request.parameters)
-    if not request.s3_bucket:
-        request.template.check_inline()
+    request.template.check_deployable(request.parameters, request.s3_bucket)
     try:
         with translated():
             cfn = aws.client("cloudformation")
@@ -240,10 +237,7 @@ def deploy(aws: Aws, request: StackRequest, *, execute: bool = True, confirm: Co
             change_set = create_change_set(aws, request, poller)
             if change_set.empty:
                 echo(f"No changes to deploy. Stack {name} is up to date")
-                _protect(cfn, name, request.termination_protection, echo)
-                outputs = get_outputs(aws, name)
-                echo(view.outputs_block(outputs, name))
-                return DeployResult("NO_CHANGES", change_set, outputs)
+                return _settled(aws, request, "NO_CHANGES", change_set, echo)
             echo(view.change_table(change_set.changes, name))
             if not execute:
                 echo(f"Change set created and not executed. Execute it with: aws cloudformation execute-change-set "
@@ -261,12 +255,17 @@ def deploy(aws: Aws, request: StackRequest, *, execute: bool = True, confirm: Co
                 _report_failure(outcome, echo)
                 raise DeployFailed(name, outcome.status, change_set.change_type == "CREATE")
             echo(f"Stack {name} is {outcome.status}.")
-            _protect(cfn, name, request.termination_protection, echo)
-            outputs = get_outputs(aws, name)
-            echo(view.outputs_block(outputs, name))
-            return DeployResult(outcome.status, change_set, outputs)
+            return _settled(aws, request, outcome.status, change_set, echo)
     except KeyboardInterrupt:
         raise Interrupted(name) from None
+
+
+def _settled(aws: Aws, request: StackRequest, status: str, change_set: ChangeSet, echo: Echo) -> DeployResult:
+    """The stack is where it should be: apply termination protection, show the outputs."""
+    _protect(aws.client("cloudformation"), request.stack_name, request.termination_protection, echo)
+    outputs = get_outputs(aws, request.stack_name)
+    echo(view.outputs_block(outputs, request.stack_name))
+    return DeployResult(status, change_set, outputs)
 
 
 def _confirmed(confirm: Confirm, question: str) -> bool:
@@ -287,9 +286,7 @@ def _report_failure(outcome: Outcome, echo: Echo) -> None:
 def diff(aws: Aws, request: StackRequest, *, echo: Echo = click.echo, poller: Poller | None = None) -> ChangeSet:
     """Show what a deploy would change: create the change set, print it, delete it (and any stack it created)."""
     poller = poller or Poller()
-    request.template.check_overrides(request.parameters)
-    if not request.s3_bucket:
-        request.template.check_inline()
+    request.template.check_deployable(request.parameters, request.s3_bucket)
     try:
         with translated():
             change_set = create_change_set(aws, request, poller)

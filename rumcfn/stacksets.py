@@ -150,9 +150,7 @@ def deploy_stack_set(aws: Aws, request: StackSetRequest, *, echo: Echo = click.e
     """Create or update the stack set and its instances; return the requested instances' summaries."""
     poller = poller or Poller()
     request.check()
-    request.template.check_overrides(request.parameters)
-    if not request.s3_bucket:
-        request.template.check_inline()
+    request.template.check_deployable(request.parameters, request.s3_bucket)
     name = request.name
     try:
         with translated():

@@ -69,6 +69,12 @@ class TemplateSource:
         if not self.fits_inline():
             raise TemplateTooLarge(self.origin, self.size)
 
+    def check_deployable(self, overrides: dict[str, str], s3_bucket: str | None) -> None:
+        """Fail before any AWS call: an override the template lacks, or too big to send inline."""
+        self.check_overrides(overrides)
+        if not s3_bucket:
+            self.check_inline()
+
     @property
     def parameter_keys(self) -> list[str]:
         return list(self.data.get("Parameters") or {})

@@ -59,14 +59,17 @@ def template_file(tmp_path):
     return str(path)
 
 
-def expect_new_stack_change_set(cf, changes=CHANGES, pending=True):
+def expect_new_stack_change_set(cf, changes=CHANGES, pending=True, next_token=None):
     not_found(cf)
     cf.add_response("create_change_set", {"Id": CHANGE_SET_ID, "StackId": STACK_ID}, {
         "StackName": "site", "ChangeSetName": ANY, "ChangeSetType": "CREATE", "Description": ANY,
         "Parameters": [], "Capabilities": [], "TemplateBody": TEMPLATE})
     if pending:
         cf.add_response("describe_change_set", change_set(status="CREATE_PENDING", changes=[]))
-    cf.add_response("describe_change_set", change_set(changes=changes))
+    first_page = change_set(changes=changes)
+    if next_token:
+        first_page["NextToken"] = next_token
+    cf.add_response("describe_change_set", first_page)
 
 
 def test_create_streams_resource_events_then_prints_outputs(cli_with, template_file, capsys):
@@ -425,4 +428,20 @@ def test_deploy_from_settings_sends_the_synthesized_template(cli_with, capsys, m
     assert run(["diff", "--stack-name", "site", "--app-monitor-name", "shop",
                 "--domain", "shop.example.com"]) == 0
     assert "+ Add      AppMonitor         AWS::RUM::AppMonitor  N/A" in capsys.readouterr().out
+    cf.assert_no_pending_responses()
+
+
+def test_a_change_set_of_several_pages_is_shown_whole(cli_with, template_file, capsys):
+    """The first page comes with the poll; the paginator fetches the rest from its NextToken."""
+    cf = cli_with("cloudformation")["cloudformation"]
+    expect_new_stack_change_set(cf, changes=CHANGES[:1], pending=False, next_token="page-2")
+    cf.add_response("describe_change_set", change_set(changes=CHANGES[1:]),
+                    {"ChangeSetName": CHANGE_SET_ID, "NextToken": "page-2"})
+    cf.add_response("delete_change_set", {}, {"ChangeSetName": CHANGE_SET_ID})
+    cf.add_response("describe_stacks", stack("REVIEW_IN_PROGRESS"))
+    cf.add_response("delete_stack", {}, {"StackName": STACK_ID})
+    code = run(["diff", "--stack-name", "site", "--template-file", template_file])
+    out = capsys.readouterr().out
+    assert code == 0
+    assert "+ Add      Topic" in out and "+ Add      Logs" in out
     cf.assert_no_pending_responses()
