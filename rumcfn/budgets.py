@@ -8,7 +8,6 @@ With the composite off, every alarm notifies by itself.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,7 +18,7 @@ from troposphere import cloudwatch, kms, sns
 
 from .naming import stack_unique
 from .parameters import HAS_ALERT_EMAIL
-from .settings import BUDGET_METRICS, Settings, cloudwatch_statistic, is_literal
+from .settings import BUDGET_METRICS, Settings, cloudwatch_statistic, is_literal, schedule_interval
 
 NAMESPACE = "AWS/RUM"
 CANARY_NAMESPACE = "CloudWatchSynthetics"
@@ -127,11 +126,8 @@ def add_budget_alarm(template: Template, settings: Settings, key: str, level: st
 
 def canary_period(schedule: str) -> int:
     """One canary run per alarm period: the schedule's rate, 60 s to 1 h (cron and run-once: 5 min)."""
-    match = re.fullmatch(r"rate\((\d+) (minute|hour)s?\)", schedule)
-    if not match or match.group(1) == "0":
-        return 300
-    seconds = int(match.group(1)) * (60 if match.group(2) == "minute" else 3600)
-    return min(max(seconds, 60), 3600)
+    seconds = schedule_interval(schedule)
+    return 300 if seconds is None else min(max(seconds, 60), 3600)
 
 
 def add_canary_alarm(template: Template, settings: Settings, canary_name: Any, actions: dict[str, Any]) -> cloudwatch.Alarm:

@@ -3,22 +3,21 @@ answers with an error status, times out, or does not load the RUM snippet (``win
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
 import awacs.cloudwatch
 import awacs.logs
 import awacs.s3
-import awacs.sts
 import awacs.xray
-from awacs.aws import Allow, Condition, PolicyDocument, Principal, Statement, StringEquals
+from awacs.aws import Allow, Condition, PolicyDocument, Statement, StringEquals
 from troposphere import GetAtt, Join, Ref, Split, Sub, Tags, Template
 from troposphere import iam, synthetics
 
 from .buckets import add_secure_bucket
+from .roles import lambda_trust
 from .resources import render
-from .settings import Settings, SettingsError, is_literal
+from .settings import Settings, SettingsError, is_literal, schedule_interval
 
 #: Newest Node.js runtime (AWS docs, "Runtime versions using Node.js and Puppeteer"). From 13.1 on, the
 #: runtime's modules are named @aws/synthetics-puppeteer and @aws/synthetics-logger.
@@ -85,10 +84,6 @@ def execution_policy(settings: Settings, bucket: Any, prefix: Any, name: Any) ->
     return PolicyDocument(Version="2012-10-17", Statement=statements)
 
 
-def lambda_trust() -> PolicyDocument:
-    return PolicyDocument(Version="2012-10-17", Statement=[Statement(
-        Effect=Allow, Principal=Principal("Service", "lambda.amazonaws.com"), Action=[awacs.sts.AssumeRole])])
-
 
 def link_tag(settings: Settings) -> dict[str, Any]:
     """The tag linking the canary to its monitor (key: the monitor name unless set; '#' is no tag character)."""
@@ -107,8 +102,7 @@ def link_tags(settings: Settings) -> Tags:
 
 def check_timeout(settings: Settings) -> None:
     """Synthetics rejects a run timeout longer than the interval between runs; say so at synth time."""
-    match = re.fullmatch(r"rate\(([1-9]\d*) (minute|hour)s?\)", settings.canary.schedule)
-    interval = int(match.group(1)) * (60 if match.group(2) == "minute" else 3600) if match else None
+    interval = schedule_interval(settings.canary.schedule)
     if interval is not None and settings.canary.timeout_seconds > interval:
         raise SettingsError("canary.timeout_seconds", f"must not exceed the schedule's interval ({interval} s, "
                             f"{settings.canary.schedule})", settings.canary.timeout_seconds)

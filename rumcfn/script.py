@@ -16,13 +16,13 @@ from typing import Any
 
 import awacs.logs
 import awacs.s3
-import awacs.sts
-from awacs.aws import Allow, PolicyDocument, Principal, Statement
+from awacs.aws import Allow, PolicyDocument, Statement
 from troposphere import AWSObject, GetAtt, Ref, Sub, Template
 from troposphere import awslambda, iam, logs, s3
 from troposphere.validators import integer
 
 from .buckets import add_secure_bucket
+from .roles import lambda_trust
 from .resources import read_resource
 from .settings import Settings, is_literal
 
@@ -89,10 +89,6 @@ def compact(source: str) -> str:
             lines[first - 1 : last] = [lines[first - 1][:col]] + [""] * (last - first - 1) + [lines[last - 1][end_col:]]
     return "".join(line.rstrip() + "\n" for line in lines if line.strip())
 
-
-def lambda_trust() -> PolicyDocument:
-    return PolicyDocument(Version="2012-10-17", Statement=[Statement(
-        Effect=Allow, Principal=Principal("Service", "lambda.amazonaws.com"), Action=[awacs.sts.AssumeRole])])
 
 
 def writer_policy(bucket: Any, key: str, log_group: logs.LogGroup) -> PolicyDocument:

@@ -45,6 +45,16 @@ SCHEDULE = re.compile(
     r"rate\(0 minutes?\)|rate\(1 (minute|hour)\)|rate\(([2-9]|[1-5][0-9]|60) minutes\)"
     r"|rate\(([2-9]|1[0-9]|2[0-4]) hours\)|cron\([^()]+\)"
 )
+
+
+def schedule_interval(schedule: str) -> int | None:
+    """Seconds between canary runs for ``rate(N minutes|hours)``; None for ``cron(...)`` and run-once ``rate(0 ...)``."""
+    match = re.fullmatch(r"rate\((\d+) (minute|hour)s?\)", schedule)
+    if not match or match.group(1) == "0":
+        return None
+    return int(match.group(1)) * (60 if match.group(2) == "minute" else 3600)
+
+
 CANARY_NAME = re.compile(r"[0-9a-z_\-]{1,255}")
 
 TELEMETRIES = ("errors", "performance", "http")
@@ -521,5 +531,5 @@ def _toml(value: Any) -> str:
 __all__ = [
     "Settings", "MonitorSettings", "AuthSettings", "SnippetSettings", "ScriptSettings", "CanarySettings",
     "BudgetSettings", "AlarmSettings", "SettingsError", "Value", "Number", "Budget", "BUDGET_METRICS",
-    "EXTENDED_METRICS", "cloudwatch_statistic", "from_mapping", "load", "with_overrides", "as_mapping", "reference", "is_literal",
+    "EXTENDED_METRICS", "cloudwatch_statistic", "schedule_interval", "from_mapping", "load", "with_overrides", "as_mapping", "reference", "is_literal",
 ]
