@@ -6,13 +6,12 @@ boto3 and cfn-lint take seconds to import, so only the commands that need them i
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 import click
 
 from . import __version__
 from .errors import RumcfnError
-from .options import DEFAULT_CONFIG, resolve_settings, settings_options  # noqa: F401 (re-exported)
+from .options import DEFAULT_CONFIG, read_template_argument, resolve_settings, settings_options  # noqa: F401
 from .settings import Settings, SettingsError
 
 
@@ -49,13 +48,8 @@ def lint(settings: Settings, template_file: str | None, regions: tuple[str, ...]
     from .output import to_json
     from .stack import build_template
 
-    if template_file == "-":
-        text, name = sys.stdin.read(), "<stdin>"
-    elif template_file:
-        try:
-            text, name = Path(template_file).read_text(encoding="utf-8"), template_file
-        except OSError as error:
-            raise SettingsError("TEMPLATE_FILE", "must be a readable file", f"{template_file} ({error.strerror})") from None
+    if template_file:
+        text, name = read_template_argument(template_file)
     else:
         text, name = to_json(build_template(settings)), "<synthesized>"
     findings = Linter(regions or DEFAULT_REGIONS).lint(text)

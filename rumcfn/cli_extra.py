@@ -10,7 +10,7 @@ from pathlib import Path
 
 import click
 
-from .options import aws_options, settings_options
+from .options import DEFAULT_CONFIG, aws_options, read_template_argument, settings_options
 from .errors import UsageError
 from .settings import Settings
 
@@ -41,7 +41,7 @@ def check(settings: Settings, stack_name: str | None, days: int, min_samples: in
     by_name = params.get("app_monitor_name")
     if stack_name and by_name:
         raise UsageError("give either --stack-name or --app-monitor-name, not both")
-    if not stack_name and not by_name and not params.get("config") and not Path("rumcfn.toml").is_file():
+    if not stack_name and not by_name and not params.get("config") and not Path(DEFAULT_CONFIG).is_file():
         raise UsageError("give --stack-name STACK or --app-monitor-name NAME (or --config FILE)")
     cloudformation, cloudwatch = bc.clients(aws)
     if stack_name:
@@ -71,13 +71,9 @@ def diagram(settings: Settings, template_file: str | None, output: str | None, f
 
     from . import diagram as dg
     from .output import to_json, write_atomic
-    from .settings import SettingsError
 
     if template_file:
-        try:
-            text = sys.stdin.read() if template_file == "-" else Path(template_file).read_text(encoding="utf-8")
-        except OSError as error:
-            raise SettingsError("TEMPLATE_FILE", "must be a readable file", f"{template_file} ({error.strerror})") from None
+        text, _name = read_template_argument(template_file)
         try:
             template = json.loads(text)
         except ValueError:
@@ -97,13 +93,7 @@ def diagram(settings: Settings, template_file: str | None, output: str | None, f
         else:
             sys.stdout.buffer.write(data)
         return
-    if kind == "dot":
-        write_atomic(output, dot)
-    else:
-        target = Path(output)
-        tmp = target.with_name(f".{target.name}.tmp")
-        tmp.write_bytes(data)
-        tmp.replace(target)
+    write_atomic(output, dot if kind == "dot" else data)
     click.echo(f"{output}: {len(template.get('Resources') or {})} resources, {kind}", err=True)
 
 

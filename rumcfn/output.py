@@ -38,13 +38,14 @@ def render(template: Template, fmt: str = "json") -> str:
     return to_yaml(template) if fmt == "yaml" else to_json(template)
 
 
-def write_atomic(path: str | os.PathLike, text: str) -> None:
+def write_atomic(path: str | os.PathLike, content: str | bytes) -> None:
     """Write via a temporary file in the same directory, then rename: readers see old or new, never half."""
     target = Path(path)
+    data = content.encode("utf-8") if isinstance(content, str) else content
     fd, tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.", suffix=".tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
