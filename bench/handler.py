@@ -12,21 +12,18 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import uuid
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 ACCOUNT, REGION = "123456789012", "us-east-1"
+ROOT = Path(__file__).resolve().parent.parent
 PSEUDO = {"AWS::Region": REGION, "AWS::AccountId": ACCOUNT, "AWS::Partition": "aws", "AWS::URLSuffix": "amazonaws.com",
-          "AWS::StackName": "bench", "AWS::StackId": f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/bench/1",
-          "AWS::NoValue": None}
+          "AWS::StackName": "bench", "AWS::StackId": f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/bench/1"}
 
 
 def find_handler(template: dict) -> dict[str, Any] | None:
@@ -49,98 +46,27 @@ def find_handler(template: dict) -> dict[str, Any] | None:
     return None
 
 
-class Resolver:
-    """Fills intrinsic functions with stand-in values: enough to build a realistic event."""
+def stand_in_scope(template: dict):
+    """What Ref and GetAtt would give in a deployed stack, invented: parameters take their defaults,
+    buckets their names, other resources a placeholder id; every resource has an Id and an Arn.
+    The custom resource's properties are then resolved by the same code ``restore-snippet`` uses."""
+    from rumcfn.restore import Scope, resolve
 
-    def __init__(self, template: dict):
-        self.template = template
-        self.buckets: set[str] = set()
-
-    def ref(self, name: str) -> Any:
-        if name in PSEUDO:
-            return PSEUDO[name]
-        parameters = self.template.get("Parameters") or {}
-        if name in parameters:
-            return parameters[name].get("Default", f"{name.lower()}-value")
-        resource = (self.template.get("Resources") or {}).get(name, {})
+    names = dict(PSEUDO)
+    names.update({name: str(p.get("Default", f"{name.lower()}-value"))
+                  for name, p in (template.get("Parameters") or {}).items()})
+    resources = template.get("Resources") or {}
+    attributes = {}
+    for lid in resources:
+        names[lid] = f"{lid}-physical-id"
+        attributes[(lid, "Id")] = "2f1c4e1a-6f0b-4d3c-9a55-7f2e8b1c0d9e"
+        attributes[(lid, "Arn")] = f"arn:aws:service:{REGION}:{ACCOUNT}:{lid}"
+    scope = Scope(names, attributes)
+    for lid, resource in resources.items():
         if resource.get("Type") == "AWS::S3::Bucket":
-            bucket = (resource.get("Properties") or {}).get("BucketName")
-            return self.resolve(bucket) if bucket else f"bench-{name.lower()}"
-        return f"{name}-physical-id"
-
-    def getatt(self, name: str, attribute: str) -> str:
-        if attribute == "Id":
-            return "2f1c4e1a-6f0b-4d3c-9a55-7f2e8b1c0d9e"
-        if attribute == "Arn":
-            return f"arn:aws:service:{REGION}:{ACCOUNT}:{name}"
-        return f"{name}-{attribute}"
-
-    def sub(self, body: str, variables: dict) -> str:
-        def fill(match: re.Match) -> str:
-            name = match[1]
-            if name.startswith("!"):
-                return "${" + name[1:] + "}"
-            if name in variables:
-                return str(self.resolve(variables[name]))
-            target, _, attribute = name.partition(".")
-            return str(self.getatt(target, attribute) if attribute and target not in PSEUDO else self.ref(name))
-
-        return re.sub(r"\$\{([^}]+)\}", fill, body)
-
-    def resolve(self, value: Any) -> Any:
-        if isinstance(value, list):
-            return [self.resolve(v) for v in value]
-        if not isinstance(value, dict):
-            return value
-        if len(value) == 1:
-            (key, arg), = value.items()
-            if key == "Ref":
-                return self.ref(arg)
-            if key == "Fn::GetAtt":
-                target, attribute = arg.split(".", 1) if isinstance(arg, str) else arg
-                return self.getatt(target, attribute)
-            if key == "Fn::Sub":
-                body, variables = (arg, {}) if isinstance(arg, str) else (arg[0], arg[1] if len(arg) > 1 else {})
-                return self.sub(body, variables)
-            if key == "Fn::Join":
-                return arg[0].join(str(self.resolve(v)) for v in self.resolve(arg[1]))
-            if key == "Fn::If":
-                return self.resolve(arg[1])
-            if key == "Fn::Select":
-                return self.resolve(arg[1])[int(self.resolve(arg[0]))]
-            if key == "Fn::Split":
-                return str(self.resolve(arg[1])).split(arg[0])
-        return {k: self.resolve(v) for k, v in value.items()}
-
-
-class Answers(BaseHTTPRequestHandler):
-    """CloudFormation's ResponseURL: records each PUT body."""
-
-    received: list[dict] = []
-
-    def do_PUT(self):  # noqa: N802
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        Answers.received.append(json.loads(body or b"{}"))
-        self.send_response(200)
-        self.send_header("Content-Length", "0")
-        self.end_headers()
-
-    def log_message(self, *args):
-        pass
-
-
-class Context:
-    """The parts of the Lambda context object a handler may use."""
-
-    def __init__(self, timeout: int, name: str):
-        self.deadline = time.monotonic() + timeout
-        self.function_name, self.memory_limit_in_mb = name, 128
-        self.aws_request_id = str(uuid.uuid4())
-        self.invoked_function_arn = f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}"
-        self.log_group_name, self.log_stream_name = f"/aws/lambda/{name}", "bench"
-
-    def get_remaining_time_in_millis(self) -> int:
-        return max(0, int((self.deadline - time.monotonic()) * 1000))
+            name = (resource.get("Properties") or {}).get("BucketName")
+            names[lid] = resolve(name, scope) if name else f"bench-{lid.lower()}"
+    return scope
 
 
 def run_in_this_process(template_path: str, creates: int) -> dict[str, Any]:
@@ -163,39 +89,38 @@ def run_in_this_process(template_path: str, creates: int) -> dict[str, Any]:
     from moto import mock_aws  # after the handler's import, so it does not warm boto3 for it
     import boto3
 
-    resolver = Resolver(found["template"])
-    properties = resolver.resolve(found["properties"])
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Answers)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_address[1]}/answer"
+    sys.path.insert(0, str(ROOT))  # after the handler's import: neither module imports boto3
+    from rumcfn.restore import resolve
+    from tests.handler_harness import FakeContext, ResponseServer
+
+    scope = stand_in_scope(found["template"])
+    properties = {name: resolve(value, scope) for name, value in found["properties"].items()}
     results = []
-    try:
-        with mock_aws():
-            s3 = boto3.client("s3", region_name=REGION)
-            if isinstance(properties.get("Bucket"), str):
-                s3.create_bucket(Bucket=properties["Bucket"])
-            for _ in range(creates):
-                event = {"RequestType": "Create", "ResponseURL": url, "StackId": PSEUDO["AWS::StackId"],
-                         "RequestId": str(uuid.uuid4()), "ResourceType": found["type"],
-                         "LogicalResourceId": found["resource"], "ResourceProperties": properties,
-                         "ServiceToken": properties.get("ServiceToken", "")}
-                before = len(Answers.received)
-                start = time.perf_counter()
-                handler(event, Context(found["timeout"], found["function"]))
-                results.append(time.perf_counter() - start)
-                answers = Answers.received[before:]
-                if len(answers) != 1 or answers[0].get("Status") != "SUCCESS":
-                    raise RuntimeError(f"handler answered {answers!r}")
-            written = None
-            if isinstance(properties.get("Bucket"), str) and isinstance(properties.get("Key"), str):
-                obj = s3.get_object(Bucket=properties["Bucket"], Key=properties["Key"])
-                written = {"bytes": obj["ContentLength"], "content_type": obj.get("ContentType"),
-                           "cache_control": obj.get("CacheControl")}
-    finally:
-        server.shutdown()
+    with ResponseServer() as server, mock_aws():
+        received = server.answers.bodies
+        s3 = boto3.client("s3", region_name=REGION)
+        if isinstance(properties.get("Bucket"), str):
+            s3.create_bucket(Bucket=properties["Bucket"])
+        for _ in range(creates):
+            event = {"RequestType": "Create", "ResponseURL": server.url, "StackId": PSEUDO["AWS::StackId"],
+                     "RequestId": str(uuid.uuid4()), "ResourceType": found["type"],
+                     "LogicalResourceId": found["resource"], "ResourceProperties": properties,
+                     "ServiceToken": properties.get("ServiceToken", "")}
+            before = len(received)
+            start = time.perf_counter()
+            handler(event, FakeContext(found["timeout"]))
+            results.append(time.perf_counter() - start)
+            answers = received[before:]
+            if len(answers) != 1 or answers[0].get("Status") != "SUCCESS":
+                raise RuntimeError(f"handler answered {answers!r}")
+        written = None
+        if isinstance(properties.get("Bucket"), str) and isinstance(properties.get("Key"), str):
+            obj = s3.get_object(Bucket=properties["Bucket"], Key=properties["Key"])
+            written = {"bytes": obj["ContentLength"], "content_type": obj.get("ContentType"),
+                       "cache_control": obj.get("CacheControl")}
     return {"present": True, "resource": found["resource"], "type": found["type"], "function": found["function"],
             "code_bytes": len(found["code"].encode()), "import_seconds": import_seconds, "creates": results,
-            "answer": {k: Answers.received[-1].get(k) for k in ("Status", "PhysicalResourceId")}, "written": written}
+            "answer": {k: received[-1].get(k) for k in ("Status", "PhysicalResourceId")}, "written": written}
 
 
 def cold_import_processes(template_path: str, runs: int) -> list[float]:
