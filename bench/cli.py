@@ -58,7 +58,7 @@ def import_breakdown(module: str = "rumcfn.cli", top: int = 12, runs: int = 5) -
         err = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {module}"], capture_output=True,
                              text=True, check=True).stderr
         for match in LINE.finditer(err):
-            self_us, cumulative_us, indent, name = int(match[1]), int(match[2]), len(match[3]), match[4]
+            self_us, cumulative_us, name = int(match[1]), int(match[2]), match[4]
             if "." not in name or name.startswith("rumcfn."):
                 seen.setdefault(name, []).append((self_us, cumulative_us))
     rows = [(name, median(s for s, _ in v) / 1e3, median(c for _, c in v) / 1e3) for name, v in seen.items()]
