@@ -16,8 +16,8 @@ from rumcfn.template_source import TemplateSource, TemplateTooLarge, TemplateUnr
 from tests.aws_fixtures import FakeClock, event, stubbed
 
 
-def test_synth_and_help_do_not_import_boto3():
-    code = ("import sys; from rumcfn.cli import run; assert run(['synth', '-o', '/dev/null']) == 0; "
+def test_synth_and_help_do_not_import_boto3(tmp_path):
+    code = (f"import sys; from rumcfn.cli import run; assert run(['synth', '-o', {str(tmp_path / 't.json')!r}]) == 0; "
             "assert run(['deploy', '--help']) == 0; "
             "loaded = [m for m in ('boto3', 'botocore', 'moto') if m in sys.modules]; print(loaded)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

@@ -272,8 +272,8 @@ def test_command_reports_a_missing_stack_in_one_line(cli, s3):
     assert code == 1 and out == "" and err.count("\n") == 1 and "does not exist" in err
 
 
-def test_synth_never_imports_boto3():
-    code = ("import sys; from rumcfn.cli import run; assert run(['synth', '-o', '/dev/null']) == 0; "
+def test_synth_never_imports_boto3(tmp_path):
+    code = (f"import sys; from rumcfn.cli import run; assert run(['synth', '-o', {str(tmp_path / 't.json')!r}]) == 0; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore')))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
