@@ -10,7 +10,7 @@ from timing import Stats, repeat
 
 def site_settings(index: int):
     """Settings for site ``index``: its own monitor name, domain and bucket."""
-    from rumcfn.settings import Settings, with_overrides
+    from rumcfn.config.settings import Settings, with_overrides
 
     return with_overrides(Settings(), {
         "monitor.name": f"site-{index:04d}",
@@ -21,8 +21,8 @@ def site_settings(index: int):
 
 def build_fleet(count: int) -> list[str]:
     """Settings, template and JSON text for ``count`` sites (settings validation included)."""
-    from rumcfn.output import to_json
-    from rumcfn.stack import build_template
+    from rumcfn.template.output import to_json
+    from rumcfn.build.stack import build_template
 
     return [to_json(build_template(site_settings(i))) for i in range(count)]
 
@@ -67,7 +67,7 @@ def first_template_in_fresh_process() -> Stats:
     import subprocess
     import sys
 
-    code = ("import time; t=time.perf_counter(); from rumcfn.output import to_json; from rumcfn.stack import build_template; "
+    code = ("import time; t=time.perf_counter(); from rumcfn.template.output import to_json; from rumcfn.build.stack import build_template; "
             "to_json(build_template()); print(time.perf_counter()-t)")
     samples = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
                for _ in range(7)]
@@ -76,7 +76,7 @@ def first_template_in_fresh_process() -> Stats:
 
 def lint_costs(fleet_size: int = 100, single_runs: int = 10, budget: float = 8.0) -> dict[str, object]:
     """One Linter: its start-up, one template, and ``fleet_size`` different templates."""
-    from rumcfn.lint import Linter
+    from rumcfn.template.lint import Linter
 
     start = time.perf_counter()
     linter = Linter()

@@ -50,7 +50,7 @@ def stand_in_scope(template: dict):
     """What Ref and GetAtt would give in a deployed stack, invented: parameters take their defaults,
     buckets their names, other resources a placeholder id; every resource has an Id and an Arn.
     The custom resource's properties are then resolved by the same code ``restore-snippet`` uses."""
-    from rumcfn.restore import Scope, resolve
+    from rumcfn.aws.restore import Scope, resolve
 
     names = dict(PSEUDO)
     names.update({name: str(p.get("Default", f"{name.lower()}-value"))
@@ -90,7 +90,7 @@ def run_in_this_process(template_path: str, creates: int) -> dict[str, Any]:
     import boto3
 
     sys.path.insert(0, str(ROOT))  # after the handler's import: neither module imports boto3
-    from rumcfn.restore import resolve
+    from rumcfn.aws.restore import resolve
     from tests.handler_harness import FakeContext, ResponseServer
 
     scope = stand_in_scope(found["template"])
@@ -138,8 +138,8 @@ def cold_import_processes(template_path: str, runs: int) -> list[float]:
 
 def measure(creates: int = 6, import_runs: int = 7) -> dict[str, Any]:
     """Synthesize the built-in example, then run the handler measurements in a fresh interpreter."""
-    from rumcfn.output import to_json
-    from rumcfn.stack import build_template
+    from rumcfn.template.output import to_json
+    from rumcfn.build.stack import build_template
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "template.json"

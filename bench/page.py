@@ -4,7 +4,7 @@ Everything is served from 127.0.0.1: a small test site (HTML, CSS, a hero image,
 a "CDN" with the real web client (aws-rum-web bundled by esbuild, served gzipped as a CDN would)
 and a collector that answers the client's PutRumEvents (with CORS, as the real data plane does).
 The page with rum.js loads it the way rumcfn's ``ScriptTag`` output says: ``<script src="/rum.js">``
-first in ``<head>``; rum.js is the concrete snippet from ``rumcfn.snippet.render_concrete``.
+first in ``<head>``; rum.js is the concrete snippet from ``rumcfn.build.snippet.render_concrete``.
 """
 
 from __future__ import annotations
@@ -56,7 +56,7 @@ LOREM = ("Real-user monitoring measures what visitors actually experience: how f
 
 def site_files(rum_js: str) -> dict[str, tuple[bytes, str]]:
     """path -> (body, content type) of the test site."""
-    from rumcfn.snippet import script_tag
+    from rumcfn.build.snippet import script_tag
 
     paragraphs = "\n".join(f"<p>{LOREM * 3}</p>" for _ in range(24))
     items = ",".join(f'{{"id":{i},"name":"Product {i}","price":{(i * 37) % 200 + 0.99}}}' for i in range(400))
@@ -205,7 +205,7 @@ PROFILES = [
 
 
 def measure(runs: int = 9, warmup: int = 1, throttled_runs: int = 5) -> dict[str, Any]:
-    from rumcfn.snippet import render_concrete
+    from rumcfn.build.snippet import render_concrete
 
     client = bundle_client()
     collector = Collector()

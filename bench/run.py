@@ -160,7 +160,7 @@ def run_lint(report: Report) -> None:
         ["`Linter().lint(text)`, one template (warm)", ms(single.median, 0), spread(single, digits=0), single.n],
         [f"{n} different site templates, one `Linter`", f"{costs['fleet']:.2f} s", f"{ms(costs['fleet'] / n, 0)} per template", 1],
     ]
-    body = ("cfn-lint with every rule (informational ones included) for us-east-1, through `rumcfn.lint.Linter`, "
+    body = ("cfn-lint with every rule (informational ones included) for us-east-1, through `rumcfn.template.lint.Linter`, "
             "which loads the rules once.\n\n") + table(["what", "median", "spread", "runs"], rows)
     body += (f"\nFindings: {len(costs['findings_first'])} on the first template, {costs['findings_total']} across "
              f"all {n}. Linting dominates a fleet pipeline: one template lints in about "
@@ -200,7 +200,7 @@ def run_sizes(report: Report) -> None:
         body += "No inline Lambda function in these templates (the custom-resource handler has not landed).\n"
     snippets = sizes.snippet_sizes()
     snippet_rows = [[r["variant"], f"{r['raw']:,}", f"{r['gzip']:,}"] for r in snippets]
-    body += ("\n**Snippet** (`rum.js`, rendered by `rumcfn.snippet.render_concrete(...)`, as `rumcfn snippet` "
+    body += ("\n**Snippet** (`rum.js`, rendered by `rumcfn.build.snippet.render_concrete(...)`, as `rumcfn snippet` "
              "writes it; gzip -9):\n\n") + table(["auth", "raw bytes", "gzipped bytes"], snippet_rows)
     report.section("4. Sizes", body)
     unsigned = snippets[0]

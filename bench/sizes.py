@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def variants() -> dict[str, Any]:
     """Named settings: the built-in example, the two auth modes, everything on, Service Catalog mode."""
-    from rumcfn.settings import Settings, from_mapping
+    from rumcfn.config.settings import Settings, from_mapping
 
     sys.path.insert(0, str(ROOT))
     try:
@@ -30,8 +30,8 @@ def variants() -> dict[str, Any]:
 
 
 def template_sizes() -> list[dict[str, Any]]:
-    from rumcfn.output import INLINE_LIMIT, to_json, to_yaml
-    from rumcfn.stack import build_template
+    from rumcfn.template.output import INLINE_LIMIT, to_json, to_yaml
+    from rumcfn.build.stack import build_template
 
     rows = []
     for name, settings in variants().items():
@@ -64,7 +64,7 @@ def zipfiles(template: dict) -> dict[str, int]:
 
 def snippet_sizes() -> list[dict[str, Any]]:
     """``rum.js`` as ``rumcfn snippet`` renders it: raw and gzip -9 bytes."""
-    from rumcfn.snippet import render_concrete
+    from rumcfn.build.snippet import render_concrete
 
     monitor = "2f1c4e1a-6f0b-4d3c-9a55-7f2e8b1c0d9e"
     cases = {

@@ -2,7 +2,7 @@
 
 __version__ = "0.1.0"
 
-from .settings import Settings, SettingsError, load  # noqa: E402
-from .stack import Stack, build_stack, build_template  # noqa: E402
+from rumcfn.config.settings import Settings, SettingsError, load  # noqa: E402
+from rumcfn.build.stack import Stack, build_stack, build_template  # noqa: E402
 
 __all__ = ["Settings", "SettingsError", "load", "Stack", "build_stack", "build_template", "__version__"]

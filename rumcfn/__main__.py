@@ -1,3 +1,3 @@
-from .cli import entry
+from rumcfn.cli import entry
 
 entry()

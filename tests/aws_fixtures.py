@@ -13,8 +13,8 @@ from typing import Any, Iterator
 
 import pytest
 
-from rumcfn.aws import Aws
-from rumcfn.stack_events import Poller
+from rumcfn.aws.session import Aws
+from rumcfn.aws.events import Poller
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"  # moto's default account

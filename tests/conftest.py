@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 @pytest.fixture(scope="session")
 def linter():
     """cfn-lint loads its rules once for the whole session."""
-    from rumcfn.lint import Linter
+    from rumcfn.template.lint import Linter
 
     return Linter()
 
@@ -34,7 +34,7 @@ def run_cli(tmp_path):
 
 
 def template_dict(settings=None) -> dict:
-    from rumcfn.output import to_json
-    from rumcfn.stack import build_template
+    from rumcfn.template.output import to_json
+    from rumcfn.build.stack import build_template
 
     return json.loads(to_json(build_template(settings)))

@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from rumcfn import budget_check as bc
+from rumcfn.aws import budget_gate as bc
 from rumcfn.cli import run
 from tests.bench_fixtures import aws_env, moto_server, moto_url, put_samples, stack_with_budgets  # noqa: F401
 
@@ -273,9 +273,9 @@ def test_stack_without_output_uses_the_monitor_resource_and_yaml_body():
 
 
 def test_budgets_from_settings_match_the_template_metadata():
-    from rumcfn.output import to_json
-    from rumcfn.settings import Settings
-    from rumcfn.stack import build_template
+    from rumcfn.template.output import to_json
+    from rumcfn.config.settings import Settings
+    from rumcfn.build.stack import build_template
 
     settings = Settings()
     metadata = json.loads(to_json(build_template(settings)))["Metadata"]
@@ -292,5 +292,5 @@ def test_boto3_is_imported_lazily():
     import subprocess
     import sys
 
-    code = "import sys, rumcfn.cli, rumcfn.budget_check; print('boto3' in sys.modules)"
+    code = "import sys, rumcfn.cli, rumcfn.aws.budget_gate; print('boto3' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"

@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from rumcfn.output import INLINE_LIMIT, to_json
-from rumcfn.settings import BUDGET_METRICS, Settings, from_mapping
-from rumcfn.stack import build_template
+from rumcfn.template.output import INLINE_LIMIT, to_json
+from rumcfn.config.settings import BUDGET_METRICS, Settings, from_mapping
+from rumcfn.build.stack import build_template
 
 from .conftest import template_dict
 from .variants import TOPIC

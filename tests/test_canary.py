@@ -19,9 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from rumcfn.canary import LAMBDA_NAME_CHARS, RUNTIME
-from rumcfn.settings import Settings, from_mapping
-from rumcfn.snippet import render_concrete
+from rumcfn.build.canary import LAMBDA_NAME_CHARS, RUNTIME
+from rumcfn.config.settings import Settings, from_mapping
+from rumcfn.build.snippet import render_concrete
 
 from .conftest import template_dict
 

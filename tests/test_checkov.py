@@ -12,10 +12,10 @@ from pathlib import Path
 
 import pytest
 
-from rumcfn.output import to_json
-from rumcfn.security import SUPPRESSIONS, explain_scanner_findings, reasons_for
-from rumcfn.settings import from_mapping
-from rumcfn.stack import build_template
+from rumcfn.template.output import to_json
+from rumcfn.build.security import SUPPRESSIONS, explain_scanner_findings, reasons_for
+from rumcfn.config.settings import from_mapping
+from rumcfn.build.stack import build_template
 
 from .test_budgets import MATRIX
 from .variants import VARIANTS

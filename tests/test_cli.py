@@ -8,9 +8,9 @@ import sys
 
 import pytest
 
-from rumcfn.output import to_json
-from rumcfn.settings import Settings
-from rumcfn.stack import build_template
+from rumcfn.template.output import to_json
+from rumcfn.config.settings import Settings
+from rumcfn.build.stack import build_template
 
 
 def test_synth_without_settings_builds_the_example(run_cli):
@@ -141,8 +141,8 @@ def test_version_and_help(run_cli):
         assert flag in help_text
 
 
-@pytest.mark.parametrize("module", ["rumcfn.cli", "rumcfn.cli_deploy", "rumcfn.cli_extra", "rumcfn.restore",
-                                    "rumcfn.options"])
+@pytest.mark.parametrize("module", ["rumcfn.cli", "rumcfn.cli.deploy", "rumcfn.cli.budgets", "rumcfn.cli.restore", "rumcfn.aws.restore",
+                                    "rumcfn.cli.options"])
 def test_every_command_module_imports_on_its_own(module):
     """No import cycle between the command group and the modules whose commands it registers."""
     code = f"import {module}; import rumcfn.cli as c; print(len(c.main.commands))"

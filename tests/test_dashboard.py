@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import re
 
-from rumcfn.settings import BUDGET_METRICS, Settings, from_mapping
+from rumcfn.config.settings import BUDGET_METRICS, Settings, from_mapping
 
 from .conftest import template_dict
 

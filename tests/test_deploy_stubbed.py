@@ -7,11 +7,11 @@ from __future__ import annotations
 import pytest
 from botocore.stub import ANY
 
-import rumcfn.deploy
-from rumcfn.aws import Aws
+import rumcfn.aws.deploy
+from rumcfn.aws.session import Aws
 from rumcfn.cli import run
-from rumcfn.deploy import StackRequest, deploy
-from rumcfn.template_source import TemplateSource
+from rumcfn.aws.deploy import StackRequest, deploy
+from rumcfn.template.reader import TemplateSource
 from tests.aws_fixtures import (CHANGE_SET_ID, STACK_ID, FakeClock, event, fake_credentials, instant_poller,
                                 not_found, small_template, stack, stubbed)
 
@@ -47,7 +47,7 @@ def cli_with(monkeypatch, tmp_path):
     def use(*services):
         aws, stubs = stubbed(*services)
         monkeypatch.setattr(Aws, "client", lambda self, service: aws.clients[service])
-        monkeypatch.setattr(rumcfn.deploy, "Poller", lambda: instant_poller())
+        monkeypatch.setattr(rumcfn.aws.deploy, "Poller", lambda: instant_poller())
         return stubs
     return use
 
@@ -236,7 +236,7 @@ def test_aws_errors_are_one_line(cli_with, template_file, capsys, code, message,
 
 
 def test_throttling_attempts_come_from_botocore_retries():
-    from rumcfn.aws import Throttled, translate
+    from rumcfn.aws.session import Throttled, translate
     from botocore.exceptions import ClientError
 
     error = ClientError({"Error": {"Code": "Throttling", "Message": "Rate exceeded"},
@@ -276,7 +276,7 @@ def test_unreachable_endpoint(monkeypatch, tmp_path, capsys):
     with socket.socket() as sock:  # a port nobody listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    monkeypatch.setattr("rumcfn.aws.MAX_ATTEMPTS", 1)
+    monkeypatch.setattr("rumcfn.aws.session.MAX_ATTEMPTS", 1)
     assert run(["outputs", "--stack-name", "site", "--endpoint-url", f"http://127.0.0.1:{port}"]) == 1
     assert capsys.readouterr().err.startswith("rumcfn: error: cannot reach the AWS endpoint")
 
@@ -296,7 +296,7 @@ def test_ctrl_c_while_waiting_leaves_the_stack(monkeypatch, template_file, capsy
     poller = FakeClock().poller()
     poller.sleep = interrupt
     request = StackRequest("site", TemplateSource(TEMPLATE, template_file))
-    with pytest.raises(rumcfn.deploy.Interrupted) as raised:
+    with pytest.raises(rumcfn.aws.deploy.Interrupted) as raised:
         deploy(aws, request, poller=poller)
     assert raised.value.exit_code == 130
     assert str(raised.value) == (
@@ -317,7 +317,7 @@ def test_ctrl_c_through_the_cli_exits_130(cli_with, template_file, capsys, monke
         poller = instant_poller()
         poller.sleep = lambda seconds: (_ for _ in ()).throw(KeyboardInterrupt())
         return poller
-    monkeypatch.setattr(rumcfn.deploy, "Poller", interrupted_poller)
+    monkeypatch.setattr(rumcfn.aws.deploy, "Poller", interrupted_poller)
     assert run(["deploy", "--stack-name", "site", "--template-file", template_file, "--yes"]) == 130
     assert "aws cloudformation describe-stack-events --stack-name site" in capsys.readouterr().err
 
@@ -328,7 +328,7 @@ def test_confirmation_on_a_terminal(cli_with, template_file, monkeypatch, answer
 
     from rumcfn.cli import main
 
-    monkeypatch.setattr("rumcfn.cli_deploy.interactive", lambda: True)
+    monkeypatch.setattr("rumcfn.cli.deploy.interactive", lambda: True)
     cf = cli_with("cloudformation")["cloudformation"]
     expect_new_stack_change_set(cf)
     if answer == "y\n":
@@ -346,7 +346,7 @@ def test_confirmation_on_a_terminal(cli_with, template_file, monkeypatch, answer
     assert "Deploy this change set to stack site? [y/N]" in result.output
     cf.assert_no_pending_responses()
     if code:
-        assert isinstance(result.exception, rumcfn.deploy.Cancelled)
+        assert isinstance(result.exception, rumcfn.aws.deploy.Cancelled)
         assert str(result.exception) == "deployment cancelled; change set deleted, stack site unchanged"
     else:
         assert result.exception is None and "Stack site is CREATE_COMPLETE." in result.output
@@ -408,9 +408,9 @@ def test_destroy_failure_and_protection(cli_with, capsys):
 
 
 def test_deploy_from_settings_sends_the_synthesized_template(cli_with, capsys, monkeypatch, tmp_path):
-    from rumcfn.output import to_json
-    from rumcfn.settings import Settings, with_overrides
-    from rumcfn.stack import build_template
+    from rumcfn.template.output import to_json
+    from rumcfn.config.settings import Settings, with_overrides
+    from rumcfn.build.stack import build_template
 
     monkeypatch.chdir(tmp_path)  # no ./rumcfn.toml
     settings = with_overrides(Settings(), {"monitor.name": "shop", "monitor.domains": ("shop.example.com",)})

@@ -8,11 +8,11 @@ import sys
 
 import pytest
 
-from rumcfn import changeset_view as view
-from rumcfn.options import parse_pairs
-from rumcfn.settings import SettingsError
-from rumcfn.stack_events import WaitTimedOut, new_events
-from rumcfn.template_source import TemplateSource, TemplateTooLarge, TemplateUnreadable
+from rumcfn.aws import views as view
+from rumcfn.cli.options import parse_pairs
+from rumcfn.config.settings import SettingsError
+from rumcfn.aws.events import WaitTimedOut, new_events
+from rumcfn.template.reader import TemplateSource, TemplateTooLarge, TemplateUnreadable
 from tests.aws_fixtures import FakeClock, event, stubbed
 
 
@@ -42,8 +42,8 @@ def test_capabilities_follow_the_template(resources, extra, expected):
 
 
 def test_rumcfn_template_needs_iam_capability():
-    from rumcfn.settings import Settings
-    from rumcfn.template_source import from_settings
+    from rumcfn.config.settings import Settings
+    from rumcfn.template.reader import from_settings
 
     assert from_settings(Settings()).capabilities == ["CAPABILITY_IAM"]
 
@@ -108,7 +108,7 @@ def test_new_events_pages_until_the_last_seen_event():
 
 
 def test_heartbeat_while_nothing_happens():
-    from rumcfn.stack_events import watch
+    from rumcfn.aws.events import watch
     from tests.aws_fixtures import STACK_ID, stack
 
     aws, stubs = stubbed("cloudformation")

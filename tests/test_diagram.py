@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from rumcfn import diagram as dg
+from rumcfn.template import diagram as dg
 from rumcfn.cli import run
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,8 +107,8 @@ def test_format_of():
 
 @needs_dot
 def test_svg_of_the_example_stack_has_every_resource():
-    from rumcfn.output import to_json
-    from rumcfn.stack import build_template
+    from rumcfn.template.output import to_json
+    from rumcfn.build.stack import build_template
 
     template = json.loads(to_json(build_template()))
     svg = dg.render(dg.to_dot(template), "svg").decode()
@@ -171,8 +171,8 @@ def test_cli_renders_with_graphviz(tmp_path, monkeypatch, capsys, suffix, magic)
 def test_readme_picture_shows_the_current_example_stack():
     """docs/stack.svg must show the resources the example stack has now.
     If this fails, redraw it: ``rumcfn diagram -o docs/stack.svg``."""
-    from rumcfn.output import to_json
-    from rumcfn.stack import build_template
+    from rumcfn.template.output import to_json
+    from rumcfn.build.stack import build_template
 
     svg = (ROOT / "docs" / "stack.svg").read_text(encoding="utf-8")
     drawn = set(re.findall(r'<g id="node\d+" class="node">\s*<title>([^<]+)</title>', svg))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rumcfn.settings import reference
+from rumcfn.config.settings import reference
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
 
@@ -33,7 +33,7 @@ def test_python_examples_run(index):
 
 
 def test_toml_example_is_valid_settings(tmp_path):
-    from rumcfn.settings import load
+    from rumcfn.config.settings import load
 
     (block,) = re.findall(r"```toml\n(.*?)```", README, re.S)
     path = tmp_path / "rumcfn.toml"

@@ -17,12 +17,13 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from rumcfn.aws import Aws
-from rumcfn.output import to_json
-from rumcfn.restore import RestoreFailed, Scope, Unresolvable, read_script, resolve, restore_snippet, write_script
-from rumcfn.settings import Settings, from_mapping
-from rumcfn.snippet import render_concrete
-from rumcfn.stack import build_template
+from rumcfn.aws.session import Aws
+from rumcfn.template.output import to_json
+from rumcfn.aws.restore import RestoreFailed, Scope, Unresolvable, read_script, resolve, write_script
+from rumcfn.cli.restore import restore_snippet
+from rumcfn.config.settings import Settings, from_mapping
+from rumcfn.build.snippet import render_concrete
+from rumcfn.build.stack import build_template
 
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"
@@ -234,14 +235,14 @@ def test_access_denied_on_the_bucket_is_one_line(s3):
 @pytest.fixture
 def cli(s3, monkeypatch, capsys):
     """Run ``rumcfn restore-snippet`` in process with the stubbed stack; return (exit code, stdout, stderr)."""
-    import rumcfn.aws
+    import rumcfn.aws.session
     from rumcfn.cli import run
 
     def invoke(*args: str, deployed: Deployed | None = None):
         deployed = deployed or Deployed(Settings())
         if isinstance(deployed, Deployed):
             deployed.stubber.activate()
-        monkeypatch.setattr(rumcfn.aws, "Aws", lambda **kw: Aws(clients={"cloudformation": deployed.client, "s3": s3}, **kw))
+        monkeypatch.setattr(rumcfn.aws.session, "Aws", lambda **kw: Aws(clients={"cloudformation": deployed.client, "s3": s3}, **kw))
         code = run(["restore-snippet", "--stack-name", STACK, "--region", REGION, *args])
         out, err = capsys.readouterr()
         return code, out, err

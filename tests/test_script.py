@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from rumcfn.output import INLINE_LIMIT, to_dict, to_json
-from rumcfn.script import RUNTIME, compact, handler_source
-from rumcfn.settings import Settings, SettingsError, from_mapping
-from rumcfn.stack import build_stack, build_template
+from rumcfn.template.output import INLINE_LIMIT, to_dict, to_json
+from rumcfn.build.snippet_writer import RUNTIME, compact, handler_source
+from rumcfn.config.settings import Settings, SettingsError, from_mapping
+from rumcfn.build.stack import build_stack, build_template
 
 from .handler_harness import inline_source, load_index
 
@@ -120,7 +120,7 @@ def test_same_settings_give_the_same_properties_so_deploys_without_changes_do_no
 def test_write_follows_the_monitor_even_if_a_snippet_did_not_reference_it():
     from troposphere import Sub, Template, rum
 
-    from rumcfn.script import add_snippet_writer
+    from rumcfn.build.snippet_writer import add_snippet_writer
 
     monitor = rum.AppMonitor("AppMonitor", Name="site", Domain="www.example.com")
     made = add_snippet_writer(Template(), Settings(), snippet=Sub("static"), monitor=monitor)

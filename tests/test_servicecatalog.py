@@ -8,7 +8,7 @@ import json
 import pytest
 from botocore.stub import ANY
 
-from rumcfn.aws import Aws
+from rumcfn.aws.session import Aws
 from rumcfn.cli import run
 from tests.aws_fixtures import REGION, aws_env, boto_client, moto_server, stubbed  # noqa: F401
 

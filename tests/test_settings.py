@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 from troposphere import Ref
 
-from rumcfn.settings import SECTIONS, Settings, SettingsError, from_mapping, load, reference, with_overrides
+from rumcfn.config.settings import SECTIONS, Settings, SettingsError, from_mapping, load, reference, with_overrides
 
 BAD = [
     ({"monitor": {"name": "my site!"}}, "monitor.name", "[\\.\\-_/#A-Za-z0-9]+", "my site!"),

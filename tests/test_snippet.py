@@ -9,8 +9,8 @@ import subprocess
 
 import pytest
 
-from rumcfn.settings import SettingsError
-from rumcfn.snippet import page_pattern, render_concrete, to_js
+from rumcfn.config.settings import SettingsError
+from rumcfn.build.snippet import page_pattern, render_concrete, to_js
 
 NODE = shutil.which("node") or "node"
 

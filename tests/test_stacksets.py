@@ -10,9 +10,9 @@ import re
 import pytest
 
 from rumcfn.cli import run
-from rumcfn.settings import Settings
-from rumcfn.stacksets import StackSetRequest, deploy_stack_set, missing_targets
-from rumcfn.template_source import TemplateSource, from_settings
+from rumcfn.config.settings import Settings
+from rumcfn.aws.stacksets import StackSetRequest, deploy_stack_set, missing_targets
+from rumcfn.template.reader import TemplateSource, from_settings
 from tests.aws_fixtures import (ACCOUNT, aws_env, boto_client, instant_poller, moto_server,  # noqa: F401
                                 small_template, stubbed)
 
@@ -214,14 +214,14 @@ def test_stack_set_template_has_no_account_region_or_fixed_names(variant):
 def test_stack_set_from_settings_sends_the_parameters_template(monkeypatch, tmp_path, capsys):
     from botocore.stub import ANY
 
-    from rumcfn.aws import Aws
+    from rumcfn.aws.session import Aws
     from tests.aws_fixtures import fake_credentials
 
     monkeypatch.chdir(tmp_path)  # no ./rumcfn.toml
     fake_credentials(monkeypatch, tmp_path)
     aws, stubs = stubbed("cloudformation")
     monkeypatch.setattr(Aws, "client", lambda self, service: aws.clients[service])
-    monkeypatch.setattr("rumcfn.stacksets.Poller", instant_poller)
+    monkeypatch.setattr("rumcfn.aws.stacksets.Poller", instant_poller)
     cf = stubs["cloudformation"]
     body = from_settings(dataclasses.replace(Settings(), parameters=True)).body
     cf.add_client_error("describe_stack_set", "StackSetNotFoundException", "StackSet rum not found")

@@ -9,9 +9,9 @@ import sys
 
 import pytest
 
-from rumcfn.output import INLINE_LIMIT, to_json
-from rumcfn.settings import Settings, from_mapping
-from rumcfn.stack import build_stack, build_template
+from rumcfn.template.output import INLINE_LIMIT, to_json
+from rumcfn.config.settings import Settings, from_mapping
+from rumcfn.build.stack import build_stack, build_template
 
 from .conftest import template_dict
 from .variants import FULL, POOL, ROLE, VARIANTS
@@ -43,7 +43,7 @@ def test_same_settings_give_byte_identical_templates_across_processes(tmp_path):
 
 def test_no_hard_coded_partition_region_or_account():
     """The web client's CDN is the one region literal allowed: AWS serves it from us-east-1 for all regions."""
-    from rumcfn.snippet import CDN_URL
+    from rumcfn.build.snippet import CDN_URL
 
     text = to_json(build_template(VARIANTS["all-on"])).replace(CDN_URL.split("{")[0], "")
     assert "arn:aws:" not in text
@@ -228,8 +228,8 @@ def test_builders_compose_into_an_existing_troposphere_template():
     """A user with their own stack adds RUM to it through the builder functions."""
     from troposphere import Template, s3
 
-    from rumcfn.auth import add_auth
-    from rumcfn.monitor import add_app_monitor
+    from rumcfn.build.auth import add_auth
+    from rumcfn.build.monitor import add_app_monitor
 
     template = Template()
     template.add_resource(s3.Bucket("Existing"))

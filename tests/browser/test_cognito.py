@@ -13,8 +13,8 @@ import re
 
 import pytest
 
-from rumcfn.settings import Settings, with_overrides
-from rumcfn.stack import build_stack
+from rumcfn.config.settings import Settings, with_overrides
+from rumcfn.build.stack import build_stack
 
 from .flow import (ACCESS_KEY, REGION, SESSION_TOKEN, check_signature, publish, rumcfn_snippet,
                    seed_guest_credentials, visible_dispatch)

@@ -11,8 +11,8 @@ import uuid
 
 import pytest
 
-from rumcfn.settings import Settings, with_overrides
-from rumcfn.stack import build_stack
+from rumcfn.config.settings import Settings, with_overrides
+from rumcfn.build.stack import build_stack
 
 from .flow import ACCESS_KEY, REGION, check_signature, page_exceptions, seed_guest_credentials, visible_dispatch
 

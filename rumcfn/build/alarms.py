@@ -16,9 +16,9 @@ from awacs.aws import Allow, Condition, PolicyDocument, Principal, Statement, St
 from troposphere import Ref, Sub, Template
 from troposphere import cloudwatch, kms, sns
 
-from .naming import stack_unique
-from .parameters import HAS_ALERT_EMAIL
-from .settings import BUDGET_METRICS, Settings, cloudwatch_statistic, is_literal, schedule_interval
+from rumcfn.build.naming import stack_unique
+from rumcfn.build.parameters import HAS_ALERT_EMAIL
+from rumcfn.config.settings import BUDGET_METRICS, Settings, cloudwatch_statistic, is_literal, schedule_interval
 
 NAMESPACE = "AWS/RUM"
 CANARY_NAMESPACE = "CloudWatchSynthetics"

@@ -12,8 +12,8 @@ from pathlib import Path
 
 @functools.cache
 def resource_dir(name: str) -> Path:
-    here = Path(__file__).resolve().parent
-    for candidate in (here / name, here.parent / name):
+    package = Path(__file__).resolve().parent.parent
+    for candidate in (package / name, package.parent / name):
         if candidate.is_dir():
             return candidate
     raise FileNotFoundError(f"rumcfn is installed without its {name}/ directory")

@@ -9,8 +9,8 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from . import changeset_view as view
-from .errors import RumcfnError
+from rumcfn.aws import views as view
+from rumcfn.errors import RumcfnError
 
 Echo = Callable[..., None]
 
@@ -120,7 +120,7 @@ def watch(cfn: Any, stack_id: str, since: str | None, echo: Echo, poller: Poller
 
 def describe_status(cfn: Any, stack: str) -> str:
     """The stack's status; a stack that no longer exists has been deleted."""
-    from .aws import find_stack
+    from rumcfn.aws.session import find_stack
 
     description = find_stack(cfn, stack)
     return description["StackStatus"] if description else "DELETE_COMPLETE"

@@ -1,6 +1,6 @@
 """The budget gate: compare a deployed monitor's Web Vitals with the budgets its stack was built with.
 
-Budgets come from the stack itself (``Metadata.rumcfn.budgets`` of the deployed template) or from
+Budgets come from the stack itself (``Metadata.rumcfn.build.alarms`` of the deployed template) or from
 settings; values come from CloudWatch ``GetMetricData`` in ``AWS/RUM`` with dimension
 ``application_name``: one datapoint per budget, the configured statistic (``p75`` by default) over
 the whole window, so a percentile is computed over every sample and never averaged across periods.
@@ -18,8 +18,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping
 
-from .aws import AwsError, deployed_template, find_stack, translated
-from .errors import RumcfnError
+from rumcfn.aws.session import AwsError, deployed_template, find_stack, translated
+from rumcfn.errors import RumcfnError
 
 NAMESPACE = "AWS/RUM"
 DIMENSION = "application_name"
@@ -44,7 +44,7 @@ class StackNotFound(RumcfnError):
 
 
 class MalformedMetadata(RumcfnError):
-    """The template's ``Metadata.rumcfn.budgets`` is not what rumcfn writes."""
+    """The template's ``Metadata.rumcfn.build.alarms`` is not what rumcfn writes."""
 
 
 @dataclass(frozen=True)
@@ -108,14 +108,14 @@ class Report:
 
 
 def budgets_from_metadata(metadata: Mapping[str, Any] | None) -> list[Budget]:
-    """Budgets from a template's ``Metadata`` (``rumcfn.budgets``), in the stored order."""
+    """Budgets from a template's ``Metadata`` (``rumcfn.build.alarms``), in the stored order."""
     entries = ((metadata or {}).get("rumcfn") or {}).get("budgets") or {}
     return [Budget.from_metadata(key, entry) for key, entry in entries.items()]
 
 
 def budgets_from_settings(settings) -> list[Budget]:
     """Budgets exactly as a stack built from ``settings`` would record them."""
-    from .stack import budget_metadata
+    from rumcfn.build.stack import budget_metadata
 
     return budgets_from_metadata({"rumcfn": {"budgets": budget_metadata(settings)}})
 
@@ -146,7 +146,7 @@ def from_stack(cloudformation, stack_name: str) -> tuple[str, list[Budget]]:
 
 def cloudwatch_stat(statistic: str) -> str:
     """The statistic as GetMetricData wants it (the same spelling map the alarms use)."""
-    from .settings import cloudwatch_statistic
+    from rumcfn.config.settings import cloudwatch_statistic
 
     return cloudwatch_statistic(statistic)
 
@@ -219,7 +219,7 @@ def _num(value: float | None) -> str:
 
 
 def table(report: Report) -> str:
-    from .settings import BUDGET_METRICS
+    from rumcfn.config.settings import BUDGET_METRICS
 
     header = ("vital", "metric", "statistic", "value", "budget", "samples", "result")
     rows = [header]
@@ -242,7 +242,7 @@ def to_json(report: Report) -> str:
 
 
 def clients(aws):
-    """CloudFormation and CloudWatch clients of an :class:`rumcfn.aws.Aws`, made on first use (boto3 is
+    """CloudFormation and CloudWatch clients of an :class:`rumcfn.aws.session.Aws`, made on first use (boto3 is
     imported only then), with the same session, retries and one-line errors as the deploy commands."""
     return _Lazy(aws, "cloudformation"), _Lazy(aws, "cloudwatch")
 

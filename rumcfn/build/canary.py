@@ -14,10 +14,10 @@ from awacs.aws import Allow, Condition, PolicyDocument, Statement, StringEquals
 from troposphere import GetAtt, Join, Ref, Split, Sub, Tags, Template
 from troposphere import iam, synthetics
 
-from .buckets import add_secure_bucket
-from .roles import lambda_trust
-from .resources import render
-from .settings import Settings, SettingsError, is_literal, schedule_interval
+from rumcfn.build.buckets import add_secure_bucket
+from rumcfn.build.roles import lambda_trust
+from rumcfn.build.resources import render
+from rumcfn.config.settings import Settings, SettingsError, is_literal, schedule_interval
 
 #: Newest Node.js runtime (AWS docs, "Runtime versions using Node.js and Puppeteer"). From 13.1 on, the
 #: runtime's modules are named @aws/synthetics-puppeteer and @aws/synthetics-logger.

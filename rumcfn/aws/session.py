@@ -12,8 +12,8 @@ import os
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from . import __version__
-from .errors import RumcfnError
+from rumcfn import __version__
+from rumcfn.errors import RumcfnError
 
 #: botocore's "standard" retry mode backs off on throttling and transient errors before we give up.
 MAX_ATTEMPTS = 8
@@ -212,7 +212,7 @@ def deployed_template(cfn: Any, name: str) -> dict:
 def s3_url(bucket: str, key: str, region: str) -> str:
     """The HTTPS URL CloudFormation and Service Catalog read a template from (virtual-hosted unless the
     bucket name has dots)."""
-    from .snippet import url_suffix
+    from rumcfn.build.snippet import url_suffix
 
     suffix = url_suffix(region)
     if "." in bucket:

@@ -14,7 +14,7 @@ import subprocess
 from dataclasses import dataclass
 from typing import Any, Iterator, Mapping
 
-from .errors import RumcfnError
+from rumcfn.errors import RumcfnError
 
 
 class DiagramError(RumcfnError):

@@ -14,11 +14,11 @@ from typing import Any
 
 import click
 
-from . import changeset_view as view
-from .aws import Aws, error_code, translated, upload_template
-from .errors import RumcfnError
-from .stack_events import Echo, Poller
-from .template_source import TemplateSource
+from rumcfn.aws import views as view
+from rumcfn.aws.session import Aws, error_code, translated, upload_template
+from rumcfn.errors import RumcfnError
+from rumcfn.aws.events import Echo, Poller
+from rumcfn.template.reader import TemplateSource
 
 OPERATION_DONE = {"SUCCEEDED", "FAILED", "STOPPED"}
 

@@ -12,7 +12,7 @@ from typing import Any, Callable
 
 import click
 
-from .settings import BUDGET_METRICS, Settings, SettingsError
+from rumcfn.config.settings import BUDGET_METRICS, Settings, SettingsError
 
 DEFAULT_CONFIG = "rumcfn.toml"
 
@@ -44,7 +44,7 @@ def _number(option: str, text: str) -> Any:
 def resolve_settings(config: str | None, overrides: dict[str, Any], tags: tuple[str, ...] = (),
                      budgets: tuple[str, ...] = ()) -> Settings:
     """Settings from the file (``--config``, else ./rumcfn.toml if present, else the example), then flags."""
-    from .settings import load, with_overrides
+    from rumcfn.config.settings import load, with_overrides
 
     if config is None and Path(DEFAULT_CONFIG).is_file():
         config = DEFAULT_CONFIG
@@ -113,14 +113,14 @@ def read_template_argument(template_file: str) -> tuple[str, str]:
 
 
 def aws_options(command: Callable) -> Callable:
-    """--region / --profile / --endpoint-url, passed on as ``aws=`` (an ``rumcfn.aws.Aws``; boto3 loads later)."""
+    """--region / --profile / --endpoint-url, passed on as ``aws=`` (an ``rumcfn.aws.session.Aws``; boto3 loads later)."""
 
     @click.option("--region", help="AWS region (default: AWS_REGION / AWS_DEFAULT_REGION / the profile's).")
     @click.option("--profile", help="Named AWS profile (default: AWS_PROFILE or the default credentials).")
     @click.option("--endpoint-url", help="Custom AWS endpoint, e.g. a local emulator (default: AWS_ENDPOINT_URL).")
     @functools.wraps(command)
     def wrapper(region, profile, endpoint_url, **kwargs):
-        from .aws import Aws
+        from rumcfn.aws.session import Aws
 
         return command(aws=Aws(region=region, profile=profile, endpoint_url=endpoint_url), **kwargs)
 

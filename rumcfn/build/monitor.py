@@ -8,8 +8,8 @@ from typing import Any
 from troposphere import Ref, Template
 from troposphere import rum
 
-from .naming import tags_of
-from .settings import EXTENDED_DIMENSIONS, EXTENDED_METRICS, Settings, is_literal
+from rumcfn.build.naming import tags_of
+from rumcfn.config.settings import EXTENDED_DIMENSIONS, EXTENDED_METRICS, Settings, is_literal
 
 
 def _metric_definitions(settings: Settings) -> list[rum.MetricDefinition]:
@@ -41,7 +41,7 @@ def add_app_monitor(
     guest_role_arn: Any = None,
     resource_policy: Any = None,
 ) -> rum.AppMonitor:
-    """Add the app monitor. Auth values come from :mod:`rumcfn.auth` (Cognito ids or a resource policy)."""
+    """Add the app monitor. Auth values come from :mod:`rumcfn.build.auth` (Cognito ids or a resource policy)."""
     m = settings.monitor
     config: dict[str, Any] = {
         "AllowCookies": m.allow_cookies,

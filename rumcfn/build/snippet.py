@@ -16,8 +16,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 from troposphere import GetAtt, Sub
 
-from .resources import render
-from .settings import Settings, is_literal
+from rumcfn.build.resources import render
+from rumcfn.config.settings import Settings, is_literal
 
 #: Where AWS serves the web client; the same CDN for every region.
 CDN_URL = "https://client.rum.us-east-1.amazonaws.com/{version}/cwr.js"
@@ -162,7 +162,7 @@ def render_concrete(*, app_monitor_id: str, region: str, identity_pool_id: str |
                     telemetries: tuple[str, ...] | None = None, sample_rate: float | None = None,
                     excluded_pages: tuple[str, ...] | None = None, settings: Settings | None = None) -> str:
     """A ready rum.js for an existing monitor (``rumcfn snippet``), validated like the stack's settings."""
-    from .settings import SettingsError, with_overrides
+    from rumcfn.config.settings import SettingsError, with_overrides
 
     if not re.fullmatch(r"[0-9a-f-]{36}|[\w-]{1,64}", app_monitor_id or ""):
         raise SettingsError("--app-monitor-id", "must be an app monitor id (a UUID)", app_monitor_id)

@@ -13,12 +13,12 @@ from typing import Any, Callable
 
 import click
 
-from . import __version__
-from . import changeset_view as view
-from .aws import Aws, error_code, error_message, find_stack, translated, upload_template
-from .errors import RumcfnError
-from .stack_events import Echo, Outcome, Poller, latest_event_id, settled, watch
-from .template_source import TemplateSource
+from rumcfn import __version__
+from rumcfn.aws import views as view
+from rumcfn.aws.session import Aws, error_code, error_message, find_stack, translated, upload_template
+from rumcfn.errors import RumcfnError
+from rumcfn.aws.events import Echo, Outcome, Poller, latest_event_id, settled, watch
+from rumcfn.template.reader import TemplateSource
 
 Confirm = Callable[[str], bool]
 

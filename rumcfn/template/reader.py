@@ -8,8 +8,8 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from .errors import RumcfnError
-from .output import INLINE_LIMIT
+from rumcfn.errors import RumcfnError
+from rumcfn.template.output import INLINE_LIMIT
 
 #: Resource types whose explicit name property makes CloudFormation require CAPABILITY_NAMED_IAM.
 IAM_NAME_PROPERTIES = {
@@ -120,7 +120,7 @@ def from_file(path: str) -> TemplateSource:
 
 
 def from_settings(settings: Any) -> TemplateSource:
-    from .output import to_json
-    from .stack import build_template
+    from rumcfn.template.output import to_json
+    from rumcfn.build.stack import build_template
 
     return TemplateSource(to_json(build_template(settings)), "the synthesized template")

@@ -7,17 +7,17 @@ from typing import Any
 
 from troposphere import GetAtt, Output, Ref, Template
 
-from . import __version__
-from .auth import Auth, add_auth
-from .budgets import add_alarms
-from .canary import add_canary
-from .dashboard import add_dashboard
-from .monitor import add_app_monitor
-from .parameters import add_parameters
-from .script import add_snippet_writer
-from .security import explain_scanner_findings
-from .settings import Settings, is_literal
-from .snippet import script_tag, snippet_sub
+from rumcfn import __version__
+from rumcfn.build.auth import Auth, add_auth
+from rumcfn.build.alarms import add_alarms
+from rumcfn.build.canary import add_canary
+from rumcfn.build.dashboard import add_dashboard
+from rumcfn.build.monitor import add_app_monitor
+from rumcfn.build.parameters import add_parameters
+from rumcfn.build.snippet_writer import add_snippet_writer
+from rumcfn.build.security import explain_scanner_findings
+from rumcfn.config.settings import Settings, is_literal
+from rumcfn.build.snippet import script_tag, snippet_sub
 
 
 @dataclass
@@ -76,7 +76,7 @@ def build_template(settings: Settings | None = None) -> Template:
 
 def budget_metadata(settings: Settings) -> dict[str, Any]:
     """What ``rumcfn budgets check`` needs to judge a deployed stack without its settings file."""
-    from .settings import BUDGET_METRICS
+    from rumcfn.config.settings import BUDGET_METRICS
 
     return {
         key: {"metric": BUDGET_METRICS[key][0], "budget": f"{value:g}", "statistic": settings.budgets.statistic}

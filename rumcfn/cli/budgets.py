@@ -1,6 +1,6 @@
 """``rumcfn budgets check`` (the CI budget gate) and ``rumcfn diagram`` (a picture of the stack).
 
-Thin click wrappers: the logic lives in :mod:`rumcfn.budget_check` and :mod:`rumcfn.diagram`.
+Thin click wrappers: the logic lives in :mod:`rumcfn.aws.budget_gate` and :mod:`rumcfn.template.diagram`.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from pathlib import Path
 
 import click
 
-from .options import DEFAULT_CONFIG, aws_options, read_template_argument, settings_options
-from .errors import UsageError
-from .settings import Settings
+from rumcfn.cli.options import DEFAULT_CONFIG, aws_options, read_template_argument, settings_options
+from rumcfn.errors import UsageError
+from rumcfn.config.settings import Settings
 
 
 @click.group()
@@ -35,7 +35,7 @@ def check(settings: Settings, stack_name: str | None, days: int, min_samples: in
     Give --stack-name (budgets from the deployed template) or --app-monitor-name (budgets from
     settings: flags, --config or ./rumcfn.toml).
     """
-    from . import budget_check as bc
+    from rumcfn.aws import budget_gate as bc
 
     params = click.get_current_context().params
     by_name = params.get("app_monitor_name")
@@ -69,8 +69,8 @@ def diagram(settings: Settings, template_file: str | None, output: str | None, f
     """
     import json
 
-    from . import diagram as dg
-    from .output import to_json, write_atomic
+    from rumcfn.template import diagram as dg
+    from rumcfn.template.output import to_json, write_atomic
 
     if template_file:
         text, _name = read_template_argument(template_file)
@@ -81,7 +81,7 @@ def diagram(settings: Settings, template_file: str | None, output: str | None, f
 
             template = json.loads(cfn_flip.to_json(text))
     else:
-        from .stack import build_template
+        from rumcfn.build.stack import build_template
 
         template = json.loads(to_json(build_template(settings)))
     kind = dg.format_of(output, fmt)

@@ -14,9 +14,9 @@ from typing import Any, Callable
 
 import click
 
-from .errors import RumcfnError
-from .options import aws_options, parse_pairs, settings_options
-from .settings import Settings, SettingsError
+from rumcfn.errors import RumcfnError
+from rumcfn.cli.options import aws_options, parse_pairs, settings_options
+from rumcfn.config.settings import Settings, SettingsError
 
 
 def register(main: click.Group) -> None:
@@ -61,7 +61,7 @@ def template_options(command: Callable) -> Callable:
     @functools.wraps(command)
     def wrapper(settings: Settings, template_file: str | None, **kwargs):
         def load(parameters: bool = False):
-            from . import template_source
+            from rumcfn.template import reader as template_source
 
             if template_file:
                 return template_source.from_file(template_file)
@@ -108,7 +108,7 @@ def deploy_command(stack_name, stack_set, template, parameter_overrides, stack_t
         raise SettingsError("--stack-name/--stack-set", "give exactly one", f"{stack_name or ''}{stack_set or ''}" or "neither")
     parameters, tags = overrides_and_tags(parameter_overrides, stack_tags)
     if stack_set:
-        from .stacksets import StackSetRequest, deploy_stack_set
+        from rumcfn.aws.stacksets import StackSetRequest, deploy_stack_set
 
         if role_arn or no_execute_changeset or termination_protection is not None:
             raise SettingsError("--stack-set", "does not take --role-arn, --no-execute-changeset or --termination-protection",
@@ -123,7 +123,7 @@ def deploy_command(stack_name, stack_set, template, parameter_overrides, stack_t
         return
     if accounts or organizational_units or regions or max_concurrent_percentage or failure_tolerance_percentage:
         raise SettingsError("--accounts/--organizational-units/--regions", "only go with --stack-set", stack_name)
-    from .deploy import StackRequest, deploy
+    from rumcfn.aws.deploy import StackRequest, deploy
 
     confirm = None if no_execute_changeset else confirmer(yes, "executes the change set")
     request = StackRequest(stack_name, template(), parameters, tags, role_arn, s3_bucket, termination_protection)
@@ -137,7 +137,7 @@ def deploy_command(stack_name, stack_set, template, parameter_overrides, stack_t
 @aws_options
 def diff_command(stack_name, template, parameter_overrides, stack_tags, role_arn, s3_bucket, aws) -> None:
     """Show the change set a deploy would execute, then delete it."""
-    from .deploy import StackRequest, diff
+    from rumcfn.aws.deploy import StackRequest, diff
 
     request = StackRequest(stack_name, template(), *overrides_and_tags(parameter_overrides, stack_tags), role_arn,
                            s3_bucket)
@@ -151,8 +151,8 @@ def diff_command(stack_name, template, parameter_overrides, stack_tags, role_arn
 @aws_options
 def outputs_command(stack_name: str, key: str | None, fmt: str, aws: Any) -> None:
     """Print a deployed stack's outputs."""
-    from .changeset_view import outputs_block
-    from .deploy import get_outputs
+    from rumcfn.aws.views import outputs_block
+    from rumcfn.aws.deploy import get_outputs
 
     outputs = get_outputs(aws, stack_name)
     if key:
@@ -173,7 +173,7 @@ def outputs_command(stack_name: str, key: str | None, fmt: str, aws: Any) -> Non
 @aws_options
 def destroy_command(stack_name: str, role_arn: str | None, yes: bool, aws: Any) -> None:
     """Delete the stack and wait until it is gone."""
-    from .deploy import destroy
+    from rumcfn.aws.deploy import destroy
 
     destroy(aws, stack_name, role_arn=role_arn, confirm=confirmer(yes, f"deletes stack {stack_name}"))
 
@@ -194,7 +194,7 @@ def servicecatalog_group() -> None:
 @aws_options
 def publish_command(product_name, portfolio_id, version, s3_bucket, description, owner, template, aws) -> None:
     """Upload the --parameters template and create the product, or add this version to it."""
-    from .servicecatalog import PublishRequest, publish
+    from rumcfn.aws.servicecatalog import PublishRequest, publish
 
     publish(aws, PublishRequest(product_name, portfolio_id, version, s3_bucket, template(parameters=True),
                                 description, owner))

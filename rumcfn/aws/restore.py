@@ -1,4 +1,4 @@
-"""``rumcfn restore-snippet``: write rum.js again after a site sync deleted it.
+"""Write rum.js again after a site sync deleted it (``rumcfn restore-snippet``).
 
 ``aws s3 sync --delete`` removes every object the local build lacks, rum.js included; the custom
 resource only runs again when the snippet changes. This command reads the deployed stack and writes
@@ -17,10 +17,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-import click
-
-from .errors import RumcfnError
-from .options import aws_options
+from rumcfn.errors import RumcfnError
 
 RESOURCE_TYPE = "Custom::RumScript"
 _PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
@@ -91,7 +88,7 @@ def _sub(argument: Any, scope: Scope) -> str:
 
 def pseudo_parameters(stack_id: str, stack_name: str) -> dict[str, str]:
     """AWS::Region, AccountId, Partition, URLSuffix, StackName, StackId from the stack's ARN."""
-    from .snippet import url_suffix
+    from rumcfn.build.snippet import url_suffix
 
     _, partition, _, region, account, _ = stack_id.split(":", 5)
     return {"AWS::Region": region, "AWS::AccountId": account, "AWS::Partition": partition,
@@ -137,7 +134,7 @@ class ScriptObject:
 
 def read_script(aws, stack_name: str) -> ScriptObject:
     """What the stack's ``Custom::RumScript`` wrote, resolved from the deployed stack."""
-    from .aws import deployed_template, find_stack, translated
+    from rumcfn.aws.session import deployed_template, find_stack, translated
 
     cloudformation = aws.client("cloudformation")
     with translated():
@@ -171,7 +168,7 @@ def read_script(aws, stack_name: str) -> ScriptObject:
 
 def write_script(aws, script: ScriptObject) -> str:
     """Put rum.js (only into a bucket of the stack's account); return the new ETag."""
-    from .aws import translated
+    from rumcfn.aws.session import translated
 
     with translated():
         response = aws.client("s3").put_object(
@@ -183,7 +180,7 @@ def write_script(aws, script: ScriptObject) -> str:
 
 def current_content(aws, script: ScriptObject) -> bytes | None:
     """The object's bytes now, or None when it is missing."""
-    from .aws import error_code, translated
+    from rumcfn.aws.session import error_code, translated
 
     s3 = aws.client("s3")
     with translated():
@@ -195,23 +192,5 @@ def current_content(aws, script: ScriptObject) -> bytes | None:
             raise
 
 
-@click.command("restore-snippet")
-@click.option("--stack-name", required=True, help="The deployed rumcfn stack.")
-@aws_options
-@click.option("--check", is_flag=True, help="Only compare: exit 1 when rum.js is missing or differs.")
-def restore_snippet(stack_name: str, aws, check: bool) -> None:
-    """Write rum.js again exactly as the stack wrote it (e.g. after `aws s3 sync --delete`)."""
-    script = read_script(aws, stack_name)
-    if check:
-        now = current_content(aws, script)
-        if now != script.content.encode("utf-8"):
-            state = "missing" if now is None else "different from the stack's snippet"
-            raise RestoreFailed(f"{script.uri} is {state}; run rumcfn restore-snippet --stack-name {stack_name}")
-        click.echo(f"{script.uri} matches stack {stack_name}")
-        return
-    etag = write_script(aws, script)
-    click.echo(f"restored {script.uri} from stack {stack_name} ({len(script.content.encode())} bytes, ETag {etag})")
-
-
-__all__ = ["restore_snippet", "read_script", "write_script", "resolve", "scope_of", "Scope", "ScriptObject",
+__all__ = ["read_script", "write_script", "resolve", "scope_of", "Scope", "ScriptObject",
            "RestoreFailed"]

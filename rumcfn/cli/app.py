@@ -9,10 +9,10 @@ import sys
 
 import click
 
-from . import __version__
-from .errors import RumcfnError
-from .options import DEFAULT_CONFIG, read_template_argument, resolve_settings, settings_options  # noqa: F401
-from .settings import Settings, SettingsError
+from rumcfn import __version__
+from rumcfn.errors import RumcfnError
+from rumcfn.cli.options import DEFAULT_CONFIG, read_template_argument, resolve_settings, settings_options  # noqa: F401
+from rumcfn.config.settings import Settings, SettingsError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -27,8 +27,8 @@ def main() -> None:
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
 def synth(settings: Settings, fmt: str, output: str | None) -> None:
     """Build the template from settings (the built-in example when none are given)."""
-    from .output import render, write_atomic
-    from .stack import build_template
+    from rumcfn.template.output import render, write_atomic
+    from rumcfn.build.stack import build_template
 
     text = render(build_template(settings), fmt)
     if output:
@@ -43,10 +43,10 @@ def synth(settings: Settings, fmt: str, output: str | None) -> None:
 @click.option("--region", "regions", multiple=True, help="Regions to check against (default us-east-1; repeatable).")
 def lint(settings: Settings, template_file: str | None, regions: tuple[str, ...]) -> None:
     """Lint TEMPLATE_FILE (or - for stdin) with cfn-lint; without one, build from settings and lint."""
-    from .errors import LintFailed
-    from .lint import DEFAULT_REGIONS, Linter
-    from .output import to_json
-    from .stack import build_template
+    from rumcfn.errors import LintFailed
+    from rumcfn.template.lint import DEFAULT_REGIONS, Linter
+    from rumcfn.template.output import to_json
+    from rumcfn.build.stack import build_template
 
     if template_file:
         text, name = read_template_argument(template_file)
@@ -77,8 +77,8 @@ def lint(settings: Settings, template_file: str | None, regions: tuple[str, ...]
 def snippet(app_monitor_id, region, identity_pool_id, unsigned, endpoint, client_url, client_version,
             app_version, telemetries, sample_rate, excluded, html, output) -> None:
     """Render a concrete rum.js for a monitor that already exists."""
-    from .output import write_atomic
-    from .snippet import render_concrete
+    from rumcfn.template.output import write_atomic
+    from rumcfn.build.snippet import render_concrete
 
     text = render_concrete(
         app_monitor_id=app_monitor_id, region=region, identity_pool_id=identity_pool_id, unsigned=unsigned,
@@ -95,8 +95,9 @@ def snippet(app_monitor_id, region, identity_pool_id, unsigned, endpoint, client
 
 
 # Commands from other modules register here, one line each.
-from . import cli_deploy, cli_extra  # noqa: E402
-from .restore import restore_snippet  # noqa: E402
+from rumcfn.cli import deploy as cli_deploy
+from rumcfn.cli import budgets as cli_extra
+from rumcfn.cli.restore import restore_snippet  # noqa: E402
 
 cli_extra.register(main)
 cli_deploy.register(main)

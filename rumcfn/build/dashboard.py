@@ -14,8 +14,8 @@ from typing import Any
 from troposphere import FindInMap, Join, Ref, Sub, Template
 from troposphere import cloudwatch
 
-from .budgets import Alarms
-from .settings import BUDGET_METRICS, Settings, cloudwatch_statistic
+from rumcfn.build.alarms import Alarms
+from rumcfn.config.settings import BUDGET_METRICS, Settings, cloudwatch_statistic
 
 WIDTH = 8  # three widgets per row on the 24-column grid
 HEIGHT = 6

@@ -9,7 +9,7 @@ from typing import Any
 
 from troposphere import Equals, Not, Parameter, Ref, Template
 
-from .settings import Settings
+from rumcfn.config.settings import Settings
 
 GROUPS = (
     ("Site", ("AppMonitorName", "Domain", "WebsiteBucket", "SiteUrl")),

@@ -13,8 +13,8 @@ from awacs.aws import Allow, Condition, ForAnyValueStringLike, PolicyDocument, P
 from troposphere import GetAtt, Ref, Sub, Template
 from troposphere import cognito, iam
 
-from .naming import monitor_arn
-from .settings import Settings, is_literal
+from rumcfn.build.naming import monitor_arn
+from rumcfn.config.settings import Settings, is_literal
 
 COGNITO = "cognito-identity.amazonaws.com"
 

@@ -12,10 +12,10 @@ from typing import Any
 
 import click
 
-from .aws import Aws, error_code, translated, upload_template
-from .errors import RumcfnError
-from .stack_events import Echo
-from .template_source import TemplateSource
+from rumcfn.aws.session import Aws, error_code, translated, upload_template
+from rumcfn.errors import RumcfnError
+from rumcfn.aws.events import Echo
+from rumcfn.template.reader import TemplateSource
 
 
 class CatalogInterrupted(RumcfnError):

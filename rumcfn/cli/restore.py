@@ -1,0 +1,28 @@
+"""``rumcfn restore-snippet``: write rum.js again exactly as the deployed stack wrote it."""
+
+from __future__ import annotations
+
+import click
+
+from rumcfn.cli.options import aws_options
+
+
+@click.command("restore-snippet")
+@click.option("--stack-name", required=True, help="The deployed rumcfn stack.")
+@aws_options
+@click.option("--check", is_flag=True, help="Only compare: exit 1 when rum.js is missing or differs.")
+def restore_snippet(stack_name: str, aws, check: bool) -> None:
+    """Write rum.js again exactly as the stack wrote it (e.g. after `aws s3 sync --delete`)."""
+    from rumcfn.aws.restore import RestoreFailed, current_content, read_script, write_script
+
+    script = read_script(aws, stack_name)
+    if check:
+        now = current_content(aws, script)
+        if now != script.content.encode("utf-8"):
+            state = "missing" if now is None else "different from the stack's snippet"
+            raise RestoreFailed(f"{script.uri} is {state}; run rumcfn restore-snippet --stack-name {stack_name}")
+        click.echo(f"{script.uri} matches stack {stack_name}")
+        return
+    etag = write_script(aws, script)
+    click.echo(f"restored {script.uri} from stack {stack_name} ({len(script.content.encode())} bytes, ETag {etag})")
+

@@ -1,0 +1,1 @@
+"""A finished template as text or data: output, reading, lint, diagram."""
