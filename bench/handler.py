@@ -91,7 +91,7 @@ def run_in_this_process(template_path: str, creates: int) -> dict[str, Any]:
 
     sys.path.insert(0, str(ROOT))  # after the handler's import: neither module imports boto3
     from rumcfn.aws.restore import resolve
-    from tests.handler_harness import FakeContext, ResponseServer
+    from tests.support.handler import FakeContext, ResponseServer
 
     scope = stand_in_scope(found["template"])
     properties = {name: resolve(value, scope) for name, value in found["properties"].items()}

@@ -18,7 +18,7 @@ def variants() -> dict[str, Any]:
 
     sys.path.insert(0, str(ROOT))
     try:
-        from tests.variants import VARIANTS  # the variants the tests lint and size-check
+        from tests.support.variants import VARIANTS  # the variants the tests lint and size-check
     finally:
         sys.path.remove(str(ROOT))
     return {

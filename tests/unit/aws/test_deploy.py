@@ -12,8 +12,8 @@ from rumcfn.aws.session import Aws
 from rumcfn.cli import run
 from rumcfn.aws.deploy import StackRequest, deploy
 from rumcfn.template.reader import TemplateSource
-from tests.aws_fixtures import (CHANGE_SET_ID, STACK_ID, FakeClock, event, fake_credentials, instant_poller,
-                                not_found, small_template, stack, stubbed)
+from tests.support.aws import (CHANGE_SET_ID, STACK_ID, FakeClock, event, fake_credentials, instant_poller,
+                               not_found, small_template, stack, stubbed)
 
 TEMPLATE = small_template("Topic", "Logs")
 OUTPUTS = [{"OutputKey": "ScriptTag", "OutputValue": '<script src="https://www.example.com/rum.js" async></script>',

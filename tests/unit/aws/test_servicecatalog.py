@@ -10,7 +10,7 @@ from botocore.stub import ANY
 
 from rumcfn.aws.session import Aws
 from rumcfn.cli import run
-from tests.aws_fixtures import REGION, aws_env, boto_client, moto_server, stubbed  # noqa: F401
+from tests.support.aws import REGION, boto_client, stubbed
 
 pytestmark = pytest.mark.xdist_group("moto")
 

@@ -1,17 +1,14 @@
-"""AWS test doubles for the deploy tests: a moto server on a free port, fake credentials, Stubber clients,
-small templates moto can deploy, and a clock that never sleeps.
-
-Import explicitly: ``from tests.aws_fixtures import moto_server, aws_env  # noqa: F401``.
+"""AWS test doubles: fake credentials, clients, Stubber clients, small templates moto can deploy,
+responses shaped like CloudFormation's, data put into moto, and a clock that never sleeps.
+(The moto server itself is a fixture: ``moto_server``/``moto_url``/``aws_env`` in ``fixtures.py``.)
 """
 
 from __future__ import annotations
 
 import json
-import urllib.request
+import os
 from datetime import datetime, timedelta, timezone
-from typing import Any, Iterator
-
-import pytest
+from typing import Any
 
 from rumcfn.aws.session import Aws
 from rumcfn.aws.events import Poller
@@ -20,40 +17,22 @@ REGION = "us-east-1"
 ACCOUNT = "123456789012"  # moto's default account
 
 
-@pytest.fixture(scope="module")
-def moto_server() -> Iterator[str]:
-    """A moto server for this test module; yields its endpoint URL."""
-    from moto.server import ThreadedMotoServer
-
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
-    server.start()
-    host, port = server.get_host_and_port()
-    try:
-        yield f"http://{host}:{port}"
-    finally:
-        server.stop()
+FAKE_CREDENTIALS = {
+    "AWS_ACCESS_KEY_ID": "testing",
+    "AWS_SECRET_ACCESS_KEY": "testing",
+    "AWS_DEFAULT_REGION": REGION,
+    "AWS_EC2_METADATA_DISABLED": "true",
+}
 
 
-def fake_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
-    """Fake keys and region in the environment; no real profile or config file can leak in."""
-    for name in ("AWS_PROFILE", "AWS_DEFAULT_PROFILE", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN", "AWS_REGION",
-                 "AWS_ENDPOINT_URL", "AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE"):
-        monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
-    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", REGION)
+def fake_credentials(monkeypatch: Any, tmp_path: Any) -> None:
+    """No AWS_* variable of the machine leaks in; fake keys and region; no config or credentials file."""
+    for key in [k for k in os.environ if k.startswith("AWS_")]:
+        monkeypatch.delenv(key, raising=False)
+    for key, value in FAKE_CREDENTIALS.items():
+        monkeypatch.setenv(key, value)
     monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "no-aws-config"))
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
-    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
-
-
-@pytest.fixture
-def aws_env(moto_server: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> str:
-    """A reset moto server reachable through ``AWS_ENDPOINT_URL`` with fake credentials; yields the URL."""
-    urllib.request.urlopen(urllib.request.Request(f"{moto_server}/moto-api/reset", method="POST"), timeout=10).read()
-    fake_credentials(monkeypatch, tmp_path)
-    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_server)
-    return moto_server
 
 
 def boto_client(service: str, endpoint_url: str | None = None) -> Any:

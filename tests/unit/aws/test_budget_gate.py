@@ -11,7 +11,7 @@ import pytest
 
 from rumcfn.aws import budget_gate as bc
 from rumcfn.cli import run
-from tests.bench_fixtures import aws_env, moto_server, moto_url, put_samples, stack_with_budgets  # noqa: F401
+from tests.support.moto_data import put_samples, stack_with_budgets
 
 LCP = "WebVitalsLargestContentfulPaint"
 CLS = "WebVitalsCumulativeLayoutShift"
@@ -126,7 +126,7 @@ def test_stack_name_reads_budgets_from_template_metadata(aws_env, tmp_path, monk
 def test_explicit_endpoint_url_and_region(aws_env, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("AWS_ENDPOINT_URL")
-    monkeypatch.delenv("AWS_REGION")
+    monkeypatch.delenv("AWS_REGION", raising=False)
     monkeypatch.delenv("AWS_DEFAULT_REGION")
     stack_with_budgets(aws_env, "s", "shop", {"lcp": {"metric": LCP, "budget": "2500", "statistic": "min"}})
     put_samples(aws_env, "shop", LCP, [1000, 5000])
@@ -144,7 +144,7 @@ def test_missing_stack_is_one_line(aws_env, tmp_path, monkeypatch, capsys):
 def test_no_credentials_is_one_line(aws_env, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     for key in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
-        monkeypatch.delenv(key)
+        monkeypatch.delenv(key, raising=False)
     code, out, err = gate(capsys, "--stack-name", "shop-rum")
     assert code == 1 and out == ""
     assert err.startswith("rumcfn: error: no AWS credentials found") and err.count("\n") == 1
@@ -158,7 +158,7 @@ def test_unknown_profile_is_one_line(aws_env, tmp_path, monkeypatch, capsys):
 
 def test_no_region_is_one_line(aws_env, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("AWS_REGION")
+    monkeypatch.delenv("AWS_REGION", raising=False)
     monkeypatch.delenv("AWS_DEFAULT_REGION")
     code, _, err = gate(capsys, "--stack-name", "s")
     assert code == 2 and err.startswith("rumcfn: error: no AWS region") and err.count("\n") == 1

@@ -12,7 +12,7 @@ import pytest
 from rumcfn.template import diagram as dg
 from rumcfn.cli import run
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support import ROOT  # noqa: E402
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot is not installed")
 
 TEMPLATE = {

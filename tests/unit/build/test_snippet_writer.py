@@ -14,9 +14,9 @@ from rumcfn.build.snippet_writer import RUNTIME, compact, handler_source
 from rumcfn.config.settings import Settings, SettingsError, from_mapping
 from rumcfn.build.stack import build_stack, build_template
 
-from .handler_harness import inline_source, load_index
+from tests.support.handler import inline_source, load_index
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support import ROOT  # noqa: E402
 
 SCRIPT_VARIANTS = {
     "defaults": {},

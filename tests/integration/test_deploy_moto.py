@@ -11,7 +11,7 @@ import json
 import pytest
 
 from rumcfn.cli import run
-from tests.aws_fixtures import aws_env, boto_client, moto_server, small_template  # noqa: F401
+from tests.support.aws import boto_client, small_template
 
 pytestmark = pytest.mark.xdist_group("moto")
 

@@ -16,10 +16,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.bench_fixtures import (FAKE_CREDENTIALS, moto_percentiles, moto_server, moto_url,  # noqa: F401
-                                  put_samples, stack_with_budgets)
+from tests.support.aws import FAKE_CREDENTIALS
+from tests.support.moto_data import put_samples, stack_with_budgets
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support import ROOT  # noqa: E402
 CI = ROOT / "examples" / "ci"
 WORKFLOW = CI / ".github" / "workflows" / "rum.yml"
 PRE_COMMIT = CI / ".pre-commit-config.yaml"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
 import json
 
 import pytest
@@ -11,8 +10,8 @@ from rumcfn.template.output import INLINE_LIMIT, to_json
 from rumcfn.config.settings import BUDGET_METRICS, Settings, from_mapping
 from rumcfn.build.stack import build_template
 
-from .conftest import template_dict
-from .variants import TOPIC
+from tests.support.variants import template_dict
+from tests.support.variants import MATRIX, TOPIC
 
 
 def alarms_of(t: dict) -> dict[str, dict]:
@@ -129,17 +128,6 @@ def test_nothing_to_watch_means_no_alarms_and_no_topic():
 
 
 # --- every combination lints clean and fits inline --------------------------------------------------
-
-MATRIX = {
-    f"canary={canary} levels={2 if two else 1} notify={notify} parameters={params}": from_mapping({
-        "canary": {"enabled": canary},
-        "budgets": {"two_levels": two, "fid": 100, "navigation": 3000, "js_errors": 0.5, "http_5xx": 0.1},
-        "alarms": {"email": "ops@example.com"} if notify == "email" else {"topic_arn": TOPIC},
-        "parameters": params,
-    })
-    for canary, two, notify, params in itertools.product((True, False), (False, True), ("email", "topic"), (False, True))
-}
-
 
 @pytest.mark.parametrize("name", sorted(MATRIX))
 def test_every_alarm_variant_lints_clean_and_fits_inline(name, linter):

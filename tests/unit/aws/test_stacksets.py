@@ -13,8 +13,7 @@ from rumcfn.cli import run
 from rumcfn.config.settings import Settings
 from rumcfn.aws.stacksets import StackSetRequest, deploy_stack_set, missing_targets
 from rumcfn.template.reader import TemplateSource, from_settings
-from tests.aws_fixtures import (ACCOUNT, aws_env, boto_client, instant_poller, moto_server,  # noqa: F401
-                                small_template, stubbed)
+from tests.support.aws import ACCOUNT, boto_client, instant_poller, small_template, stubbed
 
 A, B = "111111111111", "222222222222"
 
@@ -215,7 +214,7 @@ def test_stack_set_from_settings_sends_the_parameters_template(monkeypatch, tmp_
     from botocore.stub import ANY
 
     from rumcfn.aws.session import Aws
-    from tests.aws_fixtures import fake_credentials
+    from tests.support.aws import fake_credentials
 
     monkeypatch.chdir(tmp_path)  # no ./rumcfn.toml
     fake_credentials(monkeypatch, tmp_path)

@@ -7,7 +7,7 @@ import re
 
 from rumcfn.config.settings import BUDGET_METRICS, Settings, from_mapping
 
-from .conftest import template_dict
+from tests.support.variants import template_dict
 
 PSEUDO = {"AWS::Region", "AWS::StackName", "AWS::Partition", "AWS::AccountId", "AWS::URLSuffix"}
 

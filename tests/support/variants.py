@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
+import json
+
 from rumcfn.config.settings import Settings, from_mapping
 
 POOL = "us-east-1:11111111-2222-3333-4444-555555555555"
@@ -50,3 +53,22 @@ VARIANTS: dict[str, Settings] = {
     "all-on": from_mapping(FULL),
     "all-off": from_mapping(OFF),
 }
+
+#: Every combination of the alarm-related switches.
+MATRIX: dict[str, Settings] = {
+    f"canary={canary} levels={2 if two else 1} notify={notify} parameters={params}": from_mapping({
+        "canary": {"enabled": canary},
+        "budgets": {"two_levels": two, "fid": 100, "navigation": 3000, "js_errors": 0.5, "http_5xx": 0.1},
+        "alarms": {"email": "ops@example.com"} if notify == "email" else {"topic_arn": TOPIC},
+        "parameters": params,
+    })
+    for canary, two, notify, params in itertools.product((True, False), (False, True), ("email", "topic"), (False, True))
+}
+
+
+def template_dict(settings=None) -> dict:
+    """The template built from ``settings`` as the JSON data a user gets."""
+    from rumcfn.build.stack import build_template
+    from rumcfn.template.output import to_json
+
+    return json.loads(to_json(build_template(settings)))

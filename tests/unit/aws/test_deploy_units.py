@@ -13,7 +13,7 @@ from rumcfn.cli.options import parse_pairs
 from rumcfn.config.settings import SettingsError
 from rumcfn.aws.events import WaitTimedOut, new_events
 from rumcfn.template.reader import TemplateSource, TemplateTooLarge, TemplateUnreadable
-from tests.aws_fixtures import FakeClock, event, stubbed
+from tests.support.aws import FakeClock, event, stubbed
 
 
 def test_synth_and_help_do_not_import_boto3(tmp_path):
@@ -109,7 +109,7 @@ def test_new_events_pages_until_the_last_seen_event():
 
 def test_heartbeat_while_nothing_happens():
     from rumcfn.aws.events import watch
-    from tests.aws_fixtures import STACK_ID, stack
+    from tests.support.aws import STACK_ID, stack
 
     aws, stubs = stubbed("cloudformation")
     cf = stubs["cloudformation"]

@@ -13,7 +13,7 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from .handler_harness import (ACCOUNT, OTHER_ACCOUNT, FakeContext, ResponseServer, S3Faults, event,
+from tests.support.handler import (ACCOUNT, OTHER_ACCOUNT, FakeContext, ResponseServer, S3Faults, event,
                               inline_source, load_index)
 
 BUCKET = "site-bucket"

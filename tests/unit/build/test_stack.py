@@ -13,8 +13,8 @@ from rumcfn.template.output import INLINE_LIMIT, to_json
 from rumcfn.config.settings import Settings, from_mapping
 from rumcfn.build.stack import build_stack, build_template
 
-from .conftest import template_dict
-from .variants import FULL, POOL, ROLE, VARIANTS
+from tests.support.variants import template_dict
+from tests.support.variants import FULL, POOL, ROLE, VARIANTS
 
 
 @pytest.mark.parametrize("name", sorted(VARIANTS))

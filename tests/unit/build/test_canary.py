@@ -23,9 +23,9 @@ from rumcfn.build.canary import LAMBDA_NAME_CHARS, RUNTIME
 from rumcfn.config.settings import Settings, from_mapping
 from rumcfn.build.snippet import render_concrete
 
-from .conftest import template_dict
+from tests.support.variants import template_dict
 
-ROOT = Path(__file__).resolve().parent.parent
+from tests.support import ROOT  # noqa: E402
 CANARY_DIR = ROOT / "tests" / "canary"
 CHROMIUM = os.environ.get("RUMCFN_CHROMIUM", "/usr/bin/chromium")
 

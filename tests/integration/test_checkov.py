@@ -17,8 +17,8 @@ from rumcfn.build.security import SUPPRESSIONS, explain_scanner_findings, reason
 from rumcfn.config.settings import from_mapping
 from rumcfn.build.stack import build_template
 
-from .test_budgets import MATRIX
-from .variants import VARIANTS
+from tests.support.variants import MATRIX
+from tests.support.variants import VARIANTS
 
 CHECKOV = Path(sys.executable).with_name("checkov")
 EXTRA = {

@@ -9,7 +9,9 @@ import pytest
 
 from rumcfn.config.settings import reference
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+from tests.support import ROOT  # noqa: E402
+
+README = (ROOT / "README.md").read_text()
 
 
 def test_quick_start_is_exactly_make_demo_and_make_test():
