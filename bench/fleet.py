@@ -10,7 +10,7 @@ from timing import Stats, repeat
 
 def site_settings(index: int):
     """Settings for site ``index``: its own monitor name, domain and bucket."""
-    from rumcfn.config.settings import Settings, with_overrides
+    from rumcfn.config import Settings, with_overrides
 
     return with_overrides(Settings(), {
         "monitor.name": f"site-{index:04d}",

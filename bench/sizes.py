@@ -14,7 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def variants() -> dict[str, Any]:
     """Named settings: the built-in example, the two auth modes, everything on, Service Catalog mode."""
-    from rumcfn.config.settings import Settings, from_mapping
+    from rumcfn.config import Settings, from_mapping
 
     sys.path.insert(0, str(ROOT))
     try:

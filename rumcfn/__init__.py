@@ -1,8 +1,12 @@
-"""rumcfn: one CloudFormation template for end-to-end CloudWatch RUM monitoring of a website."""
+"""rumcfn: one CloudFormation template for end-to-end CloudWatch RUM monitoring of a website.
 
-__version__ = "0.1.0"
+The public API: settings (:mod:`rumcfn.config`), the stack builder (:mod:`rumcfn.build`) and the
+template's text (:mod:`rumcfn.template.output`)."""
 
-from rumcfn.config.settings import Settings, SettingsError, load  # noqa: E402
+from rumcfn.version import __version__
+from rumcfn.config import Settings, SettingsError, from_mapping, load, with_overrides  # noqa: E402
 from rumcfn.build.stack import Stack, build_stack, build_template  # noqa: E402
+from rumcfn.template.output import to_json, to_yaml  # noqa: E402
 
-__all__ = ["Settings", "SettingsError", "load", "Stack", "build_stack", "build_template", "__version__"]
+__all__ = ["Settings", "SettingsError", "load", "from_mapping", "with_overrides", "Stack", "build_stack",
+           "build_template", "to_json", "to_yaml", "__version__"]

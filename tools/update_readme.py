@@ -3,7 +3,7 @@
 import re
 from pathlib import Path
 
-from rumcfn.config.settings import reference
+from rumcfn.config import reference
 
 path = Path(__file__).resolve().parent.parent / "README.md"
 text = path.read_text()

@@ -1,6 +1,6 @@
 """The budget gate: compare a deployed monitor's Web Vitals with the budgets its stack was built with.
 
-Budgets come from the stack itself (``Metadata.rumcfn.build.alarms`` of the deployed template) or from
+Budgets come from the stack itself (``Metadata.rumcfn.budgets`` of the deployed template) or from
 settings; values come from CloudWatch ``GetMetricData`` in ``AWS/RUM`` with dimension
 ``application_name``: one datapoint per budget, the configured statistic (``p75`` by default) over
 the whole window, so a percentile is computed over every sample and never averaged across periods.
@@ -18,11 +18,12 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Mapping
 
-from rumcfn.aws.session import AwsError, deployed_template, find_stack, translated
-from rumcfn.errors import RumcfnError
-
-NAMESPACE = "AWS/RUM"
-DIMENSION = "application_name"
+from rumcfn.aws.errors import AwsError, translated
+from rumcfn.aws.stacks import deployed_template, find_stack
+from rumcfn.aws.views import table as text_table
+from rumcfn.config import Budget
+from rumcfn.errors import RumcfnError, StackNotFound
+from rumcfn.facts import BUDGET_METRICS, RUM_DIMENSION, RUM_NAMESPACE, cloudwatch_statistic
 
 PASS, FAIL, NO_DATA = "pass", "FAIL", "no data"
 
@@ -39,27 +40,8 @@ class NotEnoughData(RumcfnError):
     exit_code = 3
 
 
-class StackNotFound(RumcfnError):
-    exit_code = 1
-
-
 class MalformedMetadata(RumcfnError):
-    """The template's ``Metadata.rumcfn.build.alarms`` is not what rumcfn writes."""
-
-
-@dataclass(frozen=True)
-class Budget:
-    key: str  # lcp, cls, ...
-    metric: str  # WebVitalsLargestContentfulPaint, ...
-    budget: float
-    statistic: str  # as configured: p75, avg, ...
-
-    @classmethod
-    def from_metadata(cls, key: str, entry: Mapping[str, Any]) -> "Budget":
-        try:
-            return cls(key, str(entry["metric"]), float(entry["budget"]), str(entry.get("statistic") or "p75"))
-        except (KeyError, TypeError, ValueError) as error:
-            raise MalformedMetadata(f"stack metadata: budget {key!r} is malformed ({entry!r}: {error})") from None
+    """The template's ``Metadata.rumcfn.budgets`` is not what rumcfn writes."""
 
 
 @dataclass
@@ -108,16 +90,20 @@ class Report:
 
 
 def budgets_from_metadata(metadata: Mapping[str, Any] | None) -> list[Budget]:
-    """Budgets from a template's ``Metadata`` (``rumcfn.build.alarms``), in the stored order."""
+    """Budgets from a template's ``Metadata`` (``rumcfn.budgets``), in the stored order."""
     entries = ((metadata or {}).get("rumcfn") or {}).get("budgets") or {}
-    return [Budget.from_metadata(key, entry) for key, entry in entries.items()]
+    budgets = []
+    for key, entry in entries.items():
+        try:
+            budgets.append(Budget.from_metadata(key, entry))
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise MalformedMetadata(f"stack metadata: budget {key!r} is malformed ({entry!r}: {error})") from None
+    return budgets
 
 
 def budgets_from_settings(settings) -> list[Budget]:
-    """Budgets exactly as a stack built from ``settings`` would record them."""
-    from rumcfn.build.stack import budget_metadata
-
-    return budgets_from_metadata({"rumcfn": {"budgets": budget_metadata(settings)}})
+    """Budgets exactly as a stack built from ``settings`` records them."""
+    return settings.budgets.budgets()
 
 
 def from_stack(cloudformation, stack_name: str) -> tuple[str, list[Budget]]:
@@ -126,7 +112,7 @@ def from_stack(cloudformation, stack_name: str) -> tuple[str, list[Budget]]:
     with translated():
         stack = find_stack(cloudformation, stack_name)
         if stack is None:
-            raise StackNotFound(f"stack {stack_name!r} does not exist in this account and region")
+            raise StackNotFound(stack_name)
         template = deployed_template(cloudformation, stack_name)
         outputs = {o["OutputKey"]: o.get("OutputValue") for o in (stack.get("Outputs") or [])}
         name = outputs.get("AppMonitorName")
@@ -137,18 +123,11 @@ def from_stack(cloudformation, stack_name: str) -> tuple[str, list[Budget]]:
                 resource = cloudformation.describe_stack_resource(StackName=stack_name, LogicalResourceId=logical)
                 name = resource["StackResourceDetail"].get("PhysicalResourceId")
     if not name:
-        raise StackNotFound(f"stack {stack_name!r} has no AppMonitorName output and no AWS::RUM::AppMonitor resource")
+        raise MalformedMetadata(f"stack {stack_name!r} has no AppMonitorName output and no AWS::RUM::AppMonitor resource")
     return name, budgets_from_metadata(template.get("Metadata"))
 
 
 # --- the check ------------------------------------------------------------------------------------
-
-
-def cloudwatch_stat(statistic: str) -> str:
-    """The statistic as GetMetricData wants it (the same spelling map the alarms use)."""
-    from rumcfn.config.settings import cloudwatch_statistic
-
-    return cloudwatch_statistic(statistic)
 
 
 def window(days: int, now: datetime | None = None) -> tuple[datetime, datetime]:
@@ -161,9 +140,9 @@ def queries(app_monitor: str, budgets: list[Budget], period: int) -> list[dict[s
     """Two queries per budget: the statistic (``vN``) and the sample count (``nN``), one period each."""
     result = []
     for index, budget in enumerate(budgets):
-        metric = {"Namespace": NAMESPACE, "MetricName": budget.metric,
-                  "Dimensions": [{"Name": DIMENSION, "Value": app_monitor}]}
-        for prefix, stat in (("v", cloudwatch_stat(budget.statistic)), ("n", "SampleCount")):
+        metric = {"Namespace": RUM_NAMESPACE, "MetricName": budget.metric,
+                  "Dimensions": [{"Name": RUM_DIMENSION, "Value": app_monitor}]}
+        for prefix, stat in (("v", cloudwatch_statistic(budget.statistic)), ("n", "SampleCount")):
             result.append({"Id": f"{prefix}{index}", "MetricStat": {"Metric": metric, "Period": period, "Stat": stat},
                            "ReturnData": True})
     return result
@@ -219,19 +198,15 @@ def _num(value: float | None) -> str:
 
 
 def table(report: Report) -> str:
-    from rumcfn.config.settings import BUDGET_METRICS
-
-    header = ("vital", "metric", "statistic", "value", "budget", "samples", "result")
-    rows = [header]
+    rows = []
     for r in report.results:
-        unit = BUDGET_METRICS.get(r.key, ("", ""))[1]
-        rows.append((r.key, r.metric, r.statistic, _num(r.value) + (f" {unit}" if unit and r.value is not None else ""),
-                     _num(r.budget) + (f" {unit}" if unit else ""), _num(r.samples) if r.samples else "0", r.status))
-    widths = [max(len(row[i]) for row in rows) for i in range(len(header))]
-    lines = ["  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)).rstrip() for row in rows]
-    lines.append(f"{report.app_monitor}: {report.status} over the last {report.days} day(s) "
-                 f"({report.start} to {report.end})")
-    return "\n".join(lines) + "\n"
+        known = BUDGET_METRICS.get(r.key)
+        unit = f" {known.unit}" if known and known.unit else ""
+        rows.append((r.key, r.metric, r.statistic, _num(r.value) + (unit if r.value is not None else ""),
+                     _num(r.budget) + unit, _num(r.samples) if r.samples else "0", r.status))
+    body = text_table(("vital", "metric", "statistic", "value", "budget", "samples", "result"), rows, rules=False)
+    return (f"{body}\n{report.app_monitor}: {report.status} over the last {report.days} day(s) "
+            f"({report.start} to {report.end})\n")
 
 
 def to_json(report: Report) -> str:

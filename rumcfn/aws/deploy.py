@@ -11,24 +11,19 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-import click
-
-from rumcfn import __version__
+from rumcfn.version import __version__
 from rumcfn.aws import views as view
-from rumcfn.aws.session import Aws, error_code, error_message, find_stack, translated, upload_template
-from rumcfn.errors import RumcfnError
-from rumcfn.aws.events import Echo, Outcome, Poller, latest_event_id, settled, watch
+from rumcfn.aws.errors import error_code, error_message, translated
+from rumcfn.aws.session import Aws
+from rumcfn.aws.stacks import find_stack, parameter_list, upload_template
+from rumcfn.errors import RumcfnError, StackNotFound
+from rumcfn.aws.events import Echo, Outcome, Poller, echo_line, latest_event_id, settled, watch
 from rumcfn.template.reader import TemplateSource
 
 Confirm = Callable[[str], bool]
 
 NO_CHANGES_REASONS = ("didn't contain changes", "No updates are to be performed")
 FOLLOW = "aws cloudformation describe-stack-events --stack-name {0}"
-
-
-class StackNotFound(RumcfnError):
-    def __init__(self, name: str) -> None:
-        super().__init__(f"stack {name} does not exist in this account and region")
 
 
 class StackBusy(RumcfnError):
@@ -132,15 +127,6 @@ def change_type_for(name: str, stack: dict | None) -> str:
     return "UPDATE"
 
 
-def _parameters(request: StackRequest, stack: dict | None, change_type: str) -> list[dict]:
-    params = [{"ParameterKey": k, "ParameterValue": v} for k, v in request.parameters.items()]
-    if change_type == "UPDATE":
-        previous = {p["ParameterKey"] for p in stack.get("Parameters", [])}
-        params += [{"ParameterKey": k, "UsePreviousValue": True}
-                   for k in request.template.parameter_keys if k not in request.parameters and k in previous]
-    return params
-
-
 def create_change_set(aws: Aws, request: StackRequest, poller: Poller) -> ChangeSet:
     """Create a change set and wait until CloudFormation has computed it. An empty change set comes back with
     no changes (and already deleted)."""
@@ -153,7 +139,8 @@ def create_change_set(aws: Aws, request: StackRequest, poller: Poller) -> Change
         "ChangeSetName": f"rumcfn-{uuid.uuid4().hex[:12]}",
         "ChangeSetType": change_type,
         "Description": f"Created by rumcfn {__version__}",
-        "Parameters": _parameters(request, stack, change_type),
+        "Parameters": parameter_list(request.parameters, request.template.parameter_keys,
+                                     stack if change_type == "UPDATE" else None),
         "Capabilities": request.template.capabilities,
     }
     if request.s3_bucket:
@@ -223,7 +210,7 @@ def _protect(cfn: Any, name: str, wanted: bool | None, echo: Echo) -> None:
 
 
 def deploy(aws: Aws, request: StackRequest, *, execute: bool = True, confirm: Confirm | None = None,
-           echo: Echo = click.echo, poller: Poller | None = None) -> DeployResult:
+           echo: Echo = echo_line, poller: Poller | None = None) -> DeployResult:
     """Create a change set, show it, (confirm,) execute it, stream the events, print the outputs.
 
     Raises a :class:`RumcfnError` subclass for every failure; Ctrl-C leaves the stack as it is."""
@@ -271,7 +258,7 @@ def _settled(aws: Aws, request: StackRequest, status: str, change_set: ChangeSet
 def _confirmed(confirm: Confirm, question: str) -> bool:
     try:
         return confirm(question)
-    except (KeyboardInterrupt, EOFError, click.exceptions.Abort):
+    except (KeyboardInterrupt, EOFError):
         return False
 
 
@@ -283,7 +270,7 @@ def _report_failure(outcome: Outcome, echo: Echo) -> None:
     echo(f"Final stack status: {outcome.status}", err=True)
 
 
-def diff(aws: Aws, request: StackRequest, *, echo: Echo = click.echo, poller: Poller | None = None) -> ChangeSet:
+def diff(aws: Aws, request: StackRequest, *, echo: Echo = echo_line, poller: Poller | None = None) -> ChangeSet:
     """Show what a deploy would change: create the change set, print it, delete it (and any stack it created)."""
     poller = poller or Poller()
     request.template.check_deployable(request.parameters, request.s3_bucket)
@@ -301,7 +288,7 @@ def diff(aws: Aws, request: StackRequest, *, echo: Echo = click.echo, poller: Po
 
 
 def destroy(aws: Aws, name: str, *, role_arn: str | None = None, confirm: Confirm | None = None,
-            echo: Echo = click.echo, poller: Poller | None = None) -> str:
+            echo: Echo = echo_line, poller: Poller | None = None) -> str:
     """Delete the stack and wait; a stack that does not exist is already destroyed."""
     poller = poller or Poller()
     try:

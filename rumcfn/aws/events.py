@@ -5,6 +5,7 @@ Clock and sleep are injectable so tests never sleep.
 
 from __future__ import annotations
 
+import sys
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -13,6 +14,11 @@ from rumcfn.aws import views as view
 from rumcfn.errors import RumcfnError
 
 Echo = Callable[..., None]
+
+
+def echo_line(message: str = "", err: bool = False) -> None:
+    """The default ``echo``: one line to stdout (``err``: stderr), flushed so progress shows as it happens."""
+    print(message, file=sys.stderr if err else sys.stdout, flush=True)
 
 SUCCESS = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE", "DELETE_COMPLETE"}
 
@@ -120,7 +126,7 @@ def watch(cfn: Any, stack_id: str, since: str | None, echo: Echo, poller: Poller
 
 def describe_status(cfn: Any, stack: str) -> str:
     """The stack's status; a stack that no longer exists has been deleted."""
-    from rumcfn.aws.session import find_stack
+    from rumcfn.aws.stacks import find_stack
 
     description = find_stack(cfn, stack)
     return description["StackStatus"] if description else "DELETE_COMPLETE"

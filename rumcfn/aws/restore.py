@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from rumcfn.errors import RumcfnError
+from rumcfn.facts import url_suffix
 
 RESOURCE_TYPE = "Custom::RumScript"
 _PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
@@ -88,8 +89,6 @@ def _sub(argument: Any, scope: Scope) -> str:
 
 def pseudo_parameters(stack_id: str, stack_name: str) -> dict[str, str]:
     """AWS::Region, AccountId, Partition, URLSuffix, StackName, StackId from the stack's ARN."""
-    from rumcfn.build.snippet import url_suffix
-
     _, partition, _, region, account, _ = stack_id.split(":", 5)
     return {"AWS::Region": region, "AWS::AccountId": account, "AWS::Partition": partition,
             "AWS::URLSuffix": url_suffix(region), "AWS::StackName": stack_name, "AWS::StackId": stack_id}
@@ -134,7 +133,8 @@ class ScriptObject:
 
 def read_script(aws, stack_name: str) -> ScriptObject:
     """What the stack's ``Custom::RumScript`` wrote, resolved from the deployed stack."""
-    from rumcfn.aws.session import deployed_template, find_stack, translated
+    from rumcfn.aws.errors import translated
+    from rumcfn.aws.stacks import deployed_template, find_stack
 
     cloudformation = aws.client("cloudformation")
     with translated():
@@ -168,7 +168,7 @@ def read_script(aws, stack_name: str) -> ScriptObject:
 
 def write_script(aws, script: ScriptObject) -> str:
     """Put rum.js (only into a bucket of the stack's account); return the new ETag."""
-    from rumcfn.aws.session import translated
+    from rumcfn.aws.errors import translated
 
     with translated():
         response = aws.client("s3").put_object(
@@ -180,7 +180,7 @@ def write_script(aws, script: ScriptObject) -> str:
 
 def current_content(aws, script: ScriptObject) -> bytes | None:
     """The object's bytes now, or None when it is missing."""
-    from rumcfn.aws.session import error_code, translated
+    from rumcfn.aws.errors import error_code, translated
 
     s3 = aws.client("s3")
     with translated():

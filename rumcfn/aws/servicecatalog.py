@@ -10,11 +10,11 @@ import hashlib
 from dataclasses import dataclass
 from typing import Any
 
-import click
-
-from rumcfn.aws.session import Aws, error_code, translated, upload_template
+from rumcfn.aws.errors import error_code, translated
+from rumcfn.aws.session import Aws
+from rumcfn.aws.stacks import upload_template
 from rumcfn.errors import RumcfnError
-from rumcfn.aws.events import Echo
+from rumcfn.aws.events import Echo, echo_line
 from rumcfn.template.reader import TemplateSource
 
 
@@ -60,7 +60,7 @@ def _token(*parts: str) -> str:
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()[:64]
 
 
-def publish(aws: Aws, request: PublishRequest, *, echo: Echo = click.echo) -> Published:
+def publish(aws: Aws, request: PublishRequest, *, echo: Echo = echo_line) -> Published:
     try:
         with translated():
             return _publish(aws, request, echo)

@@ -12,12 +12,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-import click
-
 from rumcfn.aws import views as view
-from rumcfn.aws.session import Aws, error_code, translated, upload_template
+from rumcfn.aws.errors import error_code, translated
+from rumcfn.aws.session import Aws
+from rumcfn.aws.stacks import parameter_list, upload_template
 from rumcfn.errors import RumcfnError
-from rumcfn.aws.events import Echo, Poller
+from rumcfn.aws.events import Echo, Poller, echo_line
 from rumcfn.template.reader import TemplateSource
 
 OPERATION_DONE = {"SUCCEEDED", "FAILED", "STOPPED"}
@@ -127,15 +127,6 @@ def missing_targets(request: StackSetRequest, instances: list[dict]) -> list[tup
     return [(tuple(targets), regions) for regions, targets in groups.items()]
 
 
-def _parameters(request: StackSetRequest, existing: dict | None) -> list[dict]:
-    params = [{"ParameterKey": k, "ParameterValue": v} for k, v in request.parameters.items()]
-    if existing:
-        previous = {p["ParameterKey"] for p in existing.get("Parameters", [])}
-        params += [{"ParameterKey": k, "UsePreviousValue": True}
-                   for k in request.template.parameter_keys if k not in request.parameters and k in previous]
-    return params
-
-
 def _call(cfn: Any, name: str, method: str, **args: Any) -> str:
     try:
         return getattr(cfn, method)(**args)["OperationId"]
@@ -145,7 +136,7 @@ def _call(cfn: Any, name: str, method: str, **args: Any) -> str:
         raise
 
 
-def deploy_stack_set(aws: Aws, request: StackSetRequest, *, echo: Echo = click.echo,
+def deploy_stack_set(aws: Aws, request: StackSetRequest, *, echo: Echo = echo_line,
                      poller: Poller | None = None) -> list[dict]:
     """Create or update the stack set and its instances; return the requested instances' summaries."""
     poller = poller or Poller()
@@ -163,7 +154,7 @@ def deploy_stack_set(aws: Aws, request: StackSetRequest, *, echo: Echo = click.e
             template: dict[str, Any] = (
                 {"TemplateURL": upload_template(aws, request.s3_bucket, f"rumcfn/stacksets/{name}", request.template.body)}
                 if request.s3_bucket else {"TemplateBody": request.template.body})
-            common = dict(StackSetName=name, Parameters=_parameters(request, existing),
+            common = dict(StackSetName=name, Parameters=parameter_list(request.parameters, request.template.parameter_keys, existing),
                           Capabilities=request.template.capabilities, **template)
             if request.tags:
                 common["Tags"] = [{"Key": k, "Value": v} for k, v in request.tags.items()]

@@ -18,25 +18,21 @@ from troposphere import cloudwatch, kms, sns
 
 from rumcfn.build.naming import stack_unique
 from rumcfn.build.parameters import HAS_ALERT_EMAIL
-from rumcfn.config.settings import BUDGET_METRICS, Settings, cloudwatch_statistic, is_literal, schedule_interval
-
-NAMESPACE = "AWS/RUM"
-CANARY_NAMESPACE = "CloudWatchSynthetics"
+from rumcfn.config import Level, Settings, is_literal, schedule_interval
+from rumcfn.facts import BUDGET_METRICS, CANARY_NAMESPACE, RUM_DIMENSION, RUM_NAMESPACE, cloudwatch_statistic
 
 
 @dataclass(frozen=True)
-class Budget:
-    """One alarm on one budget: ``level`` is "warning" (the budget) or "critical" (the 'poor' threshold)."""
+class BudgetAlarm:
+    """The alarm of one budget level (warning at the budget, critical at the 'poor' threshold)."""
 
-    key: str
-    level: str
-    threshold: float
+    level: Level
     alarm: cloudwatch.Alarm
 
 
 @dataclass(frozen=True)
 class Alarms:
-    budgets: tuple[Budget, ...]
+    budgets: tuple[BudgetAlarm, ...]
     canary_alarm: cloudwatch.Alarm | None
     composite: cloudwatch.CompositeAlarm | None
     topic: sns.Topic | None
@@ -48,17 +44,6 @@ def statistic(name: str) -> dict[str, str]:
     """``p75`` -> ExtendedStatistic; ``avg``/``max``/``min`` -> Statistic."""
     stat = cloudwatch_statistic(name)
     return {"ExtendedStatistic": stat} if stat.startswith("p") else {"Statistic": stat}
-
-
-def levels(settings: Settings) -> list[tuple[str, str, float]]:
-    """(key, level, threshold) for every alarm the budgets ask for, in a stable order."""
-    result = []
-    for key, budget in settings.budgets.active().items():
-        result.append((key, "warning", float(budget)))
-        poor = BUDGET_METRICS[key][3]
-        if settings.budgets.two_levels and poor is not None and poor > budget:
-            result.append((key, "critical", float(poor)))
-    return result
 
 
 def _logical(key: str, level: str) -> str:
@@ -100,21 +85,22 @@ def add_topic(template: Template, settings: Settings) -> tuple[sns.Topic, kms.Ke
     return topic, key
 
 
-def add_budget_alarm(template: Template, settings: Settings, key: str, level: str, threshold: float,
-                     monitor_name: Any, actions: dict[str, Any]) -> cloudwatch.Alarm:
+def add_budget_alarm(template: Template, settings: Settings, level: Level, monitor_name: Any,
+                     actions: dict[str, Any]) -> cloudwatch.Alarm:
     b = settings.budgets
-    metric, unit, _good, _poor = BUDGET_METRICS[key]
-    what = f"{metric} {b.statistic} above {threshold:g}{' ' + unit if unit else ''}"
+    metric = BUDGET_METRICS[level.key]
+    unit = f" {metric.unit}" if metric.unit else ""
+    what = f"{metric.metric} {b.statistic} above {level.threshold:g}{unit}"
     return template.add_resource(cloudwatch.Alarm(
-        _logical(key, level),
-        AlarmName=stack_unique(_alarm_suffix(key, level)),
-        AlarmDescription=f"{level.capitalize()}: {what} ({key} budget)" if level == "warning"
+        _logical(level.key, level.level),
+        AlarmName=stack_unique(_alarm_suffix(level.key, level.level)),
+        AlarmDescription=f"Warning: {what} ({level.key} budget)" if level.level == "warning"
         else f"Critical: {what} (Core Web Vitals 'poor')",
-        Namespace=NAMESPACE,
-        MetricName=metric,
-        Dimensions=[cloudwatch.MetricDimension(Name="application_name", Value=monitor_name)],
+        Namespace=RUM_NAMESPACE,
+        MetricName=metric.metric,
+        Dimensions=[cloudwatch.MetricDimension(Name=RUM_DIMENSION, Value=monitor_name)],
         **statistic(b.statistic),
-        Threshold=threshold,
+        Threshold=level.threshold,
         ComparisonOperator="GreaterThanThreshold",
         Period=b.period,
         EvaluationPeriods=b.evaluation_periods,
@@ -161,7 +147,7 @@ def _actions(topic_arn: Any, notify_ok: bool) -> dict[str, Any]:
 
 def add_alarms(template: Template, settings: Settings, *, monitor_name: Any, canary_name: Any = None) -> Alarms | None:
     """Budget alarms, the canary alarm, the composite and the topic; ``None`` when nothing is monitored."""
-    planned = levels(settings)
+    planned = settings.budgets.levels()
     if not planned and canary_name is None:
         return None
     a = settings.alarms
@@ -173,10 +159,7 @@ def add_alarms(template: Template, settings: Settings, *, monitor_name: Any, can
         topic_arn = Ref(topic)
     composite_on = a.composite
     each = {} if composite_on else _actions(topic_arn, a.notify_ok)
-    budgets = tuple(
-        Budget(key, level, threshold, add_budget_alarm(template, settings, key, level, threshold, monitor_name, each))
-        for key, level, threshold in planned
-    )
+    budgets = tuple(BudgetAlarm(level, add_budget_alarm(template, settings, level, monitor_name, each)) for level in planned)
     canary_alarm = add_canary_alarm(template, settings, canary_name, each) if canary_name is not None else None
     alarms = tuple(b.alarm for b in budgets) + ((canary_alarm,) if canary_alarm is not None else ())
     composite = None
@@ -193,4 +176,4 @@ def add_alarms(template: Template, settings: Settings, *, monitor_name: Any, can
                   topic_arn=topic_arn, alarms=alarms)
 
 
-__all__ = ["Alarms", "Budget", "add_alarms", "add_topic", "statistic", "levels", "canary_period"]
+__all__ = ["Alarms", "BudgetAlarm", "add_alarms", "add_topic", "statistic", "canary_period"]

@@ -14,7 +14,7 @@ from troposphere import GetAtt, Ref, Sub, Template
 from troposphere import cognito, iam
 
 from rumcfn.build.naming import monitor_arn
-from rumcfn.config.settings import Settings, is_literal
+from rumcfn.config import Settings, is_literal
 
 COGNITO = "cognito-identity.amazonaws.com"
 

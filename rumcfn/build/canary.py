@@ -17,7 +17,7 @@ from troposphere import iam, synthetics
 from rumcfn.build.buckets import add_secure_bucket
 from rumcfn.build.roles import lambda_trust
 from rumcfn.build.resources import render
-from rumcfn.config.settings import Settings, SettingsError, is_literal, schedule_interval
+from rumcfn.config import Settings, is_literal
 
 #: Newest Node.js runtime (AWS docs, "Runtime versions using Node.js and Puppeteer"). From 13.1 on, the
 #: runtime's modules are named @aws/synthetics-puppeteer and @aws/synthetics-logger.
@@ -100,17 +100,8 @@ def link_tags(settings: Settings) -> Tags:
     return tags
 
 
-def check_timeout(settings: Settings) -> None:
-    """Synthetics rejects a run timeout longer than the interval between runs; say so at synth time."""
-    interval = schedule_interval(settings.canary.schedule)
-    if interval is not None and settings.canary.timeout_seconds > interval:
-        raise SettingsError("canary.timeout_seconds", f"must not exceed the schedule's interval ({interval} s, "
-                            f"{settings.canary.schedule})", settings.canary.timeout_seconds)
-
-
 def add_canary(template: Template, settings: Settings) -> Canary:
     """Add the canary, its execution role and (unless an existing one is named) its artifacts bucket."""
-    check_timeout(settings)
     c = settings.canary
     name = settings.canary_name()
     bucket_resource = None

@@ -15,11 +15,11 @@ from troposphere import FindInMap, Join, Ref, Sub, Template
 from troposphere import cloudwatch
 
 from rumcfn.build.alarms import Alarms
-from rumcfn.config.settings import BUDGET_METRICS, Settings, cloudwatch_statistic
+from rumcfn.config import Settings
+from rumcfn.facts import BUDGET_METRICS, CANARY_NAMESPACE, RUM_DIMENSION, RUM_NAMESPACE, cloudwatch_statistic
 
 WIDTH = 8  # three widgets per row on the 24-column grid
 HEIGHT = 6
-RUM = ["AWS/RUM"]
 #: Console host per partition, for the DashboardUrl output.
 CONSOLE_MAPPING = "ConsoleDomain"
 CONSOLES = {"aws": "console.aws.amazon.com", "aws-cn": "console.amazonaws.cn", "aws-us-gov": "console.amazonaws-us-gov.com"}
@@ -33,7 +33,7 @@ class Dashboard:
 
 def _rum(metric: str, first: bool = True) -> list:
     """An AWS/RUM metric of this monitor; later lines of a widget use the console's "." shorthand."""
-    return ["AWS/RUM", metric, "application_name", "${MonitorName}"] if first else [".", metric, ".", "."]
+    return [RUM_NAMESPACE, metric, RUM_DIMENSION, "${MonitorName}"] if first else [".", metric, ".", "."]
 
 
 def _rums(*metrics: str) -> list:
@@ -52,22 +52,24 @@ def widgets(settings: Settings, alarms: Alarms | None, canary: bool) -> list[dic
     """The widgets, in reading order (budgets first)."""
     stat = cloudwatch_statistic(settings.budgets.statistic)
     result = []
+    critical = {level.key for level in settings.budgets.levels() if level.level == "critical"}
     for key, budget in settings.budgets.active().items():
-        metric, unit, _good, poor = BUDGET_METRICS[key]
+        metric = BUDGET_METRICS[key]
         lines = [{"label": "budget", "value": budget}]
-        if settings.budgets.two_levels and poor is not None and poor > budget:
-            lines.append({"label": "poor", "value": poor, "color": "#d62728"})
-        title = f"{key.upper() if len(key) <= 3 else key.replace('_', ' ')} ({stat}{', ' + unit if unit else ''})"
-        result.append(_metric_widget(title, [_rum(metric)], stat, lines))
+        if key in critical:
+            lines.append({"label": "poor", "value": metric.poor, "color": "#d62728"})
+        unit = f", {metric.unit}" if metric.unit else ""
+        title = f"{key.upper() if len(key) <= 3 else key.replace('_', ' ')} ({stat}{unit})"
+        result.append(_metric_widget(title, [_rum(metric.metric)], stat, lines))
     if alarms is not None and alarms.alarms:
         arns = ["${%s.Arn}" % alarm.title for alarm in alarms.alarms]
         if alarms.composite is not None:
             arns.insert(0, "${%s.Arn}" % alarms.composite.title)
         result.append({"type": "alarm", "properties": {"title": "Alarms", "alarms": arns}})
     if canary:
-        canary_metric = ["CloudWatchSynthetics", "SuccessPercent", "CanaryName", "${CanaryName}"]
+        canary_metric = [CANARY_NAMESPACE, "SuccessPercent", "CanaryName", "${CanaryName}"]
         result.append(_metric_widget("Canary success %", [canary_metric], "Average"))
-        result.append(_metric_widget("Canary duration (ms)", [["CloudWatchSynthetics", "Duration", "CanaryName", "${CanaryName}"]], "Average"))
+        result.append(_metric_widget("Canary duration (ms)", [[CANARY_NAMESPACE, "Duration", "CanaryName", "${CanaryName}"]], "Average"))
     result.append(_metric_widget("Errors", _rums("JsErrorCount", "Http4xxCount", "Http5xxCount"), "Sum"))
     result.append(_metric_widget("Page views and sessions", _rums("PageViewCount", "SessionCount"), "Sum"))
     result.append(_metric_widget("Navigations", _rums(*(f"Navigation{k}Transaction" for k in ("Satisfied", "Tolerated", "Frustrated"))), "Sum"))

@@ -5,30 +5,31 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from troposphere import Ref, Template
+from troposphere import Template
 from troposphere import rum
 
 from rumcfn.build.naming import tags_of
-from rumcfn.config.settings import EXTENDED_DIMENSIONS, EXTENDED_METRICS, Settings, is_literal
+from rumcfn.config import Settings, is_literal
+from rumcfn.facts import EXTENDED_DIMENSIONS, EXTENDED_METRICS, RUM_NAMESPACE
 
 
 def _metric_definitions(settings: Settings) -> list[rum.MetricDefinition]:
     """One definition per (metric, dimension): RUM publishes a metric per dimension key set."""
     definitions = []
     for name in settings.monitor.extended_metrics:
-        value_key, event, details = EXTENDED_METRICS[name]
-        pattern: dict[str, Any] = {"event_type": [f"com.amazon.rum.{event}_event"]}
-        if details:
-            pattern["event_details"] = details
+        metric = EXTENDED_METRICS[name]
+        pattern: dict[str, Any] = {"event_type": [metric.event_type]}
+        if metric.details:
+            pattern["event_details"] = metric.details
         for dimension in settings.monitor.extended_metric_dimensions:
             kwargs: dict[str, Any] = {
                 "Name": name,
-                "Namespace": "AWS/RUM",
+                "Namespace": RUM_NAMESPACE,
                 "DimensionKeys": {EXTENDED_DIMENSIONS[dimension]: dimension},
                 "EventPattern": json.dumps(pattern, separators=(",", ":"), sort_keys=True),
             }
-            if value_key:
-                kwargs["ValueKey"] = value_key
+            if metric.value_key:
+                kwargs["ValueKey"] = metric.value_key
             definitions.append(rum.MetricDefinition(**kwargs))
     return definitions
 
@@ -85,7 +86,3 @@ def add_app_monitor(
     if tags:
         props["Tags"] = tags
     return template.add_resource(rum.AppMonitor("AppMonitor", **props))
-
-
-def monitor_name(monitor: rum.AppMonitor):
-    return Ref(monitor)

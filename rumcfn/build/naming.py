@@ -6,7 +6,7 @@ from typing import Any
 
 from troposphere import Sub
 
-from rumcfn.config.settings import Settings
+from rumcfn.config import Settings
 
 
 def monitor_arn(settings: Settings) -> Sub:

@@ -9,7 +9,9 @@ from typing import Any
 
 from troposphere import Equals, Not, Parameter, Ref, Template
 
-from rumcfn.config.settings import Settings
+from rumcfn.config import AlarmSettings, MonitorSettings, ScriptSettings, Settings
+from rumcfn.config.canary import CANARY_NAME
+from rumcfn.config.formats import DOMAIN, url
 
 GROUPS = (
     ("Site", ("AppMonitorName", "Domain", "WebsiteBucket", "SiteUrl")),
@@ -28,41 +30,28 @@ LABELS = {
 HAS_ALERT_EMAIL = "HasAlertEmail"
 
 
+def _parameter(name: str, section: type, field: str, default: Any, kind: str = "String") -> Parameter:
+    """A parameter constrained by the same rule that checks the setting's literal values."""
+    return Parameter(name, Type=kind, Default=default, **section.rule(field).parameter())
+
+
 def add_parameters(template: Template, settings: Settings) -> Settings:
     """Add the Parameters, Conditions and Interface metadata; return settings whose site values are ``Ref``s."""
     m = settings.monitor
     params = {
-        "AppMonitorName": Parameter(
-            "AppMonitorName", Type="String", Default=m.name, MinLength=1, MaxLength=255,
-            AllowedPattern=r"[\.\-_/#A-Za-z0-9]+",
-            ConstraintDescription="1-255 characters of A-Z a-z 0-9 . - _ / #"),
-        "Domain": Parameter(
-            "Domain", Type="String", Default=m.domains[0], MinLength=1, MaxLength=253,
-            AllowedPattern=r"(\*\.)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?",
-            ConstraintDescription="a host name such as www.example.com, or a *.example.com wildcard"),
-        "WebsiteBucket": Parameter(
-            "WebsiteBucket", Type="String", Default=settings.script.bucket, MinLength=3, MaxLength=63,
-            AllowedPattern=r"[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]",
-            ConstraintDescription="an S3 bucket name: 3-63 of a-z 0-9 . -"),
-        "SessionSampleRate": Parameter(
-            "SessionSampleRate", Type="Number", Default=str(m.session_sample_rate), MinValue=0, MaxValue=1,
-            ConstraintDescription="a number from 0 (no sessions) to 1 (all sessions)"),
+        "AppMonitorName": _parameter("AppMonitorName", MonitorSettings, "name", m.name),
+        "Domain": Parameter("Domain", Type="String", Default=m.domains[0], **DOMAIN.parameter()),
+        "WebsiteBucket": _parameter("WebsiteBucket", ScriptSettings, "bucket", settings.script.bucket),
+        "SessionSampleRate": _parameter("SessionSampleRate", MonitorSettings, "session_sample_rate",
+                                        str(m.session_sample_rate), kind="Number"),
     }
     notify_by_email = not settings.alarms.topic_arn
     if notify_by_email:
-        params["AlertEmail"] = Parameter(
-            "AlertEmail", Type="String", Default=settings.alarms.email or "", MaxLength=254,
-            AllowedPattern=r"|[^@\s]+@[^@\s]+\.[^@\s]+",
-            ConstraintDescription="an e-mail address, or empty for no subscription")
+        params["AlertEmail"] = _parameter("AlertEmail", AlarmSettings, "email", settings.alarms.email or "")
     if settings.canary.enabled:
-        params["SiteUrl"] = Parameter(
-            "SiteUrl", Type="String", Default=settings.site_url(), MaxLength=2048,
-            AllowedPattern=r"https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?(/[^\s]*)?",
-            ConstraintDescription="an http(s) URL")
-        params["CanaryName"] = Parameter(
-            "CanaryName", Type="String", Default=settings.canary_name(), MinLength=1, MaxLength=255,
-            AllowedPattern=r"[0-9a-z_\-]+",
-            ConstraintDescription="1-255 of lower-case letters, digits, _ and -")
+        params["SiteUrl"] = Parameter("SiteUrl", Type="String", Default=settings.site_url(), **url().parameter())
+        params["CanaryName"] = Parameter("CanaryName", Type="String", Default=settings.canary_name(),
+                                         **CANARY_NAME.parameter())
     for name, param in params.items():
         template.add_parameter(param)
     if notify_by_email:

@@ -17,10 +17,10 @@ from urllib.parse import urlsplit, urlunsplit
 from troposphere import GetAtt, Sub
 
 from rumcfn.build.resources import render
-from rumcfn.config.settings import Settings, is_literal
-
-#: Where AWS serves the web client; the same CDN for every region.
-CDN_URL = "https://client.rum.us-east-1.amazonaws.com/{version}/cwr.js"
+from rumcfn.config import Settings, SettingsError, is_literal, with_overrides
+from rumcfn.config.delivery import APP_MONITOR_ID, REGION
+from rumcfn.config.monitor import IDENTITY_POOL_ID
+from rumcfn.facts import CDN_URL, url_suffix
 
 
 @dataclass(frozen=True)
@@ -162,18 +162,12 @@ def render_concrete(*, app_monitor_id: str, region: str, identity_pool_id: str |
                     telemetries: tuple[str, ...] | None = None, sample_rate: float | None = None,
                     excluded_pages: tuple[str, ...] | None = None, settings: Settings | None = None) -> str:
     """A ready rum.js for an existing monitor (``rumcfn snippet``), validated like the stack's settings."""
-    from rumcfn.config.settings import SettingsError, with_overrides
-
-    if not re.fullmatch(r"[0-9a-f-]{36}|[\w-]{1,64}", app_monitor_id or ""):
-        raise SettingsError("--app-monitor-id", "must be an app monitor id (a UUID)", app_monitor_id)
-    if not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-[0-9]", region or ""):
-        raise SettingsError("--region", "must be an AWS region such as eu-west-1", region)
+    APP_MONITOR_ID.check("--app-monitor-id", app_monitor_id)
+    REGION.check("--region", region)
     if bool(identity_pool_id) == bool(unsigned):
         raise SettingsError("--identity-pool-id", "give exactly one of --identity-pool-id and --unsigned",
                             identity_pool_id)
-    if identity_pool_id and not re.fullmatch(r"[\w-]+:[0-9a-f-]+", identity_pool_id):
-        raise SettingsError("--identity-pool-id", "must be an identity pool id such as us-east-1:1111-2222",
-                            identity_pool_id)
+    IDENTITY_POOL_ID.check("--identity-pool-id", identity_pool_id or "")
     overrides = {
         "snippet.endpoint": endpoint, "snippet.client_url": client_url, "snippet.client_version": client_version,
         "snippet.app_version": app_version, "monitor.telemetries": telemetries,
@@ -188,11 +182,6 @@ def render_concrete(*, app_monitor_id: str, region: str, identity_pool_id: str |
     )
     return render_snippet(app_monitor_id=app_monitor_id, region=region, client_url=client_url_of(settings),
                           app_version=settings.snippet.app_version, config=config)
-
-
-def url_suffix(region: str) -> str:
-    """The partition's URL suffix, as ``AWS::URLSuffix`` gives it inside a stack."""
-    return "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"
 
 
 def script_tag(key: str) -> str:

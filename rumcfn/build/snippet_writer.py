@@ -24,7 +24,7 @@ from troposphere.validators import integer
 from rumcfn.build.buckets import add_secure_bucket
 from rumcfn.build.roles import lambda_trust
 from rumcfn.build.resources import read_resource
-from rumcfn.config.settings import Settings, is_literal
+from rumcfn.config import Settings, is_literal
 
 HANDLER_FILE = "rum_script.py"
 #: Newest Python runtime cfn-lint 1.58 knows, with no deprecation date in sight.

@@ -2,21 +2,21 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from troposphere import GetAtt, Output, Ref, Template
+from troposphere import GetAtt, Output, Ref, Sub, Template, rum
 
-from rumcfn import __version__
+from rumcfn.version import __version__
+from rumcfn.build.alarms import Alarms, add_alarms
 from rumcfn.build.auth import Auth, add_auth
-from rumcfn.build.alarms import add_alarms
-from rumcfn.build.canary import add_canary
-from rumcfn.build.dashboard import add_dashboard
+from rumcfn.build.canary import Canary, add_canary
+from rumcfn.build.dashboard import Dashboard, add_dashboard
 from rumcfn.build.monitor import add_app_monitor
 from rumcfn.build.parameters import add_parameters
-from rumcfn.build.snippet_writer import add_snippet_writer
 from rumcfn.build.security import explain_scanner_findings
-from rumcfn.config.settings import Settings, is_literal
+from rumcfn.build.snippet_writer import ScriptResources, add_snippet_writer
+from rumcfn.config import Settings, is_literal
 from rumcfn.build.snippet import script_tag, snippet_sub
 
 
@@ -27,9 +27,12 @@ class Stack:
     template: Template
     settings: Settings  # as used by the builders: Refs in place of literals in --parameters mode
     auth: Auth
-    monitor: Any
-    snippet: Any
-    parts: dict[str, Any] = field(default_factory=dict)
+    monitor: rum.AppMonitor
+    snippet: Sub
+    script: ScriptResources
+    canary: Canary | None = None
+    alarms: Alarms | None = None
+    dashboard: Dashboard | None = None
 
 
 def describe(settings: Settings) -> str:
@@ -51,18 +54,16 @@ def build_stack(settings: Settings | None = None) -> Stack:
     monitor = add_app_monitor(template, settings, identity_pool_id=auth.identity_pool_id,
                               guest_role_arn=auth.guest_role_arn, resource_policy=auth.resource_policy)
     snippet = snippet_sub(settings, monitor, auth.identity_pool_id)
-    stack = Stack(template, settings, auth, monitor, snippet)
-    stack.parts["script"] = add_snippet_writer(template, settings, snippet=snippet, monitor=monitor)
+    stack = Stack(template, settings, auth, monitor, snippet,
+                  script=add_snippet_writer(template, settings, snippet=snippet, monitor=monitor))
     monitor_name = Ref(monitor)
     if settings.canary.enabled:
-        stack.parts["canary"] = add_canary(template, settings)
-    canary_name = Ref(stack.parts["canary"].canary) if "canary" in stack.parts else None
-    alarms = add_alarms(template, settings, monitor_name=monitor_name, canary_name=canary_name)
-    if alarms is not None:
-        stack.parts["alarms"] = alarms
+        stack.canary = add_canary(template, settings)
+    canary_name = Ref(stack.canary.canary) if stack.canary else None
+    stack.alarms = add_alarms(template, settings, monitor_name=monitor_name, canary_name=canary_name)
     if settings.dashboard:
-        stack.parts["dashboard"] = add_dashboard(template, settings, monitor_name=monitor_name,
-                                                 canary_name=canary_name, alarms=alarms)
+        stack.dashboard = add_dashboard(template, settings, monitor_name=monitor_name, canary_name=canary_name,
+                                        alarms=stack.alarms)
     explain_scanner_findings(template)
     add_metadata(stack)
     add_outputs(stack)
@@ -76,12 +77,7 @@ def build_template(settings: Settings | None = None) -> Template:
 
 def budget_metadata(settings: Settings) -> dict[str, Any]:
     """What ``rumcfn budgets check`` needs to judge a deployed stack without its settings file."""
-    from rumcfn.config.settings import BUDGET_METRICS
-
-    return {
-        key: {"metric": BUDGET_METRICS[key][0], "budget": f"{value:g}", "statistic": settings.budgets.statistic}
-        for key, value in settings.budgets.active().items() if is_literal(value)
-    }
+    return {budget.key: budget.as_metadata() for budget in settings.budgets.budgets()}
 
 
 def add_metadata(stack: Stack) -> None:
@@ -98,16 +94,14 @@ def add_outputs(stack: Stack) -> None:
     if stack.auth.identity_pool_id is not None:
         t.add_output(Output("IdentityPoolId", Description="Cognito identity pool of the web client",
                             Value=stack.auth.identity_pool_id))
-    if "script" in stack.parts:
-        t.add_output(Output("SnippetUrl", Description="S3 URL of rum.js as written by the stack",
-                            Value=GetAtt(stack.parts["script"].resource, "Url")))
+    t.add_output(Output("SnippetUrl", Description="S3 URL of rum.js as written by the stack",
+                        Value=GetAtt(stack.script.resource, "Url")))
     t.add_output(Output("ScriptTag", Description="Add this tag to the <head> of every page",
                         Value=script_tag(s.script.key)))
-    if "dashboard" in stack.parts:
-        t.add_output(Output("DashboardUrl", Description="CloudWatch dashboard in the console",
-                            Value=stack.parts["dashboard"].url))
-    if "canary" in stack.parts:
-        t.add_output(Output("CanaryName", Description="Synthetics canary", Value=Ref(stack.parts["canary"].canary)))
-    if "alarms" in stack.parts and stack.parts["alarms"].topic is not None:
+    if stack.dashboard:
+        t.add_output(Output("DashboardUrl", Description="CloudWatch dashboard in the console", Value=stack.dashboard.url))
+    if stack.canary:
+        t.add_output(Output("CanaryName", Description="Synthetics canary", Value=Ref(stack.canary.canary)))
+    if stack.alarms and stack.alarms.topic is not None:
         t.add_output(Output("AlarmTopicArn", Description="SNS topic that receives alarm notifications",
-                            Value=Ref(stack.parts["alarms"].topic)))
+                            Value=Ref(stack.alarms.topic)))

@@ -9,10 +9,10 @@ import sys
 
 import click
 
-from rumcfn import __version__
+from rumcfn.version import __version__
 from rumcfn.errors import RumcfnError
-from rumcfn.cli.options import DEFAULT_CONFIG, read_template_argument, resolve_settings, settings_options  # noqa: F401
-from rumcfn.config.settings import Settings, SettingsError
+from rumcfn.cli.options import read_template_argument, settings_options
+from rumcfn.config import Settings, SettingsError, split_list
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -83,7 +83,7 @@ def snippet(app_monitor_id, region, identity_pool_id, unsigned, endpoint, client
     text = render_concrete(
         app_monitor_id=app_monitor_id, region=region, identity_pool_id=identity_pool_id, unsigned=unsigned,
         endpoint=endpoint, client_url=client_url, client_version=client_version, app_version=app_version,
-        telemetries=tuple(t.strip() for t in telemetries.split(",")) if telemetries else None,
+        telemetries=split_list(telemetries) if telemetries else None,
         sample_rate=sample_rate, excluded_pages=excluded or None,
     )
     if html:

@@ -12,7 +12,7 @@ import click
 
 from rumcfn.cli.options import DEFAULT_CONFIG, aws_options, read_template_argument, settings_options
 from rumcfn.errors import UsageError
-from rumcfn.config.settings import Settings
+from rumcfn.config import Settings
 
 
 @click.group()

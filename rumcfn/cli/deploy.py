@@ -16,7 +16,7 @@ import click
 
 from rumcfn.errors import RumcfnError
 from rumcfn.cli.options import aws_options, parse_pairs, settings_options
-from rumcfn.config.settings import Settings, SettingsError
+from rumcfn.config import Settings, SettingsError, split_list
 
 
 def register(main: click.Group) -> None:
@@ -34,10 +34,6 @@ def overrides_and_tags(parameter_overrides: tuple[str, ...], stack_tags: tuple[s
             parse_pairs("--tags", stack_tags, several_per_value=True))
 
 
-def split_list(value: str | None) -> tuple[str, ...]:
-    return tuple(v.strip() for v in (value or "").split(",") if v.strip())
-
-
 def interactive() -> bool:
     return sys.stdin.isatty()
 
@@ -49,7 +45,15 @@ def confirmer(yes: bool, what: str) -> Callable[[str], bool] | None:
     if not interactive():
         raise ConfirmationRequired(f"stdin is not a terminal, so rumcfn cannot ask before it {what}; "
                                    "pass --yes to go ahead without asking")
-    return lambda question: click.confirm(question, default=False)
+    return ask
+
+
+def ask(question: str) -> bool:
+    """A yes/no question on the terminal; Ctrl-C or end of input is no."""
+    try:
+        return click.confirm(question, default=False)
+    except click.exceptions.Abort:
+        return False
 
 
 def template_options(command: Callable) -> Callable:

@@ -12,7 +12,8 @@ from typing import Any, Callable
 
 import click
 
-from rumcfn.config.settings import BUDGET_METRICS, Settings, SettingsError
+from rumcfn.config import Settings, SettingsError, budget_override, load, split_list, with_overrides
+from rumcfn.facts import BUDGET_METRICS
 
 DEFAULT_CONFIG = "rumcfn.toml"
 
@@ -32,20 +33,9 @@ def parse_pairs(option: str, values: tuple[str, ...], *, several_per_value: bool
     return pairs
 
 
-def _number(option: str, text: str) -> Any:
-    if text.lower() in ("off", "none"):
-        return None
-    try:
-        return int(text) if text.lstrip("-").isdigit() else float(text)
-    except ValueError:
-        raise SettingsError(option, "must be a number or off", text) from None
-
-
 def resolve_settings(config: str | None, overrides: dict[str, Any], tags: tuple[str, ...] = (),
                      budgets: tuple[str, ...] = ()) -> Settings:
     """Settings from the file (``--config``, else ./rumcfn.toml if present, else the example), then flags."""
-    from rumcfn.config.settings import load, with_overrides
-
     if config is None and Path(DEFAULT_CONFIG).is_file():
         config = DEFAULT_CONFIG
     settings = load(config) if config else Settings()
@@ -54,10 +44,7 @@ def resolve_settings(config: str | None, overrides: dict[str, Any], tags: tuple[
         merged = dict(settings.monitor.tags)
         merged.update(parse_pairs("--tag", tags))
         overrides["monitor.tags"] = tuple(merged.items())
-    for key, value in parse_pairs("--budget", budgets).items():
-        if key not in BUDGET_METRICS:
-            raise SettingsError("--budget", f"key must be one of {', '.join(BUDGET_METRICS)}", key)
-        overrides[f"budgets.{key}"] = _number(f"--budget {key}", value)
+    overrides.update(budget_override(key, value) for key, value in parse_pairs("--budget", budgets).items())
     return with_overrides(settings, overrides) if overrides else settings
 
 
@@ -89,7 +76,7 @@ def settings_options(command: Callable) -> Callable:
             "canary.url": site_url,
             "auth.mode": auth,
             "monitor.session_sample_rate": sample_rate,
-            "monitor.telemetries": tuple(t.strip() for t in telemetries.split(",")) if telemetries else None,
+            "monitor.telemetries": split_list(telemetries) if telemetries else None,
             "canary.enabled": False if no_canary else None,
             "alarms.email": alert_email,
             "parameters": parameters,

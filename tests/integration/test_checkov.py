@@ -14,7 +14,7 @@ import pytest
 
 from rumcfn.template.output import to_json
 from rumcfn.build.security import SUPPRESSIONS, explain_scanner_findings, reasons_for
-from rumcfn.config.settings import from_mapping
+from rumcfn.config import from_mapping
 from rumcfn.build.stack import build_template
 
 from tests.support.variants import MATRIX

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from rumcfn.template.output import to_json
-from rumcfn.config.settings import Settings
+from rumcfn.config import Settings
 from rumcfn.build.stack import build_template
 
 

@@ -83,7 +83,7 @@ def hook(entry: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProc
 def example_stack(url: str) -> str:
     """The example's stack in moto, carrying the real template's budget metadata. Returns the monitor name."""
     from rumcfn.template.output import to_json
-    from rumcfn.config.settings import load
+    from rumcfn.config import load
     from rumcfn.build.stack import build_template
 
     settings = load(CI / "rumcfn.toml")

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from rumcfn.config.settings import reference
+from rumcfn.config import reference
 
 from tests.support import ROOT  # noqa: E402
 
@@ -35,7 +35,7 @@ def test_python_examples_run(index):
 
 
 def test_toml_example_is_valid_settings(tmp_path):
-    from rumcfn.config.settings import load
+    from rumcfn.config import load
 
     (block,) = re.findall(r"```toml\n(.*?)```", README, re.S)
     path = tmp_path / "rumcfn.toml"

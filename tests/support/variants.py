@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import json
 
-from rumcfn.config.settings import Settings, from_mapping
+from rumcfn.config import Settings, from_mapping
 
 POOL = "us-east-1:11111111-2222-3333-4444-555555555555"
 ROLE = "arn:aws:iam::123456789012:role/rum-guest"

@@ -138,7 +138,7 @@ def test_missing_stack_is_one_line(aws_env, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     code, out, err = gate(capsys, "--stack-name", "no-such-stack")
     assert code == 1 and out == ""
-    assert err == "rumcfn: error: stack 'no-such-stack' does not exist in this account and region\n"
+    assert err == "rumcfn: error: stack no-such-stack does not exist in this account and region\n"
 
 
 def test_no_credentials_is_one_line(aws_env, tmp_path, monkeypatch, capsys):
@@ -274,7 +274,7 @@ def test_stack_without_output_uses_the_monitor_resource_and_yaml_body():
 
 def test_budgets_from_settings_match_the_template_metadata():
     from rumcfn.template.output import to_json
-    from rumcfn.config.settings import Settings
+    from rumcfn.config import Settings
     from rumcfn.build.stack import build_template
 
     settings = Settings()
@@ -284,7 +284,9 @@ def test_budgets_from_settings_match_the_template_metadata():
 
 
 def test_statistic_spellings():
-    assert [bc.cloudwatch_stat(s) for s in ("p75", "p99.9", "avg", "max", "min", "Average")] == [
+    from rumcfn.facts import cloudwatch_statistic
+
+    assert [cloudwatch_statistic(s) for s in ("p75", "p99.9", "avg", "max", "min", "Average")] == [
         "p75", "p99.9", "Average", "Maximum", "Minimum", "Average"]
 
 

@@ -236,7 +236,7 @@ def test_aws_errors_are_one_line(cli_with, template_file, capsys, code, message,
 
 
 def test_throttling_attempts_come_from_botocore_retries():
-    from rumcfn.aws.session import Throttled, translate
+    from rumcfn.aws.errors import Throttled, translate
     from botocore.exceptions import ClientError
 
     error = ClientError({"Error": {"Code": "Throttling", "Message": "Rate exceeded"},
@@ -409,7 +409,7 @@ def test_destroy_failure_and_protection(cli_with, capsys):
 
 def test_deploy_from_settings_sends_the_synthesized_template(cli_with, capsys, monkeypatch, tmp_path):
     from rumcfn.template.output import to_json
-    from rumcfn.config.settings import Settings, with_overrides
+    from rumcfn.config import Settings, with_overrides
     from rumcfn.build.stack import build_template
 
     monkeypatch.chdir(tmp_path)  # no ./rumcfn.toml

@@ -10,7 +10,7 @@ import pytest
 
 from rumcfn.aws import views as view
 from rumcfn.cli.options import parse_pairs
-from rumcfn.config.settings import SettingsError
+from rumcfn.config import SettingsError
 from rumcfn.aws.events import WaitTimedOut, new_events
 from rumcfn.template.reader import TemplateSource, TemplateTooLarge, TemplateUnreadable
 from tests.support.aws import FakeClock, event, stubbed
@@ -42,7 +42,7 @@ def test_capabilities_follow_the_template(resources, extra, expected):
 
 
 def test_rumcfn_template_needs_iam_capability():
-    from rumcfn.config.settings import Settings
+    from rumcfn.config import Settings
     from rumcfn.template.reader import from_settings
 
     assert from_settings(Settings()).capabilities == ["CAPABILITY_IAM"]

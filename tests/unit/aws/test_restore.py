@@ -21,7 +21,7 @@ from rumcfn.aws.session import Aws
 from rumcfn.template.output import to_json
 from rumcfn.aws.restore import RestoreFailed, Scope, Unresolvable, read_script, resolve, write_script
 from rumcfn.cli.restore import restore_snippet
-from rumcfn.config.settings import Settings, from_mapping
+from rumcfn.config import Settings, from_mapping
 from rumcfn.build.snippet import render_concrete
 from rumcfn.build.stack import build_template
 

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from rumcfn.cli import run
-from rumcfn.config.settings import Settings
+from rumcfn.config import Settings
 from rumcfn.aws.stacksets import StackSetRequest, deploy_stack_set, missing_targets
 from rumcfn.template.reader import TemplateSource, from_settings
 from tests.support.aws import ACCOUNT, boto_client, instant_poller, small_template, stubbed

@@ -7,7 +7,8 @@ import json
 import pytest
 
 from rumcfn.template.output import INLINE_LIMIT, to_json
-from rumcfn.config.settings import BUDGET_METRICS, Settings, from_mapping
+from rumcfn.config import Settings, from_mapping
+from rumcfn.facts import BUDGET_METRICS
 from rumcfn.build.stack import build_template
 
 from tests.support.variants import template_dict
@@ -26,10 +27,10 @@ def test_one_alarm_per_active_budget_at_p75_with_explicit_evaluation():
     t = template_dict()
     alarms = budget_alarms(t)
     active = Settings().budgets.active()
-    assert {p["MetricName"] for p in alarms.values()} == {BUDGET_METRICS[k][0] for k in active}
+    assert {p["MetricName"] for p in alarms.values()} == {BUDGET_METRICS[k].metric for k in active}
     assert len(alarms) == len(active)
     for props in alarms.values():
-        key = [k for k in active if BUDGET_METRICS[k][0] == props["MetricName"]][0]
+        key = [k for k in active if BUDGET_METRICS[k].metric == props["MetricName"]][0]
         assert props["Threshold"] == active[key]
         assert props["Dimensions"] == [{"Name": "application_name", "Value": {"Ref": "AppMonitor"}}]
         assert props["ExtendedStatistic"] == "p75" and "Statistic" not in props
@@ -59,7 +60,7 @@ def test_two_levels_add_critical_alarms_at_the_poor_threshold_where_one_exists()
     alarms = budget_alarms(template_dict(settings))
     critical = {p["MetricName"]: p["Threshold"] for k, p in alarms.items() if k.endswith("CriticalAlarm")}
     # LCP's budget (5000) is already above "poor" (4000): no critical; navigation has no "poor"
-    assert critical == {BUDGET_METRICS[k][0]: BUDGET_METRICS[k][3] for k in ("cls", "inp")}
+    assert critical == {BUDGET_METRICS[k].metric: BUDGET_METRICS[k].poor for k in ("cls", "inp")}
     names = [p["AlarmName"]["Fn::Sub"] for p in alarms.values()]
     assert "${AWS::StackName}-cls-critical" in names and len(names) == len(set(names))
 

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 from rumcfn.build.canary import LAMBDA_NAME_CHARS, RUNTIME
-from rumcfn.config.settings import Settings, from_mapping
+from rumcfn.config import Settings, from_mapping
 from rumcfn.build.snippet import render_concrete
 
 from tests.support.variants import template_dict

@@ -5,7 +5,9 @@ from __future__ import annotations
 import json
 import re
 
-from rumcfn.config.settings import BUDGET_METRICS, Settings, from_mapping
+from rumcfn.config import Settings, from_mapping
+
+from rumcfn.facts import BUDGET_METRICS
 
 from tests.support.variants import template_dict
 
@@ -33,10 +35,10 @@ def test_each_budget_is_drawn_at_its_statistic_with_the_budget_line():
     settings = from_mapping({"budgets": {"navigation": 3000, "statistic": "p90"}})
     _, widgets, _, _ = dashboard_of(settings)
     for key, budget in settings.budgets.active().items():
-        props = by_metric(widgets, BUDGET_METRICS[key][0])["properties"]
+        props = by_metric(widgets, BUDGET_METRICS[key].metric)["properties"]
         assert props["stat"] == "p90"
         assert props["annotations"]["horizontal"] == [{"label": "budget", "value": budget}]
-        assert props["metrics"][0] == ["AWS/RUM", BUDGET_METRICS[key][0], "application_name", "${MonitorName}"]
+        assert props["metrics"][0] == ["AWS/RUM", BUDGET_METRICS[key].metric, "application_name", "${MonitorName}"]
         assert props["region"] == "${AWS::Region}"
 
 

@@ -9,7 +9,7 @@ import subprocess
 
 import pytest
 
-from rumcfn.config.settings import SettingsError
+from rumcfn.config import SettingsError
 from rumcfn.build.snippet import page_pattern, render_concrete, to_js
 
 NODE = shutil.which("node") or "node"

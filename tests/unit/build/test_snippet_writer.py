@@ -11,7 +11,7 @@ import pytest
 
 from rumcfn.template.output import INLINE_LIMIT, to_dict, to_json
 from rumcfn.build.snippet_writer import RUNTIME, compact, handler_source
-from rumcfn.config.settings import Settings, SettingsError, from_mapping
+from rumcfn.config import Settings, SettingsError, from_mapping
 from rumcfn.build.stack import build_stack, build_template
 
 from tests.support.handler import inline_source, load_index

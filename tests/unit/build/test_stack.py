@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from rumcfn.template.output import INLINE_LIMIT, to_json
-from rumcfn.config.settings import Settings, from_mapping
+from rumcfn.config import Settings, from_mapping
 from rumcfn.build.stack import build_stack, build_template
 
 from tests.support.variants import template_dict
@@ -43,7 +43,7 @@ def test_same_settings_give_byte_identical_templates_across_processes(tmp_path):
 
 def test_no_hard_coded_partition_region_or_account():
     """The web client's CDN is the one region literal allowed: AWS serves it from us-east-1 for all regions."""
-    from rumcfn.build.snippet import CDN_URL
+    from rumcfn.facts import CDN_URL
 
     text = to_json(build_template(VARIANTS["all-on"])).replace(CDN_URL.split("{")[0], "")
     assert "arn:aws:" not in text

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 from troposphere import Ref
 
-from rumcfn.config.settings import SECTIONS, Settings, SettingsError, from_mapping, load, reference, with_overrides
+from rumcfn.config import SECTIONS, Settings, SettingsError, from_mapping, load, reference, with_overrides
 
 BAD = [
     ({"monitor": {"name": "my site!"}}, "monitor.name", "[\\.\\-_/#A-Za-z0-9]+", "my site!"),
@@ -69,7 +69,7 @@ def test_defaults_are_the_built_in_example():
 
 def test_every_setting_documents_itself():
     for section in SECTIONS.values():
-        for f in dataclasses.fields(section.default_factory):
+        for f in dataclasses.fields(section):
             assert f.metadata.get("doc"), f"{section.name}.{f.name}"
 
 
@@ -119,7 +119,7 @@ def test_refs_pass_through_unchecked():
 def test_reference_lists_every_setting_with_its_default():
     table = reference()
     for name, section in SECTIONS.items():
-        for f in dataclasses.fields(section.default_factory):
+        for f in dataclasses.fields(section):
             assert f"| `{name}.{f.name}` |" in table
     assert '| `monitor.name` | `"example-site"` |' in table
     assert "| `budgets.fid` | `off` |" in table

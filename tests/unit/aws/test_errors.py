@@ -2,7 +2,7 @@
 
 from botocore.exceptions import ClientError
 
-from rumcfn.aws.session import error_message
+from rumcfn.aws.errors import error_message
 
 
 def test_multi_line_aws_messages_become_one_line():

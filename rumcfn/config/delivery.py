@@ -1,0 +1,56 @@
+"""``[snippet]`` (the rum.js loader) and ``[script]`` (the custom resource that writes it into the bucket)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rumcfn.config import formats
+from rumcfn.config.rules import Flag, Number, OneOf, Text, Value, fail
+from rumcfn.config.section import Section, setting
+from rumcfn.facts import DEFAULT_CLIENT_VERSION, LOG_RETENTION_DAYS
+
+
+@dataclass(frozen=True)
+class SnippetSettings(Section):
+    """The rum.js loader snippet (``[snippet]``)."""
+
+    section = "snippet"
+
+    client_version: str = setting(DEFAULT_CLIENT_VERSION, "Pinned version of the CloudWatch RUM web client loaded from the CDN.",
+                                  Text(r"[0-9]+\.[0-9]+\.[0-9]+", "must be a version such as 3.2.1"))
+    client_url: str = setting("", "Where the web client is loaded from (empty: AWS's CDN at client_version).",
+                              formats.url(optional=True))
+    endpoint: str = setting("", "Data-plane endpoint (empty: `https://dataplane.rum.<region>.<url suffix>`, from the stack).",
+                            formats.url(optional=True))
+    app_version: str = setting("1.0.0", "Your site's version, reported with every event.",
+                               Text(r"[\w.+\-]{1,64}", "must be 1-64 of A-Za-z0-9_.+-"))
+    dispatch_interval: int = setting(0, "Milliseconds between event batches (0: the client's default, 5000).",
+                                     Number(0, 3_600_000, integer=True, unit=" ms"))
+    debug: bool = setting(False, "Let the client log to the browser console.", Flag())
+
+
+#: What ``rumcfn snippet`` needs to know about a monitor that already exists.
+APP_MONITOR_ID = Text(r"[0-9a-f-]{36}|[\w-]{1,64}", "must be an app monitor id (a UUID)")
+REGION = Text(r"[a-z]{2}(-[a-z]+)+-[0-9]", "must be an AWS region such as eu-west-1")
+
+KEY = Text(r"[\w!\-.*'()/]{1,1024}", "must be an S3 key of safe characters")
+
+
+@dataclass(frozen=True)
+class ScriptSettings(Section):
+    """The custom resource that writes rum.js into the website bucket (``[script]``)."""
+
+    section = "script"
+
+    bucket: Value = setting("example-site-assets", "The website's S3 bucket, which receives rum.js.", formats.BUCKET)
+    key: str = setting("rum.js", "Object key of the snippet in the bucket.", KEY)
+    create_bucket: bool = setting(False, "Create the website bucket too (encrypted, public access blocked, SSL only).", Flag())
+    cache_control: str = setting("max-age=300", "Cache-Control header of rum.js.",
+                                 Text(r"[^\n]{1,256}", "must be a Cache-Control header value"))
+    retain_on_delete: bool = setting(False, "Keep rum.js in the bucket when the stack is deleted.", Flag())
+    log_retention_days: int = setting(30, "Retention of the handler's log group, in days.", OneOf(LOG_RETENTION_DAYS))
+    service_timeout: int = setting(300, "Seconds CloudFormation waits for the handler's answer before failing.",
+                                   Number(1, 3600, integer=True, unit=" seconds"))
+
+    def check(self) -> None:
+        fail("script.key", not self.key.startswith("/"), "must not start with /", self.key)

@@ -1,0 +1,90 @@
+"""Settings from a TOML file, nested mappings, or dotted-key overrides, all through the same checks.
+
+Files and flags spell a budget that is off as ``off``; TOML tables become tag pairs and lists become
+tuples in the sections themselves. Unknown keys are errors that list the known ones.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any, Mapping
+
+from rumcfn.config.rules import fail
+from rumcfn.config.settings import SECTIONS, Settings
+from rumcfn.errors import SettingsError
+from rumcfn.facts import BUDGET_METRICS
+
+OFF = ("off", "none")
+
+
+def _build(cls, data: Mapping[str, Any], prefix: str):
+    known = [f.name for f in dataclasses.fields(cls)]
+    for key in data:
+        fail(f"{prefix}{key}", key in known, f"is not a known setting (known: {', '.join(sorted(known))})", data[key])
+    kwargs = {}
+    for key, value in data.items():
+        if cls is Settings and key in SECTIONS:
+            fail(key, isinstance(value, Mapping), f"must be a [{key}] table", value)
+            kwargs[key] = _build(SECTIONS[key], value, f"{key}.")
+        elif cls is SECTIONS["budgets"] and key in BUDGET_METRICS and (value is None or value in OFF):
+            kwargs[key] = None
+        else:
+            kwargs[key] = value
+    return cls(**kwargs)
+
+
+def from_mapping(data: Mapping[str, Any]) -> Settings:
+    """Build settings from nested mappings shaped like rumcfn.toml; unknown keys are errors."""
+    fail("settings", isinstance(data, Mapping), "must be a table of sections such as [monitor]", data)
+    return _build(Settings, data, "")
+
+
+def load(path) -> Settings:
+    """Read a rumcfn.toml file."""
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        import tomli as tomllib
+
+    try:
+        with open(path, "rb") as handle:
+            data = tomllib.load(handle)
+    except OSError as error:
+        raise SettingsError("--config", "must be a readable TOML file", f"{path} ({error.strerror})") from None
+    except tomllib.TOMLDecodeError as error:
+        raise SettingsError("--config", f"must be valid TOML ({error})", str(path)) from None
+    return from_mapping(data)
+
+
+def with_overrides(settings: Settings, overrides: Mapping[str, Any]) -> Settings:
+    """Apply dotted-key overrides (``{"monitor.name": "shop"}``) with the same checks as the file."""
+    data: dict[str, Any] = {name: _fields(getattr(settings, name)) for name in SECTIONS}
+    data.update({f.name: getattr(settings, f.name) for f in dataclasses.fields(Settings) if f.name not in SECTIONS})
+    for dotted, value in overrides.items():
+        section, _, key = dotted.partition(".")
+        if key:
+            fail(dotted, section in SECTIONS, "is not a known setting", value)
+            data[section][key] = value
+        else:
+            data[section] = value
+    return from_mapping(data)
+
+
+def _fields(section) -> dict[str, Any]:
+    return {f.name: getattr(section, f.name) for f in dataclasses.fields(section)}
+
+
+def budget_override(key: str, text: str) -> tuple[str, Any]:
+    """``--budget KEY=VALUE``: the dotted setting and its value (a number, or None for off)."""
+    fail("--budget", key in BUDGET_METRICS, f"key must be one of {', '.join(BUDGET_METRICS)}", key)
+    if text.lower() in OFF:
+        return f"budgets.{key}", None
+    try:
+        return f"budgets.{key}", int(text) if text.lstrip("-").isdigit() else float(text)
+    except ValueError:
+        raise SettingsError(f"--budget {key}", "must be a number or off", text) from None
+
+
+def split_list(value: str | None) -> tuple[str, ...]:
+    """A comma-separated flag value as its entries (blanks dropped)."""
+    return tuple(item.strip() for item in (value or "").split(",") if item.strip())

@@ -1,0 +1,31 @@
+"""The settings reference as a Markdown table (kept in the README by ``make readme``; a test checks it)."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from rumcfn.config.settings import SECTIONS, Settings
+
+
+def reference() -> str:
+    rows = ["| setting | default | meaning |", "| --- | --- | --- |"]
+    for top in dataclasses.fields(Settings):
+        if top.name in SECTIONS:
+            for f in dataclasses.fields(SECTIONS[top.name]):  # type: ignore[arg-type]
+                rows.append(f"| `{top.name}.{f.name}` | `{_toml(f.default)}` | {f.metadata['doc']} |")
+        else:
+            rows.append(f"| `{top.name}` | `{_toml(top.default)}` | {top.metadata['doc']} |")
+    return "\n".join(rows) + "\n"
+
+
+def _toml(value: Any) -> str:
+    if value is None:
+        return "off"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return f'"{value}"'
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    return str(value)
