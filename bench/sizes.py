@@ -30,7 +30,8 @@ def variants() -> dict[str, Any]:
 
 
 def template_sizes() -> list[dict[str, Any]]:
-    from rumcfn.template.output import INLINE_LIMIT, to_json, to_yaml
+    from rumcfn.facts import INLINE_LIMIT
+    from rumcfn.template.output import to_json, to_yaml
     from rumcfn.build.stack import build_template
 
     rows = []

@@ -1,16 +1,12 @@
-"""``rumcfn budgets check`` (the CI budget gate) and ``rumcfn diagram`` (a picture of the stack).
-
-Thin click wrappers: the logic lives in :mod:`rumcfn.aws.budget_gate` and :mod:`rumcfn.template.diagram`.
-"""
+"""``rumcfn budgets check``: the CI budget gate over :mod:`rumcfn.aws.budget_gate`."""
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
 import click
 
-from rumcfn.cli.options import DEFAULT_CONFIG, aws_options, read_template_argument, settings_options
+from rumcfn.cli.options import DEFAULT_CONFIG, aws_options, settings_options
 from rumcfn.errors import UsageError
 from rumcfn.config import Settings
 
@@ -55,48 +51,4 @@ def check(settings: Settings, stack_name: str | None, days: int, min_samples: in
     bc.verdict(report)
 
 
-@click.command()
-@click.argument("template_file", required=False, type=click.Path(dir_okay=False, allow_dash=True))
-@settings_options
-@click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="Write to FILE (.dot, .svg or .png) instead of DOT on stdout.")
-@click.option("--format", "fmt", type=click.Choice(["dot", "svg", "png"]), help="Output format (default: from -o's suffix).")
-@click.option("--title/--no-title", default=True, show_default=True, help="Put the template description on top.")
-def diagram(settings: Settings, template_file: str | None, output: str | None, fmt: str | None, title: bool) -> None:
-    """Draw the stack's resources and references (Graphviz DOT; SVG/PNG need `dot`).
-
-    Without TEMPLATE_FILE, the template is built from settings.
-    """
-    import json
-
-    from rumcfn.template import diagram as dg
-    from rumcfn.template.output import to_json, write_atomic
-
-    if template_file:
-        text, _name = read_template_argument(template_file)
-        try:
-            template = json.loads(text)
-        except ValueError:
-            import cfn_flip
-
-            template = json.loads(cfn_flip.to_json(text))
-    else:
-        from rumcfn.build.stack import build_template
-
-        template = json.loads(to_json(build_template(settings)))
-    kind = dg.format_of(output, fmt)
-    dot = dg.to_dot(template, title=template.get("Description") if title else None)
-    data = dg.render(dot, kind)
-    if output is None:
-        if kind == "dot":
-            click.echo(dot, nl=False)
-        else:
-            sys.stdout.buffer.write(data)
-        return
-    write_atomic(output, dot if kind == "dot" else data)
-    click.echo(f"{output}: {len(template.get('Resources') or {})} resources, {kind}", err=True)
-
-
-def register(main: click.Group) -> None:
-    main.add_command(budgets)
-    main.add_command(diagram)
+COMMANDS = (budgets,)

@@ -19,11 +19,6 @@ from rumcfn.cli.options import aws_options, parse_pairs, settings_options
 from rumcfn.config import Settings, SettingsError, split_list
 
 
-def register(main: click.Group) -> None:
-    for command in (deploy_command, diff_command, outputs_command, destroy_command, servicecatalog_group):
-        main.add_command(command)
-
-
 class ConfirmationRequired(RumcfnError):
     exit_code = 2
 
@@ -65,11 +60,10 @@ def template_options(command: Callable) -> Callable:
     @functools.wraps(command)
     def wrapper(settings: Settings, template_file: str | None, **kwargs):
         def load(parameters: bool = False):
-            from rumcfn.template import reader as template_source
+            from rumcfn.template.reader import source
 
-            if template_file:
-                return template_source.from_file(template_file)
-            return template_source.from_settings(dataclasses.replace(settings, parameters=True) if parameters else settings)
+            return source(template_file, dataclasses.replace(settings, parameters=True) if parameters else settings,
+                          "--template-file")
 
         return command(template=load, **kwargs)
 
@@ -202,3 +196,6 @@ def publish_command(product_name, portfolio_id, version, s3_bucket, description,
 
     publish(aws, PublishRequest(product_name, portfolio_id, version, s3_bucket, template(parameters=True),
                                 description, owner))
+
+
+COMMANDS = (deploy_command, diff_command, outputs_command, destroy_command, servicecatalog_group)

@@ -87,18 +87,6 @@ def settings_options(command: Callable) -> Callable:
     return wrapper
 
 
-def read_template_argument(template_file: str) -> tuple[str, str]:
-    """The text of a ``TEMPLATE_FILE`` argument (``-``: standard input) and the name to report it by."""
-    import sys
-
-    if template_file == "-":
-        return sys.stdin.read(), "<stdin>"
-    try:
-        return Path(template_file).read_text(encoding="utf-8"), template_file
-    except OSError as error:
-        raise SettingsError("TEMPLATE_FILE", "must be a readable file", f"{template_file} ({error.strerror})") from None
-
-
 def aws_options(command: Callable) -> Callable:
     """--region / --profile / --endpoint-url, passed on as ``aws=`` (an ``rumcfn.aws.session.Aws``; boto3 loads later)."""
 

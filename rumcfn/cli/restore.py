@@ -26,3 +26,5 @@ def restore_snippet(stack_name: str, aws, check: bool) -> None:
     etag = write_script(aws, script)
     click.echo(f"restored {script.uri} from stack {stack_name} ({len(script.content.encode())} bytes, ETag {etag})")
 
+
+COMMANDS = (restore_snippet,)

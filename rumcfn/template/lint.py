@@ -47,7 +47,3 @@ def _finding(match) -> Finding:
     rule_id = match.rule.id
     path = "/".join(str(p) for p in (getattr(match, "path", None) or []))
     return Finding(rule_id, _LEVELS.get(rule_id[:1], "error"), match.message, path, match.linenumber)
-
-
-def lint_text(text: str, regions: Iterable[str] = DEFAULT_REGIONS) -> list[Finding]:
-    return Linter(regions).lint(text)

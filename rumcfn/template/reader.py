@@ -1,15 +1,17 @@
-"""The template a deploy sends: synthesized from settings or read from a file, with what CloudFormation
-needs to know about it (size, parameters, capabilities)."""
+"""The one template reader: a template synthesized from settings or read from a file (``-``: standard
+input), as text and as data, with what CloudFormation needs to know about it (size, parameters,
+capabilities). lint, diagram, deploy, diff, StackSets and Service Catalog all read through here."""
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 from rumcfn.errors import RumcfnError
-from rumcfn.template.output import INLINE_LIMIT
+from rumcfn.facts import INLINE_LIMIT
 
 #: Resource types whose explicit name property makes CloudFormation require CAPABILITY_NAMED_IAM.
 IAM_NAME_PROPERTIES = {
@@ -19,6 +21,10 @@ IAM_NAME_PROPERTIES = {
     "AWS::IAM::ManagedPolicy": "ManagedPolicyName",
     "AWS::IAM::InstanceProfile": "InstanceProfileName",
 }
+
+
+#: The origin of a template built from settings, as errors and lint findings name it.
+SYNTHESIZED = "<synthesized>"
 
 
 class TemplateUnreadable(RumcfnError):
@@ -112,15 +118,24 @@ def _uses_fn_transform(node: Any) -> bool:
     return False
 
 
-def from_file(path: str) -> TemplateSource:
+def from_file(path: str, flag: str = "TEMPLATE_FILE") -> TemplateSource:
+    """The template in ``path`` (``-``: standard input); ``flag`` names where the path came from in errors."""
     try:
-        return TemplateSource(Path(path).read_text(encoding="utf-8"), path)
-    except (OSError, UnicodeDecodeError) as error:
-        raise TemplateUnreadable(f"--template-file {path}: cannot read it ({getattr(error, 'strerror', None) or error})") from None
+        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise TemplateUnreadable(f"{flag} {path}: cannot read it (not UTF-8 text)") from None
+    except OSError as error:
+        raise TemplateUnreadable(f"{flag} {path}: cannot read it ({error.strerror or error})") from None
+    return TemplateSource(text, "<stdin>" if path == "-" else path)
 
 
 def from_settings(settings: Any) -> TemplateSource:
-    from rumcfn.template.output import to_json
     from rumcfn.build.stack import build_template
+    from rumcfn.template.output import to_json
 
-    return TemplateSource(to_json(build_template(settings)), "the synthesized template")
+    return TemplateSource(to_json(build_template(settings)), SYNTHESIZED)
+
+
+def source(template_file: str | None, settings: Any, flag: str = "TEMPLATE_FILE") -> TemplateSource:
+    """The file when one is named, else the template built from ``settings``."""
+    return from_file(template_file, flag) if template_file else from_settings(settings)

@@ -141,7 +141,7 @@ def test_version_and_help(run_cli):
         assert flag in help_text
 
 
-@pytest.mark.parametrize("module", ["rumcfn.cli", "rumcfn.cli.deploy", "rumcfn.cli.budgets", "rumcfn.cli.restore", "rumcfn.aws.restore",
+@pytest.mark.parametrize("module", ["rumcfn.cli", "rumcfn.cli.deploy", "rumcfn.cli.budgets", "rumcfn.cli.restore", "rumcfn.cli.template", "rumcfn.aws.restore",
                                     "rumcfn.cli.options"])
 def test_every_command_module_imports_on_its_own(module):
     """No import cycle between the command group and the modules whose commands it registers."""

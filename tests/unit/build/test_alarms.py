@@ -6,7 +6,8 @@ import json
 
 import pytest
 
-from rumcfn.template.output import INLINE_LIMIT, to_json
+from rumcfn.facts import INLINE_LIMIT
+from rumcfn.template.output import to_json
 from rumcfn.config import Settings, from_mapping
 from rumcfn.facts import BUDGET_METRICS
 from rumcfn.build.stack import build_template

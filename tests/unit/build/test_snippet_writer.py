@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from rumcfn.template.output import INLINE_LIMIT, to_dict, to_json
+from rumcfn.facts import INLINE_LIMIT
+from rumcfn.template.output import to_dict, to_json
 from rumcfn.build.snippet_writer import RUNTIME, compact, handler_source
 from rumcfn.config import Settings, SettingsError, from_mapping
 from rumcfn.build.stack import build_stack, build_template

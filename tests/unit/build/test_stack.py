@@ -9,7 +9,8 @@ import sys
 
 import pytest
 
-from rumcfn.template.output import INLINE_LIMIT, to_json
+from rumcfn.facts import INLINE_LIMIT
+from rumcfn.template.output import to_json
 from rumcfn.config import Settings, from_mapping
 from rumcfn.build.stack import build_stack, build_template
 

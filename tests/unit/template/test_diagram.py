@@ -178,3 +178,17 @@ def test_readme_picture_shows_the_current_example_stack():
     drawn = set(re.findall(r'<g id="node\d+" class="node">\s*<title>([^<]+)</title>', svg))
     assert drawn == set(json.loads(to_json(build_template()))["Resources"]), \
         "docs/stack.svg is stale: run `rumcfn diagram -o docs/stack.svg`"
+
+
+@pytest.mark.parametrize("content, reason", [
+    (b"{ not json", "not a JSON or YAML template"),
+    (b'{"AWSTemplateFormatVersion": "2010-09-09"}', "no Resources section"),
+    (b"\xff\xfe\x00garbage", "not UTF-8 text"),
+])
+def test_cli_reads_templates_through_the_one_reader_and_fails_in_one_line(tmp_path, monkeypatch, capsys, content, reason):
+    """``rumcfn diagram bad.json`` used to end in a traceback; it reads the file the way lint and deploy do."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bad.json").write_bytes(content)
+    assert run(["diagram", "bad.json"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith("rumcfn: error: ") and reason in err and "bad.json" in err

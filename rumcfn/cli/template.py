@@ -1,0 +1,97 @@
+"""Commands over one template: ``synth``, ``lint``, ``snippet`` and ``diagram``."""
+
+from __future__ import annotations
+
+import click
+
+from rumcfn.cli.files import emit
+from rumcfn.cli.options import settings_options
+from rumcfn.config import Settings, split_list
+
+TEMPLATE_FILE = click.argument("template_file", required=False, type=click.Path(dir_okay=False, allow_dash=True))
+
+
+@click.command()
+@settings_options
+@click.option("--format", "fmt", type=click.Choice(["json", "yaml"]), default="json", show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
+def synth(settings: Settings, fmt: str, output: str | None) -> None:
+    """Build the template from settings (the built-in example when none are given)."""
+    from rumcfn.build.stack import build_template
+    from rumcfn.template.output import render
+
+    emit(render(build_template(settings), fmt), output)
+
+
+@click.command()
+@TEMPLATE_FILE
+@settings_options
+@click.option("--region", "regions", multiple=True, help="Regions to check against (default us-east-1; repeatable).")
+def lint(settings: Settings, template_file: str | None, regions: tuple[str, ...]) -> None:
+    """Lint TEMPLATE_FILE (or - for stdin) with cfn-lint; without one, build from settings and lint."""
+    from rumcfn.errors import LintFailed
+    from rumcfn.template.lint import DEFAULT_REGIONS, Linter
+    from rumcfn.template.reader import source
+
+    template = source(template_file, settings)
+    findings = Linter(regions or DEFAULT_REGIONS).lint(template.body)
+    for finding in findings:
+        click.echo(f"{template.origin}: {finding}")
+    if any(f.level in ("error", "warning") for f in findings):
+        raise LintFailed(f"{template.origin}: {len(findings)} cfn-lint finding(s)")
+    click.echo(f"{template.origin}: no errors or warnings" + (f" ({len(findings)} informational)" if findings else ""),
+               err=True)
+
+
+@click.command()
+@click.option("--app-monitor-id", required=True, help="The monitor id (stack output AppMonitorId).")
+@click.option("--region", required=True, help="The monitor's region.")
+@click.option("--identity-pool-id", help="Cognito identity pool (enhanced flow).")
+@click.option("--unsigned", is_flag=True, help="Send unsigned requests (resource-policy mode).")
+@click.option("--endpoint", help="Data-plane URL (default https://dataplane.rum.REGION.amazonaws.com).")
+@click.option("--client-url", help="Where to load the web client from (default: AWS's CDN).")
+@click.option("--client-version", help="Web client version on the CDN.")
+@click.option("--app-version", help="Your site's version.")
+@click.option("--telemetries", help="Comma-separated: errors,performance,http.")
+@click.option("--sample-rate", type=float, help="Share of sessions recorded, 0 to 1.")
+@click.option("--exclude-page", "excluded", multiple=True, help="Page URL never recorded (repeatable).")
+@click.option("--html", is_flag=True, help="Wrap in a <script> tag to paste into pages.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
+def snippet(app_monitor_id, region, identity_pool_id, unsigned, endpoint, client_url, client_version,
+            app_version, telemetries, sample_rate, excluded, html, output) -> None:
+    """Render a concrete rum.js for a monitor that already exists."""
+    from rumcfn.build.snippet import render_concrete
+
+    text = render_concrete(
+        app_monitor_id=app_monitor_id, region=region, identity_pool_id=identity_pool_id, unsigned=unsigned,
+        endpoint=endpoint, client_url=client_url, client_version=client_version, app_version=app_version,
+        telemetries=split_list(telemetries) if telemetries else None,
+        sample_rate=sample_rate, excluded_pages=excluded or None,
+    )
+    emit(f"<script>\n{text}</script>\n" if html else text, output)
+
+
+@click.command()
+@TEMPLATE_FILE
+@settings_options
+@click.option("-o", "--output", type=click.Path(dir_okay=False),
+              help="Write to FILE (.dot, .svg or .png) instead of DOT on stdout.")
+@click.option("--format", "fmt", type=click.Choice(["dot", "svg", "png"]), help="Output format (default: from -o's suffix).")
+@click.option("--title/--no-title", default=True, show_default=True, help="Put the template description on top.")
+def diagram(settings: Settings, template_file: str | None, output: str | None, fmt: str | None, title: bool) -> None:
+    """Draw the stack's resources and references (Graphviz DOT; SVG/PNG need `dot`).
+
+    Without TEMPLATE_FILE, the template is built from settings.
+    """
+    from rumcfn.template import diagram as dg
+    from rumcfn.template.reader import source
+
+    template = source(template_file, settings).data
+    kind = dg.format_of(output, fmt)
+    dot = dg.to_dot(template, title=template.get("Description") if title else None)
+    emit(dot if kind == "dot" else dg.render(dot, kind), output)
+    if output:
+        click.echo(f"{output}: {len(template.get('Resources') or {})} resources, {kind}", err=True)
+
+
+COMMANDS = (synth, lint, snippet, diagram)
