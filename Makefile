@@ -22,6 +22,7 @@ demo: $(STAMP)
 	@echo "template.json: $$(wc -c < template.json) bytes"
 
 test: $(STAMP) node_modules/.installed
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest -n 2
 
 bench: $(STAMP) node_modules/.installed

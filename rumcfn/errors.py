@@ -27,6 +27,12 @@ class SettingsError(UsageError, ValueError):
         super().__init__(f"setting {setting!s}: {rule}, but got {value!r}")
 
 
+class Interrupted(RumcfnError):
+    """Ctrl-C during a long AWS operation: the message says what carries on and how to follow it."""
+
+    exit_code = 130
+
+
 class LintFailed(RumcfnError):
     exit_code = 1
 

@@ -13,13 +13,9 @@ from typing import Any
 from rumcfn.aws.errors import error_code, translated
 from rumcfn.aws.session import Aws
 from rumcfn.aws.stacks import upload_template
-from rumcfn.errors import RumcfnError
+from rumcfn.errors import Interrupted
 from rumcfn.aws.events import Echo, echo_line
 from rumcfn.template.reader import TemplateSource
-
-
-class CatalogInterrupted(RumcfnError):
-    exit_code = 130
 
 
 @dataclass
@@ -65,7 +61,7 @@ def publish(aws: Aws, request: PublishRequest, *, echo: Echo = echo_line) -> Pub
         with translated():
             return _publish(aws, request, echo)
     except KeyboardInterrupt:
-        raise CatalogInterrupted(f"interrupted; check product {request.product_name} with: aws servicecatalog "
+        raise Interrupted(f"interrupted; check product {request.product_name} with: aws servicecatalog "
                                  f"describe-product-as-admin --name {request.product_name}") from None
 
 

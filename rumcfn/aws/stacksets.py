@@ -16,7 +16,7 @@ from rumcfn.aws import views as view
 from rumcfn.aws.errors import error_code, translated
 from rumcfn.aws.session import Aws
 from rumcfn.aws.stacks import parameter_list, upload_template
-from rumcfn.errors import RumcfnError
+from rumcfn.errors import Interrupted, RumcfnError
 from rumcfn.aws.events import Echo, Poller, echo_line
 from rumcfn.template.reader import TemplateSource
 
@@ -35,14 +35,6 @@ class StackSetTargetsInvalid(RumcfnError):
 
 class StackSetFailed(RumcfnError):
     pass
-
-
-class StackSetInterrupted(RumcfnError):
-    exit_code = 130
-
-    def __init__(self, name: str) -> None:
-        super().__init__(f"interrupted; the operations on stack set {name} carry on. Follow them with: "
-                         f"aws cloudformation list-stack-set-operations --stack-set-name {name}")
 
 
 @dataclass
@@ -179,7 +171,8 @@ def deploy_stack_set(aws: Aws, request: StackSetRequest, *, echo: Echo = echo_li
                 failed |= wait_for_operation(cfn, name, operation, echo, poller) != "SUCCEEDED"
             instances = [i for i in list_instances(cfn, name) if _requested(request, i)]
     except KeyboardInterrupt:
-        raise StackSetInterrupted(name) from None
+        raise Interrupted(f"interrupted; the operations on stack set {name} carry on. Follow them with: "
+                          f"aws cloudformation list-stack-set-operations --stack-set-name {name}") from None
     echo(view.instances_table(instances, name))
     bad = [i for i in instances if i.get("Status") != "CURRENT"]
     if failed or bad:
