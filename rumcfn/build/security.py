@@ -4,7 +4,7 @@ Findings that were cheap to fix are fixed in the builders (encrypted, SSL-only, 
 with public access blocked; log retention; KMS key rotation; least-privilege roles). What remains is
 written into each resource's ``Metadata`` in the form checkov reads
 (``{"checkov": {"skip": [{"id": ..., "comment": ...}]}}``), so a scan of the template shows each
-accepted finding next to its reason, and ``tests/test_checkov.py`` fails on any finding not listed here.
+accepted finding next to its reason, and ``tests/integration/test_checkov.py`` fails on any finding not listed here.
 
 Resources checkov has no rules for are reviewed too: the Cognito identity pool allows unauthenticated
 identities because that is how browsers get credentials for CloudWatch RUM (its guest role may only

@@ -1,4 +1,4 @@
-"""checkov over every template variant: each finding is fixed, or explained in rumcfn/security.py.
+"""checkov over every template variant: each finding is fixed, or explained in rumcfn/build/security.py.
 
 checkov runs once (a separate process, ~5 s) over a directory holding every variant's template.
 """
