@@ -1,5 +1,7 @@
 """The CloudWatch Synthetics canary: a browser opens the site on a schedule and fails when the page
-answers with an error status, times out, or does not load the RUM snippet (``window.cwr``)."""
+answers with an error status, times out, does not load the RUM snippet (``window.cwr``), or its web
+client sends no batch to the stack's app monitor. The script answers the client's data-plane requests
+itself, so the canary's visits never reach RUM's data (see ``templates/canary.js.j2``)."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ from troposphere import iam, synthetics
 from rumcfn.build.buckets import add_secure_bucket
 from rumcfn.build.roles import lambda_trust
 from rumcfn.build.resources import render
+from rumcfn.build.snippet import data_plane_endpoint
 from rumcfn.config.settings import Settings, SettingsError, is_literal, schedule_interval
 
 #: Newest Node.js runtime (AWS docs, "Runtime versions using Node.js and Puppeteer"). From 13.1 on, the
@@ -42,7 +45,7 @@ def script(settings: Settings) -> str:
     """The canary's Node.js source, rendered from ``templates/canary.js.j2``."""
     timeout_ms = settings.canary.timeout_seconds * 1000
     return render("canary.js.j2", namespace="cwr", load_timeout_ms=max(1000, timeout_ms * 6 // 10),
-                  snippet_timeout_ms=max(1000, timeout_ms * 2 // 10))
+                  rum_timeout_ms=max(1000, timeout_ms * 2 // 10))
 
 
 def _sub(text: str, **variables: Any) -> Sub:
@@ -108,8 +111,14 @@ def check_timeout(settings: Settings) -> None:
                             f"{settings.canary.schedule})", settings.canary.timeout_seconds)
 
 
-def add_canary(template: Template, settings: Settings) -> Canary:
-    """Add the canary, its execution role and (unless an existing one is named) its artifacts bucket."""
+def environment(settings: Settings, monitor_id: Any) -> dict[str, Any]:
+    """What the script reads: the page, and the data plane and app monitor its snippet sends to."""
+    return {"SITE_URL": settings.site_url(), "RUM_ENDPOINT": data_plane_endpoint(settings), "APP_MONITOR_ID": monitor_id}
+
+
+def add_canary(template: Template, settings: Settings, *, monitor_id: Any) -> Canary:
+    """Add the canary, its execution role and (unless an existing one is named) its artifacts bucket;
+    ``monitor_id`` is the app monitor whose batches the canary expects (and answers itself)."""
     check_timeout(settings)
     c = settings.canary
     name = settings.canary_name()
@@ -125,7 +134,7 @@ def add_canary(template: Template, settings: Settings) -> Canary:
         AssumeRolePolicyDocument=lambda_trust(),
         Policies=[iam.Policy(PolicyName="Canary", PolicyDocument=execution_policy(settings, bucket, prefix, name))],
     ))
-    run_config: dict[str, Any] = {"TimeoutInSeconds": c.timeout_seconds, "EnvironmentVariables": {"SITE_URL": settings.site_url()}}
+    run_config: dict[str, Any] = {"TimeoutInSeconds": c.timeout_seconds, "EnvironmentVariables": environment(settings, monitor_id)}
     if settings.monitor.enable_xray:
         run_config["ActiveTracing"] = True
     retention = min(c.artifacts_expiry_days, MAX_RETENTION_DAYS)

@@ -55,7 +55,7 @@ def build_stack(settings: Settings | None = None) -> Stack:
     stack.parts["script"] = add_snippet_writer(template, settings, snippet=snippet, monitor=monitor)
     monitor_name = Ref(monitor)
     if settings.canary.enabled:
-        stack.parts["canary"] = add_canary(template, settings)
+        stack.parts["canary"] = add_canary(template, settings, monitor_id=GetAtt(monitor, "Id"))
     canary_name = Ref(stack.parts["canary"].canary) if "canary" in stack.parts else None
     alarms = add_alarms(template, settings, monitor_name=monitor_name, canary_name=canary_name)
     if alarms is not None:
