@@ -22,8 +22,12 @@ from rumcfn.build.resources import render
 from rumcfn.build.snippet import data_plane_endpoint
 from rumcfn.config.settings import Settings, SettingsError, is_literal, schedule_interval
 
-#: Newest Node.js runtime (AWS docs, "Runtime versions using Node.js and Puppeteer"). From 13.1 on, the
-#: runtime's modules are named @aws/synthetics-puppeteer and @aws/synthetics-logger.
+#: The newest Node.js + Puppeteer runtime in AWS's docs ("Runtime versions using Node.js and Puppeteer",
+#: read 2026-12-02: syn-nodejs-puppeteer-15.0 "is the most recent"). From 13.1 on, the runtime's modules
+#: are @aws/synthetics-puppeteer and @aws/synthetics-logger; the inline-script handler is unchanged.
+#: cfn-lint keeps no list of Synthetics runtimes (its schema takes any 1-1024 character RuntimeVersion):
+#: tests/unit/build/test_canary.py checks the schema accepts this one and, should cfn-lint's data ever
+#: name Puppeteer runtimes, that this is the newest it names.
 RUNTIME = "syn-nodejs-puppeteer-15.0"
 HANDLER = "index.handler"  # an inline Script is saved as index.js
 ARTIFACT_PREFIX = "synthetics"

@@ -35,6 +35,7 @@ from .flow import deliver, wait_for_client
 CANARY_DIR = ROOT / "tests" / "canary"
 CHROMIUM = os.environ.get("RUMCFN_CHROMIUM", "/usr/bin/chromium")
 REGION = "eu-west-1"
+POOL = f"{REGION}:0a1b2c3d-1111-2222-3333-444455556666"
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -56,7 +57,7 @@ class Site(ThreadingHTTPServer):
         self.base = f"http://127.0.0.1:{self.server_address[1]}"
         self.client = client_bundle.read_bytes()
         self.endpoint = endpoint
-        self.ids = {name: str(uuid.uuid4()) for name in ("rum", "no-client", "unsampled", "control", "other")}
+        self.ids = {name: str(uuid.uuid4()) for name in ("rum", "no-client", "unsampled", "control", "other", "cognito")}
         self.scripts = {
             "rum": self.snippet("rum"),
             # A snippet whose web client cannot be loaded: the loader defines window.cwr, nothing sends.
@@ -66,14 +67,16 @@ class Site(ThreadingHTTPServer):
             "control": self.snippet("control"),
             # A snippet for some other app monitor than the stack's.
             "other": self.snippet("other"),
+            # Cognito mode: the client asks Cognito for guest credentials before it signs a batch.
+            "cognito": self.snippet("cognito", unsigned=False, identity_pool_id=POOL),
         }
         self.requests: list[str] = []
         threading.Thread(target=self.serve_forever, daemon=True).start()
 
     def snippet(self, name: str, **options) -> str:
         options.setdefault("client_url", f"{self.base}/cwr.js")
-        return render_concrete(app_monitor_id=self.ids[name], region=REGION, unsigned=True, endpoint=self.endpoint,
-                               **options)
+        options.setdefault("unsigned", True)
+        return render_concrete(app_monitor_id=self.ids[name], region=REGION, endpoint=self.endpoint, **options)
 
 
 class SiteHandler(BaseHTTPRequestHandler):
@@ -220,6 +223,16 @@ def test_canary_fails_when_the_snippet_sends_to_another_app_monitor(site, server
     assert result.stdout.strip() == (f"FAILED: {site.base}/other: the RUM snippet sends to app monitor "
                                      f"{site.ids['other']}, not {site.ids['rum']}")
     assert records_for(servers.collector, site.ids["other"]) == []  # answered by the canary all the same
+
+
+def test_canary_lets_cognito_through_so_an_unreachable_identity_pool_fails_it(site, servers, tmp_path):
+    """The canary answers the data plane only: Cognito (unreachable here, as a broken pool would be for
+    visitors) is not faked, the client gets no credentials and sends nothing, and the run fails."""
+    result, _ = run_canary(site, "/cognito", tmp_path, timeout_seconds=10, monitor="cognito")
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stdout.strip().startswith(f"FAILED: {site.base}/cognito: the RUM web client sent no batch to "), \
+        result.stdout
+    assert records_for(servers.collector, site.ids["cognito"]) == []
 
 
 def test_canary_fails_when_the_page_times_out(site, tmp_path):

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
+import jsonschema
+
 from rumcfn.build.canary import LAMBDA_NAME_CHARS, RUNTIME
 from rumcfn.config.settings import Settings, from_mapping
 
@@ -23,13 +28,43 @@ def role_statements(settings=None) -> dict[str, dict]:
 # --- the template -------------------------------------------------------------------------------
 
 
-def test_canary_uses_a_current_puppeteer_runtime_with_its_new_module_names():
+def canary_schema() -> dict:
+    """cfn-lint's bundled schema for AWS::Synthetics::Canary."""
+    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
+
+    return PROVIDER_SCHEMA_MANAGER.get_resource_schema("us-east-1", "AWS::Synthetics::Canary").schema
+
+
+def puppeteer_runtimes_cfn_lint_names() -> set[str]:
+    """Every ``syn-nodejs-puppeteer-N.N`` anywhere in cfn-lint's data (schemas, deprecation lists)."""
+    import cfnlint
+
+    data = Path(cfnlint.__file__).parent / "data"
+    return {name for path in data.rglob("*.json")
+            for name in re.findall(r"syn-nodejs-puppeteer-\d+\.\d+(?![\w.])", path.read_text(errors="replace"))}
+
+
+def runtime_version(name: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in name.rsplit("-", 1)[1].split("."))
+
+
+def test_runtime_is_accepted_by_cfn_lint_and_the_newest_puppeteer_runtime_it_names():
+    schema = canary_schema()["properties"]["RuntimeVersion"]
+    jsonschema.validate(RUNTIME, schema)
+    allowed = set(schema.get("enum", ())) | puppeteer_runtimes_cfn_lint_names()
+    puppeteer = {name for name in allowed if name.startswith("syn-nodejs-puppeteer-")}
+    # cfn-lint 1.58 names none (RuntimeVersion is any string); once it does, ours must be its newest.
+    if puppeteer:
+        assert RUNTIME == max(puppeteer, key=runtime_version), sorted(puppeteer, key=runtime_version)
+    assert canary_of()["RuntimeVersion"] == RUNTIME
+
+
+def test_runtime_uses_the_module_names_and_handler_of_13_1_and_later():
     props = canary_of()
-    assert props["RuntimeVersion"] == RUNTIME
-    major = float(RUNTIME.rsplit("-", 1)[1])
-    assert RUNTIME.startswith("syn-nodejs-puppeteer-") and major >= 13.1  # 13.1+: @aws/synthetics-* names
+    assert RUNTIME.startswith("syn-nodejs-puppeteer-") and runtime_version(RUNTIME) >= (13, 1)
     script = props["Code"]["Script"]
-    assert "require('@aws/synthetics-puppeteer')" in script and "require('Synthetics')" not in script
+    assert "require('@aws/synthetics-puppeteer')" in script and "require('@aws/synthetics-logger')" in script
+    assert "require('Synthetics')" not in script
     file, function = props["Code"]["Handler"].split(".")
     assert f"exports.{function} =" in script and file == "index"
 
