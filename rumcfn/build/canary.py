@@ -57,12 +57,12 @@ def _sub(text: str, **variables: Any) -> Sub:
     return Sub(text, **{k: v for k, v in variables.items() if "${%s}" % k in text}) if variables else Sub(text)
 
 
-def log_group_arn(name: Any) -> Sub:
-    """The canary's own log group, ``/aws/lambda/cwsyn-<first 21 characters of the name>-<id>``.
+def log_group_arn(name: Any, region: str = "${AWS::Region}") -> Sub:
+    """The canary's own log group in ``region``, ``/aws/lambda/cwsyn-<first 21 characters of the name>-<id>``.
 
     A name given as a parameter cannot be truncated in CloudFormation, so it gets every canary's
     prefix (``cwsyn-*``) rather than a pattern that would miss names longer than 21 characters."""
-    arn = "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/lambda/cwsyn-"
+    arn = "arn:${AWS::Partition}:logs:%s:${AWS::AccountId}:log-group:/aws/lambda/cwsyn-" % region
     if not is_literal(name):
         return Sub(arn + "*")
     return Sub(arn + name[:LAMBDA_NAME_CHARS] + "-*")
@@ -82,7 +82,8 @@ def execution_policy(settings: Settings, bucket: Any, prefix: Any, name: Any) ->
         Statement(Sid="ListBuckets", Effect=Allow, Action=[awacs.s3.ListAllMyBuckets], Resource=["*"]),
         Statement(Sid="Logs", Effect=Allow,
                   Action=[awacs.logs.CreateLogGroup, awacs.logs.CreateLogStream, awacs.logs.PutLogEvents],
-                  Resource=[log_group_arn(name)]),
+                  # Replicas run with this role in their own Regions and log there (same function name).
+                  Resource=[log_group_arn(name)] + [log_group_arn(name, region) for region in settings.canary.locations]),
         Statement(Sid="Metrics", Effect=Allow, Action=[awacs.cloudwatch.PutMetricData], Resource=["*"],
                   Condition=Condition(StringEquals("cloudwatch:namespace", "CloudWatchSynthetics"))),
     ]
@@ -120,6 +121,16 @@ def environment(settings: Settings, monitor_id: Any) -> dict[str, Any]:
     return {"SITE_URL": settings.site_url(), "RUM_ENDPOINT": data_plane_endpoint(settings), "APP_MONITOR_ID": monitor_id}
 
 
+def add_location_rule(template: Template, settings: Settings) -> None:
+    """Refuse, before anything is created, a stack in a Region the canary also lists as a replica location
+    (multilocation guide: "The primary Region cannot be selected as a replica location")."""
+    locations = list(settings.canary.locations)
+    template.add_rule("CanaryLocations", {"Assertions": [{
+        "Assert": {"Fn::Not": [{"Fn::Contains": [locations, Ref("AWS::Region")]}]},
+        "AssertDescription": "canary.locations must not include the stack's own Region (the canary's primary location)",
+    }]})
+
+
 def add_canary(template: Template, settings: Settings, *, monitor_id: Any) -> Canary:
     """Add the canary, its execution role and (unless an existing one is named) its artifacts bucket;
     ``monitor_id`` is the app monitor whose batches the canary expects (and answers itself)."""
@@ -142,6 +153,11 @@ def add_canary(template: Template, settings: Settings, *, monitor_id: Any) -> Ca
     if settings.monitor.enable_xray:
         run_config["ActiveTracing"] = True
     retention = min(c.artifacts_expiry_days, MAX_RETENTION_DAYS)
+    retry = {"RetryConfig": synthetics.RetryConfig(MaxRetries=c.retries)} if c.retries else {}
+    extra: dict[str, Any] = {"DryRunAndUpdate": True} if c.safe_updates else {}
+    if c.locations:
+        extra["Replicas"] = [synthetics.Replica(Location=location) for location in c.locations]
+        add_location_rule(template, settings)
     canary = template.add_resource(synthetics.Canary(
         "Canary",
         Name=name,
@@ -149,13 +165,14 @@ def add_canary(template: Template, settings: Settings, *, monitor_id: Any) -> Ca
         Code=synthetics.Code(Handler=HANDLER, Script=script(settings)),
         ExecutionRoleArn=GetAtt(role, "Arn"),
         ArtifactS3Location=_sub("s3://${Bucket}/${Prefix}", Bucket=bucket, Prefix=prefix),
-        Schedule=synthetics.Schedule(Expression=c.schedule),
+        Schedule=synthetics.Schedule(Expression=c.schedule, **retry),
         RunConfig=synthetics.RunConfig(**run_config),
         StartCanaryAfterCreation=True,
         ProvisionedResourceCleanup="AUTOMATIC",
         SuccessRetentionPeriod=retention,
         FailureRetentionPeriod=retention,
         Tags=link_tags(settings),
+        **extra,
     ))
     # troposphere 4.11's runtime list stops at syn-nodejs-puppeteer-9.1; CloudFormation's schema (and
     # cfn-lint) take any runtime string, so set the current one past troposphere's stale validator.

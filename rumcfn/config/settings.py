@@ -41,6 +41,10 @@ ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}")
 TOPIC_ARN = re.compile(r"arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[\w-]{1,256}")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 STATISTIC = re.compile(r"p(\d{1,2}(\.\d{1,2})?|100)|avg|max|min|Average|Maximum|Minimum")
+# A replica Location: the Synthetics API's Region pattern (Replica, AddReplicaLocationInput:
+# ^[a-z]{2}-((iso[a-z]{0,1}-)|(gov-)){0,1}[a-z]+-{0,1}[0-9]{0,1}$, 1-20 characters) narrowed to what the
+# multilocation guide allows: "Replica locations must be supported CloudWatch Synthetics commercial Regions".
+REPLICA_REGION = re.compile(r"(?!cn-)(?=.{1,20}$)[a-z]{2}-[a-z]+-[0-9]")
 SCHEDULE = re.compile(
     r"rate\(0 minutes?\)|rate\(1 (minute|hour)\)|rate\(([2-9]|[1-5][0-9]|60) minutes\)"
     r"|rate\(([2-9]|1[0-9]|2[0-4]) hours\)|cron\([^()]+\)"
@@ -268,6 +272,9 @@ class CanarySettings:
     artifacts_expiry_days: int = setting(30, "Days artifacts are kept in the bucket rumcfn creates.")
     tag_key: str = setting("", "Tag linking the canary to the monitor (empty: the monitor name).")
     tag_value: str = setting("associated-rum", "Value of that tag.")
+    locations: tuple[str, ...] = setting((), "Other AWS Regions the canary also runs from (multi-location `Replicas`, up to 50; not the stack's own Region).")
+    retries: int = setting(0, "Retries of a failed scheduled run, 0-2 (`Schedule.RetryConfig`).")
+    safe_updates: bool = setting(True, "Dry-run an updated canary and apply the update only if the dry run passes (`DryRunAndUpdate`).")
 
     def __post_init__(self):
         check_pattern("canary.schedule", self.schedule, SCHEDULE, "must be rate(N minutes|hours) or cron(...)")
@@ -277,6 +284,17 @@ class CanarySettings:
         if self.artifacts_bucket:
             check_pattern("canary.artifacts_bucket", self.artifacts_bucket, BUCKET, "must be an S3 bucket name")
         check_range("canary.artifacts_expiry_days", self.artifacts_expiry_days, 1, 3650, " days")
+        # AWS::Synthetics::Canary schema (cfn-lint): Replicas has 1-50 items (none: no Replicas property).
+        check_items("canary.locations", self.locations, 0, 50, "locations")
+        for location in self.locations:
+            check_pattern("canary.locations", location, REPLICA_REGION, "must be commercial AWS Regions such as eu-west-1")
+        _check("canary.locations", len(set(self.locations)) == len(self.locations), "must not repeat a location",
+               list(self.locations))
+        # Schema: Schedule.RetryConfig.MaxRetries is 0-2; the RetryConfigInput API reference adds that
+        # MaxRetries 2 needs a TimeoutInSeconds below 600.
+        check_range("canary.retries", self.retries, 0, 2)
+        _check("canary.retries", not (self.retries == 2 and self.timeout_seconds >= 600),
+               f"2 retries need canary.timeout_seconds below 600 (it is {self.timeout_seconds})", self.retries)
 
 
 #: Budget key -> (RUM metric, unit, Core Web Vitals "good", "poor"). ``None``: no standard threshold.

@@ -6,9 +6,12 @@ import re
 from pathlib import Path
 
 import jsonschema
+import pytest
 
 from rumcfn.build.canary import LAMBDA_NAME_CHARS, RUNTIME
-from rumcfn.config.settings import Settings, from_mapping
+from rumcfn.build.stack import build_template
+from rumcfn.template.output import to_json
+from rumcfn.config.settings import Settings, SettingsError, from_mapping
 
 from tests.support import ROOT
 from tests.support.variants import template_dict
@@ -175,3 +178,64 @@ def test_stand_in_blocks_every_host_but_loopback():
     """The runtime stand-in's Chromium resolves no host name but 127.0.0.1 (nothing leaves the machine)."""
     source = (CANARY_DIR / "modules" / "@aws" / "synthetics-puppeteer" / "index.js").read_text()
     assert "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1" in source
+
+
+# --- locations, retries and safe updates (AWS::Synthetics::Canary's Replicas, RetryConfig, DryRunAndUpdate) ---
+
+LOCATIONS = ["us-east-1", "ap-southeast-2"]
+
+
+def test_safe_updates_are_on_by_default_and_nothing_else_changes():
+    props = canary_of()
+    assert props["DryRunAndUpdate"] is True
+    assert "Replicas" not in props and "RetryConfig" not in props["Schedule"]
+    assert "DryRunAndUpdate" not in canary_of(from_mapping({"canary": {"safe_updates": False}}))
+    assert "Rules" not in template_dict()
+
+
+def test_locations_become_replicas_and_retries_the_schedule_retry_config():
+    props = canary_of(from_mapping({"canary": {"locations": LOCATIONS, "retries": 2}}))
+    assert props["Replicas"] == [{"Location": "us-east-1"}, {"Location": "ap-southeast-2"}]
+    assert props["Schedule"] == {"Expression": "rate(5 minutes)", "RetryConfig": {"MaxRetries": 2}}
+
+
+def test_the_stack_refuses_a_region_that_is_also_a_replica_location():
+    """Synthetics: "The primary Region cannot be selected as a replica location" (known at deploy time only)."""
+    t = template_dict(from_mapping({"canary": {"locations": LOCATIONS}}))
+    (assertion,) = t["Rules"]["CanaryLocations"]["Assertions"]
+    assert assertion["Assert"] == {"Fn::Not": [{"Fn::Contains": [LOCATIONS, {"Ref": "AWS::Region"}]}]}
+    assert "canary.locations" in assertion["AssertDescription"]
+
+
+def test_replicas_may_write_their_logs_in_their_own_regions():
+    settings = from_mapping({"canary": {"locations": LOCATIONS}})
+    (primary, *replicas) = role_statements(settings)["Logs"]["Resource"]
+    assert primary["Fn::Sub"].startswith("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:")
+    assert [r["Fn::Sub"] for r in replicas] == [
+        f"arn:${{AWS::Partition}}:logs:{region}:${{AWS::AccountId}}:log-group:/aws/lambda/cwsyn-example-site-*"
+        for region in LOCATIONS]
+
+
+@pytest.mark.parametrize("canary, rule, value", [
+    ({"locations": ["EU-WEST-1"]}, "commercial AWS Regions such as eu-west-1", "EU-WEST-1"),
+    ({"locations": ["us-gov-west-1"]}, "commercial AWS Regions such as eu-west-1", "us-gov-west-1"),
+    ({"locations": ["cn-north-1"]}, "commercial AWS Regions such as eu-west-1", "cn-north-1"),
+    ({"locations": ["eu-west-1", "eu-west-1"]}, "must not repeat a location", "eu-west-1"),
+    ({"locations": [f"us-x{chr(97 + i // 26)}{chr(97 + i % 26)}-1" for i in range(51)]},
+     "must have 0 to 50 locations, but has 51", "us-xaa-1"),
+    ({"retries": 3}, "must be between 0 and 2", "3"),
+    ({"retries": -1}, "must be between 0 and 2", "-1"),
+    ({"retries": 2, "timeout_seconds": 600}, "2 retries need canary.timeout_seconds below 600", "2"),
+])
+def test_bad_locations_and_retries_are_one_line_errors(canary, rule, value):
+    with pytest.raises(SettingsError) as caught:
+        from_mapping({"canary": canary})
+    message = str(caught.value)
+    assert "\n" not in message and message.startswith(f"setting canary.{next(iter(canary))}:"), message
+    assert rule in message and value in message, message
+
+
+def test_a_canary_in_many_locations_lints_clean(linter):
+    settings = from_mapping({"canary": {"locations": LOCATIONS + ["eu-central-1", "sa-east-1"], "retries": 1},
+                             "parameters": True})
+    assert [str(f) for f in linter.lint(to_json(build_template(settings)))] == []
