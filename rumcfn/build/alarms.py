@@ -116,15 +116,27 @@ def canary_period(schedule: str) -> int:
     return 300 if seconds is None else min(max(seconds, 60), 3600)
 
 
-def add_canary_alarm(template: Template, settings: Settings, canary_name: Any, actions: dict[str, Any]) -> cloudwatch.Alarm:
-    """Two failed runs in a row (an error status, a timeout, or no RUM snippet) raise the alarm."""
+CANARY_FAILURE = "error status, timeout, no RUM snippet, or no batch from the web client"
+
+
+def add_canary_alarm(template: Template, settings: Settings, canary_name: Any, actions: dict[str, Any],
+                     location: str | None = None) -> cloudwatch.Alarm:
+    """Two failed runs in a row (an error status, a timeout, no RUM snippet or no batch) raise the alarm.
+
+    With a ``location`` (a replica Region) the alarm watches that location's runs: multilocation canaries
+    publish SuccessPercent in the primary Region with a ``Location`` dimension per Region (CloudWatch
+    Synthetics guide, "Monitoring and troubleshooting multilocation canaries")."""
+    dimensions = [cloudwatch.MetricDimension(Name="CanaryName", Value=canary_name)]
+    if location:
+        dimensions.append(cloudwatch.MetricDimension(Name="Location", Value=location))
+    where = f" in {location}" if location else ""
     return template.add_resource(cloudwatch.Alarm(
-        "CanaryAlarm",
-        AlarmName=stack_unique("canary"),
-        AlarmDescription="The synthetic canary failed: error status, timeout, or no RUM snippet on the page",
+        "CanaryAlarm" + "".join(part.capitalize() for part in (location or "").split("-")),
+        AlarmName=stack_unique("canary" + (f"-{location}" if location else "")),
+        AlarmDescription=f"The synthetic canary failed{where}: {CANARY_FAILURE}",
         Namespace=CANARY_NAMESPACE,
         MetricName="SuccessPercent",
-        Dimensions=[cloudwatch.MetricDimension(Name="CanaryName", Value=canary_name)],
+        Dimensions=dimensions,
         Statistic="Average",
         Threshold=100,
         ComparisonOperator="LessThanThreshold",
@@ -161,7 +173,9 @@ def add_alarms(template: Template, settings: Settings, *, monitor_name: Any, can
     each = {} if composite_on else _actions(topic_arn, a.notify_ok)
     budgets = tuple(BudgetAlarm(level, add_budget_alarm(template, settings, level, monitor_name, each)) for level in planned)
     canary_alarm = add_canary_alarm(template, settings, canary_name, each) if canary_name is not None else None
-    alarms = tuple(b.alarm for b in budgets) + ((canary_alarm,) if canary_alarm is not None else ())
+    located = tuple(add_canary_alarm(template, settings, canary_name, each, location)
+                    for location in (settings.canary.locations if canary_name is not None else ()))
+    alarms = tuple(b.alarm for b in budgets) + ((canary_alarm,) if canary_alarm is not None else ()) + located
     composite = None
     if composite_on:
         rule = " OR ".join('ALARM("${%s.Arn}")' % alarm.title for alarm in alarms)

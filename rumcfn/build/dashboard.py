@@ -48,6 +48,25 @@ def _metric_widget(title: str, metrics: list, stat: str, annotations: list | Non
     return {"type": "metric", "properties": props}
 
 
+def _canary_lines(metric: str, locations: tuple[str, ...]) -> list:
+    """The canary's metric, one line per location when it runs from several.
+
+    SuccessPercent per replica is the series its alarm watches: the primary Region's, with a ``Location``
+    dimension. Other metrics are drawn from the replica's own Region, where each replica also publishes
+    its metrics under its name (CloudWatch Synthetics guide, "Monitoring and troubleshooting
+    multilocation canaries")."""
+    first = [CANARY_NAMESPACE, metric, "CanaryName", "${CanaryName}"]
+    if not locations:
+        return [first]
+    lines = [first + [{"label": "${AWS::Region}"}]]
+    for location in locations:
+        if metric == "SuccessPercent":
+            lines.append([".", ".", ".", ".", "Location", location, {"label": location}])
+        else:
+            lines.append([".", ".", ".", ".", {"label": location, "region": location}])
+    return lines
+
+
 def widgets(settings: Settings, alarms: Alarms | None, canary: bool) -> list[dict]:
     """The widgets, in reading order (budgets first)."""
     stat = cloudwatch_statistic(settings.budgets.statistic)
@@ -67,9 +86,8 @@ def widgets(settings: Settings, alarms: Alarms | None, canary: bool) -> list[dic
             arns.insert(0, "${%s.Arn}" % alarms.composite.title)
         result.append({"type": "alarm", "properties": {"title": "Alarms", "alarms": arns}})
     if canary:
-        canary_metric = [CANARY_NAMESPACE, "SuccessPercent", "CanaryName", "${CanaryName}"]
-        result.append(_metric_widget("Canary success %", [canary_metric], "Average"))
-        result.append(_metric_widget("Canary duration (ms)", [[CANARY_NAMESPACE, "Duration", "CanaryName", "${CanaryName}"]], "Average"))
+        result.append(_metric_widget("Canary success %", _canary_lines("SuccessPercent", settings.canary.locations), "Average"))
+        result.append(_metric_widget("Canary duration (ms)", _canary_lines("Duration", settings.canary.locations), "Average"))
     result.append(_metric_widget("Errors", _rums("JsErrorCount", "Http4xxCount", "Http5xxCount"), "Sum"))
     result.append(_metric_widget("Page views and sessions", _rums("PageViewCount", "SessionCount"), "Sum"))
     result.append(_metric_widget("Navigations", _rums(*(f"Navigation{k}Transaction" for k in ("Satisfied", "Tolerated", "Frustrated"))), "Sum"))

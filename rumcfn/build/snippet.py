@@ -130,12 +130,17 @@ def client_url_of(settings: Settings) -> str:
     return settings.snippet.client_url or CDN_URL.format(version=settings.snippet.client_version)
 
 
+def data_plane_endpoint(settings: Settings) -> Any:
+    """Where the snippet's client sends: ``snippet.endpoint``, else the data plane of the stack's region."""
+    return settings.snippet.endpoint or Sub("https://dataplane.rum.${AWS::Region}.${AWS::URLSuffix}")
+
+
 def snippet_sub(settings: Settings, monitor, identity_pool_id: Any = None) -> Sub:
     """The snippet as ``Fn::Sub``: monitor id, region, endpoint and pool come from the stack."""
     variables: dict[str, Any] = {"AppMonitorId": GetAtt(monitor, "Id")}
     endpoint: Any = settings.snippet.endpoint or Placeholder("Endpoint")
     if not settings.snippet.endpoint:
-        variables["Endpoint"] = Sub("https://dataplane.rum.${AWS::Region}.${AWS::URLSuffix}")
+        variables["Endpoint"] = data_plane_endpoint(settings)
     pool = None
     if settings.auth.mode == "cognito":
         pool = Placeholder("IdentityPoolId")

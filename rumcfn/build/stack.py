@@ -58,7 +58,7 @@ def build_stack(settings: Settings | None = None) -> Stack:
                   script=add_snippet_writer(template, settings, snippet=snippet, monitor=monitor))
     monitor_name = Ref(monitor)
     if settings.canary.enabled:
-        stack.canary = add_canary(template, settings)
+        stack.canary = add_canary(template, settings, monitor_id=GetAtt(monitor, "Id"))
     canary_name = Ref(stack.canary.canary) if stack.canary else None
     stack.alarms = add_alarms(template, settings, monitor_name=monitor_name, canary_name=canary_name)
     if settings.dashboard:

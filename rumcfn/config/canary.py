@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 
 from rumcfn.config import formats
-from rumcfn.config.rules import Flag, Number, Text, Value, fail
+from rumcfn.config.rules import Each, Flag, Number, Text, Value, fail
 from rumcfn.config.section import Section, setting
 
 SCHEDULE = Text(r"rate\(0 minutes?\)|rate\(1 (minute|hour)\)|rate\(([2-9]|[1-5][0-9]|60) minutes\)"
@@ -14,6 +14,12 @@ SCHEDULE = Text(r"rate\(0 minutes?\)|rate\(1 (minute|hour)\)|rate\(([2-9]|[1-5][
 #: Synthetics canary names (CreateCanary ``Name``).
 CANARY_NAME = Text(r"[0-9a-z_\-]+", r"must match ^[0-9a-z_\-]{1,255}$", min_length=1, max_length=255,
                    summary="1-255 of lower-case letters, digits, _ and -")
+
+#: A replica Location: the Synthetics API's Region pattern (Replica / AddReplicaLocationInput:
+#: ^[a-z]{2}-((iso[a-z]{0,1}-)|(gov-)){0,1}[a-z]+-{0,1}[0-9]{0,1}$, 1-20 characters) narrowed to what the
+#: multilocation guide allows: "Replica locations must be supported CloudWatch Synthetics commercial Regions".
+REPLICA_REGION = Text(r"(?!cn-)[a-z]{2}-[a-z]+-[0-9]", "must be commercial AWS Regions such as eu-west-1",
+                      min_length=1, max_length=20)
 
 
 def schedule_interval(schedule: str) -> int | None:
@@ -42,9 +48,18 @@ class CanarySettings(Section):
                                          Number(1, 3650, integer=True, unit=" days"))
     tag_key: str = setting("", "Tag linking the canary to the monitor (empty: the monitor name).")
     tag_value: str = setting("associated-rum", "Value of that tag.")
+    # AWS::Synthetics::Canary schema (cfn-lint): Replicas has 1-50 items (none: no Replicas property).
+    locations: tuple = setting((), "Other AWS Regions the canary also runs from (multi-location `Replicas`, up to 50; not the stack's own Region).",
+                               Each(REPLICA_REGION, count=(0, 50), what="locations", unique=True))
+    # Schema: Schedule.RetryConfig.MaxRetries is 0-2.
+    retries: int = setting(0, "Retries of a failed scheduled run, 0-2 (`Schedule.RetryConfig`).", Number(0, 2, integer=True))
+    safe_updates: bool = setting(True, "Dry-run an updated canary and apply the update only if the dry run passes (`DryRunAndUpdate`).", Flag())
 
     def check(self) -> None:
         """Synthetics rejects a run timeout longer than the interval between runs; say so at synth time."""
+        # RetryConfigInput API reference: MaxRetries 2 needs a TimeoutInSeconds below 600.
+        fail("canary.retries", self.retries != 2 or self.timeout_seconds < 600,
+             f"2 retries need canary.timeout_seconds below 600 (it is {self.timeout_seconds})", self.retries)
         interval = schedule_interval(self.schedule)
         fail("canary.timeout_seconds", not self.enabled or interval is None or self.timeout_seconds <= interval,
              f"must not exceed the schedule's interval ({interval} s, {self.schedule})", self.timeout_seconds)

@@ -8,8 +8,8 @@ from troposphere import Template
 
 
 
-#: Sections in the order people read them.
-SECTION_ORDER = ("AWSTemplateFormatVersion", "Description", "Metadata", "Parameters", "Mappings",
+#: Sections in the order people read them (the order of the template anatomy in the CloudFormation User Guide).
+SECTION_ORDER = ("AWSTemplateFormatVersion", "Description", "Metadata", "Parameters", "Rules", "Mappings",
                  "Conditions", "Resources", "Outputs")
 
 

@@ -5,7 +5,6 @@ check needs no network; rumcfn itself must come from the wheel."""
 from __future__ import annotations
 
 import json
-import site
 import subprocess
 import sys
 import sysconfig

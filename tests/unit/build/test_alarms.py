@@ -75,6 +75,27 @@ def test_canary_alarm_on_success_percent():
     assert props["Period"] == 600  # one run per period
 
 
+def test_every_canary_location_has_its_own_alarm_and_the_composite_covers_them():
+    """Multilocation canaries publish SuccessPercent in the primary Region with a Location dimension per
+    Region (CloudWatch Synthetics multilocation guide); one alarm per replica names the failing location."""
+    t = template_dict(from_mapping({"canary": {"locations": ["us-east-1", "ap-southeast-2"], "schedule": "rate(10 minutes)"}}))
+    alarms = alarms_of(t)
+    primary = alarms.pop("CanaryAlarm")
+    assert primary["Dimensions"] == [{"Name": "CanaryName", "Value": {"Ref": "Canary"}}]
+    located = {k: p for k, p in alarms.items() if p["Namespace"] == "CloudWatchSynthetics"}
+    assert sorted(located) == ["CanaryAlarmApSoutheast2", "CanaryAlarmUsEast1"]
+    for region, props in (("us-east-1", located["CanaryAlarmUsEast1"]), ("ap-southeast-2", located["CanaryAlarmApSoutheast2"])):
+        assert props["Dimensions"] == [{"Name": "CanaryName", "Value": {"Ref": "Canary"}},
+                                       {"Name": "Location", "Value": region}]
+        assert props["AlarmName"] == {"Fn::Sub": f"${{AWS::StackName}}-canary-{region}"}
+        assert region in props["AlarmDescription"]
+        for key in ("MetricName", "Statistic", "Threshold", "ComparisonOperator", "Period", "EvaluationPeriods",
+                    "DatapointsToAlarm", "TreatMissingData"):
+            assert props[key] == primary[key], key
+    rule = t["Resources"]["SiteHealthAlarm"]["Properties"]["AlarmRule"]["Fn::Sub"]
+    assert all(f'ALARM("${{{name}.Arn}}")' in rule for name in ("CanaryAlarm", *located))
+
+
 def test_composite_covers_every_alarm_and_alone_notifies():
     t = template_dict()
     composite = t["Resources"]["SiteHealthAlarm"]["Properties"]

@@ -1,33 +1,22 @@
-"""The Synthetics canary: its template resources, and its script run for real.
-
-The script is taken from the synthesized template (``Code.Script``), written out under the file name
-its ``Handler`` names, and run by ``tests/canary/run.js`` with stand-ins for the Synthetics runtime
-modules (``tests/canary/modules``) on puppeteer-core and Debian's chromium, against a site served on
-127.0.0.1. Chromium resolves no other host name, so nothing leaves the machine.
-"""
+"""The Synthetics canary's template resources (its script runs in tests/browser/test_canary_script.py)."""
 
 from __future__ import annotations
 
-import os
-import shutil
-import subprocess
-import tempfile
-import threading
-import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+import re
 from pathlib import Path
 
+import jsonschema
 import pytest
 
 from rumcfn.build.canary import LAMBDA_NAME_CHARS, RUNTIME
-from rumcfn.config import Settings, from_mapping
-from rumcfn.build.snippet import render_concrete
+from rumcfn.build.stack import build_template
+from rumcfn.template.output import to_json
+from rumcfn.config import Settings, SettingsError, from_mapping
 
+from tests.support import ROOT
 from tests.support.variants import template_dict
 
-from tests.support import ROOT  # noqa: E402
 CANARY_DIR = ROOT / "tests" / "canary"
-CHROMIUM = os.environ.get("RUMCFN_CHROMIUM", "/usr/bin/chromium")
 
 
 def canary_of(settings=None) -> dict:
@@ -42,22 +31,66 @@ def role_statements(settings=None) -> dict[str, dict]:
 # --- the template -------------------------------------------------------------------------------
 
 
-def test_canary_uses_a_current_puppeteer_runtime_with_its_new_module_names():
+def canary_schema() -> dict:
+    """cfn-lint's bundled schema for AWS::Synthetics::Canary."""
+    from cfnlint.schema import PROVIDER_SCHEMA_MANAGER
+
+    return PROVIDER_SCHEMA_MANAGER.get_resource_schema("us-east-1", "AWS::Synthetics::Canary").schema
+
+
+def puppeteer_runtimes_cfn_lint_names() -> set[str]:
+    """Every ``syn-nodejs-puppeteer-N.N`` anywhere in cfn-lint's data (schemas, deprecation lists)."""
+    import cfnlint
+
+    data = Path(cfnlint.__file__).parent / "data"
+    return {name for path in data.rglob("*.json")
+            for name in re.findall(r"syn-nodejs-puppeteer-\d+\.\d+(?![\w.])", path.read_text(errors="replace"))}
+
+
+def runtime_version(name: str) -> tuple[int, ...]:
+    return tuple(int(part) for part in name.rsplit("-", 1)[1].split("."))
+
+
+def test_runtime_is_accepted_by_cfn_lint_and_the_newest_puppeteer_runtime_it_names():
+    schema = canary_schema()["properties"]["RuntimeVersion"]
+    jsonschema.validate(RUNTIME, schema)
+    allowed = set(schema.get("enum", ())) | puppeteer_runtimes_cfn_lint_names()
+    puppeteer = {name for name in allowed if name.startswith("syn-nodejs-puppeteer-")}
+    # cfn-lint 1.58 names none (RuntimeVersion is any string); once it does, ours must be its newest.
+    if puppeteer:
+        assert RUNTIME == max(puppeteer, key=runtime_version), sorted(puppeteer, key=runtime_version)
+    assert canary_of()["RuntimeVersion"] == RUNTIME
+
+
+def test_runtime_uses_the_module_names_and_handler_of_13_1_and_later():
     props = canary_of()
-    assert props["RuntimeVersion"] == RUNTIME
-    major = float(RUNTIME.rsplit("-", 1)[1])
-    assert RUNTIME.startswith("syn-nodejs-puppeteer-") and major >= 13.1  # 13.1+: @aws/synthetics-* names
+    assert RUNTIME.startswith("syn-nodejs-puppeteer-") and runtime_version(RUNTIME) >= (13, 1)
     script = props["Code"]["Script"]
-    assert "require('@aws/synthetics-puppeteer')" in script and "require('Synthetics')" not in script
+    assert "require('@aws/synthetics-puppeteer')" in script and "require('@aws/synthetics-logger')" in script
+    assert "require('Synthetics')" not in script
     file, function = props["Code"]["Handler"].split(".")
     assert f"exports.{function} =" in script and file == "index"
 
 
 def test_canary_opens_the_site_url_on_the_schedule():
     props = canary_of(from_mapping({"canary": {"url": "https://shop.example.com/cart", "schedule": "rate(10 minutes)"}}))
-    assert props["RunConfig"]["EnvironmentVariables"] == {"SITE_URL": "https://shop.example.com/cart"}
+    assert props["RunConfig"]["EnvironmentVariables"]["SITE_URL"] == "https://shop.example.com/cart"
     assert props["Schedule"] == {"Expression": "rate(10 minutes)"}
     assert canary_of()["RunConfig"]["EnvironmentVariables"]["SITE_URL"] == Settings().site_url()
+
+
+def test_canary_is_told_where_the_snippet_sends_so_it_can_answer_that_itself():
+    """The script answers requests to the snippet's data plane; it must name the same endpoint and monitor."""
+    t = template_dict()
+    env = t["Resources"]["Canary"]["Properties"]["RunConfig"]["EnvironmentVariables"]
+    snippet_variables = t["Resources"]["RumScript"]["Properties"]["Content"]["Fn::Sub"][1]
+    assert env["RUM_ENDPOINT"] == snippet_variables["Endpoint"] == {
+        "Fn::Sub": "https://dataplane.rum.${AWS::Region}.${AWS::URLSuffix}"}
+    assert env["APP_MONITOR_ID"] == snippet_variables["AppMonitorId"] == {"Fn::GetAtt": ["AppMonitor", "Id"]}
+    custom = canary_of(from_mapping({"snippet": {"endpoint": "https://rum.example.com/proxy"}}))
+    assert custom["RunConfig"]["EnvironmentVariables"]["RUM_ENDPOINT"] == "https://rum.example.com/proxy"
+    script = canary_of()["Code"]["Script"]
+    assert "process.env.RUM_ENDPOINT" in script and "process.env.APP_MONITOR_ID" in script
 
 
 def test_artifacts_go_to_a_created_expiring_bucket_under_the_canary_prefix():
@@ -141,132 +174,68 @@ def test_no_canary_means_no_canary_resources():
     assert "CanaryName" not in t["Outputs"]
 
 
-# --- the script, run in a browser -----------------------------------------------------------------
-
-
-class Site(ThreadingHTTPServer):
-    """The monitored site on 127.0.0.1: ``/`` is healthy, the rest fail in one way each."""
-
-    daemon_threads = True
-
-    def __init__(self):
-        super().__init__(("127.0.0.1", 0), SiteHandler)
-        self.base = f"http://127.0.0.1:{self.server_address[1]}"
-        self.rum_js = render_concrete(app_monitor_id="00000000-0000-0000-0000-000000000000", region="eu-west-1",
-                                      unsigned=True, endpoint=self.base, client_url=f"{self.base}/cwr.js")
-        self.requests: list[str] = []
-        threading.Thread(target=self.serve_forever, daemon=True).start()
-
-
-SNIPPET_PAGE = '<!doctype html><html><head><script src="/rum.js"></script><title>shop</title></head><body><h1>Shop</h1></body></html>'
-PLAIN_PAGE = "<!doctype html><html><head><title>shop</title></head><body><h1>No RUM here</h1></body></html>"
-
-
-class SiteHandler(BaseHTTPRequestHandler):
-    def log_message(self, format, *args):  # noqa: A002
-        pass
-
-    def do_GET(self):  # noqa: N802
-        self.server.requests.append(self.path)
-        routes = {
-            "/": (200, "text/html", SNIPPET_PAGE),
-            "/broken": (500, "text/html", SNIPPET_PAGE),
-            "/missing": (404, "text/html", PLAIN_PAGE),
-            "/plain": (200, "text/html", PLAIN_PAGE),
-            "/rum.js": (200, "text/javascript", self.server.rum_js),
-            "/cwr.js": (200, "text/javascript", "/* web client stand-in */"),
-        }
-        if self.path == "/slow":
-            time.sleep(8)  # longer than the page-load timeout of a 5-second canary
-            routes["/slow"] = routes["/"]
-        status, kind, body = routes.get(self.path, (404, "text/plain", "not found"))
-        data = body.encode()
-        self.send_response(status)
-        self.send_header("Content-Type", kind)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-
-@pytest.fixture(scope="module")
-def site():
-    server = Site()
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-def run_canary(site: Site, path: str, tmp_path: Path, timeout_seconds: int = 20) -> tuple[subprocess.CompletedProcess, Path]:
-    """Synthesize a stack whose canary opens ``site.base + path``, then run the canary's script."""
-    if not (shutil.which("node") and (os.path.isfile(CHROMIUM) or shutil.which(CHROMIUM))):
-        pytest.fail("node or chromium missing (apt-get install nodejs chromium; npm ci)", pytrace=False)
-    settings = from_mapping({"canary": {"url": site.base + path, "timeout_seconds": timeout_seconds}})
-    props = canary_of(settings)
-    file, _function = props["Code"]["Handler"].split(".")
-    code = tmp_path / "code"
-    code.mkdir()
-    (code / f"{file}.js").write_text(props["Code"]["Script"])
-    artifacts = tmp_path / "artifacts"
-    artifacts.mkdir()
-    # Chromium's profile holds a Unix socket, whose path may not exceed 108 bytes; pytest's (xdist)
-    # tmp paths can, so the profile goes in a short directory of its own, removed afterwards.
-    short_tmp = tempfile.mkdtemp(prefix="cnry")
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(tmp_path),
-        "TMPDIR": short_tmp,
-        "NODE_PATH": str(CANARY_DIR / "modules"),
-        "HANDLER": props["Code"]["Handler"],
-        "CANARY_ARTIFACTS": str(artifacts),
-        "CHROMIUM": CHROMIUM,
-        **props["RunConfig"]["EnvironmentVariables"],
-    }
-    try:
-        result = subprocess.run(["node", str(CANARY_DIR / "run.js"), str(code)], env=env, cwd=tmp_path,
-                                capture_output=True, text=True, timeout=120)
-    finally:
-        shutil.rmtree(short_tmp, ignore_errors=True)
-    return result, artifacts
-
-
-
-
-@pytest.mark.browser
-def test_canary_passes_on_a_healthy_page_and_keeps_a_screenshot(site, tmp_path):
-    result, artifacts = run_canary(site, "/", tmp_path)
-    assert result.stdout.strip() == "PASSED", result.stdout + result.stderr
-    shots = sorted(p.name for p in artifacts.glob("*.png"))
-    assert any("load-succeeded" in s for s in shots) and any("rum-succeeded" in s for s in shots), shots
-    assert "/rum.js" in site.requests
-
-
-@pytest.mark.browser
-@pytest.mark.parametrize("path, status", [("/broken", 500), ("/missing", 404)])
-def test_canary_fails_on_an_error_status(site, tmp_path, path, status):
-    result, artifacts = run_canary(site, path, tmp_path)
-    assert result.returncode == 1, result.stdout + result.stderr
-    assert result.stdout.strip() == f"FAILED: {site.base}{path} answered HTTP {status}"
-    assert any("load-failed" in p.name for p in artifacts.glob("*.png"))
-
-
-@pytest.mark.browser
-def test_canary_fails_on_a_page_without_the_rum_snippet(site, tmp_path):
-    result, _ = run_canary(site, "/plain", tmp_path, timeout_seconds=10)
-    assert result.returncode == 1, result.stdout + result.stderr
-    assert result.stdout.strip() == f"FAILED: {site.base}/plain does not load the RUM snippet (window.cwr undefined)"
-
-
-@pytest.mark.browser
-def test_canary_fails_when_the_page_times_out(site, tmp_path):
-    started = time.monotonic()
-    result, _ = run_canary(site, "/slow", tmp_path, timeout_seconds=5)
-    assert result.returncode == 1, result.stdout + result.stderr
-    assert result.stdout.startswith("FAILED: Navigation timeout of 3000 ms exceeded"), result.stdout
-    assert time.monotonic() - started < 60
-
-
 def test_stand_in_blocks_every_host_but_loopback():
     """The runtime stand-in's Chromium resolves no host name but 127.0.0.1 (nothing leaves the machine)."""
     source = (CANARY_DIR / "modules" / "@aws" / "synthetics-puppeteer" / "index.js").read_text()
     assert "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1" in source
-    assert "http" not in SNIPPET_PAGE + PLAIN_PAGE  # the pages name no host; rum.js names only 127.0.0.1
+
+
+# --- locations, retries and safe updates (AWS::Synthetics::Canary's Replicas, RetryConfig, DryRunAndUpdate) ---
+
+LOCATIONS = ["us-east-1", "ap-southeast-2"]
+
+
+def test_safe_updates_are_on_by_default_and_nothing_else_changes():
+    props = canary_of()
+    assert props["DryRunAndUpdate"] is True
+    assert "Replicas" not in props and "RetryConfig" not in props["Schedule"]
+    assert "DryRunAndUpdate" not in canary_of(from_mapping({"canary": {"safe_updates": False}}))
+    assert "Rules" not in template_dict()
+
+
+def test_locations_become_replicas_and_retries_the_schedule_retry_config():
+    props = canary_of(from_mapping({"canary": {"locations": LOCATIONS, "retries": 2}}))
+    assert props["Replicas"] == [{"Location": "us-east-1"}, {"Location": "ap-southeast-2"}]
+    assert props["Schedule"] == {"Expression": "rate(5 minutes)", "RetryConfig": {"MaxRetries": 2}}
+
+
+def test_the_stack_refuses_a_region_that_is_also_a_replica_location():
+    """Synthetics: "The primary Region cannot be selected as a replica location" (known at deploy time only)."""
+    t = template_dict(from_mapping({"canary": {"locations": LOCATIONS}}))
+    (assertion,) = t["Rules"]["CanaryLocations"]["Assertions"]
+    assert assertion["Assert"] == {"Fn::Not": [{"Fn::Contains": [LOCATIONS, {"Ref": "AWS::Region"}]}]}
+    assert "canary.locations" in assertion["AssertDescription"]
+
+
+def test_replicas_may_write_their_logs_in_their_own_regions():
+    settings = from_mapping({"canary": {"locations": LOCATIONS}})
+    (primary, *replicas) = role_statements(settings)["Logs"]["Resource"]
+    assert primary["Fn::Sub"].startswith("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:")
+    assert [r["Fn::Sub"] for r in replicas] == [
+        f"arn:${{AWS::Partition}}:logs:{region}:${{AWS::AccountId}}:log-group:/aws/lambda/cwsyn-example-site-*"
+        for region in LOCATIONS]
+
+
+@pytest.mark.parametrize("canary, rule, value", [
+    ({"locations": ["EU-WEST-1"]}, "commercial AWS Regions such as eu-west-1", "EU-WEST-1"),
+    ({"locations": ["us-gov-west-1"]}, "commercial AWS Regions such as eu-west-1", "us-gov-west-1"),
+    ({"locations": ["cn-north-1"]}, "commercial AWS Regions such as eu-west-1", "cn-north-1"),
+    ({"locations": ["eu-west-1", "eu-west-1"]}, "must not repeat an entry", "eu-west-1"),
+    ({"locations": [f"us-x{chr(97 + i // 26)}{chr(97 + i % 26)}-1" for i in range(51)]},
+     "must have 0 to 50 locations, but has 51", "us-xaa-1"),
+    ({"retries": 3}, "must be between 0 and 2", "3"),
+    ({"retries": -1}, "must be between 0 and 2", "-1"),
+    ({"retries": 2, "timeout_seconds": 600}, "2 retries need canary.timeout_seconds below 600", "2"),
+])
+def test_bad_locations_and_retries_are_one_line_errors(canary, rule, value):
+    with pytest.raises(SettingsError) as caught:
+        from_mapping({"canary": canary})
+    message = str(caught.value)
+    assert "\n" not in message and message.startswith(f"setting canary.{next(iter(canary))}:"), message
+    assert rule in message and value in message, message
+
+
+def test_a_canary_in_many_locations_lints_clean(linter):
+    settings = from_mapping({"canary": {"locations": LOCATIONS + ["eu-central-1", "sa-east-1"], "retries": 1},
+                             "parameters": True})
+    assert [str(f) for f in linter.lint(to_json(build_template(settings)))] == []

@@ -66,6 +66,24 @@ def test_canary_errors_traffic_and_navigation_widgets():
     assert variables == {"MonitorName": {"Ref": "AppMonitor"}, "CanaryName": {"Ref": "Canary"}}
 
 
+def test_canary_widgets_draw_every_location():
+    """Success per location as the alarms see it (primary Region, Location dimension); duration per
+    location from the Region it ran in (each replica also publishes its metrics there)."""
+    _, widgets, _, _ = dashboard_of(from_mapping({"canary": {"locations": ["us-east-1", "ap-southeast-2"]}}))
+    success = [w for w in widgets if "SuccessPercent" in metric_names(w)][0]["properties"]["metrics"]
+    assert success == [
+        ["CloudWatchSynthetics", "SuccessPercent", "CanaryName", "${CanaryName}", {"label": "${AWS::Region}"}],
+        [".", ".", ".", ".", "Location", "us-east-1", {"label": "us-east-1"}],
+        [".", ".", ".", ".", "Location", "ap-southeast-2", {"label": "ap-southeast-2"}],
+    ]
+    duration = [w for w in widgets if "Duration" in metric_names(w)][0]["properties"]["metrics"]
+    assert duration == [
+        ["CloudWatchSynthetics", "Duration", "CanaryName", "${CanaryName}", {"label": "${AWS::Region}"}],
+        [".", ".", ".", ".", {"label": "us-east-1", "region": "us-east-1"}],
+        [".", ".", ".", ".", {"label": "ap-southeast-2", "region": "ap-southeast-2"}],
+    ]
+
+
 def test_without_canary_no_canary_widgets_or_variable():
     _, widgets, variables, _ = dashboard_of(from_mapping({"canary": {"enabled": False}}))
     assert "SuccessPercent" not in [name for w in widgets for name in metric_names(w)]

@@ -43,10 +43,15 @@ def test_same_settings_give_byte_identical_templates_across_processes(tmp_path):
 
 
 def test_no_hard_coded_partition_region_or_account():
-    """The web client's CDN is the one region literal allowed: AWS serves it from us-east-1 for all regions."""
+    """The region literals allowed: the web client's CDN (AWS serves it from us-east-1 for all regions) and
+    the Regions the user names in canary.locations."""
     from rumcfn.facts import CDN_URL
 
-    text = to_json(build_template(VARIANTS["all-on"])).replace(CDN_URL.split("{")[0], "")
+    settings = VARIANTS["all-on"]
+    assert settings.canary.locations  # the check below must see them removed, not absent
+    text = to_json(build_template(settings)).replace(CDN_URL.split("{")[0], "")
+    for location in settings.canary.locations:
+        text = text.replace(location, "")
     assert "arn:aws:" not in text
     assert not re.search(r"\b(us|eu|ap|sa|ca|me|af)-[a-z]+-\d\b", text)
     assert not re.search(r"\b\d{12}\b", text)
