@@ -10,6 +10,7 @@ from troposphere import GetAtt, Output, Ref, Template
 from rumcfn import __version__
 from rumcfn.build.auth import Auth, add_auth
 from rumcfn.build.alarms import add_alarms
+from rumcfn.build.bucket_emptier import add_bucket_emptier
 from rumcfn.build.canary import add_canary
 from rumcfn.build.dashboard import add_dashboard
 from rumcfn.build.monitor import add_app_monitor
@@ -56,6 +57,9 @@ def build_stack(settings: Settings | None = None) -> Stack:
     monitor_name = Ref(monitor)
     if settings.canary.enabled:
         stack.parts["canary"] = add_canary(template, settings)
+        if settings.canary.empty_artifacts_on_delete:
+            stack.parts["emptier"] = add_bucket_emptier(template, settings, writer=stack.parts["script"],
+                                                        canary=stack.parts["canary"])
     canary_name = Ref(stack.parts["canary"].canary) if "canary" in stack.parts else None
     alarms = add_alarms(template, settings, monitor_name=monitor_name, canary_name=canary_name)
     if alarms is not None:

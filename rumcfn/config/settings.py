@@ -266,6 +266,7 @@ class CanarySettings:
     timeout_seconds: int = setting(60, "Seconds one run may take.")
     artifacts_bucket: str = setting("", "Existing bucket for screenshots and logs (empty: rumcfn creates one).")
     artifacts_expiry_days: int = setting(30, "Days artifacts are kept in the bucket rumcfn creates.")
+    empty_artifacts_on_delete: bool = setting(False, "Empty the bucket rumcfn creates (every version) when the stack is deleted, and delete it (default: it is retained).")
     tag_key: str = setting("", "Tag linking the canary to the monitor (empty: the monitor name).")
     tag_value: str = setting("associated-rum", "Value of that tag.")
 
@@ -277,6 +278,8 @@ class CanarySettings:
         if self.artifacts_bucket:
             check_pattern("canary.artifacts_bucket", self.artifacts_bucket, BUCKET, "must be an S3 bucket name")
         check_range("canary.artifacts_expiry_days", self.artifacts_expiry_days, 1, 3650, " days")
+        _check("canary.empty_artifacts_on_delete", not (self.empty_artifacts_on_delete and self.artifacts_bucket),
+               "must be false with canary.artifacts_bucket: rumcfn empties only a bucket rumcfn creates", self.empty_artifacts_on_delete)
 
 
 #: Budget key -> (RUM metric, unit, Core Web Vitals "good", "poor"). ``None``: no standard threshold.
