@@ -62,7 +62,8 @@ class Answer:
 
 def put(url, raw, result):
     try:
-        urllib.request.urlopen(urllib.request.Request(url, raw, {"Content-Type": ""}, method="PUT"), timeout=ATTEMPT).close()
+        request = urllib.request.Request(url, raw, {"Content-Type": ""}, method="PUT")  # signed for no type
+        urllib.request.urlopen(request, timeout=ATTEMPT).close()
         result.append(None)
     except Exception as error:
         result.append(error)
@@ -106,7 +107,7 @@ def parse(event, name="ResourceProperties"):
     job.update({k: text(p, k) for k in ("Content", "ContentType", "CacheControl")},
                Key=text(p, "Key", None, "(?s).{1,1024}", "1 to 1024 characters"))
     job["id"] = f"s3://{job['Bucket']}/{job['Key']}"
-    if len(job["id"]) > 200:
+    if len(job["id"]) > 200:  # leaves the 4 KB answer room for the object's URL (see run)
         job["id"] = f"s3+sha256://{job['Bucket']}/{hashlib.sha256(job['Key'].encode()).hexdigest()}"
     return job
 
@@ -114,7 +115,8 @@ def parse(event, name="ResourceProperties"):
 def s3(operation, job, **kwargs):
     """One S3 request on the job's object; an error names the operation, object and AWS error code."""
     try:
-        return getattr(client(), xform_name(operation))(Bucket=job["Bucket"], Key=job["Key"], ExpectedBucketOwner=job["account"], **kwargs)
+        call = getattr(client(), xform_name(operation))
+        return call(Bucket=job["Bucket"], Key=job["Key"], ExpectedBucketOwner=job["account"], **kwargs)
     except ClientError as error:
         err = error.response.get("Error", {})
         if operation == "DeleteObject" and err.get("Code") in ("NoSuchBucket", "NoSuchKey"):
@@ -227,7 +229,7 @@ def deadline(context):
         left = float(context.get_remaining_time_in_millis()) / 1000
     except Exception:
         left = -1
-    return min(left, 900) if left >= 0 else 3
+    return min(left, 900) if left >= 0 else 3  # 900 s: Lambda's longest timeout (and NaN is not >= 0)
 
 
 def handler(event, context):

@@ -178,3 +178,14 @@ def test_readme_picture_shows_the_current_example_stack():
     drawn = set(re.findall(r'<g id="node\d+" class="node">\s*<title>([^<]+)</title>', svg))
     assert drawn == set(json.loads(to_json(build_template()))["Resources"]), \
         "docs/stack.svg is stale: run `rumcfn diagram -o docs/stack.svg`"
+
+
+def test_the_canary_bucket_emptier_is_drawn_with_the_canary():
+    from rumcfn.config import from_mapping
+    from rumcfn.template.output import to_dict
+    from rumcfn.build.stack import build_template
+
+    template = to_dict(build_template(from_mapping({"canary": {"empty_artifacts_on_delete": True}})))
+    placed = dg.clusters(template)
+    assert placed["CanaryArtifactsEmptier"] == placed["CanaryArtifacts"] == "canary"
+    assert placed["RumScriptFunctionInvokeConfig"] == "snippet"
