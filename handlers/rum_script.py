@@ -1,8 +1,12 @@
-"""Writes rum.js for CloudFormation (inlined as index.py; stdlib + boto3).
+"""CloudFormation custom resources (inlined as index.py; stdlib + boto3).
 
-Create/Update put Content at s3://Bucket/Key, Delete removes it. Each request gets exactly one
-answer: a timer answers FAILED before the Lambda's own deadline, so CloudFormation never hangs.
+Custom::RumScript: Create/Update put Content at s3://Bucket/Key, Delete removes it. Custom::EmptyBucket:
+when the stack is deleted (or its creation rolled back), Delete removes every object version and delete
+marker from Bucket so that CloudFormation can delete the bucket; nothing else changes anything.
+Each request gets exactly one answer of at most 4,096 bytes: a timer answers FAILED before the Lambda's
+own deadline, so CloudFormation never hangs, and a write that lands after that answer is undone.
 """
+import hashlib
 import json
 import re
 import threading
@@ -11,13 +15,18 @@ import urllib.request
 from urllib.parse import quote
 
 import boto3
+from botocore import xform_name
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
 BUCKET = r"[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]"
-OURS = re.compile(f"s3://({BUCKET})/(.{{1,1024}})", re.S)  # physical ids this handler hands out
-LIMIT = 4096  # CloudFormation rejects larger answers
-TRIES = 4  # PUTs of the answer, 0.5 s, 1 s, 2 s apart: at most 19.5 s, inside the timer's 20 s margin
+# Physical ids this handler hands out: s3://bucket/key, or s3+sha256://bucket/<SHA-256 of the key> when
+# that would be long (a PhysicalResourceId "can be up to 1 KB", and the whole answer must fit in 4 KB).
+OURS = re.compile(f"s3(\\+sha256)?://({BUCKET})/(.{{1,1024}})", re.S)
+LIMIT = 4096  # "The total size of the response body can't exceed 4096 bytes" (crpg-ref-responses)
+TRIES = 4  # answer attempts, 0.5 s, 1 s, 2 s apart ...
+ATTEMPT = 4  # ... each at most 4 s: 19.5 s in all, inside the timer's 20 s margin
+GONE = ("DELETE_IN_PROGRESS", "ROLLBACK_IN_PROGRESS")  # stack statuses in which its buckets are deleted too
 
 
 class Invalid(Exception):
@@ -25,30 +34,46 @@ class Invalid(Exception):
 
 
 class Answer:
-    """The invocation's one response: calls after the first do nothing."""
+    """The invocation's one response: calls after the first do nothing and return False."""
 
     def __init__(self, event):
         self.event, self.lock, self.sent = event, threading.Lock(), False
 
-    def __call__(self, status, reason, physical, data=None):
+    def __call__(self, status, reason, physical=None, data=None):
         with self.lock:
             if self.sent:
-                return
+                return False
             self.sent = True
-        e = self.event
-        body = {"Status": status, "Reason": reason, "PhysicalResourceId": physical, "Data": data or {}}
-        body.update({k: e.get(k, "") for k in ("StackId", "RequestId", "LogicalResourceId")})
-        print(json.dumps({k: body[k] for k in ("Status", "Reason", "PhysicalResourceId")}))
-        raw = fit(body)
+        b = body(self.event, status, reason, physical, data)
+        print(json.dumps({k: b[k] for k in ("Status", "Reason", "PhysicalResourceId")}))
+        raw = fit(b)
         for attempt in range(TRIES):
-            try:
-                put = urllib.request.Request(e["ResponseURL"], raw, {"Content-Type": ""}, method="PUT")
-                with urllib.request.urlopen(put, timeout=4):
-                    return
-            except Exception as error:
-                print(f"answer attempt {attempt + 1} of {TRIES}: {error}")
-                if attempt + 1 < TRIES:
-                    time.sleep(0.5 * 2 ** attempt)
+            result = []
+            thread = threading.Thread(target=put, args=(self.event["ResponseURL"], raw, result), daemon=True)
+            thread.start()
+            thread.join(ATTEMPT)  # urlopen's timeout bounds each read, not the whole request
+            if result == [None]:
+                break
+            print(f"answer attempt {attempt + 1} of {TRIES}: {result or 'no reply in time'}")
+            if attempt + 1 < TRIES:
+                time.sleep(0.5 * 2 ** attempt)
+        return True
+
+
+def put(url, raw, result):
+    try:
+        request = urllib.request.Request(url, raw, {"Content-Type": ""}, method="PUT")  # signed for no type
+        urllib.request.urlopen(request, timeout=ATTEMPT).close()
+        result.append(None)
+    except Exception as error:
+        result.append(error)
+
+
+def body(e, status, reason, physical=None, data=None):
+    b = {"Status": status, "Reason": reason, "PhysicalResourceId": physical or e.get("PhysicalResourceId")
+         or e.get("RequestId") or "none", "Data": data or {}}
+    b.update({k: e.get(k, "") for k in ("StackId", "RequestId", "LogicalResourceId")})
+    return b
 
 
 def fit(body):
@@ -61,36 +86,37 @@ def fit(body):
     return raw
 
 
-def parse(event, kind):
-    """What to do, from the event; Invalid names the first thing wrong."""
-    props = event.get("ResourceProperties")
-    if not isinstance(props, dict):
-        raise Invalid("ResourceProperties must be an object")
-    arn = str(event.get("StackId") or "").split(":")
+def text(p, name, default=None, pattern="(?s).*", rule="a string"):
+    value = p.get(name, default)
+    if not isinstance(value, str) or not re.fullmatch(pattern, value):
+        raise Invalid(f"property {name} must be {rule}, got {value!r}")
+    return value
+
+
+def parse(event, name="ResourceProperties"):
+    """What the request names, from the event; Invalid says what is wrong."""
+    p, arn = event.get(name), str(event.get("StackId")).split(":")
+    if not isinstance(p, dict):
+        raise Invalid(f"{name} must be an object")
     if len(arn) < 6 or not re.fullmatch(r"\d{12}", arn[4]):
         raise Invalid("StackId must be a CloudFormation stack ARN")
-    job = {"account": arn[4], "retain": str(props.get("RetainOnDelete", "false")).lower()}
-    if job["retain"] not in ("true", "false"):
-        raise Invalid(f"property RetainOnDelete must be true or false, got {props['RetainOnDelete']!r}")
-    if kind == "Delete":
+    job = {"account": arn[4], "Bucket": text(p, "Bucket", None, BUCKET, "an S3 bucket name"),
+           "retain": text(p, "RetainOnDelete", "false", "(?i)true|false", "true or false").lower() == "true"}
+    if event.get("ResourceType") == "Custom::EmptyBucket":
         return job
-    defaults = {"Key": "rum.js", "ContentType": "application/javascript; charset=utf-8",
-                "CacheControl": "max-age=300", "Bucket": None, "Content": None}
-    for name, default in defaults.items():
-        job[name] = props.get(name, default)
-        if not isinstance(job[name], str):
-            raise Invalid(f"property {name} must be a string, got {job[name]!r}")
-    if not re.fullmatch(BUCKET, job["Bucket"]):
-        raise Invalid(f"property Bucket must be an S3 bucket name, got {job['Bucket']!r}")
-    if not 0 < len(job["Key"]) <= 1024:
-        raise Invalid("property Key must be 1 to 1024 characters")
+    job.update({k: text(p, k) for k in ("Content", "ContentType", "CacheControl")},
+               Key=text(p, "Key", None, "(?s).{1,1024}", "1 to 1024 characters"))
+    job["id"] = f"s3://{job['Bucket']}/{job['Key']}"
+    if len(job["id"]) > 200:  # leaves the 4 KB answer room for the object's URL (see run)
+        job["id"] = f"s3+sha256://{job['Bucket']}/{hashlib.sha256(job['Key'].encode()).hexdigest()}"
     return job
 
 
-def s3(call, operation, bucket, key, **kwargs):
-    """One S3 request; an error names the operation, object and AWS error code."""
+def s3(operation, job, **kwargs):
+    """One S3 request on the job's object; an error names the operation, object and AWS error code."""
     try:
-        return call(Bucket=bucket, Key=key, **kwargs)
+        call = getattr(client(), xform_name(operation))
+        return call(Bucket=job["Bucket"], Key=job["Key"], ExpectedBucketOwner=job["account"], **kwargs)
     except ClientError as error:
         err = error.response.get("Error", {})
         if operation == "DeleteObject" and err.get("Code") in ("NoSuchBucket", "NoSuchKey"):
@@ -98,52 +124,136 @@ def s3(call, operation, bucket, key, **kwargs):
         problem = f"{err.get('Code')}: {err.get('Message')}"
     except Exception as error:
         problem = f"{type(error).__name__}: {error}"
-    raise RuntimeError(f"{operation} s3://{bucket}/{key}: {problem}")
+    raise RuntimeError(f"{operation} s3://{job['Bucket']}/{job['Key']}: {problem}")
 
 
-def client():
+def client(service="s3"):
     config = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=15)
-    return boto3.client("s3", config=config)
+    return boto3.client(service, config=config)
+
+
+def write(job):
+    return s3("PutObject", job, Body=job["Content"].encode(), ContentType=job["ContentType"],
+              CacheControl=job["CacheControl"])
+
+
+def undo(event, kind):
+    """The timer answered FAILED while the write was in flight: leave what CloudFormation now believes."""
+    job = parse(event)
+    try:
+        old = parse(event, "OldResourceProperties")
+    except Invalid:
+        old = job
+    if kind == "Update" and old["id"] == job["id"]:
+        write(old)  # what CloudFormation's rollback writes too
+    else:
+        s3("DeleteObject", job)
+    print(f"undid the late {kind} of {job['id']}")
+
+
+def forget(event, physical):
+    """Delete the object ``physical`` names unless it is to be kept; returns what it did. Never Invalid."""
+    ours = OURS.fullmatch(str(physical))
+    if not ours:
+        return ""  # not ours: e.g. the id of a failed Create; touch nothing
+    try:
+        job = parse(event)
+        if ours[1] and job["id"] != physical:
+            raise Invalid("properties Bucket and Key do not match it")
+    except Invalid as error:
+        return f"kept {physical}: {error}"
+    if not ours[1]:
+        job.update(Bucket=ours[2], Key=ours[3])
+    if job["retain"]:
+        return f"kept {physical}: RetainOnDelete"
+    s3("DeleteObject", job)
+    return ""
+
+
+def empty(event, kind):
+    """Custom::EmptyBucket: (physical id, no data, note). Never Invalid on Delete."""
+    physical = event.get("PhysicalResourceId")
+    try:
+        job = parse(event)
+    except Invalid as error:
+        if kind != "Delete":
+            raise
+        return physical, {}, f"emptied nothing: {error}"
+    name, owner = job["Bucket"], job["account"]
+    if kind != "Delete":
+        return physical or f"empty-on-delete:{name}", {}, ""
+    try:
+        status = client("cloudformation").describe_stacks(StackName=event["StackId"])["Stacks"][0]["StackStatus"]
+    except Exception as error:  # e.g. the permission went with this resource's removal from the template
+        status = error
+    if status not in GONE:  # e.g. this resource alone is removed: the bucket stays, and so do its objects
+        return physical, {}, f"emptied nothing: stack status {status}"
+    c, count = client(), 0
+    try:
+        while True:  # the first page again each time: deleting what was listed would move a paginator's marker
+            page = c.list_object_versions(Bucket=name, ExpectedBucketOwner=owner)
+            items = [{"Key": v["Key"], "VersionId": v["VersionId"]}
+                     for v in page.get("Versions", []) + page.get("DeleteMarkers", [])]
+            if not items:
+                break
+            errors = c.delete_objects(Bucket=name, ExpectedBucketOwner=owner,
+                                      Delete={"Objects": items, "Quiet": True}).get("Errors")
+            if errors:
+                raise RuntimeError(f"DeleteObjects: {errors[0]}")
+            count += len(items)
+    except ClientError as error:
+        if "NoSuchBucket" not in str(error):  # names the operation and the error code
+            raise
+    return physical, {}, f"emptied s3://{name}: {count} object versions and delete markers"
 
 
 def run(event, kind):
-    """The one write this request needs; returns (physical id, data)."""
+    """The work this request needs; returns (physical id, data, note)."""
+    physical = event.get("PhysicalResourceId")
+    if event.get("ResourceType") == "Custom::EmptyBucket":
+        return empty(event, kind)
     if kind == "Delete":
-        physical = event.get("PhysicalResourceId", "")
-        ours = OURS.fullmatch(physical)  # not ours: e.g. the id of a failed Create; touch nothing
-        if ours:
-            job = parse(event, kind)
-            if job["retain"] == "false":
-                s3(client().delete_object, "DeleteObject", *ours.groups(), ExpectedBucketOwner=job["account"])
-        return physical, {}
-    job, s3_client = parse(event, kind), client()
-    bucket, key = job["Bucket"], job["Key"]
-    put = s3(s3_client.put_object, "PutObject", bucket, key, Body=job["Content"].encode(),
-             ContentType=job["ContentType"], CacheControl=job["CacheControl"], ExpectedBucketOwner=job["account"])
-    region = s3_client.meta.region_name
-    host = f"{bucket}.s3.{region}.amazonaws.com" + (".cn" if region.startswith("cn-") else "")
-    return f"s3://{bucket}/{key}", {"Url": f"https://{host}/{quote(key)}", "ETag": put["ETag"].strip('"')}
+        return physical, {}, forget(event, physical)
+    job, region = parse(event), client().meta.region_name
+    host = f"{job['Bucket']}.s3.{region}.amazonaws.com" + (".cn" if region.startswith("cn-") else "")
+    data = {"Url": f"https://{host}/{quote(job['Key'])}", "ETag": "0" * 64}
+    if len(json.dumps(body(event, "SUCCESS", "", job["id"], data))) > LIMIT:
+        raise Invalid(f"property Key makes the answer longer than CloudFormation's {LIMIT} bytes")
+    data["ETag"] = write(job)["ETag"].strip('"')
+    return job["id"], data, ""
+
+
+def deadline(context):
+    """Seconds left; 3 (the shortest timeout rumcfn gives the function) when the context cannot say."""
+    try:
+        left = float(context.get_remaining_time_in_millis()) / 1000
+    except Exception:
+        left = -1
+    return min(left, 900) if left >= 0 else 3  # 900 s: Lambda's longest timeout (and NaN is not >= 0)
 
 
 def handler(event, context):
     if not isinstance(event, dict) or not isinstance(event.get("ResponseURL"), str):
         print("not a CloudFormation request (no ResponseURL): nothing to answer")
         return
-    answer, kind = Answer(event), event.get("RequestType")
-    fallback = event.get("PhysicalResourceId") or event.get("RequestId") or "none"
-    left = context.get_remaining_time_in_millis() / 1000
-    timer = threading.Timer(max(0.0, left - min(20.0, left / 3)), answer, (
-        "FAILED", f"{kind} did not finish before the Lambda timeout ({left:.0f} s)", fallback))
-    timer.daemon = True
-    timer.start()
-    try:
+    answer, kind, timer = Answer(event), event.get("RequestType"), None
+    try:  # everything from here on ends in exactly one answer
+        left = deadline(context)
+        timer = threading.Timer(max(0, left - min(20, left / 3)), answer, (
+            "FAILED", f"{kind} did not finish before the Lambda timeout ({left:.0f} s)"))
+        timer.daemon = True
+        timer.start()
         if kind not in ("Create", "Update", "Delete"):
             raise Invalid(f"RequestType must be Create, Update or Delete, got {kind!r}")
-        answer("SUCCESS", "", *run(event, kind))
+        physical, data, note = run(event, kind)
+        if not answer("SUCCESS", note, physical, data) and data:  # data: rum.js was written
+            undo(event, kind)
     except Invalid as error:
-        answer("FAILED", f"malformed event: {error}", fallback)
-    except Exception as error:
-        answer("FAILED", f"{kind} failed: {error}", fallback)
+        answer("FAILED", f"malformed event: {error}")
+    except BaseException as error:
+        if not answer("FAILED", f"{kind} failed: {error}"):
+            print(f"after the answer: {error}")
     finally:
-        timer.cancel()
-        timer.join()  # a timer that is answering must finish before Lambda freezes the process
+        if timer:
+            timer.cancel()
+            timer.join()  # a timer that is answering must finish before Lambda freezes the process

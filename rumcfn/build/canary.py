@@ -132,7 +132,11 @@ def add_canary(template: Template, settings: Settings, *, monitor_id: Any) -> Ca
     if c.artifacts_bucket:
         bucket: Any = c.artifacts_bucket
     else:
-        bucket_resource, _ = add_secure_bucket(template, "CanaryArtifacts", expiry_days=c.artifacts_expiry_days)
+        # S3 cannot delete a bucket holding objects, and the canary writes some on its first run: the
+        # bucket is retained, unless the stack empties it first (canary.empty_artifacts_on_delete).
+        bucket_resource, _ = add_secure_bucket(template, "CanaryArtifacts", expiry_days=c.artifacts_expiry_days, retain=True)
+        if c.empty_artifacts_on_delete:
+            bucket_resource.DeletionPolicy = "Delete"  # emptied by Custom::EmptyBucket; replaced: retained
         bucket = Ref(bucket_resource)
     prefix = _sub("%s/${Name}" % ARTIFACT_PREFIX, Name=name) if not is_literal(name) else f"{ARTIFACT_PREFIX}/{name}"
     role = template.add_resource(iam.Role(

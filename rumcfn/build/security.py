@@ -25,8 +25,9 @@ SUPPRESSIONS: dict[str, dict[str, str]] = {
     "AWS::Lambda::Function": {
         "CKV_AWS_115": "A CloudFormation custom resource: it runs only when CloudFormation creates, updates or "
                        "deletes the stack, so reserved concurrency would only take capacity from other functions.",
-        "CKV_AWS_116": "Invoked synchronously by CloudFormation, which records every failure as a stack event; "
-                       "an asynchronous dead-letter queue would never receive anything.",
+        "CKV_AWS_116": "Invoked asynchronously by CloudFormation, with Lambda retries off (EventInvokeConfig "
+                       "MaximumRetryAttempts 0). It answers every request, failed ones too, to CloudFormation, which "
+                       "records them as stack events (one that dies fails at ServiceTimeout): a DLQ would hold nothing new.",
         "CKV_AWS_117": "Talks only to S3 and CloudFormation's pre-signed response URL over public AWS endpoints; "
                        "a VPC would add NAT or endpoints and cost, and protect nothing.",
         "CKV_AWS_173": "Environment variables hold no secrets (names and settings only); Lambda encrypts them "

@@ -32,6 +32,8 @@ RUNTIME = "python3.14"
 CONTENT_TYPE = "application/javascript; charset=utf-8"
 #: The Lambda's own timeout; its timer answers FAILED about a third (at most 20 s) before it.
 LAMBDA_TIMEOUT = 60
+#: AWS::Lambda::EventInvokeConfig's MaximumEventAgeInSeconds range (cfn-lint's schema; Lambda API reference).
+EVENT_AGE = (60, 21600)
 
 
 class RumScript(AWSObject):
@@ -58,6 +60,7 @@ class ScriptResources:
     function: awslambda.Function
     role: iam.Role
     log_group: logs.LogGroup
+    invoke_config: awslambda.EventInvokeConfig
     bucket: s3.Bucket | None = None
     bucket_policy: s3.BucketPolicy | None = None
 
@@ -66,7 +69,7 @@ class ScriptResources:
 def handler_source() -> str:
     """The handler as inlined (Lambda saves ``ZipFile`` as index.py): comments and docstrings
     stripped, because every byte counts against the 51,200-byte inline template limit."""
-    return f"# rumcfn {HANDLER_FILE}, comments stripped\n" + compact(read_resource("handlers", HANDLER_FILE))
+    return f"# rumcfn {HANDLER_FILE}, comments stripped\n" + reindent(compact(read_resource("handlers", HANDLER_FILE)))
 
 
 def compact(source: str) -> str:
@@ -90,6 +93,25 @@ def compact(source: str) -> str:
     return "".join(line.rstrip() + "\n" for line in lines if line.strip())
 
 
+def reindent(source: str) -> str:
+    """``source`` indented one space per block (Python wants consistency, not four spaces); a line that
+    continues a bracket gets one more; the inside of a multi-line string is left alone."""
+    depth, at_start, indents, keep = 0, True, {}, set()
+    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+        if tok.type == tokenize.INDENT:
+            depth += 1
+        elif tok.type == tokenize.DEDENT:
+            depth -= 1
+        elif tok.type in (tokenize.NEWLINE, tokenize.NL, tokenize.COMMENT, tokenize.ENDMARKER):
+            at_start = at_start or tok.type == tokenize.NEWLINE
+        else:
+            indents.setdefault(tok.start[0], depth + (not at_start))
+            keep.update(range(tok.start[0] + 1, tok.end[0] + 1))
+            at_start = False
+    lines = source.splitlines(keepends=True)
+    return "".join(line if row in keep or row not in indents else " " * indents[row] + line.lstrip(" ")
+                   for row, line in enumerate(lines, 1))
+
 
 def writer_policy(bucket: Any, key: str, log_group: logs.LogGroup) -> PolicyDocument:
     """Put/delete of exactly one object; log events into the function's own log group."""
@@ -101,10 +123,10 @@ def writer_policy(bucket: Any, key: str, log_group: logs.LogGroup) -> PolicyDocu
     ])
 
 
-def lambda_timeout(settings: Settings) -> int:
+def lambda_timeout(settings: Settings, cap: int = LAMBDA_TIMEOUT) -> int:
     """Never longer than CloudFormation waits, so the timer's answer arrives while it still listens."""
     service = settings.script.service_timeout
-    return max(3, min(LAMBDA_TIMEOUT, service)) if is_literal(service) else LAMBDA_TIMEOUT
+    return max(3, min(cap, service)) if is_literal(service) else LAMBDA_TIMEOUT
 
 
 def add_snippet_writer(template: Template, settings: Settings, *, snippet: Sub, monitor: Any) -> ScriptResources:
@@ -140,6 +162,7 @@ def add_snippet_writer(template: Template, settings: Settings, *, snippet: Sub, 
         Code=awslambda.Code(ZipFile=handler_source()),
         LoggingConfig=awslambda.LoggingConfig(LogGroup=Ref(log_group)),
     ))
+    invoke_config = add_invoke_config(template, function, script.service_timeout)
     properties: dict[str, Any] = {
         "ServiceToken": GetAtt(function, "Arn"),
         "ServiceTimeout": script.service_timeout,
@@ -152,10 +175,22 @@ def add_snippet_writer(template: Template, settings: Settings, *, snippet: Sub, 
     if script.retain_on_delete:
         properties["RetainOnDelete"] = "true"
     resource = RumScript("RumScript", **properties)
+    resource.DependsOn = [invoke_config.title]
     if f'"{monitor.title}"' not in json.dumps(snippet.to_dict()):  # the write must follow the monitor
-        resource.DependsOn = [monitor.title]
+        resource.DependsOn.insert(0, monitor.title)
     template.add_resource(resource)
-    return ScriptResources(resource, function, role, log_group, bucket, policy)
+    return ScriptResources(resource, function, role, log_group, invoke_config, bucket, policy)
+
+
+def add_invoke_config(template: Template, function: awslambda.Function, service_timeout: Any) -> awslambda.EventInvokeConfig:
+    """No Lambda retries: CloudFormation invokes custom-resource functions asynchronously, so Lambda would
+    otherwise run a failed request up to twice more, writing after CloudFormation had its answer; and
+    an event queued longer than CloudFormation waits (``ServiceTimeout``) is dropped, not run late."""
+    age = min(max(service_timeout, EVENT_AGE[0]), EVENT_AGE[1]) if is_literal(service_timeout) else EVENT_AGE[1]
+    return template.add_resource(awslambda.EventInvokeConfig(
+        f"{function.title}InvokeConfig", FunctionName=Ref(function), Qualifier="$LATEST",
+        MaximumRetryAttempts=0, MaximumEventAgeInSeconds=age,
+    ))
 
 
 __all__ = ["add_snippet_writer", "ScriptResources", "RumScript", "handler_source", "RUNTIME", "CONTENT_TYPE"]

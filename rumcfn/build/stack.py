@@ -10,6 +10,7 @@ from troposphere import GetAtt, Output, Ref, Sub, Template, rum
 from rumcfn.version import __version__
 from rumcfn.build.alarms import Alarms, add_alarms
 from rumcfn.build.auth import Auth, add_auth
+from rumcfn.build.bucket_emptier import BucketEmptier, add_bucket_emptier
 from rumcfn.build.canary import Canary, add_canary
 from rumcfn.build.dashboard import Dashboard, add_dashboard
 from rumcfn.build.monitor import add_app_monitor
@@ -31,6 +32,7 @@ class Stack:
     snippet: Sub
     script: ScriptResources
     canary: Canary | None = None
+    emptier: BucketEmptier | None = None  # canary.empty_artifacts_on_delete
     alarms: Alarms | None = None
     dashboard: Dashboard | None = None
 
@@ -59,6 +61,8 @@ def build_stack(settings: Settings | None = None) -> Stack:
     monitor_name = Ref(monitor)
     if settings.canary.enabled:
         stack.canary = add_canary(template, settings, monitor_id=GetAtt(monitor, "Id"))
+        if settings.canary.empty_artifacts_on_delete:
+            stack.emptier = add_bucket_emptier(template, settings, writer=stack.script, canary=stack.canary)
     canary_name = Ref(stack.canary.canary) if stack.canary else None
     stack.alarms = add_alarms(template, settings, monitor_name=monitor_name, canary_name=canary_name)
     if settings.dashboard:

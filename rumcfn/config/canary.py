@@ -46,6 +46,7 @@ class CanarySettings(Section):
         formats.BUCKET.pattern, "must be an S3 bucket name", optional=True, refine=formats.BUCKET.refine))
     artifacts_expiry_days: int = setting(30, "Days artifacts are kept in the bucket rumcfn creates.",
                                          Number(1, 3650, integer=True, unit=" days"))
+    empty_artifacts_on_delete: bool = setting(False, "Empty the bucket rumcfn creates (every version) when the stack is deleted, and delete it (default: it is retained).", Flag())
     tag_key: str = setting("", "Tag linking the canary to the monitor (empty: the monitor name).")
     tag_value: str = setting("associated-rum", "Value of that tag.")
     # AWS::Synthetics::Canary schema (cfn-lint): Replicas has 1-50 items (none: no Replicas property).
@@ -57,6 +58,9 @@ class CanarySettings(Section):
 
     def check(self) -> None:
         """Synthetics rejects a run timeout longer than the interval between runs; say so at synth time."""
+        fail("canary.empty_artifacts_on_delete", not (self.empty_artifacts_on_delete and self.artifacts_bucket),
+             "must be false with canary.artifacts_bucket: rumcfn empties only a bucket rumcfn creates",
+             self.empty_artifacts_on_delete)
         # RetryConfigInput API reference: MaxRetries 2 needs a TimeoutInSeconds below 600.
         fail("canary.retries", self.retries != 2 or self.timeout_seconds < 600,
              f"2 retries need canary.timeout_seconds below 600 (it is {self.timeout_seconds})", self.retries)

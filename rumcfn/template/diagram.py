@@ -41,6 +41,7 @@ TYPE_CLUSTERS = (
     ("AWS::CloudWatch::CompositeAlarm", "alarms"),
     ("AWS::SNS::", "alarms"),
     ("AWS::CloudWatch::Dashboard", "dashboard"),
+    ("Custom::EmptyBucket", "canary"),  # empties the canary's artifacts bucket
     ("AWS::Lambda::", "snippet"),
     ("AWS::CloudFormation::CustomResource", "snippet"),
     ("Custom::", "snippet"),

@@ -52,6 +52,10 @@ class Answers:
     times: list[float] = field(default_factory=list)  # time.monotonic() of each recorded answer
     fail_next: int = 0
     refused: int = 0
+    #: Answer PUTs with a status line that never ends, one byte every ``trickle`` seconds (0: off);
+    #: each such PUT is counted in ``trickled`` and not recorded as an answer.
+    trickle: float = 0.0
+    trickled: int = 0
 
 
 class ResponseServer:
@@ -64,6 +68,11 @@ class ResponseServer:
         class Handler(BaseHTTPRequestHandler):
             def do_PUT(self):  # noqa: N802 (http.server's naming)
                 raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                if answers.trickle:
+                    with lock:
+                        answers.trickled += 1
+                    self._trickle(answers.trickle)
+                    return
                 with lock:
                     if answers.fail_next > 0:
                         answers.fail_next -= 1
@@ -79,6 +88,19 @@ class ResponseServer:
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
+            def _trickle(self, pause: float) -> None:
+                """Each read the client makes gets a byte, so a per-read timeout never fires."""
+                stop = time.monotonic() + 600
+                try:
+                    for byte in (b"HTTP/1.1 200 OK\r\n" + b"X-Slow: y\r\n" * 10_000):
+                        if not answers.trickle or time.monotonic() > stop:
+                            return
+                        self.wfile.write(bytes([byte]))
+                        self.wfile.flush()
+                        time.sleep(pause)
+                except OSError:
+                    return  # the client gave up
+
             def log_message(self, *args):
                 pass
 
@@ -91,6 +113,7 @@ class ResponseServer:
         return self
 
     def __exit__(self, *exc) -> None:
+        self.answers.trickle = 0.0  # let trickling connections end
         self.server.shutdown()
         self.server.server_close()
 
@@ -176,6 +199,30 @@ class S3Faults:
         response = _error(AWSResponse, request, *fault)
         request.url = "https://fault.invalid/"
         return response
+
+
+class StackStatus:
+    """CloudFormation's DescribeStacks as the handler sees it, answered from ``status`` (moto cannot hold a
+    stack in DELETE_IN_PROGRESS); ``deny`` makes it 403 AccessDenied. ``calls`` records the requests."""
+
+    def __init__(self, session, status: str = "DELETE_IN_PROGRESS"):
+        self.status, self.deny, self.calls = status, False, []
+        session.events.register_first("before-call.cloudformation.DescribeStacks", self._answer)
+
+    def _answer(self, params, **kwargs):
+        from botocore.exceptions import ClientError
+
+        params = {k: v for k, v in params["body"].items() if k not in ("Action", "Version")}  # the query body
+        self.calls.append(params)
+        if self.deny:
+            raise ClientError({"Error": {"Code": "AccessDenied", "Message": "not authorized to perform: "
+                                         "cloudformation:DescribeStacks"}}, "DescribeStacks")
+        stack = {"StackId": params["StackName"], "StackName": params["StackName"].split("/")[1],
+                 "StackStatus": self.status, "CreationTime": "2026-01-01T00:00:00Z"}
+        from botocore.awsrequest import AWSResponse
+
+        http = AWSResponse("https://cloudformation.invalid/", 200, {}, _Raw(b""))
+        return http, {"Stacks": [stack], "ResponseMetadata": {"HTTPStatusCode": 200}}
 
 
 def _text(value) -> str:

@@ -26,7 +26,7 @@ FULL = {
         "extended_metric_dimensions": ["PageId", "BrowserName", "DeviceType", "CountryCode"],
         "tags": {"team": "web", "env": "prod"},
     },
-    "canary": {"name": "shop-prod", "locations": ["ap-southeast-2"], "retries": 2},
+    "canary": {"name": "shop-prod", "locations": ["ap-southeast-2"], "retries": 2, "empty_artifacts_on_delete": True},
     "budgets": {"fid": 100, "navigation": 3000, "js_errors": 0.5, "http_5xx": 0.1, "two_levels": True},
     "alarms": {"email": "ops@example.com"},
     "script": {"create_bucket": True, "bucket": "shop-example-site"},

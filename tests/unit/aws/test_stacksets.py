@@ -167,7 +167,8 @@ def strings(node):
 
 
 def stack_unique(value, parameters):
-    """A physical name is a parameter, or a Sub that includes the stack name or a parameter."""
+    """A physical name is a parameter, or a Sub that includes the stack name or a parameter; ``parameters``
+    also holds the template's resources, whose Ref names a resource of this stack (e.g. FunctionName)."""
     if isinstance(value, dict) and set(value) == {"Ref"}:
         return value["Ref"] in parameters or value["Ref"] == "AWS::StackName"
     if isinstance(value, dict) and set(value) == {"Fn::Sub"}:
@@ -205,7 +206,8 @@ def test_stack_set_template_has_no_account_region_or_fixed_names(variant):
         for prop, value in (resource.get("Properties") or {}).items():
             if prop.endswith("Name") and prop not in NOT_NAMES:
                 named += 1
-                assert stack_unique(value, parameters), f"{logical}.{prop} = {value!r} is not unique per stack"
+                assert stack_unique(value, parameters | set(data["Resources"])), \
+                    f"{logical}.{prop} = {value!r} is not unique per stack"
     assert named >= 1
     assert template.fits_inline() or template.size < 1_000_000
 

@@ -45,6 +45,9 @@ BAD = [
     ({"canary": {"schedule": "every 5 minutes"}}, "canary.schedule", "rate(N minutes|hours)", "every 5 minutes"),
     ({"monitor": {"name": "Shop.Prod"}, "canary": {"name": "Shop"}}, "canary.name", "^[0-9a-z_\\-]{1,255}$", "Shop"),
     ({"alarms": {"email": "ops"}}, "alarms.email", "e-mail address", "ops"),
+    ({"canary": {"artifacts_bucket": "their-bucket", "empty_artifacts_on_delete": True}},
+     "canary.empty_artifacts_on_delete", "only a bucket rumcfn creates", "True"),
+    ({"canary": {"empty_artifacts_on_delete": "yes"}}, "canary.empty_artifacts_on_delete", "true or false", "yes"),
 ]
 
 

@@ -13,8 +13,10 @@ import boto3
 import pytest
 from moto import mock_aws
 
-from tests.support.handler import (ACCOUNT, OTHER_ACCOUNT, FakeContext, ResponseServer, S3Faults, event,
-                              inline_source, load_index)
+from rumcfn.config import from_mapping
+
+from tests.support.handler import (ACCOUNT, OTHER_ACCOUNT, FakeContext, ResponseServer, S3Faults, StackStatus,
+                                  event, inline_source, load_index)
 
 BUCKET = "site-bucket"
 CONTENT = "(function(){/* rum loader v1 */})();\n"
@@ -22,7 +24,10 @@ CONTENT = "(function(){/* rum loader v1 */})();\n"
 
 @pytest.fixture(scope="module")
 def index():
-    return load_index(inline_source())
+    """The handler from a template that uses both of its resource types (the same function serves them)."""
+    source = inline_source(from_mapping({"canary": {"empty_artifacts_on_delete": True}}))
+    assert source == inline_source()
+    return load_index(source)
 
 
 class World:
@@ -32,13 +37,17 @@ class World:
         self.index, self.faults, self.server = index, faults, server
         self.s3 = boto3.session.Session().client("s3")  # a session without the fault hooks, for checks
 
-    def call(self, request: dict, context=None) -> dict:
+    def call(self, request: dict, context: object = "a fresh FakeContext") -> dict:
         """Invoke the handler; return its one answer (failing unless there is exactly one)."""
         self.faults.calls.clear()
         self.faults.attempts.clear()
-        self.index.handler(request, context or FakeContext())
+        self.index.handler(request, FakeContext() if context == "a fresh FakeContext" else context)
         bodies = self.server.answers.bodies
         assert len(bodies) == 1, f"expected exactly one answer, got {bodies}"
+        # CloudFormation: "The total size of the response body can't exceed 4096 bytes"; a PhysicalResourceId
+        # "can be up to 1 KB in size" (crpg-ref-responses).
+        assert self.server.answers.sizes[-1] <= 4096, self.server.answers.sizes
+        assert 0 < len(str(bodies[-1]["PhysicalResourceId"]).encode()) <= 1024, bodies[-1]["PhysicalResourceId"]
         answer = bodies.pop()
         self.server.answers.sizes.clear()
         return answer
@@ -73,6 +82,7 @@ def world(index, monkeypatch):
         boto3.setup_default_session()
         try:
             world = World(index, S3Faults(boto3.DEFAULT_SESSION), server)
+            world.stack = StackStatus(boto3.DEFAULT_SESSION)
             world.s3.create_bucket(Bucket=BUCKET)
             yield world
         finally:
@@ -304,3 +314,246 @@ def test_fit_keeps_short_bodies_and_cuts_long_reasons(index):
     assert json.loads(index.fit(dict(short))) == short
     long = index.fit({"Status": "FAILED", "Reason": "é" * 5000, "Data": {}})
     assert len(long) < 4096 and json.loads(long)["Reason"].endswith("...")
+
+
+# --- answers of at most 4,096 bytes --------------------------------------------------------------------
+
+
+LONG_KEYS = {
+    "1024 plain characters": "a" * 1024,
+    "1024 characters the URL must escape": "!" * 1024,  # rumcfn's own script.key rule allows these
+    "a deep path": "/".join(["assets"] * 145) + "/r.js",
+}
+
+
+@pytest.mark.parametrize("case", sorted(LONG_KEYS))
+def test_a_long_key_gets_a_success_under_4096_bytes_and_a_delete_finds_it_again(world, case):
+    key = LONG_KEYS[case]
+    answer = world.call(world.event("Create", Key=key))  # call() checks the size
+    assert answer["Status"] == "SUCCESS", answer
+    assert world.body(key) == CONTENT
+    assert answer["Data"]["Url"].startswith(f"https://{BUCKET}.s3.us-east-1.amazonaws.com/")
+    update = world.call(world.event("Update", Key=key, Content="v2", physical_id=answer["PhysicalResourceId"]))
+    assert update["Status"] == "SUCCESS" and update["PhysicalResourceId"] == answer["PhysicalResourceId"]
+    deleted = world.call(world.event("Delete", Key=key, physical_id=answer["PhysicalResourceId"]))
+    assert deleted["Status"] == "SUCCESS", deleted
+    assert not world.exists(key)
+
+
+def test_a_key_whose_answer_cannot_fit_is_refused_before_anything_is_written(world):
+    key = "é" * 1024  # 1,024 characters; its escaped URL alone would be 6 KB
+    answer = world.call(world.event("Create", Key=key))
+    assert_failed(answer, "malformed event", "Key", "4096")
+    assert world.writes() == []
+
+
+def test_a_failed_answer_with_a_long_reason_and_a_long_physical_id_stays_under_4096_bytes(world):
+    physical = "s3://" + BUCKET + "/" + "k" * 1000  # a 1 KB id CloudFormation accepted earlier
+    world.faults.deny["DeleteObject"] = "x" * 6000
+    answer = world.call(world.event("Delete", physical_id=physical, Key="k" * 1000))
+    assert_failed(answer, "DeleteObject", "AccessDenied")
+    assert answer["PhysicalResourceId"] == physical
+
+
+# --- every path answers ----------------------------------------------------------------------------
+
+
+class NoClock:
+    """A context without a usable deadline."""
+
+
+class BrokenClock:
+    def get_remaining_time_in_millis(self):
+        raise RuntimeError("no clock")
+
+
+class NanClock:
+    def get_remaining_time_in_millis(self):
+        return float("nan")
+
+
+@pytest.mark.parametrize("context", [None, NoClock(), BrokenClock(), NanClock()], ids=lambda c: type(c).__name__)
+def test_a_context_without_a_usable_deadline_still_gets_one_answer(world, context):
+    answer = world.call(world.event("Create"), context)
+    assert answer["Status"] == "SUCCESS", answer
+    assert world.body() == CONTENT
+
+
+def test_a_response_url_that_trickles_bytes_does_not_hold_the_handler(world, monkeypatch):
+    """urlopen's timeout is per read; a server that sends one byte at a time never trips it."""
+    import threading
+
+    monkeypatch.setattr(world.index, "ATTEMPT", 0.5)  # seconds per whole attempt (4 in Lambda)
+    world.server.answers.trickle = 0.2
+    done = threading.Event()
+    thread = threading.Thread(target=lambda: (world.index.handler(world.event("Create"), FakeContext()), done.set()),
+                              daemon=True)
+    thread.start()
+    # Four attempts of 0.5 s and 3.5 s of pauses: the handler is done in about 5.5 s. Before the fix
+    # each attempt read the trickle for minutes.
+    assert done.wait(60), "the handler was still reading a trickling response URL"
+    assert world.server.answers.trickled == world.index.TRIES
+
+
+# --- a write that lands after the timer's answer -------------------------------------------------
+
+
+def test_a_create_that_lands_after_the_timer_answered_is_undone(world):
+    world.faults.delay["PutObject"] = 3.5
+    context = FakeContext(seconds=3.0)  # the timer answers at 2 s; the write lands at 3.5 s
+    answer = world.call(world.event("Create"), context)
+    assert_failed(answer, "Lambda timeout")
+    assert not world.exists(), "CloudFormation was told the Create failed: rum.js must not stay behind"
+    assert world.writes() == ["PutObject", "DeleteObject"]
+    # CloudFormation's rollback: a Delete of the id it was given, which is not an object.
+    world.faults.delay.clear()
+    rollback = world.call(world.event("Delete", physical_id=answer["PhysicalResourceId"]))
+    assert rollback["Status"] == "SUCCESS" and not world.exists()
+
+
+@pytest.mark.parametrize("change", [{"Content": "new"}, {"Key": "new.js"}], ids=["in place", "to a new key"])
+def test_an_update_that_lands_after_the_timer_answered_leaves_the_old_object_only(world, change):
+    """In place, the old content is put back; a new key's object is deleted."""
+    world.call(world.event("Create"))
+    world.faults.delay["PutObject"] = 3.5
+    answer = world.call(world.event("Update", physical_id=f"s3://{BUCKET}/rum.js", **change,
+                                    old=world.event("Create")["ResourceProperties"]), FakeContext(seconds=3.0))
+    assert_failed(answer, "Lambda timeout")
+    assert answer["PhysicalResourceId"] == f"s3://{BUCKET}/rum.js"
+    assert world.body() == CONTENT, "CloudFormation keeps the old object: so does the bucket"
+    assert [o["Key"] for o in world.s3.list_objects_v2(Bucket=BUCKET)["Contents"]] == ["rum.js"]
+
+
+# --- a Delete never fails on a property it cannot read --------------------------------------------
+
+
+UNREADABLE = {
+    "RetainOnDelete not boolean": (lambda e: e["ResourceProperties"].update(RetainOnDelete="sometimes"), "RetainOnDelete"),
+    "RetainOnDelete a list": (lambda e: e["ResourceProperties"].update(RetainOnDelete=["true"]), "RetainOnDelete"),
+    "no ResourceProperties": (lambda e: e.pop("ResourceProperties"), "ResourceProperties"),
+    "StackId not an ARN": (lambda e: e.update(StackId="stack"), "StackId"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(UNREADABLE))
+def test_a_delete_with_an_unreadable_property_keeps_the_object_and_says_so(world, case):
+    change, word = UNREADABLE[case]
+    world.call(world.event("Create"))
+    request = world.event("Delete", physical_id=f"s3://{BUCKET}/rum.js")
+    change(request)
+    answer = world.call(request)
+    assert answer["Status"] == "SUCCESS", answer
+    assert answer["PhysicalResourceId"] == f"s3://{BUCKET}/rum.js"
+    assert f"kept s3://{BUCKET}/rum.js" in answer["Reason"] and word in answer["Reason"], answer["Reason"]
+    assert world.body() == CONTENT and world.writes() == []
+
+
+# --- Custom::EmptyBucket: the canary's artifacts bucket, emptied when the stack is deleted ------------
+
+ARTIFACTS = "canary-artifacts"
+
+
+def fill(world, objects: int = 700, rewritten: int = 700, deleted: int = 300) -> int:
+    """A versioned bucket as a canary leaves it: objects, older versions and delete markers, more entries
+    than one ListObjectVersions page (1,000). Returns how many versions and delete markers it holds."""
+    world.s3.create_bucket(Bucket=ARTIFACTS)
+    world.s3.put_bucket_versioning(Bucket=ARTIFACTS, VersioningConfiguration={"Status": "Enabled"})
+    for i in range(objects):
+        world.s3.put_object(Bucket=ARTIFACTS, Key=f"synthetics/site/2026/{i:04d}.png", Body=b"v1")
+    for i in range(rewritten):
+        world.s3.put_object(Bucket=ARTIFACTS, Key=f"synthetics/site/2026/{i:04d}.png", Body=b"v2")
+    for i in range(deleted):
+        world.s3.delete_object(Bucket=ARTIFACTS, Key=f"synthetics/site/2026/{i:04d}.png")
+    return objects + rewritten + deleted
+
+
+def versions(world) -> int:
+    pages = world.s3.get_paginator("list_object_versions").paginate(Bucket=ARTIFACTS)
+    return sum(len(p.get("Versions", [])) + len(p.get("DeleteMarkers", [])) for p in pages)
+
+
+def empty_event(world, request_type: str, **kwargs) -> dict:
+    request = event(request_type, world.server.url, **{"Bucket": ARTIFACTS, **kwargs})
+    request["ResourceType"], request["LogicalResourceId"] = "Custom::EmptyBucket", "CanaryArtifactsEmptier"
+    for name in ("Key", "ContentType", "CacheControl"):
+        request["ResourceProperties"].pop(name)
+    return request
+
+
+@pytest.mark.parametrize("status", ["DELETE_IN_PROGRESS", "ROLLBACK_IN_PROGRESS"])
+def test_stack_deletion_empties_every_version_and_delete_marker_so_the_bucket_can_go(world, status):
+    held = fill(world)
+    assert held > 1000 and versions(world) == held
+    world.stack.status = status
+    answer = world.call(empty_event(world, "Delete", physical_id=f"empty-on-delete:{ARTIFACTS}"))
+    assert answer["Status"] == "SUCCESS", answer
+    assert answer["PhysicalResourceId"] == f"empty-on-delete:{ARTIFACTS}"
+    assert answer["Reason"] == f"emptied s3://{ARTIFACTS}: {held} object versions and delete markers"
+    assert versions(world) == 0
+    world.s3.delete_bucket(Bucket=ARTIFACTS)  # what CloudFormation does next: it now succeeds
+    lists = [params for name, params in world.faults.calls if name == "ListObjectVersions"]
+    deletes = [params for name, params in world.faults.calls if name == "DeleteObjects"]
+    assert len(lists) >= 2 and len(deletes) >= 2, "more than one page"
+    assert all(p["ExpectedBucketOwner"] == ACCOUNT for p in lists + deletes)
+    assert all(len(p["Delete"]["Objects"]) <= 1000 for p in deletes)
+    assert world.stack.calls == [{"StackName": empty_event(world, "Delete")["StackId"]}]
+
+
+@pytest.mark.parametrize("status", ["UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "UPDATE_ROLLBACK_IN_PROGRESS",
+                                    "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS", "UPDATE_IN_PROGRESS"])
+def test_a_delete_while_the_stack_stays_empties_nothing(world, status):
+    """This resource alone is replaced or removed (opt-in turned off): the bucket stays, so do its objects."""
+    held = fill(world, 5, 5, 2)
+    world.stack.status = status
+    answer = world.call(empty_event(world, "Delete", physical_id=f"empty-on-delete:{ARTIFACTS}"))
+    assert answer["Status"] == "SUCCESS" and answer["Reason"] == f"emptied nothing: stack status {status}"
+    assert versions(world) == held
+    assert [name for name, _ in world.faults.calls] == []
+
+
+def test_a_delete_that_cannot_read_the_stack_status_empties_nothing(world):
+    """E.g. the role lost the permission in the same update that removed this resource."""
+    held = fill(world, 5, 5, 2)
+    world.stack.deny = True
+    answer = world.call(empty_event(world, "Delete", physical_id=f"empty-on-delete:{ARTIFACTS}"))
+    assert answer["Status"] == "SUCCESS" and "emptied nothing" in answer["Reason"] and "AccessDenied" in answer["Reason"]
+    assert versions(world) == held
+
+
+def test_create_and_update_touch_nothing_and_keep_one_physical_id(world):
+    held = fill(world, 5, 5, 2)
+    created = world.call(empty_event(world, "Create"))
+    assert created["Status"] == "SUCCESS" and created["PhysicalResourceId"] == f"empty-on-delete:{ARTIFACTS}"
+    world.s3.create_bucket(Bucket="replacement-bucket")
+    updated = world.call(empty_event(world, "Update", physical_id=created["PhysicalResourceId"],
+                                     Bucket="replacement-bucket"))
+    assert updated["Status"] == "SUCCESS"
+    assert updated["PhysicalResourceId"] == created["PhysicalResourceId"], "a new id would make CloudFormation send a Delete"
+    assert world.faults.calls == [] and world.stack.calls == [] and versions(world) == held
+
+
+def test_a_create_with_a_bad_bucket_fails_and_its_rollback_delete_empties_nothing(world):
+    created = world.call(empty_event(world, "Create", Bucket="Bad_Bucket"))
+    assert_failed(created, "malformed event", "Bucket")
+    answer = world.call(empty_event(world, "Delete", Bucket="Bad_Bucket", physical_id=created["PhysicalResourceId"]))
+    assert answer["Status"] == "SUCCESS" and answer["Reason"].startswith("emptied nothing: property Bucket")
+    assert world.faults.calls == []
+
+
+def test_a_bucket_already_gone_is_empty(world):
+    answer = world.call(empty_event(world, "Delete", physical_id=f"empty-on-delete:{ARTIFACTS}"))
+    assert answer["Status"] == "SUCCESS" and answer["Reason"].endswith(": 0 object versions and delete markers")
+
+
+def test_a_bucket_of_another_account_is_not_emptied(world):
+    held = fill(world, 5, 5, 2)
+    answer = world.call(empty_event(world, "Delete", account=OTHER_ACCOUNT, physical_id=f"empty-on-delete:{ARTIFACTS}"))
+    assert_failed(answer, "Delete failed", "ListObjectVersions", "AccessDenied")
+    assert versions(world) == held
+
+
+def test_access_denied_on_deleting_versions_fails_the_delete_and_names_the_operation(world):
+    fill(world, 5, 5, 2)
+    world.faults.deny["DeleteObjects"] = "Access Denied"
+    answer = world.call(empty_event(world, "Delete", physical_id=f"empty-on-delete:{ARTIFACTS}"))
+    assert_failed(answer, "Delete failed", "DeleteObjects", "AccessDenied")

@@ -191,3 +191,14 @@ def test_cli_reads_templates_through_the_one_reader_and_fails_in_one_line(tmp_pa
     assert run(["diagram", "bad.json"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and err.startswith("rumcfn: error: ") and reason in err and "bad.json" in err
+
+
+def test_the_canary_bucket_emptier_is_drawn_with_the_canary():
+    from rumcfn.config import from_mapping
+    from rumcfn.template.output import to_dict
+    from rumcfn.build.stack import build_template
+
+    template = to_dict(build_template(from_mapping({"canary": {"empty_artifacts_on_delete": True}})))
+    placed = dg.clusters(template)
+    assert placed["CanaryArtifactsEmptier"] == placed["CanaryArtifacts"] == "canary"
+    assert placed["RumScriptFunctionInvokeConfig"] == "snippet"
