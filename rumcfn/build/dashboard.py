@@ -97,7 +97,7 @@ def widgets(settings: Settings, alarms: Alarms | None, canary: bool) -> list[dic
 
 
 def body(settings: Settings, alarms: Alarms | None, canary: bool) -> str:
-    return json.dumps({"widgets": widgets(settings, alarms, canary)}, separators=(",", ":"), sort_keys=True)
+    return json.dumps({"widgets": widgets(settings, alarms, canary)}, separators=(",", ":"), sort_keys=True, allow_nan=False)
 
 
 def add_dashboard(template: Template, settings: Settings, *, monitor_name: Any, canary_name: Any = None,

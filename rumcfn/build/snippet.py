@@ -75,7 +75,7 @@ def to_js(value: Any, sub: bool) -> str:
     elif isinstance(value, float) and value.is_integer():
         text = str(int(value))
     else:
-        text = json.dumps(value, ensure_ascii=False).replace("</", "<\\/")
+        text = json.dumps(value, ensure_ascii=False, allow_nan=False).replace("</", "<\\/")
     return text.replace("${", "${!") if sub else text
 
 

@@ -1,4 +1,9 @@
-"""Deterministic template text: JSON (one-space indent, sections in reading order) and YAML (cfn-flip)."""
+"""Deterministic template text: JSON (sections in reading order) and YAML (cfn-flip).
+
+JSON is indented for people while that fits CloudFormation's inline limit; a template that would
+only be deployable inline without the indentation is written compact instead (the same data).
+Numbers that JSON cannot hold (infinity, NaN) are refused rather than written.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +11,7 @@ import json
 
 from troposphere import Template
 
-
+from rumcfn.facts import INLINE_LIMIT
 
 #: Sections in the order people read them (the order of the template anatomy in the CloudFormation User Guide).
 SECTION_ORDER = ("AWSTemplateFormatVersion", "Description", "Metadata", "Parameters", "Rules", "Mappings",
@@ -19,8 +24,12 @@ def to_dict(template: Template) -> dict:
 
 
 def to_json(template: Template) -> str:
-    """Compact-but-readable JSON (one-space indent keeps the full template well under the inline limit)."""
-    return json.dumps(to_dict(template), indent=1, ensure_ascii=False) + "\n"
+    """One-space-indented JSON, or compact JSON when the indented text would exceed the inline limit."""
+    data = to_dict(template)
+    text = json.dumps(data, indent=1, ensure_ascii=False, allow_nan=False) + "\n"
+    if len(text.encode("utf-8")) > INLINE_LIMIT:
+        text = json.dumps(data, separators=(",", ":"), ensure_ascii=False, allow_nan=False) + "\n"
+    return text
 
 
 def to_yaml(template: Template) -> str:

@@ -9,7 +9,8 @@ import pytest
 from rumcfn.build.bucket_emptier import EMPTYING_TIMEOUT
 from rumcfn.build.stack import build_template
 from rumcfn.config import from_mapping
-from rumcfn.template.output import INLINE_LIMIT, to_json
+from rumcfn.facts import INLINE_LIMIT
+from rumcfn.template.output import to_json
 
 from tests.support.variants import template_dict
 
