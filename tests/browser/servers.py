@@ -269,3 +269,17 @@ class TrapProxy(Server):
     def __init__(self):
         self.attempts: list[str] = []
         super().__init__()
+
+
+def network_flags(proxy_port: int, dead_port: int) -> tuple[str, ...]:
+    """Chromium flags that keep the browser on 127.0.0.1: other host names resolve to nothing, every
+    non-loopback request goes to the trap proxy (which records and refuses it), and the Google
+    service URLs Chromium 156 still calls at startup (the component updater's on-demand check and
+    Gaia's ListAccounts, which have no off switch) point at a loopback port nobody listens on."""
+    dead = f"http://127.0.0.1:{dead_port}/"
+    return (
+        f"--proxy-server=http://127.0.0.1:{proxy_port}",
+        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+        f"--component-updater=url-source={dead}",
+        f"--gaia-url={dead}",
+    )
