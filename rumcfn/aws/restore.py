@@ -27,6 +27,14 @@ class RestoreFailed(RumcfnError):
     """The stack cannot say what rum.js should be, or the object is missing (``--check``)."""
 
 
+class StackMissing(RestoreFailed):
+    pass
+
+
+class StackBusy(RestoreFailed):
+    """The stack is changing: its values are in flux."""
+
+
 class Unresolvable(RumcfnError):
     pass
 
@@ -161,9 +169,9 @@ def read_stack(aws, stack_name: str) -> DeployedStack:
     with translated():
         stack = find_stack(cloudformation, stack_name)
         if stack is None:
-            raise RestoreFailed(f"stack {stack_name!r} does not exist in {aws.region_name}")
+            raise StackMissing(f"stack {stack_name!r} does not exist in {aws.region_name}")
         if stack["StackStatus"].endswith("_IN_PROGRESS"):
-            raise RestoreFailed(f"stack {stack_name} is {stack['StackStatus']}; run this again when it has finished")
+            raise StackBusy(f"stack {stack_name} is {stack['StackStatus']}; run this again when it has finished")
         template = deployed_template(cloudformation, stack_name)
         resources = {
             summary["LogicalResourceId"]: (summary.get("ResourceType", ""), summary.get("PhysicalResourceId", ""))
@@ -224,4 +232,4 @@ def current_content(aws, script: ScriptObject) -> bytes | None:
 
 
 __all__ = ["read_script", "read_stack", "script_of", "write_script", "resolve", "scope_of", "Scope", "ScriptObject",
-           "DeployedStack", "RestoreFailed", "Unresolvable"]
+           "DeployedStack", "RestoreFailed", "StackMissing", "StackBusy", "Unresolvable"]

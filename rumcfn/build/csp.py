@@ -252,6 +252,8 @@ def judge(page_url: str, policies: list[Policy], tag: LoaderTag, loader: Loader)
             verdict.add(policy, "script-src-elem", source_for(loader.client_url))
         for url in loader.requests():
             if not allows_connect(policy, url, self_origin):
-                verdict.blocked.append(f"{url} ({policy.where} {policy.governing('connect-src')})")
+                what = ("Cognito identity" if "//cognito-identity." in url else "STS" if "//sts." in url
+                        else "the data plane")
+                verdict.blocked.append(f"{what} {url} ({policy.where} {policy.governing('connect-src')})")
                 verdict.add(policy, "connect-src", source_for(url))
     return verdict

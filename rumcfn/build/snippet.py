@@ -164,10 +164,8 @@ def render_concrete(*, app_monitor_id: str, region: str, identity_pool_id: str |
     """A ready rum.js for an existing monitor (``rumcfn snippet``), validated like the stack's settings."""
     from rumcfn.config.settings import SettingsError, with_overrides
 
-    if not re.fullmatch(r"[0-9a-f-]{36}|[\w-]{1,64}", app_monitor_id or ""):
-        raise SettingsError("--app-monitor-id", "must be an app monitor id (a UUID)", app_monitor_id)
-    if not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-[0-9]", region or ""):
-        raise SettingsError("--region", "must be an AWS region such as eu-west-1", region)
+    check_monitor_id(app_monitor_id)
+    check_region(region)
     if bool(identity_pool_id) == bool(unsigned):
         raise SettingsError("--identity-pool-id", "give exactly one of --identity-pool-id and --unsigned",
                             identity_pool_id)
@@ -188,6 +186,20 @@ def render_concrete(*, app_monitor_id: str, region: str, identity_pool_id: str |
     )
     return render_snippet(app_monitor_id=app_monitor_id, region=region, client_url=client_url_of(settings),
                           app_version=settings.snippet.app_version, config=config)
+
+
+def check_monitor_id(value: str | None) -> None:
+    from rumcfn.config.settings import SettingsError
+
+    if not re.fullmatch(r"[0-9a-f-]{36}|[\w-]{1,64}", value or ""):
+        raise SettingsError("--app-monitor-id", "must be an app monitor id (a UUID)", value)
+
+
+def check_region(value: str | None) -> None:
+    from rumcfn.config.settings import SettingsError
+
+    if not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-[0-9]", value or ""):
+        raise SettingsError("--region", "must be an AWS region such as eu-west-1", value)
 
 
 def url_suffix(region: str) -> str:

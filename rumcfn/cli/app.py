@@ -98,9 +98,11 @@ def snippet(app_monitor_id, region, identity_pool_id, unsigned, endpoint, client
 from rumcfn.cli import deploy as cli_deploy
 from rumcfn.cli import budgets as cli_extra
 from rumcfn.cli.restore import restore_snippet  # noqa: E402
+from rumcfn.cli import doctor as cli_doctor  # noqa: E402
 
 cli_extra.register(main)
 cli_deploy.register(main)
+cli_doctor.register(main)
 main.add_command(restore_snippet)
 # (end of command registrations)
 

@@ -20,9 +20,10 @@ from typing import Any, Callable
 CHROMIUM = os.environ.get("RUMCFN_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 
 #: Headless flags (Debian's chromium, checked on these machines), plus quieting what Chromium 156
-#: still fetches at startup despite them: network time, translation, optimization hints, ...
+#: still fetches at startup despite them: network time, translation, optimization hints, ... Chromium's
+#: sandbox stays on except as root, where it cannot run.
 FLAGS = (
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--headless", *(("--no-sandbox",) if os.geteuid() == 0 else ()), "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-default-apps", "--disable-extensions", "--no-default-browser-check",
     "--disable-features=Translate,OptimizationHints,MediaRouter,NetworkTimeServiceQuerying,"

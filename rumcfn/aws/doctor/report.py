@@ -54,9 +54,13 @@ class Report:
             lines.append(f"{MARKS[check.status]}  {check.name:<{width}}  {check.detail}")
             if check.fix:
                 lines.append(f"{'':4}  {'':<{width}}  fix: {check.fix}")
-        failures = len(self.failures())
-        lines.append(f"{failures} check(s) failed" if failures else "every check passed")
         return "\n".join(lines) + "\n"
+
+    def summary(self) -> str:
+        bad = self.failures()
+        if not bad:
+            return f"all {len(self.checks)} checks passed or were skipped"
+        return f"{len(bad)} of {len(self.checks)} checks failed: {', '.join(c.name for c in bad)}"
 
     def json(self) -> str:
         return json.dumps({"status": "failed" if self.exit_code else "ok",
