@@ -5,6 +5,7 @@ responses shaped like CloudFormation's, data put into moto, and a clock that nev
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from datetime import datetime, timedelta, timezone
@@ -42,11 +43,16 @@ def no_credentials(monkeypatch: Any, tmp_path: Any) -> None:
     monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
 
 
-def boto_client(service: str, endpoint_url: str | None = None, region: str = REGION) -> Any:
+@functools.lru_cache(maxsize=None)
+def _session(region: str) -> Any:
+    """One session per region: its clients share the service models it loaded once."""
     import boto3
 
-    return boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
-                                 region_name=region).client(service, endpoint_url=endpoint_url)
+    return boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region)
+
+
+def boto_client(service: str, endpoint_url: str | None = None, region: str = REGION) -> Any:
+    return _session(region).client(service, endpoint_url=endpoint_url)
 
 
 def stubbed(*services: str) -> tuple[Aws, dict[str, Any]]:

@@ -10,12 +10,13 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
-import boto3
 from botocore.stub import Stubber
 
 from rumcfn.build.stack import build_template
 from rumcfn.config import Settings
 from rumcfn.template.output import to_json
+
+from tests.support.aws import boto_client
 
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"
@@ -36,7 +37,7 @@ class Deployed:
     def __init__(self, settings: Settings, *, status: str = "UPDATE_COMPLETE", parameters: dict | None = None,
                  yaml: bool = False, outputs: dict | None = None, physical: dict | None = None):
         self.template = json.loads(to_json(build_template(settings)))
-        self.client = boto3.session.Session().client("cloudformation", region_name=REGION)
+        self.client = boto_client("cloudformation", region=REGION)
         self.stubber = Stubber(self.client)
         values = {"AppMonitorId": MONITOR_ID, "IdentityPoolId": POOL_ID, "AppMonitorName": "example-site"}
         values.update(outputs or {})

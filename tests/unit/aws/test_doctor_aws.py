@@ -1,0 +1,297 @@
+"""``rumcfn doctor --stack-name``: the AWS checks, against moto in server mode where moto can answer (S3,
+CloudWatch metrics and alarms, Cognito identity) and botocore's Stubber where it cannot (CloudFormation for
+rumcfn's stack, RUM, which moto lacks, and Synthetics' GetCanaryRuns, which moto lacks too).
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from botocore.stub import Stubber
+
+from rumcfn.aws.doctor.report import FAILED, OK, SKIPPED
+from rumcfn.aws.doctor.runner import run
+from rumcfn.aws.session import Aws
+from rumcfn.build.snippet import render_concrete
+from rumcfn.config import from_mapping
+
+from tests.support.aws import boto_client
+from tests.support.deployed import MONITOR_ID, REGION, STACK, Deployed
+from tests.support.doctor_site import site_variant
+
+SETTINGS = from_mapping({"monitor": {"name": "shop", "domains": ["127.0.0.1"]}})
+NOW = datetime.now(timezone.utc).replace(microsecond=0)
+ALARM_TYPES = ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm")
+
+
+def app_monitor(pool: str, **changes) -> dict:
+    config = {"SessionSampleRate": 1.0, "Telemetries": ["errors", "performance", "http"], "IdentityPoolId": pool,
+              "AllowCookies": True, "EnableXRay": False}
+    config.update(changes.pop("config", {}))
+    monitor = {"Name": "shop", "Id": MONITOR_ID, "State": "ACTIVE", "Domain": "127.0.0.1", "AppMonitorConfiguration": config}
+    monitor.update(changes)
+    return {"AppMonitor": monitor}
+
+
+def canary_runs(*states: str) -> dict:
+    return {"CanaryRuns": [{"Id": f"{n:08d}-0000-0000-0000-000000000000", "Name": "shop",
+                            "Status": {"State": state, **({"StateReason": "Navigation timeout of 30000 ms exceeded"}
+                                                          if state == "FAILED" else {})},
+                            "Timeline": {"Started": NOW - timedelta(minutes=5 * n + 1), "Completed": NOW - timedelta(minutes=5 * n)}}
+                           for n, state in enumerate(states)]}
+
+
+class World:
+    """A deployed stack (stubbed), its app monitor (stubbed), its bucket, metrics, alarms and pool (moto), a site."""
+
+    def __init__(self, moto_url: str, site, *, status: str = "UPDATE_COMPLETE", monitor_changes: dict | None = None,
+                 runs: tuple[str, ...] = ("PASSED", "FAILED"), rum_js: str = "current", site_variant_name: str = "healthy"):
+        self.moto = {s: boto_client(s, moto_url, REGION) for s in ("s3", "cloudwatch", "cognito-identity")}
+        self.pool = self.moto["cognito-identity"].create_identity_pool(
+            IdentityPoolName="shop", AllowUnauthenticatedIdentities=True)["IdentityPoolId"]
+        self.deployed = Deployed(SETTINGS, status=status, outputs={"IdentityPoolId": self.pool, "AppMonitorName": "shop",
+                                                                   "CanaryName": "shop"},
+                                 physical={"IdentityPool": self.pool, "AppMonitor": "shop"})
+        self.alarm_names = [f"{STACK}-{name}-XYZ" for name, r in self.deployed.template["Resources"].items()
+                            if r["Type"] in ALARM_TYPES]
+        self.snippet = render_concrete(app_monitor_id=MONITOR_ID, region=REGION, identity_pool_id=self.pool, settings=SETTINGS)
+        s3 = self.moto["s3"]
+        if not s3.list_buckets()["Buckets"]:
+            s3.create_bucket(Bucket="example-site-assets", CreateBucketConfiguration={"LocationConstraint": REGION})
+        if rum_js == "current":
+            s3.put_object(Bucket="example-site-assets", Key="rum.js", Body=self.snippet.encode())
+        else:
+            s3.delete_object(Bucket="example-site-assets", Key="rum.js")
+        for name in self.alarm_names:
+            self.moto["cloudwatch"].put_metric_alarm(
+                AlarmName=name, MetricName="PageViewCount", Namespace="AWS/RUM", Statistic="Sum", Period=300,
+                EvaluationPeriods=1, Threshold=1, ComparisonOperator="GreaterThanThreshold")
+        self.clients = {"cloudformation": self.deployed.client, **self.moto}
+        self.stubbers = {}
+        for service in ("rum", "synthetics"):
+            self.clients[service] = boto_client(service, region=REGION)
+            self.stubbers[service] = Stubber(self.clients[service])
+        if not status.endswith("_IN_PROGRESS"):
+            self.stubbers["rum"].add_response("get_app_monitor", app_monitor(self.pool, **(monitor_changes or {})),
+                                              {"Name": "shop"})
+            self.stubbers["synthetics"].add_response("get_canary_runs", canary_runs(*runs), {"Name": "shop", "MaxResults": 5})
+        self.url = site.serve(site_variant(site_variant_name, self.snippet))
+
+    def page_views(self, views: float, sessions: float) -> None:
+        data = [{"MetricName": metric, "Dimensions": [{"Name": "application_name", "Value": "shop"}], "Value": value,
+                 "Timestamp": NOW - timedelta(minutes=10)} for metric, value in (("PageViewCount", views), ("SessionCount", sessions))]
+        self.moto["cloudwatch"].put_metric_data(Namespace="AWS/RUM", MetricData=data)
+
+    def doctor(self, **kwargs):
+        self.deployed.stubber.activate()
+        for stubber in self.stubbers.values():
+            stubber.activate()
+        report = run(Aws(region=REGION, clients=self.clients), stack_name=STACK, url=self.url, timeout=5, now=NOW, **kwargs)
+        return report, {c.name: c for c in report.checks}
+
+
+@pytest.fixture
+def world(moto_url, static_site, aws_credentials):
+    return lambda **kwargs: World(moto_url, static_site, **kwargs)
+
+
+def test_a_healthy_stack_and_site_pass_every_check(world):
+    w = world()
+    w.page_views(3, 2)
+    report, checks = w.doctor()
+    assert report.exit_code == 0, report.text()
+    assert [c.status for c in report.checks] == [OK] * 10
+    assert checks["stack"].detail == f"{STACK} is UPDATE_COMPLETE"
+    assert checks["monitor"].detail == (f"shop ({MONITOR_ID}, ACTIVE): domains, telemetries and sample rate match "
+                                        f"stack {STACK}")
+    assert checks["credentials"].detail == f"identity pool {w.pool} gives guest credentials"
+    assert checks["rum.js"].detail.endswith(f"is byte-identical to what stack {STACK} wrote ({len(w.snippet)} bytes)")
+    assert checks["data"].detail == "3 page view(s) and 2 session(s) of shop in the last hour"
+    assert checks["canary"].detail == f"the last run of shop passed at {NOW - timedelta(minutes=0):%Y-%m-%d %H:%M} UTC"
+    assert checks["alarms"].detail == f"{len(w.alarm_names)} alarm(s): {len(w.alarm_names)} OK"
+    for stubber in (w.deployed.stubber, *w.stubbers.values()):
+        stubber.assert_no_pending_responses()
+
+
+def test_a_cdn_serving_an_old_rum_js_is_told_from_a_deleted_one(world):
+    report, checks = world(site_variant_name="stale").doctor()
+    assert checks["rum.js"].status == FAILED
+    assert "s3://example-site-assets/rum.js is current, so a cache serves an old copy" in checks["rum.js"].detail
+    assert checks["rum.js"].fix == "invalidate /rum.js in your CDN, or wait out its Cache-Control (max-age=300)"
+
+    _, checks = world(site_variant_name="stale", rum_js="deleted").doctor()
+    assert checks["rum.js"].detail.endswith("; s3://example-site-assets/rum.js is missing: rum.js is stale")
+    assert checks["rum.js"].fix == f"rumcfn restore-snippet --stack-name {STACK}"
+
+    _, checks = world(site_variant_name="missing", rum_js="deleted").doctor()
+    assert "answered HTTP 404: rum.js is missing" in checks["rum.js"].detail
+    assert checks["rum.js"].fix == f"rumcfn restore-snippet --stack-name {STACK}"
+
+
+def test_a_monitor_changed_in_the_console_and_a_zero_sample_rate_are_named(world):
+    w = world(monitor_changes={"config": {"SessionSampleRate": 0.0, "Telemetries": ["errors"]},
+                               "Domain": "www.example.com"})
+    report, checks = w.doctor()
+    assert [c.name for c in report.failures()] == ["monitor", "domain", "data"]
+    assert checks["monitor"].detail == (f"shop ({MONITOR_ID}, ACTIVE): domains are www.example.com, not 127.0.0.1; "
+                                        "telemetries are errors, not errors, performance, http; sample rate is 0.0, not 1")
+    assert checks["monitor"].fix == (f"the monitor was changed outside the stack: deploy it again "
+                                     f"(rumcfn deploy --stack-name {STACK})")
+    assert checks["domain"].detail.startswith("127.0.0.1 is not among the domains of the monitor (www.example.com)")
+    assert checks["data"].detail == ("no page views or sessions of shop in the last hour; likely: the session sample "
+                                     "rate is 0: no session is recorded; the monitor, domain check(s) above failed")
+    assert checks["data"].fix == "set monitor.session_sample_rate above 0 and deploy"
+
+
+def test_no_data_without_a_visible_cause(world):
+    report, checks = world().doctor()
+    assert [c.name for c in report.failures()] == ["data"]
+    assert checks["data"].detail.endswith("; no cause visible from here")
+    assert "--browser" in checks["data"].fix
+
+
+def test_an_excluded_page_is_a_cause(world):
+    _, checks = world(monitor_changes={"config": {"ExcludedPages": ["http://127.0.0.1:1/other"]}}).doctor()
+    assert "excluded" not in checks["data"].detail  # another page is excluded, not this one
+    here = world().url
+    _, checks = world(monitor_changes={"config": {"ExcludedPages": [here]}}).doctor()
+    assert f"{here} is in the monitor's excluded pages" in checks["data"].detail
+
+
+def test_a_missing_stack_skips_what_needs_it_but_still_checks_the_site(world):
+    w = world()
+    w.deployed = type(w.deployed)(SETTINGS)  # a fresh stub, answering "does not exist"
+    client = w.deployed.client
+    stubber = Stubber(client)
+    stubber.add_client_error("describe_stacks", "ValidationError", f"Stack with id {STACK} does not exist")
+    w.deployed.stubber = stubber
+    w.clients["cloudformation"] = client
+    w.stubbers = {}
+    report, checks = w.doctor()
+    assert checks["stack"].status == FAILED
+    assert checks["stack"].detail == f"stack '{STACK}' does not exist in {REGION}"
+    assert checks["stack"].fix.startswith(f"deploy it (rumcfn deploy --stack-name {STACK})")
+    assert checks["monitor"].status == SKIPPED and checks["monitor"].detail == "the stack could not be read"
+    assert checks["page"].status == OK
+
+
+@pytest.mark.parametrize("status,fix", [
+    ("UPDATE_ROLLBACK_COMPLETE", "find the failed resource in the stack's events, fix it and deploy again"),
+    ("ROLLBACK_COMPLETE", f"rumcfn destroy --stack-name {STACK} --yes, fix the cause and deploy again"),
+])
+def test_an_unhealthy_stack(world, status, fix):
+    _, checks = world(status=status).doctor()
+    assert checks["stack"].status == FAILED and checks["stack"].fix == fix
+    assert checks["monitor"].status == OK  # the rest still runs against what the stack deployed
+
+
+def test_a_stack_that_is_changing(world):
+    _, checks = world(status="UPDATE_IN_PROGRESS").doctor()
+    assert checks["stack"].detail == f"stack {STACK} is UPDATE_IN_PROGRESS"
+    assert checks["stack"].fix == "wait until it settles, then run rumcfn doctor again"
+
+
+def test_cognito_refusing_guests_is_named(world):
+    w = world()
+    cognito = boto_client("cognito-identity", region=REGION)
+    stubber = Stubber(cognito)
+    stubber.add_client_error("get_id", "NotAuthorizedException",
+                             "Unauthenticated access is not supported for this identity pool.",
+                             expected_params={"IdentityPoolId": w.pool})
+    w.clients["cognito-identity"], w.stubbers["cognito-identity"] = cognito, stubber
+    _, checks = w.doctor()
+    assert checks["credentials"].detail == (f"identity pool {w.pool} gives no guest credentials: NotAuthorizedException: "
+                                            "Unauthenticated access is not supported for this identity pool.")
+    assert "AllowUnauthenticatedIdentities" in checks["credentials"].fix
+
+
+def test_a_failing_canary_and_a_firing_alarm(world):
+    w = world(runs=("RUNNING", "FAILED", "PASSED"))
+    w.page_views(1, 1)
+    w.moto["cloudwatch"].set_alarm_state(AlarmName=w.alarm_names[0], StateValue="ALARM", StateReason="LCP over budget")
+    report, checks = w.doctor()
+    assert [c.name for c in report.failures()] == ["canary", "alarms"]
+    assert checks["canary"].detail == (f"the last run of shop failed at {NOW - timedelta(minutes=5):%Y-%m-%d %H:%M} UTC: "
+                                       "Navigation timeout of 30000 ms exceeded")
+    assert checks["alarms"].detail == f"1 of {len(w.alarm_names)} alarm(s) in ALARM: {w.alarm_names[0]}: LCP over budget"
+
+
+def test_a_monitor_that_does_not_exist(world):
+    w = world()
+    w.stubbers["rum"] = Stubber(w.clients["rum"])
+    w.stubbers["rum"].add_client_error("get_app_monitor", "ResourceNotFoundException", "AppMonitor not found",
+                                       http_status_code=404)
+    w.stubbers["rum"].activate()
+    _, checks = w.doctor()
+    assert checks["monitor"].detail == f"app monitor shop does not exist in {REGION}"
+
+
+def test_settings_mode_learns_the_identity_pool_from_the_monitor(world, static_site):
+    w = world()
+    w.page_views(1, 1)
+    for stubber in w.stubbers.values():
+        stubber.activate()
+    report = run(Aws(region=REGION, clients=w.clients), settings=SETTINGS, app_monitor_id=MONITOR_ID, url=w.url,
+                 timeout=5, now=NOW)
+    checks = {c.name: c for c in report.checks}
+    assert checks["rum.js"].status == OK, report.text()
+    assert checks["alarms"].detail == "alarm names come from the stack: give --stack-name"
+    assert report.exit_code == 0
+
+
+# --- the command ------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def cli(world, monkeypatch, capsys):
+    import rumcfn.aws.session
+    from rumcfn.cli import run as run_cli
+
+    def invoke(*args: str, w: World | None = None):
+        w = w or world()
+        w.deployed.stubber.activate()
+        for stubber in w.stubbers.values():
+            stubber.activate()
+        monkeypatch.setattr(rumcfn.aws.session, "Aws", lambda **kw: Aws(clients=w.clients, **kw))
+        code = run_cli(["doctor", "--region", REGION, *args])
+        out, err = capsys.readouterr()
+        return code, out, err, w
+
+    return invoke
+
+
+def test_command_prints_a_line_per_check_and_exits_1_naming_the_failures(cli, world):
+    w = world(site_variant_name="csp-header")
+    code, out, err, _ = cli("--stack-name", STACK, "--url", w.url, w=w)
+    assert code == 1
+    assert err == "rumcfn: error: 2 of 10 checks failed: csp, data\n"
+    lines = out.splitlines()
+    assert [line.split()[0] for line in lines if not line.startswith(" ")] == ["ok", "ok", "ok", "ok", "ok", "FAIL",
+                                                                               "ok", "FAIL", "ok", "ok"]
+    assert "fix: add to connect-src (header): https://dataplane.rum.eu-west-1.amazonaws.com " \
+           "https://cognito-identity.eu-west-1.amazonaws.com" in out
+
+
+def test_command_json(cli, world):
+    w = world()
+    w.page_views(5, 4)
+    code, out, err, _ = cli("--stack-name", STACK, "--url", w.url, "--format", "json", w=w)
+    assert code == 0 and err == ""
+    document = json.loads(out)
+    assert document["status"] == "ok" and [c["name"] for c in document["checks"]][:3] == ["stack", "monitor", "credentials"]
+    assert set(document["checks"][0]) == {"name", "status", "detail", "fix"}
+
+
+@pytest.mark.parametrize("args,says", [
+    (("--stack-name", STACK, "--app-monitor-id", MONITOR_ID), "give --stack-name alone"),
+    (("--stack-name", STACK, "--domain", "www.example.com"), "give --stack-name alone"),
+    ((), "give --stack-name STACK, or settings (flags, --config FILE) with --app-monitor-id ID"),
+    (("--app-monitor-id", "not an id!"), "setting --app-monitor-id: must be an app monitor id"),
+    (("--stack-name", STACK, "--url", "ftp://example.com/"), "setting --url: must be an http(s) URL"),
+])
+def test_usage_errors_exit_2_in_one_line(run_cli, args, says):
+    done = run_cli("doctor", "--region", REGION, *args)
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr.count("\n") == 1 and says in done.stderr
