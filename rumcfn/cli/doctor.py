@@ -24,7 +24,8 @@ class ChecksFailed(RumcfnError):
 @click.option("--app-monitor-id", help="Without --stack-name: the monitor's id (stack output AppMonitorId).")
 @click.option("--url", help="The page to check (default: the canary's URL, else the first domain).")
 @click.option("--browser", is_flag=True, help="Also load the page in headless Chromium and see the client send a batch.")
-@click.option("--timeout", type=click.FloatRange(1, 300), default=10, show_default=True, help="Seconds per HTTP request.")
+@click.option("--timeout", type=click.FloatRange(1, 300), default=10, show_default=True,
+              help="Seconds to wait for each answer: an HTTP request, the page in the browser, the client's batch.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @aws_options
 def doctor(settings: Settings, stack_name, app_monitor_id, url, browser, timeout, fmt, aws) -> None:

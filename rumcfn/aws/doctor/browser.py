@@ -68,11 +68,11 @@ def _answer(page: Page, event: dict) -> None:
                                        "responseHeaders": reply, "body": base64.b64encode(b"{}").decode()})
 
 
-def _serve(page: Page, outcome: Outcome, start: int, seconds: float) -> int:
-    """Answer paused data-plane requests until a batch arrived or ``seconds`` passed; the next event index."""
+def _serve(page: Page, outcome: Outcome, start: int, seconds: float, until_batch: bool = True) -> int:
+    """Answer paused data-plane requests for ``seconds`` (or until a batch came); the next event index."""
     browser = page.browser
     deadline = time.monotonic() + seconds
-    while outcome.batches == 0:
+    while not (until_batch and outcome.batches):
         left = deadline - time.monotonic()
         if left <= 0:
             return start
@@ -93,12 +93,25 @@ def _serve(page: Page, outcome: Outcome, start: int, seconds: float) -> int:
     return start
 
 
+def _leave(page: Page, outcome: Outcome, start: int, quiet: float = 1.0, most: float = 10.0) -> None:
+    """Navigate away while still intercepting, and answer what the page sends as it goes (its beacon),
+    until it has been quiet for ``quiet`` seconds: closing the browser earlier would end the interception
+    and let a last beacon reach the real data plane."""
+    page.send("Page.navigate", {"url": "about:blank"})
+    deadline = time.monotonic() + most
+    while time.monotonic() < deadline:
+        before = len(outcome.requests)
+        start = _serve(page, outcome, start, quiet, until_batch=False)
+        if len(outcome.requests) == before:
+            return
+
+
 def _problems(page: Page) -> list[str]:
     """CSP refusals and other console errors, uncaught exceptions, failed requests."""
     found = []
     for event in page.my_events("Log.entryAdded"):
         entry = event["params"]["entry"]
-        if entry.get("level") == "error":
+        if entry.get("level") == "error" and not entry.get("url", "").endswith("/favicon.ico"):
             found.append(entry.get("text", ""))
     for event in page.my_events("Runtime.exceptionThrown"):
         details = event["params"]["exceptionDetails"]
@@ -135,10 +148,8 @@ def send_one_batch(url: str, endpoint: str, *, timeout: float = 15, flags: tuple
             except CDPError as error:
                 outcome.problems.append(str(error).split(" (")[0])
             start = _serve(page, outcome, start, timeout)
-            if outcome.batches == 0:  # hidden, the client sends what it has by beacon
-                page.send("Page.navigate", {"url": "about:blank"})
-                _serve(page, outcome, start, min(timeout, 5))
             outcome.problems.extend(_problems(page))
+            _leave(page, outcome, start)  # hidden, the client sends what it has left by beacon
         except CDPError as error:
             outcome.problems.append(str(error))
         finally:

@@ -66,7 +66,7 @@ def browser_check(ctx: Context, flags: tuple[str, ...]) -> Check:
     loader = ctx.loader
     if not ctx.url or loader is None:
         return skipped("browser", "no page or no snippet to try")
-    outcome = send_one_batch(ctx.url, loader.endpoint, timeout=max(ctx.timeout, 15), flags=flags)
+    outcome = send_one_batch(ctx.url, loader.endpoint, timeout=ctx.timeout, flags=flags)
     if outcome.batches:
         sent = next(r for r in outcome.requests if r.startswith("POST"))
         return ok("browser", f"the client sent {sent}; answered locally, nothing recorded")
