@@ -150,7 +150,10 @@ def data(ctx: Context, now: datetime | None = None) -> Check:
         return ok("data", f"{views:g} page view(s) and {sessions:g} session(s) of {name} in the last hour")
     detail = f"no page views or sessions of {name} in the last hour"
     if not seen:
-        return failed("data", detail + "; no cause visible from here",
+        loader = ctx.loader
+        how = ("" if loader is None else "; the snippet signs with Cognito guest credentials" if loader.signing else
+               "; the snippet sends unsigned requests, which the monitor's resource policy must allow")
+        return failed("data", detail + "; no cause visible from here" + how,
                       "open the page in a browser (or run with --browser), then check again in a few minutes")
     return failed("data", detail + "; likely: " + "; ".join(cause for cause, _ in seen), seen[0][1])
 
@@ -169,7 +172,9 @@ def canary(ctx: Context) -> Check:
         if error_code(error.__cause__ or error) == "ResourceNotFoundException":
             return failed("canary", f"canary {name} does not exist", "deploy the stack again")
         raise
-    done = [r for r in runs if (r.get("Status") or {}).get("State") in ("PASSED", "FAILED")]
+    done = sorted((r for r in runs if (r.get("Status") or {}).get("State") in ("PASSED", "FAILED")),
+                  key=lambda r: (r.get("Timeline") or {}).get("Started") or datetime.min.replace(tzinfo=timezone.utc),
+                  reverse=True)
     if not done:
         return failed("canary", f"canary {name} has no finished run yet",
                       f"start it: aws synthetics start-canary --name {name}, and check again after a run")

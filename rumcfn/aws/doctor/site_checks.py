@@ -90,6 +90,8 @@ def restore_fix(target) -> str:
 
 
 def unknown_reason(target) -> str:
+    if target.stack_name:
+        return "cannot compare: " + ("; ".join(target.notes) or f"stack {target.stack_name} does not say what it wrote")
     if target.auth_mode == "cognito" and not target.identity_pool_id:
         return "cannot compare: the identity pool is unknown without AWS access (or give --stack-name)"
     return "cannot compare: what the stack wrote is unknown (give --stack-name)"
