@@ -31,10 +31,9 @@ def app_monitor(pool: str, **changes) -> dict:
     return {"AppMonitor": monitor}
 
 
-def canary_runs(now: datetime, *states: str) -> dict:
+def canary_runs(now: datetime, *states: str, reason: str = "Navigation timeout of 30000 ms exceeded") -> dict:
     return {"CanaryRuns": [{"Id": f"{n:08d}-0000-0000-0000-000000000000", "Name": "shop",
-                            "Status": {"State": state, **({"StateReason": "Navigation timeout of 30000 ms exceeded"}
-                                                          if state == "FAILED" else {})},
+                            "Status": {"State": state, **({"StateReason": reason} if state == "FAILED" else {})},
                             "Timeline": {"Started": now - timedelta(minutes=5 * n + 1), "Completed": now - timedelta(minutes=5 * n)}}
                            for n, state in enumerate(states)]}
 
@@ -44,16 +43,18 @@ class World:
 
     def __init__(self, moto_url: str, site, *, now: datetime, status: str = "UPDATE_COMPLETE",
                  monitor_changes: dict | None = None, runs: tuple[str, ...] = ("PASSED", "FAILED"), rum_js: str = "current",
-                 site_variant_name: str = "healthy", routes: dict | None = None):
+                 site_variant_name: str = "healthy", routes=None, reason: str | None = None):
         self.now = now
         self.moto = {s: boto_client(s, moto_url, REGION) for s in ("s3", "cloudwatch", "cognito-identity")}
         self.pool = self.moto["cognito-identity"].create_identity_pool(
             IdentityPoolName="shop", AllowUnauthenticatedIdentities=True)["IdentityPoolId"]
+        template = Deployed(SETTINGS).template
+        alarms = {name: r["Properties"]["AlarmName"]["Fn::Sub"].replace("${AWS::StackName}", STACK)
+                  for name, r in template["Resources"].items() if r["Type"] in ALARM_TYPES}
         self.deployed = Deployed(SETTINGS, status=status, outputs={"IdentityPoolId": self.pool, "AppMonitorName": "shop",
                                                                    "CanaryName": "shop"},
-                                 physical={"IdentityPool": self.pool, "AppMonitor": "shop"})
-        self.alarm_names = [f"{STACK}-{name}-XYZ" for name, r in self.deployed.template["Resources"].items()
-                            if r["Type"] in ALARM_TYPES]
+                                 physical={"IdentityPool": self.pool, "AppMonitor": "shop", **alarms})
+        self.alarm_names = list(alarms.values())
         self.snippet = render_concrete(app_monitor_id=MONITOR_ID, region=REGION, identity_pool_id=self.pool, settings=SETTINGS)
         s3 = self.moto["s3"]
         if not s3.list_buckets()["Buckets"]:
@@ -74,8 +75,8 @@ class World:
         if not status.endswith("_IN_PROGRESS"):
             self.stubbers["rum"].add_response("get_app_monitor", app_monitor(self.pool, **(monitor_changes or {})),
                                               {"Name": "shop"})
-            self.stubbers["synthetics"].add_response("get_canary_runs", canary_runs(now, *runs),
-                                                     {"Name": "shop", "MaxResults": 5})
+            runs_answer = canary_runs(now, *runs, **({"reason": reason} if reason else {}))
+            self.stubbers["synthetics"].add_response("get_canary_runs", runs_answer, {"Name": "shop", "MaxResults": 5})
         self.url = site.serve(site_variant(site_variant_name, self.snippet) if routes is None else routes(self.snippet))
 
     def page_views(self, views: float, sessions: float) -> None:

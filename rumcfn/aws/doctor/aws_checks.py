@@ -121,7 +121,9 @@ def causes(ctx: Context) -> list[tuple[str, str]]:
         found.append((excluded, "change monitor.excluded_pages / included_pages and deploy"))
     broken = ctx.failed("monitor", "credentials", "page", "rum.js", "csp", "domain")
     if broken:
-        found.append((f"the {', '.join(broken)} check(s) above failed", "fix those first"))
+        checks = " and ".join([", ".join(broken[:-1]), broken[-1]] if len(broken) > 1 else broken)
+        found.append((f"the {checks} check{'s' if len(broken) > 1 else ''} above failed",
+                      f"fix what the {checks} check{'s' if len(broken) > 1 else ''} above say{'' if len(broken) > 1 else 's'}"))
     return found
 
 

@@ -49,21 +49,26 @@ def rum_js(ctx: Context) -> Check:
         return failed("rum.js", f"the inline snippet differs from what {target.writer}",
                       f"replace it with {script_tag(target.script_key)} and keep rum.js current ({fix})")
     served = fetch(ctx.tag_url, ctx.timeout)
-    if served.status in (403, 404) or served.error:
-        return failed("rum.js", f"{ctx.tag_url} answered {served.describe()}: rum.js is missing "
-                      "(a sync with --delete removes it)", fix)
+    stored = _stored(ctx) if target.script is not None and not ctx.no_aws else b""
+    expected = (target.expected_script or "").encode("utf-8")
     if not served.ok:
-        return failed("rum.js", f"{ctx.tag_url} answered {served.describe()}", fix)
+        detail = f"{ctx.tag_url} answered {served.describe()}"
+        if stored == expected and stored:
+            return failed("rum.js", detail + f", but {target.script.uri} is current: a cache or the site's origin "
+                          "does not serve it", f"invalidate /{target.script_key} in your CDN, and check the site's origin")
+        if stored is None:
+            detail += f" and {target.script.uri} is missing (a sync with --delete removes it)"
+        elif served.status in (403, 404):
+            detail += ": rum.js is missing (a sync with --delete removes it)"
+        return failed("rum.js", detail, fix)
     ctx.served = served.text()
     if target.expected_script is None:
         return skipped("rum.js", f"{ctx.tag_url} answered {served.status} ({len(served.body)} bytes); "
                        + unknown_reason(target))
-    expected = target.expected_script.encode("utf-8")
     if served.body == expected:
         return ok("rum.js", f"{ctx.tag_url} is byte-identical to what {target.writer} ({len(expected)} bytes)")
     detail = f"{ctx.tag_url} differs from what {target.writer} ({len(served.body)} bytes, expected {len(expected)})"
     if target.script is not None and not ctx.no_aws:
-        stored = _stored(ctx)
         if stored == expected:
             return failed("rum.js", detail + f"; {target.script.uri} is current, so a cache serves an old copy",
                           f"invalidate /{target.script_key} in your CDN, or wait out its Cache-Control "

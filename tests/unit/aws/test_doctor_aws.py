@@ -56,7 +56,8 @@ def test_a_cdn_serving_an_old_rum_js_is_told_from_a_deleted_one(world):
     assert checks["rum.js"].fix == f"rumcfn restore-snippet --stack-name {STACK}"
 
     _, checks = world(site_variant_name="missing", rum_js="deleted").doctor()
-    assert "answered HTTP 404: rum.js is missing" in checks["rum.js"].detail
+    assert checks["rum.js"].detail.endswith("answered HTTP 404 and s3://example-site-assets/rum.js is missing "
+                                            "(a sync with --delete removes it)")
     assert checks["rum.js"].fix == f"rumcfn restore-snippet --stack-name {STACK}"
 
 
@@ -71,7 +72,7 @@ def test_a_monitor_changed_in_the_console_and_a_zero_sample_rate_are_named(world
                                      f"(rumcfn deploy --stack-name {STACK})")
     assert checks["domain"].detail.startswith("127.0.0.1 is not among the domains of the monitor (www.example.com)")
     assert checks["data"].detail == ("no page views or sessions of shop in the last hour; likely: the session sample "
-                                     "rate is 0: no session is recorded; the monitor, domain check(s) above failed")
+                                     "rate is 0: no session is recorded; the monitor and domain checks above failed")
     assert checks["data"].fix == "set monitor.session_sample_rate above 0 and deploy"
 
 
