@@ -77,7 +77,7 @@ def credentials(ctx: Context) -> Check:
     pool = (loader.identity_pool_id if loader else "") or config.get("IdentityPoolId") or ctx.target.identity_pool_id
     if not pool or pool.endswith(":"):
         return skipped("credentials", "no identity pool to ask")
-    cognito = ctx.aws.client("cognito-identity")
+    cognito = _client_in(ctx.aws, "cognito-identity", pool.split(":")[0])
     try:
         identity = cognito.get_id(IdentityPoolId=pool)["IdentityId"]
         cognito.get_credentials_for_identity(IdentityId=identity)
@@ -89,6 +89,15 @@ def credentials(ctx: Context) -> Check:
         return failed("credentials", f"identity pool {pool} gives no guest credentials: {code}: {error_message(error)}",
                       COGNITO_FIXES.get(code, "check the identity pool and its unauthenticated role"))
     return ok("credentials", f"identity pool {pool} gives guest credentials")
+
+
+def _client_in(aws, service: str, region: str):
+    """A client in ``region`` (a reused identity pool may live in another region than the stack)."""
+    from rumcfn.aws.session import Aws
+
+    if service in aws.clients or region == aws.region_name:
+        return aws.client(service)
+    return Aws(region=region, profile=aws.profile, endpoint_url=aws.endpoint_url).client(service)
 
 
 def _page_excluded(ctx: Context) -> str:

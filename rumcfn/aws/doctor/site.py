@@ -51,7 +51,8 @@ class Fetched:
             return self.body.decode("utf-8", errors="replace")
 
     def describe(self) -> str:
-        return self.error or f"HTTP {self.status}"
+        """``answered HTTP 404``, or ``did not answer: <why>``."""
+        return f"did not answer: {self.error}" if self.error else f"answered HTTP {self.status}"
 
 
 def fetch(url: str, timeout: float) -> Fetched:

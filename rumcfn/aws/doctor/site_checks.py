@@ -16,7 +16,7 @@ def page(ctx: Context) -> Check:
         return skipped("page", "no page to check: pass --url")
     ctx.page = fetched = fetch(ctx.url, ctx.timeout)
     if not fetched.ok:
-        return failed("page", f"{ctx.url} answered {fetched.describe()}",
+        return failed("page", f"{ctx.url} {fetched.describe()}",
                       "make the page load in a browser; check the URL (--url), DNS and the site's origin")
     ctx.html = html = parse_html(fetched.text())
     key = ctx.target.script_key
@@ -36,28 +36,38 @@ def page(ctx: Context) -> Check:
 
 def rum_js(ctx: Context) -> Check:
     """3. The loader the page runs is byte-identical to what the stack wrote."""
-    target = ctx.target
     if ctx.tag is None:
         return skipped("rum.js", "the page loads no snippet")
-    fix = restore_fix(target)
-    if ctx.tag_url is None:  # inline
-        ctx.served = ctx.tag.text
-        if target.expected_script is None:
-            return skipped("rum.js", "the page carries the snippet inline; " + unknown_reason(target))
-        if ctx.tag.text.strip() == target.expected_script.strip():
-            return ok("rum.js", f"the inline snippet is identical to what {target.writer}")
-        return failed("rum.js", f"the inline snippet differs from what {target.writer}",
-                      f"replace it with {script_tag(target.script_key)} and keep rum.js current ({fix})")
+    if ctx.tag_url is None:
+        return _inline(ctx)
+    return _external(ctx)
+
+
+def _inline(ctx: Context) -> Check:
+    target = ctx.target
+    ctx.served = ctx.tag.text
+    if target.expected_script is None:
+        return skipped("rum.js", "the page carries the snippet inline; " + unknown_reason(target))
+    if ctx.tag.text.strip() == target.expected_script.strip():
+        return ok("rum.js", f"the inline snippet is identical to what {target.writer}")
+    return failed("rum.js", f"the inline snippet differs from what {target.writer}",
+                  f"replace it with {script_tag(target.script_key)} and keep rum.js current ({restore_fix(target)})")
+
+
+def _external(ctx: Context) -> Check:
+    """rum.js as the site serves it, against what the stack wrote and (stack mode) the object in the bucket."""
+    target, fix = ctx.target, restore_fix(ctx.target)
     served = fetch(ctx.tag_url, ctx.timeout)
     stored = _stored(ctx) if target.script is not None and not ctx.no_aws else b""
     expected = (target.expected_script or "").encode("utf-8")
+    uri = target.script.uri if target.script is not None else ""
     if not served.ok:
-        detail = f"{ctx.tag_url} answered {served.describe()}"
-        if stored == expected and stored:
-            return failed("rum.js", detail + f", but {target.script.uri} is current: a cache or the site's origin "
-                          "does not serve it", f"invalidate /{target.script_key} in your CDN, and check the site's origin")
+        detail = f"{ctx.tag_url} {served.describe()}"
+        if stored and stored == expected:
+            return failed("rum.js", detail + f", but {uri} is current: a cache or the site's origin does not serve it",
+                          f"invalidate /{target.script_key} in your CDN, and check the site's origin")
         if stored is None:
-            detail += f" and {target.script.uri} is missing (a sync with --delete removes it)"
+            detail += f" and {uri} is missing (a sync with --delete removes it)"
         elif served.status in (403, 404):
             detail += ": rum.js is missing (a sync with --delete removes it)"
         return failed("rum.js", detail, fix)
@@ -68,13 +78,13 @@ def rum_js(ctx: Context) -> Check:
     if served.body == expected:
         return ok("rum.js", f"{ctx.tag_url} is byte-identical to what {target.writer} ({len(expected)} bytes)")
     detail = f"{ctx.tag_url} differs from what {target.writer} ({len(served.body)} bytes, expected {len(expected)})"
-    if target.script is not None and not ctx.no_aws:
-        if stored == expected:
-            return failed("rum.js", detail + f"; {target.script.uri} is current, so a cache serves an old copy",
-                          f"invalidate /{target.script_key} in your CDN, or wait out its Cache-Control "
-                          f"({target.script.cache_control})")
-        detail += f"; {target.script.uri} is " + ("missing" if stored is None else
-                                                  "stale too" if isinstance(stored, bytes) else f"unreadable ({stored})")
+    if stored == expected:
+        return failed("rum.js", detail + f"; {uri} is current, so a cache serves an old copy",
+                      f"invalidate /{target.script_key} in your CDN, or wait out its Cache-Control "
+                      f"({target.script.cache_control})")
+    if stored != b"":
+        detail += f"; {uri} is " + ("missing" if stored is None else "stale too" if isinstance(stored, bytes)
+                                    else f"unreadable ({stored})")
     return failed("rum.js", detail + ": rum.js is stale", fix)
 
 

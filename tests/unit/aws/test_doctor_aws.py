@@ -226,3 +226,11 @@ def test_usage_errors_exit_2_in_one_line(run_cli, args, says):
     done = run_cli("doctor", "--region", REGION, *args)
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.count("\n") == 1 and says in done.stderr
+
+
+def test_a_pool_in_another_region_is_asked_there(aws_credentials):
+    from rumcfn.aws.doctor.aws_checks import _client_in
+
+    aws = Aws(region=REGION)
+    assert _client_in(aws, "cognito-identity", "us-east-1").meta.region_name == "us-east-1"
+    assert _client_in(aws, "cognito-identity", REGION) is aws.client("cognito-identity")

@@ -107,3 +107,36 @@ def test_no_url_and_an_unreachable_site(site):
     report = run(Aws(region=REGION), settings=SETTINGS, app_monitor_id=MONITOR_ID, url=f"{site.url}/", timeout=2)
     page_check = next(c for c in report.checks if c.name == "page")
     assert "cannot connect" in page_check.detail
+
+
+@pytest.mark.parametrize("domain,host,covered", [
+    ("www.example.com", "www.example.com", True),
+    ("www.example.com", "WWW.Example.com", True),
+    ("www.example.com", "example.com", False),
+    ("*.example.com", "example.com", True),       # "Include sub domains": the domain and all its subdomains
+    ("*.example.com", "shop.example.com", True),
+    ("*.example.com", "a.b.example.com", True),
+    ("*.example.com", "badexample.com", False),
+    ("example.*", "example.de", True),            # a top-level wildcard, as AWS::RUM::AppMonitor's pattern allows
+    ("example.*", "example.co.uk", False),
+    ("localhost", "localhost", True),
+])
+def test_domain_coverage(domain, host, covered):
+    from rumcfn.aws.doctor.site_checks import domain_covers
+
+    assert domain_covers(domain, host) is covered
+
+
+def test_the_head_ends_where_a_browser_ends_it_and_only_head_metas_count():
+    from rumcfn.aws.doctor.site import absolute, is_loader, parse_html
+
+    html = parse_html('<html><meta http-equiv="content-security-policy" content="a"><base href="/app/">'
+                      '<script src="js/rum.js" nonce="n1"></script><p>text</p>'
+                      '<meta http-equiv="Content-Security-Policy" content="ignored"><script>window.AwsRumClient={}</script>')
+    assert html.meta_policies == ["a"] and html.base == "/app/"
+    first, second = html.scripts
+    assert (first.src, first.nonce, first.in_head, first.metas_before) == ("js/rum.js", "n1", True, 1)
+    assert not second.in_head and is_loader(second, None, "rum.js")
+    url = absolute("https://www.example.com/shop/index.html", html, first.src)
+    assert url == "https://www.example.com/app/js/rum.js" and is_loader(first, url, "rum.js")
+    assert not is_loader(first, "https://www.example.com/app/js/not-rum.js", "rum.js")
