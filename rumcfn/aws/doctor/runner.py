@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Callable
 
+from rumcfn.aws import session
 from rumcfn.aws.doctor import aws_checks, site_checks
 from rumcfn.aws.doctor.context import Context
 from rumcfn.aws.doctor.report import Check, Report, failed, ok, skipped
@@ -12,6 +13,7 @@ from rumcfn.aws.doctor.target import Target, from_settings, from_stack
 from rumcfn.errors import RumcfnError
 
 HEALTHY = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"}
+GIVE_UP = (session.EndpointUnreachable, session.NoCredentials, session.ExpiredCredentials, session.InvalidCredentials)
 UNHEALTHY = {
     "UPDATE_ROLLBACK_COMPLETE": ("its last update failed and was rolled back (it runs the previous template)",
                                  "find the failed resource in the stack's events, fix it and deploy again"),
@@ -98,6 +100,8 @@ def run(aws, *, stack_name: str | None = None, settings=None, app_monitor_id: st
             result = check(ctx)
         except RumcfnError as error:
             result = failed(name, str(error))
+            if isinstance(error, GIVE_UP):  # every later AWS call would fail the same way, slowly
+                ctx.no_aws = f"AWS is out of reach (see {name})"
         ctx.checks[name] = result
         report.checks.append(result)
     return report

@@ -234,3 +234,11 @@ def test_a_pool_in_another_region_is_asked_there(aws_credentials):
     aws = Aws(region=REGION)
     assert _client_in(aws, "cognito-identity", "us-east-1").meta.region_name == "us-east-1"
     assert _client_in(aws, "cognito-identity", REGION) is aws.client("cognito-identity")
+
+
+def test_aws_out_of_reach_is_said_once_and_later_aws_checks_are_skipped(static_site, aws_credentials):
+    dead = Aws(region=REGION, endpoint_url="http://127.0.0.1:1", timeout=2, max_attempts=1)
+    report = run(dead, settings=SETTINGS, app_monitor_id=MONITOR_ID, url=static_site.serve({}), timeout=2)
+    checks = {c.name: c for c in report.checks}
+    assert checks["monitor"].status == FAILED and checks["monitor"].detail.startswith("cannot reach the AWS endpoint")
+    assert {checks[n].detail for n in ("credentials", "data", "canary")} == {"AWS is out of reach (see monitor)"}
