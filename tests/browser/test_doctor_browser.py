@@ -70,3 +70,26 @@ def test_sample_rate_zero_sends_nothing_and_is_named(servers, static_site, clien
     assert checks["browser"].detail.startswith(f"the client sent no batch to {servers.collector.url}")
     assert "the session sample rate is 0" in checks["browser"].detail
     assert checks["browser"].fix == "set monitor.session_sample_rate above 0 and deploy"
+
+
+def test_the_command_with_a_config_file_and_flags_from_the_environment(servers, static_site, client_bundle, tmp_path,
+                                                                      no_aws_credentials, monkeypatch, capsys):
+    import json
+    import shlex
+
+    from rumcfn.cli import run as rumcfn
+    from rumcfn.config import load
+
+    monitor_id = str(uuid.uuid4())
+    config = tmp_path / "rumcfn.toml"
+    config.write_text(f"""[monitor]\nname = "shop"\ndomains = ["127.0.0.1"]\n[auth]\nmode = "resource-policy"\n
+[snippet]\nendpoint = "{servers.collector.url}"\nclient_url = "{static_site.url}/client/cwr.js"\n""")
+    snippet = settings_script(load(config), monitor_id, REGION, None)
+    url = static_site.serve(site_variant("healthy", snippet, client=client_bundle))
+    monkeypatch.setenv("RUMCFN_CHROMIUM_FLAGS", shlex.join(network_flags(servers.trap.port, servers.dead_port)))
+    code = rumcfn(["doctor", "--config", str(config), "--app-monitor-id", monitor_id, "--region", REGION, "--url", url,
+                   "--browser", "--timeout", "5", "--format", "json"])
+    document = json.loads(capsys.readouterr().out)
+    assert code == 0, document
+    assert [c["status"] for c in document["checks"] if c["name"] in ("page", "rum.js", "csp", "domain", "browser")] == [OK] * 5
+    assert servers.collector.anything_for(monitor_id) == []

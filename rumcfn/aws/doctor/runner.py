@@ -63,11 +63,18 @@ def checks(browser: bool, flags: tuple[str, ...], now: datetime | None) -> list[
 
 def browser_check(ctx: Context, flags: tuple[str, ...]) -> Check:
     """8. The page, in headless Chromium, makes the client send a batch (answered locally, never recorded)."""
+    import os
+    import shutil
+
     from rumcfn.aws.doctor.browser import send_one_batch
+    from rumcfn.aws.doctor.cdp import CHROMIUM
 
     loader = ctx.loader
     if not ctx.url or loader is None:
         return skipped("browser", "no page or no snippet to try")
+    if not (os.path.isfile(CHROMIUM) or shutil.which(CHROMIUM)):
+        return failed("browser", f"Chromium not found at {CHROMIUM}",
+                      "apt-get install chromium (Debian's package), or set RUMCFN_CHROMIUM to its path")
     outcome = send_one_batch(ctx.url, loader.endpoint, timeout=ctx.timeout, flags=flags)
     if outcome.batches:
         sent = next(r for r in outcome.requests if r.startswith("POST"))

@@ -140,3 +140,10 @@ def test_the_head_ends_where_a_browser_ends_it_and_only_head_metas_count():
     url = absolute("https://www.example.com/shop/index.html", html, first.src)
     assert url == "https://www.example.com/app/js/rum.js" and is_loader(first, url, "rum.js")
     assert not is_loader(first, "https://www.example.com/app/js/not-rum.js", "rum.js")
+
+
+def test_browser_without_chromium_says_how_to_get_it(site, monkeypatch, tmp_path):
+    monkeypatch.setattr("rumcfn.aws.doctor.cdp.CHROMIUM", str(tmp_path / "no-chromium"))
+    _, checks = doctor(site, browser=True)
+    assert checks["browser"].detail == f"Chromium not found at {tmp_path / 'no-chromium'}"
+    assert checks["browser"].fix.startswith("apt-get install chromium")
