@@ -25,6 +25,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 REGION = "us-east-1"
 
 
+@pytest.fixture(autouse=True)
+def temporary_files_in_tmp_path(tmp_path, monkeypatch):
+    """The doctor's Chromium profile (a TemporaryDirectory) goes into this test's tmp_path."""
+    import tempfile
+
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+
 def doctor(servers, site, bundle, *, sample_rate=1.0, head=None):
     monitor_id = str(uuid.uuid4())
     settings = from_mapping({
