@@ -28,6 +28,14 @@ class RestoreFailed(RumcfnError):
     """The stack cannot say what rum.js should be, or the object is missing (``--check``)."""
 
 
+class StackMissing(RestoreFailed):
+    pass
+
+
+class StackBusy(RestoreFailed):
+    """The stack is changing: its values are in flux."""
+
+
 class Unresolvable(RumcfnError):
     pass
 
@@ -131,8 +139,29 @@ class ScriptObject:
         return f"s3://{self.bucket}/{self.key}"
 
 
-def read_script(aws, stack_name: str) -> ScriptObject:
-    """What the stack's ``Custom::RumScript`` wrote, resolved from the deployed stack."""
+@dataclass(frozen=True)
+class DeployedStack:
+    """A settled stack as CloudFormation deployed it: its description, template, resources and scope."""
+
+    name: str
+    description: Mapping[str, Any]
+    template: Mapping[str, Any]
+    resources: Mapping[str, tuple[str, str]]  # logical id -> (type, physical id)
+    scope: Scope
+
+    def output(self, key: str) -> str | None:
+        return next((o.get("OutputValue") for o in self.description.get("Outputs", []) if o["OutputKey"] == key), None)
+
+    def of_type(self, *types: str) -> dict[str, Mapping[str, Any]]:
+        """Template resources of these types, by logical id."""
+        return {name: r for name, r in (self.template.get("Resources") or {}).items() if r.get("Type") in types}
+
+    def physical_ids(self, *types: str) -> list[str]:
+        return [physical for kind, physical in self.resources.values() if kind in types and physical]
+
+
+def read_stack(aws, stack_name: str) -> DeployedStack:
+    """The deployed stack (refused while it is changing: its values are in flux)."""
     from rumcfn.aws.errors import translated
     from rumcfn.aws.stacks import deployed_template, find_stack
 
@@ -140,30 +169,40 @@ def read_script(aws, stack_name: str) -> ScriptObject:
     with translated():
         stack = find_stack(cloudformation, stack_name)
         if stack is None:
-            raise RestoreFailed(f"stack {stack_name!r} does not exist in {aws.region_name}")
+            raise StackMissing(f"stack {stack_name!r} does not exist in {aws.region_name}")
         if stack["StackStatus"].endswith("_IN_PROGRESS"):
-            raise RestoreFailed(f"stack {stack_name} is {stack['StackStatus']}; run this again when it has finished")
+            raise StackBusy(f"stack {stack_name} is {stack['StackStatus']}; run this again when it has finished")
         template = deployed_template(cloudformation, stack_name)
-        physical_ids = {
-            summary["LogicalResourceId"]: summary.get("PhysicalResourceId", "")
+        resources = {
+            summary["LogicalResourceId"]: (summary.get("ResourceType", ""), summary.get("PhysicalResourceId", ""))
             for page in cloudformation.get_paginator("list_stack_resources").paginate(StackName=stack_name)
             for summary in page["StackResourceSummaries"]
         }
-    found = {name: r for name, r in (template.get("Resources") or {}).items() if r.get("Type") == RESOURCE_TYPE}
+    scope = scope_of(template, stack, {name: physical for name, (_, physical) in resources.items()})
+    return DeployedStack(stack_name, stack, template, resources, scope)
+
+
+def script_of(stack: DeployedStack) -> ScriptObject:
+    """What the stack's ``Custom::RumScript`` wrote, resolved from the deployed stack."""
+    found = stack.of_type(RESOURCE_TYPE)
     if len(found) != 1:
-        raise RestoreFailed(f"stack {stack_name} has {len(found)} {RESOURCE_TYPE} resources; expected one "
+        raise RestoreFailed(f"stack {stack.name} has {len(found)} {RESOURCE_TYPE} resources; expected one "
                             "(was it built by rumcfn?)")
     ((logical_id, resource),) = found.items()
     props = resource.get("Properties", {})
-    scope = scope_of(template, stack, physical_ids)
     try:
-        values = {name: resolve(props.get(name, default), scope) for name, default in (
+        values = {name: resolve(props.get(name, default), stack.scope) for name, default in (
             ("Bucket", None), ("Key", "rum.js"), ("Content", None),
             ("ContentType", "application/javascript; charset=utf-8"), ("CacheControl", "max-age=300"))}
     except Unresolvable as error:
-        raise RestoreFailed(f"stack {stack_name}: cannot resolve {logical_id}: {error}") from None
+        raise RestoreFailed(f"stack {stack.name}: cannot resolve {logical_id}: {error}") from None
     return ScriptObject(values["Bucket"], values["Key"], values["Content"], values["ContentType"],
-                        values["CacheControl"], scope.names["AWS::AccountId"])
+                        values["CacheControl"], stack.scope.names["AWS::AccountId"])
+
+
+def read_script(aws, stack_name: str) -> ScriptObject:
+    """What the stack's ``Custom::RumScript`` wrote, resolved from the deployed stack."""
+    return script_of(read_stack(aws, stack_name))
 
 
 def write_script(aws, script: ScriptObject) -> str:
@@ -192,5 +231,5 @@ def current_content(aws, script: ScriptObject) -> bytes | None:
             raise
 
 
-__all__ = ["read_script", "write_script", "resolve", "scope_of", "Scope", "ScriptObject",
-           "RestoreFailed"]
+__all__ = ["read_script", "read_stack", "script_of", "write_script", "resolve", "scope_of", "Scope", "ScriptObject",
+           "DeployedStack", "RestoreFailed", "StackMissing", "StackBusy", "Unresolvable"]

@@ -24,6 +24,8 @@ class Aws:
     profile: str | None = None
     endpoint_url: str | None = None  # None: botocore's own AWS_ENDPOINT_URL / config handling
     clients: dict[str, Any] = field(default_factory=dict)
+    timeout: float | None = None  # connect and read timeout per attempt (None: botocore's 60 s)
+    max_attempts: int = MAX_ATTEMPTS
     _session: Any = None
 
     def session(self) -> Any:
@@ -51,8 +53,9 @@ class Aws:
         if service not in self.clients:
             from botocore.config import Config
 
-            config = Config(retries={"mode": "standard", "total_max_attempts": MAX_ATTEMPTS},
-                            user_agent_extra=f"rumcfn/{__version__}")
+            timeouts = {"connect_timeout": self.timeout, "read_timeout": self.timeout} if self.timeout else {}
+            config = Config(retries={"mode": "standard", "total_max_attempts": self.max_attempts},
+                            user_agent_extra=f"rumcfn/{__version__}", **timeouts)
             region = self.region_name
             with translated():
                 self.clients[service] = self.session().client(

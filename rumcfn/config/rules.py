@@ -69,7 +69,7 @@ class Text(Rule):
     refine: str = ""  # a further pattern literals must match (what the parameter's pattern leaves out)
 
     def _check(self, name: str, value: Any) -> None:
-        fail(name, isinstance(value, str), "must be a string", value)
+        fail(name, isinstance(value, str), self.rule if value is None else "must be a string", value)
         if self.optional and value == "":
             return
         ok = re.fullmatch(self.pattern, value) is not None and len(value) >= self.min_length

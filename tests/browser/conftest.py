@@ -17,8 +17,9 @@ from types import SimpleNamespace
 
 import pytest
 
-from .cdp import CHROMIUM, Browser
-from .servers import Collector, Site, TrapProxy
+from rumcfn.aws.doctor.cdp import CHROMIUM, Browser
+
+from .servers import Collector, Site, TrapProxy, network_flags
 
 ROOT = Path(__file__).resolve().parents[2]
 ESBUILD = ROOT / "node_modules" / ".bin" / "esbuild"
@@ -55,7 +56,7 @@ def browser(servers, tmp_path_factory):
                     "set RUMCFN_CHROMIUM, or deselect with -m 'not browser'", pytrace=False)
     profile = tmp_path_factory.mktemp("chromium") / "profile"
     profile.mkdir()
-    chromium = Browser(profile, servers.trap.port, servers.dead_port)
+    chromium = Browser(profile, network_flags(servers.trap.port, servers.dead_port))
     try:
         prove_the_trap_works(chromium, servers)
         yield chromium

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from .cdp import CDPError, Page
+from rumcfn.aws.doctor.cdp import CDPError, Page
+
 from .servers import Batch, Collector, Site
 from .sigv4 import check_header_signature, check_presigned
 

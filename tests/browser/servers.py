@@ -18,10 +18,12 @@ import re
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Callable
 from urllib.parse import parse_qs, urlsplit
+
+from tests.support.http import QuietHandler, Server
 
 SITE_FILES = Path(__file__).resolve().parent / "site"
 
@@ -32,52 +34,6 @@ ALLOWED_HEADERS = (
     "content-type", "content-encoding", "authorization", "x-amz-date", "x-amz-security-token",
     "x-amz-content-sha256", "x-amz-user-agent", "amz-sdk-invocation-id", "amz-sdk-request",
 )
-
-
-class QuietHandler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, format, *args):  # noqa: A002 - the signature is BaseHTTPRequestHandler's
-        pass
-
-    def reply(self, status: int, body: bytes = b"", content_type: str = "text/plain",
-              headers: dict[str, str] | None = None) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        for key, value in (headers or {}).items():
-            self.send_header(key, value)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-    def body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
-
-
-class Server:
-    """A ThreadingHTTPServer on 127.0.0.1:<free port>, served from a daemon thread."""
-
-    handler: type[BaseHTTPRequestHandler]
-
-    def __init__(self):
-        outer = self
-
-        class Handler(self.handler):  # type: ignore[name-defined, misc]
-            server_obj = outer
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.httpd.daemon_threads = True
-        self.port = self.httpd.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, name=type(self).__name__, daemon=True)
-        self.thread.start()
-
-    def close(self) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
 
 
 # -- the data plane ----------------------------------------------------------------------------
@@ -269,3 +225,17 @@ class TrapProxy(Server):
     def __init__(self):
         self.attempts: list[str] = []
         super().__init__()
+
+
+def network_flags(proxy_port: int, dead_port: int) -> tuple[str, ...]:
+    """Chromium flags that keep the browser on 127.0.0.1: other host names resolve to nothing, every
+    non-loopback request goes to the trap proxy (which records and refuses it), and the Google
+    service URLs Chromium 156 still calls at startup (the component updater's on-demand check and
+    Gaia's ListAccounts, which have no off switch) point at a loopback port nobody listens on."""
+    dead = f"http://127.0.0.1:{dead_port}/"
+    return (
+        f"--proxy-server=http://127.0.0.1:{proxy_port}",
+        "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+        f"--component-updater=url-source={dead}",
+        f"--gaia-url={dead}",
+    )

@@ -142,10 +142,26 @@ def test_version_and_help(run_cli):
 
 
 @pytest.mark.parametrize("module", ["rumcfn.cli", "rumcfn.cli.deploy", "rumcfn.cli.budgets", "rumcfn.cli.restore", "rumcfn.cli.template", "rumcfn.aws.restore",
-                                    "rumcfn.cli.options"])
+                                    "rumcfn.cli.options", "rumcfn.cli.doctor", "rumcfn.aws.doctor.runner"])
 def test_every_command_module_imports_on_its_own(module):
     """No import cycle between the command group and the modules whose commands it registers."""
     code = f"import {module}; import rumcfn.cli as c; print(len(c.main.commands))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "11"
+    assert out.stdout.strip() == "13"
+
+
+def test_csp_prints_the_directives_the_configured_snippet_needs(run_cli):
+    done = run_cli("csp", "--region", "eu-west-1")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == ("script-src 'self' https://client.rum.us-east-1.amazonaws.com\n"
+                           "connect-src https://dataplane.rum.eu-west-1.amazonaws.com https://cognito-identity.eu-west-1.amazonaws.com\n")
+    proxied = run_cli("csp", "--region", "eu-west-1", "--auth", "resource-policy", "--format", "json")
+    assert json.loads(proxied.stdout) == {"script-src": ["'self'", "https://client.rum.us-east-1.amazonaws.com"],
+                                          "connect-src": ["https://dataplane.rum.eu-west-1.amazonaws.com"]}
+
+
+def test_csp_needs_a_region(run_cli):
+    done = run_cli("csp")
+    assert done.returncode == 2 and done.stdout == ""
+    assert done.stderr == "rumcfn: error: setting --region: must be an AWS region such as eu-west-1, but got None\n"

@@ -41,3 +41,41 @@ def test_toml_example_is_valid_settings(tmp_path):
     path.write_text(block)
     settings = load(path)
     assert settings.monitor.name == "shop" and settings.budgets.fid is None
+
+
+def test_troubleshooting_shows_a_real_doctor_run(moto_url, static_site, aws_credentials, monkeypatch, capsys):
+    """The README's failing run is this run: a sync deleted rum.js and the site's CSP forgets the data plane
+    (stack, monitor, canary and metrics from moto and Stubber, the site on 127.0.0.1)."""
+    from datetime import datetime, timezone
+
+    import rumcfn.aws.session
+    from rumcfn.aws.session import Aws
+    from rumcfn.cli import run
+
+    from tests.support.deployed import REGION, STACK
+    from tests.support.doctor_site import NO_DATA_PLANE, page
+    from tests.support.doctor_world import World
+
+    now = datetime(2026, 11, 23, 9, 30, tzinfo=timezone.utc)
+    world = World(moto_url, static_site, now=now, rum_js="deleted", runs=("FAILED", "FAILED", "PASSED"),
+                  reason="https://127.0.0.1/ does not load the RUM snippet (window.cwr undefined)",
+                  routes=lambda snippet: {"/": page(headers={"Content-Security-Policy": NO_DATA_PLANE})})
+    world.moto["cloudwatch"].set_alarm_state(AlarmName=f"{STACK}-canary", StateValue="ALARM",
+                                             StateReason="Threshold Crossed: 2 datapoints were less than the threshold (100.0)")
+    world.deployed.stubber.activate()
+    for stubber in world.stubbers.values():
+        stubber.activate()
+    monkeypatch.setattr(rumcfn.aws.session, "Aws", lambda **kw: Aws(clients=world.clients, **kw))
+    args = ["doctor", "--stack-name", STACK, "--region", REGION, "--url", world.url]
+    code = run(args)
+    out, err = capsys.readouterr()
+    shown = f"$ rumcfn {' '.join(args)}\n{out}{err}"
+
+    def same(text: str) -> str:
+        text = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", text)
+        return re.sub(r"eu-west-1:[0-9a-f-]{36}", "eu-west-1:POOL", text)
+
+    section = README.split("## Troubleshooting", 1)[1].split("\n## ", 1)[0]
+    (block,) = re.findall(r"```text\n(.*?)```", section, re.S)
+    assert code == 1
+    assert same(block) == same(shown), shown

@@ -5,6 +5,7 @@ responses shaped like CloudFormation's, data put into moto, and a clock that nev
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from datetime import datetime, timedelta, timezone
@@ -35,11 +36,23 @@ def fake_credentials(monkeypatch: Any, tmp_path: Any) -> None:
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-aws-credentials"))
 
 
-def boto_client(service: str, endpoint_url: str | None = None) -> Any:
+def no_credentials(monkeypatch: Any, tmp_path: Any) -> None:
+    """No AWS credentials anywhere: no AWS_* variable, no config or credentials file, no instance metadata."""
+    fake_credentials(monkeypatch, tmp_path)
+    monkeypatch.delenv("AWS_ACCESS_KEY_ID")
+    monkeypatch.delenv("AWS_SECRET_ACCESS_KEY")
+
+
+@functools.lru_cache(maxsize=None)
+def _session(region: str) -> Any:
+    """One session per region: its clients share the service models it loaded once."""
     import boto3
 
-    return boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing",
-                                 region_name=REGION).client(service, endpoint_url=endpoint_url)
+    return boto3.session.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=region)
+
+
+def boto_client(service: str, endpoint_url: str | None = None, region: str = REGION) -> Any:
+    return _session(region).client(service, endpoint_url=endpoint_url)
 
 
 def stubbed(*services: str) -> tuple[Aws, dict[str, Any]]:

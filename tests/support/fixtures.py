@@ -14,7 +14,7 @@ from typing import Any, Iterator
 
 import pytest
 
-from tests.support.aws import fake_credentials
+from tests.support.aws import fake_credentials, no_credentials
 
 
 @pytest.fixture(scope="session")
@@ -63,6 +63,22 @@ def moto_url(moto_server: str) -> str:
 def aws_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
     """Fake credentials only (for tests whose clients are Stubbers or point elsewhere)."""
     fake_credentials(monkeypatch, tmp_path)
+
+
+@pytest.fixture
+def no_aws_credentials(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    """No AWS credentials at all (and no instance metadata lookups): only site-side checks can run."""
+    no_credentials(monkeypatch, tmp_path)
+
+
+@pytest.fixture
+def static_site():
+    """An empty website on 127.0.0.1 (``tests.support.doctor_site.StaticSite``); tests lay out its pages."""
+    from tests.support.doctor_site import StaticSite
+
+    site = StaticSite()
+    yield site
+    site.close()
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from datetime import datetime, timezone
 
 import boto3
 import pytest
@@ -18,20 +17,12 @@ from botocore.stub import Stubber
 from moto import mock_aws
 
 from rumcfn.aws.session import Aws
-from rumcfn.template.output import to_json
 from rumcfn.aws.restore import RestoreFailed, Scope, Unresolvable, read_script, resolve, write_script
 from rumcfn.cli.restore import restore_snippet
 from rumcfn.config import Settings, from_mapping
 from rumcfn.build.snippet import render_concrete
-from rumcfn.build.stack import build_template
 
-REGION = "eu-west-1"
-ACCOUNT = "123456789012"
-STACK = "site-rum"
-STACK_ID = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/{STACK}/0d3b4a50-c9e0-11ef-9c2a-0affd1e2f3a5"
-MONITOR_ID = "0f2ad3c2-5b4e-4c8e-9a53-1b2f4a6e7d90"
-POOL_ID = f"{REGION}:7c1e9a52-3d4f-4b6a-8e2d-5f0a9b8c7d61"
-NOW = datetime(2026, 11, 23, tzinfo=timezone.utc)
+from tests.support.deployed import ACCOUNT, MONITOR_ID, NOW, POOL_ID, REGION, STACK, STACK_ID, Deployed
 
 
 # --- the resolver ------------------------------------------------------------------------------------
@@ -68,44 +59,6 @@ def test_unresolvable_values_are_named(value, says):
 
 
 # --- a deployed stack (Stubber) and its bucket (moto) ---------------------------------------------------
-
-
-def outputs_of(template: dict, values: dict[str, str]) -> list[dict]:
-    return [{"OutputKey": key, "OutputValue": values.get(key, f"value-of-{key}")} for key in template.get("Outputs", {})]
-
-
-class Deployed:
-    """A stubbed CloudFormation client answering for one stack built from ``settings``."""
-
-    def __init__(self, settings: Settings, *, status: str = "UPDATE_COMPLETE", parameters: dict | None = None,
-                 yaml: bool = False, outputs: dict | None = None, physical: dict | None = None):
-        self.template = json.loads(to_json(build_template(settings)))
-        self.client = boto3.session.Session().client("cloudformation", region_name=REGION)
-        self.stubber = Stubber(self.client)
-        values = {"AppMonitorId": MONITOR_ID, "IdentityPoolId": POOL_ID, "AppMonitorName": "example-site"}
-        values.update(outputs or {})
-        stack = {"StackName": STACK, "StackId": STACK_ID, "StackStatus": status, "CreationTime": NOW,
-                 "Outputs": [o for o in outputs_of(self.template, values) if o["OutputValue"] is not None]}
-        if parameters:
-            stack["Parameters"] = [{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()]
-        self.stubber.add_response("describe_stacks", {"Stacks": [stack]}, {"StackName": STACK})
-        if status.endswith("_IN_PROGRESS"):
-            return
-        body = to_yaml_text(self.template) if yaml else json.dumps(self.template)
-        self.stubber.add_response("get_template", {"TemplateBody": body},
-                                  {"StackName": STACK, "TemplateStage": "Original"})
-        ids = {"IdentityPool": POOL_ID, "AppMonitor": "example-site"}
-        ids.update(physical or {})
-        summaries = [{"LogicalResourceId": name, "PhysicalResourceId": ids.get(name, f"{STACK}-{name}-XYZ"),
-                      "ResourceType": r["Type"], "LastUpdatedTimestamp": NOW, "ResourceStatus": "CREATE_COMPLETE"}
-                     for name, r in self.template["Resources"].items()]
-        self.stubber.add_response("list_stack_resources", {"StackResourceSummaries": summaries}, {"StackName": STACK})
-
-
-def to_yaml_text(template: dict) -> str:
-    import cfn_flip
-
-    return cfn_flip.to_yaml(json.dumps(template))
 
 
 @pytest.fixture

@@ -1,0 +1,84 @@
+"""``rumcfn doctor`` (why the RUM console shows no data) and ``rumcfn csp`` (the directives the snippet needs)."""
+
+from __future__ import annotations
+
+import os
+
+import click
+
+from rumcfn.cli.options import aws_options, settings_options
+from rumcfn.config import Settings, SettingsError
+from rumcfn.errors import RumcfnError, UsageError
+
+SETTINGS_FLAGS = ("config", "app_monitor_name", "domains", "bucket", "site_url", "auth", "sample_rate", "telemetries",
+                  "tags", "budgets", "no_canary", "alert_email", "parameters")
+
+
+#: A diagnosis should take seconds: fewer retries than a deploy, each bounded by --timeout.
+DOCTOR_ATTEMPTS = 3
+
+
+class ChecksFailed(RumcfnError):
+    exit_code = 1
+
+
+@click.command()
+@click.option("--stack-name", help="The deployed rumcfn stack (it says what to expect).")
+@settings_options
+@click.option("--app-monitor-id", help="Without --stack-name: the monitor's id (stack output AppMonitorId).")
+@click.option("--url", help="The page to check (default: the canary's URL, else the first domain).")
+@click.option("--browser", is_flag=True, help="Also load the page in headless Chromium and see the client send a batch.")
+@click.option("--timeout", type=click.FloatRange(1, 300), default=10, show_default=True,
+              help="Seconds to wait for each answer: an HTTP request, the page in the browser, the client's batch.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@aws_options
+def doctor(settings: Settings, stack_name, app_monitor_id, url, browser, timeout, fmt, aws) -> None:
+    """Find why a monitor shows no data: exit 0 when every check passes, 1 when one fails.
+
+    Give --stack-name, or settings (flags, --config, ./rumcfn.toml) with --app-monitor-id. Without AWS
+    credentials, the AWS checks are skipped and the site is still checked.
+    """
+    from rumcfn.aws.doctor.runner import run
+    from rumcfn.aws.doctor.site import http_url
+    from rumcfn.config.delivery import APP_MONITOR_ID
+
+    context = click.get_current_context()
+    given = [name for name in SETTINGS_FLAGS
+             if context.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE]
+    if stack_name and (app_monitor_id or given):
+        raise UsageError("give --stack-name alone (the stack says what it deployed), or settings with --app-monitor-id")
+    if not stack_name:
+        if not app_monitor_id:
+            raise UsageError("give --stack-name STACK, or settings (flags, --config FILE) with --app-monitor-id ID")
+        APP_MONITOR_ID.check("--app-monitor-id", app_monitor_id)
+    if url and not http_url(url):
+        raise SettingsError("--url", "must be an http(s) URL", url)
+    aws.timeout, aws.max_attempts = timeout, DOCTOR_ATTEMPTS
+    report = run(aws, stack_name=stack_name, settings=settings, app_monitor_id=app_monitor_id, url=url,
+                 browser=browser, timeout=timeout)
+    click.echo(report.json() if fmt == "json" else report.text(), nl=False)
+    if report.exit_code:
+        raise ChecksFailed(report.summary())
+
+
+@click.command()
+@settings_options
+@click.option("--region", help="The monitor's region (default: AWS_REGION / AWS_DEFAULT_REGION).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def csp(settings: Settings, region: str | None, fmt: str) -> None:
+    """Print the Content-Security-Policy directives the configured snippet needs (add them to your policy)."""
+    import json
+
+    from rumcfn.build.loader import directives_for, loader_of_settings
+    from rumcfn.config.delivery import REGION
+
+    region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
+    REGION.check("--region", region)
+    directives = directives_for(loader_of_settings(settings, region), f"/{settings.script.key}")
+    if fmt == "json":
+        click.echo(json.dumps(directives, indent=2))
+    else:
+        click.echo("\n".join(f"{name} {' '.join(sources)}" for name, sources in directives.items()))
+
+
+COMMANDS = (doctor, csp)
