@@ -108,6 +108,11 @@ INLINE_LIMIT = 51_200
 
 # --- partitions ----------------------------------------------------------------------------------
 
+#: AWS partitions, as ARNs spell them: botocore's ``data/partitions.json`` (aws, aws-cn, aws-us-gov and the
+#: aws-iso* partitions) and ``aws-eusc`` (the AWS European Sovereign Cloud, in cfn-lint's region data).
+#: tests/unit/test_facts.py checks botocore's list is covered.
+PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc")
+
 
 def url_suffix(region: str) -> str:
     """The partition's URL suffix, as ``AWS::URLSuffix`` gives it inside a stack."""

@@ -76,13 +76,18 @@ def add_topic(template: Template, settings: Settings) -> tuple[sns.Topic, kms.Ke
         ]),
     ))
     topic = template.add_resource(sns.Topic("AlarmTopic", KmsMasterKeyId=Ref(key)))
-    email = settings.alarms.email
-    if email:
-        subscription = sns.SubscriptionResource("AlarmEmail", Protocol="email", TopicArn=Ref(topic), Endpoint=email)
-        if not is_literal(email):
-            subscription.Condition = HAS_ALERT_EMAIL
-        template.add_resource(subscription)
     return topic, key
+
+
+def add_email(template: Template, settings: Settings, topic_arn: Any) -> sns.SubscriptionResource | None:
+    """Subscribe ``alarms.email`` to the topic that gets the notifications, the created one or the given one."""
+    email = settings.alarms.email
+    if not email:
+        return None
+    subscription = sns.SubscriptionResource("AlarmEmail", Protocol="email", TopicArn=topic_arn, Endpoint=email)
+    if not is_literal(email):
+        subscription.Condition = HAS_ALERT_EMAIL
+    return template.add_resource(subscription)
 
 
 def add_budget_alarm(template: Template, settings: Settings, level: Level, monitor_name: Any,
@@ -169,6 +174,7 @@ def add_alarms(template: Template, settings: Settings, *, monitor_name: Any, can
     else:
         topic, _key = add_topic(template, settings)
         topic_arn = Ref(topic)
+    add_email(template, settings, topic_arn)
     composite_on = a.composite
     each = {} if composite_on else _actions(topic_arn, a.notify_ok)
     budgets = tuple(BudgetAlarm(level, add_budget_alarm(template, settings, level, monitor_name, each)) for level in planned)

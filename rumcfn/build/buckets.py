@@ -30,11 +30,15 @@ def add_secure_bucket(
     logical_id: str,
     *,
     expiry_days: int | None = None,
+    noncurrent_days: int | None = None,
     bucket_name: Any = None,
     retain: bool = False,
     **properties: Any,
 ) -> tuple[s3.Bucket, s3.BucketPolicy]:
-    """Add a private, encrypted bucket and its SSL-only policy; return both."""
+    """Add a private, encrypted, versioned bucket and its SSL-only policy; return both.
+
+    ``expiry_days`` expires every object (and replaced versions) after that many days; ``noncurrent_days``
+    only replaced versions, so that versioning does not keep every old copy forever."""
     props: dict[str, Any] = {
         "BucketEncryption": s3.BucketEncryption(ServerSideEncryptionConfiguration=[
             s3.ServerSideEncryptionRule(
@@ -50,11 +54,17 @@ def add_secure_bucket(
     }
     if bucket_name is not None:
         props["BucketName"] = bucket_name
+    abort = s3.AbortIncompleteMultipartUpload(DaysAfterInitiation=1)
     if expiry_days:
         props["LifecycleConfiguration"] = s3.LifecycleConfiguration(Rules=[
             s3.LifecycleRule(Id="Expire", Status="Enabled", ExpirationInDays=expiry_days,
                              NoncurrentVersionExpiration=s3.NoncurrentVersionExpiration(NoncurrentDays=expiry_days),
-                             AbortIncompleteMultipartUpload=s3.AbortIncompleteMultipartUpload(DaysAfterInitiation=1)),
+                             AbortIncompleteMultipartUpload=abort),
+        ])
+    elif noncurrent_days:
+        props["LifecycleConfiguration"] = s3.LifecycleConfiguration(Rules=[
+            s3.LifecycleRule(Id="ExpireReplacedVersions", Status="Enabled", AbortIncompleteMultipartUpload=abort,
+                             NoncurrentVersionExpiration=s3.NoncurrentVersionExpiration(NoncurrentDays=noncurrent_days)),
         ])
     props.update(properties)
     bucket = s3.Bucket(logical_id, **props)

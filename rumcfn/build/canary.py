@@ -95,10 +95,9 @@ def execution_policy(settings: Settings, bucket: Any, prefix: Any, name: Any) ->
 
 def link_tag(settings: Settings) -> dict[str, Any]:
     """The tag linking the canary to its monitor (key: the monitor name unless set; '#' is no tag character)."""
-    key: Any = settings.canary.tag_key
-    if not key:
-        name = settings.monitor.name
-        key = name.replace("#", "-") if is_literal(name) else Join("-", Split("#", name))
+    key = settings.canary_tag_key()
+    if not is_literal(key):  # a parameter: CloudFormation replaces the '#' when it has the value
+        key = Join("-", Split("#", key))
     return {"Key": key, "Value": settings.canary.tag_value}
 
 

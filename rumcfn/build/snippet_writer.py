@@ -139,7 +139,8 @@ def add_snippet_writer(template: Template, settings: Settings, *, snippet: Sub, 
     bucket_name: Any = script.bucket
     bucket = policy = None
     if script.create_bucket:
-        bucket, policy = add_secure_bucket(template, "SiteBucket", bucket_name=script.bucket, retain=True)
+        bucket, policy = add_secure_bucket(template, "SiteBucket", bucket_name=script.bucket, retain=True,
+                                           noncurrent_days=script.noncurrent_version_days)
         bucket_name = Ref(bucket)
     log_group = template.add_resource(logs.LogGroup(
         "RumScriptLogs", RetentionInDays=script.log_retention_days,

@@ -37,12 +37,19 @@ class Stack:
     dashboard: Dashboard | None = None
 
 
+#: CloudFormation's limit for a template's Description (template anatomy: at most 1,024 bytes).
+DESCRIPTION_BYTES = 1024
+
+
 def describe(settings: Settings) -> str:
+    """The setting, or one naming the site's domains (their count when the names would not fit)."""
     if settings.description:
         return settings.description
-    domains = settings.monitor.domains
-    site = ", ".join(d for d in domains if is_literal(d)) if not settings.parameters else "a website"
-    return f"CloudWatch RUM real-user monitoring for {site} (rumcfn {__version__})"
+    domains = [d for d in settings.monitor.domains if is_literal(d)] if not settings.parameters else []
+    text = f"CloudWatch RUM real-user monitoring for {', '.join(domains) or 'a website'} (rumcfn {__version__})"
+    if len(text.encode()) > DESCRIPTION_BYTES:
+        text = f"CloudWatch RUM real-user monitoring for {len(domains)} domains (rumcfn {__version__})"
+    return text
 
 
 def build_stack(settings: Settings | None = None) -> Stack:

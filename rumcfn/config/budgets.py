@@ -67,6 +67,11 @@ class BudgetSettings(Section):
     def check(self) -> None:
         fail("budgets.datapoints_to_alarm", self.datapoints_to_alarm <= self.evaluation_periods,
              f"must be between 1 and {self.evaluation_periods:g}", self.datapoints_to_alarm)
+        # PutMetricAlarm: "The product of the number of evaluation periods and the period must not exceed 86,400 seconds"
+        window = self.period * self.evaluation_periods
+        fail("budgets.evaluation_periods", window <= 86_400,
+             f"times budgets.period ({self.period} s) must be at most 86,400 s (one day), is {window:,} s",
+             self.evaluation_periods)
 
     def active(self) -> dict[str, Any]:
         """The budgets that are on, in a stable order."""

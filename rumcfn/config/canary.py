@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
 from rumcfn.config import formats
 from rumcfn.config.rules import Each, Flag, Number, Text, Value, fail
+from rumcfn.config.schedule import SCHEDULE, schedule_interval
 from rumcfn.config.section import Section, setting
 
-SCHEDULE = Text(r"rate\(0 minutes?\)|rate\(1 (minute|hour)\)|rate\(([2-9]|[1-5][0-9]|60) minutes\)"
-                r"|rate\(([2-9]|1[0-9]|2[0-4]) hours\)|cron\([^()]+\)", "must be rate(N minutes|hours) or cron(...)")
-#: Synthetics canary names (CreateCanary ``Name``).
+#: Synthetics canary names (CreateCanary ``Name``: ^[0-9a-z_\-]+$, 1-255).
 CANARY_NAME = Text(r"[0-9a-z_\-]+", r"must match ^[0-9a-z_\-]{1,255}$", min_length=1, max_length=255,
                    summary="1-255 of lower-case letters, digits, _ and -")
 
@@ -20,14 +18,6 @@ CANARY_NAME = Text(r"[0-9a-z_\-]+", r"must match ^[0-9a-z_\-]{1,255}$", min_leng
 #: multilocation guide allows: "Replica locations must be supported CloudWatch Synthetics commercial Regions".
 REPLICA_REGION = Text(r"(?!cn-)[a-z]{2}-[a-z]+-[0-9]", "must be commercial AWS Regions such as eu-west-1",
                       min_length=1, max_length=20)
-
-
-def schedule_interval(schedule: str) -> int | None:
-    """Seconds between canary runs for ``rate(N minutes|hours)``; None for ``cron(...)`` and run-once ``rate(0 ...)``."""
-    match = re.fullmatch(r"rate\((\d+) (minute|hour)s?\)", schedule)
-    if not match or match.group(1) == "0":
-        return None
-    return int(match.group(1)) * (60 if match.group(2) == "minute" else 3600)
 
 
 @dataclass(frozen=True)
@@ -40,15 +30,16 @@ class CanarySettings(Section):
     name: Value = setting("", "Canary name (empty: derived from the monitor name, lower-cased).", Text(
         CANARY_NAME.pattern, CANARY_NAME.rule, min_length=1, max_length=255, optional=True))
     url: Value = setting("", "Page the canary opens (empty: `https://<first domain>/`).", formats.url(optional=True))
-    schedule: str = setting("rate(5 minutes)", "How often it runs: `rate(N minutes)` or `cron(...)`.", SCHEDULE)
+    schedule: str = setting("rate(5 minutes)", "How often it runs: `rate(1 minute)` to `rate(1 hour)`, or a six-field `cron(...)` for longer intervals.", SCHEDULE)
     timeout_seconds: int = setting(60, "Seconds one run may take.", Number(3, 840, integer=True, unit=" seconds"))
-    artifacts_bucket: str = setting("", "Existing bucket for screenshots and logs (empty: rumcfn creates one).", Text(
-        formats.BUCKET.pattern, "must be an S3 bucket name", optional=True, refine=formats.BUCKET.refine))
+    artifacts_bucket: str = setting("", "Existing bucket for screenshots and logs, without periods (empty: rumcfn creates one).",
+                                    formats.ARTIFACTS_BUCKET)
     artifacts_expiry_days: int = setting(30, "Days artifacts are kept in the bucket rumcfn creates.",
                                          Number(1, 3650, integer=True, unit=" days"))
     empty_artifacts_on_delete: bool = setting(False, "Empty the bucket rumcfn creates (every version) when the stack is deleted, and delete it (default: it is retained).", Flag())
-    tag_key: str = setting("", "Tag linking the canary to the monitor (empty: the monitor name).")
-    tag_value: str = setting("associated-rum", "Value of that tag.")
+    tag_key: str = setting("", "Tag linking the canary to the monitor (empty: the monitor name, '#' as '-').",
+                           Text(formats.TAG_KEY.pattern, formats.TAG_KEY.rule, max_length=128, optional=True))
+    tag_value: str = setting("associated-rum", "Value of that tag.", formats.TAG_VALUE)
     # AWS::Synthetics::Canary schema (cfn-lint): Replicas has 1-50 items (none: no Replicas property).
     locations: tuple = setting((), "Other AWS Regions the canary also runs from (multi-location `Replicas`, up to 50; not the stack's own Region).",
                                Each(REPLICA_REGION, count=(0, 50), what="locations", unique=True))

@@ -10,6 +10,11 @@ from rumcfn.config.section import Section, setting
 from rumcfn.facts import DEFAULT_CLIENT_VERSION, LOG_RETENTION_DAYS
 
 
+#: A released web client: a semantic version without leading zeros, 1.0.0 or later (aws-rum-web on npm
+#: starts at 1.0.3; the CDN serves each release at /<version>/cwr.js).
+CLIENT_VERSION = Text(r"[1-9][0-9]{0,2}\.(0|[1-9][0-9]{0,3})\.(0|[1-9][0-9]{0,3})", "must be a version such as 3.2.1")
+
+
 @dataclass(frozen=True)
 class SnippetSettings(Section):
     """The rum.js loader snippet (``[snippet]``)."""
@@ -17,7 +22,7 @@ class SnippetSettings(Section):
     section = "snippet"
 
     client_version: str = setting(DEFAULT_CLIENT_VERSION, "Pinned version of the CloudWatch RUM web client loaded from the CDN.",
-                                  Text(r"[0-9]+\.[0-9]+\.[0-9]+", "must be a version such as 3.2.1"))
+                                  CLIENT_VERSION)
     client_url: str = setting("", "Where the web client is loaded from (empty: AWS's CDN at client_version).",
                               formats.url(optional=True))
     endpoint: str = setting("", "Data-plane endpoint (empty: `https://dataplane.rum.<region>.<url suffix>`, from the stack).",
@@ -33,7 +38,14 @@ class SnippetSettings(Section):
 APP_MONITOR_ID = Text(r"[0-9a-f-]{36}|[\w-]{1,64}", "must be an app monitor id (a UUID)")
 REGION = Text(r"[a-z]{2}(-[a-z]+)+-[0-9]", "must be an AWS region such as eu-west-1")
 
-KEY = Text(r"[\w!\-.*'()/]{1,1024}", "must be an S3 key of safe characters")
+#: The object key of rum.js. S3 keys are at most 1,024 bytes of UTF-8; rumcfn takes the safe characters of the
+#: S3 object-key guidelines except * and ? (IAM wildcards: the writer role may write exactly this object), and
+#: no "." or ".." segments (browsers resolve them, so the ScriptTag would point elsewhere).
+KEY = Text(r"(?!.*(^|/)\.\.?(/|$))[\w!\-.'()/]+",
+           "must be an S3 key of letters, digits and ! - _ . ' ( ) / (no * or ?, no . or .. segments), at most 1,024 bytes",
+           min_length=1, max_bytes=1024)
+#: A Cache-Control header value: visible ASCII and spaces (RFC 9110 field values), at most 256 characters.
+CACHE_CONTROL = Text(r"[ -~]{1,256}", "must be a Cache-Control header value (1-256 visible ASCII characters)")
 
 
 @dataclass(frozen=True)
@@ -44,9 +56,10 @@ class ScriptSettings(Section):
 
     bucket: Value = setting("example-site-assets", "The website's S3 bucket, which receives rum.js.", formats.BUCKET)
     key: str = setting("rum.js", "Object key of the snippet in the bucket.", KEY)
-    create_bucket: bool = setting(False, "Create the website bucket too (encrypted, public access blocked, SSL only).", Flag())
-    cache_control: str = setting("max-age=300", "Cache-Control header of rum.js.",
-                                 Text(r"[^\n]{1,256}", "must be a Cache-Control header value"))
+    create_bucket: bool = setting(False, "Create the website bucket too (encrypted, public access blocked, SSL only, versioned).", Flag())
+    noncurrent_version_days: int = setting(30, "Days the bucket rumcfn creates keeps replaced versions of site files (S3 lifecycle NoncurrentDays).",
+                                           Number(1, 36500, integer=True, unit=" days"))
+    cache_control: str = setting("max-age=300", "Cache-Control header of rum.js.", CACHE_CONTROL)
     retain_on_delete: bool = setting(False, "Keep rum.js in the bucket when the stack is deleted.", Flag())
     log_retention_days: int = setting(30, "Retention of the handler's log group, in days.", OneOf(LOG_RETENTION_DAYS))
     service_timeout: int = setting(300, "Seconds CloudFormation waits for the handler's answer before failing.",

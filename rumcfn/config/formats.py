@@ -1,31 +1,95 @@
-"""Formats of the AWS values several settings share: host names, URLs, bucket names, ARNs, tags."""
+"""Formats of the AWS values several settings share: host names, URLs, bucket names, ARNs, tags.
+
+Patterns are written so that CloudFormation can use them as a parameter's ``AllowedPattern`` too
+(Java regular expressions: lookaheads, no possessive quantifiers), and each names its source.
+"""
 
 from __future__ import annotations
 
+import unicodedata
+
 from rumcfn.config.rules import Custom, Pairs, Text
+from rumcfn.facts import PARTITIONS
 
-#: A host name, optionally starting with a "*." wildcard label (as RUM's DomainList allows).
-HOST_PATTERN = r"(\*\.)?([A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
-DOMAIN = Text(HOST_PATTERN, "must be a host name such as www.example.com or *.example.com", min_length=1,
-              max_length=253, summary="a host name such as www.example.com, or a *.example.com wildcard")
+#: One DNS label: 1-63 letters, digits or hyphens, not starting or ending with a hyphen (RFC 1123).
+LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+HOST = rf"({LABEL}\.)*{LABEL}"
+IPV4 = r"((25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])\.){3}(25[0-5]|2[0-4][0-9]|1[0-9]{2}|[1-9]?[0-9])"
+#: The last label of a domain name: with a letter, without "--" (AWS::RUM::AppMonitor DomainList's pattern).
+TOP_LABEL = r"(?=[A-Za-z0-9-]*[A-Za-z])(?![A-Za-z0-9-]*--)" + LABEL
+#: A domain the monitor accepts: localhost, an IPv4 address, or a dotted host name, optionally under a "*."
+#: wildcard; 4-253 characters (the RUM API's AppMonitorDomain and CloudFormation's DomainList items).
+DOMAIN = Text(rf"localhost|{IPV4}|(\*\.)?({LABEL}\.)+{TOP_LABEL}",
+              "must be a host name such as www.example.com or *.example.com", min_length=4, max_length=253,
+              summary="a host name such as www.example.com, or a *.example.com wildcard")
 
-URL_PATTERN = r"https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?(/[^\s]*)?"
+#: A TCP port, 1-65535.
+PORT = r"(6553[0-5]|655[0-2][0-9]|65[0-4][0-9]{2}|6[0-4][0-9]{3}|[1-5][0-9]{4}|[1-9][0-9]{0,3})"
+URL_PATTERN = rf"https?://{HOST}(:{PORT})?(/[^\s]*)?"
 
 
 def url(rule: str = "must be an http(s) URL", *, optional: bool = False) -> Text:
     return Text(URL_PATTERN, rule, max_length=2048, optional=optional, summary="an http(s) URL")
 
 
-BUCKET = Text(r"[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]", "must be an S3 bucket name (3-63 of a-z 0-9 . -)",
-              min_length=3, max_length=63, summary="an S3 bucket name: 3-63 of a-z 0-9 . -",
-              refine=r"(?!xn--)(?!.*-s3alias$).*")
-S3_URI = Text(r"s3://[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9](/.*)?", "must be an S3 URI such as s3://bucket/prefix",
-              optional=True)
-ROLE_ARN = Text(r"arn:aws[a-z-]*:iam::[0-9]{12}:role/[\w+=,.@/-]{1,512}", "must be an IAM role ARN", optional=True)
-TOPIC_ARN = Text(r"arn:aws[a-z-]*:sns:[a-z0-9-]+:[0-9]{12}:[\w-]{1,256}", "must be an SNS topic ARN", optional=True)
+#: A page of the site as the RUM API takes it in IncludedPages/ExcludedPages (``Url``: at most 1,260
+#: characters, a dotted host with a top-level domain of 1-6 characters, then these path characters).
+PAGE = Text(r"https?://(www\.)?[-a-zA-Z0-9@:%._+~#=]{1,256}\.[a-zA-Z0-9()]{1,6}\b([-a-zA-Z0-9()@:%_+.~#?&*/=]*)",
+            "must be full page URLs such as https://www.example.com/checkout", max_length=1260)
+
+#: General purpose bucket naming rules (Amazon S3 User Guide): 3-63 of a-z 0-9 . -, a letter or digit at
+#: both ends, no two adjacent periods, not an IP address, none of the reserved prefixes (xn--, sthree-,
+#: amzn-s3-demo-) and suffixes (-s3alias, --ol-s3, .mrap, --x-s3, --table-s3).
+BUCKET_PATTERN = (r"(?!xn--|sthree-|amzn-s3-demo-)(?!.*(-s3alias|--ol-s3|\.mrap|--x-s3|--table-s3)$)(?!.*\.\.)"
+                  r"(?![0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$)[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]")
+BUCKET_RULE = "must be an S3 bucket name (3-63 of a-z 0-9 . -; see the S3 bucket naming rules)"
+BUCKET = Text(BUCKET_PATTERN, BUCKET_RULE, min_length=3, max_length=63,
+              summary="an S3 bucket name: 3-63 of a-z 0-9 . - (S3 bucket naming rules)")
+#: The canary's artifacts bucket: "The name of the S3 bucket can't include a period" (CreateCanary).
+ARTIFACTS_BUCKET = Text(rf"(?!.*\.){BUCKET_PATTERN}", "must be an S3 bucket name without periods (CreateCanary)",
+                        min_length=3, max_length=63, optional=True)
+S3_URI = Custom(lambda value: isinstance(value, str) and (value == "" or _s3_uri(value)),
+                "must be an S3 URI such as s3://bucket/prefix (bucket by the S3 naming rules)")
+
+
+def _s3_uri(value: str) -> bool:
+    if not value.startswith("s3://"):
+        return False
+    bucket, _, prefix = value[5:].partition("/")
+    try:
+        BUCKET.check("", bucket)
+        Text(r"[^\s]*", "", max_bytes=1024).check("", prefix)  # S3 object keys: at most 1,024 bytes
+    except ValueError:
+        return False
+    return True
+
+
+_PARTITION = "(" + "|".join(PARTITIONS) + ")"
+_REGION = r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}"
+#: IAM role ARNs (IAM API: arnType 20-2048 characters, path /.../ of ! to ~, role name 1-64 of \w+=,.@-).
+ROLE_ARN = Text(rf"arn:{_PARTITION}:iam::[0-9]{{12}}:role/([!-~]*/)?[A-Za-z0-9_+=,.@\-]{{1,64}}",
+                "must be an IAM role ARN", max_length=2048, optional=True)
+#: SNS topic ARNs: topic names are 1-256 of A-Z a-z 0-9 - _ (SNS CreateTopic); alarm actions are at most
+#: 1,024 characters (CloudWatch PutMetricAlarm ``ResourceName``).
+TOPIC_ARN = Text(rf"arn:{_PARTITION}:sns:{_REGION}:[0-9]{{12}}:[A-Za-z0-9_\-]{{1,256}}", "must be an SNS topic ARN",
+                 max_length=1024, optional=True)
 EMAIL = Text(r"[^@\s]+@[^@\s]+\.[^@\s]+", "must be an e-mail address", max_length=254, optional=True,
              summary="an e-mail address, or empty for no subscription")
 
-TAG_KEY = Text(r"(?!aws:)[\w\s.:/=+\-@]{1,128}", "tag keys must be 1-128 characters and not start with aws:")
-TAG_VALUE = Custom(lambda value: isinstance(value, str) and len(value) <= 256, "tag values must be at most 256 characters")
-TAGS = Pairs(TAG_KEY, TAG_VALUE)
+#: Tag keys as both APIs that tag rumcfn's resources take them: RUM's and Synthetics' TagKey
+#: (``^(?!aws:)[a-zA-Z+-=._:/]+$``, 1-128) within the Tagging API's characters (letters, digits, spaces
+#: and _ . : / = + - @), and no ``aws:`` prefix in any letter case (Tagging best practices: reserved).
+TAG_KEY = Text(r"(?![aA][wW][sS]:)[A-Za-z0-9_.:/=+\-]{1,128}",
+               "tag keys must be 1-128 of A-Z a-z 0-9 _ . : / = + - and not start with aws:", min_length=1,
+               max_length=128)
+
+
+def tag_value_ok(value) -> bool:
+    """The Tagging API's tag values: at most 256 letters, digits, spaces (Unicode) and _ . : / = + - @."""
+    return isinstance(value, str) and len(value) <= 256 and all(
+        unicodedata.category(c)[0] in "LNZ" or c in "_.:/=+-@" for c in value)
+
+
+TAG_VALUE = Custom(tag_value_ok, "tag values must be at most 256 letters, digits, spaces and _ . : / = + - @")
+#: At most 50 tags per resource (Tagging best practices; CloudFormation ``Tags``, Synthetics TagMap: 50).
+TAGS = Pairs(TAG_KEY, TAG_VALUE, most=50)

@@ -9,9 +9,11 @@ from rumcfn.config.rules import Each, Flag, Number, OneOf, Text, Value, fail
 from rumcfn.config.section import Section, setting
 from rumcfn.facts import AUTH_MODES, EXTENDED_DIMENSIONS, EXTENDED_METRICS, TELEMETRIES
 
-NAME = Text(r"[\.\-_/#A-Za-z0-9]+", r"must match [\.\-_/#A-Za-z0-9]+ and be 1 to 255 characters", min_length=1,
-            max_length=255, summary="1-255 characters of A-Z a-z 0-9 . - _ / #")
-PAGES = Each(formats.url("must be full page URLs such as https://www.example.com/checkout"))
+#: The RUM API's AppMonitorName: ^(?!\.)[\.\-_#A-Za-z0-9]+$, 1-255 (no "/", which CloudFormation's schema allows).
+NAME = Text(r"(?!\.)[\.\-_#A-Za-z0-9]+", r"must match ^(?!\.)[\.\-_#A-Za-z0-9]+$ (no leading dot) and be 1 to 255 characters",
+            min_length=1, max_length=255, summary="1-255 characters of A-Z a-z 0-9 . - _ #, not starting with a dot")
+#: IncludedPages/ExcludedPages (RUM API ``Pages``: at most 50 ``Url``s); FavoritePages likewise at most 50.
+PAGES = Each(formats.PAGE, count=(0, 50), what="pages")
 SAMPLE_RATE = Number(0, 1, summary="a number from 0 (no sessions) to 1 (all sessions)")
 
 
@@ -21,7 +23,7 @@ class MonitorSettings(Section):
 
     section = "monitor"
 
-    name: Value = setting("example-site", "App monitor name; 1-255 of `A-Za-z0-9.-_/#`. Also names alarms and the canary.", NAME)
+    name: Value = setting("example-site", "App monitor name; 1-255 of `A-Za-z0-9.-_#`, not starting with a dot (RUM API). Also names alarms and the canary.", NAME)
     domains: tuple = setting(("www.example.com",), "1-5 domains the monitor accepts data from; `*.example.com` wildcards allowed.",
                              Each(formats.DOMAIN, count=(1, 5), what="domains"))
     telemetries: tuple = setting(TELEMETRIES, "What the web client records: any of errors, performance, http.",
@@ -46,7 +48,11 @@ class MonitorSettings(Section):
              "cannot be combined with monitor.included_pages (RUM accepts one or the other)", list(self.excluded_pages))
 
 
-IDENTITY_POOL_ID = Text(r"[\w-]+:[0-9a-f-]+", "must be an identity pool id such as us-east-1:1111-2222", optional=True)
+#: Identity pool ids are REGION:GUID (Amazon Cognito identity pools, e.g. us-east-1:1a1a1a1a-ffff-1111-9999-12345678abcd;
+#: the API's IdentityPoolId is [\w-]+:[0-9a-f-]+ and at most 55 characters).
+IDENTITY_POOL_ID = Text(r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+                        "must be an identity pool id such as us-east-1:1a1a1a1a-ffff-1111-9999-12345678abcd",
+                        max_length=55, optional=True)
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ validation share one definition.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any, Mapping
@@ -35,6 +36,10 @@ def fail(name: str, ok: bool, rule: str, value: Any) -> None:
 def is_number(value: Any) -> bool:
     """An int or float that is not a bool (``True`` is never a number here)."""
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+#: Control characters (C0, DEL, C1): no setting may carry one (a CR in a header value is header injection).
+CONTROL = r"[\x00-\x1f\x7f-\x9f]"
 
 
 class Rule:
@@ -66,15 +71,16 @@ class Text(Rule):
     max_length: int | None = None
     optional: bool = False
     summary: str = ""  # ConstraintDescription of a parameter built from this rule
-    refine: str = ""  # a further pattern literals must match (what the parameter's pattern leaves out)
+    max_bytes: int | None = None  # a limit AWS counts in bytes of UTF-8, not characters
 
     def _check(self, name: str, value: Any) -> None:
         fail(name, isinstance(value, str), self.rule if value is None else "must be a string", value)
         if self.optional and value == "":
             return
+        fail(name, re.search(CONTROL, value) is None, "must not contain control characters", value)
         ok = re.fullmatch(self.pattern, value) is not None and len(value) >= self.min_length
-        ok = ok and (not self.refine or re.fullmatch(self.refine, value) is not None)
-        fail(name, ok and (self.max_length is None or len(value) <= self.max_length), self.rule, value)
+        ok = ok and (self.max_length is None or len(value) <= self.max_length)
+        fail(name, ok and (self.max_bytes is None or len(value.encode("utf-8")) <= self.max_bytes), self.rule, value)
 
     def parameter(self) -> dict[str, Any]:
         result: dict[str, Any] = {}
@@ -108,7 +114,7 @@ class Number(Rule):
         if self.integer:
             fail(name, isinstance(value, int) and not isinstance(value, bool), "must be a whole number", value)
         else:
-            fail(name, is_number(value), "must be a number", value)
+            fail(name, is_number(value) and math.isfinite(value), "must be a finite number", value)
         fail(name, self.low <= value <= self.high, self.rule, value)
 
     def normalize(self, value: Any) -> Any:
@@ -175,11 +181,15 @@ class Pairs(Rule):
 
     key: Rule
     value: Rule
+    most: int | None = None
     unique_rule: str = "must not repeat a tag key"
 
     def _check(self, name: str, value: Any) -> None:
         ok = isinstance(value, tuple) and all(isinstance(kv, tuple) and len(kv) == 2 for kv in value)
         fail(name, ok, "must be a table of KEY = VALUE", value)
+        if self.most is not None:
+            fail(name, len(value) <= self.most, f"must have at most {self.most} entries, but has {len(value)}",
+                 [key for key, _ in value])
         for key, item in value:
             self.key.check(name, key)
             self.value.check(name, item)
@@ -204,7 +214,7 @@ class Budget(Rule):
     def _check(self, name: str, value: Any) -> None:
         if value is None:
             return
-        fail(name, is_number(value) and value > 0, "must be a positive number (or off)", value)
+        fail(name, is_number(value) and math.isfinite(value) and value > 0, "must be a positive number (or off)", value)
         if self.most is not None:
             fail(name, value <= self.most, self.most_rule, value)
 

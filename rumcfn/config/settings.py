@@ -12,11 +12,16 @@ from dataclasses import dataclass
 
 from rumcfn.config.budgets import AlarmSettings, BudgetSettings
 from rumcfn.config.canary import CANARY_NAME, CanarySettings
+from rumcfn.config.formats import TAG_KEY
 from rumcfn.config.delivery import ScriptSettings, SnippetSettings
 from rumcfn.config.monitor import AuthSettings, MonitorSettings
 from rumcfn.config.rules import Flag, Text, Value, fail, is_literal
 from rumcfn.config.section import Section, setting
 from rumcfn.errors import SettingsError
+
+
+#: A template's Description: a literal string of at most 1,024 bytes (CloudFormation template anatomy).
+DESCRIPTION = Text(r"[^\x00-\x1f\x7f]*", "must be at most 1,024 bytes of text", max_bytes=1024, optional=True)
 
 
 @dataclass(frozen=True)
@@ -32,16 +37,22 @@ class Settings(Section):
     alarms: AlarmSettings = setting(AlarmSettings, "Alarm notifications.", factory=True)
     dashboard: bool = setting(True, "Create a CloudWatch dashboard.", Flag())
     parameters: bool = setting(False, "Emit site-specific values as CloudFormation Parameters (Service Catalog).", Flag())
-    description: str = setting("", "Template description (empty: a generated one).", Text(r".*", "must be a string", optional=True))
+    description: str = setting("", "Template description, at most 1,024 bytes (empty: a generated one).", DESCRIPTION)
 
     def check(self) -> None:
         for name, section in SECTIONS.items():
             value = getattr(self, name)
             fail(name, isinstance(value, section), f"must be a {section.__name__} (the [{name}] table)", value)
-        canary_name = self.canary_name() if self.canary.enabled else ""
-        if self.canary.enabled and is_literal(canary_name):
+        if not self.canary.enabled:
+            return
+        canary_name = self.canary_name()
+        if is_literal(canary_name):
             fail("canary.name", re.fullmatch(CANARY_NAME.pattern, canary_name) is not None and len(canary_name) <= 255,
                  r"must match ^[0-9a-z_\-]{1,255}$ after derivation from the monitor name", canary_name)
+        key = self.canary_tag_key()
+        if is_literal(key):
+            fail("canary.tag_key", re.fullmatch(TAG_KEY.pattern, key) is not None,
+                 f"must be set: the tag key derived from the monitor name breaks the rule that {TAG_KEY.rule}", key)
 
     def canary_name(self) -> Value:
         """The canary's name: the setting, or the monitor name lower-cased with other characters as '-'."""
@@ -50,6 +61,13 @@ class Settings(Section):
         if not is_literal(self.monitor.name):
             raise SettingsError("canary.name", "must be set when the monitor name is a parameter", self.monitor.name)
         return re.sub(r"[^0-9a-z_\-]", "-", self.monitor.name.lower())
+
+    def canary_tag_key(self) -> Value:
+        """The key of the tag linking the canary to its monitor: the setting, or the monitor name with '#' as '-'."""
+        if self.canary.tag_key:
+            return self.canary.tag_key
+        name = self.monitor.name
+        return name.replace("#", "-") if is_literal(name) else name
 
     def site_url(self) -> Value:
         """The page the canary opens: the setting, else the first non-wildcard domain."""

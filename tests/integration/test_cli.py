@@ -165,3 +165,20 @@ def test_csp_needs_a_region(run_cli):
     done = run_cli("csp")
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr == "rumcfn: error: setting --region: must be an AWS region such as eu-west-1, but got None\n"
+
+
+@pytest.mark.parametrize("args, toml", [
+    (["--budget", "lcp=1e999"], None),
+    (["--budget", "inp=Infinity"], None),
+    (["--budget", "cls=nan"], None),
+    ([], "[budgets]\nlcp = inf\n"),
+    ([], "[monitor]\nsession_sample_rate = nan\n"),
+])
+def test_numbers_json_cannot_hold_are_refused_and_nothing_is_written(run_cli, tmp_path, args, toml):
+    """Infinity used to reach the template and the dashboard (not JSON), and lint called it clean."""
+    if toml:
+        (tmp_path / "rumcfn.toml").write_text(toml)
+    result = run_cli("synth", *args, "-o", "t.json")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith("rumcfn: error: setting ")
+    assert not (tmp_path / "t.json").exists()

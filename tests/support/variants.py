@@ -13,7 +13,7 @@ TOPIC = "arn:aws:sns:us-east-1:123456789012:alerts"
 
 FULL = {
     "monitor": {
-        "name": "shop.example/prod#1",
+        "name": "shop.example-prod#1",
         "domains": ["www.example.com", "*.example.org", "example.net"],
         "enable_xray": True,
         "cw_log_enabled": True,
@@ -49,6 +49,8 @@ VARIANTS: dict[str, Settings] = {
     "existing-pool": from_mapping({"auth": {"identity_pool_id": POOL, "guest_role_arn": ROLE}}),
     "parameters": Settings(parameters=True),
     "parameters-existing-topic": from_mapping({"parameters": True, "alarms": {"topic_arn": TOPIC}}),
+    "existing-topic-email": from_mapping({"alarms": {"topic_arn": TOPIC, "email": "ops@example.com"},
+                                          "canary": {"schedule": "cron(0/10 8-20 ? * MON-FRI *)"}}),
     "parameters-no-canary": from_mapping({"parameters": True, "canary": {"enabled": False}}),
     "all-on": from_mapping(FULL),
     "all-off": from_mapping(OFF),

@@ -169,7 +169,7 @@ def test_every_alarm_variant_lints_clean_and_fits_inline(name, linter):
     (["--budget", "ttfb=800"], None, "key must be one of lcp, cls, inp, fid, navigation, js_errors, http_5xx, but got 'ttfb'"),
     ([], '[budgets]\nstatistic = "p750"\n', "setting budgets.statistic: must be pNN (e.g. p75), avg, max or min, but got 'p750'"),
     ([], '[budgets]\nstatistic = "median"\n', "but got 'median'"),
-    ([], '[canary]\nschedule = "every 5 minutes"\n', "setting canary.schedule: must be rate(N minutes|hours) or cron(...)"),
+    ([], '[canary]\nschedule = "every 5 minutes"\n', "setting canary.schedule: must be rate(1 minute) to rate(1 hour)"),
     ([], '[canary]\nschedule = "rate(90 minutes)"\n', "setting canary.schedule"),
     ([], '[canary]\nname = "Shop_Canary"\n', r"setting canary.name: must match ^[0-9a-z_\-]{1,255}$"),
     ([], f'[canary]\nname = "{"a" * 256}"\n', "setting canary.name"),
@@ -187,7 +187,14 @@ def test_bad_budget_and_canary_input_is_one_line_and_exit_2(run_cli, tmp_path, a
 
 
 def test_derived_canary_names_always_fit_the_pattern():
-    """Monitor names may hold upper case, '.', '/' and '#'; the derived canary name never does."""
-    settings = from_mapping({"monitor": {"name": "Shop.Example/Prod#1"}})
+    """Monitor names may hold upper case, '.' and '#'; the derived canary name never does."""
+    settings = from_mapping({"monitor": {"name": "Shop.Example-Prod#1"}})
     assert settings.canary_name() == "shop-example-prod-1"
     assert json.loads(to_json(build_template(settings)))["Resources"]["Canary"]["Properties"]["Name"] == "shop-example-prod-1"
+
+
+def test_an_email_with_an_existing_topic_is_subscribed_to_that_topic_not_dropped():
+    t = template_dict(from_mapping({"alarms": {"email": "ops@example.com", "topic_arn": TOPIC}}))
+    (subscription,) = [r for r in t["Resources"].values() if r["Type"] == "AWS::SNS::Subscription"]
+    assert subscription["Properties"] == {"Protocol": "email", "Endpoint": "ops@example.com", "TopicArn": TOPIC}
+    assert not [r for r in t["Resources"].values() if r["Type"] == "AWS::SNS::Topic"]

@@ -90,7 +90,7 @@ def test_excluded_pages_become_regexps_over_window_location():
 
 
 def test_snippet_stays_small():
-    text = render_concrete(app_monitor_id=MONITOR, region="us-east-1", identity_pool_id="us-east-1:0a1b2c3d-1111")
+    text = render_concrete(app_monitor_id=MONITOR, region="us-east-1", identity_pool_id="us-east-1:0a1b2c3d-1111-2222-3333-444455556666")
     assert len(text.encode()) < 1024
     assert len(gzip.compress(text.encode())) < 600
 

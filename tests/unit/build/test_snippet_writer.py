@@ -236,3 +236,13 @@ def test_inline_code_keeps_no_mutable_state_between_invocations():
              if not name.startswith("__") and not isinstance(value, (types.ModuleType, types.FunctionType, type))}
     mutable = {name: value for name, value in state.items() if not isinstance(value, (str, int, float, tuple, re.Pattern))}
     assert mutable == {}
+
+
+def test_the_created_website_bucket_expires_replaced_versions():
+    """Versioning keeps every old version of every site file; the bucket rumcfn creates lets them go."""
+    res = resources({"script": {"create_bucket": True, "bucket": "shop-site", "noncurrent_version_days": 14}})
+    rules = res["SiteBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
+    assert rules == [{"Id": "ExpireReplacedVersions", "Status": "Enabled",
+                      "NoncurrentVersionExpiration": {"NoncurrentDays": 14},
+                      "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}}]
+    assert "ExpirationInDays" not in str(rules)  # current site files never expire

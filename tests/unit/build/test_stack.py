@@ -127,7 +127,7 @@ def test_existing_pool_and_role_are_reused_not_created():
 
 def test_monitor_mirrors_every_setting():
     props = template_dict(from_mapping(FULL))["Resources"]["AppMonitor"]["Properties"]
-    assert props["Name"] == "shop.example/prod#1"
+    assert props["Name"] == "shop.example-prod#1"
     assert props["DomainList"] == ["www.example.com", "*.example.org", "example.net"]
     assert "Domain" not in props
     assert props["CwLogEnabled"] is True
@@ -245,3 +245,13 @@ def test_builders_compose_into_an_existing_troposphere_template():
                               guest_role_arn=auth.guest_role_arn)
     assert monitor.title == "AppMonitor" and auth.guest_role is not None
     assert set(template.resources) == {"Existing", "IdentityPool", "GuestRole", "IdentityPoolRoles", "AppMonitor"}
+
+
+def test_the_generated_description_stays_within_cloudformations_1024_bytes():
+    """Five long domains used to make a 1,300-byte Description, which CloudFormation rejects."""
+    label = "d" * 60
+    domains = [f"{label}.{label}.{label}.site{i}.example.com" for i in range(5)]
+    data = template_dict(from_mapping({"monitor": {"domains": domains}}))
+    assert len(data["Description"].encode()) <= 1024
+    assert "5 domains" in data["Description"]
+    assert template_dict()["Description"].startswith("CloudWatch RUM real-user monitoring for www.example.com")

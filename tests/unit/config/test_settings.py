@@ -9,8 +9,10 @@ from troposphere import Ref
 
 from rumcfn.config import SECTIONS, Settings, SettingsError, from_mapping, load, reference, with_overrides
 
+POOL = "us-east-1:1a1a1a1a-ffff-1111-9999-12345678abcd"
+
 BAD = [
-    ({"monitor": {"name": "my site!"}}, "monitor.name", "[\\.\\-_/#A-Za-z0-9]+", "my site!"),
+    ({"monitor": {"name": "my site!"}}, "monitor.name", "^(?!\\.)[\\.\\-_#A-Za-z0-9]+$", "my site!"),
     ({"monitor": {"name": "x" * 256}}, "monitor.name", "1 to 255", "x" * 256),
     ({"monitor": {"domains": [f"d{i}.example.com" for i in range(6)]}}, "monitor.domains", "1 to 5 domains, but has 6", "d5.example.com"),
     ({"monitor": {"domains": []}}, "monitor.domains", "1 to 5 domains, but has 0", "[]"),
@@ -32,7 +34,7 @@ BAD = [
      "monitor.excluded_pages", "cannot be combined", "https://a.example.com/y"),
     ({"monitor": {"excluded_pages": ["/admin"]}}, "monitor.excluded_pages", "full page URLs", "/admin"),
     ({"auth": {"mode": "iam"}}, "auth.mode", "one of cognito, resource-policy", "iam"),
-    ({"auth": {"identity_pool_id": "us-east-1:1111-2222"}}, "auth.identity_pool_id", "together with auth.guest_role_arn", "us-east-1:1111-2222"),
+    ({"auth": {"identity_pool_id": POOL}}, "auth.identity_pool_id", "together with auth.guest_role_arn", POOL),
     ({"auth": {"restrict_referer": True}}, "auth.restrict_referer", "resource-policy mode only", "True"),
     ({"script": {"bucket": "My_Bucket"}}, "script.bucket", "S3 bucket name", "My_Bucket"),
     ({"script": {"key": "/rum.js"}}, "script.key", "must not start with /", "/rum.js"),
@@ -42,7 +44,7 @@ BAD = [
     ({"budgets": {"lcp": 0}}, "budgets.lcp", "positive number", "0"),
     ({"budgets": {"cls": 100}}, "budgets.cls", "not milliseconds", "100"),
     ({"budgets": {"statistic": "p999"}}, "budgets.statistic", "pNN", "p999"),
-    ({"canary": {"schedule": "every 5 minutes"}}, "canary.schedule", "rate(N minutes|hours)", "every 5 minutes"),
+    ({"canary": {"schedule": "every 5 minutes"}}, "canary.schedule", "rate(1 minute) to rate(1 hour)", "every 5 minutes"),
     ({"monitor": {"name": "Shop.Prod"}, "canary": {"name": "Shop"}}, "canary.name", "^[0-9a-z_\\-]{1,255}$", "Shop"),
     ({"alarms": {"email": "ops"}}, "alarms.email", "e-mail address", "ops"),
     ({"canary": {"artifacts_bucket": "their-bucket", "empty_artifacts_on_delete": True}},
