@@ -78,9 +78,8 @@ def check_regions(data: Mapping[str, Any], regions: Iterable[str]) -> None:
     missing = {region: kinds for region in dict.fromkeys(regions) if (kinds := unavailable(data, region))}
     if missing:
         where = "; ".join(f"{region} ({', '.join(kinds)})" for region, kinds in missing.items())
-        raise RegionUnavailable(f"the stack cannot deploy in {where}: CloudFormation does not offer "
-                                f"{'that resource type' if sum(map(len, missing.values())) == 1 else 'those resource types'} "
-                                f"there ({data_source()} region data)")
+        raise RegionUnavailable(f"the stack cannot deploy in {where}: CloudFormation does not offer the resource "
+                                f"type(s) named there ({data_source()} region data)")
 
 
 def markdown(data: Mapping[str, Any]) -> str:
