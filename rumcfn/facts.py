@@ -113,6 +113,39 @@ INLINE_LIMIT = 51_200
 #: tests/unit/test_facts.py checks botocore's list is covered.
 PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc")
 
+#: The OIDC issuer of Cognito identity pools: a guest role's trust policy names it as the ``Federated``
+#: principal and as the prefix of its ``:aud`` and ``:amr`` condition keys. ``cognito-identity.amazonaws.com``
+#: in every partition (Cognito developer guide, "Role trust and permissions"; its China edition on
+#: docs.amazonaws.cn gives the same), except in AWS GovCloud (US), where each Region has its own (GovCloud user
+#: guide, "Amazon Cognito in AWS GovCloud (US)"). AWS publishes no other for the aws-iso* or aws-eusc partitions.
+COGNITO_ISSUER = "cognito-identity.amazonaws.com"
+COGNITO_REGIONAL_ISSUERS = {
+    "us-gov-west-1": "cognito-identity-us-gov.amazonaws.com",
+    "us-gov-east-1": "cognito-identity.us-gov-east-1.amazonaws.com",
+}
+
+
+def cognito_issuer(region: str) -> str:
+    """The Cognito identity issuer a guest role in ``region`` must trust."""
+    return COGNITO_REGIONAL_ISSUERS.get(region, COGNITO_ISSUER)
+
+
+#: Service principals (``lambda.amazonaws.com``, ``cloudwatch.amazonaws.com``) are the same in every partition
+#: and Region: AWS CDK's region-info retired its per-partition table with "Service principals are now globally
+#: `<SERVICE>.amazonaws.com`" (aws/aws-cdk, packages/aws-cdk-lib/region-info/lib/default.ts).
+
+#: The AWS Management Console per partition, prefixed by the Region (``<region>.<host>``), as the AWS CLI's
+#: ``aws console`` builds it (aws/aws-cli, awscli/customizations/console.py, which cites the European
+#: Sovereign Cloud endpoints reference for aws-eusc). The isolated partitions (aws-iso*) have no console
+#: there, so stacks in them get no console URL.
+CONSOLE_HOSTS = {
+    "aws": "console.aws.amazon.com",
+    "aws-cn": "console.amazonaws.cn",
+    "aws-us-gov": "console.amazonaws-us-gov.com",
+    "aws-eusc": "console.amazonaws-eusc.eu",
+}
+
+
 
 def url_suffix(region: str) -> str:
     """The partition's URL suffix, as ``AWS::URLSuffix`` gives it inside a stack."""

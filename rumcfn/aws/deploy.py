@@ -85,7 +85,7 @@ def deploy(aws: Aws, request: StackRequest, *, execute: bool = True, confirm: Co
     Raises a :class:`RumcfnError` subclass for every failure; Ctrl-C leaves the stack as it is."""
     poller = poller or Poller()
     name = request.stack_name
-    request.template.check_deployable(request.parameters, request.s3_bucket)
+    request.template.check_deployable(request.parameters, request.s3_bucket, [aws.region_name])
     try:
         with translated():
             cfn = aws.client("cloudformation")
@@ -142,7 +142,7 @@ def _report_failure(outcome: Outcome, echo: Echo) -> None:
 def diff(aws: Aws, request: StackRequest, *, echo: Echo = echo_line, poller: Poller | None = None) -> ChangeSet:
     """Show what a deploy would change: create the change set, print it, delete it (and any stack it created)."""
     poller = poller or Poller()
-    request.template.check_deployable(request.parameters, request.s3_bucket)
+    request.template.check_deployable(request.parameters, request.s3_bucket, [aws.region_name])
     try:
         with translated():
             change_set = create_change_set(aws, request, poller)

@@ -133,7 +133,7 @@ def deploy_stack_set(aws: Aws, request: StackSetRequest, *, echo: Echo = echo_li
     """Create or update the stack set and its instances; return the requested instances' summaries."""
     poller = poller or Poller()
     request.check()
-    request.template.check_deployable(request.parameters, request.s3_bucket)
+    request.template.check_deployable(request.parameters, request.s3_bucket, request.regions)
     name = request.name
     try:
         with translated():

@@ -10,13 +10,12 @@ import awacs.rum
 import awacs.sts
 import awacs.xray
 from awacs.aws import Allow, Condition, ForAnyValueStringLike, PolicyDocument, Principal, Statement, StringEquals, StringLike
-from troposphere import GetAtt, Ref, Sub, Template
+from troposphere import Equals, GetAtt, If, Ref, Sub, Template
 from troposphere import cognito, iam
 
 from rumcfn.build.naming import monitor_arn
 from rumcfn.config import Settings, is_literal
-
-COGNITO = "cognito-identity.amazonaws.com"
+from rumcfn.facts import COGNITO_ISSUER, COGNITO_REGIONAL_ISSUERS
 
 
 @dataclass(frozen=True)
@@ -39,20 +38,44 @@ def guest_policy(settings: Settings) -> PolicyDocument:
     return PolicyDocument(Version="2012-10-17", Statement=statements)
 
 
-def guest_trust(pool: Any) -> PolicyDocument:
-    """Only Cognito may assume the role, only for this pool, only for unauthenticated identities."""
-    return PolicyDocument(
+def compact(document: PolicyDocument) -> str:
+    """A policy as the compact, key-sorted JSON text IAM and RUM accept in place of an object."""
+    return json.dumps(document.JSONrepr(), default=lambda o: o.JSONrepr(), separators=(",", ":"), sort_keys=True)
+
+
+def region_condition(region: str) -> str:
+    """``us-gov-west-1`` -> ``InUsGovWest1``."""
+    return "In" + "".join(part.title() for part in region.split("-"))
+
+
+def cognito_issuer(template: Template) -> Any:
+    """The Cognito issuer of the Region the stack deploys to: one condition per Region whose issuer differs."""
+    issuer: Any = COGNITO_ISSUER
+    for region, regional in reversed(COGNITO_REGIONAL_ISSUERS.items()):
+        template.add_condition(region_condition(region), Equals(Ref("AWS::Region"), region))
+        issuer = If(region_condition(region), regional, issuer)
+    return issuer
+
+
+def guest_trust(pool: Any, issuer: Any) -> Sub:
+    """Only Cognito may assume the role, only for this pool, only for unauthenticated identities.
+
+    The issuer is the principal and the prefix of both condition keys. Condition keys are JSON object keys,
+    which no intrinsic function can compute, so the policy is JSON text (IAM accepts a string) in which one
+    ``${Issuer}`` sets all three: they cannot disagree."""
+    document = PolicyDocument(
         Version="2012-10-17",
         Statement=[Statement(
             Effect=Allow,
-            Principal=Principal("Federated", COGNITO),
+            Principal=Principal("Federated", "${Issuer}"),
             Action=[awacs.sts.AssumeRoleWithWebIdentity],
             Condition=Condition([
-                StringEquals({f"{COGNITO}:aud": pool}),
-                ForAnyValueStringLike({f"{COGNITO}:amr": "unauthenticated"}),
+                StringEquals({"${Issuer}:aud": "${Pool}"}),
+                ForAnyValueStringLike({"${Issuer}:amr": "unauthenticated"}),
             ]),
         )],
     )
+    return Sub(compact(document), Issuer=issuer, Pool=pool)
 
 
 def add_cognito_auth(template: Template, settings: Settings) -> Auth:
@@ -68,7 +91,7 @@ def add_cognito_auth(template: Template, settings: Settings) -> Auth:
     ))
     role = template.add_resource(iam.Role(
         "GuestRole",
-        AssumeRolePolicyDocument=guest_trust(Ref(pool)),
+        AssumeRolePolicyDocument=guest_trust(Ref(pool), cognito_issuer(template)),
         Policies=[iam.Policy(PolicyName="PutRumEvents", PolicyDocument=guest_policy(settings))],
     ))
     attachment = template.add_resource(cognito.IdentityPoolRoleAttachment(
@@ -99,8 +122,7 @@ def resource_policy(settings: Settings) -> Sub:
                 referers.append(f"https://${{Domain{index}}}/*")
         statement["Condition"] = Condition(StringLike({"aws:Referer": referers}))
     document = PolicyDocument(Version="2012-10-17", Statement=[Statement(**statement)])
-    body = json.dumps(document.JSONrepr(), default=lambda o: o.JSONrepr(), separators=(",", ":"), sort_keys=True)
-    return Sub(body, **variables)
+    return Sub(compact(document), **variables)
 
 
 def add_auth(template: Template, settings: Settings) -> Auth:

@@ -11,24 +11,25 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from troposphere import FindInMap, Join, Ref, Sub, Template
+from troposphere import Equals, FindInMap, Or, Ref, Sub, Template
 from troposphere import cloudwatch
 
 from rumcfn.build.alarms import Alarms
 from rumcfn.config import Settings
-from rumcfn.facts import BUDGET_METRICS, CANARY_NAMESPACE, RUM_DIMENSION, RUM_NAMESPACE, cloudwatch_statistic
+from rumcfn.facts import BUDGET_METRICS, CANARY_NAMESPACE, CONSOLE_HOSTS, RUM_DIMENSION, RUM_NAMESPACE, cloudwatch_statistic
 
 WIDTH = 8  # three widgets per row on the 24-column grid
 HEIGHT = 6
-#: Console host per partition, for the DashboardUrl output.
+#: Console host per partition, for the DashboardUrl output, which only partitions with a console get.
 CONSOLE_MAPPING = "ConsoleDomain"
-CONSOLES = {"aws": "console.aws.amazon.com", "aws-cn": "console.amazonaws.cn", "aws-us-gov": "console.amazonaws-us-gov.com"}
+HAS_CONSOLE = "HasConsole"
 
 
 @dataclass(frozen=True)
 class Dashboard:
     dashboard: cloudwatch.Dashboard
-    url: Any  # the console URL (an Fn::Join)
+    url: Any  # the console URL (an Fn::Sub)
+    condition: str  # true where the partition has a console, so the URL output exists only there
 
 
 def _rum(metric: str, first: bool = True) -> list:
@@ -102,7 +103,7 @@ def body(settings: Settings, alarms: Alarms | None, canary: bool) -> str:
 
 def add_dashboard(template: Template, settings: Settings, *, monitor_name: Any, canary_name: Any = None,
                   alarms: Alarms | None = None) -> Dashboard:
-    """Add the dashboard and the console-domain mapping its URL needs."""
+    """Add the dashboard, and the console-host mapping and condition its URL output needs."""
     text = body(settings, alarms, canary_name is not None)
     variables = {"MonitorName": monitor_name}
     if canary_name is not None:
@@ -112,7 +113,8 @@ def add_dashboard(template: Template, settings: Settings, *, monitor_name: Any, 
         DashboardName=Sub("${AWS::StackName}-rum"),
         DashboardBody=Sub(text, **variables),
     ))
-    template.add_mapping(CONSOLE_MAPPING, {partition: {"Host": host} for partition, host in CONSOLES.items()})
-    url = Join("", ["https://", FindInMap(CONSOLE_MAPPING, Ref("AWS::Partition"), "Host"),
-                    Sub("/cloudwatch/home?region=${AWS::Region}#dashboards/dashboard/${Dashboard}")])
-    return Dashboard(dashboard=dashboard, url=url)
+    template.add_mapping(CONSOLE_MAPPING, {partition: {"Host": host} for partition, host in CONSOLE_HOSTS.items()})
+    template.add_condition(HAS_CONSOLE, Or(*(Equals(Ref("AWS::Partition"), partition) for partition in CONSOLE_HOSTS)))
+    url = Sub("https://${AWS::Region}.${Host}/cloudwatch/home?region=${AWS::Region}#dashboards/dashboard/${Dashboard}",
+              Host=FindInMap(CONSOLE_MAPPING, Ref("AWS::Partition"), "Host"))
+    return Dashboard(dashboard=dashboard, url=url, condition=HAS_CONSOLE)

@@ -110,7 +110,8 @@ def add_outputs(stack: Stack) -> None:
     t.add_output(Output("ScriptTag", Description="Add this tag to the <head> of every page",
                         Value=script_tag(s.script.key)))
     if stack.dashboard:
-        t.add_output(Output("DashboardUrl", Description="CloudWatch dashboard in the console", Value=stack.dashboard.url))
+        t.add_output(Output("DashboardUrl", Description="CloudWatch dashboard in the console", Value=stack.dashboard.url,
+                            Condition=stack.dashboard.condition))
     if stack.canary:
         t.add_output(Output("CanaryName", Description="Synthetics canary", Value=Ref(stack.canary.canary)))
     if stack.alarms and stack.alarms.topic is not None:

@@ -6,7 +6,7 @@ import click
 
 from rumcfn.cli.files import emit
 from rumcfn.cli.options import settings_options
-from rumcfn.config import Settings, split_list
+from rumcfn.config import Settings, SettingsError, split_list
 
 TEMPLATE_FILE = click.argument("template_file", required=False, type=click.Path(dir_okay=False, allow_dash=True))
 
@@ -26,13 +26,18 @@ def synth(settings: Settings, fmt: str, output: str | None) -> None:
 @click.command()
 @TEMPLATE_FILE
 @settings_options
-@click.option("--region", "regions", multiple=True, help="Regions to check against (default us-east-1; repeatable).")
+@click.option("--region", "regions", multiple=True,
+              help="Regions to check against, including whether each offers every resource type (default us-east-1; repeatable).")
 def lint(settings: Settings, template_file: str | None, regions: tuple[str, ...]) -> None:
     """Lint TEMPLATE_FILE (or - for stdin) with cfn-lint; without one, build from settings and lint."""
     from rumcfn.errors import LintFailed
     from rumcfn.template.lint import DEFAULT_REGIONS, Linter
     from rumcfn.template.reader import source
+    from rumcfn.template.regions import data_source, known_regions
 
+    for region in regions:
+        if region not in known_regions():
+            raise SettingsError("--region", f"must be a Region {data_source()} has data for", region)
     template = source(template_file, settings)
     findings = Linter(regions or DEFAULT_REGIONS).lint(template.body)
     for finding in findings:

@@ -8,7 +8,7 @@ import sys
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterable
 
 from rumcfn.errors import RumcfnError
 from rumcfn.facts import INLINE_LIMIT
@@ -75,11 +75,15 @@ class TemplateSource:
         if not self.fits_inline():
             raise TemplateTooLarge(self.origin, self.size)
 
-    def check_deployable(self, overrides: dict[str, str], s3_bucket: str | None) -> None:
-        """Fail before any AWS call: an override the template lacks, or too big to send inline."""
+    def check_deployable(self, overrides: dict[str, str], s3_bucket: str | None, regions: Iterable[str] = ()) -> None:
+        """Fail before any AWS call: an override the template lacks, too big to send inline, or a Region that
+        lacks one of its resource types."""
+        from rumcfn.template.regions import check_regions
+
         self.check_overrides(overrides)
         if not s3_bucket:
             self.check_inline()
+        check_regions(self.data, regions)
 
     @property
     def parameter_keys(self) -> list[str]:

@@ -113,6 +113,23 @@ def test_lint_passes_the_example_and_fails_a_broken_template(run_cli, tmp_path):
     assert bad.stderr.strip().splitlines()[-1].startswith("rumcfn: error: broken.json:")
 
 
+def test_lint_in_a_region_without_rum_reports_the_type_as_an_error(run_cli):
+    from rumcfn.template.regions import known_regions, offered
+
+    region = next(r for r in known_regions() if "AWS::RUM::AppMonitor" not in offered(r))  # ap-east-2 with cfn-lint 1.58
+    result = run_cli("lint", "--region", "us-east-1", "--region", region)
+    assert result.returncode == 1
+    (finding,) = result.stdout.splitlines()
+    assert "[error]" in finding and "AWS::RUM::AppMonitor" in finding and region in finding
+
+
+def test_lint_names_a_region_cfn_lint_does_not_know_in_one_line(run_cli):
+    result = run_cli("lint", "--region", "us-east-7")
+    assert result.returncode == 2 and result.stdout == ""
+    (line,) = result.stderr.splitlines()
+    assert "--region" in line and "us-east-7" in line and "Traceback" not in result.stderr
+
+
 def test_lint_reads_stdin(run_cli):
     result = run_cli("lint", "-", stdin=to_json(build_template()))
     assert result.returncode == 0, result.stdout + result.stderr

