@@ -283,13 +283,6 @@ def test_budgets_from_settings_match_the_template_metadata():
     assert [b.key for b in bc.budgets_from_settings(settings)] == ["lcp", "cls", "inp"]
 
 
-def test_statistic_spellings():
-    from rumcfn.facts import cloudwatch_statistic
-
-    assert [cloudwatch_statistic(s) for s in ("p75", "p99.9", "avg", "max", "min", "Average")] == [
-        "p75", "p99.9", "Average", "Maximum", "Minimum", "Average"]
-
-
 def test_boto3_is_imported_lazily():
     import subprocess
     import sys
