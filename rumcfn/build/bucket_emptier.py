@@ -16,10 +16,9 @@ import awacs.cloudformation
 import awacs.s3
 from awacs.aws import Allow, PolicyDocument, Statement
 from troposphere import AWSObject, GetAtt, Ref, Sub, Template, iam
-from troposphere.validators import integer
 
 from rumcfn.build.canary import Canary
-from rumcfn.build.snippet_writer import ScriptResources, lambda_timeout
+from rumcfn.build.snippet_writer import SERVICE_PROPS, ScriptResources, lambda_timeout
 from rumcfn.config import Settings
 
 #: Function timeout when it also empties the bucket: Lambda's maximum (900 s), within the custom
@@ -31,11 +30,7 @@ class EmptyBucket(AWSObject):
     """``Custom::EmptyBucket``: its Delete empties ``Bucket`` when the stack is being deleted."""
 
     resource_type = "Custom::EmptyBucket"
-    props = {
-        "ServiceToken": (str, True),
-        "ServiceTimeout": (integer, False),
-        "Bucket": (str, True),
-    }
+    props = {**SERVICE_PROPS, "Bucket": (str, True)}
 
 
 @dataclass(frozen=True)

@@ -36,13 +36,16 @@ LAMBDA_TIMEOUT = 60
 EVENT_AGE = (60, 21600)
 
 
+#: What every custom resource served by the rum.js function takes: the function, and how long to wait for it.
+SERVICE_PROPS = {"ServiceToken": (str, True), "ServiceTimeout": (integer, False)}
+
+
 class RumScript(AWSObject):
     """``Custom::RumScript``: typed properties, so a typo fails at synth time, not at deploy time."""
 
     resource_type = "Custom::RumScript"
     props = {
-        "ServiceToken": (str, True),
-        "ServiceTimeout": (integer, False),
+        **SERVICE_PROPS,
         "Bucket": (str, True),
         "Key": (str, True),
         "Content": (Sub, True),
