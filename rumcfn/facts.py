@@ -27,13 +27,21 @@ CDN_URL = "https://client.rum.us-east-1.amazonaws.com/{version}/cwr.js"
 
 class BudgetMetric(NamedTuple):
     """A vital rumcfn can budget: its RUM metric, unit, and Core Web Vitals "good"/"poor" thresholds
-    at the 75th percentile (web.dev/vitals; ``None`` where there is no standard threshold)."""
+    at the 75th percentile (web.dev/vitals; ``None`` where there is no standard threshold).
+
+    ``statistic`` fixes the statistic of a count metric: a percentile of per-page-view counts stays 0
+    until that share of page views has an error, so counts are judged on their average."""
 
     key: str
     metric: str
     unit: str
     good: float | None
     poor: float | None
+    statistic: str | None = None
+
+    @property
+    def is_count(self) -> bool:
+        return self.statistic is not None
 
 
 BUDGET_METRICS: dict[str, BudgetMetric] = {m.key: m for m in (
@@ -42,8 +50,8 @@ BUDGET_METRICS: dict[str, BudgetMetric] = {m.key: m for m in (
     BudgetMetric("inp", "WebVitalsInteractionToNextPaint", "ms", 200, 500),
     BudgetMetric("fid", "WebVitalsFirstInputDelay", "ms", 100, 300),
     BudgetMetric("navigation", "PerformanceNavigationDuration", "ms", None, None),
-    BudgetMetric("js_errors", "JsErrorCountPerPageView", "", None, None),
-    BudgetMetric("http_5xx", "Http5xxCountPerPageView", "", None, None),
+    BudgetMetric("js_errors", "JsErrorCountPerPageView", "", None, None, "avg"),
+    BudgetMetric("http_5xx", "Http5xxCountPerPageView", "", None, None, "avg"),
 )}
 
 

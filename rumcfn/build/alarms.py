@@ -90,7 +90,8 @@ def add_budget_alarm(template: Template, settings: Settings, level: Level, monit
     b = settings.budgets
     metric = BUDGET_METRICS[level.key]
     unit = f" {metric.unit}" if metric.unit else ""
-    what = f"{metric.metric} {b.statistic} above {level.threshold:g}{unit}"
+    stat = b.statistic_of(level.key)
+    what = f"{metric.metric} {stat} above {level.threshold:g}{unit}"
     return template.add_resource(cloudwatch.Alarm(
         _logical(level.key, level.level),
         AlarmName=stack_unique(_alarm_suffix(level.key, level.level)),
@@ -99,7 +100,7 @@ def add_budget_alarm(template: Template, settings: Settings, level: Level, monit
         Namespace=RUM_NAMESPACE,
         MetricName=metric.metric,
         Dimensions=[cloudwatch.MetricDimension(Name=RUM_DIMENSION, Value=monitor_name)],
-        **statistic(b.statistic),
+        **statistic(stat),
         Threshold=level.threshold,
         ComparisonOperator="GreaterThanThreshold",
         Period=b.period,

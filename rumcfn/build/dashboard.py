@@ -69,11 +69,11 @@ def _canary_lines(metric: str, locations: tuple[str, ...]) -> list:
 
 def widgets(settings: Settings, alarms: Alarms | None, canary: bool) -> list[dict]:
     """The widgets, in reading order (budgets first)."""
-    stat = cloudwatch_statistic(settings.budgets.statistic)
     result = []
     critical = {level.key for level in settings.budgets.levels() if level.level == "critical"}
     for key, budget in settings.budgets.active().items():
         metric = BUDGET_METRICS[key]
+        stat = cloudwatch_statistic(settings.budgets.statistic_of(key))
         lines = [{"label": "budget", "value": budget}]
         if key in critical:
             lines.append({"label": "poor", "value": metric.poor, "color": "#d62728"})

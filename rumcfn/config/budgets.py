@@ -57,7 +57,8 @@ class BudgetSettings(Section):
     navigation: Value = setting(None, "Page navigation duration budget, ms (off by default).", BudgetRule())
     js_errors: Value = setting(None, "JavaScript errors per page view (off by default).", BudgetRule())
     http_5xx: Value = setting(None, "HTTP 5xx responses per page view (off by default).", BudgetRule())
-    statistic: str = setting("p75", "Statistic compared with the budget: pNN, avg, max or min.", STATISTIC)
+    statistic: str = setting("p75", "Statistic compared with the vital budgets (lcp, cls, inp, fid, navigation): pNN, avg, max or min. "
+                             "js_errors and http_5xx are counts per page view and always use the average.", STATISTIC)
     period: int = setting(300, "Alarm period, seconds (60 or a multiple of 60).", PERIOD)
     evaluation_periods: int = setting(3, "Periods evaluated per alarm.", Number(1, 100, integer=True))
     datapoints_to_alarm: int = setting(2, "Breaching periods out of evaluation_periods that raise the alarm.",
@@ -72,6 +73,10 @@ class BudgetSettings(Section):
         """The budgets that are on, in a stable order."""
         return {key: getattr(self, key) for key in BUDGET_METRICS if getattr(self, key) is not None}
 
+    def statistic_of(self, key: str) -> str:
+        """The statistic a budget is judged on: the setting for vitals, the average for counts."""
+        return BUDGET_METRICS[key].statistic or self.statistic
+
     def levels(self) -> list[Level]:
         """Every alarm the budgets ask for: the budget, and with ``two_levels`` the 'poor' threshold above it."""
         result = []
@@ -84,7 +89,7 @@ class BudgetSettings(Section):
 
     def budgets(self) -> list[Budget]:
         """The budgets whose values are literals (a parameter's value is unknown until deploy)."""
-        return [Budget(key, BUDGET_METRICS[key].metric, float(value), self.statistic)
+        return [Budget(key, BUDGET_METRICS[key].metric, float(value), self.statistic_of(key))
                 for key, value in self.active().items() if is_literal(value)]
 
 

@@ -296,3 +296,12 @@ def test_boto3_is_imported_lazily():
 
     code = "import sys, rumcfn.cli, rumcfn.aws.budget_gate; print('boto3' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
+
+
+def test_count_budgets_are_queried_at_the_average_vitals_at_the_statistic():
+    from rumcfn.config import from_mapping
+
+    settings = from_mapping({"budgets": {"js_errors": 0.5, "http_5xx": 0.1, "inp": "off", "cls": "off"}})
+    budgets = bc.budgets_from_settings(settings)
+    stats = [q["MetricStat"]["Stat"] for q in bc.queries("shop", budgets, 86_400) if q["Id"].startswith("v")]
+    assert [b.key for b in budgets] == ["lcp", "js_errors", "http_5xx"] and stats == ["p75", "Average", "Average"]

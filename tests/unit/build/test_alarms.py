@@ -191,3 +191,22 @@ def test_derived_canary_names_always_fit_the_pattern():
     settings = from_mapping({"monitor": {"name": "Shop.Example/Prod#1"}})
     assert settings.canary_name() == "shop-example-prod-1"
     assert json.loads(to_json(build_template(settings)))["Resources"]["Canary"]["Properties"]["Name"] == "shop-example-prod-1"
+
+
+def test_count_budgets_use_the_average_and_vitals_the_configured_statistic():
+    """The p75 of a per-page-view count stays 0 until more than a quarter of page views fail: count budgets
+    are judged on the average; the statistic setting applies to the vitals (issue 11 item 9)."""
+    settings = from_mapping({"budgets": {"js_errors": 0.5, "http_5xx": 0.1, "statistic": "p90"}})
+    t = template_dict(settings)
+    stats = {p["MetricName"]: p.get("ExtendedStatistic", p.get("Statistic")) for p in budget_alarms(t).values()}
+    assert stats == {"WebVitalsLargestContentfulPaint": "p90", "WebVitalsCumulativeLayoutShift": "p90",
+                     "WebVitalsInteractionToNextPaint": "p90", "JsErrorCountPerPageView": "Average",
+                     "Http5xxCountPerPageView": "Average"}
+    metadata = t["Metadata"]["rumcfn"]["budgets"]
+    assert {key: entry["statistic"] for key, entry in metadata.items()} == {
+        "lcp": "p90", "cls": "p90", "inp": "p90", "js_errors": "avg", "http_5xx": "avg"}
+    body, _ = t["Resources"]["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    widgets = {w["properties"]["metrics"][0][1]: w["properties"]["stat"] for w in json.loads(body)["widgets"]
+               if w["type"] == "metric" and len(w["properties"]["metrics"]) == 1}
+    assert widgets["JsErrorCountPerPageView"] == widgets["Http5xxCountPerPageView"] == "Average"
+    assert widgets["WebVitalsLargestContentfulPaint"] == "p90"
