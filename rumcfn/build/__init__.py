@@ -1,0 +1,1 @@
+"""Settings -> troposphere Template, pure: :mod:`.stack` assembles the builders of each concern."""
