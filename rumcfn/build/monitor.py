@@ -2,61 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from troposphere import Template
 from troposphere import rum
 
+from rumcfn.build.metrics import metric_definitions
 from rumcfn.build.naming import tags_of
 from rumcfn.config import Settings, is_literal
-from rumcfn.facts import EXTENDED_DIMENSIONS, EXTENDED_METRICS, RUM_NAMESPACE
-
-
-#: An event-pattern value that matches any event carrying the field (the event-pattern ``exists`` filter).
-ANY_VALUE = [{"exists": True}]
-
-
-def event_pattern(metric_name: str, fields: dict[str, Any]) -> dict[str, Any]:
-    """The pattern of an extended metric with each dimension's event field in it.
-
-    RUM API reference, ``MetricDefinitionRequest.DimensionKeys``: every dimension listed there must also be
-    included in ``EventPattern`` (and one invalid definition means none is applied). ``fields`` maps a dotted
-    event field (``metadata.pageId``) to what it must match (``ANY_VALUE`` or ``["/checkout"]``)."""
-    metric = EXTENDED_METRICS[metric_name]
-    pattern: dict[str, Any] = {"event_type": [metric.event_type]}
-    if metric.details:
-        pattern["event_details"] = json.loads(json.dumps(metric.details))
-    for path, match in fields.items():
-        node = pattern
-        *parents, leaf = path.split(".")
-        for part in parents:
-            node = node.setdefault(part, {})
-        node[leaf] = match
-    return pattern
-
-
-def pattern_text(pattern: dict[str, Any]) -> str:
-    return json.dumps(pattern, separators=(",", ":"), sort_keys=True)
-
-
-def _metric_definitions(settings: Settings) -> list[rum.MetricDefinition]:
-    """One definition per (metric, dimension): RUM publishes a metric per dimension key set."""
-    definitions = []
-    for name in settings.monitor.extended_metrics:
-        metric = EXTENDED_METRICS[name]
-        for dimension in settings.monitor.extended_metric_dimensions:
-            path = EXTENDED_DIMENSIONS[dimension]
-            kwargs: dict[str, Any] = {
-                "Name": name,
-                "Namespace": RUM_NAMESPACE,
-                "DimensionKeys": {path: dimension},
-                "EventPattern": pattern_text(event_pattern(name, {path: ANY_VALUE})),
-            }
-            if metric.value_key:
-                kwargs["ValueKey"] = metric.value_key
-            definitions.append(rum.MetricDefinition(**kwargs))
-    return definitions
 
 
 def add_app_monitor(
@@ -83,7 +36,7 @@ def add_app_monitor(
                        ("FavoritePages", m.favorite_pages)):
         if pages:
             config[key] = list(pages)
-    definitions = _metric_definitions(settings)
+    definitions = metric_definitions(settings)
     if definitions:
         config["MetricDestinations"] = [rum.MetricDestination(Destination="CloudWatch", MetricDefinitions=definitions)]
 
