@@ -116,9 +116,10 @@ MAX_METRIC_DEFINITIONS = 2000
 #: pattern [a-zA-Z0-9-._/#:]+).
 CUSTOM_METRICS_PREFIX = "RUM/CustomMetrics/"
 #: The dimension rumcfn gives its per-release custom metrics, and the event fields a release can come from:
-#: the client's ``releaseId`` (sent as event metadata ``aws:releaseId``; @aws-rum/web-core
-#: sessions/SessionManager.js) or the application version every batch carries (``application_version``,
-#: a first-level event key the RUM API reference lists for custom metrics).
+#: the client's ``releaseId`` (metadata ``aws:releaseId``: aws-rum-web 3.x sends it once per batch in
+#: ``SessionMetadata``, which RUM merges into each event's metadata; @aws-rum/web-core SessionManager.js and
+#: EventCache.js, checked by tests/browser/test_release_metadata.py) or the application version every batch
+#: carries (``application_version``, a first-level event key the RUM API reference lists for custom metrics).
 RELEASE_DIMENSION = "ReleaseId"
 RELEASE_FIELDS = {"release_id": "metadata.aws:releaseId", "app_version": "application_version"}
 

@@ -73,7 +73,8 @@ class Segment(Section):
             return self.name
         parts = [slug(getattr(self, key)) or ("home" if key == "page" else key)
                  for key in SEGMENT_DIMENSIONS if getattr(self, key)]
-        return "-".join(parts)[:48].strip("-")
+        limit = (48 - len(parts) + 1) // len(parts)  # each value keeps its share of the 48 characters
+        return "-".join(part[:limit].strip("-") for part in parts)
 
     def active(self) -> dict[str, Any]:
         return {key: getattr(self, key) for key in VITAL_KEYS if getattr(self, key) is not None}
