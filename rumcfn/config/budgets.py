@@ -9,13 +9,12 @@ from rumcfn.config import formats
 from rumcfn.config.rules import Budget as BudgetRule
 from rumcfn.config.rules import Custom, Each, Flag, Number, OneOf, Text, Value, fail, is_literal
 from rumcfn.config.section import Section, setting
-from rumcfn.config.segments import Segment, Segments
+from rumcfn.config.segments import CLS, Segment, Segments
 from rumcfn.facts import BUDGET_METRICS, CUSTOM_METRICS_PREFIX, RELEASE_FIELDS, VITAL_KEYS
 
 STATISTIC = Text(r"p(\d{1,2}(\.\d{1,2})?|100)|avg|max|min|Average|Maximum|Minimum", "must be pNN (e.g. p75), avg, max or min")
 PERIOD = Custom(lambda value: isinstance(value, int) and not isinstance(value, bool) and value >= 60 and value % 60 == 0,
                 "must be 60 or a multiple of 60 seconds")
-CLS = BudgetRule(most=1, most_rule="must be at most 1: CLS is unitless, not milliseconds")
 #: A custom-metric namespace of the user's (RUM API reference, MetricDefinitionRequest.Namespace: not AWS/...;
 #: botocore rum model: 1-237 of [a-zA-Z0-9-._/#:]).
 RELEASE_NAMESPACE = Text(r"[a-zA-Z0-9\-._/#:]+", "must be 1-237 of a-z A-Z 0-9 - . _ / # : and not start with AWS/",

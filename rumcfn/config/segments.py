@@ -18,6 +18,7 @@ from rumcfn.config.section import Section, setting
 from rumcfn.errors import SettingsError
 from rumcfn.facts import BUDGET_METRICS, DEVICE_TYPES, SEGMENT_DIMENSIONS, VITAL_KEYS
 
+#: How files and flags spell a budget that is off.
 OFF = ("off", "none")
 CLS = BudgetRule(most=1, most_rule="must be at most 1: CLS is unitless, not milliseconds")
 #: A dimension value: CloudWatch takes 1-1024 characters (botocore cloudwatch model, DimensionValue).
