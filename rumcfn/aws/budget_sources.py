@@ -15,7 +15,15 @@ from rumcfn.aws.errors import translated
 from rumcfn.aws.stacks import deployed_template, find_stack
 from rumcfn.config import Budget
 from rumcfn.errors import RumcfnError, StackNotFound
-from rumcfn.facts import RELEASE_DIMENSION
+from rumcfn.facts import BUDGET_METRICS, RELEASE_DIMENSION, SEGMENT_DIMENSIONS
+
+#: The order budgets and a segment's dimensions are listed in (as settings list them), whatever order a
+#: template keeps its keys in.
+ORDER = {name: index for index, name in enumerate([*BUDGET_METRICS, *SEGMENT_DIMENSIONS.values()])}
+
+
+def _ordered(items):
+    return sorted(items, key=lambda pair: ORDER.get(pair[0], len(ORDER)))
 
 
 class MalformedMetadata(RumcfnError):
@@ -41,7 +49,7 @@ class Target:
 
 def _entries(key: str, entries: Any, segment: str = "", dimensions: tuple = ()) -> list[Budget]:
     budgets = []
-    for name, entry in (entries or {}).items():
+    for name, entry in _ordered((entries or {}).items()):
         try:
             budgets.append(Budget.from_metadata(name, entry, segment, dimensions))
         except (KeyError, TypeError, ValueError, AttributeError) as error:
@@ -50,12 +58,13 @@ def _entries(key: str, entries: Any, segment: str = "", dimensions: tuple = ()) 
 
 
 def budgets_from_metadata(metadata: Mapping[str, Any] | None) -> list[Budget]:
-    """Budgets from a template's ``Metadata.rumcfn``: the site's in the stored order, then each segment's."""
+    """Budgets from a template's ``Metadata.rumcfn``: the site's, then each segment's, in the settings' order."""
     rumcfn = (metadata or {}).get("rumcfn") or {}
     budgets = _entries("budget", rumcfn.get("budgets"))
     for segment in rumcfn.get("segments") or []:
         try:
-            name, dimensions = str(segment["name"]), tuple((str(k), str(v)) for k, v in segment["dimensions"].items())
+            name = str(segment["name"])
+            dimensions = tuple(_ordered((str(k), str(v)) for k, v in segment["dimensions"].items()))
         except (KeyError, TypeError, AttributeError) as error:
             raise MalformedMetadata(f"stack metadata: segment {segment!r} is malformed ({error})") from None
         budgets += _entries(f"segment {name} budget", segment.get("budgets"), name, dimensions)

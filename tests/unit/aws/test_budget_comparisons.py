@@ -44,6 +44,18 @@ def shop(aws_env, tmp_path, monkeypatch):
     return aws_env
 
 
+def test_budgets_from_settings_match_the_stack_metadata_segments_and_releases_too():
+    """Whatever key order the deployed template keeps (as written, or sorted by a tool on the way)."""
+    from rumcfn.aws import budget_sources as sources
+
+    settings = from_mapping(SEGMENTS)
+    written = template_dict(settings)["Metadata"]
+    for metadata in (written, json.loads(json.dumps(written, sort_keys=True))):
+        assert sources.budgets_from_metadata(metadata) == sources.budgets_from_settings(settings)
+        assert sources.releases_from_metadata(metadata) == sources.from_settings(settings).releases == Releases(RELEASES)
+    assert len(sources.budgets_from_settings(settings)) == 9
+
+
 def site_ok(url: str) -> None:
     put_samples(url, "shop", LCP, [2000, 2100])
     put_samples(url, "shop", CLS, [0.05])
