@@ -27,13 +27,21 @@ CDN_URL = "https://client.rum.us-east-1.amazonaws.com/{version}/cwr.js"
 
 class BudgetMetric(NamedTuple):
     """A vital rumcfn can budget: its RUM metric, unit, and Core Web Vitals "good"/"poor" thresholds
-    at the 75th percentile (web.dev/vitals; ``None`` where there is no standard threshold)."""
+    at the 75th percentile (web.dev/vitals; ``None`` where there is no standard threshold).
+
+    ``statistic`` fixes the statistic of a count metric: a percentile of per-page-view counts stays 0
+    until that share of page views has an error, so counts are judged on their average."""
 
     key: str
     metric: str
     unit: str
     good: float | None
     poor: float | None
+    statistic: str | None = None
+
+    @property
+    def is_count(self) -> bool:
+        return self.statistic is not None
 
 
 BUDGET_METRICS: dict[str, BudgetMetric] = {m.key: m for m in (
@@ -42,8 +50,8 @@ BUDGET_METRICS: dict[str, BudgetMetric] = {m.key: m for m in (
     BudgetMetric("inp", "WebVitalsInteractionToNextPaint", "ms", 200, 500),
     BudgetMetric("fid", "WebVitalsFirstInputDelay", "ms", 100, 300),
     BudgetMetric("navigation", "PerformanceNavigationDuration", "ms", None, None),
-    BudgetMetric("js_errors", "JsErrorCountPerPageView", "", None, None),
-    BudgetMetric("http_5xx", "Http5xxCountPerPageView", "", None, None),
+    BudgetMetric("js_errors", "JsErrorCountPerPageView", "", None, None, "avg"),
+    BudgetMetric("http_5xx", "Http5xxCountPerPageView", "", None, None, "avg"),
 )}
 
 
@@ -76,6 +84,10 @@ EXTENDED_METRICS: dict[str, ExtendedMetric] = {m.name: m for m in (
     ExtendedMetric("SessionCount", None, "session_start"),
 )}
 
+#: The budgets whose metric RUM can publish as an extended or custom metric (the vitals, not the per-page-view
+#: counts, whose event patterns the RUM API reference does not give): segment and release budgets.
+VITAL_KEYS = tuple(key for key, m in BUDGET_METRICS.items() if m.metric in EXTENDED_METRICS)
+
 #: Extended-metric dimensions: CloudWatch dimension name -> the event field it comes from (RUM user guide).
 EXTENDED_DIMENSIONS = {
     "PageId": "metadata.pageId",
@@ -86,7 +98,37 @@ EXTENDED_DIMENSIONS = {
     "FileType": "event_details.fileType",
 }
 
+#: What a segment budget may name: setting key -> the extended-metric dimension (RUM API reference,
+#: BatchCreateRumMetricDefinitions: "valid dimension names ... BrowserName, CountryCode, DeviceType, FileType,
+#: OSName, and PageId"; FileType describes resource events, not pages, so it is not a segment).
+SEGMENT_DIMENSIONS = {"page": "PageId", "device": "DeviceType", "browser": "BrowserName", "os": "OSName",
+                      "country": "CountryCode"}
+#: DeviceType values (RUM user guide, "Extended metrics": desktop, mobile, tablet, embedded). The web client
+#: 3.2.1 sends "mobile" or "desktop" (@aws-rum/web-core orchestration/config.js, userAgentDataProvider) and,
+#: where the browser has no userAgentData, its user-agent string for RUM to classify.
+DEVICE_TYPES = ("desktop", "mobile", "tablet", "embedded")
+#: Metric definitions one destination may hold (AWS::RUM::AppMonitor schema, MetricDefinitions maxItems;
+#: RUM API reference, BatchCreateRumMetricDefinitions: "one destination can contain ... 2000").
+MAX_METRIC_DEFINITIONS = 2000
+#: Custom metrics: RUM publishes them under this prefix + the namespace given; the namespace may not
+#: start with AWS/ (RUM API reference, MetricDefinitionRequest.Namespace and BatchCreateRumMetricDefinitions);
+#: 237 characters = CloudWatch's 255 less the prefix (botocore rum model, Namespace: max 237,
+#: pattern [a-zA-Z0-9-._/#:]+).
+CUSTOM_METRICS_PREFIX = "RUM/CustomMetrics/"
+#: The dimension rumcfn gives its per-release custom metrics, and the event fields a release can come from:
+#: the client's ``releaseId`` (metadata ``aws:releaseId``: aws-rum-web 3.x sends it once per batch in
+#: ``SessionMetadata``, which RUM merges into each event's metadata; @aws-rum/web-core SessionManager.js and
+#: EventCache.js, checked by tests/browser/test_release_metadata.py) or the application version every batch
+#: carries (``application_version``, a first-level event key the RUM API reference lists for custom metrics).
+RELEASE_DIMENSION = "ReleaseId"
+RELEASE_FIELDS = {"release_id": "metadata.aws:releaseId", "app_version": "application_version"}
+
 # --- CloudWatch ----------------------------------------------------------------------------------
+
+#: A composite alarm's rule may name at most 100 child alarms (PutCompositeAlarm, AlarmRule).
+MAX_COMPOSITE_CHILDREN = 100
+#: One GetMetricData request retrieves at most 500 metrics (GetMetricData).
+MAX_METRIC_DATA_QUERIES = 500
 
 #: rumcfn's statistic spellings -> CloudWatch's; percentiles (``p75``, ``p99.9``) are the same in both.
 CLOUDWATCH_STATISTICS = {"avg": "Average", "max": "Maximum", "min": "Minimum"}
@@ -105,6 +147,8 @@ LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 
 
 #: The largest template CloudFormation takes inline (``--template-body``); larger ones go through S3.
 INLINE_LIMIT = 51_200
+#: Resources one stack may declare (CloudFormation quotas, "Resources": 500).
+MAX_RESOURCES = 500
 
 # --- partitions ----------------------------------------------------------------------------------
 

@@ -1,35 +1,37 @@
-"""The budget gate: compare a deployed monitor's Web Vitals with the budgets its stack was built with.
+"""The budget gate: compare a deployed monitor's Web Vitals with its budgets, and optionally with a baseline.
 
-Budgets come from the stack itself (``Metadata.rumcfn.budgets`` of the deployed template) or from
-settings; values come from CloudWatch ``GetMetricData`` in ``AWS/RUM`` with dimension
-``application_name``: one datapoint per budget, the configured statistic (``p75`` by default) over
-the whole window, so a percentile is computed over every sample and never averaged across periods.
+Values come from CloudWatch ``GetMetricData``: one datapoint per budget, the budget's statistic (``p75``
+by default for vitals, the average for counts) over the whole window, so a percentile is computed over
+every sample and never averaged across periods. Site budgets read ``AWS/RUM`` with dimension
+``application_name``; a segment's add its dimensions (``PageId``, ``DeviceType`` ...); a release's read
+the stack's per-release custom metrics (``RUM/CustomMetrics/<namespace>``, dimension ``ReleaseId``).
 
-A budget passes when the value is at most the budget. :func:`check` returns a :class:`Report`;
-the CLI turns it into exit codes: 0 all budgets met, 1 a budget broken, 3 not enough data.
-boto3 is imported only when a client is made.
+A budget passes when the value is at most the budget and, when a baseline is given (``--against`` another
+release, or ``--baseline previous`` window), when it got worse by at most ``max_regression``; both sides
+need ``min_samples``. Budgets of level ``warn`` are judged and shown but never decide the exit code:
+0 all met, 1 a budget broken, 3 not enough data. boto3 is imported only when a client is made.
 """
 
 from __future__ import annotations
 
-import json
 import math
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timedelta, timezone
-from typing import Any, Mapping
+from typing import Any
 
-from rumcfn.aws.errors import AwsError, translated
-from rumcfn.aws.stacks import deployed_template, find_stack
-from rumcfn.aws.views import table as text_table
+from rumcfn.aws.budget_sources import Releases, Target
+from rumcfn.aws.errors import translated
 from rumcfn.config import Budget
-from rumcfn.errors import RumcfnError, StackNotFound
-from rumcfn.facts import BUDGET_METRICS, RUM_DIMENSION, RUM_NAMESPACE, cloudwatch_statistic
+from rumcfn.errors import RumcfnError, UsageError
+from rumcfn.facts import (BUDGET_METRICS, MAX_METRIC_DATA_QUERIES, RUM_DIMENSION, RUM_NAMESPACE, VITAL_KEYS,
+                          cloudwatch_statistic)
 
-PASS, FAIL, NO_DATA = "pass", "FAIL", "no data"
+PASS, FAIL, WARN, NO_DATA = "pass", "FAIL", "warn", "no data"
+WORDS = {PASS: "pass", FAIL: "fail", WARN: "warn", NO_DATA: "no-data"}
 
 
 class BudgetsBroken(RumcfnError):
-    """At least one vital is over its budget."""
+    """At least one vital is over its budget, or got worse than allowed."""
 
     exit_code = 1
 
@@ -40,8 +42,23 @@ class NotEnoughData(RumcfnError):
     exit_code = 3
 
 
-class MalformedMetadata(RumcfnError):
-    """The template's ``Metadata.rumcfn.budgets`` is not what rumcfn writes."""
+@dataclass(frozen=True)
+class Gate:
+    """How to judge: the window, the samples each side needs, and what to compare with.
+
+    ``release`` judges one release's metrics; ``against`` compares it with another release; ``baseline``
+    "previous" compares the window with the one before it. ``max_regression`` is a fraction (0.1: 10%)."""
+
+    days: int = 7
+    min_samples: int = 1
+    release: str | None = None
+    against: str | None = None
+    baseline: str | None = None
+    max_regression: float = 0.10
+
+    @property
+    def compares(self) -> bool:
+        return bool(self.against or self.baseline)
 
 
 @dataclass
@@ -50,9 +67,21 @@ class Result:
     metric: str
     statistic: str
     budget: float
+    level: str = "fail"
+    segment: str = ""
+    dimensions: dict[str, str] = field(default_factory=dict)
     value: float | None = None
     samples: float | None = None
+    baseline: float | None = None
+    baseline_samples: float | None = None
+    change: float | None = None  # (value - baseline) / baseline
     status: str = NO_DATA
+    reason: str = ""
+
+    @property
+    def unit(self) -> str:
+        known = BUDGET_METRICS.get(self.key)
+        return known.unit if known else ""
 
 
 @dataclass
@@ -62,69 +91,36 @@ class Report:
     start: str
     end: str
     results: list[Result] = field(default_factory=list)
+    release: str | None = None
+    against: str | None = None
+    baseline: str | None = None
+    max_regression: float | None = None
 
     @property
     def status(self) -> str:
-        """``FAIL`` if any budget is broken, else ``no data`` if any lacks data (or none exist), else ``pass``."""
-        statuses = {r.status for r in self.results}
+        """Over the ``fail``-level budgets: ``FAIL`` if any is broken, else ``no data`` if any lacks data (or
+        there are no budgets at all), else ``pass``."""
+        if not self.results:
+            return NO_DATA
+        statuses = {r.status for r in self.results if r.level == "fail"}
         if FAIL in statuses:
             return FAIL
-        if NO_DATA in statuses or not self.results:
-            return NO_DATA
-        return PASS
+        return NO_DATA if NO_DATA in statuses else PASS
 
     def broken(self) -> list[Result]:
         return [r for r in self.results if r.status == FAIL]
 
     def missing(self) -> list[Result]:
-        return [r for r in self.results if r.status == NO_DATA]
+        return [r for r in self.results if r.status == NO_DATA and r.level == "fail"]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"app_monitor": self.app_monitor, "days": self.days, "start": self.start, "end": self.end,
-                "status": {PASS: "pass", FAIL: "fail", NO_DATA: "no-data"}[self.status],
-                "budgets": [asdict(r) | {"status": {PASS: "pass", FAIL: "fail", NO_DATA: "no-data"}[r.status]}
-                            for r in self.results]}
-
-
-# --- where budgets come from ---------------------------------------------------------------------
-
-
-def budgets_from_metadata(metadata: Mapping[str, Any] | None) -> list[Budget]:
-    """Budgets from a template's ``Metadata`` (``rumcfn.budgets``), in the stored order."""
-    entries = ((metadata or {}).get("rumcfn") or {}).get("budgets") or {}
-    budgets = []
-    for key, entry in entries.items():
-        try:
-            budgets.append(Budget.from_metadata(key, entry))
-        except (KeyError, TypeError, ValueError, AttributeError) as error:
-            raise MalformedMetadata(f"stack metadata: budget {key!r} is malformed ({entry!r}: {error})") from None
-    return budgets
-
-
-def budgets_from_settings(settings) -> list[Budget]:
-    """Budgets exactly as a stack built from ``settings`` records them."""
-    return settings.budgets.budgets()
-
-
-def from_stack(cloudformation, stack_name: str) -> tuple[str, list[Budget]]:
-    """The monitor name and budgets of a deployed stack: ``AppMonitorName`` output (else the
-    ``AWS::RUM::AppMonitor`` resource's physical id) and the template's budget metadata."""
-    with translated():
-        stack = find_stack(cloudformation, stack_name)
-        if stack is None:
-            raise StackNotFound(stack_name)
-        template = deployed_template(cloudformation, stack_name)
-        outputs = {o["OutputKey"]: o.get("OutputValue") for o in (stack.get("Outputs") or [])}
-        name = outputs.get("AppMonitorName")
-        if not name:
-            logical = next((key for key, res in (template.get("Resources") or {}).items()
-                            if res.get("Type") == "AWS::RUM::AppMonitor"), None)
-            if logical:
-                resource = cloudformation.describe_stack_resource(StackName=stack_name, LogicalResourceId=logical)
-                name = resource["StackResourceDetail"].get("PhysicalResourceId")
-    if not name:
-        raise MalformedMetadata(f"stack {stack_name!r} has no AppMonitorName output and no AWS::RUM::AppMonitor resource")
-    return name, budgets_from_metadata(template.get("Metadata"))
+        data = {"app_monitor": self.app_monitor, "days": self.days, "start": self.start, "end": self.end,
+                "status": WORDS[self.status]}
+        for name in ("release", "against", "baseline", "max_regression"):
+            if getattr(self, name) is not None:
+                data[name] = getattr(self, name)
+        data["budgets"] = [asdict(r) | {"status": WORDS[r.status]} for r in self.results]
+        return data
 
 
 # --- the check ------------------------------------------------------------------------------------
@@ -136,42 +132,109 @@ def window(days: int, now: datetime | None = None) -> tuple[datetime, datetime]:
     return end - timedelta(days=days), end
 
 
-def queries(app_monitor: str, budgets: list[Budget], period: int) -> list[dict[str, Any]]:
+def series(app_monitor: str, budget: Budget, release: str | None = None, releases: Releases | None = None) -> dict:
+    """The CloudWatch metric a budget is judged on: the monitor's (and segment's) in ``AWS/RUM``, or a release's."""
+    if release is not None and releases is not None:
+        return {"Namespace": releases.namespace, "MetricName": budget.metric,
+                "Dimensions": [{"Name": releases.dimension, "Value": release}]}
+    dimensions = [{"Name": RUM_DIMENSION, "Value": app_monitor}] + [
+        {"Name": name, "Value": value} for name, value in budget.dimensions]
+    return {"Namespace": RUM_NAMESPACE, "MetricName": budget.metric, "Dimensions": dimensions}
+
+
+def queries(app_monitor: str, budgets: list[Budget], period: int, *, prefix: str = "", release: str | None = None,
+            releases: Releases | None = None) -> list[dict[str, Any]]:
     """Two queries per budget: the statistic (``vN``) and the sample count (``nN``), one period each."""
     result = []
     for index, budget in enumerate(budgets):
-        metric = {"Namespace": RUM_NAMESPACE, "MetricName": budget.metric,
-                  "Dimensions": [{"Name": RUM_DIMENSION, "Value": app_monitor}]}
-        for prefix, stat in (("v", cloudwatch_statistic(budget.statistic)), ("n", "SampleCount")):
-            result.append({"Id": f"{prefix}{index}", "MetricStat": {"Metric": metric, "Period": period, "Stat": stat},
+        metric = series(app_monitor, budget, release, releases)
+        for kind, stat in (("v", cloudwatch_statistic(budget.statistic)), ("n", "SampleCount")):
+            result.append({"Id": f"{prefix}{kind}{index}", "MetricStat": {"Metric": metric, "Period": period, "Stat": stat},
                            "ReturnData": True})
     return result
 
 
-def check(cloudwatch, app_monitor: str, budgets: list[Budget], *, days: int = 7, min_samples: int = 1,
-          now: datetime | None = None) -> Report:
-    """Fetch one value per budget over the last ``days`` and judge it (value <= budget passes)."""
-    start, end = window(days, now)
-    report = Report(app_monitor, days, start.isoformat(), end.isoformat())
-    if not budgets:
-        return report
-    period = days * 86_400
+def fetch(cloudwatch, requests: list[dict[str, Any]], start: datetime, end: datetime) -> dict[str, list[float]]:
+    """Values by query id; at most 500 metrics per GetMetricData request, every page of each."""
     values: dict[str, list[float]] = {}
     with translated():
         paginator = cloudwatch.get_paginator("get_metric_data")
-        for page in paginator.paginate(MetricDataQueries=queries(app_monitor, budgets, period),
-                                       StartTime=start, EndTime=end, ScanBy="TimestampDescending"):
-            for item in page.get("MetricDataResults", []):
-                values.setdefault(item["Id"], []).extend(v for v in item.get("Values", []) if v is not None)
+        for first in range(0, len(requests), MAX_METRIC_DATA_QUERIES):
+            chunk = requests[first:first + MAX_METRIC_DATA_QUERIES]
+            for page in paginator.paginate(MetricDataQueries=chunk, StartTime=start, EndTime=end,
+                                           ScanBy="TimestampDescending"):
+                for item in page.get("MetricDataResults", []):
+                    values.setdefault(item["Id"], []).extend(
+                        v for v in item.get("Values", []) if v is not None and not math.isnan(v))
+    return values
+
+
+def _value(values: dict[str, list[float]], prefix: str, index: int) -> tuple[float | None, float]:
+    """(the statistic, the samples); one period spans the window, so if CloudWatch split it, be strict."""
+    found = values.get(f"{prefix}v{index}", [])
+    return (max(found) if found else None), sum(values.get(f"{prefix}n{index}", []))
+
+
+def judge(result: Result, gate: Gate, against: str) -> None:
+    """Set the result's status and reason from its value, samples and baseline."""
+    enough = result.value is not None and (result.samples or 0) >= gate.min_samples
+    if not enough:
+        result.status, result.reason = NO_DATA, f"{_samples(result.samples)} sample(s), {gate.min_samples} needed"
+        return
+    broken = []
+    if result.value > result.budget:
+        broken.append("over budget")
+    if gate.compares:
+        if result.baseline is None or (result.baseline_samples or 0) < gate.min_samples:
+            if not broken:
+                result.status = NO_DATA
+                result.reason = (f"{against}: {_samples(result.baseline_samples)} sample(s), "
+                                 f"{gate.min_samples} needed")
+                return
+        elif result.baseline > 0:
+            result.change = (result.value - result.baseline) / result.baseline
+            if result.change > gate.max_regression:
+                broken.append(f"{result.change:+.1%} against {against} (more than {gate.max_regression:.0%})")
+    result.status = (FAIL if result.level == "fail" else WARN) if broken else PASS
+    result.reason = "; ".join(broken)
+
+
+def _samples(count: float | None) -> str:
+    return f"{count:g}" if count else "0"
+
+
+def check(cloudwatch, target: Target, gate: Gate | None = None, now: datetime | None = None) -> Report:
+    """Fetch one value per budget (and per baseline) over the window and judge it."""
+    gate = gate or Gate()
+    start, end = window(gate.days, now)
+    budgets = target.budgets
+    if gate.release is not None:
+        if target.releases is None:
+            raise UsageError(f"{target.app_monitor}: the stack publishes no per-release metrics "
+                             "(set budgets.release_namespace)")
+        budgets = [b for b in budgets if not b.segment and b.key in VITAL_KEYS]
+    report = Report(target.app_monitor, gate.days, start.isoformat(), end.isoformat(), release=gate.release,
+                    against=gate.against, baseline=gate.baseline, max_regression=gate.max_regression if gate.compares else None)
+    if not budgets:
+        return report
+    period = gate.days * 86_400
+    own = dict(release=gate.release, releases=target.releases)
+    values = fetch(cloudwatch, queries(target.app_monitor, budgets, period, **own), start, end)
+    base: dict[str, list[float]] = {}
+    if gate.against:
+        base = fetch(cloudwatch, queries(target.app_monitor, budgets, period, prefix="b", release=gate.against,
+                                         releases=target.releases), start, end)
+    elif gate.baseline:
+        base = fetch(cloudwatch, queries(target.app_monitor, budgets, period, prefix="b", **own),
+                     start - timedelta(days=gate.days), start)
+    against = gate.against or f"the {gate.days} day(s) before"
     for index, budget in enumerate(budgets):
-        result = Result(budget.key, budget.metric, budget.statistic, budget.budget)
-        found = [v for v in values.get(f"v{index}", []) if not math.isnan(v)]
-        samples = sum(values.get(f"n{index}", []))
-        result.samples = samples
-        if found and samples >= min_samples:
-            # One period spans the window, so there is one value; if CloudWatch split it, be strict.
-            result.value = max(found)
-            result.status = PASS if result.value <= budget.budget else FAIL
+        result = Result(budget.key, budget.metric, budget.statistic, budget.budget, budget.level, budget.segment,
+                        dict(budget.dimensions))
+        result.value, result.samples = _value(values, "", index)
+        if gate.compares:
+            result.baseline, result.baseline_samples = _value(base, "b", index)
+        judge(result, gate, against)
         report.results.append(result)
     return report
 
@@ -179,38 +242,32 @@ def check(cloudwatch, app_monitor: str, budgets: list[Budget], *, days: int = 7,
 def verdict(report: Report) -> None:
     """Raise the error whose exit code matches the report (1 broken, 3 not enough data)."""
     if report.status == FAIL:
-        names = ", ".join(f"{r.key} {_num(r.value)} > {_num(r.budget)}" for r in report.broken())
+        names = ", ".join(describe(r) for r in report.broken())
         raise BudgetsBroken(f"{report.app_monitor}: {len(report.broken())} of {len(report.results)} budget(s) broken ({names})")
     if not report.results:
         raise NotEnoughData(f"{report.app_monitor}: no budgets to check (all budgets are off)")
     if report.status == NO_DATA:
-        names = ", ".join(r.key for r in report.missing())
+        names = ", ".join(name(r) for r in report.missing())
         raise NotEnoughData(f"{report.app_monitor}: not enough data in the last {report.days} day(s) for {names}")
 
 
-# --- presentation ---------------------------------------------------------------------------------
+def name(result: Result) -> str:
+    return f"{result.segment} {result.key}" if result.segment else result.key
 
 
-def _num(value: float | None) -> str:
+def describe(result: Result) -> str:
+    """``lcp 3,200 > 2,500`` or ``checkout-mobile inp +12.0% against r41 (more than 10%)``."""
+    parts = []
+    if result.value is not None and result.value > result.budget:
+        parts.append(f"{num(result.value)} > {num(result.budget)}")
+    parts += [reason for reason in result.reason.split("; ") if reason and reason != "over budget"]
+    return f"{name(result)} {', '.join(parts)}"
+
+
+def num(value: float | None) -> str:
     if value is None:
         return "-"
     return f"{value:.4g}" if abs(value) < 10 else f"{value:,.0f}"
-
-
-def table(report: Report) -> str:
-    rows = []
-    for r in report.results:
-        known = BUDGET_METRICS.get(r.key)
-        unit = f" {known.unit}" if known and known.unit else ""
-        rows.append((r.key, r.metric, r.statistic, _num(r.value) + (unit if r.value is not None else ""),
-                     _num(r.budget) + unit, _num(r.samples) if r.samples else "0", r.status))
-    body = text_table(("vital", "metric", "statistic", "value", "budget", "samples", "result"), rows, rules=False)
-    return (f"{body}\n{report.app_monitor}: {report.status} over the last {report.days} day(s) "
-            f"({report.start} to {report.end})\n")
-
-
-def to_json(report: Report) -> str:
-    return json.dumps(report.as_dict(), indent=2) + "\n"
 
 
 # --- AWS plumbing ---------------------------------------------------------------------------------
@@ -230,8 +287,3 @@ class _Lazy:
 
     def __getattr__(self, name: str):
         return getattr(self._aws.client(self._service), name)
-
-
-__all__ = ["Budget", "Result", "Report", "check", "verdict", "from_stack", "budgets_from_metadata",
-           "budgets_from_settings", "table", "to_json", "clients", "BudgetsBroken", "NotEnoughData",
-           "StackNotFound", "MalformedMetadata", "AwsError"]

@@ -16,10 +16,14 @@ from awacs.aws import Allow, Condition, PolicyDocument, Principal, Statement, St
 from troposphere import Ref, Sub, Template
 from troposphere import cloudwatch, kms, sns
 
+from rumcfn.build.limits import check_resources
 from rumcfn.build.naming import stack_unique
 from rumcfn.build.parameters import HAS_ALERT_EMAIL
-from rumcfn.config import Level, Settings, is_literal, schedule_interval
-from rumcfn.facts import BUDGET_METRICS, CANARY_NAMESPACE, RUM_DIMENSION, RUM_NAMESPACE, cloudwatch_statistic
+from rumcfn.config import Level, Segment, Settings, is_literal, schedule_interval
+from rumcfn.config.segments import logical_id
+from rumcfn.errors import SettingsError
+from rumcfn.facts import (BUDGET_METRICS, CANARY_NAMESPACE, MAX_COMPOSITE_CHILDREN, RUM_DIMENSION, RUM_NAMESPACE,
+                          cloudwatch_statistic)
 
 
 @dataclass(frozen=True)
@@ -31,6 +35,15 @@ class BudgetAlarm:
 
 
 @dataclass(frozen=True)
+class SegmentAlarm:
+    """The alarm of one vital of one segment (``[[budgets.segments]]``)."""
+
+    segment: Segment
+    key: str
+    alarm: cloudwatch.Alarm
+
+
+@dataclass(frozen=True)
 class Alarms:
     budgets: tuple[BudgetAlarm, ...]
     canary_alarm: cloudwatch.Alarm | None
@@ -38,6 +51,7 @@ class Alarms:
     topic: sns.Topic | None
     topic_arn: Any  # where notifications go: the created topic, settings.alarms.topic_arn, or None
     alarms: tuple[Any, ...] = field(default=())  # every metric alarm, in template order
+    segments: tuple[SegmentAlarm, ...] = field(default=())
 
 
 def statistic(name: str) -> dict[str, str]:
@@ -90,22 +104,19 @@ def add_email(template: Template, settings: Settings, topic_arn: Any) -> sns.Sub
     return template.add_resource(subscription)
 
 
-def add_budget_alarm(template: Template, settings: Settings, level: Level, monitor_name: Any,
-                     actions: dict[str, Any]) -> cloudwatch.Alarm:
+def _vital_alarm(template: Template, settings: Settings, *, key: str, threshold: float, logical: str, suffix: str,
+                 description: str, dimensions: list, actions: dict[str, Any]) -> cloudwatch.Alarm:
+    """An alarm on one budgeted RUM metric: above ``threshold`` at the budget's statistic, missing data OK."""
     b = settings.budgets
-    metric = BUDGET_METRICS[level.key]
-    unit = f" {metric.unit}" if metric.unit else ""
-    what = f"{metric.metric} {b.statistic} above {level.threshold:g}{unit}"
     return template.add_resource(cloudwatch.Alarm(
-        _logical(level.key, level.level),
-        AlarmName=stack_unique(_alarm_suffix(level.key, level.level)),
-        AlarmDescription=f"Warning: {what} ({level.key} budget)" if level.level == "warning"
-        else f"Critical: {what} (Core Web Vitals 'poor')",
+        logical,
+        AlarmName=stack_unique(suffix),
+        AlarmDescription=description,
         Namespace=RUM_NAMESPACE,
-        MetricName=metric.metric,
-        Dimensions=[cloudwatch.MetricDimension(Name=RUM_DIMENSION, Value=monitor_name)],
-        **statistic(b.statistic),
-        Threshold=level.threshold,
+        MetricName=BUDGET_METRICS[key].metric,
+        Dimensions=dimensions,
+        **statistic(b.statistic_of(key)),
+        Threshold=threshold,
         ComparisonOperator="GreaterThanThreshold",
         Period=b.period,
         EvaluationPeriods=b.evaluation_periods,
@@ -113,6 +124,38 @@ def add_budget_alarm(template: Template, settings: Settings, level: Level, monit
         TreatMissingData="notBreaching",
         **actions,
     ))
+
+
+def _what(settings: Settings, key: str, threshold: float) -> str:
+    metric = BUDGET_METRICS[key]
+    unit = f" {metric.unit}" if metric.unit else ""
+    return f"{metric.metric} {settings.budgets.statistic_of(key)} above {threshold:g}{unit}"
+
+
+def add_budget_alarm(template: Template, settings: Settings, level: Level, monitor_name: Any,
+                     actions: dict[str, Any]) -> cloudwatch.Alarm:
+    what = _what(settings, level.key, level.threshold)
+    return _vital_alarm(
+        template, settings, key=level.key, threshold=level.threshold, logical=_logical(level.key, level.level),
+        suffix=_alarm_suffix(level.key, level.level),
+        description=f"Warning: {what} ({level.key} budget)" if level.level == "warning"
+        else f"Critical: {what} (Core Web Vitals 'poor')",
+        dimensions=[cloudwatch.MetricDimension(Name=RUM_DIMENSION, Value=monitor_name)], actions=actions)
+
+
+def add_segment_alarm(template: Template, settings: Settings, segment: Segment, key: str, monitor_name: Any,
+                      actions: dict[str, Any]) -> cloudwatch.Alarm:
+    """A segment's vital: the extended metric with the monitor's and the segment's dimensions."""
+    label = segment.label()
+    where = ", ".join(f"{name} {value}" for name, value in segment.dimensions())
+    dimensions = [cloudwatch.MetricDimension(Name=RUM_DIMENSION, Value=monitor_name)] + [
+        cloudwatch.MetricDimension(Name=name, Value=value) for name, value in segment.dimensions()]
+    threshold = float(segment.active()[key])
+    return _vital_alarm(
+        template, settings, key=key, threshold=threshold, logical=f"Segment{logical_id(label)}{_logical(key, 'warning')}",
+        suffix=f"{label}-{_alarm_suffix(key, 'warning')}",
+        description=f"Warning: {_what(settings, key, threshold)} ({key} budget of segment {label}: {where})",
+        dimensions=dimensions, actions=actions)
 
 
 def canary_period(schedule: str) -> int:
@@ -165,9 +208,14 @@ def _actions(topic_arn: Any, notify_ok: bool) -> dict[str, Any]:
 def add_alarms(template: Template, settings: Settings, *, monitor_name: Any, canary_name: Any = None) -> Alarms | None:
     """Budget alarms, the canary alarm, the composite and the topic; ``None`` when nothing is monitored."""
     planned = settings.budgets.levels()
-    if not planned and canary_name is None:
+    if not planned and not settings.budgets.segments and canary_name is None:
         return None
     a = settings.alarms
+    segment_vitals = [(segment, key) for segment in settings.budgets.segments for key in segment.active()]
+    locations = settings.canary.locations if canary_name is not None else ()
+    adding = (len(planned) + len(segment_vitals) + (1 + len(locations) if canary_name is not None else 0)
+              + (0 if a.topic_arn else 2 + bool(a.email)) + a.composite + settings.dashboard)
+    check_resources(len(template.resources) + adding, bool(segment_vitals))
     topic = None
     if a.topic_arn:
         topic_arn: Any = a.topic_arn
@@ -178,12 +226,17 @@ def add_alarms(template: Template, settings: Settings, *, monitor_name: Any, can
     composite_on = a.composite
     each = {} if composite_on else _actions(topic_arn, a.notify_ok)
     budgets = tuple(BudgetAlarm(level, add_budget_alarm(template, settings, level, monitor_name, each)) for level in planned)
+    segments = tuple(SegmentAlarm(segment, key, add_segment_alarm(template, settings, segment, key, monitor_name, each))
+                     for segment, key in segment_vitals)
     canary_alarm = add_canary_alarm(template, settings, canary_name, each) if canary_name is not None else None
-    located = tuple(add_canary_alarm(template, settings, canary_name, each, location)
-                    for location in (settings.canary.locations if canary_name is not None else ()))
-    alarms = tuple(b.alarm for b in budgets) + ((canary_alarm,) if canary_alarm is not None else ()) + located
+    located = tuple(add_canary_alarm(template, settings, canary_name, each, location) for location in locations)
+    alarms = (tuple(b.alarm for b in budgets) + tuple(s.alarm for s in segments)
+              + ((canary_alarm,) if canary_alarm is not None else ()) + located)
     composite = None
     if composite_on:
+        if len(alarms) > MAX_COMPOSITE_CHILDREN:
+            raise SettingsError("budgets.segments", f"must leave at most {MAX_COMPOSITE_CHILDREN} alarms for the composite "
+                                "alarm to watch (PutCompositeAlarm; or set alarms.composite = false)", f"{len(alarms)} alarms")
         rule = " OR ".join('ALARM("${%s.Arn}")' % alarm.title for alarm in alarms)
         composite = template.add_resource(cloudwatch.CompositeAlarm(
             "SiteHealthAlarm",
@@ -193,7 +246,7 @@ def add_alarms(template: Template, settings: Settings, *, monitor_name: Any, can
             **_actions(topic_arn, a.notify_ok),
         ))
     return Alarms(budgets=budgets, canary_alarm=canary_alarm, composite=composite, topic=topic,
-                  topic_arn=topic_arn, alarms=alarms)
+                  topic_arn=topic_arn, alarms=alarms, segments=segments)
 
 
-__all__ = ["Alarms", "BudgetAlarm", "add_alarms", "add_topic", "statistic", "canary_period"]
+__all__ = ["Alarms", "BudgetAlarm", "SegmentAlarm", "add_alarms", "add_topic", "statistic", "canary_period"]

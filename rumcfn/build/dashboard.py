@@ -70,16 +70,16 @@ def _canary_lines(metric: str, locations: tuple[str, ...]) -> list:
 
 def widgets(settings: Settings, alarms: Alarms | None, canary: bool) -> list[dict]:
     """The widgets, in reading order (budgets first)."""
-    stat = cloudwatch_statistic(settings.budgets.statistic)
     result = []
     critical = {level.key for level in settings.budgets.levels() if level.level == "critical"}
     for key, budget in settings.budgets.active().items():
         metric = BUDGET_METRICS[key]
+        stat = cloudwatch_statistic(settings.budgets.statistic_of(key))
         lines = [{"label": "budget", "value": budget}]
         if key in critical:
             lines.append({"label": "poor", "value": metric.poor, "color": "#d62728"})
         unit = f", {metric.unit}" if metric.unit else ""
-        title = f"{key.upper() if len(key) <= 3 else key.replace('_', ' ')} ({stat}{unit})"
+        title = f"{_title(key)} ({stat}{unit})"
         result.append(_metric_widget(title, [_rum(metric.metric)], stat, lines))
     if alarms is not None and alarms.alarms:
         arns = ["${%s.Arn}" % alarm.title for alarm in alarms.alarms]
@@ -94,7 +94,34 @@ def widgets(settings: Settings, alarms: Alarms | None, canary: bool) -> list[dic
     result.append(_metric_widget("Navigations", _rums(*(f"Navigation{k}Transaction" for k in ("Satisfied", "Tolerated", "Frustrated"))), "Sum"))
     for index, widget in enumerate(result):
         widget.update(x=(index % 3) * WIDTH, y=(index // 3) * HEIGHT, width=WIDTH, height=HEIGHT)
+    y = ((len(result) + 2) // 3) * HEIGHT
+    for row, segment in enumerate(settings.budgets.segments):
+        result.extend(segment_row(settings, segment, y + row * HEIGHT))
     return result
+
+
+def _title(key: str) -> str:
+    return key.upper() if len(key) <= 3 else key.replace("_", " ")
+
+
+def segment_row(settings: Settings, segment, y: int) -> list[dict]:
+    """One row per segment: each of its vitals (the extended metric with its dimensions) and its budget line."""
+    active = segment.active()
+    width = 24 // len(active)
+    where = ", ".join(value for _, value in segment.dimensions())
+    row = []
+    for index, (key, budget) in enumerate(active.items()):
+        metric = BUDGET_METRICS[key]
+        stat = cloudwatch_statistic(settings.budgets.statistic_of(key))
+        line = [RUM_NAMESPACE, metric.metric, RUM_DIMENSION, "${MonitorName}"]
+        for name, value in segment.dimensions():
+            line += [name, value.replace("${", "${!")]
+        unit = f", {metric.unit}" if metric.unit else ""
+        widget = _metric_widget(f"{segment.label()}: {_title(key)} ({stat}{unit}) - {where.replace('${', '${!')}",
+                                [line], stat, [{"label": "budget", "value": budget}])
+        widget.update(x=index * width, y=y, width=width, height=HEIGHT)
+        row.append(widget)
+    return row
 
 
 def body(settings: Settings, alarms: Alarms | None, canary: bool) -> str:

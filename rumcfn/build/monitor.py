@@ -2,36 +2,14 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from troposphere import Template
 from troposphere import rum
 
+from rumcfn.build.metrics import metric_definitions
 from rumcfn.build.naming import tags_of
 from rumcfn.config import Settings, is_literal
-from rumcfn.facts import EXTENDED_DIMENSIONS, EXTENDED_METRICS, RUM_NAMESPACE
-
-
-def _metric_definitions(settings: Settings) -> list[rum.MetricDefinition]:
-    """One definition per (metric, dimension): RUM publishes a metric per dimension key set."""
-    definitions = []
-    for name in settings.monitor.extended_metrics:
-        metric = EXTENDED_METRICS[name]
-        pattern: dict[str, Any] = {"event_type": [metric.event_type]}
-        if metric.details:
-            pattern["event_details"] = metric.details
-        for dimension in settings.monitor.extended_metric_dimensions:
-            kwargs: dict[str, Any] = {
-                "Name": name,
-                "Namespace": RUM_NAMESPACE,
-                "DimensionKeys": {EXTENDED_DIMENSIONS[dimension]: dimension},
-                "EventPattern": json.dumps(pattern, separators=(",", ":"), sort_keys=True),
-            }
-            if metric.value_key:
-                kwargs["ValueKey"] = metric.value_key
-            definitions.append(rum.MetricDefinition(**kwargs))
-    return definitions
 
 
 def add_app_monitor(
@@ -58,7 +36,7 @@ def add_app_monitor(
                        ("FavoritePages", m.favorite_pages)):
         if pages:
             config[key] = list(pages)
-    definitions = _metric_definitions(settings)
+    definitions = metric_definitions(settings)
     if definitions:
         config["MetricDestinations"] = [rum.MetricDestination(Destination="CloudWatch", MetricDefinitions=definitions)]
 

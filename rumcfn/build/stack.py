@@ -18,6 +18,7 @@ from rumcfn.build.parameters import add_parameters
 from rumcfn.build.security import explain_scanner_findings
 from rumcfn.build.snippet_writer import ScriptResources, add_snippet_writer
 from rumcfn.config import Settings, is_literal
+from rumcfn.facts import RELEASE_DIMENSION
 from rumcfn.build.snippet import script_tag, snippet_sub
 
 
@@ -91,9 +92,22 @@ def budget_metadata(settings: Settings) -> dict[str, Any]:
     return {budget.key: budget.as_metadata() for budget in settings.budgets.budgets()}
 
 
+def segment_metadata(settings: Settings) -> list[dict[str, Any]]:
+    """Each segment's name, dimensions and budgets, as the gate reads them back."""
+    b = settings.budgets
+    return [{"name": segment.label(), "dimensions": dict(segment.dimensions()),
+             "budgets": {budget.key: budget.as_metadata() for budget in b.segment_budgets(segment)}}
+            for segment in b.segments]
+
+
 def add_metadata(stack: Stack) -> None:
     metadata = dict(stack.template.metadata)
+    b = stack.settings.budgets
     metadata["rumcfn"] = {"version": __version__, "budgets": budget_metadata(stack.settings)}
+    if b.segments:
+        metadata["rumcfn"]["segments"] = segment_metadata(stack.settings)
+    if b.release_namespace:
+        metadata["rumcfn"]["releases"] = {"namespace": b.release_namespace_in_cloudwatch(), "dimension": RELEASE_DIMENSION}
     stack.template.set_metadata(metadata)
 
 

@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+import math
+import os
 from pathlib import Path
 
 import click
 
+from rumcfn.cli.files import write_atomic
+from rumcfn.aws.budget_report import FORMATS
 from rumcfn.cli.options import DEFAULT_CONFIG, aws_options, settings_options
 from rumcfn.errors import UsageError
 from rumcfn.config import Settings
+
+
+
+def percent(text: str) -> float:
+    """``--max-regression``: ``10%`` or ``10`` -> 0.1."""
+    try:
+        value = float(text.strip().removesuffix("%"))
+    except ValueError:
+        value = -1.0
+    if not 0 <= value < math.inf:
+        raise UsageError(f"--max-regression must be a percentage such as 10%, but got {text!r}")
+    return value / 100
 
 
 @click.group()
@@ -22,16 +38,49 @@ def budgets() -> None:
 @click.option("--days", type=click.IntRange(1, 455), default=7, show_default=True,
               help="Window: the statistic is computed over the last DAYS days.")
 @click.option("--min-samples", type=click.IntRange(1), default=1, show_default=True,
-              help="Fewer samples than this for a vital means not enough data.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+              help="Fewer samples than this for a vital (on either side of a comparison) means not enough data.")
+@click.option("--release", help="Judge this release's vitals (the stack's per-release metrics).")
+@click.option("--against", metavar="RELEASE", help="With --release: also compare with this (the previous) release.")
+@click.option("--baseline", type=click.Choice(["previous"]),
+              help="Without releases: compare the window with the window of the same length before it.")
+@click.option("--max-regression", "max_regression", default="10%", show_default=True, metavar="PCT",
+              help="With --against or --baseline: a vital worse than the baseline by more than this fails.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
+              help="github: workflow commands, and a summary appended to $GITHUB_STEP_SUMMARY when it is set.")
+@click.option("--junit-xml", "junit_xml", type=click.Path(dir_okay=False), help="Also write the result as JUnit XML.")
 @aws_options
-def check(settings: Settings, stack_name: str | None, days: int, min_samples: int, fmt: str, aws) -> None:
+def check(settings: Settings, stack_name: str | None, days: int, min_samples: int, release: str | None,
+          against: str | None, baseline: str | None, max_regression: str, fmt: str, junit_xml: str | None, aws) -> None:
     """Compare the monitor's vitals with its budgets: exit 0 all met, 1 a budget broken, 3 not enough data.
 
     Give --stack-name (budgets from the deployed template) or --app-monitor-name (budgets from
-    settings: flags, --config or ./rumcfn.toml).
+    settings: flags, --config or ./rumcfn.toml). Budgets of level warn are shown but never fail.
     """
-    from rumcfn.aws import budget_gate as bc
+    from rumcfn.aws import budget_gate as gate, budget_report as report_formats, budget_sources as sources
+
+    target_of = _target(settings, stack_name)
+    if against and not release:
+        raise UsageError("--against compares two releases: give --release too")
+    if baseline and release:
+        raise UsageError("--baseline previous compares windows; with --release, compare with --against RELEASE")
+    rules = gate.Gate(days=days, min_samples=min_samples, release=release, against=against, baseline=baseline,
+                      max_regression=percent(max_regression))
+    cloudformation, cloudwatch = gate.clients(aws)
+    target = sources.from_stack(cloudformation, stack_name) if stack_name else target_of
+    report = gate.check(cloudwatch, target, rules)
+    click.echo(report_formats.render(report, fmt), nl=False)
+    if junit_xml:
+        write_atomic(junit_xml, report_formats.junit(report))
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if fmt == "github" and summary:
+        with open(summary, "a", encoding="utf-8") as handle:
+            handle.write(report_formats.markdown(report) + "\n")
+    gate.verdict(report)
+
+
+def _target(settings: Settings, stack_name: str | None):
+    """Budgets from settings (when no stack is named), after the checks of what was given."""
+    from rumcfn.aws import budget_sources as sources
 
     params = click.get_current_context().params
     by_name = params.get("app_monitor_name")
@@ -39,16 +88,11 @@ def check(settings: Settings, stack_name: str | None, days: int, min_samples: in
         raise UsageError("give either --stack-name or --app-monitor-name, not both")
     if not stack_name and not by_name and not params.get("config") and not Path(DEFAULT_CONFIG).is_file():
         raise UsageError("give --stack-name STACK or --app-monitor-name NAME (or --config FILE)")
-    cloudformation, cloudwatch = bc.clients(aws)
     if stack_name:
-        monitor, budget_list = bc.from_stack(cloudformation, stack_name)
-    else:
-        if not isinstance(settings.monitor.name, str):
-            raise UsageError("--app-monitor-name is needed: the monitor name is a template parameter")
-        monitor, budget_list = settings.monitor.name, bc.budgets_from_settings(settings)
-    report = bc.check(cloudwatch, monitor, budget_list, days=days, min_samples=min_samples)
-    click.echo(bc.to_json(report) if fmt == "json" else bc.table(report), nl=False)
-    bc.verdict(report)
+        return None
+    if not isinstance(settings.monitor.name, str):
+        raise UsageError("--app-monitor-name is needed: the monitor name is a template parameter")
+    return sources.from_settings(settings)
 
 
 COMMANDS = (budgets,)

@@ -10,10 +10,11 @@ from rumcfn.config.loading import budget_override, from_mapping, load, split_lis
 from rumcfn.config.monitor import AuthSettings, MonitorSettings
 from rumcfn.config.reference import reference
 from rumcfn.config.rules import Value, is_literal
+from rumcfn.config.segments import Segment
 from rumcfn.config.settings import SECTIONS, Settings
 from rumcfn.errors import SettingsError
 
 __all__ = ["SECTIONS", "AlarmSettings", "AuthSettings", "Budget", "BudgetSettings", "CanarySettings", "Level",
-           "MonitorSettings", "ScriptSettings", "Settings", "SettingsError", "SnippetSettings", "Value",
+           "MonitorSettings", "ScriptSettings", "Segment", "Settings", "SettingsError", "SnippetSettings", "Value",
            "budget_override", "from_mapping", "is_literal", "load", "reference", "schedule_interval",
            "split_list", "with_overrides"]

@@ -7,32 +7,51 @@ from typing import Any, Mapping
 
 from rumcfn.config import formats
 from rumcfn.config.rules import Budget as BudgetRule
-from rumcfn.config.rules import Custom, Flag, Number, Text, Value, fail, is_literal
+from rumcfn.config.rules import Custom, Each, Flag, Number, OneOf, Text, Value, fail, is_literal
 from rumcfn.config.section import Section, setting
-from rumcfn.facts import BUDGET_METRICS
+from rumcfn.config.segments import CLS, Segment, Segments
+from rumcfn.facts import BUDGET_METRICS, CUSTOM_METRICS_PREFIX, RELEASE_FIELDS, VITAL_KEYS
 
 STATISTIC = Text(r"p(\d{1,2}(\.\d{1,2})?|100)|avg|max|min|Average|Maximum|Minimum", "must be pNN (e.g. p75), avg, max or min")
 PERIOD = Custom(lambda value: isinstance(value, int) and not isinstance(value, bool) and value >= 60 and value % 60 == 0,
                 "must be 60 or a multiple of 60 seconds")
-CLS = BudgetRule(most=1, most_rule="must be at most 1: CLS is unitless, not milliseconds")
+#: A custom-metric namespace of the user's (RUM API reference, MetricDefinitionRequest.Namespace: not AWS/...;
+#: botocore rum model: 1-237 of [a-zA-Z0-9-._/#:]).
+RELEASE_NAMESPACE = Text(r"(?!AWS/)[a-zA-Z0-9\-._/#:]+", "must be 1-237 of a-z A-Z 0-9 - . _ / # : and not start with AWS/",
+                         max_length=237, optional=True)
+LEVELS = ("fail", "warn")
 
 
 @dataclass(frozen=True)
 class Budget:
-    """One budget as the stack records it (template Metadata) and the budget gate judges it."""
+    """One budget as the stack records it (template Metadata) and the budget gate judges it.
+
+    ``segment`` names the segment (empty: the whole site) whose extra ``dimensions`` the metric carries;
+    ``level`` "warn" budgets are reported by the gate but never fail it."""
 
     key: str  # lcp, cls, ...
     metric: str  # WebVitalsLargestContentfulPaint, ...
     budget: float
     statistic: str  # as configured: p75, avg, ...
+    level: str = "fail"
+    segment: str = ""
+    dimensions: tuple[tuple[str, str], ...] = ()
 
     def as_metadata(self) -> dict[str, str]:
-        return {"metric": self.metric, "budget": f"{self.budget:g}", "statistic": self.statistic}
+        entry = {"metric": self.metric, "budget": f"{self.budget:g}", "statistic": self.statistic}
+        if self.level != "fail":
+            entry["level"] = self.level
+        return entry
 
     @classmethod
-    def from_metadata(cls, key: str, entry: Mapping[str, Any]) -> "Budget":
+    def from_metadata(cls, key: str, entry: Mapping[str, Any], segment: str = "",
+                      dimensions: tuple[tuple[str, str], ...] = ()) -> "Budget":
         """Raises KeyError, TypeError or ValueError when ``entry`` is not what :meth:`as_metadata` writes."""
-        return cls(key, str(entry["metric"]), float(entry["budget"]), str(entry.get("statistic") or "p75"))
+        level = str(entry.get("level") or "fail")
+        if level not in LEVELS:
+            raise ValueError(f"level must be one of {', '.join(LEVELS)}")
+        return cls(key, str(entry["metric"]), float(entry["budget"]), str(entry.get("statistic") or "p75"), level,
+                   segment, dimensions)
 
 
 @dataclass(frozen=True)
@@ -57,12 +76,21 @@ class BudgetSettings(Section):
     navigation: Value = setting(None, "Page navigation duration budget, ms (off by default).", BudgetRule())
     js_errors: Value = setting(None, "JavaScript errors per page view (off by default).", BudgetRule())
     http_5xx: Value = setting(None, "HTTP 5xx responses per page view (off by default).", BudgetRule())
-    statistic: str = setting("p75", "Statistic compared with the budget: pNN, avg, max or min.", STATISTIC)
+    statistic: str = setting("p75", "Statistic compared with the vital budgets (lcp, cls, inp, fid, navigation): pNN, avg, max or min. "
+                             "js_errors and http_5xx are counts per page view and always use the average.", STATISTIC)
     period: int = setting(300, "Alarm period, seconds (60 or a multiple of 60).", PERIOD)
     evaluation_periods: int = setting(3, "Periods evaluated per alarm.", Number(1, 100, integer=True))
     datapoints_to_alarm: int = setting(2, "Breaching periods out of evaluation_periods that raise the alarm.",
                                        Number(1, 100, integer=True))
     two_levels: bool = setting(False, "Two alarms per vital: warning at the budget, critical at the 'poor' threshold.", Flag())
+    warn: tuple = setting((), "Budgets the gate only warns about (shown, exit code unchanged), e.g. [\"inp\"]; the rest fail it.",
+                          Each(OneOf(tuple(BUDGET_METRICS)), unique=True))
+    segments: tuple = setting((), "Budgets of one page, device type, browser, OS or country, or two of them: "
+                              "`[[budgets.segments]]` tables (see Segment budgets).", Segments())
+    release_namespace: str = setting("", "Publish the vitals per release as custom metrics in RUM/CustomMetrics/NAMESPACE "
+                                     "for `budgets check --release` (empty: off).", RELEASE_NAMESPACE)
+    release_source: str = setting("release_id", "Where a release comes from: release_id (the client's releaseId, event "
+                                  "metadata aws:releaseId) or app_version (snippet.app_version).", OneOf(tuple(RELEASE_FIELDS)))
 
     def check(self) -> None:
         fail("budgets.datapoints_to_alarm", self.datapoints_to_alarm <= self.evaluation_periods,
@@ -72,10 +100,19 @@ class BudgetSettings(Section):
         fail("budgets.evaluation_periods", window <= 86_400,
              f"times budgets.period ({self.period} s) must be at most 86,400 s (one day), is {window:,} s",
              self.evaluation_periods)
+        off = [key for key in self.warn if key not in self.active()]
+        fail("budgets.warn", not off, "names a budget that is off", off)
+
+    def level_of(self, key: str) -> str:
+        return "warn" if key in self.warn else "fail"
 
     def active(self) -> dict[str, Any]:
         """The budgets that are on, in a stable order."""
         return {key: getattr(self, key) for key in BUDGET_METRICS if getattr(self, key) is not None}
+
+    def statistic_of(self, key: str) -> str:
+        """The statistic a budget is judged on: the setting for vitals, the average for counts."""
+        return BUDGET_METRICS[key].statistic or self.statistic
 
     def levels(self) -> list[Level]:
         """Every alarm the budgets ask for: the budget, and with ``two_levels`` the 'poor' threshold above it."""
@@ -89,8 +126,21 @@ class BudgetSettings(Section):
 
     def budgets(self) -> list[Budget]:
         """The budgets whose values are literals (a parameter's value is unknown until deploy)."""
-        return [Budget(key, BUDGET_METRICS[key].metric, float(value), self.statistic)
+        return [Budget(key, BUDGET_METRICS[key].metric, float(value), self.statistic_of(key), self.level_of(key))
                 for key, value in self.active().items() if is_literal(value)]
+
+    def segment_budgets(self, segment: Segment) -> list[Budget]:
+        return [Budget(key, BUDGET_METRICS[key].metric, float(value), self.statistic_of(key), segment.level(key),
+                       segment.label(), segment.dimensions())
+                for key, value in segment.active().items()]
+
+    def release_budgets(self) -> list[Budget]:
+        """The site's vital budgets, judged per release (counts have no per-release metric)."""
+        return [budget for budget in self.budgets() if budget.key in VITAL_KEYS] if self.release_namespace else []
+
+    def release_namespace_in_cloudwatch(self) -> str:
+        return CUSTOM_METRICS_PREFIX + self.release_namespace if self.release_namespace else ""
+
 
 
 @dataclass(frozen=True)

@@ -10,11 +10,11 @@ import dataclasses
 from typing import Any, Mapping
 
 from rumcfn.config.rules import fail
+from rumcfn.config.segments import OFF
 from rumcfn.config.settings import SECTIONS, Settings
 from rumcfn.errors import SettingsError
 from rumcfn.facts import BUDGET_METRICS
 
-OFF = ("off", "none")
 
 
 def _build(cls, data: Mapping[str, Any], prefix: str):

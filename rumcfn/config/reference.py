@@ -5,7 +5,11 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from rumcfn.config.segments import Segment
 from rumcfn.config.settings import SECTIONS, Settings
+
+#: Settings whose entries are tables of their own: their fields are listed under them.
+ENTRIES = {"budgets.segments": Segment}
 
 
 def reference() -> str:
@@ -14,6 +18,9 @@ def reference() -> str:
         if top.name in SECTIONS:
             for f in dataclasses.fields(SECTIONS[top.name]):  # type: ignore[arg-type]
                 rows.append(f"| `{top.name}.{f.name}` | `{_toml(f.default)}` | {f.metadata['doc']} |")
+                entry = ENTRIES.get(f"{top.name}.{f.name}")
+                for g in dataclasses.fields(entry) if entry else ():
+                    rows.append(f"| `{top.name}.{f.name}[].{g.name}` | `{_toml(g.default)}` | {g.metadata['doc']} |")
         else:
             rows.append(f"| `{top.name}` | `{_toml(top.default)}` | {top.metadata['doc']} |")
     return "\n".join(rows) + "\n"

@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 import yaml
 
+from junitparser import JUnitXml
+
 from tests.support.aws import FAKE_CREDENTIALS
 from tests.support.moto_data import put_samples, stack_with_budgets
 
@@ -25,7 +27,10 @@ WORKFLOW = CI / ".github" / "workflows" / "rum.yml"
 PRE_COMMIT = CI / ".pre-commit-config.yaml"
 LCP, CLS, INP = "WebVitalsLargestContentfulPaint", "WebVitalsCumulativeLayoutShift", "WebVitalsInteractionToNextPaint"
 #: What the repository variables would hold on GitHub.
-VARS = {"RUM_STACK_NAME": "shop-prod-rum", "AWS_REGION": "us-east-1", "RUM_READ_ROLE_ARN": "arn:aws:iam::123456789012:role/ci"}
+VARS = {"RUM_STACK_NAME": "shop-prod-rum", "AWS_REGION": "us-east-1", "RUM_READ_ROLE_ARN": "arn:aws:iam::123456789012:role/ci",
+        "RUM_RELEASE": "2026.11.20-1", "RUM_PREVIOUS_RELEASE": "2026.11.13-2"}
+CHECKOUT = {"PageId": "/checkout", "DeviceType": "mobile"}
+HOME = {"PageId": "/", "DeviceType": "desktop"}
 
 
 def workflow() -> dict:
@@ -87,9 +92,17 @@ def example_stack(url: str) -> str:
     from rumcfn.build.stack import build_template
 
     settings = load(CI / "rumcfn.toml")
-    template = json.loads(to_json(build_template(settings)))
-    stack_with_budgets(url, VARS["RUM_STACK_NAME"], settings.monitor.name, template["Metadata"]["rumcfn"]["budgets"])
+    meta = json.loads(to_json(build_template(settings)))["Metadata"]["rumcfn"]
+    stack_with_budgets(url, VARS["RUM_STACK_NAME"], settings.monitor.name, meta["budgets"],
+                       metadata={k: meta[k] for k in ("segments", "releases")})
     return settings.monitor.name
+
+
+def segment_samples(url: str, monitor: str, checkout_lcp=(2400, 2600, 2700)) -> None:
+    """What RUM publishes for the example's segments (extended metrics with their dimensions)."""
+    put_samples(url, monitor, LCP, checkout_lcp, dimensions=CHECKOUT)
+    put_samples(url, monitor, INP, [150, 250], dimensions=CHECKOUT)
+    put_samples(url, monitor, LCP, [1500, 1700], dimensions=HOME)
 
 
 # --- the GitHub Actions workflow ------------------------------------------------------------------
@@ -108,6 +121,9 @@ def test_workflow_triggers_and_jobs():
                 assert re.fullmatch(r"[\w-]+/[\w-]+@v\d+", step["uses"]), step["uses"]
             if "run" in step:
                 assert "${{" not in step["run"], "pass expressions through env:, never into a script"
+            if "action-junit-report" in step.get("uses", ""):
+                assert job["permissions"]["checks"] == "write", "the JUnit report is published as a check run"
+    assert "pull_request" in flow["jobs"]["release"]["if"]
 
 
 def test_workflow_synthesizes_and_lints(site):
@@ -122,28 +138,69 @@ def test_workflow_synthesizes_and_lints(site):
     assert "no errors or warnings" in done.stderr
 
 
-def budget_step() -> dict:
-    steps = [s for s in workflow()["jobs"]["budgets"]["steps"] if "run" in s and not is_install(s["run"])]
+def gate_step(job: str) -> dict:
+    steps = [s for s in workflow()["jobs"][job]["steps"] if "run" in s and not is_install(s["run"])]
     assert len(steps) == 1
     return steps[0]
 
 
-@pytest.mark.parametrize("lcp, expected_code, expected", [
-    ([1800, 2100, 2300, 2400], 0, "shop-prod: pass"),
-    ([1800, 2900, 3100, 3300], 1, "lcp 3,100 > 2,500"),
-    (None, 0, "::warning::not enough RUM data"),
+def junit_report_step(job: str) -> dict:
+    (step,) = [s for s in workflow()["jobs"][job]["steps"] if "action-junit-report" in s.get("uses", "")]
+    assert step["if"] == "always()"
+    return step
+
+
+def run_gate(job: str, site: Path, url: str) -> tuple[subprocess.CompletedProcess, Path]:
+    """The job's gate step as GitHub runs it, with $GITHUB_STEP_SUMMARY set; returns it and the summary file."""
+    step = gate_step(job)
+    summary = site / "step-summary.md"
+    env = environment(url, site, GITHUB_STEP_SUMMARY=str(summary), **{k: expand(v) for k, v in step["env"].items()})
+    return github_step(step["run"], site, env), summary
+
+
+@pytest.mark.parametrize("lcp, checkout, expected_code, expected", [
+    ([1800, 2100, 2300, 2400], (2400, 2600, 2700), 0, "shop-prod: pass"),
+    ([1800, 2900, 3100, 3300], (2400, 2600, 2700), 1, "::error title=rumcfn budget lcp::shop-prod: lcp 3,100 > 2,500"),
+    ([1800, 2100, 2300, 2400], (2900, 3300, 3600), 1, "::error title=rumcfn budget checkout-mobile lcp::"),
+    (None, (), 0, "::warning::not enough RUM data"),
 ])
-def test_workflow_budget_gate(site, moto_url, moto_percentiles, lcp, expected_code, expected):
+def test_workflow_budget_gate(site, moto_url, moto_percentiles, lcp, checkout, expected_code, expected):
     monitor = example_stack(moto_url)
     if lcp:
         put_samples(moto_url, monitor, LCP, lcp)
         put_samples(moto_url, monitor, CLS, [0.01, 0.02])
         put_samples(moto_url, monitor, INP, [80, 120])
-    step = budget_step()
-    env = environment(moto_url, site, **{k: expand(v) for k, v in step["env"].items()})
-    done = github_step(step["run"], site, env)
+        segment_samples(moto_url, monitor, checkout)
+    done, summary = run_gate("budgets", site, moto_url)
     assert done.returncode == expected_code, done.stderr
     assert expected in done.stdout + done.stderr
+    report = JUnitXml.fromfile(str(site / junit_report_step("budgets")["with"]["report_paths"]))
+    assert report.tests == 6 and report.failures == (1 if expected_code else 0)
+    assert "rumcfn budgets: shop-prod" in summary.read_text()
+
+
+def release_samples(url: str, release: str, lcp) -> None:
+    namespace = "RUM/CustomMetrics/shop-prod/releases"
+    for metric, values in ((LCP, lcp), (CLS, [0.02] * len(lcp)), (INP, [120] * len(lcp))):
+        put_samples(url, None, metric, values, namespace=namespace, dimensions={"ReleaseId": release})
+
+
+@pytest.mark.parametrize("previous, current, expected_code, expected, failed, skipped", [
+    ([1800] * 100, [1850] * 100, 0, "shop-prod: pass for release 2026.11.20-1 against 2026.11.13-2", 0, 0),
+    ([1800] * 100, [2100] * 100, 1, "lcp +16.7% against 2026.11.13-2 (more than 10%)", 1, 0),
+    ([1800] * 20, [2100] * 100, 0, "::warning::not enough RUM data yet to compare release 2026.11.20-1", 0, 3),
+])
+def test_workflow_release_gate(site, moto_url, moto_percentiles, previous, current, expected_code, expected, failed,
+                               skipped):
+    example_stack(moto_url)
+    release_samples(moto_url, VARS["RUM_PREVIOUS_RELEASE"], previous)
+    release_samples(moto_url, VARS["RUM_RELEASE"], current)
+    done, summary = run_gate("release", site, moto_url)
+    assert done.returncode == expected_code, done.stderr
+    assert expected in done.stdout + done.stderr
+    report = JUnitXml.fromfile(str(site / junit_report_step("release")["with"]["report_paths"]))
+    assert (report.tests, report.failures, report.skipped) == (3, failed, skipped)
+    assert "Release 2026.11.20-1 against 2026.11.13-2" in summary.read_text()
 
 
 # --- the pre-commit hooks -------------------------------------------------------------------------
@@ -182,6 +239,7 @@ def test_pre_commit_budget_gate(site, moto_url, moto_percentiles, inp, expected_
     put_samples(moto_url, "shop-prod", LCP, [2000])
     put_samples(moto_url, "shop-prod", CLS, [0.05])
     put_samples(moto_url, "shop-prod", INP, inp)
+    segment_samples(moto_url, "shop-prod")
     done = hook(hooks()["rumcfn-budgets"]["entry"], site, environment(moto_url, site))
     assert done.returncode == expected_code, done.stderr
     assert "inp" in done.stdout and "p75" in done.stdout

@@ -42,14 +42,17 @@ def test_python_examples_run(index):
     exec(compile(PYTHON_BLOCKS[index], f"README.md[python {index}]", "exec"), {})
 
 
-def test_toml_example_is_valid_settings(tmp_path):
+def test_toml_examples_are_valid_settings(tmp_path):
     from rumcfn.config import load
 
-    (block,) = re.findall(r"```toml\n(.*?)```", README, re.S)
+    first, segments = re.findall(r"```toml\n(.*?)```", README, re.S)
     path = tmp_path / "rumcfn.toml"
-    path.write_text(block)
+    path.write_text(first)
     settings = load(path)
     assert settings.monitor.name == "shop" and settings.budgets.fid is None
+    path.write_text(segments)
+    checkout, home = load(path).budgets.segments
+    assert (checkout.label(), checkout.lcp, home.label(), home.warn) == ("checkout-mobile", 3000, "home-desktop", ("lcp",))
 
 
 def test_troubleshooting_shows_a_real_doctor_run(moto_url, static_site, aws_credentials, monkeypatch, capsys):

@@ -33,6 +33,21 @@ FULL = {
     "snippet": {"dispatch_interval": 10000, "app_version": "2.4.1"},
 }
 
+#: Segment budgets (two of them over two dimensions, one over one), levels, and per-release metrics.
+SEGMENTS = {
+    "monitor": {"name": "shop", "extended_metrics": ["WebVitalsLargestContentfulPaint"],
+                "extended_metric_dimensions": ["DeviceType"]},
+    "budgets": {
+        "warn": ["inp"], "release_namespace": "shop/releases",
+        "segments": [
+            {"page": "/checkout", "device": "mobile", "lcp": 3000, "inp": 300, "cls": 0.15},
+            {"page": "/", "device": "desktop", "lcp": 2000, "warn": ["lcp"]},
+            {"device": "tablet", "lcp": 2800},
+            {"name": "germany", "country": "DE", "navigation": 4000},
+        ],
+    },
+}
+
 OFF = {
     "monitor": {"telemetries": ["errors"], "allow_cookies": False, "extended_metric_dimensions": []},
     "canary": {"enabled": False},
@@ -54,6 +69,9 @@ VARIANTS: dict[str, Settings] = {
     "parameters-no-canary": from_mapping({"parameters": True, "canary": {"enabled": False}}),
     "all-on": from_mapping(FULL),
     "all-off": from_mapping(OFF),
+    "segments": from_mapping(SEGMENTS),
+    "segments-app-version": from_mapping({**SEGMENTS, "budgets": {**SEGMENTS["budgets"], "release_source": "app_version"},
+                                          "parameters": True}),
 }
 
 #: Every combination of the alarm-related switches.

@@ -10,7 +10,13 @@ from datetime import datetime, timezone
 import pytest
 
 from rumcfn.aws import budget_gate as bc
+from rumcfn.aws import budget_report as report_formats
+from rumcfn.aws import budget_sources as sources
+from rumcfn.aws.budget_gate import Gate
+from rumcfn.aws.budget_sources import Target
+from rumcfn.aws.errors import AwsError
 from rumcfn.cli import run
+from rumcfn.config import Budget
 from tests.support.moto_data import put_samples, stack_with_budgets
 
 LCP = "WebVitalsLargestContentfulPaint"
@@ -44,7 +50,7 @@ def test_all_budgets_met_exits_0(aws_env, avg_config, capsys):
     assert lines[0].split() == ["vital", "metric", "statistic", "value", "budget", "samples", "result"]
     assert lines[1].split()[:3] == ["lcp", LCP, "avg"] and "2,000 ms" in lines[1] and lines[1].endswith("pass")
     assert lines[2].split()[0] == "cls" and "0.035" in lines[2] and lines[2].endswith("pass")
-    assert "shop: pass over the last 7 day(s)" in lines[-1]
+    assert "shop: pass for the site over the last 7 day(s)" in lines[-1]
     assert err == ""
 
 
@@ -202,7 +208,7 @@ def stubbed(service: str):
 
 def test_p75_over_the_window_with_pagination():
     cloudwatch, stub = stubbed("cloudwatch")
-    budgets = bc.budgets_from_metadata({"rumcfn": {"budgets": {
+    budgets = sources.budgets_from_metadata({"rumcfn": {"budgets": {
         "lcp": {"metric": LCP, "budget": "2500", "statistic": "p75"},
         "inp": {"metric": "WebVitalsInteractionToNextPaint", "budget": "200", "statistic": "p75"},
     }}})
@@ -222,7 +228,7 @@ def test_p75_over_the_window_with_pagination():
         {"Id": "n1", "Values": [300.0], "StatusCode": "Complete"},
     ]}, dict(expected, NextToken="page-2"))
     with stub:
-        report = bc.check(cloudwatch, "shop", budgets, days=7, now=NOW)
+        report = bc.check(cloudwatch, Target("shop", budgets), Gate(days=7), now=NOW)
     stub.assert_no_pending_responses()
     assert [(r.key, r.value, r.samples, r.status) for r in report.results] == [
         ("lcp", 2310.0, 1200.0, "pass"), ("inp", 240.0, 300.0, "FAIL")]
@@ -230,17 +236,17 @@ def test_p75_over_the_window_with_pagination():
     with pytest.raises(bc.BudgetsBroken, match=r"inp 240 > 200") as info:
         bc.verdict(report)
     assert info.value.exit_code == 1
-    table = bc.table(report)
+    table = report_formats.table(report)
     assert "p75" in table and "2,310 ms" in table and "240 ms" in table
 
 
 def test_p75_no_values_is_not_enough_data():
     cloudwatch, stub = stubbed("cloudwatch")
-    budgets = [bc.Budget("lcp", LCP, 2500, "p90")]
+    budgets = [Budget("lcp", LCP, 2500, "p90")]
     stub.add_response("get_metric_data", {"MetricDataResults": [
         {"Id": "v0", "Values": [], "StatusCode": "Complete"}, {"Id": "n0", "Values": [], "StatusCode": "Complete"}]})
     with stub:
-        report = bc.check(cloudwatch, "shop", budgets, days=1, now=NOW)
+        report = bc.check(cloudwatch, Target("shop", budgets), Gate(days=1), now=NOW)
     assert report.results[0].status == "no data"
     with pytest.raises(bc.NotEnoughData) as info:
         bc.verdict(report)
@@ -250,8 +256,8 @@ def test_p75_no_values_is_not_enough_data():
 def test_api_error_is_one_line():
     cloudwatch, stub = stubbed("cloudwatch")
     stub.add_client_error("get_metric_data", "AccessDenied", "User: arn:aws:iam::1:user/x is not authorized")
-    with stub, pytest.raises(bc.AwsError) as info:
-        bc.check(cloudwatch, "shop", [bc.Budget("lcp", LCP, 2500, "p75")], now=NOW)
+    with stub, pytest.raises(AwsError) as info:
+        bc.check(cloudwatch, Target("shop", [Budget("lcp", LCP, 2500, "p75")]), now=NOW)
     assert str(info.value) == "access denied calling GetMetricData: User: arn:aws:iam::1:user/x is not authorized"
 
 
@@ -267,9 +273,8 @@ def test_stack_without_output_uses_the_monitor_resource_and_yaml_body():
         "LastUpdatedTimestamp": NOW, "ResourceStatus": "CREATE_COMPLETE"}},
         {"StackName": "shop-rum", "LogicalResourceId": "Monitor"})
     with stub:
-        name, budgets = bc.from_stack(cloudformation, "shop-rum")
-    assert name == "shop"
-    assert budgets == [bc.Budget("lcp", LCP, 3000.0, "p90")]
+        target = sources.from_stack(cloudformation, "shop-rum")
+    assert target == Target("shop", [Budget("lcp", LCP, 3000.0, "p90")], None)
 
 
 def test_budgets_from_settings_match_the_template_metadata():
@@ -279,13 +284,23 @@ def test_budgets_from_settings_match_the_template_metadata():
 
     settings = Settings()
     metadata = json.loads(to_json(build_template(settings)))["Metadata"]
-    assert bc.budgets_from_settings(settings) == bc.budgets_from_metadata(metadata)
-    assert [b.key for b in bc.budgets_from_settings(settings)] == ["lcp", "cls", "inp"]
+    assert sources.budgets_from_settings(settings) == sources.budgets_from_metadata(metadata)
+    assert [b.key for b in sources.budgets_from_settings(settings)] == ["lcp", "cls", "inp"]
 
 
 def test_boto3_is_imported_lazily():
     import subprocess
     import sys
 
-    code = "import sys, rumcfn.cli, rumcfn.aws.budget_gate; print('boto3' in sys.modules)"
+    code = ("import sys, rumcfn.cli, rumcfn.aws.budget_gate, rumcfn.aws.budget_report, rumcfn.aws.budget_sources; "
+            "print('boto3' in sys.modules)")
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
+
+
+def test_count_budgets_are_queried_at_the_average_vitals_at_the_statistic():
+    from rumcfn.config import from_mapping
+
+    settings = from_mapping({"budgets": {"js_errors": 0.5, "http_5xx": 0.1, "inp": "off", "cls": "off"}})
+    budgets = sources.budgets_from_settings(settings)
+    stats = [q["MetricStat"]["Stat"] for q in bc.queries("shop", budgets, 86_400) if q["Id"].startswith("v")]
+    assert [b.key for b in budgets] == ["lcp", "js_errors", "http_5xx"] and stats == ["p75", "Average", "Average"]

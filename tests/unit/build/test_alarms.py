@@ -198,3 +198,22 @@ def test_an_email_with_an_existing_topic_is_subscribed_to_that_topic_not_dropped
     (subscription,) = [r for r in t["Resources"].values() if r["Type"] == "AWS::SNS::Subscription"]
     assert subscription["Properties"] == {"Protocol": "email", "Endpoint": "ops@example.com", "TopicArn": TOPIC}
     assert not [r for r in t["Resources"].values() if r["Type"] == "AWS::SNS::Topic"]
+
+
+def test_count_budgets_use_the_average_and_vitals_the_configured_statistic():
+    """The p75 of a per-page-view count stays 0 until more than a quarter of page views fail: count budgets
+    are judged on the average; the statistic setting applies to the vitals (issue 11 item 9)."""
+    settings = from_mapping({"budgets": {"js_errors": 0.5, "http_5xx": 0.1, "statistic": "p90"}})
+    t = template_dict(settings)
+    stats = {p["MetricName"]: p.get("ExtendedStatistic", p.get("Statistic")) for p in budget_alarms(t).values()}
+    assert stats == {"WebVitalsLargestContentfulPaint": "p90", "WebVitalsCumulativeLayoutShift": "p90",
+                     "WebVitalsInteractionToNextPaint": "p90", "JsErrorCountPerPageView": "Average",
+                     "Http5xxCountPerPageView": "Average"}
+    metadata = t["Metadata"]["rumcfn"]["budgets"]
+    assert {key: entry["statistic"] for key, entry in metadata.items()} == {
+        "lcp": "p90", "cls": "p90", "inp": "p90", "js_errors": "avg", "http_5xx": "avg"}
+    body, _ = t["Resources"]["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
+    widgets = {w["properties"]["metrics"][0][1]: w["properties"]["stat"] for w in json.loads(body)["widgets"]
+               if w["type"] == "metric" and len(w["properties"]["metrics"]) == 1}
+    assert widgets["JsErrorCountPerPageView"] == widgets["Http5xxCountPerPageView"] == "Average"
+    assert widgets["WebVitalsLargestContentfulPaint"] == "p90"

@@ -140,7 +140,8 @@ def test_monitor_mirrors_every_setting():
         ("metadata.pageId", "PageId"), ("metadata.browserName", "BrowserName"),
         ("metadata.deviceType", "DeviceType"), ("metadata.countryCode", "CountryCode")}
     assert all(d["ValueKey"] == "event_details.value" for d in lcp)
-    assert json.loads(lcp[0]["EventPattern"]) == {"event_type": ["com.amazon.rum.largest_contentful_paint_event"]}
+    assert json.loads(lcp[0]["EventPattern"]) == {"event_type": ["com.amazon.rum.largest_contentful_paint_event"],
+                                                  "metadata": {"pageId": [{"exists": True}]}}
     http = [d for d in definitions if d["Name"] == "Http5xxCount"][0]
     assert "ValueKey" not in http
     assert json.loads(http["EventPattern"])["event_details"]["response"]["status"] == [{"numeric": [">=", 500, "<=", 599]}]

@@ -1,0 +1,149 @@
+"""The budget gate's report in the formats CI systems read: a text table, JSON, JUnit XML (one test case per
+budget: broken budgets fail, missing data is skipped), GitHub Actions workflow commands and Markdown (for a
+job summary or a pull-request comment). Pure functions of a :class:`rumcfn.aws.budget_gate.Report`."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+
+from rumcfn.aws.budget_gate import FAIL, NO_DATA, PASS, WARN, Report, Result, describe, name, num
+from rumcfn.aws.views import table as text_table
+
+FORMATS = ("table", "json", "junit", "github", "markdown")
+
+
+def _measure(value: float | None, unit: str) -> str:
+    return num(value) + (f" {unit}" if unit and value is not None else "")
+
+
+def _change(result: Result) -> str:
+    return "-" if result.change is None else f"{result.change:+.1%}"
+
+
+def _scope(report: Report) -> str:
+    what = f"release {report.release}" if report.release else "the site"
+    against = f" against {report.against}" if report.against else (
+        f" against the {report.days} day(s) before" if report.baseline else "")
+    return f"{what}{against} over the last {report.days} day(s) ({report.start} to {report.end})"
+
+
+def columns(report: Report) -> list[tuple[str, object]]:
+    """(header, cell function) of the columns this report needs: segment, level and baseline only when used."""
+    cols: list[tuple[str, object]] = []
+    if any(r.segment for r in report.results):
+        cols.append(("segment", lambda r: r.segment or "(site)"))
+    cols += [("vital", lambda r: r.key), ("metric", lambda r: r.metric), ("statistic", lambda r: r.statistic),
+             ("value", lambda r: _measure(r.value, r.unit)), ("budget", lambda r: _measure(r.budget, r.unit))]
+    if report.against or report.baseline:
+        cols += [("baseline", lambda r: _measure(r.baseline, r.unit)), ("change", _change)]
+    cols.append(("samples", lambda r: num(r.samples) if r.samples else "0"))
+    if any(r.level != "fail" for r in report.results):
+        cols.append(("level", lambda r: r.level))
+    cols.append(("result", lambda r: r.status))
+    return cols
+
+
+def table(report: Report) -> str:
+    cols = columns(report)
+    body = text_table([h for h, _ in cols], [[cell(r) for _, cell in cols] for r in report.results], rules=False)
+    return f"{body}\n{report.app_monitor}: {report.status} for {_scope(report)}\n"
+
+
+def to_json(report: Report) -> str:
+    return json.dumps(report.as_dict(), indent=2) + "\n"
+
+
+# --- JUnit XML ------------------------------------------------------------------------------------
+
+
+def junit(report: Report) -> str:
+    """One ``testsuite`` of one ``testcase`` per budget row: classname ``<monitor>.<segment or site>``, name the
+    vital; a broken ``fail`` budget is a ``failure``, missing data ``skipped``, a broken ``warn`` budget passes
+    with the warning in ``system-out``."""
+    failures = sum(r.status == FAIL for r in report.results)
+    skipped = sum(r.status == NO_DATA for r in report.results)
+    counts = {"tests": str(len(report.results)), "failures": str(failures), "errors": "0", "skipped": str(skipped)}
+    suites = ET.Element("testsuites", name="rumcfn budgets", time="0", **counts)
+    suite = ET.SubElement(suites, "testsuite", name=f"rumcfn budgets {report.app_monitor}", timestamp=report.end[:19],
+                          time="0", **counts)
+    properties = ET.SubElement(suite, "properties")
+    for key, value in (("app_monitor", report.app_monitor), ("start", report.start), ("end", report.end),
+                       ("release", report.release), ("against", report.against), ("baseline", report.baseline)):
+        if value:
+            ET.SubElement(properties, "property", name=key, value=value)
+    for r in report.results:
+        case = ET.SubElement(suite, "testcase", classname=f"{report.app_monitor}.{r.segment or 'site'}", name=r.key, time="0")
+        if r.status == FAIL:
+            failure = ET.SubElement(case, "failure", message=describe(r), type="BudgetBroken")
+            failure.text = _detail(r)
+        elif r.status == NO_DATA:
+            ET.SubElement(case, "skipped", message=f"not enough data: {r.reason}")
+        elif r.status == WARN:
+            ET.SubElement(case, "system-out").text = f"warning: {describe(r)}\n{_detail(r)}"
+    ET.indent(suites)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+
+
+def _detail(r: Result) -> str:
+    lines = [f"{r.metric} {r.statistic}: {_measure(r.value, r.unit)} (budget {_measure(r.budget, r.unit)}, "
+             f"{num(r.samples) if r.samples else 0} samples)"]
+    if r.dimensions:
+        lines.append("dimensions: " + ", ".join(f"{k}={v}" for k, v in r.dimensions.items()))
+    if r.baseline is not None:
+        lines.append(f"baseline: {_measure(r.baseline, r.unit)} ({_change(r)})")
+    return "\n".join(lines)
+
+
+# --- GitHub Actions and Markdown ------------------------------------------------------------------
+
+
+def _data(text: str) -> str:
+    """A workflow command's message, escaped as the runner unescapes it."""
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(text: str) -> str:
+    return _data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def github(report: Report) -> str:
+    """``::error`` for each broken budget, ``::warning`` for each warning and each budget without enough data,
+    then the table (for the log)."""
+    lines = []
+    for r in report.results:
+        title = f"rumcfn budget {name(r)}"
+        if r.status in (FAIL, WARN):
+            command = "error" if r.status == FAIL else "warning"
+            lines.append(f"::{command} title={_property(title)}::{_data(f'{report.app_monitor}: {describe(r)}')}")
+        elif r.status == NO_DATA:
+            command = "warning" if r.level == "fail" else "notice"
+            lines.append(f"::{command} title={_property(title)}::{_data(f'{report.app_monitor}: not enough data for {name(r)} ({r.reason})')}")
+    return "".join(line + "\n" for line in lines) + table(report)
+
+
+MARKS = {PASS: "✅", FAIL: "❌", WARN: "⚠️", NO_DATA: "➖"}
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def markdown(report: Report) -> str:
+    """A heading, the scope and a table with a mark per row: for a job summary or a pull-request comment."""
+    cols = columns(report)[:-1]  # the mark says the result
+    heads = [""] + [h for h, _ in cols] + ["result"]
+    rows = [[MARKS[r.status]] + [_cell(str(cell(r))) for _, cell in cols] + [r.status + (f": {r.reason}" if r.reason else "")]
+            for r in report.results]
+    lines = [f"### {MARKS[report.status]} rumcfn budgets: {_cell(report.app_monitor)} — {report.status}", "",
+             f"{_cell(_scope(report)[0].upper() + _scope(report)[1:])}.", "",
+             "| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
+    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+RENDERERS = {"table": table, "json": to_json, "junit": junit, "github": github, "markdown": markdown}
+
+
+def render(report: Report, fmt: str) -> str:
+    return RENDERERS[fmt](report)

@@ -1,0 +1,29 @@
+"""Limits of what one template may hold, checked at synth time: its resources and its size.
+
+Segment budgets add extended-metric definitions, alarms and dashboard widgets, so a template can outgrow
+what CloudFormation takes inline (51,200 bytes; larger templates go through S3). The counts of metric
+definitions and composite-alarm children are checked where they are built (:mod:`rumcfn.build.metrics`,
+:mod:`rumcfn.build.alarms`); the number of resources here, before the alarms are added.
+"""
+
+from __future__ import annotations
+
+from rumcfn.errors import SettingsError
+from rumcfn.facts import INLINE_LIMIT, MAX_RESOURCES
+
+
+def check_resources(count: int, has_segments: bool) -> None:
+    """A stack declares at most 500 resources; segment alarms are what can get there. ``count`` is the
+    number the finished stack would have (checked before troposphere refuses the 501st)."""
+    if count > MAX_RESOURCES:
+        setting = "budgets.segments" if has_segments else "settings"
+        raise SettingsError(setting, f"must leave the stack at most {MAX_RESOURCES} resources (a CloudFormation quota)",
+                            f"{count} resources")
+
+
+def size_warning(size: int) -> str | None:
+    """A warning when ``size`` bytes exceed the inline limit, else None."""
+    if size <= INLINE_LIMIT:
+        return None
+    return (f"the template is {size:,} bytes, over CloudFormation's {INLINE_LIMIT:,}-byte limit for an inline "
+            "template: deploy it through S3 (rumcfn deploy --s3-bucket BUCKET)")
