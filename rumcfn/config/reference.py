@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
+from rumcfn.config.client_options import FrozenMap
 from rumcfn.config.settings import SECTIONS, Settings
 
 
@@ -26,6 +27,8 @@ def _toml(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         return f'"{value}"'
+    if isinstance(value, FrozenMap):
+        return "{" + ", ".join(f"{k} = {_toml(v)}" for k, v in value) + "}"
     if isinstance(value, tuple):
         return "[" + ", ".join(_toml(v) for v in value) + "]"
     return str(value)
