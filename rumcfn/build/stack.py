@@ -16,6 +16,7 @@ from rumcfn.build.monitor import add_app_monitor
 from rumcfn.build.parameters import add_parameters
 from rumcfn.build.security import explain_scanner_findings
 from rumcfn.build.snippet_writer import ScriptResources, add_snippet_writer
+from rumcfn.build.source_maps import SourceMaps, add_source_maps
 from rumcfn.config import Settings, is_literal
 from rumcfn.build.snippet import script_tag, snippet_sub
 
@@ -33,6 +34,7 @@ class Stack:
     canary: Canary | None = None
     alarms: Alarms | None = None
     dashboard: Dashboard | None = None
+    source_maps: SourceMaps | None = None
 
 
 def describe(settings: Settings) -> str:
@@ -51,11 +53,14 @@ def build_stack(settings: Settings | None = None) -> Stack:
     if settings.parameters:
         settings = add_parameters(template, settings)
     auth = add_auth(template, settings)
+    source_maps = add_source_maps(template, settings)
     monitor = add_app_monitor(template, settings, identity_pool_id=auth.identity_pool_id,
-                              guest_role_arn=auth.guest_role_arn, resource_policy=auth.resource_policy)
+                              guest_role_arn=auth.guest_role_arn, resource_policy=auth.resource_policy,
+                              source_maps=source_maps)
     snippet = snippet_sub(settings, monitor, auth.identity_pool_id)
     stack = Stack(template, settings, auth, monitor, snippet,
-                  script=add_snippet_writer(template, settings, snippet=snippet, monitor=monitor))
+                  script=add_snippet_writer(template, settings, snippet=snippet, monitor=monitor),
+                  source_maps=source_maps)
     monitor_name = Ref(monitor)
     if settings.canary.enabled:
         stack.canary = add_canary(template, settings, monitor_id=GetAtt(monitor, "Id"))
@@ -98,6 +103,9 @@ def add_outputs(stack: Stack) -> None:
                         Value=GetAtt(stack.script.resource, "Url")))
     t.add_output(Output("ScriptTag", Description="Add this tag to the <head> of every page",
                         Value=script_tag(s.script.key)))
+    if stack.source_maps:
+        t.add_output(Output("SourceMapsS3Uri", Description="Where `rumcfn sourcemaps upload --stack-name` puts source maps",
+                            Value=stack.source_maps.s3_uri))
     if stack.dashboard:
         t.add_output(Output("DashboardUrl", Description="CloudWatch dashboard in the console", Value=stack.dashboard.url))
     if stack.canary:

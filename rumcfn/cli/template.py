@@ -17,10 +17,13 @@ TEMPLATE_FILE = click.argument("template_file", required=False, type=click.Path(
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
 def synth(settings: Settings, fmt: str, output: str | None) -> None:
     """Build the template from settings (the built-in example when none are given)."""
+    from rumcfn.build.source_maps import notes
     from rumcfn.build.stack import build_template
     from rumcfn.template.output import render
 
     emit(render(build_template(settings), fmt), output)
+    for note in notes(settings):
+        click.echo(note, err=True)
 
 
 @click.command()

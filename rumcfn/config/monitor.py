@@ -34,7 +34,10 @@ class MonitorSettings(Section):
     excluded_pages: tuple = setting((), "Page URL patterns never recorded.", PAGES)
     favorite_pages: tuple = setting((), "Pages pinned in the RUM console.", PAGES)
     custom_events: bool = setting(False, "Accept custom events sent with `cwr('recordEvent', ...)`.", Flag())
-    source_maps_s3_uri: str = setting("", "`s3://bucket/prefix` of JavaScript source maps for stack-trace deobfuscation (empty: off).", formats.S3_URI)
+    source_maps_s3_uri: str = setting("", "`s3://bucket/prefix` of JavaScript source maps for stack-trace deobfuscation, in a bucket you "
+                                      "own in the monitor's region (empty: off; `synth` prints the bucket policy RUM needs).", formats.S3_URI)
+    source_maps_bucket: bool = setting(False, "Create an encrypted, SSL-only bucket for source maps that RUM may read, and turn "
+                                       "deobfuscation on (upload with `rumcfn sourcemaps upload`).", Flag())
     extended_metrics: tuple = setting((), "RUM metric names to publish to CloudWatch with extra dimensions, e.g. WebVitalsLargestContentfulPaint.",
                                       Each(OneOf(tuple(EXTENDED_METRICS))))
     extended_metric_dimensions: tuple = setting(("BrowserName", "DeviceType"), "Dimensions for extended metrics: PageId, BrowserName, DeviceType, OSName, CountryCode, FileType.",
@@ -42,6 +45,8 @@ class MonitorSettings(Section):
     tags: tuple = setting((), "Tags for the app monitor (TOML table; `--tag KEY=VALUE`).", formats.TAGS)
 
     def check(self) -> None:
+        fail("monitor.source_maps_bucket", not (self.source_maps_bucket and self.source_maps_s3_uri),
+             "cannot be combined with monitor.source_maps_s3_uri (create a bucket, or name yours)", self.source_maps_bucket)
         fail("monitor.excluded_pages", not (self.included_pages and self.excluded_pages),
              "cannot be combined with monitor.included_pages (RUM accepts one or the other)", list(self.excluded_pages))
 

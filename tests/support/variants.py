@@ -33,6 +33,24 @@ FULL = {
     "snippet": {"dispatch_interval": 10000, "app_version": "2.4.1"},
 }
 
+#: Every web client option group, a source-map bucket and an alias condition (resource-policy mode).
+WEB_CLIENT = {
+    "monitor": {"enable_xray": True, "source_maps_bucket": True, "cw_log_enabled": True},
+    "auth": {"mode": "resource-policy", "restrict_referer": True},
+    "snippet": {
+        "release_id": "2026.12.02-1",
+        "config": {
+            "alias": "prod", "pageIdFormat": "PATH_AND_HASH", "sessionEventLimit": 0, "batchLimit": 50,
+            "cookieAttributes": {"sameSite": "Lax", "path": "/"}, "sessionAttributes": {"tenant": "acme", "plan:tier": 2},
+            "recordResourceUrl": False, "enableW3CTraceId": True,
+            "errors": {"stackTraceLength": 500, "ignore": ["^Warning:"]},
+            "performance": {"eventLimit": 20, "ignore": ["/beacon/"], "reportAllCLS": True},
+            "http": {"urlsToExclude": ["/health$"], "recordAllRequests": True},
+            "interaction": {"events": [{"event": "click", "cssLocator": "[data-rum]"}]},
+        },
+    },
+}
+
 OFF = {
     "monitor": {"telemetries": ["errors"], "allow_cookies": False, "extended_metric_dimensions": []},
     "canary": {"enabled": False},
@@ -51,6 +69,7 @@ VARIANTS: dict[str, Settings] = {
     "parameters-existing-topic": from_mapping({"parameters": True, "alarms": {"topic_arn": TOPIC}}),
     "parameters-no-canary": from_mapping({"parameters": True, "canary": {"enabled": False}}),
     "all-on": from_mapping(FULL),
+    "web-client": from_mapping(WEB_CLIENT),
     "all-off": from_mapping(OFF),
 }
 
