@@ -18,10 +18,8 @@ from types import SimpleNamespace
 import pytest
 
 from .cdp import CHROMIUM, Browser
+from .flow import ESBUILD, ROOT
 from .servers import Collector, Site, TrapProxy
-
-ROOT = Path(__file__).resolve().parents[2]
-ESBUILD = ROOT / "node_modules" / ".bin" / "esbuild"
 CLIENT_ENTRY = ROOT / "node_modules" / "aws-rum-web" / "dist" / "es" / "index-browser.js"
 
 
