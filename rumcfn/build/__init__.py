@@ -1,0 +1,1 @@
+"""Settings -> troposphere Template: pure, no AWS calls."""
