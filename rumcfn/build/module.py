@@ -52,9 +52,9 @@ def package_of(client: Concrete) -> str:
     return SLIM if client.unsigned else FULL
 
 
-def module_config(client: Concrete) -> tuple[dict[str, Any], list[str]]:
-    """The config object for the module's package, and the plugin classes it imports."""
-    if package_of(client) == FULL:
+def module_config(client: Concrete, package: str) -> tuple[dict[str, Any], list[str]]:
+    """The config object for ``package``, and the plugin classes it imports."""
+    if package == FULL:
         return client.config, []
     config = {key: value for key, value in client.config.items() if key not in NOT_FOR_SLIM}
     plugins, classes = [], []
@@ -66,10 +66,12 @@ def module_config(client: Concrete) -> tuple[dict[str, Any], list[str]]:
     return config, sorted(set(classes))
 
 
-def render_module(client: Concrete) -> str:
-    """The ES module text."""
-    package = package_of(client)
-    config, classes = module_config(client)
+def render_module(client: Concrete, package: str | None = None) -> str:
+    """The ES module text; ``package`` overrides :func:`package_of` (the full client also sends unsigned)."""
+    package = package or package_of(client)
+    if package == SLIM and not client.unsigned:
+        raise ValueError("@aws-rum/web-slim has no Cognito and no SigV4: only unsigned monitors can use it")
+    config, classes = module_config(client, package)
     settings = client.settings
     return TEMPLATE.format(
         rumcfn=__version__,
