@@ -36,8 +36,12 @@ def test_python_examples_run(index):
 def test_toml_example_is_valid_settings(tmp_path):
     from rumcfn.config import load
 
-    (block,) = re.findall(r"```toml\n(.*?)```", README, re.S)
+    blocks = re.findall(r"```toml\n(.*?)```", README, re.S)
+    assert len(blocks) == 2
     path = tmp_path / "rumcfn.toml"
-    path.write_text(block)
+    path.write_text(blocks[0])
     settings = load(path)
     assert settings.monitor.name == "shop" and settings.budgets.fid is None
+    path.write_text(blocks[1])  # the web client's options
+    settings = load(path)
+    assert settings.snippet.config.get("pageIdFormat") == "PATH_AND_HASH" and settings.snippet.release_id
