@@ -12,6 +12,7 @@ from rumcfn.build.alarms import Alarms, add_alarms
 from rumcfn.build.auth import Auth, add_auth
 from rumcfn.build.canary import Canary, add_canary
 from rumcfn.build.dashboard import Dashboard, add_dashboard
+from rumcfn.build.log_retention import LogRetention, add_log_retention
 from rumcfn.build.monitor import add_app_monitor
 from rumcfn.build.parameters import add_parameters
 from rumcfn.build.security import explain_scanner_findings
@@ -35,6 +36,7 @@ class Stack:
     alarms: Alarms | None = None
     dashboard: Dashboard | None = None
     source_maps: SourceMaps | None = None
+    log_retention: LogRetention | None = None
 
 
 def describe(settings: Settings) -> str:
@@ -60,7 +62,7 @@ def build_stack(settings: Settings | None = None) -> Stack:
     snippet = snippet_sub(settings, monitor, auth.identity_pool_id)
     stack = Stack(template, settings, auth, monitor, snippet,
                   script=add_snippet_writer(template, settings, snippet=snippet, monitor=monitor),
-                  source_maps=source_maps)
+                  source_maps=source_maps, log_retention=add_log_retention(template, settings, monitor=monitor))
     monitor_name = Ref(monitor)
     if settings.canary.enabled:
         stack.canary = add_canary(template, settings, monitor_id=GetAtt(monitor, "Id"))

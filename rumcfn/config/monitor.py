@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from rumcfn.config import formats
 from rumcfn.config.rules import Each, Flag, Number, OneOf, Text, Value, fail
 from rumcfn.config.section import Section, setting
-from rumcfn.facts import AUTH_MODES, EXTENDED_DIMENSIONS, EXTENDED_METRICS, TELEMETRIES
+from rumcfn.facts import AUTH_MODES, EXTENDED_DIMENSIONS, EXTENDED_METRICS, LOG_RETENTION_DAYS, TELEMETRIES
 
 NAME = Text(r"[\.\-_/#A-Za-z0-9]+", r"must match [\.\-_/#A-Za-z0-9]+ and be 1 to 255 characters", min_length=1,
             max_length=255, summary="1-255 characters of A-Z a-z 0-9 . - _ / #")
@@ -30,6 +30,8 @@ class MonitorSettings(Section):
     allow_cookies: bool = setting(True, "Let the client set cookies to follow users and sessions across pages.", Flag())
     enable_xray: bool = setting(False, "Trace HTTP requests with X-Ray (adds xray:PutTraceSegments to the guest role).", Flag())
     cw_log_enabled: bool = setting(False, "Copy RUM events to CloudWatch Logs (billed separately).", Flag())
+    log_retention_days: int = setting(0, "Retention of RUM's own log group with cw_log_enabled, set by a custom resource "
+                                      "(0: leave it as RUM makes it, never expiring).", OneOf((0, *LOG_RETENTION_DAYS)))
     included_pages: tuple = setting((), "Only these page URL patterns are recorded (empty: all).", PAGES)
     excluded_pages: tuple = setting((), "Page URL patterns never recorded.", PAGES)
     favorite_pages: tuple = setting((), "Pages pinned in the RUM console.", PAGES)
@@ -45,6 +47,8 @@ class MonitorSettings(Section):
     tags: tuple = setting((), "Tags for the app monitor (TOML table; `--tag KEY=VALUE`).", formats.TAGS)
 
     def check(self) -> None:
+        fail("monitor.log_retention_days", not self.log_retention_days or self.cw_log_enabled is True,
+             "applies only with monitor.cw_log_enabled = true (RUM's log group exists only then)", self.log_retention_days)
         fail("monitor.source_maps_bucket", not (self.source_maps_bucket and self.source_maps_s3_uri),
              "cannot be combined with monitor.source_maps_s3_uri (create a bucket, or name yours)", self.source_maps_bucket)
         fail("monitor.excluded_pages", not (self.included_pages and self.excluded_pages),

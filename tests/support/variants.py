@@ -35,7 +35,7 @@ FULL = {
 
 #: Every web client option group, a source-map bucket and an alias condition (resource-policy mode).
 WEB_CLIENT = {
-    "monitor": {"enable_xray": True, "source_maps_bucket": True, "cw_log_enabled": True},
+    "monitor": {"enable_xray": True, "source_maps_bucket": True, "cw_log_enabled": True, "log_retention_days": 365},
     "auth": {"mode": "resource-policy", "restrict_referer": True},
     "snippet": {
         "release_id": "2026.12.02-1",
