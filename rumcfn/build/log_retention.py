@@ -9,7 +9,6 @@ and calls ``logs:PutRetentionPolicy`` on it; it may do nothing else.
 
 from __future__ import annotations
 
-import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,9 +20,8 @@ from troposphere import awslambda, iam, logs
 from troposphere.validators import integer
 
 from rumcfn.build.naming import monitor_arn
-from rumcfn.build.resources import read_resource
 from rumcfn.build.roles import lambda_trust
-from rumcfn.build.snippet_writer import RUNTIME, compact
+from rumcfn.build.snippet_writer import RUNTIME, inline_handler
 from rumcfn.config import Settings
 
 HANDLER_FILE = "rum_log_retention.py"
@@ -47,11 +45,6 @@ class LogRetention:
     function: awslambda.Function
     role: iam.Role
     log_group: logs.LogGroup
-
-
-@functools.cache
-def handler_source() -> str:
-    return f"# rumcfn {HANDLER_FILE}, comments stripped\n" + compact(read_resource("handlers", HANDLER_FILE))
 
 
 def retention_policy(settings: Settings, own_logs: logs.LogGroup) -> PolicyDocument:
@@ -86,7 +79,7 @@ def add_log_retention(template: Template, settings: Settings, *, monitor: Any) -
         Description="Sets the retention of CloudWatch RUM's log group for CloudFormation (rumcfn)",
         Runtime=RUNTIME, Architectures=["arm64"], MemorySize=128, Timeout=LAMBDA_TIMEOUT,
         Handler="index.handler", Role=GetAtt(role, "Arn"),
-        Code=awslambda.Code(ZipFile=handler_source()),
+        Code=awslambda.Code(ZipFile=inline_handler(HANDLER_FILE)),
         LoggingConfig=awslambda.LoggingConfig(LogGroup=Ref(own_logs)),
     ))
     resource = template.add_resource(RumLogRetention(
