@@ -84,7 +84,7 @@ def check_map(path: Path, size: int) -> None:
 def find_maps(directory: Path) -> list[SourceMap]:
     """Every ``*.map`` under ``directory``, checked, in a stable order."""
     if not directory.is_dir():
-        raise SettingsError("DIR", "must be a directory holding the build's *.map files", str(directory))
+        raise SettingsError("DIRECTORY", "must be a directory holding the build's *.map files", str(directory))
     maps = []
     for path in sorted(p for p in directory.rglob("*.map") if p.is_file()):
         size = path.stat().st_size

@@ -22,7 +22,7 @@ def sourcemaps() -> None:
 @click.option("--dry-run", is_flag=True, help="Check the maps and show what would be uploaded; change nothing.")
 @aws_options
 def upload(directory: Path, release_id: str, stack_name: str | None, s3_uri: str | None, dry_run: bool, aws) -> None:
-    """Upload DIRECTORY's *.map files for RELEASE (unchanged ones are skipped)."""
+    """Upload DIRECTORY's *.map files for the release --release-id names (unchanged ones are skipped)."""
     from rumcfn.aws.sourcemaps import upload as upload_maps
 
     summary = upload_maps(aws, directory, release_id, s3_uri=s3_uri, stack_name=stack_name, dry_run=dry_run,

@@ -156,3 +156,11 @@ def test_stack_name_uses_the_output(aws_env, s3, build):
     aws = Aws(region=REGION, clients={"cloudformation": cfn, "s3": s3})
     summary = upload(aws, build, "r9", stack_name="site", echo=lambda line: None)
     assert summary.uri == f"s3://{BUCKET}/r9/" and keys(s3) == ["r9/assets/vendor.js.map", "r9/main.js.map"]
+
+
+def test_a_missing_directory_is_one_line(tmp_path):
+    with pytest.raises(SettingsError, match="setting DIRECTORY: must be a directory holding the build's"):
+        upload(Aws(region=REGION), tmp_path / "dist", "r1", s3_uri=f"s3://{BUCKET}")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(UsageError, match="no \\*.map files"):
+        upload(Aws(region=REGION), tmp_path / "empty", "r1", s3_uri=f"s3://{BUCKET}")
