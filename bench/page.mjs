@@ -47,7 +47,8 @@ async function load(url, profile) {
       return {
         load: nav.loadEventStart, dcl: nav.domContentLoadedEventEnd, lcp: window.__lcp,
         bytes: nav.transferSize + performance.getEntriesByType('resource').reduce((s, r) => s + r.transferSize, 0),
-        rumLoaded: typeof window.AwsRumClient === 'object' && resources.some((n) => n.endsWith('/cwr.js')),
+        rumLoaded: (typeof window.AwsRumClient === 'object' && resources.some((n) => n.endsWith('/cwr.js')))
+          || typeof window.__rum === 'object',  // a bundled module (rumcfn snippet --format module)
       };
     });
   } finally {

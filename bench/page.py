@@ -36,6 +36,28 @@ def bundle_client() -> bytes:
     return done.stdout
 
 
+#: A site's entry point that imports the module ``rumcfn snippet --format module`` wrote.
+MODULE_ENTRY = "import awsRum from './rum-module.js';\nwindow.__rum = awsRum;\n"
+
+
+def bundle_module(package: str, endpoint: str) -> bytes:
+    """The module for ``package`` (unsigned), bundled and minified as a site's bundler would (esbuild)."""
+    import os
+    import tempfile
+
+    from rumcfn.build.module import render_module
+    from rumcfn.build.snippet import concrete
+
+    client = concrete(app_monitor_id=MONITOR_ID, region="us-east-1", unsigned=True, endpoint=endpoint)
+    with tempfile.TemporaryDirectory(prefix="rumcfn-bench-module-") as work:
+        Path(work, "rum-module.js").write_text(render_module(client, package))
+        Path(work, "entry.js").write_text(MODULE_ENTRY)
+        done = subprocess.run([str(ROOT / "node_modules/.bin/esbuild"), str(Path(work, "entry.js")), "--bundle",
+                               "--format=iife", "--minify", "--log-level=error"], capture_output=True, check=True,
+                              timeout=120, env=dict(os.environ, NODE_PATH=str(ROOT / "node_modules")))
+    return done.stdout
+
+
 def png(width: int, height: int, seed: int = 7) -> bytes:
     """A deterministic photo-like PNG (gradient plus noise, so it does not compress to nothing)."""
     rng = random.Random(seed)
@@ -54,7 +76,7 @@ LOREM = ("Real-user monitoring measures what visitors actually experience: how f
          "paints, how much the layout shifts, how quickly the page answers a tap. ")
 
 
-def site_files(rum_js: str) -> dict[str, tuple[bytes, str]]:
+def site_files(rum_js: str, modules: dict[str, bytes] | None = None) -> dict[str, tuple[bytes, str]]:
     """path -> (body, content type) of the test site."""
     from rumcfn.build.snippet import script_tag
 
@@ -74,7 +96,11 @@ def site_files(rum_js: str) -> dict[str, tuple[bytes, str]]:
                 f"<img src=/hero.png width=1000 height=450 alt=hero><main>{paragraphs}"
                 f"<section id=products></section></main></body></html>").encode()
 
+    bundled = {f"/page-{name}.html": (page(f'<script src="/{name}.js"></script>'), "text/html; charset=utf-8")
+               for name in (modules or {})}
+    bundled.update({f"/{name}.js": (body, "application/javascript") for name, body in (modules or {}).items()})
     return {
+        **bundled,
         "/page.html": (page(""), "text/html; charset=utf-8"),
         "/page-rum.html": (page(script_tag("rum.js")), "text/html; charset=utf-8"),  # what the ScriptTag output says
         "/page-async.html": (page('<script async src="/rum.js"></script>'), "text/html; charset=utf-8"),
@@ -195,12 +221,15 @@ VARIANTS = {
     "with rum.js (script tag)": "/page-rum.html",
     "with rum.js (async script tag)": "/page-async.html",
     "snippet run after the load event": "/page-after-load.html",
+    "bundled module, full aws-rum-web": "/page-module-full.html",
+    "bundled module, web-slim + plugins": "/page-module-slim.html",
 }
 
 PROFILES = [
     {"name": "localhost, no throttling", "latency": 0, "down": 0, "up": 0},
     {"name": "throttled: 40 ms RTT, 10 Mbit/s down, 5 Mbit/s up", "latency": 40, "down": 10_000_000 / 8,
-     "up": 5_000_000 / 8, "variants": ["without rum.js", "with rum.js (script tag)", "snippet run after the load event"]},
+     "up": 5_000_000 / 8, "variants": ["without rum.js", "with rum.js (script tag)", "snippet run after the load event",
+                                       "bundled module, full aws-rum-web", "bundled module, web-slim + plugins"]},
 ]
 
 
@@ -214,7 +243,10 @@ def measure(runs: int = 9, warmup: int = 1, throttled_runs: int = 5) -> dict[str
     cdn_url = serve(cdn)
     rum_js = render_concrete(app_monitor_id=MONITOR_ID, region="us-east-1", unsigned=True, endpoint=collector_url,
                              client_url=f"{cdn_url}/cwr.js")
-    files = site_files(rum_js)
+    from rumcfn.build.module import FULL, SLIM
+
+    modules = {"module-full": bundle_module(FULL, collector_url), "module-slim": bundle_module(SLIM, collector_url)}
+    files = site_files(rum_js, modules)
     site = static_server(files)
     site_url = serve(site)
     variants = {name: f"{site_url}{path}" for name, path in VARIANTS.items()}
@@ -231,7 +263,11 @@ def measure(runs: int = 9, warmup: int = 1, throttled_runs: int = 5) -> dict[str
     finally:
         for server in (site, cdn, collector.server):
             server.shutdown()
+    builds = {"CDN cwr.js (full client, loaded by the snippet)": client,
+              "bundled module, full `aws-rum-web`": modules["module-full"],
+              "bundled module, `@aws-rum/web-slim` + the telemetries' plugins": modules["module-slim"]}
     out: dict[str, Any] = {"profiles": {}, "client_bytes": len(client), "client_gzip": len(gzip.compress(client, 6)),
+                           "builds": {name: (len(body), len(gzip.compress(body, 6))) for name, body in builds.items()},
                            "page_bytes": {name: len(body) for name, (body, _) in files.items()},
                            "collector": {"batches": collector.batches, "events": collector.events,
                                          "types": dict(sorted(collector.types.items()))}}

@@ -257,6 +257,12 @@ def run_page(report: Report) -> None:
             "(CORS preflights included). Only 127.0.0.1 is contacted. Load = `loadEventStart`, LCP = the last "
             "`largest-contentful-paint` entry, both from the navigation start; variants are interleaved and "
             "rotated each run.\n\n")
+    body += ("**Each way of loading the client** (the CDN snippet's `cwr.js`, or `rumcfn snippet --format module` "
+             "imported by a site's entry point and bundled by esbuild, minified; gzip -6 as a CDN serves it). The "
+             "module pages below load that bundle with one `<script src>` tag, standing in for a site's own bundle:\n\n")
+    body += table(["client", "minified bytes", "gzipped bytes"],
+                  [[name, f"{raw:,}", f"{gz:,}"] for name, (raw, gz) in result["builds"].items()])
+    body += "\n"
     headline_ratio = None
     for profile, rows in result["profiles"].items():
         base = rows["without rum.js"]

@@ -112,6 +112,10 @@ def resource_policy(settings: Settings) -> Sub:
         "Action": [awacs.rum.PutRumEvents],
         "Resource": ["arn:${AWS::Partition}:rum:${AWS::Region}:${AWS::AccountId}:appmonitor/${MonitorName}"],
     }
+    conditions = []
+    alias = settings.snippet.config.get("alias")
+    if alias:  # the client sends it with every request; RUM compares it to rum:alias (RUM resource policies guide)
+        conditions.append(StringEquals({"rum:alias": alias.replace("${", "${!")}))  # literal inside Fn::Sub
     if settings.auth.restrict_referer:
         referers = []
         for index, domain in enumerate(settings.monitor.domains):
@@ -120,7 +124,9 @@ def resource_policy(settings: Settings) -> Sub:
             else:
                 variables[f"Domain{index}"] = domain
                 referers.append(f"https://${{Domain{index}}}/*")
-        statement["Condition"] = Condition(StringLike({"aws:Referer": referers}))
+        conditions.append(StringLike({"aws:Referer": referers}))
+    if conditions:
+        statement["Condition"] = Condition(conditions)
     document = PolicyDocument(Version="2012-10-17", Statement=[Statement(**statement)])
     return Sub(compact(document), **variables)
 

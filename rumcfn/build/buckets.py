@@ -10,11 +10,11 @@ from troposphere import GetAtt, Ref, Sub, Template
 from troposphere import s3
 
 
-def ssl_only_policy(bucket: s3.Bucket) -> PolicyDocument:
-    """Deny every request that does not use TLS."""
+def ssl_only_policy(bucket: s3.Bucket, statements: tuple[Statement, ...] = ()) -> PolicyDocument:
+    """Deny every request that does not use TLS (and grant what ``statements`` grant)."""
     return PolicyDocument(
         Version="2012-10-17",
-        Statement=[Statement(
+        Statement=[*statements, Statement(
             Sid="DenyInsecureTransport",
             Effect=Deny,
             Principal=Principal("*"),
@@ -33,9 +33,10 @@ def add_secure_bucket(
     noncurrent_days: int | None = None,
     bucket_name: Any = None,
     retain: bool = False,
+    statements: tuple[Statement, ...] = (),
     **properties: Any,
 ) -> tuple[s3.Bucket, s3.BucketPolicy]:
-    """Add a private, encrypted, versioned bucket and its SSL-only policy; return both.
+    """Add a private, encrypted, versioned bucket and its SSL-only policy (plus ``statements``); return both.
 
     ``expiry_days`` expires every object (and replaced versions) after that many days; ``noncurrent_days``
     only replaced versions, so that versioning does not keep every old copy forever."""
@@ -73,6 +74,6 @@ def add_secure_bucket(
         bucket.UpdateReplacePolicy = "Retain"
     template.add_resource(bucket)
     policy = template.add_resource(s3.BucketPolicy(
-        f"{logical_id}Policy", Bucket=Ref(bucket), PolicyDocument=ssl_only_policy(bucket),
+        f"{logical_id}Policy", Bucket=Ref(bucket), PolicyDocument=ssl_only_policy(bucket, statements),
     ))
     return bucket, policy

@@ -19,8 +19,10 @@ def add_app_monitor(
     identity_pool_id: Any = None,
     guest_role_arn: Any = None,
     resource_policy: Any = None,
+    source_maps: Any = None,
 ) -> rum.AppMonitor:
-    """Add the app monitor. Auth values come from :mod:`rumcfn.build.auth` (Cognito ids or a resource policy)."""
+    """Add the app monitor. Auth values come from :mod:`rumcfn.build.auth` (Cognito ids or a resource policy),
+    ``source_maps`` from :mod:`rumcfn.build.source_maps`."""
     m = settings.monitor
     config: dict[str, Any] = {
         "AllowCookies": m.allow_cookies,
@@ -54,13 +56,16 @@ def add_app_monitor(
         props["DomainList"] = list(domains)
     if m.custom_events:
         props["CustomEvents"] = rum.CustomEvents(Status="ENABLED")
-    if m.source_maps_s3_uri:
+    if source_maps is not None:
         props["DeobfuscationConfiguration"] = rum.DeobfuscationConfiguration(
-            JavaScriptSourceMaps=rum.JavaScriptSourceMaps(Status="ENABLED", S3Uri=m.source_maps_s3_uri)
+            JavaScriptSourceMaps=rum.JavaScriptSourceMaps(Status="ENABLED", S3Uri=source_maps.s3_uri)
         )
     if resource_policy is not None:
         props["ResourcePolicy"] = rum.ResourcePolicy(PolicyDocument=resource_policy)
     tags = tags_of(m.tags)
     if tags:
         props["Tags"] = tags
-    return template.add_resource(rum.AppMonitor("AppMonitor", **props))
+    monitor = rum.AppMonitor("AppMonitor", **props)
+    if source_maps is not None and source_maps.policy is not None:
+        monitor.DependsOn = [source_maps.policy.title]  # RUM may read the bucket from the start
+    return template.add_resource(monitor)

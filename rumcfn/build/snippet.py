@@ -18,6 +18,7 @@ from troposphere import GetAtt, Sub
 
 from rumcfn.build.resources import render
 from rumcfn.config import Settings, SettingsError, is_literal, with_overrides
+from rumcfn.config.client_options import TELEMETRY_OPTIONS, FrozenMap, thaw
 from rumcfn.config.delivery import APP_MONITOR_ID, REGION
 from rumcfn.config.monitor import IDENTITY_POOL_ID
 from rumcfn.facts import CDN_URL, url_suffix
@@ -36,6 +37,28 @@ class RegExp:
     """A JavaScript regular-expression literal."""
 
     source: str
+
+
+@dataclass(frozen=True)
+class JsCode:
+    """JavaScript code: ``template`` (rumcfn's own text) with ``{0}``, ``{1}`` ... filled by ``args``
+    rendered as literals (so user values are escaped like everywhere else)."""
+
+    template: str
+    args: tuple = ()
+
+
+#: ``addXRayTraceIdHeader`` for same-origin requests: relative URLs, or absolute ones on the page's
+#: own origin (read from ``location.origin`` in the browser, so one snippet serves every domain).
+SAME_ORIGIN = JsCode('[new RegExp("^(?:(?![A-Za-z][A-Za-z0-9+.-]*:|//)|"+location.origin.replace('
+                     '/[.*+?^$(){}|[\\]\\\\\\/]/g,"\\\\$&")+"(?:[/?#]|$))")]')
+#: ``ignore`` functions built from ``[snippet.config.errors] ignore`` (patterns over the error message,
+#: of an ErrorEvent or of a PromiseRejectionEvent's reason) and ``[snippet.config.performance] ignore``
+#: (patterns over resource URLs, on top of the client's default of ignoring non-http(s) resources).
+IGNORE_ERRORS = ("function(e){{var m=String(e&&(e.message||(e.reason&&e.reason.message)||e.reason)||'');"
+                 "return {0}.some(function(r){{return r.test(m)}})}}")
+IGNORE_RESOURCES = ("function(e){{return e.entryType==='resource'&&(!/^https?:/.test(e.name)||"
+                    "{0}.some(function(r){{return r.test(e.name)}}))}}")
 
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -59,15 +82,21 @@ def page_pattern(url: str) -> RegExp:
     return RegExp(f"^{escaped}(?:[?#]|$)")
 
 
+def js_key(key: str, sub: bool) -> str:
+    """An object key: bare when it is an identifier, quoted otherwise (``"user:tier"``, ``"x-api-key"``)."""
+    return key if re.fullmatch(r"[A-Za-z_$][A-Za-z0-9_$]*", key) else to_js(key, sub)
+
+
 def to_js(value: Any, sub: bool) -> str:
     """Render a Python value as a JavaScript literal (compact, deterministic)."""
     if isinstance(value, Placeholder):
         return f'"${{{value.name}}}"' if value.quoted else f"${{{value.name}}}"
+    if isinstance(value, JsCode):
+        return value.template.format(*(to_js(arg, sub) for arg in value.args)) if value.args else value.template
     if isinstance(value, RegExp):
-        text = f"/{value.source}/"
+        text = "/" + re.sub(r"(?<!\\)((?:\\\\)*)/", r"\1\\/", value.source).replace("</", "<\\/") + "/"
     elif isinstance(value, Mapping):
-        text = "{" + ",".join(f"{key}:{to_js(item, sub)}" for key, item in value.items()) + "}"
-        return text
+        return "{" + ",".join(f"{js_key(key, sub)}:{to_js(item, sub)}" for key, item in value.items()) + "}"
     elif isinstance(value, (list, tuple)):
         return "[" + ",".join(to_js(item, sub) for item in value) + "]"
     elif isinstance(value, bool):
@@ -109,7 +138,32 @@ def client_config(
         config["dispatchInterval"] = snip.dispatch_interval
     if snip.debug:
         config["debug"] = True
+    if snip.release_id:
+        config["releaseId"] = snip.release_id
+    config.update((key, thaw(value)) for key, value in snip.config if key not in TELEMETRY_OPTIONS)
+    config["telemetries"] = [[name, options] if options else name
+                             for name, options in telemetry_options(settings).items()]
     return config
+
+
+def telemetry_options(settings: Settings) -> dict[str, dict[str, Any]]:
+    """Each telemetry the client records, with its options as JavaScript values: the monitor's
+    telemetries in order, then the client-only ``interaction`` and ``replay`` when their table is set."""
+    config = settings.snippet.config
+    names = [*settings.monitor.telemetries, *(t for t in ("interaction", "replay") if t in config.keys())]
+    result = {}
+    for name in names:
+        options = thaw(config.get(name, FrozenMap()))
+        for key in ("urlsToInclude", "urlsToExclude", "addXRayTraceIdHeader"):
+            if isinstance(options.get(key), list):
+                options[key] = [RegExp(pattern) for pattern in options[key]]
+        if "ignore" in options:
+            code = IGNORE_ERRORS if name == "errors" else IGNORE_RESOURCES
+            options["ignore"] = JsCode(code, ([RegExp(pattern) for pattern in options["ignore"]],))
+        if name == "http" and settings.monitor.enable_xray and "addXRayTraceIdHeader" not in options:
+            options["addXRayTraceIdHeader"] = SAME_ORIGIN
+        result[name] = options
+    return result
 
 
 def render_snippet(*, app_monitor_id: Any, region: Any, client_url: Any, app_version: Any,
@@ -161,12 +215,25 @@ def snippet_sub(settings: Settings, monitor, identity_pool_id: Any = None) -> Su
     return Sub(body, **variables)
 
 
-def render_concrete(*, app_monitor_id: str, region: str, identity_pool_id: str | None = None,
-                    unsigned: bool = False, endpoint: str | None = None, client_url: str | None = None,
-                    client_version: str | None = None, app_version: str | None = None,
-                    telemetries: tuple[str, ...] | None = None, sample_rate: float | None = None,
-                    excluded_pages: tuple[str, ...] | None = None, settings: Settings | None = None) -> str:
-    """A ready rum.js for an existing monitor (``rumcfn snippet``), validated like the stack's settings."""
+@dataclass(frozen=True)
+class Concrete:
+    """A client for a monitor that already exists: checked settings, ids, and the client's config."""
+
+    settings: Settings
+    app_monitor_id: str
+    region: str
+    config: dict
+    unsigned: bool
+
+
+def concrete(*, app_monitor_id: str, region: str, identity_pool_id: str | None = None,
+             unsigned: bool = False, endpoint: str | None = None, client_url: str | None = None,
+             client_version: str | None = None, app_version: str | None = None,
+             telemetries: tuple[str, ...] | None = None, sample_rate: float | None = None,
+             excluded_pages: tuple[str, ...] | None = None, release_id: str | None = None,
+             settings: Settings | None = None) -> Concrete:
+    """The client config for an existing monitor (``rumcfn snippet``), validated like the stack's settings:
+    ``settings`` (from ``--config``) first, flags over them."""
     APP_MONITOR_ID.check("--app-monitor-id", app_monitor_id)
     REGION.check("--region", region)
     if bool(identity_pool_id) == bool(unsigned):
@@ -177,6 +244,7 @@ def render_concrete(*, app_monitor_id: str, region: str, identity_pool_id: str |
         "snippet.endpoint": endpoint, "snippet.client_url": client_url, "snippet.client_version": client_version,
         "snippet.app_version": app_version, "monitor.telemetries": telemetries,
         "monitor.session_sample_rate": sample_rate, "monitor.excluded_pages": excluded_pages,
+        "snippet.release_id": release_id,
     }
     settings = with_overrides(settings or Settings(), {k: v for k, v in overrides.items() if v is not None})
     config = client_config(
@@ -185,8 +253,15 @@ def render_concrete(*, app_monitor_id: str, region: str, identity_pool_id: str |
         identity_pool_id=identity_pool_id or None,
         unsigned=unsigned,
     )
-    return render_snippet(app_monitor_id=app_monitor_id, region=region, client_url=client_url_of(settings),
-                          app_version=settings.snippet.app_version, config=config)
+    return Concrete(settings, app_monitor_id, region, config, unsigned)
+
+
+def render_concrete(**kwargs: Any) -> str:
+    """A ready rum.js for an existing monitor (arguments as :func:`concrete`)."""
+    client = concrete(**kwargs)
+    return render_snippet(app_monitor_id=client.app_monitor_id, region=client.region,
+                          client_url=client_url_of(client.settings), app_version=client.settings.snippet.app_version,
+                          config=client.config)
 
 
 def script_tag(key: str) -> str:
@@ -194,4 +269,5 @@ def script_tag(key: str) -> str:
     return f'<script src="/{key}"></script>'
 
 
-__all__ = ["render_snippet", "client_config", "snippet_sub", "script_tag", "client_url_of", "render_concrete", "Placeholder", "RegExp"]
+__all__ = ["render_snippet", "client_config", "snippet_sub", "script_tag", "client_url_of", "render_concrete", "concrete",
+           "Concrete", "Placeholder", "RegExp", "JsCode", "to_js", "telemetry_options"]

@@ -68,11 +68,15 @@ class ScriptResources:
     bucket_policy: s3.BucketPolicy | None = None
 
 
-@functools.cache
 def handler_source() -> str:
-    """The handler as inlined (Lambda saves ``ZipFile`` as index.py): comments and docstrings
+    return inline_handler(HANDLER_FILE)
+
+
+@functools.cache
+def inline_handler(filename: str) -> str:
+    """A handler of ``handlers/`` as inlined (Lambda saves ``ZipFile`` as index.py): comments and docstrings
     stripped, because every byte counts against the 51,200-byte inline template limit."""
-    return f"# rumcfn {HANDLER_FILE}, comments stripped\n" + reindent(compact(read_resource("handlers", HANDLER_FILE)))
+    return f"# rumcfn {filename}, comments stripped\n" + reindent(compact(read_resource("handlers", filename)))
 
 
 def compact(source: str) -> str:

@@ -13,10 +13,12 @@ from rumcfn.build.auth import Auth, add_auth
 from rumcfn.build.bucket_emptier import BucketEmptier, add_bucket_emptier
 from rumcfn.build.canary import Canary, add_canary
 from rumcfn.build.dashboard import Dashboard, add_dashboard
+from rumcfn.build.log_retention import LogRetention, add_log_retention
 from rumcfn.build.monitor import add_app_monitor
 from rumcfn.build.parameters import add_parameters
 from rumcfn.build.security import explain_scanner_findings
 from rumcfn.build.snippet_writer import ScriptResources, add_snippet_writer
+from rumcfn.build.source_maps import SourceMaps, add_source_maps
 from rumcfn.config import Settings, is_literal
 from rumcfn.facts import RELEASE_DIMENSION
 from rumcfn.build.snippet import script_tag, snippet_sub
@@ -36,6 +38,8 @@ class Stack:
     emptier: BucketEmptier | None = None  # canary.empty_artifacts_on_delete
     alarms: Alarms | None = None
     dashboard: Dashboard | None = None
+    source_maps: SourceMaps | None = None
+    log_retention: LogRetention | None = None
 
 
 #: CloudFormation's limit for a template's Description (template anatomy: at most 1,024 bytes).
@@ -61,11 +65,14 @@ def build_stack(settings: Settings | None = None) -> Stack:
     if settings.parameters:
         settings = add_parameters(template, settings)
     auth = add_auth(template, settings)
+    source_maps = add_source_maps(template, settings)
     monitor = add_app_monitor(template, settings, identity_pool_id=auth.identity_pool_id,
-                              guest_role_arn=auth.guest_role_arn, resource_policy=auth.resource_policy)
+                              guest_role_arn=auth.guest_role_arn, resource_policy=auth.resource_policy,
+                              source_maps=source_maps)
     snippet = snippet_sub(settings, monitor, auth.identity_pool_id)
     stack = Stack(template, settings, auth, monitor, snippet,
-                  script=add_snippet_writer(template, settings, snippet=snippet, monitor=monitor))
+                  script=add_snippet_writer(template, settings, snippet=snippet, monitor=monitor),
+                  source_maps=source_maps, log_retention=add_log_retention(template, settings, monitor=monitor))
     monitor_name = Ref(monitor)
     if settings.canary.enabled:
         stack.canary = add_canary(template, settings, monitor_id=GetAtt(monitor, "Id"))
@@ -123,6 +130,9 @@ def add_outputs(stack: Stack) -> None:
                         Value=GetAtt(stack.script.resource, "Url")))
     t.add_output(Output("ScriptTag", Description="Add this tag to the <head> of every page",
                         Value=script_tag(s.script.key)))
+    if stack.source_maps:
+        t.add_output(Output("SourceMapsS3Uri", Description="Where `rumcfn sourcemaps upload --stack-name` puts source maps",
+                            Value=stack.source_maps.s3_uri))
     if stack.dashboard:
         t.add_output(Output("DashboardUrl", Description="CloudWatch dashboard in the console", Value=stack.dashboard.url,
                             Condition=stack.dashboard.condition))

@@ -9,7 +9,7 @@ import sys
 
 import click
 
-from rumcfn.cli import budgets, deploy, doctor, restore, template
+from rumcfn.cli import budgets, deploy, doctor, restore, sourcemaps, template
 from rumcfn.errors import RumcfnError
 from rumcfn.version import __version__
 
@@ -20,7 +20,7 @@ def main() -> None:
     """Emit one CloudFormation template for CloudWatch RUM monitoring of a website."""
 
 
-for module in (template, deploy, budgets, restore, doctor):  # each command module lists its COMMANDS
+for module in (template, deploy, budgets, restore, doctor, sourcemaps):  # each command module lists its COMMANDS
     for command in module.COMMANDS:
         main.add_command(command)
 

@@ -18,14 +18,15 @@ TEMPLATE_FILE = click.argument("template_file", required=False, type=click.Path(
 def synth(settings: Settings, fmt: str, output: str | None) -> None:
     """Build the template from settings (the built-in example when none are given)."""
     from rumcfn.build.limits import size_warning
+    from rumcfn.build.source_maps import notes
     from rumcfn.build.stack import build_template
     from rumcfn.template.output import render
 
     text = render(build_template(settings), fmt)
-    warning = size_warning(len(text.encode("utf-8")))
-    if warning:
-        click.echo(f"rumcfn: warning: {warning}", err=True)
     emit(text, output)
+    warning = size_warning(len(text.encode("utf-8")))
+    for note in notes(settings) + ([f"rumcfn: warning: {warning}"] if warning else []):
+        click.echo(note, err=True)
 
 
 @click.command()
@@ -58,26 +59,41 @@ def lint(settings: Settings, template_file: str | None, regions: tuple[str, ...]
 @click.option("--region", required=True, help="The monitor's region.")
 @click.option("--identity-pool-id", help="Cognito identity pool (enhanced flow).")
 @click.option("--unsigned", is_flag=True, help="Send unsigned requests (resource-policy mode).")
+@click.option("--config", "config_file", type=click.Path(dir_okay=False),
+              help="Settings file whose [monitor] and [snippet] sections configure the client (default: ./rumcfn.toml if present).")
 @click.option("--endpoint", help="Data-plane URL (default https://dataplane.rum.REGION.amazonaws.com).")
 @click.option("--client-url", help="Where to load the web client from (default: AWS's CDN).")
 @click.option("--client-version", help="Web client version on the CDN.")
 @click.option("--app-version", help="Your site's version.")
+@click.option("--release-id", help="Release id sent as releaseId, for source maps (snippet.release_id).")
 @click.option("--telemetries", help="Comma-separated: errors,performance,http.")
 @click.option("--sample-rate", type=float, help="Share of sessions recorded, 0 to 1.")
 @click.option("--exclude-page", "excluded", multiple=True, help="Page URL never recorded (repeatable).")
-@click.option("--html", is_flag=True, help="Wrap in a <script> tag to paste into pages.")
+@click.option("--format", "fmt", type=click.Choice(["js", "module"]), default="js", show_default=True,
+              help="js: the CDN loader snippet; module: an ES module for bundlers (aws-rum-web, or "
+                   "@aws-rum/web-slim with --unsigned).")
+@click.option("--html", is_flag=True, help="Wrap in a <script> tag to paste into pages (js format).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
-def snippet(app_monitor_id, region, identity_pool_id, unsigned, endpoint, client_url, client_version,
-            app_version, telemetries, sample_rate, excluded, html, output) -> None:
-    """Render a concrete rum.js for a monitor that already exists."""
-    from rumcfn.build.snippet import render_concrete
+def snippet(app_monitor_id, region, identity_pool_id, unsigned, config_file, endpoint, client_url, client_version,
+            app_version, release_id, telemetries, sample_rate, excluded, fmt, html, output) -> None:
+    """Render a concrete rum.js (or ES module) for a monitor that already exists."""
+    from rumcfn.build.module import render_module
+    from rumcfn.build.snippet import concrete, render_concrete
+    from rumcfn.cli.options import resolve_settings
+    from rumcfn.config import SettingsError
 
-    text = render_concrete(
+    if html and fmt == "module":
+        raise SettingsError("--html", "applies to --format js only", "--format module")
+    arguments = dict(
         app_monitor_id=app_monitor_id, region=region, identity_pool_id=identity_pool_id, unsigned=unsigned,
         endpoint=endpoint, client_url=client_url, client_version=client_version, app_version=app_version,
-        telemetries=split_list(telemetries) if telemetries else None,
-        sample_rate=sample_rate, excluded_pages=excluded or None,
+        telemetries=split_list(telemetries) if telemetries else None, release_id=release_id,
+        sample_rate=sample_rate, excluded_pages=excluded or None, settings=resolve_settings(config_file, {}),
     )
+    if fmt == "module":
+        emit(render_module(concrete(**arguments)), output)
+        return
+    text = render_concrete(**arguments)
     emit(f"<script>\n{text}</script>\n" if html else text, output)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rumcfn.config import formats
+from rumcfn.config.client_options import ClientConfig, FrozenMap, thaw, used_options, version_tuple
 from rumcfn.config.rules import Flag, Number, OneOf, Text, Value, fail
 from rumcfn.config.section import Section, setting
 from rumcfn.facts import DEFAULT_CLIENT_VERSION, LOG_RETENTION_DAYS
@@ -13,6 +14,10 @@ from rumcfn.facts import DEFAULT_CLIENT_VERSION, LOG_RETENTION_DAYS
 #: A released web client: a semantic version without leading zeros, 1.0.0 or later (aws-rum-web on npm
 #: starts at 1.0.3; the CDN serves each release at /<version>/cwr.js).
 CLIENT_VERSION = Text(r"[1-9][0-9]{0,2}\.(0|[1-9][0-9]{0,3})\.(0|[1-9][0-9]{0,3})", "must be a version such as 3.2.1")
+
+#: AWS's rule for a release id (CloudWatch user guide, "Enabling unminification of JavaScript error stack
+#: traces"; aws-rum-web docs/configuration.md ``releaseId``).
+RELEASE_ID = Text(r"[a-zA-Z0-9_\-:/.]{1,200}", "must be 1-200 of letters, digits and _ - : / .", optional=True)
 
 
 @dataclass(frozen=True)
@@ -32,6 +37,23 @@ class SnippetSettings(Section):
     dispatch_interval: int = setting(0, "Milliseconds between event batches (0: the client's default, 5000).",
                                      Number(0, 3_600_000, integer=True, unit=" ms"))
     debug: bool = setting(False, "Let the client log to the browser console.", Flag())
+    release_id: str = setting("", "Release of the site's JavaScript, sent as `releaseId` so RUM finds its source maps (empty: none).",
+                              RELEASE_ID)
+    config: FrozenMap = setting(FrozenMap(), "The web client's own options in its own names (`[snippet.config]` table; see "
+                                "\"The web client's options\").", ClientConfig())
+
+    def check(self) -> None:
+        version = version_tuple(self.client_version)
+        for name, since, value in used_options(self.config):
+            fail(f"snippet.config.{name}", version >= version_tuple(since),
+                 f"needs web client {since} or later (snippet.client_version is {self.client_version})", thaw(value))
+        complete, timeout = self.config.get("routeChangeComplete"), self.config.get("routeChangeTimeout", 10_000)
+        fail("snippet.config.routeChangeComplete", complete is None or complete < timeout,
+             f"must be less than routeChangeTimeout ({timeout})", complete)
+        cookies = self.config.get("cookieAttributes", FrozenMap())
+        # Browsers reject SameSite=None cookies that are not Secure (MDN, Set-Cookie "SameSite=None").
+        fail("snippet.config.cookieAttributes.sameSite", not (cookies.get("sameSite") == "None" and cookies.get("secure") is False),
+             "None needs secure = true (browsers reject SameSite=None cookies without Secure)", "None")
 
 
 #: What ``rumcfn snippet`` needs to know about a monitor that already exists.

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from rumcfn.config import formats
 from rumcfn.config.rules import Each, Flag, Number, OneOf, Text, Value, fail
 from rumcfn.config.section import Section, setting
-from rumcfn.facts import AUTH_MODES, EXTENDED_DIMENSIONS, EXTENDED_METRICS, TELEMETRIES
+from rumcfn.facts import AUTH_MODES, EXTENDED_DIMENSIONS, EXTENDED_METRICS, LOG_RETENTION_DAYS, TELEMETRIES
 
 #: The RUM API's AppMonitorName: ^(?!\.)[\.\-_#A-Za-z0-9]+$, 1-255 (no "/", which CloudFormation's schema allows).
 NAME = Text(r"(?!\.)[\.\-_#A-Za-z0-9]+", r"must match ^(?!\.)[\.\-_#A-Za-z0-9]+$ (no leading dot) and be 1 to 255 characters",
@@ -32,11 +32,16 @@ class MonitorSettings(Section):
     allow_cookies: bool = setting(True, "Let the client set cookies to follow users and sessions across pages.", Flag())
     enable_xray: bool = setting(False, "Trace HTTP requests with X-Ray (adds xray:PutTraceSegments to the guest role).", Flag())
     cw_log_enabled: bool = setting(False, "Copy RUM events to CloudWatch Logs (billed separately).", Flag())
+    log_retention_days: int = setting(0, "Retention of RUM's own log group with cw_log_enabled, set by a custom resource "
+                                      "(0: leave it as RUM makes it, never expiring).", OneOf((0, *LOG_RETENTION_DAYS)))
     included_pages: tuple = setting((), "Only these page URL patterns are recorded (empty: all).", PAGES)
     excluded_pages: tuple = setting((), "Page URL patterns never recorded.", PAGES)
     favorite_pages: tuple = setting((), "Pages pinned in the RUM console.", PAGES)
     custom_events: bool = setting(False, "Accept custom events sent with `cwr('recordEvent', ...)`.", Flag())
-    source_maps_s3_uri: str = setting("", "`s3://bucket/prefix` of JavaScript source maps for stack-trace deobfuscation (empty: off).", formats.S3_URI)
+    source_maps_s3_uri: str = setting("", "`s3://bucket/prefix` of JavaScript source maps for stack-trace deobfuscation, in a bucket you "
+                                      "own in the monitor's region (empty: off; `synth` prints the bucket policy RUM needs).", formats.S3_URI)
+    source_maps_bucket: bool = setting(False, "Create an encrypted, SSL-only bucket for source maps that RUM may read, and turn "
+                                       "deobfuscation on (upload with `rumcfn sourcemaps upload`).", Flag())
     extended_metrics: tuple = setting((), "RUM metric names to publish to CloudWatch with extra dimensions, e.g. WebVitalsLargestContentfulPaint.",
                                       Each(OneOf(tuple(EXTENDED_METRICS))))
     extended_metric_dimensions: tuple = setting(("BrowserName", "DeviceType"), "Dimensions for extended metrics: PageId, BrowserName, DeviceType, OSName, CountryCode, FileType.",
@@ -44,6 +49,10 @@ class MonitorSettings(Section):
     tags: tuple = setting((), "Tags for the app monitor (TOML table; `--tag KEY=VALUE`).", formats.TAGS)
 
     def check(self) -> None:
+        fail("monitor.log_retention_days", not self.log_retention_days or self.cw_log_enabled is True,
+             "applies only with monitor.cw_log_enabled = true (RUM's log group exists only then)", self.log_retention_days)
+        fail("monitor.source_maps_bucket", not (self.source_maps_bucket and self.source_maps_s3_uri),
+             "cannot be combined with monitor.source_maps_s3_uri (create a bucket, or name yours)", self.source_maps_bucket)
         fail("monitor.excluded_pages", not (self.included_pages and self.excluded_pages),
              "cannot be combined with monitor.included_pages (RUM accepts one or the other)", list(self.excluded_pages))
 

@@ -6,6 +6,7 @@ import dataclasses
 from typing import Any
 
 from rumcfn.config.segments import Segment
+from rumcfn.config.client_options import FrozenMap
 from rumcfn.config.settings import SECTIONS, Settings
 
 #: Settings whose entries are tables of their own: their fields are listed under them.
@@ -33,6 +34,8 @@ def _toml(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, str):
         return f'"{value}"'
+    if isinstance(value, FrozenMap):
+        return "{" + ", ".join(f"{k} = {_toml(v)}" for k, v in value) + "}"
     if isinstance(value, tuple):
         return "[" + ", ".join(_toml(v) for v in value) + "]"
     return str(value)

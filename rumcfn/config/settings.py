@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from rumcfn.config.budgets import AlarmSettings, BudgetSettings
 from rumcfn.config.canary import CANARY_NAME, CanarySettings
 from rumcfn.config.formats import TAG_KEY
+from rumcfn.config.client_options import FrozenMap, thaw
 from rumcfn.config.delivery import ScriptSettings, SnippetSettings
 from rumcfn.config.monitor import AuthSettings, MonitorSettings
 from rumcfn.config.rules import Flag, Text, Value, fail, is_literal
@@ -43,6 +44,7 @@ class Settings(Section):
         for name, section in SECTIONS.items():
             value = getattr(self, name)
             fail(name, isinstance(value, section), f"must be a {section.__name__} (the [{name}] table)", value)
+        self.check_client_config()
         if not self.canary.enabled:
             return
         canary_name = self.canary_name()
@@ -53,6 +55,20 @@ class Settings(Section):
         if is_literal(key):
             fail("canary.tag_key", re.fullmatch(TAG_KEY.pattern, key) is not None,
                  f"must be set: the tag key derived from the monitor name breaks the rule that {TAG_KEY.rule}", key)
+
+    def check_client_config(self) -> None:
+        """``[snippet.config]`` against the monitor: telemetry tables and X-Ray options need their switch."""
+        config, monitor = self.snippet.config, self.monitor
+        for telemetry in ("errors", "performance", "http"):
+            if telemetry in config.keys() and is_literal(monitor.telemetries):
+                fail(f"snippet.config.{telemetry}", telemetry in monitor.telemetries,
+                     f"configures a telemetry the monitor leaves out; add {telemetry!r} to monitor.telemetries",
+                     thaw(config.get(telemetry)))
+        header = config.get("http", FrozenMap()).get("addXRayTraceIdHeader")
+        # The client adds the trace header, and W3C trace ids, only while X-Ray is on (configuration.md, "HTTP").
+        for name, value in (("http.addXRayTraceIdHeader", header), ("enableW3CTraceId", config.get("enableW3CTraceId"))):
+            fail(f"snippet.config.{name}", value in (None, False) or monitor.enable_xray,
+                 "has no effect unless monitor.enable_xray is true", thaw(value))
 
     def canary_name(self) -> Value:
         """The canary's name: the setting, or the monitor name lower-cased with other characters as '-'."""

@@ -19,10 +19,9 @@ import pytest
 
 from rumcfn.aws.doctor.cdp import CHROMIUM, Browser
 
+from .flow import ESBUILD, ROOT
 from .servers import Collector, Site, TrapProxy, network_flags
 
-ROOT = Path(__file__).resolve().parents[2]
-ESBUILD = ROOT / "node_modules" / ".bin" / "esbuild"
 CLIENT_ENTRY = ROOT / "node_modules" / "aws-rum-web" / "dist" / "es" / "index-browser.js"
 
 

@@ -17,6 +17,7 @@ from .servers import Batch, Collector, Site
 from .sigv4 import check_header_signature, check_presigned
 
 ROOT = Path(__file__).resolve().parents[2]
+ESBUILD = ROOT / "node_modules" / ".bin" / "esbuild"
 REGION = "us-east-1"
 APP_VERSION = "4.5.6-e2e"
 ERROR_MESSAGE = "rumcfn browser test: uncaught"
@@ -81,12 +82,13 @@ def wait_for_client(page: Page) -> None:
                              f"failed requests: {failed or 'none'}") from None
 
 
-def walk(page: Page, url: str, *, dispatch: bool = False) -> None:
+def walk(page: Page, url: str, *, dispatch: bool = False, ready=None) -> None:
     """Load ``url`` and do what RUM measures: a layout shift, a slow click (FID and INP), a failing
     fetch and an uncaught error. With ``dispatch``, ask the client to send by fetch right away
-    (what its 5 s timer would do). The page stays visible; ``leave`` hides it."""
+    (what its 5 s timer would do). The page stays visible; ``leave`` hides it. ``ready(page)`` waits for
+    the client (default: the CDN snippet's)."""
     page.goto(url)
-    wait_for_client(page)
+    (ready or wait_for_client)(page)
     # Let the first frame paint (the LCP candidate), then push the content down.
     page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))")
     page.evaluate("shiftLayout()")

@@ -91,7 +91,7 @@ def test_bad_settings_file_fails_with_one_line(run_cli, tmp_path):
     assert result.stderr.strip() == ("rumcfn: error: setting monitor.domian: is not a known setting (known: "
                                      "allow_cookies, custom_events, cw_log_enabled, domains, enable_xray, "
                                      "excluded_pages, extended_metric_dimensions, extended_metrics, favorite_pages, "
-                                     "included_pages, name, session_sample_rate, source_maps_s3_uri, tags, "
+                                     "included_pages, log_retention_days, name, session_sample_rate, source_maps_bucket, source_maps_s3_uri, tags, "
                                      "telemetries), but got 'typo.example.com'")
     assert not (tmp_path / "out.json").exists()
 
@@ -159,13 +159,13 @@ def test_version_and_help(run_cli):
 
 
 @pytest.mark.parametrize("module", ["rumcfn.cli", "rumcfn.cli.deploy", "rumcfn.cli.budgets", "rumcfn.cli.restore", "rumcfn.cli.template", "rumcfn.aws.restore",
-                                    "rumcfn.cli.options", "rumcfn.cli.doctor", "rumcfn.aws.doctor.runner"])
+                                    "rumcfn.cli.options", "rumcfn.cli.doctor", "rumcfn.aws.doctor.runner", "rumcfn.cli.sourcemaps"])
 def test_every_command_module_imports_on_its_own(module):
     """No import cycle between the command group and the modules whose commands it registers."""
     code = f"import {module}; import rumcfn.cli as c; print(len(c.main.commands))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "13"
+    assert out.stdout.strip() == "14"
 
 
 def test_csp_prints_the_directives_the_configured_snippet_needs(run_cli):

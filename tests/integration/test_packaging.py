@@ -5,6 +5,7 @@ check needs no network; rumcfn itself must come from the wheel."""
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -16,11 +17,22 @@ import pytest
 from tests.support import ROOT  # noqa: E402
 
 
+#: What the wheel is built from (a build writes build/ and *.egg-info beside its sources, so it runs on a copy).
+SOURCES = ("setup.cfg", "pyproject.toml", "README.md", "rumcfn", "handlers", "templates")
+
+
 @pytest.fixture(scope="module")
 def installed(tmp_path_factory):
     work = tmp_path_factory.mktemp("wheel")
+    src = work / "src"
+    src.mkdir()
+    for name in SOURCES:
+        if (ROOT / name).is_dir():
+            shutil.copytree(ROOT / name, src / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy2(ROOT / name, src / name)
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
-                    "-w", str(work / "dist"), str(ROOT)], check=True, capture_output=True)
+                    "-w", str(work / "dist"), str(src)], check=True, capture_output=True)
     (wheel,) = (work / "dist").glob("rumcfn-*.whl")
     env_dir = work / "venv"
     venv.EnvBuilder(with_pip=False).create(env_dir)

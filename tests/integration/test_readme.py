@@ -45,11 +45,14 @@ def test_python_examples_run(index):
 def test_toml_examples_are_valid_settings(tmp_path):
     from rumcfn.config import load
 
-    first, segments = re.findall(r"```toml\n(.*?)```", README, re.S)
+    first, web_client, segments = re.findall(r"```toml\n(.*?)```", README, re.S)
     path = tmp_path / "rumcfn.toml"
     path.write_text(first)
     settings = load(path)
     assert settings.monitor.name == "shop" and settings.budgets.fid is None
+    path.write_text(web_client)  # the web client's options
+    settings = load(path)
+    assert settings.snippet.config.get("pageIdFormat") == "PATH_AND_HASH" and settings.snippet.release_id
     path.write_text(segments)
     checkout, home = load(path).budgets.segments
     assert (checkout.label(), checkout.lcp, home.label(), home.warn) == ("checkout-mobile", 3000, "home-desktop", ("lcp",))

@@ -48,6 +48,24 @@ SEGMENTS = {
     },
 }
 
+#: Every web client option group, a source-map bucket and an alias condition (resource-policy mode).
+WEB_CLIENT = {
+    "monitor": {"enable_xray": True, "source_maps_bucket": True, "cw_log_enabled": True, "log_retention_days": 365},
+    "auth": {"mode": "resource-policy", "restrict_referer": True},
+    "snippet": {
+        "release_id": "2026.12.02-1",
+        "config": {
+            "alias": "prod", "pageIdFormat": "PATH_AND_HASH", "sessionEventLimit": 0, "batchLimit": 50,
+            "cookieAttributes": {"sameSite": "Lax", "path": "/"}, "sessionAttributes": {"tenant": "acme", "plan:tier": 2},
+            "recordResourceUrl": False, "enableW3CTraceId": True,
+            "errors": {"stackTraceLength": 500, "ignore": ["^Warning:"]},
+            "performance": {"eventLimit": 20, "ignore": ["/beacon/"], "reportAllCLS": True},
+            "http": {"urlsToExclude": ["/health$"], "recordAllRequests": True},
+            "interaction": {"events": [{"event": "click", "cssLocator": "[data-rum]"}]},
+        },
+    },
+}
+
 OFF = {
     "monitor": {"telemetries": ["errors"], "allow_cookies": False, "extended_metric_dimensions": []},
     "canary": {"enabled": False},
@@ -68,6 +86,7 @@ VARIANTS: dict[str, Settings] = {
                                           "canary": {"schedule": "cron(0/10 8-20 ? * MON-FRI *)"}}),
     "parameters-no-canary": from_mapping({"parameters": True, "canary": {"enabled": False}}),
     "all-on": from_mapping(FULL),
+    "web-client": from_mapping(WEB_CLIENT),
     "all-off": from_mapping(OFF),
     "segments": from_mapping(SEGMENTS),
     "segments-app-version": from_mapping({**SEGMENTS, "budgets": {**SEGMENTS["budgets"], "release_source": "app_version"},

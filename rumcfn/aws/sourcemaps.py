@@ -1,0 +1,168 @@
+"""``rumcfn sourcemaps upload``: a build's ``*.map`` files into S3 where CloudWatch RUM reads them.
+
+AWS's guide ("Enabling unminification of JavaScript error stack traces") sets the rules checked here:
+Source Map V3 JSON with ``version``, ``file``, ``sources``, ``names`` and ``mappings``; at most 50 MB
+each; a release id of 1-200 letters, digits and ``_ - : / .`` that the web client sends as
+``releaseId``; a bucket in the monitor's region. Maps go under ``<S3 URI>/<release id>/``, keeping
+their paths inside the build directory. Each object carries its SHA-256, so an unchanged map is
+skipped on the next run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from rumcfn.aws.deploy import get_outputs
+from rumcfn.aws.errors import translated
+from rumcfn.aws.session import Aws
+from rumcfn.config import SettingsError
+from rumcfn.config.delivery import RELEASE_ID
+from rumcfn.config.formats import S3_URI
+from rumcfn.errors import RumcfnError, UsageError
+
+#: "Make sure the size of each source map does not exceed the limit of 50 MB" (AWS's guide).
+MAX_BYTES = 50 * 1024 * 1024
+#: Source Map V3's fields AWS requires, and the JSON type each must have.
+REQUIRED = {"version": int, "file": str, "sources": list, "names": list, "mappings": str}
+OUTPUT = "SourceMapsS3Uri"
+#: Above this many maps, each line carries a counter.
+PROGRESS_FROM = 20
+
+Echo = Callable[[str], None]
+
+
+class NoSourceMapLocation(RumcfnError):
+    exit_code = 2
+
+
+class WrongRegion(RumcfnError):
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class SourceMap:
+    path: Path
+    relative: str
+    size: int
+    sha256: str
+
+
+@dataclass(frozen=True)
+class Summary:
+    uri: str
+    uploaded: int
+    unchanged: int
+    dry_run: bool
+
+    def line(self) -> str:
+        verb = "would upload" if self.dry_run else "uploaded"
+        return f"{verb} {self.uploaded}, unchanged {self.unchanged} source map(s) in {self.uri}"
+
+
+def check_map(path: Path, size: int) -> None:
+    """One line naming the file and the rule it breaks."""
+    if size > MAX_BYTES:
+        raise UsageError(f"{path}: {size} bytes; CloudWatch RUM reads source maps of at most 50 MB")
+    try:
+        data = json.loads(path.read_bytes())
+    except (ValueError, UnicodeDecodeError) as error:
+        raise UsageError(f"{path}: not a JSON source map ({error})") from None
+    if not isinstance(data, dict):
+        raise UsageError(f"{path}: not a Source Map V3 file (a JSON object is required)")
+    for field, kind in REQUIRED.items():
+        if not isinstance(data.get(field), kind) or isinstance(data.get(field), bool):
+            raise UsageError(f"{path}: not a Source Map V3 file ({field!r} must be a {kind.__name__}, "
+                             f"as version, file, sources, names and mappings are required)")
+    if data["version"] != 3:
+        raise UsageError(f"{path}: Source Map version {data['version']}; CloudWatch RUM reads version 3")
+
+
+def find_maps(directory: Path) -> list[SourceMap]:
+    """Every ``*.map`` under ``directory``, checked, in a stable order."""
+    if not directory.is_dir():
+        raise SettingsError("DIRECTORY", "must be a directory holding the build's *.map files", str(directory))
+    maps = []
+    for path in sorted(p for p in directory.rglob("*.map") if p.is_file()):
+        size = path.stat().st_size
+        check_map(path, size)
+        maps.append(SourceMap(path, path.relative_to(directory).as_posix(), size,
+                              hashlib.sha256(path.read_bytes()).hexdigest()))
+    if not maps:
+        raise UsageError(f"{directory}: no *.map files (build with source maps on, e.g. esbuild --sourcemap)")
+    return maps
+
+
+def split_uri(uri: str) -> tuple[str, str]:
+    """``s3://bucket/prefix`` -> ``("bucket", "prefix/")`` (prefix "" at the bucket's root)."""
+    S3_URI.check("--s3-uri", uri)
+    bucket, _, prefix = uri.removeprefix("s3://").partition("/")
+    return bucket, (prefix.rstrip("/") + "/") if prefix.strip("/") else ""
+
+
+def stack_uri(aws: Aws, stack_name: str) -> str:
+    """Where the stack's monitor reads source maps (its ``SourceMapsS3Uri`` output)."""
+    for output in get_outputs(aws, stack_name):
+        if output.get("OutputKey") == OUTPUT:
+            return output["OutputValue"]
+    raise NoSourceMapLocation(f"stack {stack_name} has no {OUTPUT} output: set monitor.source_maps_bucket (or "
+                              "monitor.source_maps_s3_uri) and deploy, or pass --s3-uri")
+
+
+def check_region(s3: Any, bucket: str, region: str) -> None:
+    """RUM reads source maps only from a bucket in the monitor's region (AWS's guide)."""
+    location = s3.get_bucket_location(Bucket=bucket).get("LocationConstraint") or "us-east-1"
+    location = "eu-west-1" if location == "EU" else location
+    if location != region:
+        raise WrongRegion(f"bucket {bucket} is in {location}, but the monitor's region is {region}: CloudWatch RUM "
+                          "reads source maps only from a bucket in its own region")
+
+
+def existing(s3: Any, bucket: str, prefix: str) -> dict[str, int]:
+    """Keys under ``prefix`` and their sizes."""
+    found: dict[str, int] = {}
+    for page in s3.get_paginator("list_objects_v2").paginate(Bucket=bucket, Prefix=prefix):
+        found.update({item["Key"]: item["Size"] for item in page.get("Contents", [])})
+    return found
+
+
+def unchanged(s3: Any, bucket: str, key: str, source_map: SourceMap, sizes: dict[str, int]) -> bool:
+    if sizes.get(key) != source_map.size:
+        return False
+    return s3.head_object(Bucket=bucket, Key=key).get("Metadata", {}).get("sha256") == source_map.sha256
+
+
+def upload(aws: Aws, directory: Path, release_id: str, *, s3_uri: str | None = None, stack_name: str | None = None,
+           dry_run: bool = False, echo: Echo = print) -> Summary:
+    """Check every map, then put the new and changed ones under ``<uri>/<release_id>/``."""
+    RELEASE_ID.check("--release-id", release_id)
+    if not release_id:
+        raise SettingsError("--release-id", "must be 1-200 of letters, digits and _ - : / .", release_id)
+    if bool(s3_uri) == bool(stack_name):
+        raise SettingsError("--s3-uri", "give exactly one of --stack-name and --s3-uri", s3_uri)
+    maps = find_maps(directory)
+    with translated():
+        uri = s3_uri or stack_uri(aws, stack_name or "")
+        bucket, prefix = split_uri(uri)
+        prefix = f"{prefix}{release_id.strip('/')}/"
+        s3 = aws.client("s3")
+        check_region(s3, bucket, aws.region_name)
+        sizes = existing(s3, bucket, prefix)
+        uploaded = skipped = 0
+        for index, source_map in enumerate(maps, 1):
+            key = prefix + source_map.relative
+            counter = f"[{index}/{len(maps)}] " if len(maps) > PROGRESS_FROM else ""
+            if unchanged(s3, bucket, key, source_map, sizes):
+                skipped += 1
+                echo(f"{counter}unchanged s3://{bucket}/{key}")
+                continue
+            uploaded += 1
+            echo(f"{counter}{'would upload' if dry_run else 'upload'} {source_map.relative} -> s3://{bucket}/{key} "
+                 f"({source_map.size} bytes)")
+            if not dry_run:
+                s3.put_object(Bucket=bucket, Key=key, Body=source_map.path.read_bytes(), ContentType="application/json",
+                              Metadata={"sha256": source_map.sha256})
+    return Summary(f"s3://{bucket}/{prefix}", uploaded, skipped, dry_run)

@@ -1,0 +1,61 @@
+"""Source maps RUM can read: the bucket the stack creates, or the note for a bucket the user owns."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from rumcfn.config import SettingsError, from_mapping
+from tests.support.variants import template_dict
+
+
+def test_the_created_bucket_lets_only_this_monitor_read_it():
+    template = template_dict(from_mapping({"monitor": {"source_maps_bucket": True}}))
+    resources = template["Resources"]
+    bucket = resources["SourceMaps"]
+    assert bucket["DeletionPolicy"] == "Retain"
+    assert bucket["Properties"]["PublicAccessBlockConfiguration"]["RestrictPublicBuckets"] is True
+    assert bucket["Properties"]["BucketEncryption"]["ServerSideEncryptionConfiguration"][0][
+        "ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    read, deny = resources["SourceMapsPolicy"]["Properties"]["PolicyDocument"]["Statement"]
+    assert read["Principal"] == {"Service": "rum.amazonaws.com"}
+    assert read["Action"] == ["s3:GetObject", "s3:ListBucket"]
+    assert read["Condition"]["StringEquals"]["aws:SourceAccount"] == {"Ref": "AWS::AccountId"}
+    assert read["Condition"]["StringEquals"]["aws:SourceArn"] == {"Fn::Sub": [
+        "arn:${AWS::Partition}:rum:${AWS::Region}:${AWS::AccountId}:appmonitor/${MonitorName}",
+        {"MonitorName": "example-site"}]}
+    assert deny["Sid"] == "DenyInsecureTransport" and deny["Effect"] == "Deny"
+    monitor = resources["AppMonitor"]
+    assert monitor["DependsOn"] == ["SourceMapsPolicy"]
+    assert monitor["Properties"]["DeobfuscationConfiguration"] == {
+        "JavaScriptSourceMaps": {"Status": "ENABLED", "S3Uri": {"Fn::Sub": "s3://${SourceMaps}/"}}}
+    assert template["Outputs"]["SourceMapsS3Uri"]["Value"] == {"Fn::Sub": "s3://${SourceMaps}/"}
+
+
+def test_an_existing_bucket_is_named_as_is():
+    template = template_dict(from_mapping({"monitor": {"source_maps_s3_uri": "s3://maps-bucket/app/"}}))
+    assert "SourceMaps" not in template["Resources"]
+    assert template["Outputs"]["SourceMapsS3Uri"]["Value"] == "s3://maps-bucket/app/"
+    assert "SourceMapsS3Uri" not in template_dict()["Outputs"]
+
+
+def test_bucket_and_uri_are_one_or_the_other():
+    with pytest.raises(SettingsError, match="monitor.source_maps_bucket: cannot be combined with monitor.source_maps_s3_uri"):
+        from_mapping({"monitor": {"source_maps_bucket": True, "source_maps_s3_uri": "s3://maps/app/"}})
+
+
+def test_synth_prints_the_policy_for_an_existing_bucket_and_warns_without_a_release(run_cli, tmp_path):
+    (tmp_path / "rumcfn.toml").write_text('[monitor]\nname = "shop"\nsource_maps_s3_uri = "s3://shop-maps/app/"\n')
+    done = run_cli("synth", "-o", "t.json")
+    assert done.returncode == 0, done.stderr
+    assert "snippet.release_id is empty" in done.stderr
+    policy = json.loads(done.stderr[done.stderr.index("{"):])
+    statement = policy["Statement"][0]
+    assert statement["Resource"] == ["arn:aws:s3:::shop-maps", "arn:aws:s3:::shop-maps/*"]
+    assert statement["Condition"]["StringEquals"]["aws:SourceArn"] == "arn:aws:rum:REGION:ACCOUNT_ID:appmonitor/shop"
+    assert json.loads((tmp_path / "t.json").read_text())["Resources"]["AppMonitor"]
+
+    (tmp_path / "rumcfn.toml").write_text('[monitor]\nsource_maps_bucket = true\n[snippet]\nrelease_id = "r1"\n')
+    quiet = run_cli("synth", "-o", "t.json")
+    assert quiet.returncode == 0 and quiet.stderr == ""
