@@ -45,6 +45,11 @@ class Settings(Section):
             value = getattr(self, name)
             fail(name, isinstance(value, section), f"must be a {section.__name__} (the [{name}] table)", value)
         self.check_client_config()
+        budgets = self.budgets
+        fail("snippet.release_id", not (budgets.release_namespace and budgets.release_source == "release_id")
+             or bool(self.snippet.release_id),
+             "must be set when budgets.release_namespace counts releases by release_id (or set "
+             "budgets.release_source = \"app_version\")", self.snippet.release_id)
         if not self.canary.enabled:
             return
         canary_name = self.canary_name()

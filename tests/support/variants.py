@@ -37,6 +37,7 @@ FULL = {
 SEGMENTS = {
     "monitor": {"name": "shop", "extended_metrics": ["WebVitalsLargestContentfulPaint"],
                 "extended_metric_dimensions": ["DeviceType"]},
+    "snippet": {"release_id": "2026.12.02-1"},
     "budgets": {
         "warn": ["inp"], "release_namespace": "shop/releases",
         "segments": [

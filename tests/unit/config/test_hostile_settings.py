@@ -110,3 +110,12 @@ def test_the_python_api_takes_the_natural_spellings():
                                       "cron(0 12 * * ? *)", "cron(0/15 8-17 ? * MON-FRI *)", "cron(0 3 L * ? *)"])
 def test_schedules_synthetics_takes_are_accepted(schedule):
     assert from_mapping({"canary": {"schedule": schedule}}).canary.schedule == schedule
+
+
+def test_release_metrics_from_release_ids_need_the_snippet_to_send_one():
+    """Per-release metrics keyed on aws:releaseId are empty unless the client sends a releaseId."""
+    with pytest.raises(SettingsError) as caught:
+        from_mapping({"budgets": {"release_namespace": "shop/releases"}})
+    assert str(caught.value).startswith("setting snippet.release_id: must be set")
+    assert from_mapping({"budgets": {"release_namespace": "shop/releases"}, "snippet": {"release_id": "r1"}})
+    assert from_mapping({"budgets": {"release_namespace": "shop/releases", "release_source": "app_version"}})
