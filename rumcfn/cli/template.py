@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from rumcfn.cli.files import emit
+from rumcfn.cli.files import STDOUT, emit
 from rumcfn.cli.options import settings_options
 from rumcfn.config import Settings, split_list
 
@@ -14,7 +14,7 @@ TEMPLATE_FILE = click.argument("template_file", required=False, type=click.Path(
 @click.command()
 @settings_options
 @click.option("--format", "fmt", type=click.Choice(["json", "yaml"]), default="json", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout (- is stdout).")
 def synth(settings: Settings, fmt: str, output: str | None) -> None:
     """Build the template from settings (the built-in example when none are given)."""
     from rumcfn.build.stack import build_template
@@ -56,7 +56,7 @@ def lint(settings: Settings, template_file: str | None, regions: tuple[str, ...]
 @click.option("--sample-rate", type=float, help="Share of sessions recorded, 0 to 1.")
 @click.option("--exclude-page", "excluded", multiple=True, help="Page URL never recorded (repeatable).")
 @click.option("--html", is_flag=True, help="Wrap in a <script> tag to paste into pages.")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout (- is stdout).")
 def snippet(app_monitor_id, region, identity_pool_id, unsigned, endpoint, client_url, client_version,
             app_version, telemetries, sample_rate, excluded, html, output) -> None:
     """Render a concrete rum.js for a monitor that already exists."""
@@ -90,7 +90,7 @@ def diagram(settings: Settings, template_file: str | None, output: str | None, f
     kind = dg.format_of(output, fmt)
     dot = dg.to_dot(template, title=template.get("Description") if title else None)
     emit(dot if kind == "dot" else dg.render(dot, kind), output)
-    if output:
+    if output and output != STDOUT:
         click.echo(f"{output}: {len(template.get('Resources') or {})} resources, {kind}", err=True)
 
 

@@ -149,3 +149,42 @@ def test_every_command_module_imports_on_its_own(module):
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "11"
+
+
+SNIPPET_ARGS = ("snippet", "--app-monitor-id", "8bd5f4a2-1b7c-4a36-9a0e-0d4fbbd1d0c3", "--region", "eu-west-1",
+                "--unsigned")
+WRITERS = {"synth": ("synth",), "snippet": SNIPPET_ARGS, "diagram": ("diagram",)}
+
+
+@pytest.mark.parametrize("command", WRITERS)
+def test_dash_output_is_standard_output(run_cli, tmp_path, command):
+    to_stdout = run_cli(*WRITERS[command])
+    dashed = run_cli(*WRITERS[command], "-o", "-")
+    assert dashed.returncode == 0, dashed.stderr
+    assert dashed.stdout == to_stdout.stdout and dashed.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", WRITERS)
+def test_output_into_a_missing_directory_is_one_line(run_cli, tmp_path, command):
+    result = run_cli(*WRITERS[command], "-o", "missing/dir/out.dot")
+    assert result.returncode == 2
+    assert result.stderr.strip() == ("rumcfn: error: -o missing/dir/out.dot: cannot write it "
+                                     "(no such directory: missing/dir)")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_failed_synth_leaves_a_symlink_fifo_and_device_alone(run_cli, tmp_path):
+    import os
+    import stat
+
+    (tmp_path / "real.json").write_text("previous")
+    (tmp_path / "link.json").symlink_to(tmp_path / "real.json")
+    os.mkfifo(tmp_path / "pipe")
+    os.mknod(tmp_path / "null", stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    for name in ("link.json", "pipe", "null"):
+        result = run_cli("synth", "--sample-rate", "2", "-o", name)  # fails before writing: never opens the FIFO
+        assert result.returncode == 2 and "monitor.session_sample_rate" in result.stderr
+    assert (tmp_path / "link.json").is_symlink() and (tmp_path / "real.json").read_text() == "previous"
+    assert stat.S_ISFIFO(os.lstat(tmp_path / "pipe").st_mode) and stat.S_ISCHR(os.lstat(tmp_path / "null").st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.json", "null", "pipe", "real.json"]
