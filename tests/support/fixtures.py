@@ -16,6 +16,51 @@ import pytest
 
 from tests.support.aws import fake_credentials
 
+# --- the machine is left as the suite found it ---------------------------------------------------
+
+#: Device nodes a careless write (an atomic rename onto ``-o /dev/null``) would replace. CI runs as root.
+GUARDED = ("/dev/null", "/dev/zero", "/dev/full")
+
+
+def node_state(paths: tuple[str, ...]) -> dict[str, tuple | None]:
+    """What each node is (type and mode, device numbers, inode, owner), without following links."""
+    state: dict[str, tuple | None] = {}
+    for path in paths:
+        try:
+            st = os.lstat(path)
+        except OSError:
+            state[path] = None
+        else:
+            state[path] = (st.st_mode, st.st_rdev, st.st_ino, st.st_uid, st.st_gid)
+    folders = sorted({os.path.dirname(path) for path in paths})
+    for folder in folders:  # a regular file appearing next to them (a left-over temporary file)
+        with os.scandir(folder) as entries:
+            state[f"{folder}/<regular files>"] = tuple(sorted(e.name for e in entries if e.is_file(follow_symlinks=False)))
+    return state
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[_GUARD] = node_state(GUARDED)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    before = session.config.stash.get(_GUARD, None)
+    if before is None:
+        return
+    after = node_state(GUARDED)
+    changed = [f"{path}: {before[path]} -> {after.get(path)}" for path in before if after.get(path) != before[path]]
+    if changed:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        message = "the test session changed the machine: " + "; ".join(changed)
+        if reporter is not None:
+            reporter.write_line(message, red=True)
+        else:
+            sys.stderr.write(message + "\n")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+_GUARD = pytest.StashKey[dict]()
+
 
 @pytest.fixture(scope="session")
 def linter():
