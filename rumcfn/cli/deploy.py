@@ -15,8 +15,9 @@ from typing import Any, Callable
 import click
 
 from rumcfn.errors import RumcfnError
-from rumcfn.cli.options import aws_options, parse_pairs, settings_options
+from rumcfn.cli.options import aws_options, checked, parse_pairs, settings_options
 from rumcfn.config import Settings, SettingsError, split_list
+from rumcfn.config.formats import STACK_NAME, STACK_NAME_OR_ID, STACK_SET_NAME
 
 
 class ConfirmationRequired(RumcfnError):
@@ -84,8 +85,8 @@ def stack_options(command: Callable) -> Callable:
 
 
 @click.command("deploy")
-@click.option("--stack-name", help="Deploy to this stack (created if it does not exist).")
-@click.option("--stack-set", help="Deploy as this StackSet instead (with --regions and --accounts or --organizational-units).")
+@click.option("--stack-name", callback=checked(STACK_NAME), help="Deploy to this stack (created if it does not exist).")
+@click.option("--stack-set", callback=checked(STACK_SET_NAME), help="Deploy as this StackSet instead (with --regions and --accounts or --organizational-units).")
 @template_options
 @stack_options
 @aws_options
@@ -129,7 +130,8 @@ def deploy_command(stack_name, stack_set, template, parameter_overrides, stack_t
 
 
 @click.command("diff")
-@click.option("--stack-name", required=True, help="The stack to compare with (need not exist).")
+@click.option("--stack-name", required=True, callback=checked(STACK_NAME),
+              help="The stack to compare with (need not exist).")
 @template_options
 @stack_options
 @aws_options
@@ -143,7 +145,7 @@ def diff_command(stack_name, template, parameter_overrides, stack_tags, role_arn
 
 
 @click.command("outputs")
-@click.option("--stack-name", required=True)
+@click.option("--stack-name", required=True, callback=checked(STACK_NAME_OR_ID))
 @click.option("--key", help="Print only this output's value (e.g. ScriptTag).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @aws_options
@@ -165,7 +167,7 @@ def outputs_command(stack_name: str, key: str | None, fmt: str, aws: Any) -> Non
 
 
 @click.command("destroy")
-@click.option("--stack-name", required=True)
+@click.option("--stack-name", required=True, callback=checked(STACK_NAME_OR_ID))
 @click.option("--role-arn", help="IAM role CloudFormation assumes to delete the resources.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (needed when stdin is not a terminal).")
 @aws_options

@@ -29,3 +29,18 @@ EMAIL = Text(r"[^@\s]+@[^@\s]+\.[^@\s]+", "must be an e-mail address", max_lengt
 TAG_KEY = Text(r"(?!aws:)[\w\s.:/=+\-@]{1,128}", "tag keys must be 1-128 characters and not start with aws:")
 TAG_VALUE = Custom(lambda value: isinstance(value, str) and len(value) <= 256, "tag values must be at most 256 characters")
 TAGS = Pairs(TAG_KEY, TAG_VALUE)
+
+# CloudFormation names, checked before any call (rumcfn's --stack-name and --stack-set flags).
+#: A stack name: "only alphanumeric characters (case sensitive) and hyphens. It must start with an alphabetical
+#: character and can't be longer than 128 characters" (CreateStack ``StackName``; the name half of botocore's
+#: cloudformation service-2.json ``StackNameOrId`` pattern).
+STACK_NAME = Text(r"[a-zA-Z][-a-zA-Z0-9]*", "must be a stack name: 1-128 letters, digits and hyphens, starting "
+                  "with a letter", min_length=1, max_length=128)
+#: A stack name or a stack id (an ARN), as DescribeStacks and DeleteStack take it (botocore's ``StackNameOrId``).
+STACK_NAME_OR_ID = Text(r"[a-zA-Z][-a-zA-Z0-9]{0,127}|arn:\b(aws|aws-us-gov|aws-cn)\b:[-a-zA-Z0-9:/._+]*",
+                        "must be a stack name (1-128 letters, digits and hyphens, starting with a letter) or a "
+                        "stack id (arn:...)", min_length=1)
+#: A StackSet name (CreateStackSet ``StackSetName``; cfn-lint's AWS::CloudFormation::StackSet schema:
+#: ``^[a-zA-Z][a-zA-Z0-9\-]{0,127}$``).
+STACK_SET_NAME = Text(r"[a-zA-Z][a-zA-Z0-9\-]{0,127}", "must be a StackSet name: 1-128 letters, digits and "
+                      "hyphens, starting with a letter", min_length=1, max_length=128)

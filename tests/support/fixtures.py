@@ -14,6 +14,7 @@ from typing import Any, Iterator
 
 import pytest
 
+from tests.support import endpoints
 from tests.support.aws import fake_credentials
 
 # --- the machine is left as the suite found it ---------------------------------------------------
@@ -74,10 +75,12 @@ def linter():
 def run_cli(tmp_path):
     """Run ``rumcfn`` as a user would (a separate process), from an empty directory."""
 
-    def run(*args: str, cwd: Path | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    def run(*args: str, cwd: Path | None = None, stdin: str | None = None,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        """``env``: variables set for this run (no AWS_* variable of the machine's ever leaks in)."""
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | (env or {})
         return subprocess.run([sys.executable, "-m", "rumcfn", *args], cwd=cwd or tmp_path, input=stdin,
-                              capture_output=True, text=True, env=env, timeout=120)
+                              capture_output=True, text=True, env=environment, timeout=120)
 
     return run
 
@@ -102,6 +105,18 @@ def moto_url(moto_server: str) -> str:
     request = urllib.request.Request(f"{moto_server}/moto-api/reset", method="POST")
     urllib.request.urlopen(request, timeout=10).read()
     return moto_server
+
+
+@pytest.fixture(scope="module")
+def silent_endpoint() -> Iterator[endpoints.SilentEndpoint]:
+    """An endpoint on 127.0.0.1 that accepts connections and never answers (``.url``, ``.connections``)."""
+    yield from endpoints.silent_endpoint()
+
+
+@pytest.fixture
+def refused_endpoint() -> Iterator[str]:
+    """The URL of a port on 127.0.0.1 that refuses every connection."""
+    yield from endpoints.refused_endpoint()
 
 
 @pytest.fixture
