@@ -188,3 +188,15 @@ def test_failed_synth_leaves_a_symlink_fifo_and_device_alone(run_cli, tmp_path):
     assert (tmp_path / "link.json").is_symlink() and (tmp_path / "real.json").read_text() == "previous"
     assert stat.S_ISFIFO(os.lstat(tmp_path / "pipe").st_mode) and stat.S_ISCHR(os.lstat(tmp_path / "null").st_mode)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["link.json", "null", "pipe", "real.json"]
+
+
+@pytest.mark.parametrize("bucket", ["192.168.1.1", "site..bucket"])
+@pytest.mark.parametrize("command", ["synth", "lint", "diagram"])
+def test_a_bucket_troposphere_refuses_is_one_line_naming_the_setting(run_cli, tmp_path, command, bucket):
+    (tmp_path / "rumcfn.toml").write_text(f'[script]\nbucket = "{bucket}"\ncreate_bucket = true\n')
+    result = run_cli(command, *(("-o", "out.dot") if command != "lint" else ()))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    assert lines[0].startswith("rumcfn: error: setting script.bucket: ") and repr(bucket) in lines[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rumcfn.toml"]

@@ -75,12 +75,16 @@ def linter():
 def run_cli(tmp_path):
     """Run ``rumcfn`` as a user would (a separate process), from an empty directory."""
 
-    def run(*args: str, cwd: Path | None = None, stdin: str | None = None,
+    def run(*args: str, cwd: Path | None = None, stdin: str | bytes | None = None,
             env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-        """``env``: variables set for this run (no AWS_* variable of the machine's ever leaks in)."""
+        """``stdin``: text, or bytes sent as they are; ``env``: variables set for this run (no AWS_* variable of
+        the machine's ever leaks in)."""
         environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | (env or {})
-        return subprocess.run([sys.executable, "-m", "rumcfn", *args], cwd=cwd or tmp_path, input=stdin,
-                              capture_output=True, text=True, env=environment, timeout=120)
+        done = subprocess.run([sys.executable, "-m", "rumcfn", *args], cwd=cwd or tmp_path, input=stdin,
+                              capture_output=True, text=not isinstance(stdin, bytes), env=environment, timeout=120)
+        if isinstance(stdin, bytes):
+            done.stdout, done.stderr = (out.decode("utf-8", "replace") for out in (done.stdout, done.stderr))
+        return done
 
     return run
 
