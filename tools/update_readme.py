@@ -1,12 +1,22 @@
-"""Regenerate the README's settings reference from the dataclass docs (``make readme``)."""
+"""Regenerate the README's generated parts (``make readme``): the settings reference from the dataclass docs,
+and the Limits table from the templates the code builds now."""
 
 import re
+import sys
 from pathlib import Path
 
-from rumcfn.config import reference
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-path = Path(__file__).resolve().parent.parent / "README.md"
+from rumcfn.config import reference  # noqa: E402
+from tests.support.sizes import limits_table  # noqa: E402
+
+#: marker name -> what goes between ``<!-- name:start -->`` and ``<!-- name:end -->``
+BLOCKS = {"settings-reference": reference, "limits": limits_table}
+
+path = ROOT / "README.md"
 text = path.read_text()
-start, end = "<!-- settings-reference:start -->\n", "<!-- settings-reference:end -->"
-text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda m: start + reference() + end, text, flags=re.S)
+for name, generate in BLOCKS.items():
+    start, end = f"<!-- {name}:start -->\n", f"<!-- {name}:end -->"
+    text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda m: start + generate() + end, text, flags=re.S)
 path.write_text(text)

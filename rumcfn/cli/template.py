@@ -8,6 +8,12 @@ from rumcfn.cli.files import STDOUT, emit
 from rumcfn.cli.options import settings_options
 from rumcfn.config import Settings, split_list
 
+def warn(message: str | None) -> None:
+    """A warning: one line on stderr; the command goes on and its exit code is unchanged."""
+    if message:
+        click.echo(f"rumcfn: warning: {message}", err=True)
+
+
 TEMPLATE_FILE = click.argument("template_file", required=False, type=click.Path(dir_okay=False, allow_dash=True))
 
 
@@ -19,8 +25,11 @@ def synth(settings: Settings, fmt: str, output: str | None) -> None:
     """Build the template from settings (the built-in example when none are given)."""
     from rumcfn.build.stack import build_template
     from rumcfn.template.output import render
+    from rumcfn.template.reader import inline_warning
 
-    emit(render(build_template(settings), fmt), output)
+    text = render(build_template(settings), fmt)
+    emit(text, output)
+    warn(inline_warning(len(text.encode("utf-8")), output if output and output != STDOUT else "the template"))
 
 
 @click.command()
@@ -31,9 +40,10 @@ def lint(settings: Settings, template_file: str | None, regions: tuple[str, ...]
     """Lint TEMPLATE_FILE (or - for stdin) with cfn-lint; without one, build from settings and lint."""
     from rumcfn.errors import LintFailed
     from rumcfn.template.lint import DEFAULT_REGIONS, Linter
-    from rumcfn.template.reader import source
+    from rumcfn.template.reader import inline_warning, source
 
     template = source(template_file, settings)
+    warn(inline_warning(template.size, template.origin))
     findings = Linter(regions or DEFAULT_REGIONS).lint(template.body)
     for finding in findings:
         click.echo(f"{template.origin}: {finding}")

@@ -48,6 +48,15 @@ class TemplateTooLarge(RumcfnError):
                          "inline template; pass --s3-bucket BUCKET to upload it to S3 first")
 
 
+def inline_warning(size: int, origin: str) -> str | None:
+    """What to tell the user about a template of ``size`` bytes that is over the inline limit (None when it fits)."""
+    if size <= INLINE_LIMIT:
+        return None
+    return (f"{origin} is {size:,} bytes, over CloudFormation's {INLINE_LIMIT:,}-byte limit for a template passed "
+            "inline (aws cloudformation deploy without --s3-bucket); deploy it through S3: rumcfn deploy --s3-bucket "
+            "BUCKET, or aws cloudformation deploy --s3-bucket BUCKET")
+
+
 class UnknownParameter(RumcfnError):
     exit_code = 2
 

@@ -200,3 +200,30 @@ def test_a_bucket_troposphere_refuses_is_one_line_naming_the_setting(run_cli, tm
     assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
     assert lines[0].startswith("rumcfn: error: setting script.bucket: ") and repr(bucket) in lines[0]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["rumcfn.toml"]
+
+
+def test_synth_warns_on_stderr_when_the_template_is_over_the_inline_limit(run_cli, tmp_path):
+    from rumcfn.facts import INLINE_LIMIT
+    from rumcfn.config import from_mapping
+    from tests.support.variants import OVER_INLINE_LIMIT, to_toml
+
+    (tmp_path / "rumcfn.toml").write_text(to_toml(OVER_INLINE_LIMIT))
+    expected = to_json(build_template(from_mapping(OVER_INLINE_LIMIT)))
+    size = len(expected.encode())
+    assert size > INLINE_LIMIT
+    result = run_cli("synth", "-o", "t.json")
+    assert result.returncode == 0 and (tmp_path / "t.json").read_text() == expected
+    assert result.stderr == (f"rumcfn: warning: t.json is {size:,} bytes, over CloudFormation's {INLINE_LIMIT:,}-byte "
+                             "limit for a template passed inline (aws cloudformation deploy without --s3-bucket); "
+                             "deploy it through S3: rumcfn deploy --s3-bucket BUCKET, or aws cloudformation deploy "
+                             "--s3-bucket BUCKET\n")
+    to_stdout = run_cli("synth")
+    assert to_stdout.stdout == expected and to_stdout.stderr.startswith(f"rumcfn: warning: the template is {size:,} bytes")
+    linted = run_cli("lint", "t.json")
+    assert linted.returncode == 0, linted.stdout
+    assert linted.stderr.splitlines()[0].startswith(f"rumcfn: warning: t.json is {size:,} bytes")
+
+
+def test_synth_says_nothing_about_size_when_the_template_fits(run_cli):
+    result = run_cli("synth", "-o", "t.json")
+    assert result.returncode == 0 and result.stderr == ""

@@ -41,3 +41,19 @@ def test_toml_example_is_valid_settings(tmp_path):
     path.write_text(block)
     settings = load(path)
     assert settings.monitor.name == "shop" and settings.budgets.fid is None
+
+
+def test_limits_table_matches_the_code():
+    from tests.support.sizes import limits_table
+
+    table = README.split("<!-- limits:start -->\n", 1)[1].split("<!-- limits:end -->", 1)[0]
+    assert table == limits_table()
+
+
+def test_every_number_of_bytes_in_the_readme_comes_from_the_code():
+    """Byte counts outside the generated tables go stale: the only ones left are AWS's limits."""
+    from rumcfn.facts import INLINE_LIMIT
+
+    prose = re.sub(r"<!-- (\S+):start -->.*?<!-- \1:end -->", "", README, flags=re.S)
+    numbers = {int(n.replace(",", "")) for n in re.findall(r"\b(\d{1,3}(?:,\d{3})+|\d{4,})[- ]?(?:bytes|B)\b", prose)}
+    assert numbers <= {INLINE_LIMIT}, numbers
