@@ -105,6 +105,9 @@ LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 
 
 #: The largest template CloudFormation takes inline (``--template-body``); larger ones go through S3.
 INLINE_LIMIT = 51_200
+#: The largest template it takes at all, from S3 (quotas page: "Template body size in an Amazon S3 object:
+#: 1 MB"; read as 1 MiB, the more generous reading, so nothing CloudFormation accepts is refused).
+S3_TEMPLATE_LIMIT = 1_048_576
 
 # --- partitions ----------------------------------------------------------------------------------
 

@@ -9,11 +9,10 @@ import re
 import sys
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 from typing import Any
 
 from rumcfn.errors import RumcfnError
-from rumcfn.facts import INLINE_LIMIT
+from rumcfn.facts import INLINE_LIMIT, S3_TEMPLATE_LIMIT
 
 #: Resource types whose explicit name property makes CloudFormation require CAPABILITY_NAMED_IAM.
 IAM_NAME_PROPERTIES = {
@@ -194,7 +193,15 @@ def check_shape(text: str, origin: str) -> None:
 def from_file(path: str, flag: str = "TEMPLATE_FILE") -> TemplateSource:
     """The template in ``path`` (``-``: standard input); ``flag`` names where the path came from in errors."""
     try:
-        text = sys.stdin.buffer.read().decode("utf-8") if path == "-" else Path(path).read_text(encoding="utf-8")
+        if path == "-":
+            data = sys.stdin.buffer.read(S3_TEMPLATE_LIMIT + 1)
+        else:
+            with open(path, "rb") as handle:  # at most one byte past the limit: a device or pipe may never end
+                data = handle.read(S3_TEMPLATE_LIMIT + 1)
+        if len(data) > S3_TEMPLATE_LIMIT:
+            raise TemplateUnreadable(f"{flag} {path}: cannot read it (more than {S3_TEMPLATE_LIMIT:,} bytes, the most "
+                                     "CloudFormation takes even from S3)")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise TemplateUnreadable(f"{flag} {path}: cannot read it (not UTF-8 text)") from None
     except OSError as error:

@@ -13,7 +13,7 @@ HOSTILE = {
     "deep-json-arrays.json": RESOURCE % ('{"a": ' + "[" * DEEP + "]" * DEEP + "}"),
     "deep-bare-arrays.json": "[" * DEEP + "]" * DEEP,
     "deep-yaml-flow.yaml": "Resources:\n  A:\n    Type: AWS::SNS::Topic\n    Properties: " + "{a: " * DEEP + "1" + "}" * DEEP,
-    "deep-yaml-block.yaml": "Resources:\n" + "".join(" " * (i + 1) + f"k{i}:\n" for i in range(3000)) + " " * 3001 + "v: 1\n",
+    "deep-yaml-block.yaml": "Resources:\n" + "".join(" " * (i + 1) + f"k{i}:\n" for i in range(1000)) + " " * 1001 + "v: 1\n",
     "deep-yaml-dashes.yaml": "Resources:\n  A:\n    Type: AWS::SNS::Topic\n    Properties:\n      X:\n      " + "- " * DEEP + "1\n",
     "alias-bomb.yaml": "Resources:\n  A:\n    Type: AWS::SNS::Topic\n    Metadata:\n      l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n"
                        + "".join(f"      l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 10)}]\n" for i in range(1, 10)),
@@ -52,3 +52,19 @@ def test_a_template_that_is_not_utf8_is_one_line(run_cli, tmp_path, refused_endp
     result = run_cli(*args, *extra, stdin=(tmp_path / "latin1.json").read_bytes() if stdin else None)
     assert result.returncode == 2, result.stderr
     assert one_line(result).endswith(f"{where}: cannot read it (not UTF-8 text)")
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_an_endless_or_oversized_template_is_one_line(run_cli, tmp_path, refused_endpoint, command):
+    """Bytes without end (a zero device, inside tmp_path) or more than CloudFormation takes even through S3."""
+    import os
+    import stat
+
+    os.mknod(tmp_path / "zero", stat.S_IFCHR | 0o666, os.makedev(1, 5))
+    (tmp_path / "big.json").write_text('{"Resources": {}, "Metadata": {"x": "' + "x" * 1_100_000 + '"}}')
+    extra = ("--endpoint-url", refused_endpoint) if command == "deploy" else ()
+    for name in ("zero", "big.json"):
+        result = run_cli(*[a.format(name) for a in COMMANDS[command]], *extra)
+        assert result.returncode == 2, result.stderr[-500:]
+        assert one_line(result).endswith(f"{name}: cannot read it (more than 1,048,576 bytes, the most CloudFormation "
+                                         "takes even from S3)")
