@@ -40,7 +40,10 @@ SILENT = ("outputs", "restore-snippet-check", "deploy", "budgets-monitor", "publ
 def with_value(name: str, flag: str, value: str) -> tuple[str, ...]:
     """The command ``name`` with ``flag`` set to ``value``."""
     args = list(COMMANDS[name])
-    args[args.index(flag) + 1] = value
+    if flag in args:
+        args[args.index(flag) + 1] = value
+    else:
+        args += [flag, value]
     return tuple(args)
 
 
@@ -117,12 +120,13 @@ BAD_NAMES = [
     ("--stack-name", "budgets-stack", "bad name!"),
     ("--stack-set", "deploy-stack-set", "rum set"),
     ("--stack-set", "deploy-stack-set", "r" * 129),
+    ("--s3-bucket", "publish", "Not_A_Bucket"),
+    ("--role-arn", "destroy", "not-an-arn"),
 ]
 
 
 @pytest.mark.parametrize("flag,command,value", BAD_NAMES, ids=[f"{c}-{v[:12]}-{len(v)}" for _, c, v in BAD_NAMES])
-def test_a_stack_or_stack_set_name_aws_would_refuse_is_one_line_before_any_call(run_cli, tmp_path, silent_endpoint,
-                                                                                flag, command, value):
+def test_a_name_aws_would_refuse_is_one_line_before_any_call(run_cli, tmp_path, silent_endpoint, flag, command, value):
     before = silent_endpoint.connections
     result, _ = timed_run(run_cli, tmp_path, with_value(command, flag, value), silent_endpoint.url)
     assert result.returncode == 2
