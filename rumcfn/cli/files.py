@@ -29,11 +29,14 @@ BAD_PATH = {errno.ENOENT, errno.ENOTDIR, errno.EACCES, errno.EPERM, errno.EROFS,
 
 class OutputUnwritable(RumcfnError):
     def __init__(self, path: str, error: OSError) -> None:
+        folder = os.path.dirname(path) or "."
         reason = error.strerror or str(error)
-        if error.errno == errno.ENOENT:
-            reason = f"no such directory: {os.path.dirname(path) or '.'}"
+        if error.errno == errno.ENOENT and not os.path.isdir(folder):
+            reason = f"no such directory: {folder}"
+        elif error.errno == errno.ENOENT:
+            reason = f"{folder} does not take new files"
         elif error.errno == errno.ENOTDIR:
-            reason = f"not a directory: {os.path.dirname(path)}"
+            reason = f"not a directory: {folder}"
         self.exit_code = 2 if error.errno in BAD_PATH else 1
         super().__init__(f"-o {path}: cannot write it ({reason})")
 
@@ -73,16 +76,15 @@ def write_through(path: str, data: bytes) -> None:
 def write_file(path: str, content: str | bytes) -> None:
     """``content`` to the file ``path`` names, as ``-o`` means it (see the module's docstring)."""
     data = content.encode("utf-8") if isinstance(content, str) else content
-    target = os.path.realpath(path)  # a symlink's target; the link itself stays as it is
     try:
         try:
-            kind = os.stat(target).st_mode
+            kind = os.stat(path).st_mode  # through symlinks, /dev/stdout and /dev/fd/N included
         except FileNotFoundError:
             kind = None
         if kind is not None and not stat.S_ISREG(kind):
-            write_through(target, data)
+            write_through(path, data)
         else:
-            write_atomic(target, data)
+            write_atomic(os.path.realpath(path), data)  # a symlink's target; the link itself stays as it is
     except OSError as error:
         raise OutputUnwritable(path, error) from None
 

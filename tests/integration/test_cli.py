@@ -227,3 +227,12 @@ def test_synth_warns_on_stderr_when_the_template_is_over_the_inline_limit(run_cl
 def test_synth_says_nothing_about_size_when_the_template_fits(run_cli):
     result = run_cli("synth", "-o", "t.json")
     assert result.returncode == 0 and result.stderr == ""
+
+
+def test_output_through_a_link_to_standard_output_writes_the_pipe(run_cli, tmp_path):
+    """``-o /dev/stdout`` as a shell user writes it; here the link lives in tmp_path and points at fd 1."""
+    (tmp_path / "out").symlink_to("/proc/self/fd/1")
+    result = run_cli("synth", "-o", "out")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == to_json(build_template(Settings()))
+    assert (tmp_path / "out").is_symlink() and sorted(p.name for p in tmp_path.iterdir()) == ["out"]
