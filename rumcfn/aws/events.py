@@ -66,7 +66,8 @@ class Poller:
         if progressed:
             self._delay = self.first
         if self._bound is not None and self.elapsed() + self._delay > self._bound:
-            raise WaitTimedOut(f"gave up waiting for {what} after {self.elapsed():.0f} s" + (f"; {hint}" if hint else ""))
+            raise WaitTimedOut(f"gave up waiting for {what} after {self.elapsed():.0f} s"
+                               + (f"; {hint}" if hint else ""))
         self.sleep(self._delay)
         self._delay = min(self.most, self._delay * self.factor)
 

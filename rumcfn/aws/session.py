@@ -30,7 +30,8 @@ READ_TIMEOUT = 6
 #: The standard mode's longest backoff before attempt n+1 is min(2**(n-1), 20) s (``ExponentialBackoff``).
 MAX_BACKOFF = 20
 
-ENDPOINT_RULE = "must be an http(s) URL with a host, such as http://127.0.0.1:5000 or https://cloudformation.us-east-1.amazonaws.com"
+ENDPOINT_RULE = ("must be an http(s) URL with a host, such as http://127.0.0.1:5000 or "
+                 "https://cloudformation.us-east-1.amazonaws.com")
 
 
 def worst_case_seconds(per_attempt: float) -> float:

@@ -18,7 +18,8 @@ def budgets() -> None:
 
 
 @budgets.command("check")
-@click.option("--stack-name", callback=checked(STACK_NAME_OR_ID), help="Read budgets and monitor name from this deployed stack.")
+@click.option("--stack-name", callback=checked(STACK_NAME_OR_ID),
+              help="Read budgets and monitor name from this deployed stack.")
 @settings_options
 @click.option("--days", type=click.IntRange(1, 455), default=7, show_default=True,
               help="Window: the statistic is computed over the last DAYS days.")

@@ -76,7 +76,8 @@ def stack_options(command: Callable) -> Callable:
                   help="Template parameter values (repeatable; or several in one quoted, space-separated string).")
     @click.option("--tags", "stack_tags", multiple=True, metavar="KEY=VALUE", help="Stack tags (repeatable).")
     @click.option("--role-arn", callback=checked(ROLE_ARN), help="IAM role CloudFormation assumes for this stack.")
-    @click.option("--s3-bucket", callback=checked(BUCKET), help="Upload the template to this bucket (required when it is over 51,200 bytes).")
+    @click.option("--s3-bucket", callback=checked(BUCKET),
+                  help="Upload the template to this bucket (required when it is over 51,200 bytes).")
     @functools.wraps(command)
     def wrapper(**kwargs):
         return command(**kwargs)
@@ -86,7 +87,8 @@ def stack_options(command: Callable) -> Callable:
 
 @click.command("deploy")
 @click.option("--stack-name", callback=checked(STACK_NAME), help="Deploy to this stack (created if it does not exist).")
-@click.option("--stack-set", callback=checked(STACK_SET_NAME), help="Deploy as this StackSet instead (with --regions and --accounts or --organizational-units).")
+@click.option("--stack-set", callback=checked(STACK_SET_NAME),
+              help="Deploy as this StackSet instead (with --regions and --accounts or --organizational-units).")
 @template_options
 @stack_options
 @aws_options
@@ -187,7 +189,8 @@ def servicecatalog_group() -> None:
 @click.option("--product-name", required=True)
 @click.option("--portfolio-id", required=True, help="Portfolio the product belongs to (port-...).")
 @click.option("--version", "version", required=True, help="Provisioning artifact (version) name, e.g. v1.2.0.")
-@click.option("--s3-bucket", required=True, callback=checked(BUCKET), help="Bucket Service Catalog reads the template from.")
+@click.option("--s3-bucket", required=True, callback=checked(BUCKET),
+              help="Bucket Service Catalog reads the template from.")
 @click.option("--description", default="", help="Description of the product and the version.")
 @click.option("--owner", default="rumcfn", show_default=True, help="Product owner shown in the catalog.")
 @template_options
