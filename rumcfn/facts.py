@@ -145,10 +145,16 @@ LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 
 
 # --- CloudFormation ------------------------------------------------------------------------------
 
+#: The largest answer a custom resource may send CloudFormation (custom resource response objects: "The
+#: total size of the response body can't exceed 4096 bytes"); handlers/rum_script.py bounds every answer by it.
+CUSTOM_RESOURCE_RESPONSE_LIMIT = 4096
 #: The largest template CloudFormation takes inline (``--template-body``); larger ones go through S3.
 INLINE_LIMIT = 51_200
 #: Resources one stack may declare (CloudFormation quotas, "Resources": 500).
 MAX_RESOURCES = 500
+#: The largest template it takes at all, from S3 (quotas page: "Template body size in an Amazon S3 object:
+#: 1 MB"; read as 1 MiB, the more generous reading, so nothing CloudFormation accepts is refused).
+S3_TEMPLATE_LIMIT = 1_048_576
 
 # --- partitions ----------------------------------------------------------------------------------
 

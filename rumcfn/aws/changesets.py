@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rumcfn.aws.errors import error_code, error_message
-from rumcfn.aws.events import Poller, settled
+from rumcfn.aws.events import FOLLOW, Poller, settled, waiter_bound
 from rumcfn.aws.session import Aws
 from rumcfn.aws.stacks import find_stack, parameter_list, upload_template
 from rumcfn.errors import RumcfnError
@@ -16,7 +16,6 @@ from rumcfn.template.reader import TemplateSource
 from rumcfn.version import __version__
 
 NO_CHANGES_REASONS = ("didn't contain changes", "No updates are to be performed")
-FOLLOW = "aws cloudformation describe-stack-events --stack-name {0}"
 
 
 class StackBusy(RumcfnError):
@@ -113,12 +112,13 @@ def create_change_set(aws: Aws, request: StackRequest, poller: Poller) -> Change
             raise (StackBusy(name, status) if not settled(status) else StackNotUpdatable(name, status)) from None
         raise
     change_set = ChangeSet(created["Id"], created["StackId"], change_type, [])
-    poller.start()
+    poller.start(waiter_bound(cfn, "change_set_create_complete"))
     while True:
         described = cfn.describe_change_set(ChangeSetName=change_set.id)
         if settled(described["Status"]):
             break
-        poller.wait(what=f"change set {change_set.id}")
+        poller.wait(what=f"change set {change_set.id}",
+                    hint=f"see aws cloudformation describe-change-set --change-set-name {change_set.id}")
     reason = described.get("StatusReason") or ""
     if described["Status"] == "FAILED":
         if any(text in reason for text in NO_CHANGES_REASONS):

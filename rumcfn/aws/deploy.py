@@ -106,7 +106,8 @@ def deploy(aws: Aws, request: StackRequest, *, execute: bool = True, confirm: Co
             cfn.execute_change_set(ChangeSetName=change_set.id)
             echo(f"Executing the change set; waiting for stack {name} to settle...")
             expected = {rc["LogicalResourceId"] for rc in view.resource_changes(change_set.changes)}
-            outcome = watch(cfn, change_set.stack_id, since, echo, poller, expected)
+            waiter = "stack_create_complete" if change_set.change_type == "CREATE" else "stack_update_complete"
+            outcome = watch(cfn, change_set.stack_id, since, echo, poller, expected, waiter=waiter)
             if not outcome.ok:
                 _report_failure(outcome, echo)
                 raise DeployFailed(name, outcome.status, change_set.change_type == "CREATE")
@@ -180,7 +181,7 @@ def destroy(aws: Aws, name: str, *, role_arn: str | None = None, confirm: Confir
             if status != "DELETE_IN_PROGRESS":
                 cfn.delete_stack(**args)
             echo(f"Deleting stack {name}...")
-            outcome = watch(cfn, stack_id, since, echo, poller)
+            outcome = watch(cfn, stack_id, since, echo, poller, waiter="stack_delete_complete")
             if outcome.status != "DELETE_COMPLETE":
                 _report_failure(outcome, echo)
                 raise DestroyFailed(name, outcome.status)

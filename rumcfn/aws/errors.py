@@ -60,6 +60,12 @@ class EndpointUnreachable(AwsError):
         super().__init__(f"cannot reach the AWS endpoint: {detail} (check --endpoint-url / AWS_ENDPOINT_URL and the network)")
 
 
+class EndpointSilent(AwsError):
+    def __init__(self, url: str) -> None:
+        super().__init__(f"no answer from the AWS endpoint {url} (it took the connection and never answered, "
+                         "every attempt); check --endpoint-url / AWS_ENDPOINT_URL and the network")
+
+
 class AwsRequestFailed(AwsError):
     def __init__(self, operation: str, code: str, detail: str) -> None:
         super().__init__(f"{operation} failed: {code}: {detail}")
@@ -116,7 +122,9 @@ def translate(error: BaseException) -> RumcfnError | None:
         return UnknownProfile(error.kwargs.get("profile", "?"))
     if isinstance(error, (bx.TokenRetrievalError, bx.SSOTokenLoadError, bx.UnauthorizedSSOTokenError)):
         return ExpiredCredentials(str(error))
-    if isinstance(error, (bx.EndpointConnectionError, bx.ConnectTimeoutError, bx.ReadTimeoutError)):
+    if isinstance(error, bx.ReadTimeoutError):
+        return EndpointSilent(error.kwargs.get("endpoint_url", "?"))
+    if isinstance(error, (bx.ConnectionError, bx.ConnectionClosedError)):
         return EndpointUnreachable(str(error))
     if isinstance(error, bx.BotoCoreError):
         return AwsRequestFailed("AWS request", type(error).__name__, str(error).splitlines()[0])

@@ -20,6 +20,9 @@ def echo_line(message: str = "", err: bool = False) -> None:
     """The default ``echo``: one line to stdout (``err``: stderr), flushed so progress shows as it happens."""
     print(message, file=sys.stderr if err else sys.stdout, flush=True)
 
+#: How to follow a stack's events yourself.
+FOLLOW = "aws cloudformation describe-stack-events --stack-name {0}"
+
 SUCCESS = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE", "DELETE_COMPLETE"}
 
 
@@ -35,7 +38,8 @@ def settled(status: str) -> bool:
 @dataclass
 class Poller:
     """Sleeps between polls: starts at ``first`` seconds, grows by ``factor`` while nothing changes, never more
-    than ``most``; ``timeout`` (seconds, None for none) bounds the whole wait."""
+    than ``most``. A wait is bounded by ``timeout`` (seconds) when given, else by the ``bound`` its
+    :meth:`start` names (see :func:`waiter_bound`)."""
 
     first: float = 1.0
     most: float = 10.0
@@ -45,23 +49,34 @@ class Poller:
     clock: Callable[[], float] = time.monotonic
     _delay: float = field(default=0.0, init=False)
     _started: float | None = field(default=None, init=False)
+    _bound: float | None = field(default=None, init=False)
 
-    def start(self) -> None:
+    def start(self, bound: float | None = None) -> None:
         self._started = self.clock()
         self._delay = self.first
+        self._bound = self.timeout if self.timeout is not None else bound
 
     def elapsed(self) -> float:
         return self.clock() - (self._started if self._started is not None else self.clock())
 
-    def wait(self, progressed: bool = False, what: str = "the operation") -> None:
+    def wait(self, progressed: bool = False, what: str = "the operation", hint: str = "") -> None:
+        """Sleep until the next poll; past the bound, give up with one line (``hint``: how to follow it)."""
         if self._started is None:
             self.start()
         if progressed:
             self._delay = self.first
-        if self.timeout is not None and self.elapsed() + self._delay > self.timeout:
-            raise WaitTimedOut(f"gave up waiting for {what} after {self.elapsed():.0f} s")
+        if self._bound is not None and self.elapsed() + self._delay > self._bound:
+            raise WaitTimedOut(f"gave up waiting for {what} after {self.elapsed():.0f} s"
+                               + (f"; {hint}" if hint else ""))
         self.sleep(self._delay)
         self._delay = min(self.most, self._delay * self.factor)
+
+
+def waiter_bound(client: Any, waiter: str) -> float:
+    """How long botocore's own ``waiter`` waits at most: delay x max attempts from the service's waiter model
+    (CloudFormation's stack and change-set waiters: 30 s x 120, one hour)."""
+    config = client.get_waiter(waiter).config
+    return float(config.delay * config.max_attempts)
 
 
 def latest_event_id(cfn: Any, stack: str) -> str | None:
@@ -91,13 +106,14 @@ class Outcome:
 
 
 def watch(cfn: Any, stack_id: str, since: str | None, echo: Echo, poller: Poller,
-          expected: set[str] | None = None, heartbeat: float = 60.0) -> Outcome:
+          expected: set[str] | None = None, heartbeat: float = 60.0, waiter: str = "stack_update_complete") -> Outcome:
     """Print new events of ``stack_id`` as they happen until the stack settles; return its final status and
-    the failed resource events. ``expected`` (logical ids in the change set) drives the progress count."""
+    the failed resource events. ``expected`` (logical ids in the change set) drives the progress count; the
+    wait lasts no longer than botocore's ``waiter`` for the same operation would."""
     expected = set(expected or ())
     done: set[str] = set()
     failures: list[dict] = []
-    poller.start()
+    poller.start(waiter_bound(cfn, waiter))
     last_news = poller.clock()
     echo(view.EVENT_HEADER)
     while True:
@@ -121,7 +137,8 @@ def watch(cfn: Any, stack_id: str, since: str | None, echo: Echo, poller: Poller
         elif now - last_news >= heartbeat:
             echo(f"... still {status} after {poller.elapsed():.0f} s")
             last_news = now
-        poller.wait(progressed=bool(events), what=f"stack {stack_id}")
+        poller.wait(progressed=bool(events), what=f"stack {stack_id}",
+                    hint="CloudFormation carries on: " + FOLLOW.format(stack_id))
 
 
 def describe_status(cfn: Any, stack: str) -> str:

@@ -1,4 +1,9 @@
-"""Where and as whom to call AWS: the session and its clients, with rumcfn's retry and timeout settings.
+"""Where and as whom to call AWS: the session and its clients, with rumcfn's timeouts and retries.
+
+No call waits long on an endpoint that is down: every client, the ones botocore makes for itself to get
+credentials (STS, SSO) included, connects within :data:`CONNECT_TIMEOUT`, gives up on an answer after
+:data:`READ_TIMEOUT`, and makes at most :data:`MAX_ATTEMPTS` attempts, with botocore's "standard" backoff
+between them (throttling and transient errors). So one call ends within :func:`worst_case_seconds`.
 
 boto3 is imported here, inside functions only: ``rumcfn synth`` never loads it.
 """
@@ -8,34 +13,88 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from rumcfn.aws.errors import NoRegion, translated
+from rumcfn.errors import SettingsError
 from rumcfn.version import __version__
 
-#: botocore's "standard" retry mode backs off on throttling and transient errors before we give up.
-MAX_ATTEMPTS = 8
+#: Attempts per call: botocore's (and every AWS SDK's) default for the "standard" retry mode
+#: (``botocore.retries.standard.DEFAULT_MAX_ATTEMPTS``).
+MAX_ATTEMPTS = 3
+#: Seconds to open a connection, and to wait for each read of an answer. AWS's control-plane APIs answer
+#: in well under a second; botocore's own defaults (60 s each) would keep a command on a dead endpoint for
+#: minutes.
+CONNECT_TIMEOUT = 5
+READ_TIMEOUT = 6
+#: The standard mode's longest backoff before attempt n+1 is min(2**(n-1), 20) s (``ExponentialBackoff``).
+MAX_BACKOFF = 20
+
+ENDPOINT_RULE = ("must be an http(s) URL with a host, such as http://127.0.0.1:5000 or "
+                 "https://cloudformation.us-east-1.amazonaws.com")
+
+
+def worst_case_seconds(per_attempt: float) -> float:
+    """The longest one call can take when each attempt takes ``per_attempt`` seconds and every one fails."""
+    backoff = sum(min(2 ** (attempt - 1), MAX_BACKOFF) for attempt in range(1, MAX_ATTEMPTS))
+    return MAX_ATTEMPTS * per_attempt + backoff
+
+
+def client_config(timeout: float | None = None, attempts: int = MAX_ATTEMPTS) -> Any:
+    """Timeouts (``timeout`` for both, else :data:`CONNECT_TIMEOUT`/:data:`READ_TIMEOUT`) and bounded retries."""
+    from botocore.config import Config
+
+    return Config(connect_timeout=timeout or CONNECT_TIMEOUT, read_timeout=timeout or READ_TIMEOUT,
+                  retries={"mode": "standard", "total_max_attempts": attempts},
+                  user_agent_extra=f"rumcfn/{__version__}")
+
+
+def check_endpoint_url(url: str, setting: str) -> None:
+    """Refuse an endpoint botocore would reject (``botocore.utils.is_valid_endpoint_url``, the check it makes
+    when it creates a client, with a traceback) or could not connect to: another scheme, a port out of range."""
+    from botocore.utils import is_valid_endpoint_url, is_valid_ipv6_endpoint_url
+
+    parts = urlsplit(url)
+    try:
+        parts.port  # noqa: B018 - raises on a port that is not a number from 0 to 65535
+    except ValueError:
+        raise SettingsError(setting, ENDPOINT_RULE, url) from None
+    if parts.scheme not in ("http", "https") or not (is_valid_endpoint_url(url) or is_valid_ipv6_endpoint_url(url)):
+        raise SettingsError(setting, ENDPOINT_RULE, url)
 
 
 @dataclass
 class Aws:
-    """Where and as whom to call AWS. ``clients`` may be pre-filled (tests pass stubbed clients)."""
+    """Where and as whom to call AWS. ``clients`` may be pre-filled (tests pass stubbed clients).
+
+    An ``endpoint_url`` (or ``AWS_ENDPOINT_URL``) botocore cannot use fails here, before any call."""
 
     region: str | None = None
     profile: str | None = None
     endpoint_url: str | None = None  # None: botocore's own AWS_ENDPOINT_URL / config handling
     clients: dict[str, Any] = field(default_factory=dict)
-    timeout: float | None = None  # connect and read timeout per attempt (None: botocore's 60 s)
+    timeout: float | None = None  # connect and read timeout per attempt (None: CONNECT_TIMEOUT, READ_TIMEOUT)
     max_attempts: int = MAX_ATTEMPTS
     _session: Any = None
+
+    def __post_init__(self) -> None:
+        if self.endpoint_url is not None:
+            check_endpoint_url(self.endpoint_url, "--endpoint-url")
+        elif os.environ.get("AWS_ENDPOINT_URL"):
+            check_endpoint_url(os.environ["AWS_ENDPOINT_URL"], "AWS_ENDPOINT_URL")
 
     def session(self) -> Any:
         if self._session is None:
             import boto3
+            import botocore.session
 
             # AWS_REGION, like the AWS CLI v2 and the other SDKs (botocore itself reads only AWS_DEFAULT_REGION)
             region = self.region or os.environ.get("AWS_REGION") or None
+            core = botocore.session.get_session()
+            core.set_default_client_config(client_config(self.timeout, self.max_attempts))  # credential clients too
             with translated():
-                self._session = boto3.session.Session(profile_name=self.profile, region_name=region)
+                self._session = boto3.session.Session(botocore_session=core, profile_name=self.profile,
+                                                      region_name=region)
         return self._session
 
     @property
@@ -51,13 +110,14 @@ class Aws:
 
     def client(self, service: str) -> Any:
         if service not in self.clients:
-            from botocore.config import Config
-
-            timeouts = {"connect_timeout": self.timeout, "read_timeout": self.timeout} if self.timeout else {}
-            config = Config(retries={"mode": "standard", "total_max_attempts": self.max_attempts},
-                            user_agent_extra=f"rumcfn/{__version__}", **timeouts)
             region = self.region_name
             with translated():
-                self.clients[service] = self.session().client(
-                    service, region_name=region, endpoint_url=self.endpoint_url, config=config)
+                try:
+                    self.clients[service] = self.session().client(service, region_name=region,
+                                                                  endpoint_url=self.endpoint_url)
+                except ValueError as error:  # an endpoint from the AWS config file or AWS_ENDPOINT_URL_<SERVICE>
+                    if "endpoint" not in str(error).lower():
+                        raise
+                    raise SettingsError(f"the {service} endpoint URL", ENDPOINT_RULE, str(error).split(": ", 1)[-1]) \
+                        from None
         return self.clients[service]

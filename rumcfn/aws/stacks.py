@@ -23,10 +23,17 @@ def find_stack(cfn: Any, name: str) -> dict | None:
 
 def deployed_template(cfn: Any, name: str) -> dict:
     """The template the stack was deployed with, as submitted (JSON or YAML), parsed."""
-    body = cfn.get_template(StackName=name, TemplateStage="Original")["TemplateBody"]
-    if isinstance(body, dict):  # botocore parses JSON bodies itself
-        return body
     import cfn_flip
+    from botocore.handlers import json_decode_template_body
+
+    from rumcfn.template.reader import check_shape
+
+    # botocore would json-decode the body itself, before anyone could bound how deep it nests
+    cfn.meta.events.unregister("after-call.cloudformation.GetTemplate", json_decode_template_body)
+    body = cfn.get_template(StackName=name, TemplateStage="Original")["TemplateBody"]
+    if isinstance(body, dict):  # a test's stubbed answer
+        return body
+    check_shape(body, f"stack {name}'s deployed template")  # whoever answers may not be AWS
 
     return cfn_flip.load(body)[0]
 

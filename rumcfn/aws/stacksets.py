@@ -17,7 +17,7 @@ from rumcfn.aws.errors import error_code, translated
 from rumcfn.aws.session import Aws
 from rumcfn.aws.stacks import parameter_list, upload_template
 from rumcfn.errors import Interrupted, RumcfnError
-from rumcfn.aws.events import Echo, Poller, echo_line
+from rumcfn.aws.events import Echo, Poller, echo_line, waiter_bound
 from rumcfn.template.reader import TemplateSource
 
 OPERATION_DONE = {"SUCCEEDED", "FAILED", "STOPPED"}
@@ -90,7 +90,9 @@ def list_instances(cfn: Any, name: str) -> list[dict]:
 
 
 def wait_for_operation(cfn: Any, name: str, operation_id: str, echo: Echo, poller: Poller) -> str:
-    poller.start()
+    """Wait for a StackSet operation to end, at most as long as botocore waits for one stack update (it has no
+    StackSet waiter)."""
+    poller.start(waiter_bound(cfn, "stack_update_complete"))
     shown = None
     while True:
         operation = cfn.describe_stack_set_operation(StackSetName=name, OperationId=operation_id)["StackSetOperation"]
@@ -100,7 +102,8 @@ def wait_for_operation(cfn: Any, name: str, operation_id: str, echo: Echo, polle
             shown = status
         if status in OPERATION_DONE:
             return status
-        poller.wait(what=f"stack set operation {operation_id}")
+        poller.wait(what=f"stack set operation {operation_id}",
+                    hint=f"it carries on: aws cloudformation list-stack-set-operations --stack-set-name {name}")
 
 
 def missing_targets(request: StackSetRequest, instances: list[dict]) -> list[tuple[tuple[str, ...], tuple[str, ...]]]:

@@ -1,7 +1,7 @@
-"""Limits of what one template may hold, checked at synth time: its resources and its size.
+"""Limits of what one template may hold, checked at synth time.
 
-Segment budgets add extended-metric definitions, alarms and dashboard widgets, so a template can outgrow
-what CloudFormation takes inline (51,200 bytes; larger templates go through S3). The counts of metric
+Segment budgets add extended-metric definitions, alarms and dashboard widgets (the inline size warning is
+:func:`rumcfn.template.reader.inline_warning`, given by synth and lint). The counts of metric
 definitions and composite-alarm children are checked where they are built (:mod:`rumcfn.build.metrics`,
 :mod:`rumcfn.build.alarms`); the number of resources here, before the alarms are added.
 """
@@ -9,7 +9,7 @@ definitions and composite-alarm children are checked where they are built (:mod:
 from __future__ import annotations
 
 from rumcfn.errors import SettingsError
-from rumcfn.facts import INLINE_LIMIT, MAX_RESOURCES
+from rumcfn.facts import MAX_RESOURCES
 
 
 def check_resources(count: int, has_segments: bool) -> None:
@@ -19,11 +19,3 @@ def check_resources(count: int, has_segments: bool) -> None:
         setting = "budgets.segments" if has_segments else "settings"
         raise SettingsError(setting, f"must leave the stack at most {MAX_RESOURCES} resources (a CloudFormation quota)",
                             f"{count} resources")
-
-
-def size_warning(size: int) -> str | None:
-    """A warning when ``size`` bytes exceed the inline limit, else None."""
-    if size <= INLINE_LIMIT:
-        return None
-    return (f"the template is {size:,} bytes, over CloudFormation's {INLINE_LIMIT:,}-byte limit for an inline "
-            "template: deploy it through S3 (rumcfn deploy --s3-bucket BUCKET)")

@@ -13,6 +13,7 @@ from rumcfn.build.auth import Auth, add_auth
 from rumcfn.build.bucket_emptier import BucketEmptier, add_bucket_emptier
 from rumcfn.build.canary import Canary, add_canary
 from rumcfn.build.dashboard import Dashboard, add_dashboard
+from rumcfn.build.guard import troposphere_checks
 from rumcfn.build.log_retention import LogRetention, add_log_retention
 from rumcfn.build.monitor import add_app_monitor
 from rumcfn.build.parameters import add_parameters
@@ -58,8 +59,14 @@ def describe(settings: Settings) -> str:
 
 
 def build_stack(settings: Settings | None = None) -> Stack:
-    """Build every resource for ``settings`` (the built-in example when omitted)."""
+    """Build every resource for ``settings`` (the built-in example when omitted); a value troposphere refuses is
+    one line naming its setting (:mod:`rumcfn.build.guard`)."""
     settings = settings or Settings()
+    with troposphere_checks(settings):
+        return _assemble(settings)
+
+
+def _assemble(settings: Settings) -> Stack:
     template = Template(Description=describe(settings))
     template.set_version("2010-09-09")
     if settings.parameters:

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import click
 
-from rumcfn.cli.files import write_atomic
 from rumcfn.aws.budget_report import FORMATS
-from rumcfn.cli.options import DEFAULT_CONFIG, aws_options, settings_options
+from rumcfn.cli.files import write_atomic
+from rumcfn.cli.options import DEFAULT_CONFIG, aws_options, checked, settings_options
+from rumcfn.config.formats import STACK_NAME_OR_ID
 from rumcfn.errors import UsageError
 from rumcfn.config import Settings
 
@@ -33,7 +34,8 @@ def budgets() -> None:
 
 
 @budgets.command("check")
-@click.option("--stack-name", help="Read budgets and monitor name from this deployed stack.")
+@click.option("--stack-name", callback=checked(STACK_NAME_OR_ID),
+              help="Read budgets and monitor name from this deployed stack.")
 @settings_options
 @click.option("--days", type=click.IntRange(1, 455), default=7, show_default=True,
               help="Window: the statistic is computed over the last DAYS days.")

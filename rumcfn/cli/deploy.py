@@ -15,8 +15,9 @@ from typing import Any, Callable
 import click
 
 from rumcfn.errors import RumcfnError
-from rumcfn.cli.options import aws_options, parse_pairs, settings_options
+from rumcfn.cli.options import aws_options, checked, parse_pairs, settings_options
 from rumcfn.config import Settings, SettingsError, split_list
+from rumcfn.config.formats import BUCKET, ROLE_ARN, STACK_NAME, STACK_NAME_OR_ID, STACK_SET_NAME
 
 
 class ConfirmationRequired(RumcfnError):
@@ -74,8 +75,9 @@ def stack_options(command: Callable) -> Callable:
     @click.option("--parameter-overrides", "parameter_overrides", multiple=True, metavar="KEY=VALUE",
                   help="Template parameter values (repeatable; or several in one quoted, space-separated string).")
     @click.option("--tags", "stack_tags", multiple=True, metavar="KEY=VALUE", help="Stack tags (repeatable).")
-    @click.option("--role-arn", help="IAM role CloudFormation assumes for this stack.")
-    @click.option("--s3-bucket", help="Upload the template to this bucket (required when it is over 51,200 bytes).")
+    @click.option("--role-arn", callback=checked(ROLE_ARN), help="IAM role CloudFormation assumes for this stack.")
+    @click.option("--s3-bucket", callback=checked(BUCKET),
+                  help="Upload the template to this bucket (required when it is over 51,200 bytes).")
     @functools.wraps(command)
     def wrapper(**kwargs):
         return command(**kwargs)
@@ -84,8 +86,9 @@ def stack_options(command: Callable) -> Callable:
 
 
 @click.command("deploy")
-@click.option("--stack-name", help="Deploy to this stack (created if it does not exist).")
-@click.option("--stack-set", help="Deploy as this StackSet instead (with --regions and --accounts or --organizational-units).")
+@click.option("--stack-name", callback=checked(STACK_NAME), help="Deploy to this stack (created if it does not exist).")
+@click.option("--stack-set", callback=checked(STACK_SET_NAME),
+              help="Deploy as this StackSet instead (with --regions and --accounts or --organizational-units).")
 @template_options
 @stack_options
 @aws_options
@@ -129,7 +132,8 @@ def deploy_command(stack_name, stack_set, template, parameter_overrides, stack_t
 
 
 @click.command("diff")
-@click.option("--stack-name", required=True, help="The stack to compare with (need not exist).")
+@click.option("--stack-name", required=True, callback=checked(STACK_NAME),
+              help="The stack to compare with (need not exist).")
 @template_options
 @stack_options
 @aws_options
@@ -143,7 +147,7 @@ def diff_command(stack_name, template, parameter_overrides, stack_tags, role_arn
 
 
 @click.command("outputs")
-@click.option("--stack-name", required=True)
+@click.option("--stack-name", required=True, callback=checked(STACK_NAME_OR_ID))
 @click.option("--key", help="Print only this output's value (e.g. ScriptTag).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @aws_options
@@ -165,8 +169,8 @@ def outputs_command(stack_name: str, key: str | None, fmt: str, aws: Any) -> Non
 
 
 @click.command("destroy")
-@click.option("--stack-name", required=True)
-@click.option("--role-arn", help="IAM role CloudFormation assumes to delete the resources.")
+@click.option("--stack-name", required=True, callback=checked(STACK_NAME_OR_ID))
+@click.option("--role-arn", callback=checked(ROLE_ARN), help="IAM role CloudFormation assumes to delete the resources.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (needed when stdin is not a terminal).")
 @aws_options
 def destroy_command(stack_name: str, role_arn: str | None, yes: bool, aws: Any) -> None:
@@ -185,7 +189,8 @@ def servicecatalog_group() -> None:
 @click.option("--product-name", required=True)
 @click.option("--portfolio-id", required=True, help="Portfolio the product belongs to (port-...).")
 @click.option("--version", "version", required=True, help="Provisioning artifact (version) name, e.g. v1.2.0.")
-@click.option("--s3-bucket", required=True, help="Bucket Service Catalog reads the template from.")
+@click.option("--s3-bucket", required=True, callback=checked(BUCKET),
+              help="Bucket Service Catalog reads the template from.")
 @click.option("--description", default="", help="Description of the product and the version.")
 @click.option("--owner", default="rumcfn", show_default=True, help="Product owner shown in the catalog.")
 @template_options

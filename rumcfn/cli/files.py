@@ -1,34 +1,100 @@
-"""Where a command's output goes: standard output, or a file that is never left half-written."""
+"""Where a command's output goes: standard output (``-o -`` or no ``-o``), or a file that is never left
+half-written.
+
+``-o`` behaves as a shell's ``>`` would, only atomically: a regular file is replaced whole (readers see the
+old content or the new, never half), created with the mode the umask gives (an existing file keeps its own);
+a symlink's target is written, and the link stays; a character device or a FIFO is written through, never
+replaced by a file. A place that cannot be written is one line, and nothing is left behind.
+"""
 
 from __future__ import annotations
 
+import errno
 import os
+import stat
 import sys
-import tempfile
+import uuid
 from pathlib import Path
 
 import click
 
+from rumcfn.errors import RumcfnError
+
+STDOUT = "-"
+
+#: Failures that say the path itself is wrong (a usage error, exit 2); any other is a failed write (exit 1).
+BAD_PATH = {errno.ENOENT, errno.ENOTDIR, errno.EACCES, errno.EPERM, errno.EROFS, errno.EISDIR, errno.ELOOP,
+            errno.ENAMETOOLONG, errno.ENXIO}
+
+
+class OutputUnwritable(RumcfnError):
+    def __init__(self, path: str, error: OSError) -> None:
+        folder = os.path.dirname(path) or "."
+        reason = error.strerror or str(error)
+        if error.errno == errno.ENOENT and not os.path.isdir(folder):
+            reason = f"no such directory: {folder}"
+        elif error.errno == errno.ENOENT:
+            reason = f"{folder} does not take new files"
+        elif error.errno == errno.ENOTDIR:
+            reason = f"not a directory: {folder}"
+        self.exit_code = 2 if error.errno in BAD_PATH else 1
+        super().__init__(f"-o {path}: cannot write it ({reason})")
+
 
 def write_atomic(path: str | os.PathLike, content: str | bytes) -> None:
-    """Write via a temporary file in the same directory, then rename: readers see old or new, never half."""
+    """Replace the regular file at ``path`` (or create it) via a new file in the same directory and a rename.
+
+    A new file gets the umask's mode (created 0666 & ~umask, as ``open`` does); an existing one keeps its mode."""
     target = Path(path)
     data = content.encode("utf-8") if isinstance(content, str) else content
-    fd, tmp = tempfile.mkstemp(dir=target.parent or ".", prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        mode = stat.S_IMODE(target.stat().st_mode)
+    except FileNotFoundError:
+        mode = None
+    tmp = target.with_name(f".{target.name}.{uuid.uuid4().hex[:12]}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+            if mode is not None:
+                os.fchmod(handle.fileno(), mode)
         os.replace(tmp, target)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 
+def write_through(path: str, data: bytes) -> None:
+    """Write into what is already there (a device, a FIFO) without creating, truncating or replacing anything."""
+    fd = os.open(path, os.O_WRONLY)
+    with os.fdopen(fd, "wb") as handle:
+        if stat.S_ISREG(os.fstat(handle.fileno()).st_mode):  # became a regular file since we looked
+            raise OSError(errno.EEXIST, "changed while being written", path)
+        handle.write(data)
+
+
+def write_file(path: str, content: str | bytes) -> None:
+    """``content`` to the file ``path`` names, as ``-o`` means it (see the module's docstring)."""
+    data = content.encode("utf-8") if isinstance(content, str) else content
+    try:
+        try:
+            kind = os.stat(path).st_mode  # through symlinks, /dev/stdout and /dev/fd/N included
+        except FileNotFoundError:
+            kind = None
+        if kind is not None and not stat.S_ISREG(kind):
+            write_through(path, data)
+        else:
+            write_atomic(os.path.realpath(path), data)  # a symlink's target; the link itself stays as it is
+    except OSError as error:
+        raise OutputUnwritable(path, error) from None
+
+
 def emit(content: str | bytes, output: str | None) -> None:
-    """``content`` to the ``-o`` file when one is given, else to standard output."""
-    if output:
-        write_atomic(output, content)
+    """``content`` to the ``-o`` file when one is given, else (or for ``-o -``) to standard output."""
+    if output and output != STDOUT:
+        write_file(output, content)
     elif isinstance(content, bytes):
         sys.stdout.buffer.write(content)
+        sys.stdout.buffer.flush()
     else:
         click.echo(content, nl=False)

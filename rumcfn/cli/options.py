@@ -13,6 +13,7 @@ from typing import Any, Callable
 import click
 
 from rumcfn.config import Settings, SettingsError, budget_override, load, split_list, with_overrides
+from rumcfn.config.rules import Rule
 from rumcfn.facts import BUDGET_METRICS
 
 DEFAULT_CONFIG = "rumcfn.toml"
@@ -31,6 +32,18 @@ def parse_pairs(option: str, values: tuple[str, ...], *, several_per_value: bool
                 raise SettingsError(option, "must be KEY=VALUE", item)
             pairs[key] = val
     return pairs
+
+
+def checked(rule: Rule) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """A click callback holding a flag's value to ``rule``: a bad value is one line naming the flag, while the
+    flags are parsed, so before any AWS call."""
+
+    def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
+        if value is not None:
+            rule.check(max(param.opts, key=len), value)
+        return value
+
+    return callback
 
 
 def resolve_settings(config: str | None, overrides: dict[str, Any], tags: tuple[str, ...] = (),

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import click
 
-from rumcfn.cli.options import aws_options
+from rumcfn.cli.options import aws_options, checked
+from rumcfn.config.formats import STACK_NAME_OR_ID
 
 
 @click.command("restore-snippet")
-@click.option("--stack-name", required=True, help="The deployed rumcfn stack.")
+@click.option("--stack-name", required=True, callback=checked(STACK_NAME_OR_ID), help="The deployed rumcfn stack.")
 @aws_options
 @click.option("--check", is_flag=True, help="Only compare: exit 1 when rum.js is missing or differs.")
 def restore_snippet(stack_name: str, aws, check: bool) -> None:

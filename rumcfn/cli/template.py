@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import click
 
-from rumcfn.cli.files import emit
+from rumcfn.cli.files import STDOUT, emit
 from rumcfn.cli.options import settings_options
 from rumcfn.config import Settings, SettingsError, split_list
+
+
+def warn(message: str | None) -> None:
+    """A warning: one line on stderr; the command goes on and its exit code is unchanged."""
+    if message:
+        click.echo(f"rumcfn: warning: {message}", err=True)
+
 
 TEMPLATE_FILE = click.argument("template_file", required=False, type=click.Path(dir_okay=False, allow_dash=True))
 
@@ -14,19 +21,19 @@ TEMPLATE_FILE = click.argument("template_file", required=False, type=click.Path(
 @click.command()
 @settings_options
 @click.option("--format", "fmt", type=click.Choice(["json", "yaml"]), default="json", show_default=True)
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout (- is stdout).")
 def synth(settings: Settings, fmt: str, output: str | None) -> None:
     """Build the template from settings (the built-in example when none are given)."""
-    from rumcfn.build.limits import size_warning
     from rumcfn.build.source_maps import notes
     from rumcfn.build.stack import build_template
     from rumcfn.template.output import render
+    from rumcfn.template.reader import inline_warning
 
     text = render(build_template(settings), fmt)
     emit(text, output)
-    warning = size_warning(len(text.encode("utf-8")))
-    for note in notes(settings) + ([f"rumcfn: warning: {warning}"] if warning else []):
+    for note in notes(settings):
         click.echo(note, err=True)
+    warn(inline_warning(len(text.encode("utf-8")), output if output and output != STDOUT else "the template"))
 
 
 @click.command()
@@ -38,13 +45,14 @@ def lint(settings: Settings, template_file: str | None, regions: tuple[str, ...]
     """Lint TEMPLATE_FILE (or - for stdin) with cfn-lint; without one, build from settings and lint."""
     from rumcfn.errors import LintFailed
     from rumcfn.template.lint import DEFAULT_REGIONS, Linter
-    from rumcfn.template.reader import source
+    from rumcfn.template.reader import inline_warning, source
     from rumcfn.template.regions import data_source, known_regions
 
     for region in regions:
         if region not in known_regions():
             raise SettingsError("--region", f"must be a Region {data_source()} has data for", region)
     template = source(template_file, settings)
+    warn(inline_warning(template.size, template.origin))
     findings = Linter(regions or DEFAULT_REGIONS).lint(template.body)
     for finding in findings:
         click.echo(f"{template.origin}: {finding}")
@@ -73,14 +81,13 @@ def lint(settings: Settings, template_file: str | None, regions: tuple[str, ...]
               help="js: the CDN loader snippet; module: an ES module for bundlers (aws-rum-web, or "
                    "@aws-rum/web-slim with --unsigned).")
 @click.option("--html", is_flag=True, help="Wrap in a <script> tag to paste into pages (js format).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout (- is stdout).")
 def snippet(app_monitor_id, region, identity_pool_id, unsigned, config_file, endpoint, client_url, client_version,
             app_version, release_id, telemetries, sample_rate, excluded, fmt, html, output) -> None:
     """Render a concrete rum.js (or ES module) for a monitor that already exists."""
     from rumcfn.build.module import render_module
     from rumcfn.build.snippet import concrete, render_concrete
     from rumcfn.cli.options import resolve_settings
-    from rumcfn.config import SettingsError
 
     if html and fmt == "module":
         raise SettingsError("--html", "applies to --format js only", "--format module")
@@ -116,7 +123,7 @@ def diagram(settings: Settings, template_file: str | None, output: str | None, f
     kind = dg.format_of(output, fmt)
     dot = dg.to_dot(template, title=template.get("Description") if title else None)
     emit(dot if kind == "dot" else dg.render(dot, kind), output)
-    if output:
+    if output and output != STDOUT:
         click.echo(f"{output}: {len(template.get('Resources') or {})} resources, {kind}", err=True)
 
 

@@ -93,3 +93,18 @@ def tag_value_ok(value) -> bool:
 TAG_VALUE = Custom(tag_value_ok, "tag values must be at most 256 letters, digits, spaces and _ . : / = + - @")
 #: At most 50 tags per resource (Tagging best practices; CloudFormation ``Tags``, Synthetics TagMap: 50).
 TAGS = Pairs(TAG_KEY, TAG_VALUE, most=50)
+
+# CloudFormation names, checked before any call (rumcfn's --stack-name and --stack-set flags).
+#: A stack name: "only alphanumeric characters (case sensitive) and hyphens. It must start with an alphabetical
+#: character and can't be longer than 128 characters" (CreateStack ``StackName``; the name half of botocore's
+#: cloudformation service-2.json ``StackNameOrId`` pattern).
+STACK_NAME = Text(r"[a-zA-Z][-a-zA-Z0-9]*", "must be a stack name: 1-128 letters, digits and hyphens, starting "
+                  "with a letter", min_length=1, max_length=128)
+#: A stack name or a stack id (an ARN), as DescribeStacks and DeleteStack take it (botocore's ``StackNameOrId``).
+STACK_NAME_OR_ID = Text(r"[a-zA-Z][-a-zA-Z0-9]{0,127}|arn:\b(aws|aws-us-gov|aws-cn)\b:[-a-zA-Z0-9:/._+]*",
+                        "must be a stack name (1-128 letters, digits and hyphens, starting with a letter) or a "
+                        "stack id (arn:...)", min_length=1)
+#: A StackSet name (CreateStackSet ``StackSetName``; cfn-lint's AWS::CloudFormation::StackSet schema:
+#: ``^[a-zA-Z][a-zA-Z0-9\-]{0,127}$``).
+STACK_SET_NAME = Text(r"[a-zA-Z][a-zA-Z0-9\-]{0,127}", "must be a StackSet name: 1-128 letters, digits and "
+                      "hyphens, starting with a letter", min_length=1, max_length=128)

@@ -4,14 +4,15 @@ capabilities). lint, diagram, deploy, diff, StackSets and Service Catalog all re
 
 from __future__ import annotations
 
+import json
+import re
 import sys
 from dataclasses import dataclass
 from functools import cached_property
-from pathlib import Path
 from typing import Any, Iterable
 
 from rumcfn.errors import RumcfnError
-from rumcfn.facts import INLINE_LIMIT
+from rumcfn.facts import INLINE_LIMIT, S3_TEMPLATE_LIMIT
 
 #: Resource types whose explicit name property makes CloudFormation require CAPABILITY_NAMED_IAM.
 IAM_NAME_PROPERTIES = {
@@ -26,6 +27,13 @@ IAM_NAME_PROPERTIES = {
 #: The origin of a template built from settings, as errors and lint findings name it.
 SYNTHESIZED = "<synthesized>"
 
+#: How deep a template read from a file may nest (each mapping and list is a level). rumcfn's own bound, not
+#: AWS's: far deeper than any template needs (rumcfn's own nest 12 deep), far shallower than what makes the
+#: JSON and YAML parsers, cfn-lint or the diagram run out of stack.
+MAX_NESTING = 100
+#: JSON strings (skipped whole, even unterminated) and brackets.
+_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]')
+
 
 class TemplateUnreadable(RumcfnError):
     exit_code = 2
@@ -37,6 +45,15 @@ class TemplateTooLarge(RumcfnError):
     def __init__(self, origin: str, size: int) -> None:
         super().__init__(f"{origin} is {size:,} bytes, over CloudFormation's {INLINE_LIMIT:,}-byte limit for an "
                          "inline template; pass --s3-bucket BUCKET to upload it to S3 first")
+
+
+def inline_warning(size: int, origin: str) -> str | None:
+    """What to tell the user about a template of ``size`` bytes that is over the inline limit (None when it fits)."""
+    if size <= INLINE_LIMIT:
+        return None
+    return (f"{origin} is {size:,} bytes, over CloudFormation's {INLINE_LIMIT:,}-byte limit for a template passed "
+            "inline (aws cloudformation deploy without --s3-bucket); deploy it through S3: rumcfn deploy --s3-bucket "
+            "BUCKET, or aws cloudformation deploy --s3-bucket BUCKET")
 
 
 class UnknownParameter(RumcfnError):
@@ -122,15 +139,80 @@ def _uses_fn_transform(node: Any) -> bool:
     return False
 
 
+def _json_too_deep(text: str) -> bool:
+    """Whether JSON text nests deeper than :data:`MAX_NESTING` (its brackets outside strings, counted)."""
+    depth = 0
+    for token in _JSON_TOKENS.finditer(text):
+        bracket = token.group()
+        if bracket in "[{":
+            depth += 1
+            if depth > MAX_NESTING:
+                return True
+        elif bracket in "]}":
+            depth -= 1
+    return False
+
+
+def _yaml_too_deep(text: str, origin: str) -> bool:
+    """Whether YAML text nests deeper than :data:`MAX_NESTING`, from PyYAML's event stream (read without
+    recursion and without building anything); an alias is refused outright."""
+    import yaml
+
+    depth = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_NESTING:
+                    return True
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+            elif isinstance(event, yaml.AliasEvent):  # "Template formats": CloudFormation doesn't support aliases
+                raise TemplateUnreadable(f"{origin}: line {event.start_mark.line + 1}: uses a YAML alias "
+                                         f"(*{event.anchor}), which CloudFormation does not support")
+    except yaml.YAMLError:
+        pass  # not YAML either: the parser that reads it says so
+    return False
+
+
+def check_shape(text: str, origin: str) -> None:
+    """Refuse, before any parser or cfn-lint sees it, text nested deeper than :data:`MAX_NESTING` or using YAML
+    aliases (an alias bomb keeps whoever walks the template busy for ever). JSON is scanned by its brackets;
+    text that is not valid JSON is scanned as the YAML the parsers fall back to."""
+    if text.lstrip()[:1] in ("{", "["):
+        too_deep = _json_too_deep(text)
+        if not too_deep:
+            try:
+                json.loads(text)  # safe now: no deeper than MAX_NESTING
+                return
+            except ValueError:
+                too_deep = _yaml_too_deep(text, origin)
+    else:
+        too_deep = _yaml_too_deep(text, origin)
+    if too_deep:
+        raise TemplateUnreadable(f"{origin}: nested more than {MAX_NESTING} levels deep; a CloudFormation template "
+                                 "needs far fewer, and rumcfn reads no deeper")
+
+
 def from_file(path: str, flag: str = "TEMPLATE_FILE") -> TemplateSource:
     """The template in ``path`` (``-``: standard input); ``flag`` names where the path came from in errors."""
     try:
-        text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8")
+        if path == "-":
+            data = sys.stdin.buffer.read(S3_TEMPLATE_LIMIT + 1)
+        else:
+            with open(path, "rb") as handle:  # at most one byte past the limit: a device or pipe may never end
+                data = handle.read(S3_TEMPLATE_LIMIT + 1)
+        if len(data) > S3_TEMPLATE_LIMIT:
+            raise TemplateUnreadable(f"{flag} {path}: cannot read it (more than {S3_TEMPLATE_LIMIT:,} bytes, the most "
+                                     "CloudFormation takes even from S3)")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise TemplateUnreadable(f"{flag} {path}: cannot read it (not UTF-8 text)") from None
     except OSError as error:
         raise TemplateUnreadable(f"{flag} {path}: cannot read it ({error.strerror or error})") from None
-    return TemplateSource(text, "<stdin>" if path == "-" else path)
+    origin = "<stdin>" if path == "-" else path
+    check_shape(text, origin)
+    return TemplateSource(text, origin)
 
 
 def from_settings(settings: Any) -> TemplateSource:

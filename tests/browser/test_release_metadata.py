@@ -7,8 +7,8 @@ batch, in the request's ``SessionMetadata``, and only page attributes with each 
 the event's metadata, event keys winning (@aws-rum/web-core event-cache/EventCache.js, ``createEvent``). The
 records below are merged the same way.
 
-The snippet here gets ``releaseId`` added to its config by the test (rumcfn's own snippet setting for it is
-separate work); what matters is what the client sends with it."""
+The snippet here gets ``releaseId`` added to its config by the test (the stack's snippet takes it from
+``snippet.release_id``); what matters is what the client sends with it."""
 
 from __future__ import annotations
 
@@ -80,7 +80,7 @@ def test_the_segment_dimensions_come_from_metadata_the_client_sends(released):
 def test_release_and_segment_definitions_match_the_events_they_are_for(released):
     monitor, _, records = released
     page = f"/m/{monitor.id}/index.html"
-    settings = from_mapping({"budgets": {"release_namespace": "shop/releases", "segments": [
+    settings = from_mapping({"snippet": {"release_id": RELEASE}, "budgets": {"release_namespace": "shop/releases", "segments": [
         {"page": page, "device": "desktop", "lcp": 3000, "inp": 500, "cls": 0.2},
         {"page": page, "device": "mobile", "lcp": 3000}]}})
     config = template_dict(settings)["Resources"]["AppMonitor"]["Properties"]["AppMonitorConfiguration"]

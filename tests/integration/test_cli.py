@@ -199,3 +199,93 @@ def test_numbers_json_cannot_hold_are_refused_and_nothing_is_written(run_cli, tm
     assert result.returncode == 2 and result.stdout == ""
     assert result.stderr.count("\n") == 1 and result.stderr.startswith("rumcfn: error: setting ")
     assert not (tmp_path / "t.json").exists()
+
+
+SNIPPET_ARGS = ("snippet", "--app-monitor-id", "8bd5f4a2-1b7c-4a36-9a0e-0d4fbbd1d0c3", "--region", "eu-west-1",
+                "--unsigned")
+WRITERS = {"synth": ("synth",), "snippet": SNIPPET_ARGS, "diagram": ("diagram",)}
+
+
+@pytest.mark.parametrize("command", WRITERS)
+def test_dash_output_is_standard_output(run_cli, tmp_path, command):
+    to_stdout = run_cli(*WRITERS[command])
+    dashed = run_cli(*WRITERS[command], "-o", "-")
+    assert dashed.returncode == 0, dashed.stderr
+    assert dashed.stdout == to_stdout.stdout and dashed.stdout
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", WRITERS)
+def test_output_into_a_missing_directory_is_one_line(run_cli, tmp_path, command):
+    result = run_cli(*WRITERS[command], "-o", "missing/dir/out.dot")
+    assert result.returncode == 2
+    assert result.stderr.strip() == ("rumcfn: error: -o missing/dir/out.dot: cannot write it "
+                                     "(no such directory: missing/dir)")
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_failed_synth_leaves_a_symlink_fifo_and_device_alone(run_cli, tmp_path):
+    import os
+    import stat
+
+    (tmp_path / "real.json").write_text("previous")
+    (tmp_path / "link.json").symlink_to(tmp_path / "real.json")
+    os.mkfifo(tmp_path / "pipe")
+    os.mknod(tmp_path / "null", stat.S_IFCHR | 0o666, os.makedev(1, 3))
+    for name in ("link.json", "pipe", "null"):
+        result = run_cli("synth", "--sample-rate", "2", "-o", name)  # fails before writing: never opens the FIFO
+        assert result.returncode == 2 and "monitor.session_sample_rate" in result.stderr
+    assert (tmp_path / "link.json").is_symlink() and (tmp_path / "real.json").read_text() == "previous"
+    assert stat.S_ISFIFO(os.lstat(tmp_path / "pipe").st_mode) and stat.S_ISCHR(os.lstat(tmp_path / "null").st_mode)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["link.json", "null", "pipe", "real.json"]
+
+
+@pytest.mark.parametrize("bucket", ["192.168.1.1", "site..bucket"])
+@pytest.mark.parametrize("command", ["synth", "lint", "diagram"])
+def test_a_bucket_troposphere_refuses_is_one_line_naming_the_setting(run_cli, tmp_path, command, bucket):
+    (tmp_path / "rumcfn.toml").write_text(f'[script]\nbucket = "{bucket}"\ncreate_bucket = true\n')
+    result = run_cli(command, *(("-o", "out.dot") if command != "lint" else ()))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    assert lines[0].startswith("rumcfn: error: setting script.bucket: ") and repr(bucket) in lines[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["rumcfn.toml"]
+
+
+def test_synth_warns_on_stderr_when_the_template_is_over_the_inline_limit(run_cli, tmp_path):
+    from rumcfn.facts import INLINE_LIMIT
+    from rumcfn.config import from_mapping
+    from tests.support.variants import OVER_INLINE_LIMIT, to_toml
+
+    (tmp_path / "rumcfn.toml").write_text(to_toml(OVER_INLINE_LIMIT))
+    expected = to_json(build_template(from_mapping(OVER_INLINE_LIMIT)))
+    size = len(expected.encode())
+    assert size > INLINE_LIMIT
+    result = run_cli("synth", "-o", "t.json")
+    assert result.returncode == 0 and (tmp_path / "t.json").read_text() == expected
+    # the last line; before it, the notes on source maps every-option-on settings get (see test_source_maps.py)
+    assert result.stderr.splitlines()[-1] == (
+        f"rumcfn: warning: t.json is {size:,} bytes, over CloudFormation's {INLINE_LIMIT:,}-byte limit for a template "
+        "passed inline (aws cloudformation deploy without --s3-bucket); deploy it through S3: rumcfn deploy "
+        "--s3-bucket BUCKET, or aws cloudformation deploy --s3-bucket BUCKET")
+    assert sum("warning" in line for line in result.stderr.splitlines()) == 1
+    to_stdout = run_cli("synth")
+    assert to_stdout.stdout == expected
+    assert to_stdout.stderr.splitlines()[-1].startswith(f"rumcfn: warning: the template is {size:,} bytes")
+    linted = run_cli("lint", "t.json")
+    assert linted.returncode == 0, linted.stdout
+    assert linted.stderr.splitlines()[0].startswith(f"rumcfn: warning: t.json is {size:,} bytes")
+
+
+def test_synth_says_nothing_about_size_when_the_template_fits(run_cli):
+    result = run_cli("synth", "-o", "t.json")
+    assert result.returncode == 0 and result.stderr == ""
+
+
+def test_output_through_a_link_to_standard_output_writes_the_pipe(run_cli, tmp_path):
+    """``-o /dev/stdout`` as a shell user writes it; here the link lives in tmp_path and points at fd 1."""
+    (tmp_path / "out").symlink_to("/proc/self/fd/1")
+    result = run_cli("synth", "-o", "out")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == to_json(build_template(Settings()))
+    assert (tmp_path / "out").is_symlink() and sorted(p.name for p in tmp_path.iterdir()) == ["out"]

@@ -94,3 +94,19 @@ def test_troubleshooting_shows_a_real_doctor_run(moto_url, static_site, aws_cred
     (block,) = re.findall(r"```text\n(.*?)```", section, re.S)
     assert code == 1
     assert same(block) == same(shown), shown
+
+
+def test_limits_table_matches_the_code():
+    from tests.support.sizes import limits_table
+
+    table = README.split("<!-- limits:start -->\n", 1)[1].split("<!-- limits:end -->", 1)[0]
+    assert table == limits_table()
+
+
+def test_every_number_of_bytes_in_the_readme_comes_from_the_code():
+    """Byte counts outside the generated tables go stale: the only ones left are AWS's limits."""
+    from rumcfn.facts import CUSTOM_RESOURCE_RESPONSE_LIMIT, INLINE_LIMIT
+
+    prose = re.sub(r"<!-- (\S+):start -->.*?<!-- \1:end -->", "", README, flags=re.S)
+    numbers = {int(n.replace(",", "")) for n in re.findall(r"\b(\d{1,3}(?:,\d{3})+|\d{4,})[- ]?(?:bytes|B)\b", prose)}
+    assert numbers <= {INLINE_LIMIT, CUSTOM_RESOURCE_RESPONSE_LIMIT}, numbers

@@ -14,7 +14,53 @@ from typing import Any, Iterator
 
 import pytest
 
+from tests.support import endpoints
 from tests.support.aws import fake_credentials, no_credentials
+
+# --- the machine is left as the suite found it ---------------------------------------------------
+
+#: Device nodes a careless write (an atomic rename onto ``-o /dev/null``) would replace. CI runs as root.
+GUARDED = ("/dev/null", "/dev/zero", "/dev/full")
+
+
+def node_state(paths: tuple[str, ...]) -> dict[str, tuple | None]:
+    """What each node is (type and mode, device numbers, inode, owner), without following links."""
+    state: dict[str, tuple | None] = {}
+    for path in paths:
+        try:
+            st = os.lstat(path)
+        except OSError:
+            state[path] = None
+        else:
+            state[path] = (st.st_mode, st.st_rdev, st.st_ino, st.st_uid, st.st_gid)
+    folders = sorted({os.path.dirname(path) for path in paths})
+    for folder in folders:  # a regular file appearing next to them (a left-over temporary file)
+        with os.scandir(folder) as entries:
+            state[f"{folder}/<regular files>"] = tuple(sorted(e.name for e in entries if e.is_file(follow_symlinks=False)))
+    return state
+
+
+def pytest_sessionstart(session: pytest.Session) -> None:
+    session.config.stash[_GUARD] = node_state(GUARDED)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    before = session.config.stash.get(_GUARD, None)
+    if before is None:
+        return
+    after = node_state(GUARDED)
+    changed = [f"{path}: {before[path]} -> {after.get(path)}" for path in before if after.get(path) != before[path]]
+    if changed:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        message = "the test session changed the machine: " + "; ".join(changed)
+        if reporter is not None:
+            reporter.write_line(message, red=True)
+        else:
+            sys.stderr.write(message + "\n")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+_GUARD = pytest.StashKey[dict]()
 
 
 @pytest.fixture(scope="session")
@@ -29,10 +75,16 @@ def linter():
 def run_cli(tmp_path):
     """Run ``rumcfn`` as a user would (a separate process), from an empty directory."""
 
-    def run(*args: str, cwd: Path | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:
-        env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-        return subprocess.run([sys.executable, "-m", "rumcfn", *args], cwd=cwd or tmp_path, input=stdin,
-                              capture_output=True, text=True, env=env, timeout=120)
+    def run(*args: str, cwd: Path | None = None, stdin: str | bytes | None = None,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+        """``stdin``: text, or bytes sent as they are; ``env``: variables set for this run (no AWS_* variable of
+        the machine's ever leaks in)."""
+        environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | (env or {})
+        done = subprocess.run([sys.executable, "-m", "rumcfn", *args], cwd=cwd or tmp_path, input=stdin,
+                              capture_output=True, text=not isinstance(stdin, bytes), env=environment, timeout=120)
+        if isinstance(stdin, bytes):
+            done.stdout, done.stderr = (out.decode("utf-8", "replace") for out in (done.stdout, done.stderr))
+        return done
 
     return run
 
@@ -57,6 +109,18 @@ def moto_url(moto_server: str) -> str:
     request = urllib.request.Request(f"{moto_server}/moto-api/reset", method="POST")
     urllib.request.urlopen(request, timeout=10).read()
     return moto_server
+
+
+@pytest.fixture(scope="module")
+def silent_endpoint() -> Iterator[endpoints.SilentEndpoint]:
+    """An endpoint on 127.0.0.1 that accepts connections and never answers (``.url``, ``.connections``)."""
+    yield from endpoints.silent_endpoint()
+
+
+@pytest.fixture
+def refused_endpoint() -> Iterator[str]:
+    """The URL of a port on 127.0.0.1 that refuses every connection."""
+    yield from endpoints.refused_endpoint()
 
 
 @pytest.fixture

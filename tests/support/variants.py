@@ -112,3 +112,29 @@ def template_dict(settings=None) -> dict:
     from rumcfn.template.output import to_json
 
     return json.loads(to_json(build_template(settings)))
+
+
+#: Every option on and the canary in ten more Regions: over CloudFormation's inline limit (for the size warning).
+OVER_INLINE_LIMIT = {**FULL, "canary": {**FULL["canary"], "locations": [
+    "ap-southeast-2", "eu-west-1", "eu-central-1", "ap-northeast-1", "sa-east-1", "ca-central-1", "eu-north-1",
+    "ap-south-1", "us-west-2", "us-east-2"]}}
+
+
+def to_toml(data: dict) -> str:
+    """A settings mapping as a rumcfn.toml (sections of scalars and lists, and tables such as tags)."""
+    lines: list[str] = []
+    tables: list[tuple[str, dict]] = []
+    for section, values in data.items():
+        if not isinstance(values, dict):
+            lines.insert(0, f"{section} = {json.dumps(values)}")
+            continue
+        lines.append(f"[{section}]")
+        for key, value in values.items():
+            if isinstance(value, dict):
+                tables.append((f"{section}.{key}", value))
+            else:
+                lines.append(f"{key} = {json.dumps(value)}")
+    for name, table in tables:
+        lines.append(f"[{name}]")
+        lines += [f"{key} = {json.dumps(value)}" for key, value in table.items()]
+    return "\n".join(lines) + "\n"

@@ -247,7 +247,7 @@ def test_throttling_attempts_come_from_botocore_retries():
 def test_clients_retry_in_standard_mode(monkeypatch, tmp_path):
     fake_credentials(monkeypatch, tmp_path)
     client = Aws(region="eu-west-1").client("cloudformation")
-    assert client.meta.config.retries == {"mode": "standard", "total_max_attempts": 8}
+    assert client.meta.config.retries == {"mode": "standard", "total_max_attempts": 3}
     assert client.meta.region_name == "eu-west-1"
     monkeypatch.setenv("AWS_REGION", "eu-north-1")  # like the AWS CLI v2, AWS_REGION wins over AWS_DEFAULT_REGION
     assert Aws().region_name == "eu-north-1"

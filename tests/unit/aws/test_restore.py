@@ -237,3 +237,23 @@ def test_command_is_registered():
     from rumcfn.cli import main
 
     assert main.get_command(None, "restore-snippet") is restore_snippet
+
+
+def test_a_deployed_template_built_to_hurt_is_one_line_not_a_hang():
+    """An endpoint answering GetTemplate with a YAML alias bomb or 30,000 levels of nesting."""
+    from rumcfn.aws.stacks import deployed_template
+    from rumcfn.template.reader import TemplateUnreadable
+    from tests.support.aws import stubbed
+
+    bomb = "Resources:\n  A: {Type: AWS::SNS::Topic, Metadata: {l0: &l0 [x, x, x]," + "".join(
+        f" l{i}: &l{i} [*l{i - 1}, *l{i - 1}, *l{i - 1}]," for i in range(1, 30)) + "}}\n"
+    deep = "Resources: " + "[" * 30000 + "]" * 30000 + "\n"
+    deep_json = '{"Resources": ' + "[" * 30000 + "]" * 30000 + "}"  # botocore's own JSON decoding would overflow
+    aws, stubs = stubbed("cloudformation")
+    for body in (bomb, deep, deep_json):
+        stubs["cloudformation"].add_response("get_template", {"TemplateBody": body})
+    with pytest.raises(TemplateUnreadable, match="stack site's deployed template: line 2: uses a YAML alias"):
+        deployed_template(aws.client("cloudformation"), "site")
+    for _ in range(2):
+        with pytest.raises(TemplateUnreadable, match="stack site's deployed template: nested more than 100 levels"):
+            deployed_template(aws.client("cloudformation"), "site")

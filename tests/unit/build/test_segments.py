@@ -161,8 +161,9 @@ def test_synth_warns_on_stderr_over_the_inline_limit(tmp_path, run_cli):
     assert result.returncode == 0, result.stderr
     size = (tmp_path / "t.json").stat().st_size
     assert size > INLINE_LIMIT
-    assert result.stderr == (f"rumcfn: warning: the template is {size:,} bytes, over CloudFormation's 51,200-byte limit "
-                             "for an inline template: deploy it through S3 (rumcfn deploy --s3-bucket BUCKET)\n")
+    assert result.stderr == (f"rumcfn: warning: t.json is {size:,} bytes, over CloudFormation's 51,200-byte limit "
+                             "for a template passed inline (aws cloudformation deploy without --s3-bucket); deploy it "
+                             "through S3: rumcfn deploy --s3-bucket BUCKET, or aws cloudformation deploy --s3-bucket BUCKET\n")
     small = run_cli("synth", "-o", "small.json")
     assert small.returncode == 0 and small.stderr == ""
 

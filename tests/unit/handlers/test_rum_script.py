@@ -557,3 +557,9 @@ def test_access_denied_on_deleting_versions_fails_the_delete_and_names_the_opera
     world.faults.deny["DeleteObjects"] = "Access Denied"
     answer = world.call(empty_event(world, "Delete", physical_id=f"empty-on-delete:{ARTIFACTS}"))
     assert_failed(answer, "Delete failed", "DeleteObjects", "AccessDenied")
+
+
+def test_the_answer_bound_is_cloudformations():
+    from rumcfn.facts import CUSTOM_RESOURCE_RESPONSE_LIMIT
+
+    assert load_index(inline_source()).LIMIT == CUSTOM_RESOURCE_RESPONSE_LIMIT
