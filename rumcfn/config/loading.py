@@ -7,6 +7,8 @@ tuples in the sections themselves. Unknown keys are errors that list the known o
 from __future__ import annotations
 
 import dataclasses
+import os
+import stat
 from typing import Any, Mapping
 
 from rumcfn.config.rules import fail
@@ -39,18 +41,29 @@ def from_mapping(data: Mapping[str, Any]) -> Settings:
     return _build(Settings, data, "")
 
 
+#: A settings file is a few KB; anything this large is not one (and is never read whole).
+MAX_CONFIG_BYTES = 1 << 20
+
+
 def load(path) -> Settings:
-    """Read a rumcfn.toml file."""
+    """Read a rumcfn.toml file: a regular file of at most 1 MiB (a FIFO or a device would be read forever)."""
     try:
         import tomllib
     except ModuleNotFoundError:  # Python 3.10
         import tomli as tomllib
 
     try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            raise SettingsError("--config", "must be a regular TOML file", str(path))
         with open(path, "rb") as handle:
-            data = tomllib.load(handle)
+            raw = handle.read(MAX_CONFIG_BYTES + 1)
     except OSError as error:
         raise SettingsError("--config", "must be a readable TOML file", f"{path} ({error.strerror})") from None
+    fail("--config", len(raw) <= MAX_CONFIG_BYTES, "must be a TOML file of at most 1 MiB", str(path))
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError:
+        raise SettingsError("--config", "must be UTF-8 text", str(path)) from None
     except tomllib.TOMLDecodeError as error:
         raise SettingsError("--config", f"must be valid TOML ({error})", str(path)) from None
     return from_mapping(data)

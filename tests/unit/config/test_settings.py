@@ -128,3 +128,22 @@ def test_reference_lists_every_setting_with_its_default():
             assert f"| `{name}.{f.name}` |" in table
     assert '| `monitor.name` | `"example-site"` |' in table
     assert "| `budgets.fid` | `off` |" in table
+
+
+def test_a_config_that_is_not_a_regular_file_is_refused_without_reading_it(tmp_path):
+    """--config /dev/zero or a FIFO used to read forever."""
+    import os
+
+    fifo = tmp_path / "settings.fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(SettingsError, match="must be a regular TOML file"):
+        load(fifo)
+    with pytest.raises(SettingsError, match="must be a regular TOML file"):
+        load(tmp_path)
+
+
+def test_a_config_larger_than_any_settings_file_is_refused(tmp_path):
+    path = tmp_path / "rumcfn.toml"
+    path.write_text("# padding\n" * 120_000)
+    with pytest.raises(SettingsError, match="at most 1 MiB"):
+        load(path)
