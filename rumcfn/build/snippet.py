@@ -19,7 +19,8 @@ from troposphere import GetAtt, Sub
 from rumcfn.build.resources import render
 from rumcfn.config import Settings, SettingsError, is_literal, with_overrides
 from rumcfn.config.client_options import TELEMETRY_OPTIONS, FrozenMap, thaw
-from rumcfn.config.delivery import APP_MONITOR_ID, REGION
+from rumcfn.config.delivery import APP_MONITOR_ID
+from rumcfn.config.formats import REGION
 from rumcfn.config.monitor import IDENTITY_POOL_ID
 from rumcfn.facts import CDN_URL, url_suffix
 

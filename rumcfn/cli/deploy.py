@@ -17,7 +17,9 @@ import click
 from rumcfn.errors import RumcfnError
 from rumcfn.cli.options import aws_options, checked, parse_pairs, settings_options
 from rumcfn.config import Settings, SettingsError, split_list
-from rumcfn.config.formats import BUCKET, ROLE_ARN, STACK_NAME, STACK_NAME_OR_ID, STACK_SET_NAME
+from rumcfn.config.formats import (ACCOUNTS, BUCKET, CATALOG_ID, CATALOG_NAME, CATALOG_TEXT, CATALOG_VERSION,
+                                   ORGANIZATIONAL_UNITS, REGIONS, ROLE_ARN, STACK_NAME, STACK_NAME_OR_ID,
+                                   STACK_SET_NAME, STACK_TAGS)
 
 
 class ConfirmationRequired(RumcfnError):
@@ -26,8 +28,9 @@ class ConfirmationRequired(RumcfnError):
 
 def overrides_and_tags(parameter_overrides: tuple[str, ...], stack_tags: tuple[str, ...]) -> tuple[dict, dict]:
     """``--parameter-overrides`` and ``--tags``, each possibly several ``K=V`` in one quoted value (like the AWS CLI)."""
-    return (parse_pairs("--parameter-overrides", parameter_overrides, several_per_value=True),
-            parse_pairs("--tags", stack_tags, several_per_value=True))
+    tags = parse_pairs("--tags", stack_tags, several_per_value=True)
+    STACK_TAGS.check("--tags", tuple(tags.items()))
+    return parse_pairs("--parameter-overrides", parameter_overrides, several_per_value=True), tags
 
 
 def interactive() -> bool:
@@ -96,9 +99,9 @@ def stack_options(command: Callable) -> Callable:
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (needed when stdin is not a terminal).")
 @click.option("--termination-protection/--no-termination-protection", default=None,
               help="Turn the stack's termination protection on or off (default: leave it).")
-@click.option("--accounts", help="StackSet: comma-separated 12-digit account ids (self-managed permissions).")
-@click.option("--organizational-units", help="StackSet: comma-separated OU ids (service-managed permissions).")
-@click.option("--regions", help="StackSet: comma-separated regions to deploy to.")
+@click.option("--accounts", callback=checked(ACCOUNTS, comma_list=True), help="StackSet: comma-separated 12-digit account ids (self-managed permissions).")
+@click.option("--organizational-units", callback=checked(ORGANIZATIONAL_UNITS, comma_list=True), help="StackSet: comma-separated OU ids (service-managed permissions).")
+@click.option("--regions", callback=checked(REGIONS, comma_list=True), help="StackSet: comma-separated regions to deploy to.")
 @click.option("--max-concurrent-percentage", type=click.IntRange(1, 100), help="StackSet: accounts deployed at once, in %.")
 @click.option("--failure-tolerance-percentage", type=click.IntRange(0, 100), help="StackSet: failures tolerated per region, in %.")
 def deploy_command(stack_name, stack_set, template, parameter_overrides, stack_tags, role_arn, s3_bucket, aws,
@@ -186,13 +189,13 @@ def servicecatalog_group() -> None:
 
 
 @servicecatalog_group.command("publish")
-@click.option("--product-name", required=True)
-@click.option("--portfolio-id", required=True, help="Portfolio the product belongs to (port-...).")
-@click.option("--version", "version", required=True, help="Provisioning artifact (version) name, e.g. v1.2.0.")
+@click.option("--product-name", required=True, callback=checked(CATALOG_NAME))
+@click.option("--portfolio-id", required=True, callback=checked(CATALOG_ID), help="Portfolio the product belongs to (port-...).")
+@click.option("--version", "version", required=True, callback=checked(CATALOG_VERSION), help="Provisioning artifact (version) name, e.g. v1.2.0.")
 @click.option("--s3-bucket", required=True, callback=checked(BUCKET),
               help="Bucket Service Catalog reads the template from.")
-@click.option("--description", default="", help="Description of the product and the version.")
-@click.option("--owner", default="rumcfn", show_default=True, help="Product owner shown in the catalog.")
+@click.option("--description", default="", callback=checked(CATALOG_TEXT), help="Description of the product and the version.")
+@click.option("--owner", default="rumcfn", show_default=True, callback=checked(CATALOG_NAME), help="Product owner shown in the catalog.")
 @template_options
 @aws_options
 def publish_command(product_name, portfolio_id, version, s3_bucket, description, owner, template, aws) -> None:

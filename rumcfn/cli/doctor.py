@@ -70,7 +70,7 @@ def csp(settings: Settings, region: str | None, fmt: str) -> None:
     import json
 
     from rumcfn.build.loader import directives_for, loader_of_settings
-    from rumcfn.config.delivery import REGION
+    from rumcfn.config.formats import REGION
 
     region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
     REGION.check("--region", region)

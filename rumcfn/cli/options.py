@@ -34,13 +34,13 @@ def parse_pairs(option: str, values: tuple[str, ...], *, several_per_value: bool
     return pairs
 
 
-def checked(rule: Rule) -> Callable[[click.Context, click.Parameter, Any], Any]:
-    """A click callback holding a flag's value to ``rule``: a bad value is one line naming the flag, while the
-    flags are parsed, so before any AWS call."""
+def checked(rule: Rule, *, comma_list: bool = False) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """A click callback holding a flag's value to ``rule`` (each entry of a comma-separated list with
+    ``comma_list``): a bad value is one line naming the flag, while the flags are parsed, so before any AWS call."""
 
     def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
         if value is not None:
-            rule.check(max(param.opts, key=len), value)
+            rule.check(max(param.opts, key=len), split_list(value) if comma_list else value)
         return value
 
     return callback

@@ -58,7 +58,6 @@ class SnippetSettings(Section):
 
 #: What ``rumcfn snippet`` needs to know about a monitor that already exists.
 APP_MONITOR_ID = Text(r"[0-9a-f-]{36}|[\w-]{1,64}", "must be an app monitor id (a UUID)")
-REGION = Text(r"[a-z]{2}(-[a-z]+)+-[0-9]", "must be an AWS region such as eu-west-1")
 
 #: The object key of rum.js. S3 keys are at most 1,024 bytes of UTF-8; rumcfn takes the safe characters of the
 #: S3 object-key guidelines except * and ? (IAM wildcards: the writer role may write exactly this object), and

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from rumcfn.config.rules import Custom, Pairs, Text
+from rumcfn.config.rules import Custom, Each, Pairs, Text
 from rumcfn.facts import PARTITIONS
 
 #: One DNS label: 1-63 letters, digits or hyphens, not starting or ending with a hyphen (RFC 1123).
@@ -108,3 +108,23 @@ STACK_NAME_OR_ID = Text(r"[a-zA-Z][-a-zA-Z0-9]{0,127}|arn:\b(aws|aws-us-gov|aws-
 #: ``^[a-zA-Z][a-zA-Z0-9\-]{0,127}$``).
 STACK_SET_NAME = Text(r"[a-zA-Z][a-zA-Z0-9\-]{0,127}", "must be a StackSet name: 1-128 letters, digits and "
                       "hyphens, starting with a letter", min_length=1, max_length=128)
+
+# Where a StackSet deploys, and a stack's own tags (botocore cloudformation service-2.json: Region, Account
+# ^[0-9]{12}$, OrganizationalUnitId; Tag Key 1-128 and Value 1-256 characters; "aws:" is reserved).
+REGION = Text(r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}", "must be an AWS region such as eu-west-1", max_length=128)
+REGIONS = Each(REGION, count=(1, None), what="regions")
+ACCOUNTS = Each(Text(r"[0-9]{12}", "must be 12-digit AWS account ids"), count=(1, None), what="accounts")
+ORGANIZATIONAL_UNITS = Each(Text(r"ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32}",
+                                 "must be organizational unit ids such as ou-ab12-cd34ef56, or a root id r-ab12"),
+                            count=(1, None), what="organizational units")
+STACK_TAGS = Pairs(Text(r"(?![aA][wW][sS]:).+", "tag keys must be 1-128 characters and not start with aws:",
+                        max_length=128),
+                   Text(r".+", "tag values must be 1-256 characters", max_length=256), most=50)
+
+# Service Catalog (botocore servicecatalog service-2.json: Id ^[a-zA-Z0-9_\-]*, 1-100; ProductViewName and
+# ProductViewOwner at most 8,191 characters; ProvisioningArtifactName and its description at most 8,192).
+CATALOG_ID = Text(r"[a-zA-Z0-9_\-]+", "must be an id of 1-100 letters, digits, _ and - such as port-abc123",
+                  max_length=100)
+CATALOG_NAME = Text(r".+", "must be 1-8,191 characters", max_length=8191)
+CATALOG_VERSION = Text(r".+", "must be 1-8,192 characters", max_length=8192)
+CATALOG_TEXT = Text(r".*", "must be at most 8,191 characters", max_length=8191, optional=True)

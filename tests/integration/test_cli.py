@@ -289,3 +289,23 @@ def test_output_through_a_link_to_standard_output_writes_the_pipe(run_cli, tmp_p
     assert result.returncode == 0, result.stderr
     assert result.stdout == to_json(build_template(Settings()))
     assert (tmp_path / "out").is_symlink() and sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+@pytest.mark.parametrize("args, flag", [
+    (["deploy", "--stack-set", "rum", "--accounts", "123456789012", "--regions", "us-east-1,eu west"], "--regions"),
+    (["deploy", "--stack-set", "rum", "--organizational-units", "ou-abc", "--regions", "us-east-1"],
+     "--organizational-units"),
+    (["deploy", "--stack-set", "rum", "--accounts", "12345", "--regions", "us-east-1"], "--accounts"),
+    (["deploy", "--stack-name", "site", "--tags", "aws:owner=me"], "--tags"),
+    (["deploy", "--stack-name", "site", "--tags", "team=" + "x" * 257], "--tags"),
+    (["servicecatalog", "publish", "--product-name", "RUM", "--portfolio-id", "port bad!", "--version", "v1",
+      "--s3-bucket", "templates-bucket"], "--portfolio-id"),
+    (["servicecatalog", "publish", "--product-name", "R\x07M", "--portfolio-id", "port-abc", "--version", "v1",
+      "--s3-bucket", "templates-bucket"], "--product-name"),
+])
+def test_deploy_flags_are_held_to_the_apis_rules_before_any_call(run_cli, args, flag):
+    """Service Catalog, StackSet targets and stack tags by their API models (botocore), checked while the flags
+    are parsed: no credentials are needed to hear about a bad value."""
+    result = run_cli(*args, "--yes") if args[0] == "deploy" else run_cli(*args)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and result.stderr.startswith(f"rumcfn: error: setting {flag}:"), result.stderr
