@@ -59,7 +59,7 @@ def test_targets_are_checked_before_calling_aws(aws_env, logs_template, capsys):
     assert run(base + ["--regions", "us-east-1"]) == 2
     assert "give either --accounts or --organizational-units" in capsys.readouterr().err
     assert run(base + ["--regions", "us-east-1", "--accounts", "12345"]) == 2
-    assert "'12345' is not a 12-digit AWS account id" in capsys.readouterr().err
+    assert "setting --accounts: must be 12-digit AWS account ids, but got '12345'" in capsys.readouterr().err
     assert run(base + ["--accounts", A]) == 2
     assert "--regions: give at least one region" in capsys.readouterr().err
     assert run(["deploy", "--stack-name", "x", "--template-file", logs_template, "--accounts", A, "-y"]) == 2
