@@ -684,7 +684,8 @@ def test_retention_of_a_monitor_without_logs_fails_and_its_rollback_delete_touch
     assert rollback["Status"] == "SUCCESS" and world.logs.calls == []
 
 
-@pytest.mark.parametrize("group", ["", "g" * 513, "/aws/vendedlogs/RUMService_shop 0f2ad3c2", "/aws/é"])
+@pytest.mark.parametrize("group", ["", "g" * 513, "/aws/vendedlogs/RUMService_shop 0f2ad3c2", "/aws/é"],
+                         ids=["empty", "513 characters", "a space", "not ASCII"])
 def test_retention_refuses_a_group_name_cloudwatch_logs_would_not_take(world, rum, logs, group):
     """Its name becomes the physical id: only a valid one (at most 512 characters) keeps the answer bounded."""
     rum.add_response("get_app_monitor", {"AppMonitor": {"Name": "shop", "Id": MONITOR_ID,
