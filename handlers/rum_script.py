@@ -3,6 +3,8 @@
 Custom::RumScript: Create/Update put Content at s3://Bucket/Key, Delete removes it. Custom::EmptyBucket:
 when the stack is deleted (or its creation rolled back), Delete removes every object version and delete
 marker from Bucket so that CloudFormation can delete the bucket; nothing else changes anything.
+Custom::RumLogRetention: Create/Update set the retention of the log group CloudWatch RUM writes to for
+MonitorName (creating it if RUM has not yet); Delete leaves the group and its events as they are.
 Each request gets exactly one answer of at most 4,096 bytes: a timer answers FAILED before the Lambda's
 own deadline, so CloudFormation never hangs, and a write that lands after that answer is undone.
 """
@@ -27,6 +29,7 @@ LIMIT = 4096  # "The total size of the response body can't exceed 4096 bytes" (c
 TRIES = 4  # answer attempts, 0.5 s, 1 s, 2 s apart ...
 ATTEMPT = 4  # ... each at most 4 s: 19.5 s in all, inside the timer's 20 s margin
 GONE = ("DELETE_IN_PROGRESS", "ROLLBACK_IN_PROGRESS")  # stack statuses in which its buckets are deleted too
+RETENTION = "Custom::RumLogRetention"
 
 
 class Invalid(Exception):
@@ -93,11 +96,16 @@ def text(p, name, default=None, pattern="(?s).*", rule="a string"):
     return value
 
 
-def parse(event, name="ResourceProperties"):
-    """What the request names, from the event; Invalid says what is wrong."""
-    p, arn = event.get(name), str(event.get("StackId")).split(":")
+def props(event, name):
+    p = event.get(name)
     if not isinstance(p, dict):
         raise Invalid(f"{name} must be an object")
+    return p
+
+
+def parse(event, name="ResourceProperties"):
+    """What the request names, from the event; Invalid says what is wrong."""
+    p, arn = props(event, name), str(event.get("StackId")).split(":")
     if len(arn) < 6 or not re.fullmatch(r"\d{12}", arn[4]):
         raise Invalid("StackId must be a CloudFormation stack ARN")
     job = {"account": arn[4], "Bucket": text(p, "Bucket", None, BUCKET, "an S3 bucket name"),
@@ -139,6 +147,10 @@ def write(job):
 
 def undo(event, kind):
     """The timer answered FAILED while the write was in flight: leave what CloudFormation now believes."""
+    if event.get("ResourceType") == RETENTION:
+        if kind == "Update":  # the old retention, as a rollback sets it; a Create's stays, as its Delete leaves it
+            retain(event, "OldResourceProperties")
+        return
     job = parse(event)
     try:
         old = parse(event, "OldResourceProperties")
@@ -207,11 +219,32 @@ def empty(event, kind):
     return physical, {}, f"emptied s3://{name}: {count} object versions and delete markers"
 
 
+def retain(event, name="ResourceProperties"):
+    """Custom::RumLogRetention: (group, data, note). With CwLogEnabled, RUM keeps copies of its data in a log
+    group of its own, which GetAppMonitor names (RUM API reference: CwLog.CwLogGroup, "The name of the log
+    group where the copies are stored"); like any log group, it keeps events forever unless a retention is set."""
+    p = props(event, name)
+    monitor, days = text(p, "MonitorName"), int(text(p, "RetentionInDays", None, "[0-9]{1,4}", "a number of days"))
+    group = client("rum").get_app_monitor(Name=monitor)["AppMonitor"].get("DataStorage", {}).get("CwLog", {}).get("CwLogGroup")
+    # LogGroupName: 1 to 512 of these (botocore's logs service model), so the answer stays under LIMIT
+    if not re.fullmatch("[-._/#A-Za-z0-9]{1,512}", group or ""):
+        raise RuntimeError(f"RUM names no log group for {monitor} (is CwLogEnabled on?): {group!r:.99}")
+    logs = client("logs")
+    try:
+        logs.create_log_group(logGroupName=group)  # if RUM has not made it yet
+    except logs.exceptions.ResourceAlreadyExistsException:
+        pass
+    logs.put_retention_policy(logGroupName=group, retentionInDays=days)
+    return group, {"LogGroup": group}, ""
+
+
 def run(event, kind):
     """The work this request needs; returns (physical id, data, note)."""
     physical = event.get("PhysicalResourceId")
     if event.get("ResourceType") == "Custom::EmptyBucket":
         return empty(event, kind)
+    if event.get("ResourceType") == RETENTION:
+        return (physical, {}, "") if kind == "Delete" else retain(event)
     if kind == "Delete":
         return physical, {}, forget(event, physical)
     job, region = parse(event), client().meta.region_name
@@ -246,7 +279,7 @@ def handler(event, context):
         if kind not in ("Create", "Update", "Delete"):
             raise Invalid(f"RequestType must be Create, Update or Delete, got {kind!r}")
         physical, data, note = run(event, kind)
-        if not answer("SUCCESS", note, physical, data) and data:  # data: rum.js was written
+        if not answer("SUCCESS", note, physical, data) and data:  # data: rum.js was written, or a retention set
             undo(event, kind)
     except Invalid as error:
         answer("FAILED", f"malformed event: {error}")

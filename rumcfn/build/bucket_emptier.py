@@ -18,7 +18,7 @@ from awacs.aws import Allow, PolicyDocument, Statement
 from troposphere import AWSObject, GetAtt, Ref, Sub, Template, iam
 
 from rumcfn.build.canary import Canary
-from rumcfn.build.snippet_writer import SERVICE_PROPS, ScriptResources, lambda_timeout
+from rumcfn.build.snippet_writer import SERVICE_PROPS, ScriptResources, lambda_timeout, serve
 from rumcfn.config import Settings
 
 #: Function timeout when it also empties the bucket: Lambda's maximum (900 s), within the custom
@@ -58,14 +58,9 @@ def add_bucket_emptier(template: Template, settings: Settings, *, writer: Script
     depends on this resource; then this resource empties the bucket; then the bucket goes."""
     bucket = canary.bucket
     policy = iam.Policy(PolicyName="EmptyCanaryArtifacts", PolicyDocument=emptier_policy(bucket))
-    writer.role.Policies = [*writer.role.Policies, policy]
     writer.function.Timeout = lambda_timeout(settings, cap=EMPTYING_TIMEOUT)
-    writer.function.Description = "Writes rum.js into the website bucket; empties the canary bucket on stack deletion (rumcfn)"
-    resource = template.add_resource(EmptyBucket(
-        f"{bucket.title}Emptier", ServiceToken=GetAtt(writer.function, "Arn"),
-        ServiceTimeout=settings.script.service_timeout, Bucket=Ref(bucket),
-        DependsOn=[writer.invoke_config.title],
-    ))
+    served = serve(writer, policy, "empties the canary bucket on stack deletion", settings.script.service_timeout)
+    resource = template.add_resource(EmptyBucket(f"{bucket.title}Emptier", **served, Bucket=Ref(bucket)))
     canary.canary.DependsOn = [*getattr(canary.canary, "DependsOn", []), resource.title]
     return BucketEmptier(resource, policy)
 

@@ -28,8 +28,9 @@ SUPPRESSIONS: dict[str, dict[str, str]] = {
         "CKV_AWS_116": "Invoked asynchronously by CloudFormation, with Lambda retries off (EventInvokeConfig "
                        "MaximumRetryAttempts 0). It answers every request, failed ones too, to CloudFormation, which "
                        "records them as stack events (one that dies fails at ServiceTimeout): a DLQ would hold nothing new.",
-        "CKV_AWS_117": "Talks only to S3 and CloudFormation's pre-signed response URL over public AWS endpoints; "
-                       "a VPC would add NAT or endpoints and cost, and protect nothing.",
+        "CKV_AWS_117": "Talks only to public AWS endpoints (S3, CloudFormation, RUM, CloudWatch Logs, and "
+                       "CloudFormation's pre-signed response URL); a VPC would add NAT or endpoints and cost, and "
+                       "protect nothing.",
         "CKV_AWS_173": "Environment variables hold no secrets (names and settings only); Lambda encrypts them "
                        "at rest with an AWS managed key.",
     },

@@ -38,6 +38,8 @@ EVENT_AGE = (60, 21600)
 
 #: What every custom resource served by the rum.js function takes: the function, and how long to wait for it.
 SERVICE_PROPS = {"ServiceToken": (str, True), "ServiceTimeout": (integer, False)}
+#: How the function's Description ends; each further duty goes before it.
+BRAND = " (rumcfn)"
 
 
 class RumScript(AWSObject):
@@ -160,7 +162,7 @@ def add_snippet_writer(template: Template, settings: Settings, *, snippet: Sub, 
     ))
     function = template.add_resource(awslambda.Function(
         "RumScriptFunction",
-        Description="Writes rum.js into the website bucket for CloudFormation (rumcfn)",
+        Description="Writes rum.js into the website bucket for CloudFormation" + BRAND,
         Runtime=RUNTIME,
         Architectures=["arm64"],
         MemorySize=128,
@@ -190,6 +192,16 @@ def add_snippet_writer(template: Template, settings: Settings, *, snippet: Sub, 
     return ScriptResources(resource, function, role, log_group, invoke_config, bucket, policy)
 
 
+def serve(writer: ScriptResources, policy: iam.Policy, duty: str, service_timeout: Any) -> dict[str, Any]:
+    """Let the rum.js function serve one more custom resource type (one copy of inline code, not two):
+    ``policy`` joins its role and ``duty`` its description. Returns the properties and ``DependsOn`` such
+    a resource starts with (it runs only once Lambda's retries are off)."""
+    writer.role.Policies = [*writer.role.Policies, policy]
+    writer.function.Description = writer.function.Description.removesuffix(BRAND) + f"; {duty}{BRAND}"
+    return {"ServiceToken": GetAtt(writer.function, "Arn"), "ServiceTimeout": service_timeout,
+            "DependsOn": [writer.invoke_config.title]}
+
+
 def add_invoke_config(template: Template, function: awslambda.Function, service_timeout: Any) -> awslambda.EventInvokeConfig:
     """No Lambda retries: CloudFormation invokes custom-resource functions asynchronously, so Lambda would
     otherwise run a failed request up to twice more, writing after CloudFormation had its answer; and
@@ -201,4 +213,4 @@ def add_invoke_config(template: Template, function: awslambda.Function, service_
     ))
 
 
-__all__ = ["add_snippet_writer", "ScriptResources", "RumScript", "handler_source", "RUNTIME", "CONTENT_TYPE"]
+__all__ = ["add_snippet_writer", "serve", "ScriptResources", "RumScript", "handler_source", "RUNTIME", "CONTENT_TYPE"]

@@ -78,8 +78,8 @@ def _assemble(settings: Settings) -> Stack:
                               source_maps=source_maps)
     snippet = snippet_sub(settings, monitor, auth.identity_pool_id)
     stack = Stack(template, settings, auth, monitor, snippet,
-                  script=add_snippet_writer(template, settings, snippet=snippet, monitor=monitor),
-                  source_maps=source_maps, log_retention=add_log_retention(template, settings, monitor=monitor))
+                  script=add_snippet_writer(template, settings, snippet=snippet, monitor=monitor), source_maps=source_maps)
+    stack.log_retention = add_log_retention(template, settings, writer=stack.script, monitor=monitor)
     monitor_name = Ref(monitor)
     if settings.canary.enabled:
         stack.canary = add_canary(template, settings, monitor_id=GetAtt(monitor, "Id"))

@@ -201,6 +201,33 @@ class S3Faults:
         return response
 
 
+class Calls:
+    """Botocore hooks on boto3's default session for one service moto serves: ``calls`` records (operation,
+    params) of every API call; ``deny[op] = code`` fails the op's calls with that AWS error code, as the
+    service would; ``delay[op] = [s, ...]`` makes its next calls sleep s seconds each first."""
+
+    def __init__(self, session, service: str):
+        self.calls: list[tuple[str, dict]] = []
+        self.deny: dict[str, str] = {}
+        self.delay: dict[str, list[float]] = {}
+        session.events.register(f"provide-client-params.{service}", self._record)
+        session.events.register_first(f"before-call.{service}", self._fault)
+
+    def _record(self, params, model, **kwargs):
+        self.calls.append((model.name, dict(params)))
+
+    def _fault(self, model, **kwargs):
+        from botocore.exceptions import ClientError
+
+        if self.delay.get(model.name):
+            time.sleep(self.delay[model.name].pop(0))
+        if model.name in self.deny:
+            raise ClientError({"Error": {"Code": self.deny[model.name], "Message": "not authorized"}}, model.name)
+
+    def names(self) -> list[str]:
+        return [name for name, _ in self.calls]
+
+
 class StackStatus:
     """CloudFormation's DescribeStacks as the handler sees it, answered from ``status`` (moto cannot hold a
     stack in DELETE_IN_PROGRESS); ``deny`` makes it 403 AccessDenied. ``calls`` records the requests."""

@@ -17,6 +17,7 @@ FULL = {
         "domains": ["www.example.com", "*.example.org", "example.net"],
         "enable_xray": True,
         "cw_log_enabled": True,
+        "log_retention_days": 180,
         "excluded_pages": ["https://www.example.com/admin"],
         "favorite_pages": ["https://www.example.com/"],
         "custom_events": True,

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import ast
+import io
 import json
 import re
 import sys
+import tokenize
 from pathlib import Path
 
 import pytest
@@ -49,8 +51,9 @@ def test_template_stays_under_the_inline_limit(name):
 
 def test_inline_handler_is_small():
     source = handler_source()
-    # Both custom resources (rum.js, and emptying the canary bucket), bounded answers, undo of late writes.
-    assert len(json.dumps(source)) < 8500, "the handler costs this much of every template (JSON-escaped)"
+    # Three custom resources (rum.js, emptying the canary bucket, RUM's log retention), bounded answers, undo of
+    # late writes.
+    assert len(json.dumps(source)) < 9600, "the handler costs this much of every template (JSON-escaped)"
 
 
 def test_role_may_write_exactly_one_object_and_its_own_logs():
@@ -197,7 +200,8 @@ def test_inline_code_is_the_handler_file_without_comments_and_docstrings():
     assert inline == handler_source()
     original = (ROOT / "handlers" / "rum_script.py").read_text()
     assert ast.dump(ast.parse(inline)) == ast.dump(_without_docstrings(ast.parse(original)))
-    assert "#" not in inline.split("\n", 1)[1], "comments are stripped"
+    tokens = tokenize.generate_tokens(io.StringIO(inline).readline)
+    assert [t.string for t in tokens if t.type == tokenize.COMMENT] == ["# rumcfn rum_script.py, comments stripped"]
 
 
 def _without_docstrings(tree: ast.AST) -> ast.AST:

@@ -1,6 +1,7 @@
 """The rum.js handler exactly as inlined in the template, driven by CloudFormation-shaped events.
 
-S3 is moto in process; the pre-signed response URL is a local server that records each answer.
+S3 and CloudWatch Logs are moto in process; RUM (which moto lacks) is a botocore Stubber on the handler's
+own client; the pre-signed response URL is a local server that records each answer.
 Every test checks that exactly one answer arrived, its status, and that its reason is useful.
 """
 
@@ -15,7 +16,7 @@ from moto import mock_aws
 
 from rumcfn.config import from_mapping
 
-from tests.support.handler import (ACCOUNT, OTHER_ACCOUNT, FakeContext, ResponseServer, S3Faults, StackStatus,
+from tests.support.handler import (ACCOUNT, OTHER_ACCOUNT, Calls, FakeContext, ResponseServer, S3Faults, StackStatus,
                                   event, inline_source, load_index)
 
 BUCKET = "site-bucket"
@@ -24,8 +25,9 @@ CONTENT = "(function(){/* rum loader v1 */})();\n"
 
 @pytest.fixture(scope="module")
 def index():
-    """The handler from a template that uses both of its resource types (the same function serves them)."""
-    source = inline_source(from_mapping({"canary": {"empty_artifacts_on_delete": True}}))
+    """The handler from a template that uses all of its resource types (the same function serves them)."""
+    source = inline_source(from_mapping({"canary": {"empty_artifacts_on_delete": True},
+                                         "monitor": {"cw_log_enabled": True, "log_retention_days": 90}}))
     assert source == inline_source()
     return load_index(source)
 
@@ -35,12 +37,14 @@ class World:
 
     def __init__(self, index, faults, server):
         self.index, self.faults, self.server = index, faults, server
+        self.logs = Calls(boto3.DEFAULT_SESSION, "logs")  # CloudWatch Logs calls (moto's), and faults
         self.s3 = boto3.session.Session().client("s3")  # a session without the fault hooks, for checks
 
     def call(self, request: dict, context: object = "a fresh FakeContext") -> dict:
         """Invoke the handler; return its one answer (failing unless there is exactly one)."""
         self.faults.calls.clear()
         self.faults.attempts.clear()
+        self.logs.calls.clear()
         self.index.handler(request, FakeContext() if context == "a fresh FakeContext" else context)
         bodies = self.server.answers.bodies
         assert len(bodies) == 1, f"expected exactly one answer, got {bodies}"
@@ -563,3 +567,216 @@ def test_the_answer_bound_is_cloudformations():
     from rumcfn.facts import CUSTOM_RESOURCE_RESPONSE_LIMIT
 
     assert load_index(inline_source()).LIMIT == CUSTOM_RESOURCE_RESPONSE_LIMIT
+
+
+# --- Custom::RumLogRetention: the retention of the log group RUM keeps its copies in ----------------
+
+GROUP = "/aws/vendedlogs/RUMService_shop0f2ad3c2"
+MONITOR_ID = "0f2ad3c2-5b4e-4c8e-9a53-1b2f4a6e7d90"
+
+
+@pytest.fixture
+def rum(world, monkeypatch):
+    """RUM as a Stubber on the rum client the handler's own ``client`` makes (moto has no RUM); any call
+    nobody queued a response for fails the test's request."""
+    from botocore.stub import Stubber
+
+    make = world.index.client
+    rum_client = make("rum")
+    monkeypatch.setattr(world.index, "client", lambda service="s3": rum_client if service == "rum" else make(service))
+    with Stubber(rum_client) as stub:
+        yield stub
+
+
+def monitor(rum, group: str | None = GROUP, name: str = "shop") -> None:
+    """Queue one GetAppMonitor answer, shaped like RUM's, reporting ``group`` (None: CloudWatch Logs off)."""
+    storage = {"CwLog": {"CwLogEnabled": True, "CwLogGroup": group}} if group else {"CwLog": {"CwLogEnabled": False}}
+    rum.add_response("get_app_monitor", {"AppMonitor": {"Name": name, "Id": MONITOR_ID, "DataStorage": storage}},
+                     {"Name": name})
+
+
+def retention_event(world, request_type: str, days="90", name="shop", **kwargs) -> dict:
+    request = event(request_type, world.server.url, **kwargs)
+    request["ResourceType"], request["LogicalResourceId"] = "Custom::RumLogRetention", "RumLogGroupRetention"
+    props = request["ResourceProperties"]
+    for key in ("Key", "ContentType", "CacheControl"):
+        props.pop(key)
+    props.update(MonitorName=name, RetentionInDays=days)  # CloudFormation sends every property value as a string
+    return request
+
+
+def retention(world, group: str = GROUP):
+    """The group's retention in days (None: it never expires); KeyError when there is no such group."""
+    (found,) = [g for g in world.logs_client.describe_log_groups(logGroupNamePrefix=group)["logGroups"]
+                if g["logGroupName"] == group]
+    return found.get("retentionInDays")
+
+
+@pytest.fixture
+def logs(world):
+    world.logs_client = boto3.session.Session().client("logs")  # without the hooks, for checks
+    return world.logs_client
+
+
+def test_retention_create_sets_the_retention_of_the_group_rum_names(world, rum, logs):
+    logs.create_log_group(logGroupName=GROUP)  # as RUM makes it: no retention
+    monitor(rum)
+    answer = world.call(retention_event(world, "Create"))
+    assert answer["Status"] == "SUCCESS", answer
+    assert answer["PhysicalResourceId"] == GROUP and answer["Data"] == {"LogGroup": GROUP}
+    assert retention(world) == 90
+    assert world.logs.calls[-1] == ("PutRetentionPolicy", {"logGroupName": GROUP, "retentionInDays": 90})
+    rum.assert_no_pending_responses()
+
+
+def test_retention_a_group_rum_has_not_made_yet_is_made_first(world, rum, logs):
+    monitor(rum)
+    answer = world.call(retention_event(world, "Create"))
+    assert answer["Status"] == "SUCCESS", answer
+    assert retention(world) == 90
+    assert world.logs.names() == ["CreateLogGroup", "PutRetentionPolicy"]
+
+
+def test_retention_update_keeps_the_physical_id_of_the_same_group(world, rum, logs):
+    logs.create_log_group(logGroupName=GROUP)
+    logs.put_retention_policy(logGroupName=GROUP, retentionInDays=90)
+    monitor(rum)
+    answer = world.call(retention_event(world, "Update", days="30", physical_id=GROUP,
+                                        old={"MonitorName": "shop", "RetentionInDays": "90"}))
+    assert answer["Status"] == "SUCCESS" and answer["PhysicalResourceId"] == GROUP, answer
+    assert retention(world) == 30
+
+
+def test_retention_of_a_new_monitor_s_group_gets_its_id_and_leaves_the_old_group(world, rum, logs):
+    """A replaced monitor is a new group: a new physical id, so CloudFormation's cleanup Delete is for the old one."""
+    new = "/aws/vendedlogs/RUMService_shop-v27c1e9a04"
+    logs.create_log_group(logGroupName=GROUP)
+    logs.put_retention_policy(logGroupName=GROUP, retentionInDays=90)
+    monitor(rum, new, name="shop-v2")
+    answer = world.call(retention_event(world, "Update", name="shop-v2", physical_id=GROUP))
+    assert answer["Status"] == "SUCCESS" and answer["PhysicalResourceId"] == new
+    cleanup = world.call(retention_event(world, "Delete", physical_id=GROUP))
+    assert cleanup["Status"] == "SUCCESS" and cleanup["PhysicalResourceId"] == GROUP
+    assert (retention(world, new), retention(world)) == (90, 90)
+
+
+def test_retention_delete_leaves_the_group_and_its_retention(world, rum, logs):
+    logs.create_log_group(logGroupName=GROUP)
+    logs.put_retention_policy(logGroupName=GROUP, retentionInDays=90)
+    answer = world.call(retention_event(world, "Delete", physical_id=GROUP))  # no RUM answer queued: no call
+    assert answer["Status"] == "SUCCESS" and answer["PhysicalResourceId"] == GROUP, answer
+    assert retention(world) == 90 and world.logs.calls == []
+
+
+@pytest.mark.parametrize("case", ["no ResourceProperties", "no MonitorName", "RetentionInDays not a number",
+                                  "StackId not an ARN"])
+def test_retention_delete_never_fails_not_even_on_properties_it_cannot_read(world, rum, logs, case):
+    request = retention_event(world, "Delete", physical_id=GROUP)
+    {"no ResourceProperties": lambda: request.pop("ResourceProperties"),
+     "no MonitorName": lambda: request["ResourceProperties"].pop("MonitorName"),
+     "RetentionInDays not a number": lambda: request["ResourceProperties"].update(RetentionInDays="ninety"),
+     "StackId not an ARN": lambda: request.update(StackId="stack")}[case]()
+    answer = world.call(request)
+    assert answer["Status"] == "SUCCESS" and answer["PhysicalResourceId"] == GROUP, answer
+    assert world.logs.calls == []
+
+
+def test_retention_of_a_monitor_without_logs_fails_and_its_rollback_delete_touches_nothing(world, rum, logs):
+    monitor(rum, None)
+    created = world.call(retention_event(world, "Create"))
+    assert_failed(created, "Create failed", "shop", "CwLogEnabled")
+    assert created["PhysicalResourceId"] != GROUP and world.logs.calls == []
+    rollback = world.call(retention_event(world, "Delete", physical_id=created["PhysicalResourceId"]))
+    assert rollback["Status"] == "SUCCESS" and world.logs.calls == []
+
+
+@pytest.mark.parametrize("group", ["", "g" * 513, "/aws/vendedlogs/RUMService_shop 0f2ad3c2", "/aws/é"],
+                         ids=["empty", "513 characters", "a space", "not ASCII"])
+def test_retention_refuses_a_group_name_cloudwatch_logs_would_not_take(world, rum, logs, group):
+    """Its name becomes the physical id: only a valid one (at most 512 characters) keeps the answer bounded."""
+    rum.add_response("get_app_monitor", {"AppMonitor": {"Name": "shop", "Id": MONITOR_ID,
+                                                        "DataStorage": {"CwLog": {"CwLogEnabled": True, "CwLogGroup": group}}}})
+    answer = world.call(retention_event(world, "Create"))
+    assert_failed(answer, "Create failed", "log group")
+    assert world.logs.calls == []
+
+
+def test_retention_of_the_longest_group_name_answers_within_bounds(world, rum, logs):
+    group = "/aws/vendedlogs/RUMService_" + "n" * (512 - 27)
+    monitor(rum, group)
+    answer = world.call(retention_event(world, "Create"))  # call() checks 4,096 bytes and a 1 KB physical id
+    assert answer["Status"] == "SUCCESS" and answer["PhysicalResourceId"] == group
+    assert retention(world, group) == 90
+
+
+def test_retention_access_denied_names_the_operation_and_code_and_an_update_keeps_its_id(world, rum, logs):
+    logs.create_log_group(logGroupName=GROUP)
+    world.logs.deny["PutRetentionPolicy"] = "AccessDeniedException"
+    monitor(rum)
+    answer = world.call(retention_event(world, "Update", days="30", physical_id=GROUP))
+    assert_failed(answer, "Update failed", "PutRetentionPolicy", "AccessDeniedException")
+    assert answer["PhysicalResourceId"] == GROUP
+    assert retention(world) is None
+
+
+def test_retention_of_a_monitor_rum_does_not_know_fails_with_rum_s_error(world, rum, logs):
+    rum.add_client_error("get_app_monitor", "ResourceNotFoundException", "App monitor shop not found", 404)
+    answer = world.call(retention_event(world, "Create"))
+    assert_failed(answer, "Create failed", "GetAppMonitor", "ResourceNotFoundException")
+    assert world.logs.calls == []
+
+
+@pytest.mark.parametrize("change,word", [
+    ({"MonitorName": None}, "MonitorName"),
+    ({"MonitorName": ["shop"]}, "MonitorName"),
+    ({"RetentionInDays": None}, "RetentionInDays"),
+    ({"RetentionInDays": "ninety"}, "RetentionInDays"),
+    ({"RetentionInDays": "-1"}, "RetentionInDays"),
+], ids=["no MonitorName", "MonitorName a list", "no RetentionInDays", "RetentionInDays a word", "RetentionInDays negative"])
+def test_retention_malformed_properties_fail_with_a_clear_reason_before_any_call(world, rum, logs, change, word):
+    request = retention_event(world, "Create")
+    for key, value in change.items():
+        if value is None:
+            request["ResourceProperties"].pop(key)
+        else:
+            request["ResourceProperties"][key] = value
+    assert_failed(world.call(request), "malformed event", word)
+    assert world.logs.calls == []  # and RUM: a call would find no queued answer
+
+
+def test_retention_properties_not_an_object_fail_with_a_clear_reason(world, rum, logs):
+    request = retention_event(world, "Create")
+    request["ResourceProperties"] = "MonitorName=shop"
+    assert_failed(world.call(request), "malformed event", "ResourceProperties")
+
+
+def test_retention_outliving_the_deadline_answers_failed_once_before_it(world, rum, logs):
+    """A Create's late retention stays, as a Delete of a created one would leave it; the rollback Delete
+    of the id the timer's answer gave touches nothing."""
+    monitor(rum)
+    world.logs.delay["PutRetentionPolicy"] = [3.5]
+    context = FakeContext(seconds=3.0)  # the timer answers at 2 s, leaving 1 s (20 s in a real Lambda)
+    answer = world.call(retention_event(world, "Create"), context)
+    assert_failed(answer, "Create", "Lambda timeout")
+    assert world.server.answers.times[-1] < context.deadline
+    assert world.server.answers.bodies == [], "the late success was not sent a second time"
+    assert answer["PhysicalResourceId"] != GROUP
+    rollback = world.call(retention_event(world, "Delete", physical_id=answer["PhysicalResourceId"]))
+    assert rollback["Status"] == "SUCCESS" and world.logs.names() == []
+
+
+def test_retention_an_update_that_lands_after_the_timer_answered_is_set_back(world, rum, logs):
+    """CloudFormation was told the Update failed, so the group keeps the old retention, even when the
+    late call lands after the rollback set it."""
+    logs.create_log_group(logGroupName=GROUP)
+    logs.put_retention_policy(logGroupName=GROUP, retentionInDays=90)
+    monitor(rum)
+    monitor(rum)  # the undo reads the group again, for the old properties
+    world.logs.delay["PutRetentionPolicy"] = [3.5]
+    answer = world.call(retention_event(world, "Update", days="30", physical_id=GROUP,
+                                        old={"MonitorName": "shop", "RetentionInDays": "90"}), FakeContext(seconds=3.0))
+    assert_failed(answer, "Lambda timeout")
+    assert answer["PhysicalResourceId"] == GROUP
+    assert [p["retentionInDays"] for name, p in world.logs.calls if name == "PutRetentionPolicy"] == [30, 90]
+    assert retention(world) == 90
+    rum.assert_no_pending_responses()
