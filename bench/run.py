@@ -184,8 +184,8 @@ def run_sizes(report: Report) -> None:
                      f"{row['minified']:,}", f"{row['yaml']:,}"])
         for lid, size in row["zipfiles"].items():
             zip_rows.append([row["variant"], f"`{lid}`", f"{size:,}", f"{size / row['json']:.0%}"])
-    body = ("`rumcfn synth` output (JSON as written, one-space indent) against CloudFormation's 51,200-byte limit for "
-            "a template passed inline (`--template-body`, or `aws cloudformation deploy` without `--s3-bucket`).\n\n")
+    body = ("`rumcfn synth` output (JSON as written: one-space indent, or compact when the indented text would "
+            "pass the limit) against CloudFormation's 51,200-byte limit for a template passed inline (`--template-body`, or `aws cloudformation deploy` without `--s3-bucket`).\n\n")
     body += table(["settings", "resources", "JSON bytes", "of 51,200", "minified JSON", "YAML bytes"], rows)
     largest = max((r for r in templates if "json" in r), key=lambda r: r["json"], default=None)
     if largest:
