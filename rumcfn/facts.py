@@ -21,6 +21,8 @@ TELEMETRIES = ("errors", "performance", "http")
 AUTH_MODES = ("cognito", "resource-policy")
 #: The pinned web client (aws-rum-web on npm and on AWS's CDN).
 DEFAULT_CLIENT_VERSION = "3.2.1"
+#: RUM's data plane in a region (the client's ``endpoint``; CloudWatch RUM endpoints and quotas).
+DATA_PLANE = "https://dataplane.rum.{region}.{suffix}"
 #: Where AWS serves the web client; the same CDN for every region (aws-rum-web docs/cdn_installation.md).
 CDN_URL = "https://client.rum.us-east-1.amazonaws.com/{version}/cwr.js"
 

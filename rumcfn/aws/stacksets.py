@@ -16,6 +16,7 @@ from rumcfn.aws import views as view
 from rumcfn.aws.errors import error_code, translated
 from rumcfn.aws.session import Aws
 from rumcfn.aws.stacks import parameter_list, upload_template
+from rumcfn.config.formats import ACCOUNTS
 from rumcfn.errors import Interrupted, RumcfnError
 from rumcfn.aws.events import Echo, Poller, echo_line, waiter_bound
 from rumcfn.template.reader import TemplateSource
@@ -55,9 +56,8 @@ class StackSetRequest:
             raise StackSetTargetsInvalid("--regions: give at least one region")
         if bool(self.accounts) == bool(self.organizational_units):
             raise StackSetTargetsInvalid("give either --accounts or --organizational-units (not both)")
-        for account in self.accounts:
-            if not (account.isdigit() and len(account) == 12):
-                raise StackSetTargetsInvalid(f"--accounts: {account!r} is not a 12-digit AWS account id")
+        if self.accounts:
+            ACCOUNTS.check("--accounts", tuple(self.accounts))
 
     @property
     def permission_model(self) -> str:

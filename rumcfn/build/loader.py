@@ -12,8 +12,6 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-#: The data plane the stack's snippet points at (``https://dataplane.rum.${AWS::Region}.${AWS::URLSuffix}``).
-DATA_PLANE = "https://dataplane.rum.{region}.{suffix}"
 #: aws-rum-web 3.x builds these itself, always under amazonaws.com, in the identity pool's region
 #: (@aws-rum/web-core dist/es/dispatch/CognitoIdentityClient.js and StsClient.js; Authentication.js and
 #: BasicAuthentication.js take the region from ``identityPoolId.split(':')[0]``).
@@ -102,13 +100,12 @@ def directives_for(loader: Loader, loader_url: str = "/rum.js") -> dict[str, lis
 def loader_of_settings(settings, region: str, monitor_id: str = "APP_MONITOR_ID") -> Loader:
     """The loader a stack built from ``settings`` writes in ``region`` (its identity pool, when the stack
     creates one, is in the stack's region too)."""
-    from rumcfn.build.snippet import client_url_of
-    from rumcfn.facts import url_suffix
+    from rumcfn.build.snippet import client_url_of, data_plane_endpoint
 
     cognito = settings.auth.mode == "cognito"
     return Loader(
         monitor_id=monitor_id, region=region, client_url=client_url_of(settings),
-        endpoint=settings.snippet.endpoint or DATA_PLANE.format(region=region, suffix=url_suffix(region)),
+        endpoint=data_plane_endpoint(settings, region),
         identity_pool_id=(settings.auth.identity_pool_id or f"{region}:") if cognito else "",
         signing=cognito, sample_rate=settings.monitor.session_sample_rate,
     )

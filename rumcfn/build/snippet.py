@@ -22,7 +22,7 @@ from rumcfn.config.client_options import TELEMETRY_OPTIONS, FrozenMap, thaw
 from rumcfn.config.delivery import APP_MONITOR_ID
 from rumcfn.config.formats import REGION
 from rumcfn.config.monitor import IDENTITY_POOL_ID
-from rumcfn.facts import CDN_URL, url_suffix
+from rumcfn.facts import CDN_URL, DATA_PLANE, url_suffix
 
 
 @dataclass(frozen=True)
@@ -185,9 +185,14 @@ def client_url_of(settings: Settings) -> str:
     return settings.snippet.client_url or CDN_URL.format(version=settings.snippet.client_version)
 
 
-def data_plane_endpoint(settings: Settings) -> Any:
-    """Where the snippet's client sends: ``snippet.endpoint``, else the data plane of the stack's region."""
-    return settings.snippet.endpoint or Sub("https://dataplane.rum.${AWS::Region}.${AWS::URLSuffix}")
+def data_plane_endpoint(settings: Settings, region: str | None = None) -> Any:
+    """Where the snippet's client sends: ``snippet.endpoint``, else the data plane of ``region`` (of the stack's
+    region, as ``Fn::Sub``, when none is given)."""
+    if settings.snippet.endpoint:
+        return settings.snippet.endpoint
+    if region is None:
+        return Sub(DATA_PLANE.format(region="${AWS::Region}", suffix="${AWS::URLSuffix}"))
+    return DATA_PLANE.format(region=region, suffix=url_suffix(region))
 
 
 def snippet_sub(settings: Settings, monitor, identity_pool_id: Any = None) -> Sub:
@@ -250,7 +255,7 @@ def concrete(*, app_monitor_id: str, region: str, identity_pool_id: str | None =
     settings = with_overrides(settings or Settings(), {k: v for k, v in overrides.items() if v is not None})
     config = client_config(
         settings,
-        endpoint=settings.snippet.endpoint or f"https://dataplane.rum.{region}.{url_suffix(region)}",
+        endpoint=data_plane_endpoint(settings, region),
         identity_pool_id=identity_pool_id or None,
         unsigned=unsigned,
     )

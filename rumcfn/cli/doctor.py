@@ -14,10 +14,6 @@ SETTINGS_FLAGS = ("config", "app_monitor_name", "domains", "bucket", "site_url",
                   "tags", "budgets", "no_canary", "alert_email", "parameters")
 
 
-#: A diagnosis should take seconds: fewer retries than a deploy, each bounded by --timeout.
-DOCTOR_ATTEMPTS = 3
-
-
 class ChecksFailed(RumcfnError):
     exit_code = 1
 
@@ -53,7 +49,7 @@ def doctor(settings: Settings, stack_name, app_monitor_id, url, browser, timeout
         APP_MONITOR_ID.check("--app-monitor-id", app_monitor_id)
     if url and not http_url(url):
         raise SettingsError("--url", "must be an http(s) URL", url)
-    aws.timeout, aws.max_attempts = timeout, DOCTOR_ATTEMPTS
+    aws.timeout = timeout  # and the session's bounded attempts
     report = run(aws, stack_name=stack_name, settings=settings, app_monitor_id=app_monitor_id, url=url,
                  browser=browser, timeout=timeout)
     click.echo(report.json() if fmt == "json" else report.text(), nl=False)
