@@ -41,7 +41,7 @@ def import_time(runs: int) -> dict[str, Stats]:
     return {
         "python -c pass": process([sys.executable, "-c", "pass"], runs),
         "python -c 'import rumcfn.cli'": process([sys.executable, "-c", "import rumcfn.cli"], runs),
-        "python -c 'import rumcfn.build.stack'": process([sys.executable, "-c", "import rumcfn.build.stack"], runs),
+        "python -c 'import rumcfn.stack.assemble'": process([sys.executable, "-c", "import rumcfn.stack.assemble"], runs),
     }
 
 

@@ -22,7 +22,7 @@ def site_settings(index: int):
 def build_fleet(count: int) -> list[str]:
     """Settings, template and JSON text for ``count`` sites (settings validation included)."""
     from rumcfn.template.output import to_json
-    from rumcfn.build.stack import build_template
+    from rumcfn.stack.assemble import build_template
 
     return [to_json(build_template(site_settings(i))) for i in range(count)]
 
@@ -67,7 +67,7 @@ def first_template_in_fresh_process() -> Stats:
     import subprocess
     import sys
 
-    code = ("import time; t=time.perf_counter(); from rumcfn.template.output import to_json; from rumcfn.build.stack import build_template; "
+    code = ("import time; t=time.perf_counter(); from rumcfn.template.output import to_json; from rumcfn.stack.assemble import build_template; "
             "to_json(build_template()); print(time.perf_counter()-t)")
     samples = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
                for _ in range(7)]

@@ -139,7 +139,7 @@ def cold_import_processes(template_path: str, runs: int) -> list[float]:
 def measure(creates: int = 6, import_runs: int = 7) -> dict[str, Any]:
     """Synthesize the built-in example, then run the handler measurements in a fresh interpreter."""
     from rumcfn.template.output import to_json
-    from rumcfn.build.stack import build_template
+    from rumcfn.stack.assemble import build_template
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "template.json"

@@ -4,7 +4,7 @@ Everything is served from 127.0.0.1: a small test site (HTML, CSS, a hero image,
 a "CDN" with the real web client (aws-rum-web bundled by esbuild, served gzipped as a CDN would)
 and a collector that answers the client's PutRumEvents (with CORS, as the real data plane does).
 The page with rum.js loads it the way rumcfn's ``ScriptTag`` output says: ``<script src="/rum.js">``
-first in ``<head>``; rum.js is the concrete snippet from ``rumcfn.build.snippet.render_concrete``.
+first in ``<head>``; rum.js is the concrete snippet from ``rumcfn.client.snippet.render_concrete``.
 """
 
 from __future__ import annotations
@@ -45,8 +45,8 @@ def bundle_module(package: str, endpoint: str) -> bytes:
     import os
     import tempfile
 
-    from rumcfn.build.module import render_module
-    from rumcfn.build.snippet import concrete
+    from rumcfn.client.module import render_module
+    from rumcfn.client.snippet import concrete
 
     client = concrete(app_monitor_id=MONITOR_ID, region="us-east-1", unsigned=True, endpoint=endpoint)
     with tempfile.TemporaryDirectory(prefix="rumcfn-bench-module-") as work:
@@ -78,7 +78,7 @@ LOREM = ("Real-user monitoring measures what visitors actually experience: how f
 
 def site_files(rum_js: str, modules: dict[str, bytes] | None = None) -> dict[str, tuple[bytes, str]]:
     """path -> (body, content type) of the test site."""
-    from rumcfn.build.snippet import script_tag
+    from rumcfn.client.snippet import script_tag
 
     paragraphs = "\n".join(f"<p>{LOREM * 3}</p>" for _ in range(24))
     items = ",".join(f'{{"id":{i},"name":"Product {i}","price":{(i * 37) % 200 + 0.99}}}' for i in range(400))
@@ -234,7 +234,7 @@ PROFILES = [
 
 
 def measure(runs: int = 9, warmup: int = 1, throttled_runs: int = 5) -> dict[str, Any]:
-    from rumcfn.build.snippet import render_concrete
+    from rumcfn.client.snippet import render_concrete
 
     client = bundle_client()
     collector = Collector()
@@ -243,7 +243,7 @@ def measure(runs: int = 9, warmup: int = 1, throttled_runs: int = 5) -> dict[str
     cdn_url = serve(cdn)
     rum_js = render_concrete(app_monitor_id=MONITOR_ID, region="us-east-1", unsigned=True, endpoint=collector_url,
                              client_url=f"{cdn_url}/cwr.js")
-    from rumcfn.build.module import FULL, SLIM
+    from rumcfn.client.module import FULL, SLIM
 
     modules = {"module-full": bundle_module(FULL, collector_url), "module-slim": bundle_module(SLIM, collector_url)}
     files = site_files(rum_js, modules)

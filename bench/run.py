@@ -200,7 +200,7 @@ def run_sizes(report: Report) -> None:
         body += "No inline Lambda function in these templates (the custom-resource handler has not landed).\n"
     snippets = sizes.snippet_sizes()
     snippet_rows = [[r["variant"], f"{r['raw']:,}", f"{r['gzip']:,}"] for r in snippets]
-    body += ("\n**Snippet** (`rum.js`, rendered by `rumcfn.build.snippet.render_concrete(...)`, as `rumcfn snippet` "
+    body += ("\n**Snippet** (`rum.js`, rendered by `rumcfn.client.snippet.render_concrete(...)`, as `rumcfn snippet` "
              "writes it; gzip -9):\n\n") + table(["auth", "raw bytes", "gzipped bytes"], snippet_rows)
     report.section("4. Sizes", body)
     unsigned = snippets[0]

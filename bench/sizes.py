@@ -30,7 +30,7 @@ def variants() -> dict[str, Any]:
 def template_sizes() -> list[dict[str, Any]]:
     from rumcfn.facts import INLINE_LIMIT
     from rumcfn.template.output import to_json, to_yaml
-    from rumcfn.build.stack import build_template
+    from rumcfn.stack.assemble import build_template
 
     rows = []
     for name, settings in variants().items():

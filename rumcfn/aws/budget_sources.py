@@ -2,7 +2,7 @@
 
 The metadata holds the site's budgets (``budgets``), each segment's name, dimensions and budgets
 (``segments``) and, when the stack publishes per-release metrics, their namespace and dimension
-(``releases``) — exactly what :mod:`rumcfn.build.stack` writes, so a stack can be judged without its
+(``releases``) — exactly what :mod:`rumcfn.stack.assemble` writes, so a stack can be judged without its
 settings file.
 """
 

@@ -34,8 +34,8 @@ def doctor(settings: Settings, stack_name, app_monitor_id, url, browser, timeout
     Give --stack-name, or settings (flags, --config, ./rumcfn.toml) with --app-monitor-id. Without AWS
     credentials, the AWS checks are skipped and the site is still checked.
     """
-    from rumcfn.aws.doctor.runner import run
-    from rumcfn.aws.doctor.site import http_url
+    from rumcfn.doctor.runner import run
+    from rumcfn.doctor.site import http_url
     from rumcfn.config.delivery import APP_MONITOR_ID
 
     context = click.get_current_context()
@@ -65,7 +65,7 @@ def csp(settings: Settings, region: str | None, fmt: str) -> None:
     """Print the Content-Security-Policy directives the configured snippet needs (add them to your policy)."""
     import json
 
-    from rumcfn.build.loader import directives_for, loader_of_settings
+    from rumcfn.client.loader import directives_for, loader_of_settings
     from rumcfn.config.formats import REGION
 
     region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")

@@ -24,8 +24,8 @@ TEMPLATE_FILE = click.argument("template_file", required=False, type=click.Path(
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout (- is stdout).")
 def synth(settings: Settings, fmt: str, output: str | None) -> None:
     """Build the template from settings (the built-in example when none are given)."""
-    from rumcfn.build.source_maps import notes
-    from rumcfn.build.stack import build_template
+    from rumcfn.stack.source_maps import notes
+    from rumcfn.stack.assemble import build_template
     from rumcfn.template.output import render
     from rumcfn.template.reader import inline_warning
 
@@ -85,8 +85,8 @@ def lint(settings: Settings, template_file: str | None, regions: tuple[str, ...]
 def snippet(app_monitor_id, region, identity_pool_id, unsigned, config_file, endpoint, client_url, client_version,
             app_version, release_id, telemetries, sample_rate, excluded, fmt, html, output) -> None:
     """Render a concrete rum.js (or ES module) for a monitor that already exists."""
-    from rumcfn.build.module import render_module
-    from rumcfn.build.snippet import concrete, render_concrete
+    from rumcfn.client.module import render_module
+    from rumcfn.client.snippet import concrete, render_concrete
     from rumcfn.cli.options import resolve_settings
 
     if html and fmt == "module":

@@ -104,7 +104,7 @@ def _segment(index: int, entry: Any) -> Segment:
 @dataclass(frozen=True)
 class Segments(Rule):
     """The list of segments: each a valid :class:`Segment`; names and dimension values never repeat.
-    (How many fit is a limit of the stack: metric definitions, alarms, resources; :mod:`rumcfn.build` checks it.)"""
+    (How many fit is a limit of the stack: metric definitions, alarms, resources; :mod:`rumcfn.stack` checks it.)"""
 
     def normalize(self, value: Any) -> Any:
         if isinstance(value, (list, tuple)):

@@ -216,7 +216,7 @@ def from_file(path: str, flag: str = "TEMPLATE_FILE") -> TemplateSource:
 
 
 def from_settings(settings: Any) -> TemplateSource:
-    from rumcfn.build.stack import build_template
+    from rumcfn.stack.assemble import build_template
     from rumcfn.template.output import to_json
 
     return TemplateSource(to_json(build_template(settings)), SYNTHESIZED)

@@ -17,7 +17,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from rumcfn.aws.doctor.cdp import CHROMIUM, Browser
+from rumcfn.doctor.cdp import CHROMIUM, Browser
 
 from .flow import ESBUILD, ROOT
 from .servers import Collector, Site, TrapProxy, network_flags

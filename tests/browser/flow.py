@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from rumcfn.aws.doctor.cdp import CDPError, Page
+from rumcfn.doctor.cdp import CDPError, Page
 
 from .servers import Batch, Collector, Site
 from .sigv4 import check_header_signature, check_presigned

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from rumcfn.build.snippet import render_concrete
+from rumcfn.client.snippet import render_concrete
 from rumcfn.config import from_mapping
 from tests.support import ROOT
 from tests.support.variants import template_dict

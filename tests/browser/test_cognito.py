@@ -14,7 +14,7 @@ import re
 import pytest
 
 from rumcfn.config import Settings, with_overrides
-from rumcfn.build.stack import build_stack
+from rumcfn.stack.assemble import build_stack
 
 from .flow import (ACCESS_KEY, REGION, SESSION_TOKEN, check_signature, publish, rumcfn_snippet,
                    seed_guest_credentials, visible_dispatch)

@@ -11,9 +11,9 @@ import uuid
 
 import pytest
 
-from rumcfn.aws.doctor.report import FAILED, OK
-from rumcfn.aws.doctor.runner import run
-from rumcfn.aws.doctor.target import settings_script
+from rumcfn.doctor.report import FAILED, OK
+from rumcfn.doctor.runner import run
+from rumcfn.doctor.target import settings_script
 from rumcfn.aws.session import Aws
 from rumcfn.config import from_mapping
 

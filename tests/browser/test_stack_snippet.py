@@ -12,7 +12,7 @@ import uuid
 import pytest
 
 from rumcfn.config import Settings, with_overrides
-from rumcfn.build.stack import build_stack
+from rumcfn.stack.assemble import build_stack
 
 from .flow import ACCESS_KEY, REGION, check_signature, page_exceptions, seed_guest_credentials, visible_dispatch
 

@@ -1,4 +1,4 @@
-"""checkov over every template variant: each finding is fixed, or explained in rumcfn/build/security.py.
+"""checkov over every template variant: each finding is fixed, or explained in rumcfn/stack/security.py.
 
 checkov runs once (a separate process, ~5 s) over a directory holding every variant's template.
 """
@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from rumcfn.template.output import to_json
-from rumcfn.build.security import SUPPRESSIONS, explain_scanner_findings, reasons_for
+from rumcfn.stack.security import SUPPRESSIONS, explain_scanner_findings, reasons_for
 from rumcfn.config import from_mapping
-from rumcfn.build.stack import build_template
+from rumcfn.stack.assemble import build_template
 
 from tests.support.variants import MATRIX
 from tests.support.variants import VARIANTS

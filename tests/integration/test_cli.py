@@ -10,7 +10,7 @@ import pytest
 
 from rumcfn.template.output import to_json
 from rumcfn.config import Settings
-from rumcfn.build.stack import build_template
+from rumcfn.stack.assemble import build_template
 
 
 def test_synth_without_settings_builds_the_example(run_cli):
@@ -159,7 +159,7 @@ def test_version_and_help(run_cli):
 
 
 @pytest.mark.parametrize("module", ["rumcfn.cli", "rumcfn.cli.deploy", "rumcfn.cli.budgets", "rumcfn.cli.restore", "rumcfn.cli.template", "rumcfn.aws.restore",
-                                    "rumcfn.cli.options", "rumcfn.cli.doctor", "rumcfn.aws.doctor.runner", "rumcfn.cli.sourcemaps"])
+                                    "rumcfn.cli.options", "rumcfn.cli.doctor", "rumcfn.doctor.runner", "rumcfn.cli.sourcemaps"])
 def test_every_command_module_imports_on_its_own(module):
     """No import cycle between the command group and the modules whose commands it registers."""
     code = f"import {module}; import rumcfn.cli as c; print(len(c.main.commands))"

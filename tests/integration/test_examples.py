@@ -89,7 +89,7 @@ def example_stack(url: str) -> str:
     """The example's stack in moto, carrying the real template's budget metadata. Returns the monitor name."""
     from rumcfn.template.output import to_json
     from rumcfn.config import load
-    from rumcfn.build.stack import build_template
+    from rumcfn.stack.assemble import build_template
 
     settings = load(CI / "rumcfn.toml")
     meta = json.loads(to_json(build_template(settings)))["Metadata"]["rumcfn"]

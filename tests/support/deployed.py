@@ -12,7 +12,7 @@ from datetime import datetime, timezone
 
 from botocore.stub import Stubber
 
-from rumcfn.build.stack import build_template
+from rumcfn.stack.assemble import build_template
 from rumcfn.config import Settings
 from rumcfn.template.output import to_json
 

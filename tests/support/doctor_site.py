@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from rumcfn.build.csp import script_hash
+from rumcfn.client.csp import script_hash
 
 from tests.support.http import QuietHandler, Server
 

@@ -9,9 +9,9 @@ from datetime import datetime, timedelta
 
 from botocore.stub import Stubber
 
-from rumcfn.aws.doctor.runner import run
+from rumcfn.doctor.runner import run
 from rumcfn.aws.session import Aws
-from rumcfn.build.snippet import render_concrete
+from rumcfn.client.snippet import render_concrete
 from rumcfn.config import from_mapping
 
 from tests.support.aws import boto_client

@@ -18,7 +18,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from rumcfn.template.output import to_dict
-from rumcfn.build.stack import build_template
+from rumcfn.stack.assemble import build_template
 
 ACCOUNT = "123456789012"  # moto's default account
 OTHER_ACCOUNT = "111122223333"

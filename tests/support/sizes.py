@@ -16,7 +16,7 @@ POOL_ID = "us-east-1:0a1b2c3d-4e5f-6071-8293-a4b5c6d7e8f9"
 
 
 def template_json(settings: Settings) -> str:
-    from rumcfn.build.stack import build_template
+    from rumcfn.stack.assemble import build_template
     from rumcfn.template.output import to_json
 
     return to_json(build_template(settings))
@@ -46,7 +46,7 @@ def canary_script_bytes(template: dict) -> int:
 
 def snippet_sizes() -> list[dict[str, Any]]:
     """``rum.js`` as ``rumcfn snippet`` renders it: raw and gzip -9 bytes."""
-    from rumcfn.build.snippet import render_concrete
+    from rumcfn.client.snippet import render_concrete
 
     cases = {"unsigned (resource-policy)": dict(unsigned=True), "Cognito identity pool": dict(identity_pool_id=POOL_ID)}
     rows = []

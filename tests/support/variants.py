@@ -109,7 +109,7 @@ MATRIX: dict[str, Settings] = {
 
 def template_dict(settings=None) -> dict:
     """The template built from ``settings`` as the JSON data a user gets."""
-    from rumcfn.build.stack import build_template
+    from rumcfn.stack.assemble import build_template
     from rumcfn.template.output import to_json
 
     return json.loads(to_json(build_template(settings)))

@@ -280,7 +280,7 @@ def test_stack_without_output_uses_the_monitor_resource_and_yaml_body():
 def test_budgets_from_settings_match_the_template_metadata():
     from rumcfn.template.output import to_json
     from rumcfn.config import Settings
-    from rumcfn.build.stack import build_template
+    from rumcfn.stack.assemble import build_template
 
     settings = Settings()
     metadata = json.loads(to_json(build_template(settings)))["Metadata"]

@@ -410,7 +410,7 @@ def test_destroy_failure_and_protection(cli_with, capsys):
 def test_deploy_from_settings_sends_the_synthesized_template(cli_with, capsys, monkeypatch, tmp_path):
     from rumcfn.template.output import to_json
     from rumcfn.config import Settings, with_overrides
-    from rumcfn.build.stack import build_template
+    from rumcfn.stack.assemble import build_template
 
     monkeypatch.chdir(tmp_path)  # no ./rumcfn.toml
     settings = with_overrides(Settings(), {"monitor.name": "shop", "monitor.domains": ("shop.example.com",)})

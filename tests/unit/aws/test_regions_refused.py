@@ -76,7 +76,7 @@ def test_the_region_from_the_environment_or_profile_is_checked_too(source, no_aw
 
 
 def test_a_template_file_is_checked_like_a_synthesized_one(no_aws, capsys, tmp_path):
-    from rumcfn.build.stack import build_template
+    from rumcfn.stack.assemble import build_template
     from rumcfn.template.output import to_json
 
     path = tmp_path / "t.json"

@@ -20,7 +20,7 @@ from rumcfn.aws.session import Aws
 from rumcfn.aws.restore import RestoreFailed, Scope, Unresolvable, read_script, resolve, write_script
 from rumcfn.cli.restore import restore_snippet
 from rumcfn.config import Settings, from_mapping
-from rumcfn.build.snippet import render_concrete
+from rumcfn.client.snippet import render_concrete
 
 from tests.support.deployed import ACCOUNT, MONITOR_ID, NOW, POOL_ID, REGION, STACK, STACK_ID, Deployed
 

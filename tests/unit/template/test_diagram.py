@@ -107,7 +107,7 @@ def test_format_of():
 @needs_dot
 def test_svg_of_the_example_stack_has_every_resource():
     from rumcfn.template.output import to_json
-    from rumcfn.build.stack import build_template
+    from rumcfn.stack.assemble import build_template
 
     template = json.loads(to_json(build_template()))
     svg = dg.render(dg.to_dot(template), "svg").decode()
@@ -171,7 +171,7 @@ def test_readme_picture_shows_the_current_example_stack():
     """docs/stack.svg must show the resources the example stack has now.
     If this fails, redraw it: ``rumcfn diagram -o docs/stack.svg``."""
     from rumcfn.template.output import to_json
-    from rumcfn.build.stack import build_template
+    from rumcfn.stack.assemble import build_template
 
     svg = (ROOT / "docs" / "stack.svg").read_text(encoding="utf-8")
     drawn = set(re.findall(r'<g id="node\d+" class="node">\s*<title>([^<]+)</title>', svg))
@@ -196,7 +196,7 @@ def test_cli_reads_templates_through_the_one_reader_and_fails_in_one_line(tmp_pa
 def test_the_canary_bucket_emptier_is_drawn_with_the_canary():
     from rumcfn.config import from_mapping
     from rumcfn.template.output import to_dict
-    from rumcfn.build.stack import build_template
+    from rumcfn.stack.assemble import build_template
 
     template = to_dict(build_template(from_mapping({"canary": {"empty_artifacts_on_delete": True}})))
     placed = dg.clusters(template)

@@ -84,7 +84,7 @@ def test_invalid_json_is_scanned_as_the_yaml_it_falls_back_to():
 
 
 def test_every_template_rumcfn_builds_passes_the_shape_check():
-    from rumcfn.build.stack import build_template
+    from rumcfn.stack.assemble import build_template
     from rumcfn.template.output import to_json, to_yaml
     from rumcfn.template.reader import check_shape
     from tests.support.variants import VARIANTS

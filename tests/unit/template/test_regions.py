@@ -11,7 +11,7 @@ from rumcfn.template.lint import Linter
 from rumcfn.template.output import to_json
 from rumcfn.template.regions import (RegionUnavailable, check_regions, known_regions, markdown, table,
                                      unavailable)
-from rumcfn.build.stack import build_template
+from rumcfn.stack.assemble import build_template
 
 from tests.support.partitions import botocore_partitions, partition_of
 from tests.support.variants import VARIANTS, template_dict

@@ -1,0 +1,111 @@
+"""What a CloudWatch RUM loader snippet makes the browser fetch.
+
+The loader (``templates/rum.js.j2``, the aws-rum-web 3.x CDN snippet) is one call whose arguments say
+where the web client comes from and, in its config, where it sends events and how it signs them.
+``rumcfn doctor`` reads them from the snippet a page really loads; ``rumcfn csp`` from settings. Pure.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+#: aws-rum-web 3.x builds these itself, always under amazonaws.com, in the identity pool's region
+#: (@aws-rum/web-core dist/es/dispatch/CognitoIdentityClient.js and StsClient.js; Authentication.js and
+#: BasicAuthentication.js take the region from ``identityPoolId.split(':')[0]``).
+COGNITO_IDENTITY = "https://cognito-identity.{region}.amazonaws.com/"
+STS = "https://sts.{region}.amazonaws.com/"
+DEFAULT_PORTS = {"http": 80, "https": 443, "ws": 80, "wss": 443}
+_STRING = r"\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*'"
+
+
+@dataclass(frozen=True)
+class Loader:
+    """What a rendered CloudWatch RUM loader says (rumcfn's, or the console's CDN snippet)."""
+
+    monitor_id: str
+    region: str
+    client_url: str
+    endpoint: str
+    identity_pool_id: str = ""
+    guest_role_arn: str = ""
+    signing: bool = True
+    sample_rate: float | None = None
+
+    def requests(self) -> tuple[str, ...]:
+        """The URLs the client fetches (``connect-src``): the data plane, then Cognito when it signs."""
+        urls = [f"{self.endpoint.rstrip('/')}/appmonitors/{self.monitor_id}"]
+        if self.signing and self.identity_pool_id:
+            pool_region = self.identity_pool_id.split(":")[0]
+            urls.append(COGNITO_IDENTITY.format(region=pool_region))
+            if self.guest_role_arn:  # classic flow only (BasicAuthentication)
+                urls.append(STS.format(region=pool_region))
+        return tuple(urls)
+
+
+def _string(token: str) -> str:
+    if token.startswith('"'):
+        return json.loads(token)
+    return re.sub(r"\\(.)", r"\1", token[1:-1])
+
+
+def parse_loader(text: str) -> Loader | None:
+    """The loader's arguments, or None when ``text`` is not a RUM loader call."""
+    call = re.search(rf"\}}\)\(\s*({_STRING})\s*,\s*({_STRING})\s*,\s*({_STRING})\s*,\s*({_STRING})\s*,"
+                     rf"\s*({_STRING})\s*,\s*\{{(.*)\}}\s*\)\s*;?\s*$", text.strip(), re.DOTALL)
+    if not call:
+        return None
+    _, monitor_id, _, region, client_url = (_string(call.group(i)) for i in range(1, 6))
+    config = call.group(6)
+
+    def value(key: str, pattern: str = _STRING) -> str | None:
+        found = re.search(rf"(?:^|[,{{\s])[\"']?{key}[\"']?\s*:\s*({pattern})", config)
+        return found.group(1) if found else None
+
+    endpoint = value("endpoint")
+    rate = value("sessionSampleRate", r"[0-9.eE+\-]+")
+    return Loader(
+        monitor_id=monitor_id, region=region, client_url=client_url,
+        endpoint=_string(endpoint) if endpoint else f"https://dataplane.rum.{region}.amazonaws.com",
+        identity_pool_id=_string(value("identityPoolId") or '""'),
+        guest_role_arn=_string(value("guestRoleArn") or '""'),
+        signing=value("signing", "true|false") != "false",
+        sample_rate=float(rate) if rate else None,
+    )
+
+
+def origin_of(url: str) -> str:
+    """``scheme://host[:port]`` as a source expression (the port only when it is not the default)."""
+    parts = urlsplit(url)
+    port = parts.port
+    host = parts.hostname or ""
+    return f"{parts.scheme}://{host}" + (f":{port}" if port and port != DEFAULT_PORTS.get(parts.scheme) else "")
+
+
+def directives_for(loader: Loader, loader_url: str = "/rum.js") -> dict[str, list[str]]:
+    """The directives a page needs for ``loader`` when it loads it from ``loader_url`` (relative: its own origin)."""
+    script = ["'self'" if not urlsplit(loader_url).scheme else origin_of(loader_url)]
+    for source in (origin_of(loader.client_url),):
+        if source not in script:
+            script.append(source)
+    connect: list[str] = []
+    for url in loader.requests():
+        if origin_of(url) not in connect:
+            connect.append(origin_of(url))
+    return {"script-src": script, "connect-src": connect}
+
+
+def loader_of_settings(settings, region: str, monitor_id: str = "APP_MONITOR_ID") -> Loader:
+    """The loader a stack built from ``settings`` writes in ``region`` (its identity pool, when the stack
+    creates one, is in the stack's region too)."""
+    from rumcfn.client.snippet import client_url_of, data_plane_endpoint
+
+    cognito = settings.auth.mode == "cognito"
+    return Loader(
+        monitor_id=monitor_id, region=region, client_url=client_url_of(settings),
+        endpoint=data_plane_endpoint(settings, region),
+        identity_pool_id=(settings.auth.identity_pool_id or f"{region}:") if cognito else "",
+        signing=cognito, sample_rate=settings.monitor.session_sample_rate,
+    )

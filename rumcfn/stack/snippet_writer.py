@@ -1,0 +1,216 @@
+"""The rum.js writer: a custom resource whose inline Lambda puts the snippet into the website bucket.
+
+The snippet is a property of the custom resource, so CloudFormation re-runs it exactly when the
+snippet changes (and only after the app monitor exists, through ``GetAtt AppMonitor.Id``). The
+Lambda may write and delete that one object and write its own logs; nothing else.
+"""
+
+from __future__ import annotations
+
+import functools
+import io
+import json
+import tokenize
+from dataclasses import dataclass
+from typing import Any
+
+import awacs.logs
+import awacs.s3
+from awacs.aws import Allow, PolicyDocument, Statement
+from troposphere import AWSObject, GetAtt, Ref, Sub, Template
+from troposphere import awslambda, iam, logs, s3
+from troposphere.validators import integer
+
+from rumcfn.stack.buckets import add_secure_bucket
+from rumcfn.stack.roles import lambda_trust
+from rumcfn.resources import read_resource
+from rumcfn.config import Settings, is_literal
+
+HANDLER_FILE = "rum_script.py"
+#: Newest Python runtime cfn-lint 1.58 knows, with no deprecation date in sight.
+RUNTIME = "python3.14"
+CONTENT_TYPE = "application/javascript; charset=utf-8"
+#: The Lambda's own timeout; its timer answers FAILED about a third (at most 20 s) before it.
+LAMBDA_TIMEOUT = 60
+#: AWS::Lambda::EventInvokeConfig's MaximumEventAgeInSeconds range (cfn-lint's schema; Lambda API reference).
+EVENT_AGE = (60, 21600)
+
+
+#: What every custom resource served by the rum.js function takes: the function, and how long to wait for it.
+SERVICE_PROPS = {"ServiceToken": (str, True), "ServiceTimeout": (integer, False)}
+#: How the function's Description ends; each further duty goes before it.
+BRAND = " (rumcfn)"
+
+
+class RumScript(AWSObject):
+    """``Custom::RumScript``: typed properties, so a typo fails at synth time, not at deploy time."""
+
+    resource_type = "Custom::RumScript"
+    props = {
+        **SERVICE_PROPS,
+        "Bucket": (str, True),
+        "Key": (str, True),
+        "Content": (Sub, True),
+        "ContentType": (str, True),
+        "CacheControl": (str, True),
+        "RetainOnDelete": (str, False),
+    }
+
+
+@dataclass(frozen=True)
+class ScriptResources:
+    """What :func:`add_snippet_writer` created (``bucket`` only with ``script.create_bucket``)."""
+
+    resource: RumScript
+    function: awslambda.Function
+    role: iam.Role
+    log_group: logs.LogGroup
+    invoke_config: awslambda.EventInvokeConfig
+    bucket: s3.Bucket | None = None
+    bucket_policy: s3.BucketPolicy | None = None
+
+
+def handler_source() -> str:
+    return inline_handler(HANDLER_FILE)
+
+
+@functools.cache
+def inline_handler(filename: str) -> str:
+    """A handler of ``handlers/`` as inlined (Lambda saves ``ZipFile`` as index.py): comments and docstrings
+    stripped, because every byte counts against the 51,200-byte inline template limit."""
+    return f"# rumcfn {filename}, comments stripped\n" + reindent(compact(read_resource("handlers", filename)))
+
+
+def compact(source: str) -> str:
+    """``source`` without comments, docstrings (unless one is a block's only statement) and blank lines."""
+    tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
+    significant = [t for t in tokens if t.type not in (tokenize.COMMENT, tokenize.NL)]
+    spans = [(t.start, t.end) for t in tokens if t.type == tokenize.COMMENT]
+    starts = (tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT)
+    for i, tok in enumerate(significant):
+        statement_start = i == 0 or significant[i - 1].type in starts
+        alone = i + 2 < len(significant) and significant[i + 1].type == tokenize.NEWLINE \
+            and significant[i + 2].type in (tokenize.DEDENT, tokenize.ENDMARKER)
+        if tok.type == tokenize.STRING and statement_start and not alone:
+            spans.append((tok.start, tok.end))
+    lines = source.splitlines()
+    for (first, col), (last, end_col) in sorted(spans, reverse=True):
+        if first == last:
+            lines[first - 1] = lines[first - 1][:col] + lines[first - 1][end_col:]
+        else:
+            lines[first - 1 : last] = [lines[first - 1][:col]] + [""] * (last - first - 1) + [lines[last - 1][end_col:]]
+    return "".join(line.rstrip() + "\n" for line in lines if line.strip())
+
+
+def reindent(source: str) -> str:
+    """``source`` indented one space per block (Python wants consistency, not four spaces); a line that
+    continues a bracket gets one more; the inside of a multi-line string is left alone."""
+    depth, at_start, indents, keep = 0, True, {}, set()
+    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
+        if tok.type == tokenize.INDENT:
+            depth += 1
+        elif tok.type == tokenize.DEDENT:
+            depth -= 1
+        elif tok.type in (tokenize.NEWLINE, tokenize.NL, tokenize.COMMENT, tokenize.ENDMARKER):
+            at_start = at_start or tok.type == tokenize.NEWLINE
+        else:
+            indents.setdefault(tok.start[0], depth + (not at_start))
+            keep.update(range(tok.start[0] + 1, tok.end[0] + 1))
+            at_start = False
+    lines = source.splitlines(keepends=True)
+    return "".join(line if row in keep or row not in indents else " " * indents[row] + line.lstrip(" ")
+                   for row, line in enumerate(lines, 1))
+
+
+def writer_policy(bucket: Any, key: str, log_group: logs.LogGroup) -> PolicyDocument:
+    """Put/delete of exactly one object; log events into the function's own log group."""
+    return PolicyDocument(Version="2012-10-17", Statement=[
+        Statement(Sid="WriteSnippet", Effect=Allow, Action=[awacs.s3.PutObject, awacs.s3.DeleteObject],
+                  Resource=[Sub("arn:${AWS::Partition}:s3:::${Bucket}/" + key, Bucket=bucket)]),
+        Statement(Sid="WriteOwnLogs", Effect=Allow, Action=[awacs.logs.CreateLogStream, awacs.logs.PutLogEvents],
+                  Resource=[GetAtt(log_group, "Arn")]),
+    ])
+
+
+def lambda_timeout(settings: Settings, cap: int = LAMBDA_TIMEOUT) -> int:
+    """Never longer than CloudFormation waits, so the timer's answer arrives while it still listens."""
+    service = settings.script.service_timeout
+    return max(3, min(cap, service)) if is_literal(service) else LAMBDA_TIMEOUT
+
+
+def add_snippet_writer(template: Template, settings: Settings, *, snippet: Sub, monitor: Any) -> ScriptResources:
+    """Add the bucket (optional), log group, role, function and the custom resource writing rum.js.
+
+    ``monitor`` is the app monitor: the snippet references it (``GetAtt Id``), which orders the write
+    after it; should a snippet ever not, an explicit ``DependsOn`` keeps that order.
+    """
+    script = settings.script
+    bucket_name: Any = script.bucket
+    bucket = policy = None
+    if script.create_bucket:
+        bucket, policy = add_secure_bucket(template, "SiteBucket", bucket_name=script.bucket, retain=True,
+                                           noncurrent_days=script.noncurrent_version_days)
+        bucket_name = Ref(bucket)
+    log_group = template.add_resource(logs.LogGroup(
+        "RumScriptLogs", RetentionInDays=script.log_retention_days,
+        DeletionPolicy="Delete", UpdateReplacePolicy="Delete",  # the helper's own logs go with the stack
+    ))
+    role = template.add_resource(iam.Role(
+        "RumScriptRole",
+        AssumeRolePolicyDocument=lambda_trust(),
+        Policies=[iam.Policy(PolicyName="WriteRumScript", PolicyDocument=writer_policy(bucket_name, script.key, log_group))],
+    ))
+    function = template.add_resource(awslambda.Function(
+        "RumScriptFunction",
+        Description="Writes rum.js into the website bucket for CloudFormation" + BRAND,
+        Runtime=RUNTIME,
+        Architectures=["arm64"],
+        MemorySize=128,
+        Timeout=lambda_timeout(settings),
+        Handler="index.handler",
+        Role=GetAtt(role, "Arn"),
+        Code=awslambda.Code(ZipFile=handler_source()),
+        LoggingConfig=awslambda.LoggingConfig(LogGroup=Ref(log_group)),
+    ))
+    invoke_config = add_invoke_config(template, function, script.service_timeout)
+    properties: dict[str, Any] = {
+        "ServiceToken": GetAtt(function, "Arn"),
+        "ServiceTimeout": script.service_timeout,
+        "Bucket": bucket_name,
+        "Key": script.key,
+        "Content": snippet,
+        "ContentType": CONTENT_TYPE,
+        "CacheControl": script.cache_control,
+    }
+    if script.retain_on_delete:
+        properties["RetainOnDelete"] = "true"
+    resource = RumScript("RumScript", **properties)
+    resource.DependsOn = [invoke_config.title]
+    if f'"{monitor.title}"' not in json.dumps(snippet.to_dict()):  # the write must follow the monitor
+        resource.DependsOn.insert(0, monitor.title)
+    template.add_resource(resource)
+    return ScriptResources(resource, function, role, log_group, invoke_config, bucket, policy)
+
+
+def serve(writer: ScriptResources, policy: iam.Policy, duty: str, service_timeout: Any) -> dict[str, Any]:
+    """Let the rum.js function serve one more custom resource type (one copy of inline code, not two):
+    ``policy`` joins its role and ``duty`` its description. Returns the properties and ``DependsOn`` such
+    a resource starts with (it runs only once Lambda's retries are off)."""
+    writer.role.Policies = [*writer.role.Policies, policy]
+    writer.function.Description = writer.function.Description.removesuffix(BRAND) + f"; {duty}{BRAND}"
+    return {"ServiceToken": GetAtt(writer.function, "Arn"), "ServiceTimeout": service_timeout,
+            "DependsOn": [writer.invoke_config.title]}
+
+
+def add_invoke_config(template: Template, function: awslambda.Function, service_timeout: Any) -> awslambda.EventInvokeConfig:
+    """No Lambda retries: CloudFormation invokes custom-resource functions asynchronously, so Lambda would
+    otherwise run a failed request up to twice more, writing after CloudFormation had its answer; and
+    an event queued longer than CloudFormation waits (``ServiceTimeout``) is dropped, not run late."""
+    age = min(max(service_timeout, EVENT_AGE[0]), EVENT_AGE[1]) if is_literal(service_timeout) else EVENT_AGE[1]
+    return template.add_resource(awslambda.EventInvokeConfig(
+        f"{function.title}InvokeConfig", FunctionName=Ref(function), Qualifier="$LATEST",
+        MaximumRetryAttempts=0, MaximumEventAgeInSeconds=age,
+    ))
+
+
+__all__ = ["add_snippet_writer", "serve", "ScriptResources", "RumScript", "handler_source", "RUNTIME", "CONTENT_TYPE"]
