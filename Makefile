@@ -23,6 +23,7 @@ demo: $(STAMP)
 
 test: $(STAMP) node_modules/.installed
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2
 
 bench: $(STAMP) node_modules/.installed

@@ -25,7 +25,9 @@ def synth(runs: int) -> dict[str, Stats]:
             "python -c pass": process([sys.executable, "-c", "pass"], runs, cwd=tmp),
             "rumcfn --version": process(rumcfn_argv("--version"), runs, cwd=tmp),
             "rumcfn synth -o template.json": process(rumcfn_argv("synth", "-o", "template.json"), runs, cwd=tmp),
-            "rumcfn synth --format yaml -o template.yaml": process(rumcfn_argv("synth", "--format", "yaml", "-o", "template.yaml"), runs, cwd=tmp),
+            "rumcfn synth --format yaml -o template.yaml": process(
+                rumcfn_argv("synth", "--format", "yaml", "-o", "template.yaml"), runs, cwd=tmp
+            ),
         }
 
 
@@ -41,7 +43,9 @@ def import_time(runs: int) -> dict[str, Stats]:
     return {
         "python -c pass": process([sys.executable, "-c", "pass"], runs),
         "python -c 'import rumcfn.cli'": process([sys.executable, "-c", "import rumcfn.cli"], runs),
-        "python -c 'import rumcfn.stack.assemble'": process([sys.executable, "-c", "import rumcfn.stack.assemble"], runs),
+        "python -c 'import rumcfn.stack.assemble'": process(
+            [sys.executable, "-c", "import rumcfn.stack.assemble"], runs
+        ),
     }
 
 
@@ -55,8 +59,9 @@ def import_breakdown(module: str = "rumcfn.cli", top: int = 12, runs: int = 5) -
 
     seen: dict[str, list[tuple[int, int]]] = {}
     for _ in range(runs):
-        err = subprocess.run([sys.executable, "-X", "importtime", "-c", f"import {module}"], capture_output=True,
-                             text=True, check=True).stderr
+        err = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", f"import {module}"], capture_output=True, text=True, check=True
+        ).stderr
         for match in LINE.finditer(err):
             self_us, cumulative_us, name = int(match[1]), int(match[2]), match[4]
             if "." not in name or name.startswith("rumcfn."):

@@ -21,8 +21,8 @@ def site_settings(index: int):
 
 def build_fleet(count: int) -> list[str]:
     """Settings, template and JSON text for ``count`` sites (settings validation included)."""
-    from rumcfn.template.output import to_json
     from rumcfn.stack.assemble import build_template
+    from rumcfn.template.output import to_json
 
     return [to_json(build_template(site_settings(i))) for i in range(count)]
 
@@ -36,7 +36,7 @@ def fleet_scaling(sizes=(1, 10, 100, 1000), runs: dict[int, int] | None = None,
     results = {}
     for size in sizes:
         gc.collect()
-        results[size] = repeat(lambda: build_fleet(size), runs.get(size, 5), budget=budget,
+        results[size] = repeat(lambda size=size: build_fleet(size), runs.get(size, 5), budget=budget,
                                 min_runs=min(runs.get(size, 5), 2 if size >= 1000 else 3))
     return results
 
@@ -54,7 +54,7 @@ def profile_build(count: int = 20, top: int = 8) -> list[tuple[str, float]]:
     stats = pstats.Stats(profiler)
     total = max(stats.total_tt, 1e-9)
     rows = []
-    for (filename, line, name), (_, _, _, cumulative, _) in stats.stats.items():
+    for (filename, _line, name), (_, _, _, cumulative, _) in stats.stats.items():
         if "/rumcfn/" in filename.replace("\\", "/") and name not in ("<listcomp>", "<module>", "<genexpr>"):
             module = filename.replace("\\", "/").rsplit("/rumcfn/", 1)[1].removesuffix(".py").replace("/", ".")
             rows.append((f"rumcfn.{module}.{name}", cumulative / total))
@@ -67,10 +67,15 @@ def first_template_in_fresh_process() -> Stats:
     import subprocess
     import sys
 
-    code = ("import time; t=time.perf_counter(); from rumcfn.template.output import to_json; from rumcfn.stack.assemble import build_template; "
-            "to_json(build_template()); print(time.perf_counter()-t)")
-    samples = [float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
-               for _ in range(7)]
+    code = (
+        "import time; t=time.perf_counter(); from rumcfn.template.output import to_json; "
+        "from rumcfn.stack.assemble import build_template; "
+        "to_json(build_template()); print(time.perf_counter()-t)"
+    )
+    samples = [
+        float(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout)
+        for _ in range(7)
+    ]
     return Stats(tuple(samples))
 
 
@@ -87,5 +92,11 @@ def lint_costs(fleet_size: int = 100, single_runs: int = 10, budget: float = 8.0
     start = time.perf_counter()
     total_findings = sum(len(linter.lint(text)) for text in texts)
     fleet = time.perf_counter() - start
-    return {"startup": startup, "single": single, "fleet": fleet, "fleet_size": fleet_size,
-            "findings_first": [str(f) for f in findings], "findings_total": total_findings}
+    return {
+        "startup": startup,
+        "single": single,
+        "fleet": fleet,
+        "fleet_size": fleet_size,
+        "findings_first": [str(f) for f in findings],
+        "findings_total": total_findings,
+    }

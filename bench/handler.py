@@ -31,18 +31,29 @@ def find_handler(template: dict) -> dict[str, Any] | None:
     resources = template.get("Resources") or {}
     functions = {lid: r for lid, r in resources.items() if r.get("Type") == "AWS::Lambda::Function"
                  and isinstance(((r.get("Properties") or {}).get("Code") or {}).get("ZipFile"), str)}
-    customs = sorted((lid for lid, r in resources.items()
-                      if r.get("Type", "").startswith("Custom::") or r.get("Type") == "AWS::CloudFormation::CustomResource"),
-                     key=lambda lid: ("script" not in lid.lower(), lid))
+    customs = sorted(
+        (
+            lid
+            for lid, r in resources.items()
+            if r.get("Type", "").startswith("Custom::") or r.get("Type") == "AWS::CloudFormation::CustomResource"
+        ),
+        key=lambda lid: ("script" not in lid.lower(), lid),
+    )
     for lid in customs:
         token = (resources[lid].get("Properties") or {}).get("ServiceToken")
         target = (token or {}).get("Fn::GetAtt", [None])[0] if isinstance(token, dict) else None
         if target in functions:
             props = functions[target]["Properties"]
-            return {"resource": lid, "type": resources[lid]["Type"], "function": target,
-                    "code": props["Code"]["ZipFile"], "handler": props.get("Handler", "index.handler"),
-                    "timeout": int(props.get("Timeout", 3)), "properties": resources[lid].get("Properties") or {},
-                    "template": template}
+            return {
+                "resource": lid,
+                "type": resources[lid]["Type"],
+                "function": target,
+                "code": props["Code"]["ZipFile"],
+                "handler": props.get("Handler", "index.handler"),
+                "timeout": int(props.get("Timeout", 3)),
+                "properties": resources[lid].get("Properties") or {},
+                "template": template,
+            }
     return None
 
 
@@ -53,8 +64,9 @@ def stand_in_scope(template: dict):
     from rumcfn.aws.restore import Scope, resolve
 
     names = dict(PSEUDO)
-    names.update({name: str(p.get("Default", f"{name.lower()}-value"))
-                  for name, p in (template.get("Parameters") or {}).items()})
+    names.update(
+        {name: str(p.get("Default", f"{name.lower()}-value")) for name, p in (template.get("Parameters") or {}).items()}
+    )
     resources = template.get("Resources") or {}
     attributes = {}
     for lid in resources:
@@ -74,8 +86,9 @@ def run_in_this_process(template_path: str, creates: int) -> dict[str, Any]:
     found = find_handler(json.loads(Path(template_path).read_text()))
     if found is None:
         return {"present": False}
-    os.environ.update(AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION=REGION,
-                      AWS_REGION=REGION)
+    os.environ.update(
+        AWS_ACCESS_KEY_ID="testing", AWS_SECRET_ACCESS_KEY="testing", AWS_DEFAULT_REGION=REGION, AWS_REGION=REGION
+    )
     os.environ.pop("AWS_ENDPOINT_URL", None)
     module_name, _, function_name = found["handler"].partition(".")
     workdir = Path(tempfile.mkdtemp(prefix="rumcfn-handler-"))
@@ -86,8 +99,8 @@ def run_in_this_process(template_path: str, creates: int) -> dict[str, Any]:
     import_seconds = time.perf_counter() - start
     handler = getattr(index, function_name)
 
-    from moto import mock_aws  # after the handler's import, so it does not warm boto3 for it
     import boto3
+    from moto import mock_aws  # after the handler's import, so it does not warm boto3 for it
 
     sys.path.insert(0, str(ROOT))  # after the handler's import: neither module imports boto3
     from rumcfn.aws.restore import resolve
@@ -102,10 +115,16 @@ def run_in_this_process(template_path: str, creates: int) -> dict[str, Any]:
         if isinstance(properties.get("Bucket"), str):
             s3.create_bucket(Bucket=properties["Bucket"])
         for _ in range(creates):
-            event = {"RequestType": "Create", "ResponseURL": server.url, "StackId": PSEUDO["AWS::StackId"],
-                     "RequestId": str(uuid.uuid4()), "ResourceType": found["type"],
-                     "LogicalResourceId": found["resource"], "ResourceProperties": properties,
-                     "ServiceToken": properties.get("ServiceToken", "")}
+            event = {
+                "RequestType": "Create",
+                "ResponseURL": server.url,
+                "StackId": PSEUDO["AWS::StackId"],
+                "RequestId": str(uuid.uuid4()),
+                "ResourceType": found["type"],
+                "LogicalResourceId": found["resource"],
+                "ResourceProperties": properties,
+                "ServiceToken": properties.get("ServiceToken", ""),
+            }
             before = len(received)
             start = time.perf_counter()
             handler(event, FakeContext(found["timeout"]))
@@ -116,11 +135,22 @@ def run_in_this_process(template_path: str, creates: int) -> dict[str, Any]:
         written = None
         if isinstance(properties.get("Bucket"), str) and isinstance(properties.get("Key"), str):
             obj = s3.get_object(Bucket=properties["Bucket"], Key=properties["Key"])
-            written = {"bytes": obj["ContentLength"], "content_type": obj.get("ContentType"),
-                       "cache_control": obj.get("CacheControl")}
-    return {"present": True, "resource": found["resource"], "type": found["type"], "function": found["function"],
-            "code_bytes": len(found["code"].encode()), "import_seconds": import_seconds, "creates": results,
-            "answer": {k: received[-1].get(k) for k in ("Status", "PhysicalResourceId")}, "written": written}
+            written = {
+                "bytes": obj["ContentLength"],
+                "content_type": obj.get("ContentType"),
+                "cache_control": obj.get("CacheControl"),
+            }
+    return {
+        "present": True,
+        "resource": found["resource"],
+        "type": found["type"],
+        "function": found["function"],
+        "code_bytes": len(found["code"].encode()),
+        "import_seconds": import_seconds,
+        "creates": results,
+        "answer": {k: received[-1].get(k) for k in ("Status", "PhysicalResourceId")},
+        "written": written,
+    }
 
 
 def cold_import_processes(template_path: str, runs: int) -> list[float]:
@@ -132,20 +162,25 @@ def cold_import_processes(template_path: str, runs: int) -> list[float]:
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / f"{module_name}.py").write_text(found["code"])
         code = f"import time; t=time.perf_counter(); import {module_name}; print(time.perf_counter()-t)"
-        return [float(subprocess.run([sys.executable, "-c", code], cwd=tmp, capture_output=True, text=True,
-                                     check=True).stdout) for _ in range(runs)]
+        return [
+            float(
+                subprocess.run([sys.executable, "-c", code], cwd=tmp, capture_output=True, text=True, check=True).stdout
+            )
+            for _ in range(runs)
+        ]
 
 
 def measure(creates: int = 6, import_runs: int = 7) -> dict[str, Any]:
     """Synthesize the built-in example, then run the handler measurements in a fresh interpreter."""
-    from rumcfn.template.output import to_json
     from rumcfn.stack.assemble import build_template
+    from rumcfn.template.output import to_json
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "template.json"
         path.write_text(to_json(build_template()))
-        done = subprocess.run([sys.executable, __file__, str(path), str(creates)], capture_output=True, text=True,
-                              timeout=300)
+        done = subprocess.run(
+            [sys.executable, __file__, str(path), str(creates)], capture_output=True, text=True, timeout=300
+        )
         if done.returncode != 0:
             raise RuntimeError(f"handler bench failed: {done.stderr.strip().splitlines()[-1:]}")
         result = json.loads(done.stdout.strip().splitlines()[-1])

@@ -96,8 +96,12 @@ def describe() -> list[tuple[str, str]]:
             versions.append(f"{name} (not installed)")
     rows.append(("Python packages", ", ".join(versions)))
     rows.append(("Node", version_of(["node", "--version"], r"v([\d.]+)")))
-    rows.append(("Node packages", ", ".join(f"{n} {node_package(n)}" for n in ("aws-rum-web", "esbuild", "puppeteer-core"))))
+    rows.append(
+        ("Node packages", ", ".join(f"{n} {node_package(n)}" for n in ("aws-rum-web", "esbuild", "puppeteer-core")))
+    )
     rows.append(("Chromium", version_of(["/usr/bin/chromium", "--version"], r"Chromium ([\d.]+)")))
-    rows.append(("Graphviz", version_of(["dot", "-V"], r"version ([\d.]+)") if shutil.which("dot") else "not installed"))
+    rows.append(
+        ("Graphviz", version_of(["dot", "-V"], r"version ([\d.]+)") if shutil.which("dot") else "not installed")
+    )
     rows.append(("rumcfn commit", git_commit()))
     return rows

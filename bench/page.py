@@ -156,7 +156,9 @@ class Collector:
             def cors(self):
                 self.send_header("Access-Control-Allow-Origin", self.headers.get("Origin") or "*")
                 self.send_header("Access-Control-Allow-Methods", "POST, OPTIONS")
-                self.send_header("Access-Control-Allow-Headers", self.headers.get("Access-Control-Request-Headers") or "*")
+                self.send_header(
+                    "Access-Control-Allow-Headers", self.headers.get("Access-Control-Request-Headers") or "*"
+                )
                 self.send_header("Access-Control-Allow-Credentials", "true")
                 self.send_header("Access-Control-Max-Age", "600")
 
@@ -209,10 +211,14 @@ def serve(server: ThreadingHTTPServer) -> str:
 
 def summary(samples: list[dict], key: str) -> dict[str, float]:
     values = [s[key] for s in samples]
-    return {"median": statistics.median(values), "min": min(values), "max": max(values),
-            "q1": statistics.quantiles(values, n=4, method="inclusive")[0] if len(values) > 3 else min(values),
-            "q3": statistics.quantiles(values, n=4, method="inclusive")[2] if len(values) > 3 else max(values),
-            "n": len(values)}
+    return {
+        "median": statistics.median(values),
+        "min": min(values),
+        "max": max(values),
+        "q1": statistics.quantiles(values, n=4, method="inclusive")[0] if len(values) > 3 else min(values),
+        "q3": statistics.quantiles(values, n=4, method="inclusive")[2] if len(values) > 3 else max(values),
+        "n": len(values),
+    }
 
 
 #: Page variants: what rumcfn recommends (ScriptTag output), and alternatives for comparison.
@@ -227,9 +233,19 @@ VARIANTS = {
 
 PROFILES = [
     {"name": "localhost, no throttling", "latency": 0, "down": 0, "up": 0},
-    {"name": "throttled: 40 ms RTT, 10 Mbit/s down, 5 Mbit/s up", "latency": 40, "down": 10_000_000 / 8,
-     "up": 5_000_000 / 8, "variants": ["without rum.js", "with rum.js (script tag)", "snippet run after the load event",
-                                       "bundled module, full aws-rum-web", "bundled module, web-slim + plugins"]},
+    {
+        "name": "throttled: 40 ms RTT, 10 Mbit/s down, 5 Mbit/s up",
+        "latency": 40,
+        "down": 10_000_000 / 8,
+        "up": 5_000_000 / 8,
+        "variants": [
+            "without rum.js",
+            "with rum.js (script tag)",
+            "snippet run after the load event",
+            "bundled module, full aws-rum-web",
+            "bundled module, web-slim + plugins",
+        ],
+    },
 ]
 
 
@@ -241,8 +257,13 @@ def measure(runs: int = 9, warmup: int = 1, throttled_runs: int = 5) -> dict[str
     collector_url = serve(collector.server)
     cdn = static_server({"/cwr.js": (client, "application/javascript")})
     cdn_url = serve(cdn)
-    rum_js = render_concrete(app_monitor_id=MONITOR_ID, region="us-east-1", unsigned=True, endpoint=collector_url,
-                             client_url=f"{cdn_url}/cwr.js")
+    rum_js = render_concrete(
+        app_monitor_id=MONITOR_ID,
+        region="us-east-1",
+        unsigned=True,
+        endpoint=collector_url,
+        client_url=f"{cdn_url}/cwr.js",
+    )
     from rumcfn.client.module import FULL, SLIM
 
     modules = {"module-full": bundle_module(FULL, collector_url), "module-slim": bundle_module(SLIM, collector_url)}
@@ -250,32 +271,54 @@ def measure(runs: int = 9, warmup: int = 1, throttled_runs: int = 5) -> dict[str
     site = static_server(files)
     site_url = serve(site)
     variants = {name: f"{site_url}{path}" for name, path in VARIANTS.items()}
-    profiles = [dict(PROFILES[0], runs=runs, warmup=warmup),
-                dict(PROFILES[1], runs=throttled_runs, warmup=min(warmup, 1))]
-    config = {"chromium": CHROMIUM, "variants": variants, "profiles": profiles, "settle": 200,
-              "probe": variants["with rum.js (script tag)"]}
+    profiles = [
+        dict(PROFILES[0], runs=runs, warmup=warmup),
+        dict(PROFILES[1], runs=throttled_runs, warmup=min(warmup, 1)),
+    ]
+    config = {
+        "chromium": CHROMIUM,
+        "variants": variants,
+        "profiles": profiles,
+        "settle": 200,
+        "probe": variants["with rum.js (script tag)"],
+    }
     try:
-        done = subprocess.run(["node", str(HERE / "page.mjs"), json.dumps(config)], capture_output=True, text=True,
-                              cwd=ROOT, timeout=600)
+        done = subprocess.run(
+            ["node", str(HERE / "page.mjs"), json.dumps(config)], capture_output=True, text=True, cwd=ROOT, timeout=600
+        )
         if done.returncode != 0:
             raise RuntimeError(f"page.mjs failed: {done.stderr.strip()[-800:]}")
         results = json.loads(done.stdout.strip().splitlines()[-1])
     finally:
         for server in (site, cdn, collector.server):
             server.shutdown()
-    builds = {"CDN cwr.js (full client, loaded by the snippet)": client,
-              "bundled module, full `aws-rum-web`": modules["module-full"],
-              "bundled module, `@aws-rum/web-slim` + the telemetries' plugins": modules["module-slim"]}
-    out: dict[str, Any] = {"profiles": {}, "client_bytes": len(client), "client_gzip": len(gzip.compress(client, 6)),
-                           "builds": {name: (len(body), len(gzip.compress(body, 6))) for name, body in builds.items()},
-                           "page_bytes": {name: len(body) for name, (body, _) in files.items()},
-                           "collector": {"batches": collector.batches, "events": collector.events,
-                                         "types": dict(sorted(collector.types.items()))}}
+    builds = {
+        "CDN cwr.js (full client, loaded by the snippet)": client,
+        "bundled module, full `aws-rum-web`": modules["module-full"],
+        "bundled module, `@aws-rum/web-slim` + the telemetries' plugins": modules["module-slim"],
+    }
+    out: dict[str, Any] = {
+        "profiles": {},
+        "client_bytes": len(client),
+        "client_gzip": len(gzip.compress(client, 6)),
+        "builds": {name: (len(body), len(gzip.compress(body, 6))) for name, body in builds.items()},
+        "page_bytes": {name: len(body) for name, (body, _) in files.items()},
+        "collector": {
+            "batches": collector.batches,
+            "events": collector.events,
+            "types": dict(sorted(collector.types.items())),
+        },
+    }
     for profile, samples in results.items():
         rows = {}
         for name, runs_ in samples.items():
-            rows[name] = {"load": summary(runs_, "load"), "lcp": summary(runs_, "lcp"), "dcl": summary(runs_, "dcl"),
-                          "bytes": statistics.median(s["bytes"] for s in runs_),
-                          "rum_loaded": sum(1 for s in runs_ if s["rumLoaded"]), "n": len(runs_)}
+            rows[name] = {
+                "load": summary(runs_, "load"),
+                "lcp": summary(runs_, "lcp"),
+                "dcl": summary(runs_, "dcl"),
+                "bytes": statistics.median(s["bytes"] for s in runs_),
+                "rum_loaded": sum(1 for s in runs_ if s["rumLoaded"]),
+                "n": len(runs_),
+            }
         out["profiles"][profile] = rows
     return out

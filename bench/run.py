@@ -104,8 +104,12 @@ def run_cli(report: Report) -> None:
     body += table(["module", "self", "cumulative"], [[f"`{n}`", f"{s:.1f} ms", f"{c:.1f} ms"] for n, s, c in breakdown])
     report.section("1. The CLI as a process", body)
     median = synth["rumcfn synth -o template.json"].median
-    report.headline["synth"] = ("`rumcfn synth` (whole process, median)", f"< {TARGETS['synth']} s",
-                                median < TARGETS["synth"], f"{median:.3f} s ({synth['rumcfn synth -o template.json'].n} runs)")
+    report.headline["synth"] = (
+        "`rumcfn synth` (whole process, median)",
+        f"< {TARGETS['synth']} s",
+        median < TARGETS["synth"],
+        f"{median:.3f} s ({synth['rumcfn synth -o template.json'].n} runs)",
+    )
 
 
 def run_fleet(report: Report) -> None:
@@ -120,29 +124,49 @@ def run_fleet(report: Report) -> None:
     for size in sizes:
         s = results[size]
         per = s.median / size
-        rows.append([f"{size:,}", f"{s.median:.3f} s", spread(s, 1 / 1000, 3).replace("IQR", "IQR (s)"),
-                     ms(per, 2), f"{per / per_100:.2f}×", s.n])
+        rows.append(
+            [
+                f"{size:,}",
+                f"{s.median:.3f} s",
+                spread(s, 1 / 1000, 3).replace("IQR", "IQR (s)"),
+                ms(per, 2),
+                f"{per / per_100:.2f}×",
+                s.n,
+            ]
+        )
     growth_1000 = (results[1000].median / 1000) / per_100
     growth_10 = (results[10].median / 10) / per_100
     linear = growth_1000 <= 1.25  # per-template cost does not grow with the fleet (within noise)
-    body = ("Building N templates in one Python process through the API, each site with its own monitor name, "
-            "domain and bucket (`with_overrides(Settings(), {...})` → `build_template` → `to_json`; settings "
-            "validation and JSON serialization included). The process is warmed up first (imports, Jinja cache).\n\n")
+    grows = (
+        "linearly (per-template cost does not rise with fleet size, within 25 %)" if linear else "faster than linearly"
+    )
+    body = (
+        "Building N templates in one Python process through the API, each site with its own monitor name, "
+        "domain and bucket (`with_overrides(Settings(), {...})` → `build_template` → `to_json`; settings "
+        "validation and JSON serialization included). The process is warmed up first (imports, Jinja cache).\n\n"
+    )
     body += table(["sites", "total (median)", "spread", "per template", "per template vs. 100 sites", "runs"], rows)
-    body += (f"\nGrowth: per-template time at 1,000 sites is {growth_1000:.2f}× the per-template time at 100 sites "
-             f"(10 sites: {growth_10:.2f}×): total time grows "
-             f"{'linearly (per-template cost does not rise with fleet size, within 25 %)' if linear else 'faster than linearly'}. "
-             f"A fresh interpreter pays once for imports: import + first template = {ms(fresh.median, 0)} "
-             f"median ({spread(fresh, digits=0)}, {fresh.n} runs).\n")
+    body += (
+        f"\nGrowth: per-template time at 1,000 sites is {growth_1000:.2f}× the per-template time at 100 sites "
+        f"(10 sites: {growth_10:.2f}×): total time grows "
+        f"{grows}. "
+        f"A fresh interpreter pays once for imports: import + first template = {ms(fresh.median, 0)} "
+        f"median ({spread(fresh, digits=0)}, {fresh.n} runs).\n"
+    )
     profile = fleet.profile_build()
-    body += ("\nWhere one build's time goes (cProfile over 20 sites; share of the total, cumulative, so rows nest):\n\n"
-             + table(["function", "share"], [[f"`{name}`", f"{share:.0%}"] for name, share in profile]))
+    body += (
+        "\nWhere one build's time goes (cProfile over 20 sites; share of the total, cumulative, so rows nest):\n\n"
+        + table(["function", "share"], [[f"`{name}`", f"{share:.0%}"] for name, share in profile])
+    )
     report.section("2. Fleet scale (Python API)", body)
     t100 = results[100].median
-    report.headline["fleet"] = ("100 site templates in one process", f"< {TARGETS['fleet100']:.0f} s, linear",
-                                t100 < TARGETS["fleet100"] and linear,
-                                f"{t100:.2f} s ({ms(t100 / 100, 1)} each); 1,000 sites {results[1000].median:.1f} s "
-                                f"({growth_1000:.2f}× per template)")
+    report.headline["fleet"] = (
+        "100 site templates in one process",
+        f"< {TARGETS['fleet100']:.0f} s, linear",
+        t100 < TARGETS["fleet100"] and linear,
+        f"{t100:.2f} s ({ms(t100 / 100, 1)} each); 1,000 sites {results[1000].median:.1f} s "
+        f"({growth_1000:.2f}× per template)",
+    )
     report.fleet_per_template = t100 / 100  # type: ignore[attr-defined]
 
 
@@ -155,18 +179,32 @@ def run_lint(report: Report) -> None:
     single: Stats = costs["single"]
     n = costs["fleet_size"]
     rows = [
-        ["`rumcfn lint template.json` (whole process, built-in example)", ms(process.median, 0), spread(process, digits=0), process.n],
+        [
+            "`rumcfn lint template.json` (whole process, built-in example)",
+            ms(process.median, 0),
+            spread(process, digits=0),
+            process.n,
+        ],
         ["`Linter()` start-up (rules and schemas, once per process)", ms(costs["startup"], 0), "one run", 1],
         ["`Linter().lint(text)`, one template (warm)", ms(single.median, 0), spread(single, digits=0), single.n],
-        [f"{n} different site templates, one `Linter`", f"{costs['fleet']:.2f} s", f"{ms(costs['fleet'] / n, 0)} per template", 1],
+        [
+            f"{n} different site templates, one `Linter`",
+            f"{costs['fleet']:.2f} s",
+            f"{ms(costs['fleet'] / n, 0)} per template",
+            1,
+        ],
     ]
-    body = ("cfn-lint with every rule (informational ones included) for us-east-1, through `rumcfn.template.lint.Linter`, "
-            "which loads the rules once.\n\n") + table(["what", "median", "spread", "runs"], rows)
-    body += (f"\nFindings: {len(costs['findings_first'])} on the first template, {costs['findings_total']} across "
-             f"all {n}. Linting dominates a fleet pipeline: one template lints in about "
-             f"{single.median / max(getattr(report, 'fleet_per_template', single.median), 1e-9):.0f}× the time it "
-             "takes to build, so a fleet job should share one `Linter` (and can lint templates in parallel "
-             "processes, one `Linter` each).\n")
+    body = (
+        "cfn-lint with every rule (informational ones included) for us-east-1, through `rumcfn.template.lint.Linter`, "
+        "which loads the rules once.\n\n"
+    ) + table(["what", "median", "spread", "runs"], rows)
+    body += (
+        f"\nFindings: {len(costs['findings_first'])} on the first template, {costs['findings_total']} across "
+        f"all {n}. Linting dominates a fleet pipeline: one template lints in about "
+        f"{single.median / max(getattr(report, 'fleet_per_template', single.median), 1e-9):.0f}× the time it "
+        "takes to build, so a fleet job should share one `Linter` (and can lint templates in parallel "
+        "processes, one `Linter` each).\n"
+    )
     report.section("3. Linting", body)
 
 
@@ -180,37 +218,60 @@ def run_sizes(report: Report) -> None:
             rows.append([row["variant"], "–", f"failed: {row['error']}", "", "", ""])
             continue
         share = row["json"] / row["limit"]
-        rows.append([row["variant"], row["resources"], f"{row['json']:,}", f"{share:.0%}",
-                     f"{row['minified']:,}", f"{row['yaml']:,}"])
+        rows.append(
+            [
+                row["variant"],
+                row["resources"],
+                f"{row['json']:,}",
+                f"{share:.0%}",
+                f"{row['minified']:,}",
+                f"{row['yaml']:,}",
+            ]
+        )
         for lid, size in row["zipfiles"].items():
             zip_rows.append([row["variant"], f"`{lid}`", f"{size:,}", f"{size / row['json']:.0%}"])
-    body = ("`rumcfn synth` output (JSON as written: one-space indent, or compact when the indented text would "
-            "pass the limit) against CloudFormation's 51,200-byte limit for a template passed inline (`--template-body`, or `aws cloudformation deploy` without `--s3-bucket`).\n\n")
+    body = (
+        "`rumcfn synth` output (JSON as written: one-space indent, or compact when the indented text would "
+        "pass the limit) against CloudFormation's 51,200-byte limit for a template passed inline (`--template-body`, "
+        "or `aws cloudformation deploy` without `--s3-bucket`).\n\n"
+    )
     body += table(["settings", "resources", "JSON bytes", "of 51,200", "minified JSON", "YAML bytes"], rows)
     largest = max((r for r in templates if "json" in r), key=lambda r: r["json"], default=None)
     if largest:
-        body += (f"\nThe largest variant uses {largest['json'] / largest['limit']:.0%} of the inline limit "
-                 f"({largest['limit'] - largest['json']:,} bytes to spare).\n")
+        body += (
+            f"\nThe largest variant uses {largest['json'] / largest['limit']:.0%} of the inline limit "
+            f"({largest['limit'] - largest['json']:,} bytes to spare).\n"
+        )
     body += "\n**Inline handler** (`Code.ZipFile` of each `AWS::Lambda::Function`; Lambda saves it as `index.py`):\n\n"
     if zip_rows:
         body += table(["settings", "function", "bytes", "share of the template"], zip_rows)
-        body += ("\nCloudFormation no longer limits inline code to 4,096 characters (the limit was lifted in 2022; "
-                 "see aws-cdk#20624), so the handler counts against the template's own 51,200 bytes.\n")
+        body += (
+            "\nCloudFormation no longer limits inline code to 4,096 characters (the limit was lifted in 2022; "
+            "see aws-cdk#20624), so the handler counts against the template's own 51,200 bytes.\n"
+        )
     else:
         body += "No inline Lambda function in these templates (the custom-resource handler has not landed).\n"
     snippets = sizes.snippet_sizes()
     snippet_rows = [[r["variant"], f"{r['raw']:,}", f"{r['gzip']:,}"] for r in snippets]
-    body += ("\n**Snippet** (`rum.js`, rendered by `rumcfn.client.snippet.render_concrete(...)`, as `rumcfn snippet` "
-             "writes it; gzip -9):\n\n") + table(["auth", "raw bytes", "gzipped bytes"], snippet_rows)
+    body += (
+        "\n**Snippet** (`rum.js`, rendered by `rumcfn.client.snippet.render_concrete(...)`, as `rumcfn snippet` "
+        "writes it; gzip -9):\n\n"
+    ) + table(["auth", "raw bytes", "gzipped bytes"], snippet_rows)
     report.section("4. Sizes", body)
     unsigned = snippets[0]
-    report.headline["snippet"] = ("Snippet `rum.js`, raw", "< 1 KB", unsigned["raw"] < TARGETS["snippet"],
-                                  f"{unsigned['raw']:,} B unsigned ({unsigned['gzip']:,} B gzipped); "
-                                  f"{snippets[1]['raw']:,} B with Cognito")
+    report.headline["snippet"] = (
+        "Snippet `rum.js`, raw",
+        "< 1 KB",
+        unsigned["raw"] < TARGETS["snippet"],
+        f"{unsigned['raw']:,} B unsigned ({unsigned['gzip']:,} B gzipped); {snippets[1]['raw']:,} B with Cognito",
+    )
     if largest:
-        report.headline["template"] = ("Largest template vs. inline limit", "≤ 51,200 B",
-                                       largest["json"] <= largest["limit"],
-                                       f"{largest['json']:,} B ({largest['variant']})")
+        report.headline["template"] = (
+            "Largest template vs. inline limit",
+            "≤ 51,200 B",
+            largest["json"] <= largest["limit"],
+            f"{largest['json']:,} B ({largest['variant']})",
+        )
 
 
 def run_handler(report: Report) -> None:
@@ -218,28 +279,41 @@ def run_handler(report: Report) -> None:
 
     result = handler.measure(creates=3 if report.quick else 6, import_runs=3 if report.quick else 7)
     if not result.get("present"):
-        report.section("5. The custom-resource handler", "The synthesized stack has no custom resource backed by an "
-                       "inline Lambda function yet, so there is nothing to measure.")
+        report.section(
+            "5. The custom-resource handler",
+            "The synthesized stack has no custom resource backed by an "
+            "inline Lambda function yet, so there is nothing to measure.",
+        )
         return
     creates = Stats(tuple(result["creates"]))
     warm = Stats(tuple(result["creates"][1:])) if len(result["creates"]) > 1 else creates
     imports = Stats(tuple(result["import_processes"]))
     written = result.get("written") or {}
     rows = [
-        ["cold `import index` (fresh interpreter, boto3 included)", ms(imports.median, 0), spread(imports, digits=0), imports.n],
+        [
+            "cold `import index` (fresh interpreter, boto3 included)",
+            ms(imports.median, 0),
+            spread(imports, digits=0),
+            imports.n,
+        ],
         ["first Create (S3 client created, object written, answer sent)", ms(result["creates"][0], 1), "one run", 1],
         ["later Creates (same process)", ms(warm.median, 1), spread(warm, digits=1), warm.n],
     ]
-    body = (f"`{result['resource']}` (`{result['type']}`) is backed by `{result['function']}`, whose inline code "
-            f"({result['code_bytes']:,} bytes) is taken from the synthesized template, saved as `index.py` and loaded as "
-            "module `index`, the way Lambda does. Create events carry the custom resource's real properties "
-            "(intrinsic functions filled with stand-ins); S3 is moto's in-process mock (`moto.mock_aws`) and "
-            "`ResponseURL` a local HTTP server. This is local CPU cost, not Lambda's: a real cold start adds the "
-            "runtime's own init, and real S3 and CloudFormation add network round trips.\n\n")
+    body = (
+        f"`{result['resource']}` (`{result['type']}`) is backed by `{result['function']}`, whose inline code "
+        f"({result['code_bytes']:,} bytes) is taken from the synthesized template, saved as `index.py` and loaded as "
+        "module `index`, the way Lambda does. Create events carry the custom resource's real properties "
+        "(intrinsic functions filled with stand-ins); S3 is moto's in-process mock (`moto.mock_aws`) and "
+        "`ResponseURL` a local HTTP server. This is local CPU cost, not Lambda's: a real cold start adds the "
+        "runtime's own init, and real S3 and CloudFormation add network round trips.\n\n"
+    )
     body += table(["what", "median", "spread", "runs"], rows)
-    body += (f"\nAnswer sent: `{result['answer'].get('Status')}`, physical id `{result['answer'].get('PhysicalResourceId')}`; "
-             f"object written: {written.get('bytes', '?')} bytes, `Content-Type: {written.get('content_type')}`, "
-             f"`Cache-Control: {written.get('cache_control')}`.\n")
+    body += (
+        f"\nAnswer sent: `{result['answer'].get('Status')}`, "
+        f"physical id `{result['answer'].get('PhysicalResourceId')}`; "
+        f"object written: {written.get('bytes', '?')} bytes, `Content-Type: {written.get('content_type')}`, "
+        f"`Cache-Control: {written.get('cache_control')}`.\n"
+    )
     report.section("5. The custom-resource handler", body)
 
 
@@ -247,21 +321,27 @@ def run_page(report: Report) -> None:
     import page
 
     result = page.measure(runs=4 if report.quick else 9, warmup=1, throttled_runs=2 if report.quick else 5)
-    body = (f"A small test page (HTML {result['page_bytes']['/page.html']:,} B, CSS, an app script, a "
-            f"{result['page_bytes']['/hero.png'] / 1024:.0f} KiB hero image that is the LCP element) loaded in headless "
-            "Chromium through puppeteer-core, every load in a fresh browser context with the cache disabled (a first "
-            "visit). With rum.js, the page loads it as rumcfn's `ScriptTag` output says (`<script src=\"/rum.js\">` "
-            "first in `<head>`); rum.js is the concrete unsigned snippet and loads the **real** web client "
-            f"(aws-rum-web bundled by esbuild: {result['client_bytes']:,} B, {result['client_gzip']:,} B gzipped, "
-            "served gzipped from a separate \"CDN\" origin) and sends to a local collector on a third origin "
-            "(CORS preflights included). Only 127.0.0.1 is contacted. Load = `loadEventStart`, LCP = the last "
-            "`largest-contentful-paint` entry, both from the navigation start; variants are interleaved and "
-            "rotated each run.\n\n")
-    body += ("**Each way of loading the client** (the CDN snippet's `cwr.js`, or `rumcfn snippet --format module` "
-             "imported by a site's entry point and bundled by esbuild, minified; gzip -6 as a CDN serves it). The "
-             "module pages below load that bundle with one `<script src>` tag, standing in for a site's own bundle:\n\n")
-    body += table(["client", "minified bytes", "gzipped bytes"],
-                  [[name, f"{raw:,}", f"{gz:,}"] for name, (raw, gz) in result["builds"].items()])
+    body = (
+        f"A small test page (HTML {result['page_bytes']['/page.html']:,} B, CSS, an app script, a "
+        f"{result['page_bytes']['/hero.png'] / 1024:.0f} KiB hero image that is the LCP element) loaded in headless "
+        "Chromium through puppeteer-core, every load in a fresh browser context with the cache disabled (a first "
+        "visit). With rum.js, the page loads it as rumcfn's `ScriptTag` output says (`<script src=\"/rum.js\">` "
+        "first in `<head>`); rum.js is the concrete unsigned snippet and loads the **real** web client "
+        f"(aws-rum-web bundled by esbuild: {result['client_bytes']:,} B, {result['client_gzip']:,} B gzipped, "
+        "served gzipped from a separate \"CDN\" origin) and sends to a local collector on a third origin "
+        "(CORS preflights included). Only 127.0.0.1 is contacted. Load = `loadEventStart`, LCP = the last "
+        "`largest-contentful-paint` entry, both from the navigation start; variants are interleaved and "
+        "rotated each run.\n\n"
+    )
+    body += (
+        "**Each way of loading the client** (the CDN snippet's `cwr.js`, or `rumcfn snippet --format module` "
+        "imported by a site's entry point and bundled by esbuild, minified; gzip -6 as a CDN serves it). The "
+        "module pages below load that bundle with one `<script src>` tag, standing in for a site's own bundle:\n\n"
+    )
+    body += table(
+        ["client", "minified bytes", "gzipped bytes"],
+        [[name, f"{raw:,}", f"{gz:,}"] for name, (raw, gz) in result["builds"].items()],
+    )
     body += "\n"
     headline_ratio = None
     for profile, rows in result["profiles"].items():
@@ -271,19 +351,42 @@ def run_page(report: Report) -> None:
             load, lcp = row["load"], row["lcp"]
             ratio_load = load["median"] / base["load"]["median"]
             ratio_lcp = lcp["median"] / base["lcp"]["median"] if base["lcp"]["median"] else float("nan")
-            lines.append([name, f"{load['median']:.0f} ms", f"{load['q1']:.0f}–{load['q3']:.0f}",
-                          "1.00" if row is base else f"{ratio_load:.2f}", f"{lcp['median']:.0f} ms",
-                          f"{lcp['q1']:.0f}–{lcp['q3']:.0f}", "1.00" if row is base else f"{ratio_lcp:.2f}",
-                          f"{row['dcl']['median']:.0f} ms", f"{row['rum_loaded']}/{row['n']}"])
+            lines.append(
+                [
+                    name,
+                    f"{load['median']:.0f} ms",
+                    f"{load['q1']:.0f}–{load['q3']:.0f}",
+                    "1.00" if row is base else f"{ratio_load:.2f}",
+                    f"{lcp['median']:.0f} ms",
+                    f"{lcp['q1']:.0f}–{lcp['q3']:.0f}",
+                    "1.00" if row is base else f"{ratio_lcp:.2f}",
+                    f"{row['dcl']['median']:.0f} ms",
+                    f"{row['rum_loaded']}/{row['n']}",
+                ]
+            )
             if name == "with rum.js (script tag)" and profile.startswith("localhost"):
                 headline_ratio = (ratio_load, ratio_lcp)
         body += f"**{profile}** ({base['n']} runs per variant):\n\n"
-        body += table(["variant", "load (median)", "load IQR", "load ratio", "LCP (median)", "LCP IQR", "LCP ratio",
-                       "DOMContentLoaded", "client ran"], lines)
+        body += table(
+            [
+                "variant",
+                "load (median)",
+                "load IQR",
+                "load ratio",
+                "LCP (median)",
+                "LCP IQR",
+                "LCP ratio",
+                "DOMContentLoaded",
+                "client ran",
+            ],
+            lines,
+        )
         body += "\n"
     c = result["collector"]
-    body += (f"Proof that the client really ran: the collector received {c['batches']} batches with {c['events']} events "
-             f"across all loads ({', '.join(f'{k} ×{v}' for k, v in c['types'].items())}).\n\n")
+    body += (
+        f"Proof that the client really ran: the collector received {c['batches']} batches with {c['events']} events "
+        f"across all loads ({', '.join(f'{k} ×{v}' for k, v in c['types'].items())}).\n\n"
+    )
     if headline_ratio:
         met = headline_ratio[0] < TARGETS["page"]
         local = result["profiles"]["localhost, no throttling"]
@@ -313,11 +416,20 @@ def run_page(report: Report) -> None:
             "The ratio also depends on the page: this test page loads in about "
             f"{base['load']['median']:.0f} ms; on a page whose load takes seconds the same absolute cost is a much "
             "smaller ratio."
-            + (" Other work was running on this machine when the bench started (see the load averages), so these "
-               "page timings are noisy; compare the IQRs before reading much into small differences." if loaded() else "")
-            + "\n")
-        report.headline["page"] = ("Page load with / without rum.js (load event, localhost)", f"< {TARGETS['page']}",
-                                   met, f"{headline_ratio[0]:.2f}× load event, {headline_ratio[1]:.2f}× LCP")
+            + (
+                " Other work was running on this machine when the bench started (see the load averages), so these "
+                "page timings are noisy; compare the IQRs before reading much into small differences."
+                if loaded()
+                else ""
+            )
+            + "\n"
+        )
+        report.headline["page"] = (
+            "Page load with / without rum.js (load event, localhost)",
+            f"< {TARGETS['page']}",
+            met,
+            f"{headline_ratio[0]:.2f}× load event, {headline_ratio[1]:.2f}× LCP",
+        )
     report.section("6. Page cost of the snippet (headless Chromium)", body)
 
 
@@ -352,13 +464,22 @@ def render(report: Report, machine_rows, started: datetime, elapsed: float, load
     head.append("")
     missed = [what for what, _, ok, _ in report.headline.values() if ok is False]
     if missed:
-        head.append("Missed targets are explained in their sections below. " + (
-            "Other work was running on this machine when the bench started (see the load averages), which "
-            "inflates the times; the sizes are exact." if busy(machine_rows, load_end) else ""))
+        head.append(
+            "Missed targets are explained in their sections below. "
+            + (
+                "Other work was running on this machine when the bench started (see the load averages), which "
+                "inflates the times; the sizes are exact."
+                if busy(machine_rows, load_end)
+                else ""
+            )
+        )
         head.append("")
-    tail = ("\n## Reproduce\n\n`make bench` writes this file; `python bench/run.py --only page,sizes --output /tmp/b.md` runs "
-            "some sections, `--quick` fewer runs. Sections: " + ", ".join(f"`{s}`" for s in SECTIONS) + ". The code is in "
-            "`bench/` (one module per section; `bench/page.mjs` drives Chromium).\n")
+    tail = (
+        "\n## Reproduce\n\n`make bench` writes this file; "
+        "`python bench/run.py --only page,sizes --output /tmp/b.md` runs "
+        "some sections, `--quick` fewer runs. Sections: " + ", ".join(f"`{s}`" for s in SECTIONS) + ". The code is in "
+        "`bench/` (one module per section; `bench/page.mjs` drives Chromium).\n"
+    )
     return "\n".join(head) + "\n" + "\n".join(report.parts) + tail
 
 

@@ -29,8 +29,8 @@ def variants() -> dict[str, Any]:
 
 def template_sizes() -> list[dict[str, Any]]:
     from rumcfn.facts import INLINE_LIMIT
-    from rumcfn.template.output import to_json, to_yaml
     from rumcfn.stack.assemble import build_template
+    from rumcfn.template.output import to_json, to_yaml
 
     rows = []
     for name, settings in variants().items():

@@ -225,7 +225,7 @@ def retain(event, name="ResourceProperties"):
     group where the copies are stored"); like any log group, it keeps events forever unless a retention is set."""
     p = props(event, name)
     monitor, days = text(p, "MonitorName"), int(text(p, "RetentionInDays", None, "[0-9]{1,4}", "a number of days"))
-    group = client("rum").get_app_monitor(Name=monitor)["AppMonitor"].get("DataStorage", {}).get("CwLog", {}).get("CwLogGroup")
+    group = client("rum").get_app_monitor(Name=monitor)["AppMonitor"].get("DataStorage", {}).get("CwLog", {}).get("CwLogGroup")  # noqa: E501
     # LogGroupName: 1 to 512 of these (botocore's logs service model), so the answer stays under LIMIT
     if not re.fullmatch("[-._/#A-Za-z0-9]{1,512}", group or ""):
         raise RuntimeError(f"RUM names no log group for {monitor} (is CwLogEnabled on?): {group!r:.99}")

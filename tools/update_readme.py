@@ -25,5 +25,10 @@ path = ROOT / "README.md"
 text = path.read_text()
 for name, generate in BLOCKS.items():
     start, end = f"<!-- {name}:start -->\n", f"<!-- {name}:end -->"
-    text = re.sub(re.escape(start) + ".*?" + re.escape(end), lambda m: start + generate() + end, text, flags=re.S)
+    text = re.sub(
+        re.escape(start) + ".*?" + re.escape(end),
+        lambda m, start=start, generate=generate, end=end: start + generate() + end,
+        text,
+        flags=re.S,
+    )
 path.write_text(text)

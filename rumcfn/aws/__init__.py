@@ -1,1 +1,2 @@
-"""Every boto3 call: sessions and errors, stacks, events, deploy, stack sets, Service Catalog, the budget gate, restore."""
+"""Every boto3 call: sessions and errors, stacks, events, deploy, stack sets, Service Catalog, the budget gate,
+restore."""

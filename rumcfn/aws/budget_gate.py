@@ -23,8 +23,14 @@ from rumcfn.aws.budget_sources import Releases, Target
 from rumcfn.aws.errors import translated
 from rumcfn.config import Budget
 from rumcfn.errors import RumcfnError, UsageError
-from rumcfn.facts import (BUDGET_METRICS, MAX_METRIC_DATA_QUERIES, RUM_DIMENSION, RUM_NAMESPACE, VITAL_KEYS,
-                          cloudwatch_statistic)
+from rumcfn.facts import (
+    BUDGET_METRICS,
+    MAX_METRIC_DATA_QUERIES,
+    RUM_DIMENSION,
+    RUM_NAMESPACE,
+    VITAL_KEYS,
+    cloudwatch_statistic,
+)
 
 PASS, FAIL, WARN, NO_DATA = "pass", "FAIL", "warn", "no data"
 WORDS = {PASS: "pass", FAIL: "fail", WARN: "warn", NO_DATA: "no-data"}
@@ -149,8 +155,13 @@ def queries(app_monitor: str, budgets: list[Budget], period: int, *, prefix: str
     for index, budget in enumerate(budgets):
         metric = series(app_monitor, budget, release, releases)
         for kind, stat in (("v", cloudwatch_statistic(budget.statistic)), ("n", "SampleCount")):
-            result.append({"Id": f"{prefix}{kind}{index}", "MetricStat": {"Metric": metric, "Period": period, "Stat": stat},
-                           "ReturnData": True})
+            result.append(
+                {
+                    "Id": f"{prefix}{kind}{index}",
+                    "MetricStat": {"Metric": metric, "Period": period, "Stat": stat},
+                    "ReturnData": True,
+                }
+            )
     return result
 
 
@@ -160,12 +171,14 @@ def fetch(cloudwatch, requests: list[dict[str, Any]], start: datetime, end: date
     with translated():
         paginator = cloudwatch.get_paginator("get_metric_data")
         for first in range(0, len(requests), MAX_METRIC_DATA_QUERIES):
-            chunk = requests[first:first + MAX_METRIC_DATA_QUERIES]
-            for page in paginator.paginate(MetricDataQueries=chunk, StartTime=start, EndTime=end,
-                                           ScanBy="TimestampDescending"):
+            chunk = requests[first : first + MAX_METRIC_DATA_QUERIES]
+            for page in paginator.paginate(
+                MetricDataQueries=chunk, StartTime=start, EndTime=end, ScanBy="TimestampDescending"
+            ):
                 for item in page.get("MetricDataResults", []):
                     values.setdefault(item["Id"], []).extend(
-                        v for v in item.get("Values", []) if v is not None and not math.isnan(v))
+                        v for v in item.get("Values", []) if v is not None and not math.isnan(v)
+                    )
     return values
 
 
@@ -188,8 +201,7 @@ def judge(result: Result, gate: Gate, against: str) -> None:
         if result.baseline is None or (result.baseline_samples or 0) < gate.min_samples:
             if not broken:
                 result.status = NO_DATA
-                result.reason = (f"{against}: {_samples(result.baseline_samples)} sample(s), "
-                                 f"{gate.min_samples} needed")
+                result.reason = f"{against}: {_samples(result.baseline_samples)} sample(s), {gate.min_samples} needed"
                 return
         elif result.baseline > 0:
             result.change = (result.value - result.baseline) / result.baseline
@@ -210,11 +222,20 @@ def check(cloudwatch, target: Target, gate: Gate | None = None, now: datetime | 
     budgets = target.budgets
     if gate.release is not None:
         if target.releases is None:
-            raise UsageError(f"{target.app_monitor}: the stack publishes no per-release metrics "
-                             "(set budgets.release_namespace)")
+            raise UsageError(
+                f"{target.app_monitor}: the stack publishes no per-release metrics (set budgets.release_namespace)"
+            )
         budgets = [b for b in budgets if not b.segment and b.key in VITAL_KEYS]
-    report = Report(target.app_monitor, gate.days, start.isoformat(), end.isoformat(), release=gate.release,
-                    against=gate.against, baseline=gate.baseline, max_regression=gate.max_regression if gate.compares else None)
+    report = Report(
+        target.app_monitor,
+        gate.days,
+        start.isoformat(),
+        end.isoformat(),
+        release=gate.release,
+        against=gate.against,
+        baseline=gate.baseline,
+        max_regression=gate.max_regression if gate.compares else None,
+    )
     if not budgets:
         return report
     period = gate.days * 86_400
@@ -222,15 +243,30 @@ def check(cloudwatch, target: Target, gate: Gate | None = None, now: datetime | 
     values = fetch(cloudwatch, queries(target.app_monitor, budgets, period, **own), start, end)
     base: dict[str, list[float]] = {}
     if gate.against:
-        base = fetch(cloudwatch, queries(target.app_monitor, budgets, period, prefix="b", release=gate.against,
-                                         releases=target.releases), start, end)
+        base = fetch(
+            cloudwatch,
+            queries(target.app_monitor, budgets, period, prefix="b", release=gate.against, releases=target.releases),
+            start,
+            end,
+        )
     elif gate.baseline:
-        base = fetch(cloudwatch, queries(target.app_monitor, budgets, period, prefix="b", **own),
-                     start - timedelta(days=gate.days), start)
+        base = fetch(
+            cloudwatch,
+            queries(target.app_monitor, budgets, period, prefix="b", **own),
+            start - timedelta(days=gate.days),
+            start,
+        )
     against = gate.against or f"the {gate.days} day(s) before"
     for index, budget in enumerate(budgets):
-        result = Result(budget.key, budget.metric, budget.statistic, budget.budget, budget.level, budget.segment,
-                        dict(budget.dimensions))
+        result = Result(
+            budget.key,
+            budget.metric,
+            budget.statistic,
+            budget.budget,
+            budget.level,
+            budget.segment,
+            dict(budget.dimensions),
+        )
         result.value, result.samples = _value(values, "", index)
         if gate.compares:
             result.baseline, result.baseline_samples = _value(base, "b", index)
@@ -243,7 +279,9 @@ def verdict(report: Report) -> None:
     """Raise the error whose exit code matches the report (1 broken, 3 not enough data)."""
     if report.status == FAIL:
         names = ", ".join(describe(r) for r in report.broken())
-        raise BudgetsBroken(f"{report.app_monitor}: {len(report.broken())} of {len(report.results)} budget(s) broken ({names})")
+        raise BudgetsBroken(
+            f"{report.app_monitor}: {len(report.broken())} of {len(report.results)} budget(s) broken ({names})"
+        )
     if not report.results:
         raise NotEnoughData(f"{report.app_monitor}: no budgets to check (all budgets are off)")
     if report.status == NO_DATA:

@@ -73,7 +73,9 @@ def junit(report: Report) -> str:
         if value:
             ET.SubElement(properties, "property", name=key, value=value)
     for r in report.results:
-        case = ET.SubElement(suite, "testcase", classname=f"{report.app_monitor}.{r.segment or 'site'}", name=r.key, time="0")
+        case = ET.SubElement(
+            suite, "testcase", classname=f"{report.app_monitor}.{r.segment or 'site'}", name=r.key, time="0"
+        )
         if r.status == FAIL:
             failure = ET.SubElement(case, "failure", message=describe(r), type="BudgetBroken")
             failure.text = _detail(r)
@@ -86,8 +88,10 @@ def junit(report: Report) -> str:
 
 
 def _detail(r: Result) -> str:
-    lines = [f"{r.metric} {r.statistic}: {_measure(r.value, r.unit)} (budget {_measure(r.budget, r.unit)}, "
-             f"{num(r.samples) if r.samples else 0} samples)"]
+    lines = [
+        f"{r.metric} {r.statistic}: {_measure(r.value, r.unit)} (budget {_measure(r.budget, r.unit)}, "
+        f"{num(r.samples) if r.samples else 0} samples)"
+    ]
     if r.dimensions:
         lines.append("dimensions: " + ", ".join(f"{k}={v}" for k, v in r.dimensions.items()))
     if r.baseline is not None:
@@ -118,7 +122,10 @@ def github(report: Report) -> str:
             lines.append(f"::{command} title={_property(title)}::{_data(f'{report.app_monitor}: {describe(r)}')}")
         elif r.status == NO_DATA:
             command = "warning" if r.level == "fail" else "notice"
-            lines.append(f"::{command} title={_property(title)}::{_data(f'{report.app_monitor}: not enough data for {name(r)} ({r.reason})')}")
+            lines.append(
+                f"::{command} title={_property(title)}::"
+                f"{_data(f'{report.app_monitor}: not enough data for {name(r)} ({r.reason})')}"
+            )
     return "".join(line + "\n" for line in lines) + table(report)
 
 
@@ -133,11 +140,20 @@ def markdown(report: Report) -> str:
     """A heading, the scope and a table with a mark per row: for a job summary or a pull-request comment."""
     cols = columns(report)[:-1]  # the mark says the result
     heads = [""] + [h for h, _ in cols] + ["result"]
-    rows = [[MARKS[r.status]] + [_cell(str(cell(r))) for _, cell in cols] + [r.status + (f": {r.reason}" if r.reason else "")]
-            for r in report.results]
-    lines = [f"### {MARKS[report.status]} rumcfn budgets: {_cell(report.app_monitor)} — {report.status}", "",
-             f"{_cell(_scope(report)[0].upper() + _scope(report)[1:])}.", "",
-             "| " + " | ".join(heads) + " |", "|" + "---|" * len(heads)]
+    rows = [
+        [MARKS[r.status]]
+        + [_cell(str(cell(r))) for _, cell in cols]
+        + [r.status + (f": {r.reason}" if r.reason else "")]
+        for r in report.results
+    ]
+    lines = [
+        f"### {MARKS[report.status]} rumcfn budgets: {_cell(report.app_monitor)} — {report.status}",
+        "",
+        f"{_cell(_scope(report)[0].upper() + _scope(report)[1:])}.",
+        "",
+        "| " + " | ".join(heads) + " |",
+        "|" + "---|" * len(heads),
+    ]
     lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
     return "\n".join(lines) + "\n"
 

@@ -109,6 +109,8 @@ def from_stack(cloudformation, stack_name: str) -> Target:
                 resource = cloudformation.describe_stack_resource(StackName=stack_name, LogicalResourceId=logical)
                 name = resource["StackResourceDetail"].get("PhysicalResourceId")
     if not name:
-        raise MalformedMetadata(f"stack {stack_name!r} has no AppMonitorName output and no AWS::RUM::AppMonitor resource")
+        raise MalformedMetadata(
+            f"stack {stack_name!r} has no AppMonitorName output and no AWS::RUM::AppMonitor resource"
+        )
     metadata = template.get("Metadata")
     return Target(name, budgets_from_metadata(metadata), releases_from_metadata(metadata))

@@ -30,7 +30,9 @@ class StackNotUpdatable(RumcfnError):
             "ROLLBACK_COMPLETE": f"its first create failed; remove it with: rumcfn destroy --stack-name {name}",
             "ROLLBACK_FAILED": f"remove it with: rumcfn destroy --stack-name {name}",
             "DELETE_FAILED": f"finish deleting it with: rumcfn destroy --stack-name {name}",
-            "UPDATE_ROLLBACK_FAILED": f"recover it with: aws cloudformation continue-update-rollback --stack-name {name}",
+            "UPDATE_ROLLBACK_FAILED": (
+                f"recover it with: aws cloudformation continue-update-rollback --stack-name {name}"
+            ),
         }.get(status, "see " + FOLLOW.format(name))
         super().__init__(f"stack {name} is {status} and cannot be updated; {hint}")
 
@@ -89,8 +91,9 @@ def create_change_set(aws: Aws, request: StackRequest, poller: Poller) -> Change
         "ChangeSetName": f"rumcfn-{uuid.uuid4().hex[:12]}",
         "ChangeSetType": change_type,
         "Description": f"Created by rumcfn {__version__}",
-        "Parameters": parameter_list(request.parameters, request.template.parameter_keys,
-                                     stack if change_type == "UPDATE" else None),
+        "Parameters": parameter_list(
+            request.parameters, request.template.parameter_keys, stack if change_type == "UPDATE" else None
+        ),
         "Capabilities": request.template.capabilities,
     }
     if request.s3_bucket:
@@ -117,8 +120,10 @@ def create_change_set(aws: Aws, request: StackRequest, poller: Poller) -> Change
         described = cfn.describe_change_set(ChangeSetName=change_set.id)
         if settled(described["Status"]):
             break
-        poller.wait(what=f"change set {change_set.id}",
-                    hint=f"see aws cloudformation describe-change-set --change-set-name {change_set.id}")
+        poller.wait(
+            what=f"change set {change_set.id}",
+            hint=f"see aws cloudformation describe-change-set --change-set-name {change_set.id}",
+        )
     reason = described.get("StatusReason") or ""
     if described["Status"] == "FAILED":
         if any(text in reason for text in NO_CHANGES_REASONS):
@@ -128,7 +133,8 @@ def create_change_set(aws: Aws, request: StackRequest, poller: Poller) -> Change
     changes = list(described.get("Changes", []))
     if described.get("NextToken"):  # the poll fetched the first page; the paginator goes on from there
         pages = cfn.get_paginator("describe_change_set").paginate(
-            ChangeSetName=change_set.id, PaginationConfig={"StartingToken": described["NextToken"]})
+            ChangeSetName=change_set.id, PaginationConfig={"StartingToken": described["NextToken"]}
+        )
         changes += [change for page in pages for change in page.get("Changes", [])]
     change_set.changes = changes
     return change_set

@@ -11,8 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from rumcfn.aws import views as view
-from rumcfn.aws.changesets import (FOLLOW, ChangeSet, StackBusy, StackRequest, create_change_set,
-                                   discard)
+from rumcfn.aws.changesets import FOLLOW, ChangeSet, StackBusy, StackRequest, create_change_set, discard
 from rumcfn.aws.errors import translated
 from rumcfn.aws.events import Echo, Outcome, Poller, echo_line, latest_event_id, settled, watch
 from rumcfn.aws.session import Aws
@@ -25,7 +24,10 @@ Confirm = Callable[[str], bool]
 class DeployFailed(RumcfnError):
     def __init__(self, name: str, status: str, created: bool) -> None:
         if status == "ROLLBACK_COMPLETE" or (created and status in ("ROLLBACK_FAILED", "CREATE_FAILED")):
-            hint = f"the first create failed and was rolled back; remove the stack with: rumcfn destroy --stack-name {name}"
+            hint = (
+                "the first create failed and was rolled back; "
+                f"remove the stack with: rumcfn destroy --stack-name {name}"
+            )
         elif status == "UPDATE_ROLLBACK_COMPLETE":
             hint = "the update was rolled back; the stack is as it was before"
         else:
@@ -35,14 +37,18 @@ class DeployFailed(RumcfnError):
 
 class DestroyFailed(RumcfnError):
     def __init__(self, name: str, status: str) -> None:
-        super().__init__(f"stack {name} ended in {status}; fix or retain the resources above, then run "
-                         f"rumcfn destroy --stack-name {name} again")
+        super().__init__(
+            f"stack {name} ended in {status}; fix or retain the resources above, then run "
+            f"rumcfn destroy --stack-name {name} again"
+        )
 
 
 class TerminationProtected(RumcfnError):
     def __init__(self, name: str) -> None:
-        super().__init__(f"stack {name} has termination protection; turn it off first with: aws cloudformation "
-                         f"update-termination-protection --no-enable-termination-protection --stack-name {name}")
+        super().__init__(
+            f"stack {name} has termination protection; turn it off first with: aws cloudformation "
+            f"update-termination-protection --no-enable-termination-protection --stack-name {name}"
+        )
 
 
 class Cancelled(RumcfnError):
@@ -57,8 +63,10 @@ class DeployResult:
 
 
 def interrupted(name: str) -> Interrupted:
-    return Interrupted(f"interrupted; stack {name} is left as it is and CloudFormation carries on. Follow it with: "
-                       f"{FOLLOW.format(name)} (or rumcfn outputs --stack-name {name} once it settles)")
+    return Interrupted(
+        f"interrupted; stack {name} is left as it is and CloudFormation carries on. Follow it with: "
+        f"{FOLLOW.format(name)} (or rumcfn outputs --stack-name {name} once it settles)"
+    )
 
 
 def get_outputs(aws: Aws, name: str) -> list[dict]:
@@ -78,8 +86,15 @@ def _protect(cfn: Any, name: str, wanted: bool | None, echo: Echo) -> None:
         echo(f"Termination protection {'enabled' if wanted else 'disabled'} for stack {name}.")
 
 
-def deploy(aws: Aws, request: StackRequest, *, execute: bool = True, confirm: Confirm | None = None,
-           echo: Echo = echo_line, poller: Poller | None = None) -> DeployResult:
+def deploy(
+    aws: Aws,
+    request: StackRequest,
+    *,
+    execute: bool = True,
+    confirm: Confirm | None = None,
+    echo: Echo = echo_line,
+    poller: Poller | None = None,
+) -> DeployResult:
     """Create a change set, show it, (confirm,) execute it, stream the events, print the outputs.
 
     Raises a :class:`RumcfnError` subclass for every failure; Ctrl-C leaves the stack as it is."""
@@ -96,8 +111,10 @@ def deploy(aws: Aws, request: StackRequest, *, execute: bool = True, confirm: Co
                 return _settled(aws, request, "NO_CHANGES", change_set, echo)
             echo(view.change_table(change_set.changes, name))
             if not execute:
-                echo(f"Change set created and not executed. Execute it with: aws cloudformation execute-change-set "
-                     f"--change-set-name {change_set.id}")
+                echo(
+                    f"Change set created and not executed. Execute it with: aws cloudformation execute-change-set "
+                    f"--change-set-name {change_set.id}"
+                )
                 return DeployResult("NOT_EXECUTED", change_set)
             if confirm is not None and not _confirmed(confirm, f"Deploy this change set to stack {name}?"):
                 discard(cfn, change_set)
@@ -157,8 +174,15 @@ def diff(aws: Aws, request: StackRequest, *, echo: Echo = echo_line, poller: Pol
         raise interrupted(request.stack_name) from None
 
 
-def destroy(aws: Aws, name: str, *, role_arn: str | None = None, confirm: Confirm | None = None,
-            echo: Echo = echo_line, poller: Poller | None = None) -> str:
+def destroy(
+    aws: Aws,
+    name: str,
+    *,
+    role_arn: str | None = None,
+    confirm: Confirm | None = None,
+    echo: Echo = echo_line,
+    poller: Poller | None = None,
+) -> str:
     """Delete the stack and wait; a stack that does not exist is already destroyed."""
     poller = poller or Poller()
     try:
@@ -173,7 +197,9 @@ def destroy(aws: Aws, name: str, *, role_arn: str | None = None, confirm: Confir
                 raise StackBusy(name, status)
             if stack.get("EnableTerminationProtection"):
                 raise TerminationProtected(name)
-            if confirm is not None and not _confirmed(confirm, f"Delete stack {name} ({status}) and all its resources?"):
+            if confirm is not None and not _confirmed(
+                confirm, f"Delete stack {name} ({status}) and all its resources?"
+            ):
                 raise Cancelled(f"not deleted; stack {name} is unchanged")
             stack_id = stack["StackId"]
             since = latest_event_id(cfn, stack_id)

@@ -52,18 +52,24 @@ class InvalidCredentials(AwsError):
 
 class Throttled(AwsError):
     def __init__(self, operation: str, attempts: int) -> None:
-        super().__init__(f"AWS kept throttling {operation} (gave up after {attempts} attempt(s)); wait a minute and retry")
+        super().__init__(
+            f"AWS kept throttling {operation} (gave up after {attempts} attempt(s)); wait a minute and retry"
+        )
 
 
 class EndpointUnreachable(AwsError):
     def __init__(self, detail: str) -> None:
-        super().__init__(f"cannot reach the AWS endpoint: {detail} (check --endpoint-url / AWS_ENDPOINT_URL and the network)")
+        super().__init__(
+            f"cannot reach the AWS endpoint: {detail} (check --endpoint-url / AWS_ENDPOINT_URL and the network)"
+        )
 
 
 class EndpointSilent(AwsError):
     def __init__(self, url: str) -> None:
-        super().__init__(f"no answer from the AWS endpoint {url} (it took the connection and never answered, "
-                         "every attempt); check --endpoint-url / AWS_ENDPOINT_URL and the network")
+        super().__init__(
+            f"no answer from the AWS endpoint {url} (it took the connection and never answered, "
+            "every attempt); check --endpoint-url / AWS_ENDPOINT_URL and the network"
+        )
 
 
 class AwsRequestFailed(AwsError):
@@ -72,12 +78,30 @@ class AwsRequestFailed(AwsError):
 
 
 EXPIRED_CODES = {"ExpiredToken", "ExpiredTokenException", "RequestExpired", "TokenRefreshRequired"}
-DENIED_CODES = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError",
-                "UnauthorizedException"}
-BAD_CREDENTIAL_CODES = {"InvalidClientTokenId", "SignatureDoesNotMatch", "UnrecognizedClientException",
-                        "InvalidAccessKeyId", "IncompleteSignature"}
-THROTTLING_CODES = {"Throttling", "ThrottlingException", "ThrottledException", "RequestLimitExceeded",
-                    "TooManyRequestsException", "SlowDown", "RequestThrottled", "RequestThrottledException"}
+DENIED_CODES = {
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "AuthorizationError",
+    "UnauthorizedException",
+}
+BAD_CREDENTIAL_CODES = {
+    "InvalidClientTokenId",
+    "SignatureDoesNotMatch",
+    "UnrecognizedClientException",
+    "InvalidAccessKeyId",
+    "IncompleteSignature",
+}
+THROTTLING_CODES = {
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestLimitExceeded",
+    "TooManyRequestsException",
+    "SlowDown",
+    "RequestThrottled",
+    "RequestThrottledException",
+}
 
 
 def error_code(error: BaseException) -> str:

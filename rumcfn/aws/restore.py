@@ -224,12 +224,27 @@ def current_content(aws, script: ScriptObject) -> bytes | None:
     s3 = aws.client("s3")
     with translated():
         try:
-            return s3.get_object(Bucket=script.bucket, Key=script.key, ExpectedBucketOwner=script.account)["Body"].read()
+            return s3.get_object(
+                Bucket=script.bucket, Key=script.key, ExpectedBucketOwner=script.account
+            )["Body"].read()
         except s3.exceptions.ClientError as error:
             if error_code(error) == "NoSuchKey":
                 return None
             raise
 
 
-__all__ = ["read_script", "read_stack", "script_of", "write_script", "resolve", "scope_of", "Scope", "ScriptObject",
-           "DeployedStack", "RestoreFailed", "StackMissing", "StackBusy", "Unresolvable"]
+__all__ = [
+    "read_script",
+    "read_stack",
+    "script_of",
+    "write_script",
+    "resolve",
+    "scope_of",
+    "Scope",
+    "ScriptObject",
+    "DeployedStack",
+    "RestoreFailed",
+    "StackMissing",
+    "StackBusy",
+    "Unresolvable",
+]

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from rumcfn.aws.errors import error_code, translated
+from rumcfn.aws.events import Echo, echo_line
 from rumcfn.aws.session import Aws
 from rumcfn.aws.stacks import upload_template
 from rumcfn.errors import Interrupted
-from rumcfn.aws.events import Echo, echo_line
 from rumcfn.template.reader import TemplateSource
 
 
@@ -77,21 +77,29 @@ def _publish(aws: Aws, request: PublishRequest, echo: Echo) -> Published:
                      "(publish a changed template under a new --version).")
                 _report(echo, product_id, artifact["Id"])
                 return Published(product_id, artifact["Id"], False, False)
-    url = upload_template(aws, request.s3_bucket, f"rumcfn/servicecatalog/{request.product_name}", request.template.body)
+    url = upload_template(
+        aws, request.s3_bucket, f"rumcfn/servicecatalog/{request.product_name}", request.template.body
+    )
     echo(f"Uploaded the template to {url}")
     body_hash = hashlib.sha256(request.template.body.encode()).hexdigest()
     if product is None:
         created = sc.create_product(
-            Name=request.product_name, Owner=request.owner,
-            **({"Description": request.description} if request.description else {}), ProductType="CLOUD_FORMATION_TEMPLATE", ProvisioningArtifactParameters=_artifact(request, url),
-            IdempotencyToken=_token("product", request.product_name, request.version, body_hash))
+            Name=request.product_name,
+            Owner=request.owner,
+            **({"Description": request.description} if request.description else {}),
+            ProductType="CLOUD_FORMATION_TEMPLATE",
+            ProvisioningArtifactParameters=_artifact(request, url),
+            IdempotencyToken=_token("product", request.product_name, request.version, body_hash),
+        )
         product_id = created["ProductViewDetail"]["ProductViewSummary"]["ProductId"]
         artifact_id = created.get("ProvisioningArtifactDetail", {}).get("Id", "")
         echo(f"Created product {request.product_name} with version {request.version}.")
     else:
         created = sc.create_provisioning_artifact(
-            ProductId=product_id, Parameters=_artifact(request, url),
-            IdempotencyToken=_token("artifact", product_id, request.version, body_hash))
+            ProductId=product_id,
+            Parameters=_artifact(request, url),
+            IdempotencyToken=_token("artifact", product_id, request.version, body_hash),
+        )
         artifact_id = created["ProvisioningArtifactDetail"]["Id"]
         echo(f"Added version {request.version} to product {request.product_name}.")
     sc.associate_product_with_portfolio(ProductId=product_id, PortfolioId=request.portfolio_id)

@@ -14,11 +14,11 @@ from typing import Any
 
 from rumcfn.aws import views as view
 from rumcfn.aws.errors import error_code, translated
+from rumcfn.aws.events import Echo, Poller, echo_line, waiter_bound
 from rumcfn.aws.session import Aws
 from rumcfn.aws.stacks import parameter_list, upload_template
 from rumcfn.config.formats import ACCOUNTS
 from rumcfn.errors import Interrupted, RumcfnError
-from rumcfn.aws.events import Echo, Poller, echo_line, waiter_bound
 from rumcfn.template.reader import TemplateSource
 
 OPERATION_DONE = {"SUCCEEDED", "FAILED", "STOPPED"}
@@ -145,43 +145,84 @@ def deploy_stack_set(aws: Aws, request: StackSetRequest, *, echo: Echo = echo_li
             if existing and existing.get("PermissionModel", "SELF_MANAGED") != request.permission_model:
                 raise StackSetTargetsInvalid(
                     f"stack set {name} is {existing.get('PermissionModel')}: target it with "
-                    + ("--organizational-units" if existing.get("PermissionModel") == "SERVICE_MANAGED" else "--accounts"))
+                    + (
+                        "--organizational-units"
+                        if existing.get("PermissionModel") == "SERVICE_MANAGED"
+                        else "--accounts"
+                    )
+                )
             template: dict[str, Any] = (
-                {"TemplateURL": upload_template(aws, request.s3_bucket, f"rumcfn/stacksets/{name}", request.template.body)}
-                if request.s3_bucket else {"TemplateBody": request.template.body})
-            common = dict(StackSetName=name, Parameters=parameter_list(request.parameters, request.template.parameter_keys, existing),
-                          Capabilities=request.template.capabilities, **template)
+                {
+                    "TemplateURL": upload_template(
+                        aws, request.s3_bucket, f"rumcfn/stacksets/{name}", request.template.body
+                    )
+                }
+                if request.s3_bucket
+                else {"TemplateBody": request.template.body}
+            )
+            common = dict(
+                StackSetName=name,
+                Parameters=parameter_list(request.parameters, request.template.parameter_keys, existing),
+                Capabilities=request.template.capabilities,
+                **template,
+            )
             if request.tags:
                 common["Tags"] = [{"Key": k, "Value": v} for k, v in request.tags.items()]
             failed = False
             if existing is None:
-                extra = ({"PermissionModel": "SERVICE_MANAGED",
-                          "AutoDeployment": {"Enabled": True, "RetainStacksOnAccountRemoval": False}}
-                         if request.organizational_units else {"PermissionModel": "SELF_MANAGED"})
+                extra = (
+                    {
+                        "PermissionModel": "SERVICE_MANAGED",
+                        "AutoDeployment": {"Enabled": True, "RetainStacksOnAccountRemoval": False},
+                    }
+                    if request.organizational_units
+                    else {"PermissionModel": "SELF_MANAGED"}
+                )
                 created = cfn.create_stack_set(**common, **extra, ClientRequestToken=uuid.uuid4().hex)
                 echo(f"Created stack set {name} ({created['StackSetId']}).")
             else:
                 echo(f"Updating stack set {name} and its existing instances...")
-                operation = _call(cfn, name, "update_stack_set", **common, OperationPreferences=request.preferences,
-                                  OperationId=uuid.uuid4().hex)
+                operation = _call(
+                    cfn,
+                    name,
+                    "update_stack_set",
+                    **common,
+                    OperationPreferences=request.preferences,
+                    OperationId=uuid.uuid4().hex,
+                )
                 failed |= wait_for_operation(cfn, name, operation, echo, poller) != "SUCCEEDED"
             for targets, regions in missing_targets(request, list_instances(cfn, name)):
-                where = ({"DeploymentTargets": {"OrganizationalUnitIds": list(targets)}}
-                         if request.organizational_units else {"Accounts": list(targets)})
+                where = (
+                    {"DeploymentTargets": {"OrganizationalUnitIds": list(targets)}}
+                    if request.organizational_units
+                    else {"Accounts": list(targets)}
+                )
                 echo(f"Adding stack instances: {', '.join(targets)} in {', '.join(regions)}...")
-                operation = _call(cfn, name, "create_stack_instances", StackSetName=name, Regions=list(regions),
-                                  OperationPreferences=request.preferences, OperationId=uuid.uuid4().hex, **where)
+                operation = _call(
+                    cfn,
+                    name,
+                    "create_stack_instances",
+                    StackSetName=name,
+                    Regions=list(regions),
+                    OperationPreferences=request.preferences,
+                    OperationId=uuid.uuid4().hex,
+                    **where,
+                )
                 failed |= wait_for_operation(cfn, name, operation, echo, poller) != "SUCCEEDED"
             instances = [i for i in list_instances(cfn, name) if _requested(request, i)]
     except KeyboardInterrupt:
-        raise Interrupted(f"interrupted; the operations on stack set {name} carry on. Follow them with: "
-                          f"aws cloudformation list-stack-set-operations --stack-set-name {name}") from None
+        raise Interrupted(
+            f"interrupted; the operations on stack set {name} carry on. Follow them with: "
+            f"aws cloudformation list-stack-set-operations --stack-set-name {name}"
+        ) from None
     echo(view.instances_table(instances, name))
     bad = [i for i in instances if i.get("Status") != "CURRENT"]
     if failed or bad:
-        raise StackSetFailed(f"stack set {name}: {len(bad)} of {len(instances)} instance(s) not CURRENT"
-                             + (" and an operation did not succeed" if failed else "")
-                             + f"; see aws cloudformation list-stack-set-operations --stack-set-name {name}")
+        raise StackSetFailed(
+            f"stack set {name}: {len(bad)} of {len(instances)} instance(s) not CURRENT"
+            + (" and an operation did not succeed" if failed else "")
+            + f"; see aws cloudformation list-stack-set-operations --stack-set-name {name}"
+        )
     echo(f"Stack set {name}: {len(instances)} instance(s) CURRENT.")
     return instances
 

@@ -18,7 +18,7 @@ def table(headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str | No
     widths = [max([len(h)] + [len(r[i]) for r in rows]) for i, h in enumerate(headers)]
 
     def line(cells: Sequence[str]) -> str:
-        return "  ".join(c.ljust(w) for c, w in zip(cells, widths)).rstrip()
+        return "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=False)).rstrip()
 
     if not rules:
         return "\n".join(([title] if title else []) + [line(headers)] + [line(r) for r in rows])
@@ -49,19 +49,26 @@ def clock_time(value: Any) -> str:
     return str(value or "")
 
 
-EVENT_HEADER = f"{'Time':<8}  {'Progress':<8}  {'ResourceStatus':<30}  {'ResourceType':<32}  {'LogicalResourceId':<24}  Reason"
+EVENT_HEADER = (
+    f"{'Time':<8}  {'Progress':<8}  {'ResourceStatus':<30}  {'ResourceType':<32}  {'LogicalResourceId':<24}  Reason"
+)
 
 
 def event_line(event: dict, progress: str = "") -> str:
     """One stack event: UTC time, resources done / total, status, type, logical id, reason."""
     reason = (event.get("ResourceStatusReason") or "").replace("\n", " ")
-    return (f"{clock_time(event.get('Timestamp')):<8}  {progress:<8}  {event.get('ResourceStatus', ''):<30}  "
-            f"{event.get('ResourceType', ''):<32}  {event.get('LogicalResourceId', ''):<24}  {reason}").rstrip()
+    return (
+        f"{clock_time(event.get('Timestamp')):<8}  {progress:<8}  {event.get('ResourceStatus', ''):<30}  "
+        f"{event.get('ResourceType', ''):<32}  {event.get('LogicalResourceId', ''):<24}  {reason}"
+    ).rstrip()
 
 
 def failure_lines(events: Iterable[dict]) -> list[str]:
-    return [f"  {e.get('LogicalResourceId')} ({e.get('ResourceType')}) {e.get('ResourceStatus')}: "
-            f"{e.get('ResourceStatusReason') or 'no reason given'}" for e in events]
+    return [
+        f"  {e.get('LogicalResourceId')} ({e.get('ResourceType')}) {e.get('ResourceStatus')}: "
+        f"{e.get('ResourceStatusReason') or 'no reason given'}"
+        for e in events
+    ]
 
 
 def outputs_block(outputs: Sequence[dict], stack_name: str) -> str:
@@ -79,8 +86,18 @@ def outputs_block(outputs: Sequence[dict], stack_name: str) -> str:
 
 
 def instances_table(instances: Iterable[dict], stack_set: str) -> str:
-    rows = [[i.get("Account"), i.get("Region"), i.get("Status"),
-             (i.get("StackInstanceStatus") or {}).get("DetailedStatus"), i.get("StatusReason")]
-            for i in instances]
-    return table(["Account", "Region", "Status", "DetailedStatus", "Reason"], rows,
-                 title=f"Stack instances of stack set {stack_set}")
+    rows = [
+        [
+            i.get("Account"),
+            i.get("Region"),
+            i.get("Status"),
+            (i.get("StackInstanceStatus") or {}).get("DetailedStatus"),
+            i.get("StatusReason"),
+        ]
+        for i in instances
+    ]
+    return table(
+        ["Account", "Region", "Status", "DetailedStatus", "Reason"],
+        rows,
+        title=f"Stack instances of stack set {stack_set}",
+    )

@@ -11,10 +11,9 @@ import click
 from rumcfn.aws.budget_report import FORMATS
 from rumcfn.cli.files import write_atomic
 from rumcfn.cli.options import DEFAULT_CONFIG, aws_options, checked, settings_options
+from rumcfn.config import Settings
 from rumcfn.config.formats import STACK_NAME_OR_ID
 from rumcfn.errors import UsageError
-from rumcfn.config import Settings
-
 
 
 def percent(text: str) -> float:
@@ -58,7 +57,9 @@ def check(settings: Settings, stack_name: str | None, days: int, min_samples: in
     Give --stack-name (budgets from the deployed template) or --app-monitor-name (budgets from
     settings: flags, --config or ./rumcfn.toml). Budgets of level warn are shown but never fail.
     """
-    from rumcfn.aws import budget_gate as gate, budget_report as report_formats, budget_sources as sources
+    from rumcfn.aws import budget_gate as gate
+    from rumcfn.aws import budget_report as report_formats
+    from rumcfn.aws import budget_sources as sources
 
     target_of = _target(settings, stack_name)
     if against and not release:

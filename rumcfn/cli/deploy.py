@@ -14,12 +14,24 @@ from typing import Any, Callable
 
 import click
 
-from rumcfn.errors import RumcfnError
 from rumcfn.cli.options import aws_options, checked, parse_pairs, settings_options
 from rumcfn.config import Settings, SettingsError, split_list
-from rumcfn.config.formats import (ACCOUNTS, BUCKET, CATALOG_ID, CATALOG_NAME, CATALOG_TEXT, CATALOG_VERSION,
-                                   ORGANIZATIONAL_UNITS, REGIONS, ROLE_ARN, STACK_NAME, STACK_NAME_OR_ID,
-                                   STACK_SET_NAME, STACK_TAGS)
+from rumcfn.config.formats import (
+    ACCOUNTS,
+    BUCKET,
+    CATALOG_ID,
+    CATALOG_NAME,
+    CATALOG_TEXT,
+    CATALOG_VERSION,
+    ORGANIZATIONAL_UNITS,
+    REGIONS,
+    ROLE_ARN,
+    STACK_NAME,
+    STACK_NAME_OR_ID,
+    STACK_SET_NAME,
+    STACK_TAGS,
+)
+from rumcfn.errors import RumcfnError
 
 
 class ConfirmationRequired(RumcfnError):
@@ -27,7 +39,8 @@ class ConfirmationRequired(RumcfnError):
 
 
 def overrides_and_tags(parameter_overrides: tuple[str, ...], stack_tags: tuple[str, ...]) -> tuple[dict, dict]:
-    """``--parameter-overrides`` and ``--tags``, each possibly several ``K=V`` in one quoted value (like the AWS CLI)."""
+    """``--parameter-overrides`` and ``--tags``, each possibly several ``K=V`` in one quoted value (like the AWS
+    CLI)."""
     tags = parse_pairs("--tags", stack_tags, several_per_value=True)
     STACK_TAGS.check("--tags", tuple(tags.items()))
     return parse_pairs("--parameter-overrides", parameter_overrides, several_per_value=True), tags
@@ -42,8 +55,9 @@ def confirmer(yes: bool, what: str) -> Callable[[str], bool] | None:
     if yes:
         return None
     if not interactive():
-        raise ConfirmationRequired(f"stdin is not a terminal, so rumcfn cannot ask before it {what}; "
-                                   "pass --yes to go ahead without asking")
+        raise ConfirmationRequired(
+            f"stdin is not a terminal, so rumcfn cannot ask before it {what}; pass --yes to go ahead without asking"
+        )
     return ask
 
 
@@ -59,15 +73,21 @@ def template_options(command: Callable) -> Callable:
     """The settings flags or --template-file, passed on as ``template=`` (built lazily, ``mode`` decides how)."""
 
     @settings_options
-    @click.option("--template-file", type=click.Path(dir_okay=False),
-                  help="Deploy this template instead of building one from settings.")
+    @click.option(
+        "--template-file",
+        type=click.Path(dir_okay=False),
+        help="Deploy this template instead of building one from settings.",
+    )
     @functools.wraps(command)
     def wrapper(settings: Settings, template_file: str | None, **kwargs):
         def load(parameters: bool = False):
             from rumcfn.template.reader import source
 
-            return source(template_file, dataclasses.replace(settings, parameters=True) if parameters else settings,
-                          "--template-file")
+            return source(
+                template_file,
+                dataclasses.replace(settings, parameters=True) if parameters else settings,
+                "--template-file",
+            )
 
         return command(template=load, **kwargs)
 
@@ -75,12 +95,20 @@ def template_options(command: Callable) -> Callable:
 
 
 def stack_options(command: Callable) -> Callable:
-    @click.option("--parameter-overrides", "parameter_overrides", multiple=True, metavar="KEY=VALUE",
-                  help="Template parameter values (repeatable; or several in one quoted, space-separated string).")
+    @click.option(
+        "--parameter-overrides",
+        "parameter_overrides",
+        multiple=True,
+        metavar="KEY=VALUE",
+        help="Template parameter values (repeatable; or several in one quoted, space-separated string).",
+    )
     @click.option("--tags", "stack_tags", multiple=True, metavar="KEY=VALUE", help="Stack tags (repeatable).")
     @click.option("--role-arn", callback=checked(ROLE_ARN), help="IAM role CloudFormation assumes for this stack.")
-    @click.option("--s3-bucket", callback=checked(BUCKET),
-                  help="Upload the template to this bucket (required when it is over 51,200 bytes).")
+    @click.option(
+        "--s3-bucket",
+        callback=checked(BUCKET),
+        help="Upload the template to this bucket (required when it is over 51,200 bytes).",
+    )
     @functools.wraps(command)
     def wrapper(**kwargs):
         return command(**kwargs)
@@ -90,39 +118,83 @@ def stack_options(command: Callable) -> Callable:
 
 @click.command("deploy")
 @click.option("--stack-name", callback=checked(STACK_NAME), help="Deploy to this stack (created if it does not exist).")
-@click.option("--stack-set", callback=checked(STACK_SET_NAME),
-              help="Deploy as this StackSet instead (with --regions and --accounts or --organizational-units).")
+@click.option(
+    "--stack-set",
+    callback=checked(STACK_SET_NAME),
+    help="Deploy as this StackSet instead (with --regions and --accounts or --organizational-units).",
+)
 @template_options
 @stack_options
 @aws_options
 @click.option("--no-execute-changeset", is_flag=True, help="Create and show the change set, but do not execute it.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (needed when stdin is not a terminal).")
-@click.option("--termination-protection/--no-termination-protection", default=None,
-              help="Turn the stack's termination protection on or off (default: leave it).")
-@click.option("--accounts", callback=checked(ACCOUNTS, comma_list=True), help="StackSet: comma-separated 12-digit account ids (self-managed permissions).")
-@click.option("--organizational-units", callback=checked(ORGANIZATIONAL_UNITS, comma_list=True), help="StackSet: comma-separated OU ids (service-managed permissions).")
-@click.option("--regions", callback=checked(REGIONS, comma_list=True), help="StackSet: comma-separated regions to deploy to.")
-@click.option("--max-concurrent-percentage", type=click.IntRange(1, 100), help="StackSet: accounts deployed at once, in %.")
-@click.option("--failure-tolerance-percentage", type=click.IntRange(0, 100), help="StackSet: failures tolerated per region, in %.")
-def deploy_command(stack_name, stack_set, template, parameter_overrides, stack_tags, role_arn, s3_bucket, aws,
-                   no_execute_changeset, yes, termination_protection, accounts, organizational_units, regions,
-                   max_concurrent_percentage, failure_tolerance_percentage) -> None:
+@click.option(
+    "--termination-protection/--no-termination-protection",
+    default=None,
+    help="Turn the stack's termination protection on or off (default: leave it).",
+)
+@click.option(
+    "--accounts",
+    callback=checked(ACCOUNTS, comma_list=True),
+    help="StackSet: comma-separated 12-digit account ids (self-managed permissions).",
+)
+@click.option(
+    "--organizational-units",
+    callback=checked(ORGANIZATIONAL_UNITS, comma_list=True),
+    help="StackSet: comma-separated OU ids (service-managed permissions).",
+)
+@click.option(
+    "--regions", callback=checked(REGIONS, comma_list=True), help="StackSet: comma-separated regions to deploy to."
+)
+@click.option(
+    "--max-concurrent-percentage", type=click.IntRange(1, 100), help="StackSet: accounts deployed at once, in %."
+)
+@click.option(
+    "--failure-tolerance-percentage", type=click.IntRange(0, 100), help="StackSet: failures tolerated per region, in %."
+)
+def deploy_command(
+    stack_name,
+    stack_set,
+    template,
+    parameter_overrides,
+    stack_tags,
+    role_arn,
+    s3_bucket,
+    aws,
+    no_execute_changeset,
+    yes,
+    termination_protection,
+    accounts,
+    organizational_units,
+    regions,
+    max_concurrent_percentage,
+    failure_tolerance_percentage,
+) -> None:
     """Deploy through a change set: show it, confirm, execute, follow the events, print the outputs."""
     if bool(stack_name) == bool(stack_set):
-        raise SettingsError("--stack-name/--stack-set", "give exactly one", f"{stack_name or ''}{stack_set or ''}" or "neither")
+        raise SettingsError(
+            "--stack-name/--stack-set", "give exactly one", f"{stack_name or ''}{stack_set or ''}" or "neither"
+        )
     parameters, tags = overrides_and_tags(parameter_overrides, stack_tags)
     if stack_set:
         from rumcfn.aws.stacksets import StackSetRequest, deploy_stack_set
 
         if role_arn or no_execute_changeset or termination_protection is not None:
-            raise SettingsError("--stack-set", "does not take --role-arn, --no-execute-changeset or --termination-protection",
-                                stack_set)
+            raise SettingsError(
+                "--stack-set", "does not take --role-arn, --no-execute-changeset or --termination-protection", stack_set
+            )
         request = StackSetRequest(
-            name=stack_set, template=template(parameters=True), regions=split_list(regions),
-            accounts=split_list(accounts), organizational_units=split_list(organizational_units),
-            parameters=parameters, tags=tags, s3_bucket=s3_bucket,
+            name=stack_set,
+            template=template(parameters=True),
+            regions=split_list(regions),
+            accounts=split_list(accounts),
+            organizational_units=split_list(organizational_units),
+            parameters=parameters,
+            tags=tags,
+            s3_bucket=s3_bucket,
             max_concurrent_percentage=max_concurrent_percentage,
-            failure_tolerance_percentage=failure_tolerance_percentage)
+            failure_tolerance_percentage=failure_tolerance_percentage,
+        )
         deploy_stack_set(aws, request)
         return
     if accounts or organizational_units or regions or max_concurrent_percentage or failure_tolerance_percentage:
@@ -135,8 +207,9 @@ def deploy_command(stack_name, stack_set, template, parameter_overrides, stack_t
 
 
 @click.command("diff")
-@click.option("--stack-name", required=True, callback=checked(STACK_NAME),
-              help="The stack to compare with (need not exist).")
+@click.option(
+    "--stack-name", required=True, callback=checked(STACK_NAME), help="The stack to compare with (need not exist)."
+)
 @template_options
 @stack_options
 @aws_options
@@ -144,8 +217,9 @@ def diff_command(stack_name, template, parameter_overrides, stack_tags, role_arn
     """Show the change set a deploy would execute, then delete it."""
     from rumcfn.aws.deploy import StackRequest, diff
 
-    request = StackRequest(stack_name, template(), *overrides_and_tags(parameter_overrides, stack_tags), role_arn,
-                           s3_bucket)
+    request = StackRequest(
+        stack_name, template(), *overrides_and_tags(parameter_overrides, stack_tags), role_arn, s3_bucket
+    )
     diff(aws, request)
 
 
@@ -156,14 +230,16 @@ def diff_command(stack_name, template, parameter_overrides, stack_tags, role_arn
 @aws_options
 def outputs_command(stack_name: str, key: str | None, fmt: str, aws: Any) -> None:
     """Print a deployed stack's outputs."""
-    from rumcfn.aws.views import outputs_block
     from rumcfn.aws.deploy import get_outputs
+    from rumcfn.aws.views import outputs_block
 
     outputs = get_outputs(aws, stack_name)
     if key:
         values = [o["OutputValue"] for o in outputs if o["OutputKey"] == key]
         if not values:
-            raise SettingsError("--key", f"stack {stack_name} has outputs {', '.join(o['OutputKey'] for o in outputs) or 'none'}", key)
+            raise SettingsError(
+                "--key", f"stack {stack_name} has outputs {', '.join(o['OutputKey'] for o in outputs) or 'none'}", key
+            )
         click.echo(values[0])
     elif fmt == "json":
         click.echo(json.dumps({o["OutputKey"]: o["OutputValue"] for o in outputs}, indent=1))
@@ -190,20 +266,39 @@ def servicecatalog_group() -> None:
 
 @servicecatalog_group.command("publish")
 @click.option("--product-name", required=True, callback=checked(CATALOG_NAME))
-@click.option("--portfolio-id", required=True, callback=checked(CATALOG_ID), help="Portfolio the product belongs to (port-...).")
-@click.option("--version", "version", required=True, callback=checked(CATALOG_VERSION), help="Provisioning artifact (version) name, e.g. v1.2.0.")
-@click.option("--s3-bucket", required=True, callback=checked(BUCKET),
-              help="Bucket Service Catalog reads the template from.")
-@click.option("--description", default="", callback=checked(CATALOG_TEXT), help="Description of the product and the version.")
-@click.option("--owner", default="rumcfn", show_default=True, callback=checked(CATALOG_NAME), help="Product owner shown in the catalog.")
+@click.option(
+    "--portfolio-id", required=True, callback=checked(CATALOG_ID), help="Portfolio the product belongs to (port-...)."
+)
+@click.option(
+    "--version",
+    "version",
+    required=True,
+    callback=checked(CATALOG_VERSION),
+    help="Provisioning artifact (version) name, e.g. v1.2.0.",
+)
+@click.option(
+    "--s3-bucket", required=True, callback=checked(BUCKET), help="Bucket Service Catalog reads the template from."
+)
+@click.option(
+    "--description", default="", callback=checked(CATALOG_TEXT), help="Description of the product and the version."
+)
+@click.option(
+    "--owner",
+    default="rumcfn",
+    show_default=True,
+    callback=checked(CATALOG_NAME),
+    help="Product owner shown in the catalog.",
+)
 @template_options
 @aws_options
 def publish_command(product_name, portfolio_id, version, s3_bucket, description, owner, template, aws) -> None:
     """Upload the --parameters template and create the product, or add this version to it."""
     from rumcfn.aws.servicecatalog import PublishRequest, publish
 
-    publish(aws, PublishRequest(product_name, portfolio_id, version, s3_bucket, template(parameters=True),
-                                description, owner))
+    publish(
+        aws,
+        PublishRequest(product_name, portfolio_id, version, s3_bucket, template(parameters=True), description, owner),
+    )
 
 
 COMMANDS = (deploy_command, diff_command, outputs_command, destroy_command, servicecatalog_group)

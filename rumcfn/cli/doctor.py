@@ -23,9 +23,16 @@ class ChecksFailed(RumcfnError):
 @settings_options
 @click.option("--app-monitor-id", help="Without --stack-name: the monitor's id (stack output AppMonitorId).")
 @click.option("--url", help="The page to check (default: the canary's URL, else the first domain).")
-@click.option("--browser", is_flag=True, help="Also load the page in headless Chromium and see the client send a batch.")
-@click.option("--timeout", type=click.FloatRange(1, 300), default=10, show_default=True,
-              help="Seconds to wait for each answer: an HTTP request, the page in the browser, the client's batch.")
+@click.option(
+    "--browser", is_flag=True, help="Also load the page in headless Chromium and see the client send a batch."
+)
+@click.option(
+    "--timeout",
+    type=click.FloatRange(1, 300),
+    default=10,
+    show_default=True,
+    help="Seconds to wait for each answer: an HTTP request, the page in the browser, the client's batch.",
+)
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @aws_options
 def doctor(settings: Settings, stack_name, app_monitor_id, url, browser, timeout, fmt, aws) -> None:
@@ -34,13 +41,14 @@ def doctor(settings: Settings, stack_name, app_monitor_id, url, browser, timeout
     Give --stack-name, or settings (flags, --config, ./rumcfn.toml) with --app-monitor-id. Without AWS
     credentials, the AWS checks are skipped and the site is still checked.
     """
+    from rumcfn.config.delivery import APP_MONITOR_ID
     from rumcfn.doctor.runner import run
     from rumcfn.doctor.site import http_url
-    from rumcfn.config.delivery import APP_MONITOR_ID
 
     context = click.get_current_context()
-    given = [name for name in SETTINGS_FLAGS
-             if context.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE]
+    given = [
+        name for name in SETTINGS_FLAGS if context.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
+    ]
     if stack_name and (app_monitor_id or given):
         raise UsageError("give --stack-name alone (the stack says what it deployed), or settings with --app-monitor-id")
     if not stack_name:
@@ -50,8 +58,15 @@ def doctor(settings: Settings, stack_name, app_monitor_id, url, browser, timeout
     if url and not http_url(url):
         raise SettingsError("--url", "must be an http(s) URL", url)
     aws.timeout = timeout  # and the session's bounded attempts
-    report = run(aws, stack_name=stack_name, settings=settings, app_monitor_id=app_monitor_id, url=url,
-                 browser=browser, timeout=timeout)
+    report = run(
+        aws,
+        stack_name=stack_name,
+        settings=settings,
+        app_monitor_id=app_monitor_id,
+        url=url,
+        browser=browser,
+        timeout=timeout,
+    )
     click.echo(report.json() if fmt == "json" else report.text(), nl=False)
     if report.exit_code:
         raise ChecksFailed(report.summary())

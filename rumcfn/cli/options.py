@@ -64,7 +64,9 @@ def resolve_settings(config: str | None, overrides: dict[str, Any], tags: tuple[
 def settings_options(command: Callable) -> Callable:
     """The settings flags shared by every command that builds a template; passes ``settings=``."""
 
-    @click.option("--config", type=click.Path(dir_okay=False), help=f"Settings file (default: ./{DEFAULT_CONFIG} if present).")
+    @click.option(
+        "--config", type=click.Path(dir_okay=False), help=f"Settings file (default: ./{DEFAULT_CONFIG} if present)."
+    )
     @click.option("--app-monitor-name", help="App monitor name.")
     @click.option("--domain", "domains", multiple=True, help="Domain the monitor accepts (repeat for up to 5).")
     @click.option("--bucket", help="Website bucket that receives rum.js.")
@@ -73,15 +75,39 @@ def settings_options(command: Callable) -> Callable:
     @click.option("--sample-rate", type=float, help="Share of sessions recorded, 0 to 1.")
     @click.option("--telemetries", help="Comma-separated: errors,performance,http.")
     @click.option("--tag", "tags", multiple=True, metavar="KEY=VALUE", help="Tag for the app monitor (repeatable).")
-    @click.option("--budget", "budgets", multiple=True, metavar="KEY=VALUE",
-                  help=f"Performance budget, KEY one of {', '.join(BUDGET_METRICS)}; VALUE a number or off.")
+    @click.option(
+        "--budget",
+        "budgets",
+        multiple=True,
+        metavar="KEY=VALUE",
+        help=f"Performance budget, KEY one of {', '.join(BUDGET_METRICS)}; VALUE a number or off.",
+    )
     @click.option("--no-canary", is_flag=True, default=None, help="Leave out the Synthetics canary.")
     @click.option("--alert-email", help="E-mail subscribed to alarm notifications.")
-    @click.option("--parameters", "parameters", is_flag=True, default=None,
-                  help="Site values as CloudFormation Parameters (Service Catalog).")
+    @click.option(
+        "--parameters",
+        "parameters",
+        is_flag=True,
+        default=None,
+        help="Site values as CloudFormation Parameters (Service Catalog).",
+    )
     @functools.wraps(command)
-    def wrapper(config, app_monitor_name, domains, bucket, site_url, auth, sample_rate, telemetries, tags,
-                budgets, no_canary, alert_email, parameters, **kwargs):
+    def wrapper(
+        config,
+        app_monitor_name,
+        domains,
+        bucket,
+        site_url,
+        auth,
+        sample_rate,
+        telemetries,
+        tags,
+        budgets,
+        no_canary,
+        alert_email,
+        parameters,
+        **kwargs,
+    ):
         overrides = {
             "monitor.name": app_monitor_name,
             "monitor.domains": tuple(domains) or None,
@@ -101,7 +127,8 @@ def settings_options(command: Callable) -> Callable:
 
 
 def aws_options(command: Callable) -> Callable:
-    """--region / --profile / --endpoint-url, passed on as ``aws=`` (an ``rumcfn.aws.session.Aws``; boto3 loads later)."""
+    """--region / --profile / --endpoint-url, passed on as ``aws=`` (an ``rumcfn.aws.session.Aws``; boto3 loads
+    later)."""
 
     @click.option("--region", help="AWS region (default: AWS_REGION / AWS_DEFAULT_REGION / the profile's).")
     @click.option("--profile", help="Named AWS profile (default: AWS_PROFILE or the default credentials).")

@@ -24,8 +24,8 @@ TEMPLATE_FILE = click.argument("template_file", required=False, type=click.Path(
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout (- is stdout).")
 def synth(settings: Settings, fmt: str, output: str | None) -> None:
     """Build the template from settings (the built-in example when none are given)."""
-    from rumcfn.stack.source_maps import notes
     from rumcfn.stack.assemble import build_template
+    from rumcfn.stack.source_maps import notes
     from rumcfn.template.output import render
     from rumcfn.template.reader import inline_warning
 
@@ -39,8 +39,12 @@ def synth(settings: Settings, fmt: str, output: str | None) -> None:
 @click.command()
 @TEMPLATE_FILE
 @settings_options
-@click.option("--region", "regions", multiple=True,
-              help="Regions to check against, including whether each offers every resource type (default us-east-1; repeatable).")
+@click.option(
+    "--region",
+    "regions",
+    multiple=True,
+    help="Regions to check against, including whether each offers every resource type (default us-east-1; repeatable).",
+)
 def lint(settings: Settings, template_file: str | None, regions: tuple[str, ...]) -> None:
     """Lint TEMPLATE_FILE (or - for stdin) with cfn-lint; without one, build from settings and lint."""
     from rumcfn.errors import LintFailed
@@ -58,8 +62,10 @@ def lint(settings: Settings, template_file: str | None, regions: tuple[str, ...]
         click.echo(f"{template.origin}: {finding}")
     if any(f.level in ("error", "warning") for f in findings):
         raise LintFailed(f"{template.origin}: {len(findings)} cfn-lint finding(s)")
-    click.echo(f"{template.origin}: no errors or warnings" + (f" ({len(findings)} informational)" if findings else ""),
-               err=True)
+    click.echo(
+        f"{template.origin}: no errors or warnings" + (f" ({len(findings)} informational)" if findings else ""),
+        err=True,
+    )
 
 
 @click.command()
@@ -67,8 +73,13 @@ def lint(settings: Settings, template_file: str | None, regions: tuple[str, ...]
 @click.option("--region", required=True, help="The monitor's region.")
 @click.option("--identity-pool-id", help="Cognito identity pool (enhanced flow).")
 @click.option("--unsigned", is_flag=True, help="Send unsigned requests (resource-policy mode).")
-@click.option("--config", "config_file", type=click.Path(dir_okay=False),
-              help="Settings file whose [monitor] and [snippet] sections configure the client (default: ./rumcfn.toml if present).")
+@click.option(
+    "--config",
+    "config_file",
+    type=click.Path(dir_okay=False),
+    help="Settings file whose [monitor] and [snippet] sections configure the client "
+    "(default: ./rumcfn.toml if present).",
+)
 @click.option("--endpoint", help="Data-plane URL (default https://dataplane.rum.REGION.amazonaws.com).")
 @click.option("--client-url", help="Where to load the web client from (default: AWS's CDN).")
 @click.option("--client-version", help="Web client version on the CDN.")
@@ -77,25 +88,56 @@ def lint(settings: Settings, template_file: str | None, regions: tuple[str, ...]
 @click.option("--telemetries", help="Comma-separated: errors,performance,http.")
 @click.option("--sample-rate", type=float, help="Share of sessions recorded, 0 to 1.")
 @click.option("--exclude-page", "excluded", multiple=True, help="Page URL never recorded (repeatable).")
-@click.option("--format", "fmt", type=click.Choice(["js", "module"]), default="js", show_default=True,
-              help="js: the CDN loader snippet; module: an ES module for bundlers (aws-rum-web, or "
-                   "@aws-rum/web-slim with --unsigned).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["js", "module"]),
+    default="js",
+    show_default=True,
+    help="js: the CDN loader snippet; module: an ES module for bundlers (aws-rum-web, or "
+    "@aws-rum/web-slim with --unsigned).",
+)
 @click.option("--html", is_flag=True, help="Wrap in a <script> tag to paste into pages (js format).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout (- is stdout).")
-def snippet(app_monitor_id, region, identity_pool_id, unsigned, config_file, endpoint, client_url, client_version,
-            app_version, release_id, telemetries, sample_rate, excluded, fmt, html, output) -> None:
+def snippet(
+    app_monitor_id,
+    region,
+    identity_pool_id,
+    unsigned,
+    config_file,
+    endpoint,
+    client_url,
+    client_version,
+    app_version,
+    release_id,
+    telemetries,
+    sample_rate,
+    excluded,
+    fmt,
+    html,
+    output,
+) -> None:
     """Render a concrete rum.js (or ES module) for a monitor that already exists."""
+    from rumcfn.cli.options import resolve_settings
     from rumcfn.client.module import render_module
     from rumcfn.client.snippet import concrete, render_concrete
-    from rumcfn.cli.options import resolve_settings
 
     if html and fmt == "module":
         raise SettingsError("--html", "applies to --format js only", "--format module")
     arguments = dict(
-        app_monitor_id=app_monitor_id, region=region, identity_pool_id=identity_pool_id, unsigned=unsigned,
-        endpoint=endpoint, client_url=client_url, client_version=client_version, app_version=app_version,
-        telemetries=split_list(telemetries) if telemetries else None, release_id=release_id,
-        sample_rate=sample_rate, excluded_pages=excluded or None, settings=resolve_settings(config_file, {}),
+        app_monitor_id=app_monitor_id,
+        region=region,
+        identity_pool_id=identity_pool_id,
+        unsigned=unsigned,
+        endpoint=endpoint,
+        client_url=client_url,
+        client_version=client_version,
+        app_version=app_version,
+        telemetries=split_list(telemetries) if telemetries else None,
+        release_id=release_id,
+        sample_rate=sample_rate,
+        excluded_pages=excluded or None,
+        settings=resolve_settings(config_file, {}),
     )
     if fmt == "module":
         emit(render_module(concrete(**arguments)), output)
@@ -107,9 +149,15 @@ def snippet(app_monitor_id, region, identity_pool_id, unsigned, config_file, end
 @click.command()
 @TEMPLATE_FILE
 @settings_options
-@click.option("-o", "--output", type=click.Path(dir_okay=False),
-              help="Write to FILE (.dot, .svg or .png) instead of DOT on stdout.")
-@click.option("--format", "fmt", type=click.Choice(["dot", "svg", "png"]), help="Output format (default: from -o's suffix).")
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False),
+    help="Write to FILE (.dot, .svg or .png) instead of DOT on stdout.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["dot", "svg", "png"]), help="Output format (default: from -o's suffix)."
+)
 @click.option("--title/--no-title", default=True, show_default=True, help="Put the template description on top.")
 def diagram(settings: Settings, template_file: str | None, output: str | None, fmt: str | None, title: bool) -> None:
     """Draw the stack's resources and references (Graphviz DOT; SVG/PNG need `dot`).

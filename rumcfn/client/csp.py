@@ -115,7 +115,7 @@ def path_part_matches(pattern: str, path: str) -> bool:
         return False
     if not exact:
         a = a[:-1]
-    return all(unquote(x) == unquote(y) for x, y in zip(a, b))
+    return all(unquote(x) == unquote(y) for x, y in zip(a, b, strict=False))
 
 
 def url_matches(url: str, expression: str, self_origin: Origin) -> bool:
@@ -248,12 +248,19 @@ def judge(page_url: str, policies: list[Policy], tag: LoaderTag, loader: Loader)
                 verdict.blocked.append(f"the inline snippet ({policy.where} {policy.governing('script-src-elem')})")
                 verdict.add(policy, "script-src-elem", script_hash(tag.text))
         if not allows_script_url(policy, loader.client_url, self_origin, parser_inserted=False):
-            verdict.blocked.append(f"the web client {loader.client_url} ({policy.where} {policy.governing('script-src-elem')})")
+            verdict.blocked.append(
+                f"the web client {loader.client_url} ({policy.where} {policy.governing('script-src-elem')})"
+            )
             verdict.add(policy, "script-src-elem", source_for(loader.client_url))
         for url in loader.requests():
             if not allows_connect(policy, url, self_origin):
-                what = ("Cognito identity" if "//cognito-identity." in url else "STS" if "//sts." in url
-                        else "the data plane")
+                what = (
+                    "Cognito identity"
+                    if "//cognito-identity." in url
+                    else "STS"
+                    if "//sts." in url
+                    else "the data plane"
+                )
                 verdict.blocked.append(f"{what} {url} ({policy.where} {policy.governing('connect-src')})")
                 verdict.add(policy, "connect-src", source_for(url))
     return verdict

@@ -16,13 +16,13 @@ from urllib.parse import urlsplit, urlunsplit
 
 from troposphere import GetAtt, Sub
 
-from rumcfn.resources import render
 from rumcfn.config import Settings, SettingsError, is_literal, with_overrides
 from rumcfn.config.client_options import TELEMETRY_OPTIONS, FrozenMap, thaw
 from rumcfn.config.delivery import APP_MONITOR_ID
 from rumcfn.config.formats import REGION
 from rumcfn.config.monitor import IDENTITY_POOL_ID
 from rumcfn.facts import CDN_URL, DATA_PLANE, url_suffix
+from rumcfn.resources import render
 
 
 @dataclass(frozen=True)
@@ -73,7 +73,9 @@ def location_form(url: str) -> str:
         port = parts.port
     except ValueError:  # out of range: no browser loads it, leave the text alone
         return url
-    host = (parts.hostname or "") + (f":{port}" if port is not None and port != DEFAULT_PORTS.get(parts.scheme.lower()) else "")
+    host = (parts.hostname or "") + (
+        f":{port}" if port is not None and port != DEFAULT_PORTS.get(parts.scheme.lower()) else ""
+    )
     return urlunsplit((parts.scheme.lower(), host, parts.path or "/", parts.query, parts.fragment))
 
 
@@ -142,8 +144,9 @@ def client_config(
     if snip.release_id:
         config["releaseId"] = snip.release_id
     config.update((key, thaw(value)) for key, value in snip.config if key not in TELEMETRY_OPTIONS)
-    config["telemetries"] = [[name, options] if options else name
-                             for name, options in telemetry_options(settings).items()]
+    config["telemetries"] = [
+        [name, options] if options else name for name, options in telemetry_options(settings).items()
+    ]
     return config
 
 
@@ -167,18 +170,22 @@ def telemetry_options(settings: Settings) -> dict[str, dict[str, Any]]:
     return result
 
 
-def render_snippet(*, app_monitor_id: Any, region: Any, client_url: Any, app_version: Any,
-                   config: Mapping[str, Any], sub: bool = False) -> str:
+def render_snippet(
+    *, app_monitor_id: Any, region: Any, client_url: Any, app_version: Any, config: Mapping[str, Any], sub: bool = False
+) -> str:
     """The loader as JavaScript text; with ``sub`` the text is an ``Fn::Sub`` body."""
-    return render(
-        "rum.js.j2",
-        namespace=to_js("cwr", sub),
-        app_monitor_id=to_js(app_monitor_id, sub),
-        app_version=to_js(app_version, sub),
-        region=to_js(region, sub),
-        client_url=to_js(client_url, sub),
-        config=to_js(config, sub),
-    ) + "\n"
+    return (
+        render(
+            "rum.js.j2",
+            namespace=to_js("cwr", sub),
+            app_monitor_id=to_js(app_monitor_id, sub),
+            app_version=to_js(app_version, sub),
+            region=to_js(region, sub),
+            client_url=to_js(client_url, sub),
+            config=to_js(config, sub),
+        )
+        + "\n"
+    )
 
 
 def client_url_of(settings: Settings) -> str:
@@ -214,8 +221,13 @@ def snippet_sub(settings: Settings, monitor, identity_pool_id: Any = None) -> Su
         region=Placeholder("AWS::Region"),
         client_url=client_url_of(settings),
         app_version=settings.snippet.app_version,
-        config=client_config(settings, endpoint=endpoint, identity_pool_id=pool,
-                             unsigned=settings.auth.mode == "resource-policy", sample_rate=rate),
+        config=client_config(
+            settings,
+            endpoint=endpoint,
+            identity_pool_id=pool,
+            unsigned=settings.auth.mode == "resource-policy",
+            sample_rate=rate,
+        ),
         sub=True,
     )
     return Sub(body, **variables)
@@ -232,24 +244,39 @@ class Concrete:
     unsigned: bool
 
 
-def concrete(*, app_monitor_id: str, region: str, identity_pool_id: str | None = None,
-             unsigned: bool = False, endpoint: str | None = None, client_url: str | None = None,
-             client_version: str | None = None, app_version: str | None = None,
-             telemetries: tuple[str, ...] | None = None, sample_rate: float | None = None,
-             excluded_pages: tuple[str, ...] | None = None, release_id: str | None = None,
-             settings: Settings | None = None) -> Concrete:
+def concrete(
+    *,
+    app_monitor_id: str,
+    region: str,
+    identity_pool_id: str | None = None,
+    unsigned: bool = False,
+    endpoint: str | None = None,
+    client_url: str | None = None,
+    client_version: str | None = None,
+    app_version: str | None = None,
+    telemetries: tuple[str, ...] | None = None,
+    sample_rate: float | None = None,
+    excluded_pages: tuple[str, ...] | None = None,
+    release_id: str | None = None,
+    settings: Settings | None = None,
+) -> Concrete:
     """The client config for an existing monitor (``rumcfn snippet``), validated like the stack's settings:
     ``settings`` (from ``--config``) first, flags over them."""
     APP_MONITOR_ID.check("--app-monitor-id", app_monitor_id)
     REGION.check("--region", region)
     if bool(identity_pool_id) == bool(unsigned):
-        raise SettingsError("--identity-pool-id", "give exactly one of --identity-pool-id and --unsigned",
-                            identity_pool_id)
+        raise SettingsError(
+            "--identity-pool-id", "give exactly one of --identity-pool-id and --unsigned", identity_pool_id
+        )
     IDENTITY_POOL_ID.check("--identity-pool-id", identity_pool_id or "")
     overrides = {
-        "snippet.endpoint": endpoint, "snippet.client_url": client_url, "snippet.client_version": client_version,
-        "snippet.app_version": app_version, "monitor.telemetries": telemetries,
-        "monitor.session_sample_rate": sample_rate, "monitor.excluded_pages": excluded_pages,
+        "snippet.endpoint": endpoint,
+        "snippet.client_url": client_url,
+        "snippet.client_version": client_version,
+        "snippet.app_version": app_version,
+        "monitor.telemetries": telemetries,
+        "monitor.session_sample_rate": sample_rate,
+        "monitor.excluded_pages": excluded_pages,
         "snippet.release_id": release_id,
     }
     settings = with_overrides(settings or Settings(), {k: v for k, v in overrides.items() if v is not None})
@@ -265,9 +292,13 @@ def concrete(*, app_monitor_id: str, region: str, identity_pool_id: str | None =
 def render_concrete(**kwargs: Any) -> str:
     """A ready rum.js for an existing monitor (arguments as :func:`concrete`)."""
     client = concrete(**kwargs)
-    return render_snippet(app_monitor_id=client.app_monitor_id, region=client.region,
-                          client_url=client_url_of(client.settings), app_version=client.settings.snippet.app_version,
-                          config=client.config)
+    return render_snippet(
+        app_monitor_id=client.app_monitor_id,
+        region=client.region,
+        client_url=client_url_of(client.settings),
+        app_version=client.settings.snippet.app_version,
+        config=client.config,
+    )
 
 
 def script_tag(key: str) -> str:
@@ -275,5 +306,18 @@ def script_tag(key: str) -> str:
     return f'<script src="/{key}"></script>'
 
 
-__all__ = ["render_snippet", "client_config", "snippet_sub", "script_tag", "client_url_of", "render_concrete", "concrete",
-           "Concrete", "Placeholder", "RegExp", "JsCode", "to_js", "telemetry_options"]
+__all__ = [
+    "render_snippet",
+    "client_config",
+    "snippet_sub",
+    "script_tag",
+    "client_url_of",
+    "render_concrete",
+    "concrete",
+    "Concrete",
+    "Placeholder",
+    "RegExp",
+    "JsCode",
+    "to_js",
+    "telemetry_options",
+]

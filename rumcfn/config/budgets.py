@@ -12,13 +12,21 @@ from rumcfn.config.section import Section, setting
 from rumcfn.config.segments import CLS, Segment, Segments
 from rumcfn.facts import BUDGET_METRICS, CUSTOM_METRICS_PREFIX, RELEASE_FIELDS, VITAL_KEYS
 
-STATISTIC = Text(r"p(\d{1,2}(\.\d{1,2})?|100)|avg|max|min|Average|Maximum|Minimum", "must be pNN (e.g. p75), avg, max or min")
-PERIOD = Custom(lambda value: isinstance(value, int) and not isinstance(value, bool) and value >= 60 and value % 60 == 0,
-                "must be 60 or a multiple of 60 seconds")
+STATISTIC = Text(
+    r"p(\d{1,2}(\.\d{1,2})?|100)|avg|max|min|Average|Maximum|Minimum", "must be pNN (e.g. p75), avg, max or min"
+)
+PERIOD = Custom(
+    lambda value: isinstance(value, int) and not isinstance(value, bool) and value >= 60 and value % 60 == 0,
+    "must be 60 or a multiple of 60 seconds",
+)
 #: A custom-metric namespace of the user's (RUM API reference, MetricDefinitionRequest.Namespace: not AWS/...;
 #: botocore rum model: 1-237 of [a-zA-Z0-9-._/#:]).
-RELEASE_NAMESPACE = Text(r"(?!AWS/)[a-zA-Z0-9\-._/#:]+", "must be 1-237 of a-z A-Z 0-9 - . _ / # : and not start with AWS/",
-                         max_length=237, optional=True)
+RELEASE_NAMESPACE = Text(
+    r"(?!AWS/)[a-zA-Z0-9\-._/#:]+",
+    "must be 1-237 of a-z A-Z 0-9 - . _ / # : and not start with AWS/",
+    max_length=237,
+    optional=True,
+)
 LEVELS = ("fail", "warn")
 
 
@@ -44,14 +52,22 @@ class Budget:
         return entry
 
     @classmethod
-    def from_metadata(cls, key: str, entry: Mapping[str, Any], segment: str = "",
-                      dimensions: tuple[tuple[str, str], ...] = ()) -> "Budget":
+    def from_metadata(
+        cls, key: str, entry: Mapping[str, Any], segment: str = "", dimensions: tuple[tuple[str, str], ...] = ()
+    ) -> "Budget":
         """Raises KeyError, TypeError or ValueError when ``entry`` is not what :meth:`as_metadata` writes."""
         level = str(entry.get("level") or "fail")
         if level not in LEVELS:
             raise ValueError(f"level must be one of {', '.join(LEVELS)}")
-        return cls(key, str(entry["metric"]), float(entry["budget"]), str(entry.get("statistic") or "p75"), level,
-                   segment, dimensions)
+        return cls(
+            key,
+            str(entry["metric"]),
+            float(entry["budget"]),
+            str(entry.get("statistic") or "p75"),
+            level,
+            segment,
+            dimensions,
+        )
 
 
 @dataclass(frozen=True)
@@ -76,30 +92,60 @@ class BudgetSettings(Section):
     navigation: Value = setting(None, "Page navigation duration budget, ms (off by default).", BudgetRule())
     js_errors: Value = setting(None, "JavaScript errors per page view (off by default).", BudgetRule())
     http_5xx: Value = setting(None, "HTTP 5xx responses per page view (off by default).", BudgetRule())
-    statistic: str = setting("p75", "Statistic compared with the vital budgets (lcp, cls, inp, fid, navigation): pNN, avg, max or min. "
-                             "js_errors and http_5xx are counts per page view and always use the average.", STATISTIC)
+    statistic: str = setting(
+        "p75",
+        "Statistic compared with the vital budgets (lcp, cls, inp, fid, navigation): pNN, avg, max or min. "
+        "js_errors and http_5xx are counts per page view and always use the average.",
+        STATISTIC,
+    )
     period: int = setting(300, "Alarm period, seconds (60 or a multiple of 60).", PERIOD)
     evaluation_periods: int = setting(3, "Periods evaluated per alarm.", Number(1, 100, integer=True))
-    datapoints_to_alarm: int = setting(2, "Breaching periods out of evaluation_periods that raise the alarm.",
-                                       Number(1, 100, integer=True))
-    two_levels: bool = setting(False, "Two alarms per vital: warning at the budget, critical at the 'poor' threshold.", Flag())
-    warn: tuple = setting((), "Budgets the gate only warns about (shown, exit code unchanged), e.g. [\"inp\"]; the rest fail it.",
-                          Each(OneOf(tuple(BUDGET_METRICS)), unique=True))
-    segments: tuple = setting((), "Budgets of one page, device type, browser, OS or country, or two of them: "
-                              "`[[budgets.segments]]` tables (see Segment budgets).", Segments())
-    release_namespace: str = setting("", "Publish the vitals per release as custom metrics in RUM/CustomMetrics/NAMESPACE "
-                                     "for `budgets check --release` (empty: off).", RELEASE_NAMESPACE)
-    release_source: str = setting("release_id", "Where a release comes from: release_id (the client's releaseId, event "
-                                  "metadata aws:releaseId) or app_version (snippet.app_version).", OneOf(tuple(RELEASE_FIELDS)))
+    datapoints_to_alarm: int = setting(
+        2, "Breaching periods out of evaluation_periods that raise the alarm.", Number(1, 100, integer=True)
+    )
+    two_levels: bool = setting(
+        False, "Two alarms per vital: warning at the budget, critical at the 'poor' threshold.", Flag()
+    )
+    warn: tuple = setting(
+        (),
+        "Budgets the gate only warns about (shown, exit code unchanged), e.g. [\"inp\"]; the rest fail it.",
+        Each(OneOf(tuple(BUDGET_METRICS)), unique=True),
+    )
+    segments: tuple = setting(
+        (),
+        "Budgets of one page, device type, browser, OS or country, or two of them: "
+        "`[[budgets.segments]]` tables (see Segment budgets).",
+        Segments(),
+    )
+    release_namespace: str = setting(
+        "",
+        "Publish the vitals per release as custom metrics in RUM/CustomMetrics/NAMESPACE "
+        "for `budgets check --release` (empty: off).",
+        RELEASE_NAMESPACE,
+    )
+    release_source: str = setting(
+        "release_id",
+        "Where a release comes from: release_id (the client's releaseId, event "
+        "metadata aws:releaseId) or app_version (snippet.app_version).",
+        OneOf(tuple(RELEASE_FIELDS)),
+    )
 
     def check(self) -> None:
-        fail("budgets.datapoints_to_alarm", self.datapoints_to_alarm <= self.evaluation_periods,
-             f"must be between 1 and {self.evaluation_periods:g}", self.datapoints_to_alarm)
-        # PutMetricAlarm: "The product of the number of evaluation periods and the period must not exceed 86,400 seconds"
+        fail(
+            "budgets.datapoints_to_alarm",
+            self.datapoints_to_alarm <= self.evaluation_periods,
+            f"must be between 1 and {self.evaluation_periods:g}",
+            self.datapoints_to_alarm,
+        )
+        # PutMetricAlarm: "The product of the number of evaluation periods and the period must not exceed
+        # 86,400 seconds"
         window = self.period * self.evaluation_periods
-        fail("budgets.evaluation_periods", window <= 86_400,
-             f"times budgets.period ({self.period} s) must be at most 86,400 s (one day), is {window:,} s",
-             self.evaluation_periods)
+        fail(
+            "budgets.evaluation_periods",
+            window <= 86_400,
+            f"times budgets.period ({self.period} s) must be at most 86,400 s (one day), is {window:,} s",
+            self.evaluation_periods,
+        )
         off = [key for key in self.warn if key not in self.active()]
         fail("budgets.warn", not off, "names a budget that is off", off)
 
@@ -126,13 +172,25 @@ class BudgetSettings(Section):
 
     def budgets(self) -> list[Budget]:
         """The budgets whose values are literals (a parameter's value is unknown until deploy)."""
-        return [Budget(key, BUDGET_METRICS[key].metric, float(value), self.statistic_of(key), self.level_of(key))
-                for key, value in self.active().items() if is_literal(value)]
+        return [
+            Budget(key, BUDGET_METRICS[key].metric, float(value), self.statistic_of(key), self.level_of(key))
+            for key, value in self.active().items()
+            if is_literal(value)
+        ]
 
     def segment_budgets(self, segment: Segment) -> list[Budget]:
-        return [Budget(key, BUDGET_METRICS[key].metric, float(value), self.statistic_of(key), segment.level(key),
-                       segment.label(), segment.dimensions())
-                for key, value in segment.active().items()]
+        return [
+            Budget(
+                key,
+                BUDGET_METRICS[key].metric,
+                float(value),
+                self.statistic_of(key),
+                segment.level(key),
+                segment.label(),
+                segment.dimensions(),
+            )
+            for key, value in segment.active().items()
+        ]
 
     def release_budgets(self) -> list[Budget]:
         """The site's vital budgets, judged per release (counts have no per-release metric)."""
@@ -142,7 +200,6 @@ class BudgetSettings(Section):
         return CUSTOM_METRICS_PREFIX + self.release_namespace if self.release_namespace else ""
 
 
-
 @dataclass(frozen=True)
 class AlarmSettings(Section):
     """Where alarm notifications go (``[alarms]``)."""
@@ -150,6 +207,8 @@ class AlarmSettings(Section):
     section = "alarms"
 
     email: Value = setting("", "E-mail address subscribed to the alarm topic (empty: none).", formats.EMAIL)
-    topic_arn: Value = setting("", "Existing SNS topic for notifications (empty: rumcfn creates an encrypted one).", formats.TOPIC_ARN)
+    topic_arn: Value = setting(
+        "", "Existing SNS topic for notifications (empty: rumcfn creates an encrypted one).", formats.TOPIC_ARN
+    )
     composite: bool = setting(True, "Add a composite 'site health' alarm over all alarms.", Flag())
     notify_ok: bool = setting(True, "Also notify when an alarm returns to OK.", Flag())

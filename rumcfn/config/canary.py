@@ -30,31 +30,66 @@ class CanarySettings(Section):
     name: Value = setting("", "Canary name (empty: derived from the monitor name, lower-cased).", Text(
         CANARY_NAME.pattern, CANARY_NAME.rule, min_length=1, max_length=255, optional=True))
     url: Value = setting("", "Page the canary opens (empty: `https://<first domain>/`).", formats.url(optional=True))
-    schedule: str = setting("rate(5 minutes)", "How often it runs: `rate(1 minute)` to `rate(1 hour)`, or a six-field `cron(...)` for longer intervals.", SCHEDULE)
+    schedule: str = setting(
+        "rate(5 minutes)",
+        "How often it runs: `rate(1 minute)` to `rate(1 hour)`, or a six-field `cron(...)` for longer intervals.",
+        SCHEDULE,
+    )
     timeout_seconds: int = setting(60, "Seconds one run may take.", Number(3, 840, integer=True, unit=" seconds"))
-    artifacts_bucket: str = setting("", "Existing bucket for screenshots and logs, without periods (empty: rumcfn creates one).",
-                                    formats.ARTIFACTS_BUCKET)
-    artifacts_expiry_days: int = setting(30, "Days artifacts are kept in the bucket rumcfn creates.",
-                                         Number(1, 3650, integer=True, unit=" days"))
-    empty_artifacts_on_delete: bool = setting(False, "Empty the bucket rumcfn creates (every version) when the stack is deleted, and delete it (default: it is retained).", Flag())
-    tag_key: str = setting("", "Tag linking the canary to the monitor (empty: the monitor name, '#' as '-').",
-                           Text(formats.TAG_KEY.pattern, formats.TAG_KEY.rule, max_length=128, optional=True))
+    artifacts_bucket: str = setting(
+        "",
+        "Existing bucket for screenshots and logs, without periods (empty: rumcfn creates one).",
+        formats.ARTIFACTS_BUCKET,
+    )
+    artifacts_expiry_days: int = setting(
+        30, "Days artifacts are kept in the bucket rumcfn creates.", Number(1, 3650, integer=True, unit=" days")
+    )
+    empty_artifacts_on_delete: bool = setting(
+        False,
+        "Empty the bucket rumcfn creates (every version) when the stack is deleted, and delete it "
+        "(default: it is retained).",
+        Flag(),
+    )
+    tag_key: str = setting(
+        "",
+        "Tag linking the canary to the monitor (empty: the monitor name, '#' as '-').",
+        Text(formats.TAG_KEY.pattern, formats.TAG_KEY.rule, max_length=128, optional=True),
+    )
     tag_value: str = setting("associated-rum", "Value of that tag.", formats.TAG_VALUE)
     # AWS::Synthetics::Canary schema (cfn-lint): Replicas has 1-50 items (none: no Replicas property).
-    locations: tuple = setting((), "Other AWS Regions the canary also runs from (multi-location `Replicas`, up to 50; not the stack's own Region).",
-                               Each(REPLICA_REGION, count=(0, 50), what="locations", unique=True))
+    locations: tuple = setting(
+        (),
+        "Other AWS Regions the canary also runs from (multi-location `Replicas`, up to 50; "
+        "not the stack's own Region).",
+        Each(REPLICA_REGION, count=(0, 50), what="locations", unique=True),
+    )
     # Schema: Schedule.RetryConfig.MaxRetries is 0-2.
-    retries: int = setting(0, "Retries of a failed scheduled run, 0-2 (`Schedule.RetryConfig`).", Number(0, 2, integer=True))
-    safe_updates: bool = setting(True, "Dry-run an updated canary and apply the update only if the dry run passes (`DryRunAndUpdate`).", Flag())
+    retries: int = setting(
+        0, "Retries of a failed scheduled run, 0-2 (`Schedule.RetryConfig`).", Number(0, 2, integer=True)
+    )
+    safe_updates: bool = setting(
+        True, "Dry-run an updated canary and apply the update only if the dry run passes (`DryRunAndUpdate`).", Flag()
+    )
 
     def check(self) -> None:
         """Synthetics rejects a run timeout longer than the interval between runs; say so at synth time."""
-        fail("canary.empty_artifacts_on_delete", not (self.empty_artifacts_on_delete and self.artifacts_bucket),
-             "must be false with canary.artifacts_bucket: rumcfn empties only a bucket rumcfn creates",
-             self.empty_artifacts_on_delete)
+        fail(
+            "canary.empty_artifacts_on_delete",
+            not (self.empty_artifacts_on_delete and self.artifacts_bucket),
+            "must be false with canary.artifacts_bucket: rumcfn empties only a bucket rumcfn creates",
+            self.empty_artifacts_on_delete,
+        )
         # RetryConfigInput API reference: MaxRetries 2 needs a TimeoutInSeconds below 600.
-        fail("canary.retries", self.retries != 2 or self.timeout_seconds < 600,
-             f"2 retries need canary.timeout_seconds below 600 (it is {self.timeout_seconds})", self.retries)
+        fail(
+            "canary.retries",
+            self.retries != 2 or self.timeout_seconds < 600,
+            f"2 retries need canary.timeout_seconds below 600 (it is {self.timeout_seconds})",
+            self.retries,
+        )
         interval = schedule_interval(self.schedule)
-        fail("canary.timeout_seconds", not self.enabled or interval is None or self.timeout_seconds <= interval,
-             f"must not exceed the schedule's interval ({interval} s, {self.schedule})", self.timeout_seconds)
+        fail(
+            "canary.timeout_seconds",
+            not self.enabled or interval is None or self.timeout_seconds <= interval,
+            f"must not exceed the schedule's interval ({interval} s, {self.schedule})",
+            self.timeout_seconds,
+        )

@@ -138,7 +138,12 @@ class Table(Rule):
         fail(name, isinstance(value, FrozenMap), "must be a table", value)
         for key, item in value:
             known = sorted(self.options)
-            fail(f"{name}.{key}", key in self.options, f"is not a known {self.what} (known: {', '.join(known)})", thaw(item))
+            fail(
+                f"{name}.{key}",
+                key in self.options,
+                f"is not a known {self.what} (known: {', '.join(known)})",
+                thaw(item),
+            )
             self.options[key].rule.check(f"{name}.{key}", item)
 
 
@@ -163,14 +168,26 @@ class DomEvents(Rule):
     def _check(self, name: str, value: Any) -> None:
         fail(name, isinstance(value, tuple), "must be a list of {event, cssLocator or elementId} tables", thaw(value))
         for item in value:
-            fail(name, isinstance(item, FrozenMap) and isinstance(item.get("event"), str) and item.get("event") != "",
-                 "entries must be tables with an event name such as event = \"click\"", thaw(item))
+            fail(
+                name,
+                isinstance(item, FrozenMap) and isinstance(item.get("event"), str) and item.get("event") != "",
+                "entries must be tables with an event name such as event = \"click\"",
+                thaw(item),
+            )
             extra = [k for k in item.keys() if k not in ("event", "cssLocator", "elementId")]
-            fail(name, not extra, "entries may only have event, cssLocator and elementId (element needs JavaScript)",
-                 thaw(item))
+            fail(
+                name,
+                not extra,
+                "entries may only have event, cssLocator and elementId (element needs JavaScript)",
+                thaw(item),
+            )
             selectors = [k for k in ("cssLocator", "elementId") if k in item.keys()]
-            fail(name, len(selectors) == 1 and all(isinstance(item.get(k), str) and item.get(k) for k in selectors),
-                 "entries need exactly one of cssLocator or elementId (a non-empty string)", thaw(item))
+            fail(
+                name,
+                len(selectors) == 1 and all(isinstance(item.get(k), str) and item.get(k) for k in selectors),
+                "entries need exactly one of cssLocator or elementId (a non-empty string)",
+                thaw(item),
+            )
 
 
 WHOLE_0, WHOLE_1 = Whole(0), Whole(1)
@@ -294,8 +311,12 @@ class ClientConfig(Rule):
                 Table(TELEMETRY_OPTIONS[key], f"{key} option").check(where, item)
                 continue
             known = sorted([*CLIENT_OPTIONS, *TELEMETRY_OPTIONS])
-            fail(where, key in CLIENT_OPTIONS, f"is not a web client option rumcfn knows (known: {', '.join(known)})",
-                 thaw(item))
+            fail(
+                where,
+                key in CLIENT_OPTIONS,
+                f"is not a web client option rumcfn knows (known: {', '.join(known)})",
+                thaw(item),
+            )
             CLIENT_OPTIONS[key].rule.check(where, item)
 
 

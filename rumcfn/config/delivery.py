@@ -10,7 +10,6 @@ from rumcfn.config.rules import Flag, Number, OneOf, Text, Value, fail
 from rumcfn.config.section import Section, setting
 from rumcfn.facts import DEFAULT_CLIENT_VERSION, LOG_RETENTION_DAYS
 
-
 #: A released web client: a semantic version without leading zeros, 1.0.0 or later (aws-rum-web on npm
 #: starts at 1.0.3; the CDN serves each release at /<version>/cwr.js).
 CLIENT_VERSION = Text(r"[1-9][0-9]{0,2}\.(0|[1-9][0-9]{0,3})\.(0|[1-9][0-9]{0,3})", "must be a version such as 3.2.1")
@@ -26,34 +25,63 @@ class SnippetSettings(Section):
 
     section = "snippet"
 
-    client_version: str = setting(DEFAULT_CLIENT_VERSION, "Pinned version of the CloudWatch RUM web client loaded from the CDN.",
-                                  CLIENT_VERSION)
-    client_url: str = setting("", "Where the web client is loaded from (empty: AWS's CDN at client_version).",
-                              formats.url(optional=True))
-    endpoint: str = setting("", "Data-plane endpoint (empty: `https://dataplane.rum.<region>.<url suffix>`, from the stack).",
-                            formats.url(optional=True))
-    app_version: str = setting("1.0.0", "Your site's version, reported with every event.",
-                               Text(r"[\w.+\-]{1,64}", "must be 1-64 of A-Za-z0-9_.+-"))
-    dispatch_interval: int = setting(0, "Milliseconds between event batches (0: the client's default, 5000).",
-                                     Number(0, 3_600_000, integer=True, unit=" ms"))
+    client_version: str = setting(
+        DEFAULT_CLIENT_VERSION, "Pinned version of the CloudWatch RUM web client loaded from the CDN.", CLIENT_VERSION
+    )
+    client_url: str = setting(
+        "", "Where the web client is loaded from (empty: AWS's CDN at client_version).", formats.url(optional=True)
+    )
+    endpoint: str = setting(
+        "",
+        "Data-plane endpoint (empty: `https://dataplane.rum.<region>.<url suffix>`, from the stack).",
+        formats.url(optional=True),
+    )
+    app_version: str = setting(
+        "1.0.0",
+        "Your site's version, reported with every event.",
+        Text(r"[\w.+\-]{1,64}", "must be 1-64 of A-Za-z0-9_.+-"),
+    )
+    dispatch_interval: int = setting(
+        0,
+        "Milliseconds between event batches (0: the client's default, 5000).",
+        Number(0, 3_600_000, integer=True, unit=" ms"),
+    )
     debug: bool = setting(False, "Let the client log to the browser console.", Flag())
-    release_id: str = setting("", "Release of the site's JavaScript, sent as `releaseId` so RUM finds its source maps (empty: none).",
-                              RELEASE_ID)
-    config: FrozenMap = setting(FrozenMap(), "The web client's own options in its own names (`[snippet.config]` table; see "
-                                "\"The web client's options\").", ClientConfig())
+    release_id: str = setting(
+        "",
+        "Release of the site's JavaScript, sent as `releaseId` so RUM finds its source maps (empty: none).",
+        RELEASE_ID,
+    )
+    config: FrozenMap = setting(
+        FrozenMap(),
+        "The web client's own options in its own names (`[snippet.config]` table; see \"The web client's options\").",
+        ClientConfig(),
+    )
 
     def check(self) -> None:
         version = version_tuple(self.client_version)
         for name, since, value in used_options(self.config):
-            fail(f"snippet.config.{name}", version >= version_tuple(since),
-                 f"needs web client {since} or later (snippet.client_version is {self.client_version})", thaw(value))
+            fail(
+                f"snippet.config.{name}",
+                version >= version_tuple(since),
+                f"needs web client {since} or later (snippet.client_version is {self.client_version})",
+                thaw(value),
+            )
         complete, timeout = self.config.get("routeChangeComplete"), self.config.get("routeChangeTimeout", 10_000)
-        fail("snippet.config.routeChangeComplete", complete is None or complete < timeout,
-             f"must be less than routeChangeTimeout ({timeout})", complete)
+        fail(
+            "snippet.config.routeChangeComplete",
+            complete is None or complete < timeout,
+            f"must be less than routeChangeTimeout ({timeout})",
+            complete,
+        )
         cookies = self.config.get("cookieAttributes", FrozenMap())
         # Browsers reject SameSite=None cookies that are not Secure (MDN, Set-Cookie "SameSite=None").
-        fail("snippet.config.cookieAttributes.sameSite", not (cookies.get("sameSite") == "None" and cookies.get("secure") is False),
-             "None needs secure = true (browsers reject SameSite=None cookies without Secure)", "None")
+        fail(
+            "snippet.config.cookieAttributes.sameSite",
+            not (cookies.get("sameSite") == "None" and cookies.get("secure") is False),
+            "None needs secure = true (browsers reject SameSite=None cookies without Secure)",
+            "None",
+        )
 
 
 #: What ``rumcfn snippet`` needs to know about a monitor that already exists.
@@ -62,9 +90,12 @@ APP_MONITOR_ID = Text(r"[0-9a-f-]{36}|[\w-]{1,64}", "must be an app monitor id (
 #: The object key of rum.js. S3 keys are at most 1,024 bytes of UTF-8; rumcfn takes the safe characters of the
 #: S3 object-key guidelines except * and ? (IAM wildcards: the writer role may write exactly this object), and
 #: no "." or ".." segments (browsers resolve them, so the ScriptTag would point elsewhere).
-KEY = Text(r"(?!.*(^|/)\.\.?(/|$))[\w!\-.'()/]+",
-           "must be an S3 key of letters, digits and ! - _ . ' ( ) / (no * or ?, no . or .. segments), at most 1,024 bytes",
-           min_length=1, max_bytes=1024)
+KEY = Text(
+    r"(?!.*(^|/)\.\.?(/|$))[\w!\-.'()/]+",
+    "must be an S3 key of letters, digits and ! - _ . ' ( ) / (no * or ?, no . or .. segments), at most 1,024 bytes",
+    min_length=1,
+    max_bytes=1024,
+)
 #: A Cache-Control header value: visible ASCII and spaces (RFC 9110 field values), at most 256 characters.
 CACHE_CONTROL = Text(r"[ -~]{1,256}", "must be a Cache-Control header value (1-256 visible ASCII characters)")
 
@@ -77,14 +108,22 @@ class ScriptSettings(Section):
 
     bucket: Value = setting("example-site-assets", "The website's S3 bucket, which receives rum.js.", formats.BUCKET)
     key: str = setting("rum.js", "Object key of the snippet in the bucket.", KEY)
-    create_bucket: bool = setting(False, "Create the website bucket too (encrypted, public access blocked, SSL only, versioned).", Flag())
-    noncurrent_version_days: int = setting(30, "Days the bucket rumcfn creates keeps replaced versions of site files (S3 lifecycle NoncurrentDays).",
-                                           Number(1, 36500, integer=True, unit=" days"))
+    create_bucket: bool = setting(
+        False, "Create the website bucket too (encrypted, public access blocked, SSL only, versioned).", Flag()
+    )
+    noncurrent_version_days: int = setting(
+        30,
+        "Days the bucket rumcfn creates keeps replaced versions of site files (S3 lifecycle NoncurrentDays).",
+        Number(1, 36500, integer=True, unit=" days"),
+    )
     cache_control: str = setting("max-age=300", "Cache-Control header of rum.js.", CACHE_CONTROL)
     retain_on_delete: bool = setting(False, "Keep rum.js in the bucket when the stack is deleted.", Flag())
     log_retention_days: int = setting(30, "Retention of the handler's log group, in days.", OneOf(LOG_RETENTION_DAYS))
-    service_timeout: int = setting(300, "Seconds CloudFormation waits for the handler's answer before failing.",
-                                   Number(1, 3600, integer=True, unit=" seconds"))
+    service_timeout: int = setting(
+        300,
+        "Seconds CloudFormation waits for the handler's answer before failing.",
+        Number(1, 3600, integer=True, unit=" seconds"),
+    )
 
     def check(self) -> None:
         fail("script.key", not self.key.startswith("/"), "must not start with /", self.key)

@@ -18,7 +18,6 @@ from rumcfn.errors import SettingsError
 from rumcfn.facts import BUDGET_METRICS
 
 
-
 def _build(cls, data: Mapping[str, Any], prefix: str):
     known = [f.name for f in dataclasses.fields(cls)]
     for key in data:

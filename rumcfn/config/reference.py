@@ -5,8 +5,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from rumcfn.config.segments import Segment
 from rumcfn.config.client_options import FrozenMap
+from rumcfn.config.segments import Segment
 from rumcfn.config.settings import SECTIONS, Settings
 
 #: Settings whose entries are tables of their own: their fields are listed under them.

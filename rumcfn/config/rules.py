@@ -17,7 +17,6 @@ from troposphere import AWSHelperFn
 
 from rumcfn.errors import SettingsError
 
-
 #: A setting value: a literal, or a CloudFormation function such as ``Ref(parameter)``.
 Value = Any
 
@@ -165,7 +164,12 @@ class Each(Rule):
         fail(name, isinstance(value, tuple), "must be a list", value)
         low, high = self.count
         if high is not None:
-            fail(name, low <= len(value) <= high, f"must have {low} to {high} {self.what}, but has {len(value)}", list(value))
+            fail(
+                name,
+                low <= len(value) <= high,
+                f"must have {low} to {high} {self.what}, but has {len(value)}",
+                list(value),
+            )
         for item in value:
             self.item.check(name, item)
         if self.unique:
@@ -188,8 +192,12 @@ class Pairs(Rule):
         ok = isinstance(value, tuple) and all(isinstance(kv, tuple) and len(kv) == 2 for kv in value)
         fail(name, ok, "must be a table of KEY = VALUE", value)
         if self.most is not None:
-            fail(name, len(value) <= self.most, f"must have at most {self.most} entries, but has {len(value)}",
-                 [key for key, _ in value])
+            fail(
+                name,
+                len(value) <= self.most,
+                f"must have at most {self.most} entries, but has {len(value)}",
+                [key for key, _ in value],
+            )
         for key, item in value:
             self.key.check(name, key)
             self.value.check(name, item)

@@ -41,7 +41,7 @@ def cron_ok(expression: str) -> bool:
     if not match:
         return False
     parts = match.group(1).split()
-    if len(parts) != 6 or not all(pattern.fullmatch(part) for (_, pattern), part in zip(FIELDS, parts)):
+    if len(parts) != 6 or not all(pattern.fullmatch(part) for (_, pattern), part in zip(FIELDS, parts, strict=True)):
         return False
     return (parts[2] == "?") != (parts[4] == "?")  # exactly one of the day fields is "?"
 
@@ -55,7 +55,8 @@ SCHEDULE = Custom(schedule_ok, "must be rate(1 minute) to rate(1 hour), rate(0 m
 
 
 def schedule_interval(schedule: str) -> int | None:
-    """Seconds between canary runs for ``rate(N minutes|hours)``; None for ``cron(...)`` and run-once ``rate(0 ...)``."""
+    """Seconds between canary runs for ``rate(N minutes|hours)``; None for ``cron(...)`` and run-once
+    ``rate(0 ...)``."""
     match = re.fullmatch(r"rate\((\d+) (minute|hour)s?\)", schedule)
     if not match or match.group(1) == "0":
         return None

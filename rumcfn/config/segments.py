@@ -39,14 +39,24 @@ class Segment(Section):
 
     section = "budgets.segments"
 
-    name: str = setting("", "Names the segment's alarms and rows (empty: made from its values, e.g. checkout-mobile).", NAME)
-    page: str = setting("", "Page id as the web client sends it (the path by default), e.g. /checkout: dimension PageId.", VALUE)
-    device: str = setting("", f"Device type: {', '.join(DEVICE_TYPES)} (dimension DeviceType).", Text(
-        "|".join(DEVICE_TYPES), f"must be one of {', '.join(DEVICE_TYPES)}", optional=True))
+    name: str = setting(
+        "", "Names the segment's alarms and rows (empty: made from its values, e.g. checkout-mobile).", NAME
+    )
+    page: str = setting(
+        "", "Page id as the web client sends it (the path by default), e.g. /checkout: dimension PageId.", VALUE
+    )
+    device: str = setting(
+        "",
+        f"Device type: {', '.join(DEVICE_TYPES)} (dimension DeviceType).",
+        Text("|".join(DEVICE_TYPES), f"must be one of {', '.join(DEVICE_TYPES)}", optional=True),
+    )
     browser: str = setting("", "Browser name as RUM reports it, e.g. Chrome (dimension BrowserName).", VALUE)
     os: str = setting("", "Operating system as RUM reports it, e.g. Android (dimension OSName).", VALUE)
-    country: str = setting("", "ISO 3166 two-letter country code, e.g. DE (dimension CountryCode).",
-                           Text(r"[A-Z]{2}", "must be an ISO 3166 two-letter code such as DE", optional=True))
+    country: str = setting(
+        "",
+        "ISO 3166 two-letter country code, e.g. DE (dimension CountryCode).",
+        Text(r"[A-Z]{2}", "must be an ISO 3166 two-letter code such as DE", optional=True),
+    )
     lcp: Value = setting(None, "LCP budget of the segment, ms.", BudgetRule())
     cls: Value = setting(None, "CLS budget of the segment.", CLS)
     inp: Value = setting(None, "INP budget of the segment, ms.", BudgetRule())
@@ -56,24 +66,37 @@ class Segment(Section):
 
     def check(self) -> None:
         given = [key for key in SEGMENT_DIMENSIONS if getattr(self, key)]
-        fail(self.qualified("page"), 1 <= len(given) <= 2,
-             "a segment names one or two of page, device, browser, os, country", given)
-        fail(self.qualified("lcp"), bool(self.active()), f"a segment needs a budget: one of {', '.join(VITAL_KEYS)}",
-             self.label())
+        fail(
+            self.qualified("page"),
+            1 <= len(given) <= 2,
+            "a segment names one or two of page, device, browser, os, country",
+            given,
+        )
+        fail(
+            self.qualified("lcp"),
+            bool(self.active()),
+            f"a segment needs a budget: one of {', '.join(VITAL_KEYS)}",
+            self.label(),
+        )
         off = [key for key in self.warn if key not in self.active()]
         fail(self.qualified("warn"), not off, "names a budget the segment does not set", off)
 
     def dimensions(self) -> tuple[tuple[str, str], ...]:
         """(CloudWatch dimension, value) pairs, in the order of :data:`SEGMENT_DIMENSIONS`."""
-        return tuple((dimension, getattr(self, key)) for key, dimension in SEGMENT_DIMENSIONS.items() if getattr(self, key))
+        return tuple(
+            (dimension, getattr(self, key)) for key, dimension in SEGMENT_DIMENSIONS.items() if getattr(self, key)
+        )
 
     def label(self) -> str:
         """The segment's name: the setting, else its values made into words (``/checkout`` + mobile ->
         checkout-mobile; the page ``/`` is home)."""
         if self.name:
             return self.name
-        parts = [slug(getattr(self, key)) or ("home" if key == "page" else key)
-                 for key in SEGMENT_DIMENSIONS if getattr(self, key)]
+        parts = [
+            slug(getattr(self, key)) or ("home" if key == "page" else key)
+            for key in SEGMENT_DIMENSIONS
+            if getattr(self, key)
+        ]
         limit = (48 - len(parts) + 1) // len(parts)  # each value keeps its share of the 48 characters
         return "-".join(part[:limit].strip("-") for part in parts)
 
@@ -93,8 +116,10 @@ def _segment(index: int, entry: Any) -> Segment:
     known = [f.name for f in dataclasses.fields(Segment)]
     for key in entry:
         fail(f"{where}.{key}", key in known, f"is not a known setting (known: {', '.join(sorted(known))})", entry[key])
-    values = {key: (None if key in BUDGET_METRICS and isinstance(value, str) and value.lower() in OFF else value)
-              for key, value in entry.items()}
+    values = {
+        key: (None if key in BUDGET_METRICS and isinstance(value, str) and value.lower() in OFF else value)
+        for key, value in entry.items()
+    }
     try:
         return Segment(**values)
     except SettingsError as error:

@@ -12,14 +12,13 @@ from dataclasses import dataclass
 
 from rumcfn.config.budgets import AlarmSettings, BudgetSettings
 from rumcfn.config.canary import CANARY_NAME, CanarySettings
-from rumcfn.config.formats import TAG_KEY
 from rumcfn.config.client_options import FrozenMap, thaw
 from rumcfn.config.delivery import ScriptSettings, SnippetSettings
+from rumcfn.config.formats import TAG_KEY
 from rumcfn.config.monitor import AuthSettings, MonitorSettings
 from rumcfn.config.rules import Flag, Text, Value, fail, is_literal
 from rumcfn.config.section import Section, setting
 from rumcfn.errors import SettingsError
-
 
 #: A template's Description: a literal string of at most 1,024 bytes (CloudFormation template anatomy).
 DESCRIPTION = Text(r"[^\x00-\x1f\x7f]*", "must be at most 1,024 bytes of text", max_bytes=1024, optional=True)
@@ -37,7 +36,9 @@ class Settings(Section):
     budgets: BudgetSettings = setting(BudgetSettings, "Performance budgets.", factory=True)
     alarms: AlarmSettings = setting(AlarmSettings, "Alarm notifications.", factory=True)
     dashboard: bool = setting(True, "Create a CloudWatch dashboard.", Flag())
-    parameters: bool = setting(False, "Emit site-specific values as CloudFormation Parameters (Service Catalog).", Flag())
+    parameters: bool = setting(
+        False, "Emit site-specific values as CloudFormation Parameters (Service Catalog).", Flag()
+    )
     description: str = setting("", "Template description, at most 1,024 bytes (empty: a generated one).", DESCRIPTION)
 
     def check(self) -> None:
@@ -46,34 +47,55 @@ class Settings(Section):
             fail(name, isinstance(value, section), f"must be a {section.__name__} (the [{name}] table)", value)
         self.check_client_config()
         budgets = self.budgets
-        fail("snippet.release_id", not (budgets.release_namespace and budgets.release_source == "release_id")
-             or bool(self.snippet.release_id),
-             "must be set when budgets.release_namespace counts releases by release_id (or set "
-             "budgets.release_source = \"app_version\")", self.snippet.release_id)
+        fail(
+            "snippet.release_id",
+            not (budgets.release_namespace and budgets.release_source == "release_id") or bool(self.snippet.release_id),
+            "must be set when budgets.release_namespace counts releases by release_id (or set "
+            "budgets.release_source = \"app_version\")",
+            self.snippet.release_id,
+        )
         if not self.canary.enabled:
             return
         canary_name = self.canary_name()
         if is_literal(canary_name):
-            fail("canary.name", re.fullmatch(CANARY_NAME.pattern, canary_name) is not None and len(canary_name) <= 255,
-                 r"must match ^[0-9a-z_\-]{1,255}$ after derivation from the monitor name", canary_name)
+            fail(
+                "canary.name",
+                re.fullmatch(CANARY_NAME.pattern, canary_name) is not None and len(canary_name) <= 255,
+                r"must match ^[0-9a-z_\-]{1,255}$ after derivation from the monitor name",
+                canary_name,
+            )
         key = self.canary_tag_key()
         if is_literal(key):
-            fail("canary.tag_key", re.fullmatch(TAG_KEY.pattern, key) is not None,
-                 f"must be set: the tag key derived from the monitor name breaks the rule that {TAG_KEY.rule}", key)
+            fail(
+                "canary.tag_key",
+                re.fullmatch(TAG_KEY.pattern, key) is not None,
+                f"must be set: the tag key derived from the monitor name breaks the rule that {TAG_KEY.rule}",
+                key,
+            )
 
     def check_client_config(self) -> None:
         """``[snippet.config]`` against the monitor: telemetry tables and X-Ray options need their switch."""
         config, monitor = self.snippet.config, self.monitor
         for telemetry in ("errors", "performance", "http"):
             if telemetry in config.keys() and is_literal(monitor.telemetries):
-                fail(f"snippet.config.{telemetry}", telemetry in monitor.telemetries,
-                     f"configures a telemetry the monitor leaves out; add {telemetry!r} to monitor.telemetries",
-                     thaw(config.get(telemetry)))
+                fail(
+                    f"snippet.config.{telemetry}",
+                    telemetry in monitor.telemetries,
+                    f"configures a telemetry the monitor leaves out; add {telemetry!r} to monitor.telemetries",
+                    thaw(config.get(telemetry)),
+                )
         header = config.get("http", FrozenMap()).get("addXRayTraceIdHeader")
         # The client adds the trace header, and W3C trace ids, only while X-Ray is on (configuration.md, "HTTP").
-        for name, value in (("http.addXRayTraceIdHeader", header), ("enableW3CTraceId", config.get("enableW3CTraceId"))):
-            fail(f"snippet.config.{name}", value in (None, False) or monitor.enable_xray,
-                 "has no effect unless monitor.enable_xray is true", thaw(value))
+        for name, value in (
+            ("http.addXRayTraceIdHeader", header),
+            ("enableW3CTraceId", config.get("enableW3CTraceId")),
+        ):
+            fail(
+                f"snippet.config.{name}",
+                value in (None, False) or monitor.enable_xray,
+                "has no effect unless monitor.enable_xray is true",
+                thaw(value),
+            )
 
     def canary_name(self) -> Value:
         """The canary's name: the setting, or the monitor name lower-cased with other characters as '-'."""
@@ -100,6 +122,7 @@ class Settings(Section):
 
 #: The sections of a settings file: table name -> its class.
 SECTIONS: dict[str, type[Section]] = {
-    f.name: f.default_factory for f in dataclasses.fields(Settings)  # type: ignore[misc]
+    f.name: f.default_factory
+    for f in dataclasses.fields(Settings)  # type: ignore[misc]
     if dataclasses.is_dataclass(f.default_factory)
 }

@@ -9,16 +9,16 @@ from __future__ import annotations
 import re
 from datetime import datetime, timedelta, timezone
 
+from rumcfn.aws.errors import error_code, error_message, translated
 from rumcfn.doctor.context import Context
 from rumcfn.doctor.report import Check, failed, ok, skipped
-from rumcfn.aws.errors import error_code, error_message, translated
 
 NAMESPACE, DIMENSION = "AWS/RUM", "application_name"  # CloudWatch RUM metrics (facts.md)
 COGNITO_FIXES = {
     "NotAuthorizedException": "let the identity pool give unauthenticated (guest) identities "
-                              "(AllowUnauthenticatedIdentities), as rumcfn's stack does",
+    "(AllowUnauthenticatedIdentities), as rumcfn's stack does",
     "InvalidIdentityPoolConfigurationException": "give the pool an unauthenticated role whose trust policy allows "
-                                                 "cognito-identity.amazonaws.com with aud = the pool and amr = unauthenticated",
+    "cognito-identity.amazonaws.com with aud = the pool and amr = unauthenticated",
     "ResourceNotFoundException": "the pool is gone: deploy the stack again, or fix auth.identity_pool_id",
 }
 
@@ -36,8 +36,11 @@ def monitor(ctx: Context) -> Check:
             app = rum.get_app_monitor(Name=target.monitor_name)["AppMonitor"]
     except Exception as error:
         if error_code(error.__cause__ or error) == "ResourceNotFoundException":
-            return failed("monitor", f"app monitor {target.monitor_name} does not exist in {target.region}",
-                          "deploy the stack (rumcfn deploy), or check --region and the monitor name")
+            return failed(
+                "monitor",
+                f"app monitor {target.monitor_name} does not exist in {target.region}",
+                "deploy the stack (rumcfn deploy), or check --region and the monitor name",
+            )
         raise
     ctx.monitor = app
     config = app.get("AppMonitorConfiguration") or {}
@@ -53,15 +56,21 @@ def monitor(ctx: Context) -> Check:
         if not (partial and live and live[0].lower() in {d.lower() for d in target.domains}):
             problems.append(f"domains are {', '.join(live) or 'none'}, not {', '.join(target.domains)}")
     if target.telemetries is not None and set(config.get("Telemetries") or ()) != set(target.telemetries):
-        problems.append(f"telemetries are {', '.join(config.get('Telemetries') or ()) or 'none'}, "
-                        f"not {', '.join(target.telemetries) or 'none'}")
+        problems.append(
+            f"telemetries are {', '.join(config.get('Telemetries') or ()) or 'none'}, "
+            f"not {', '.join(target.telemetries) or 'none'}"
+        )
     rate = config.get("SessionSampleRate")
     if target.sample_rate is not None and (rate is None or abs(float(rate) - target.sample_rate) > 1e-9):
         problems.append(f"sample rate is {rate}, not {target.sample_rate:g}")
     name = f"{target.monitor_name} ({app.get('Id')}, {app.get('State')})"
     if problems:
-        fix = (f"the monitor was changed outside the stack: deploy it again (rumcfn deploy --stack-name {target.stack_name})"
-               if target.stack_name else "deploy these settings (rumcfn deploy), or make the settings match the monitor")
+        fix = (
+            "the monitor was changed outside the stack: deploy it again "
+            f"(rumcfn deploy --stack-name {target.stack_name})"
+            if target.stack_name
+            else "deploy these settings (rumcfn deploy), or make the settings match the monitor"
+        )
         return failed("monitor", f"{name}: " + "; ".join(problems), fix)
     return ok("monitor", f"{name}: domains, telemetries and sample rate match {target.source}")
 
@@ -86,8 +95,11 @@ def credentials(ctx: Context) -> Check:
         if not code:
             with translated():
                 raise
-        return failed("credentials", f"identity pool {pool} gives no guest credentials: {code}: {error_message(error)}",
-                      COGNITO_FIXES.get(code, "check the identity pool and its unauthenticated role"))
+        return failed(
+            "credentials",
+            f"identity pool {pool} gives no guest credentials: {code}: {error_message(error)}",
+            COGNITO_FIXES.get(code, "check the identity pool and its unauthenticated role"),
+        )
     return ok("credentials", f"identity pool {pool} gives guest credentials")
 
 
@@ -123,16 +135,25 @@ def causes(ctx: Context) -> list[tuple[str, str]]:
     loader = ctx.loader
     rates = [r for r in (config.get("SessionSampleRate"), loader.sample_rate if loader else None) if r is not None]
     if any(float(r) == 0 for r in rates):
-        found.append(("the session sample rate is 0: no session is recorded",
-                      "set monitor.session_sample_rate above 0 and deploy"))
+        found.append(
+            (
+                "the session sample rate is 0: no session is recorded",
+                "set monitor.session_sample_rate above 0 and deploy",
+            )
+        )
     excluded = _page_excluded(ctx)
     if excluded:
         found.append((excluded, "change monitor.excluded_pages / included_pages and deploy"))
     broken = ctx.failed("monitor", "credentials", "page", "rum.js", "csp", "domain")
     if broken:
         checks = " and ".join([", ".join(broken[:-1]), broken[-1]] if len(broken) > 1 else broken)
-        found.append((f"the {checks} check{'s' if len(broken) > 1 else ''} above failed",
-                      f"fix what the {checks} check{'s' if len(broken) > 1 else ''} above say{'' if len(broken) > 1 else 's'}"))
+        found.append(
+            (
+                f"the {checks} check{'s' if len(broken) > 1 else ''} above failed",
+                f"fix what the {checks} check{'s' if len(broken) > 1 else ''} "
+                f"above say{'' if len(broken) > 1 else 's'}",
+            )
+        )
     return found
 
 
@@ -148,13 +169,25 @@ def data(ctx: Context, now: datetime | None = None) -> Check:
     if not name:
         return skipped("data", "the monitor name is unknown")
     end = now or datetime.now(timezone.utc)
-    queries = [{"Id": key, "MetricStat": {"Metric": {"Namespace": NAMESPACE, "MetricName": metric,
-                                                     "Dimensions": [{"Name": DIMENSION, "Value": name}]},
-                                          "Period": 3600, "Stat": "Sum"}}
-               for key, metric in (("views", "PageViewCount"), ("sessions", "SessionCount"))]
+    queries = [
+        {
+            "Id": key,
+            "MetricStat": {
+                "Metric": {
+                    "Namespace": NAMESPACE,
+                    "MetricName": metric,
+                    "Dimensions": [{"Name": DIMENSION, "Value": name}],
+                },
+                "Period": 3600,
+                "Stat": "Sum",
+            },
+        }
+        for key, metric in (("views", "PageViewCount"), ("sessions", "SessionCount"))
+    ]
     with translated():
         results = ctx.aws.client("cloudwatch").get_metric_data(
-            MetricDataQueries=queries, StartTime=end - timedelta(hours=1), EndTime=end)["MetricDataResults"]
+            MetricDataQueries=queries, StartTime=end - timedelta(hours=1), EndTime=end
+        )["MetricDataResults"]
     totals = {r["Id"]: sum(r.get("Values") or ()) for r in results}
     views, sessions = totals.get("views", 0), totals.get("sessions", 0)
     if views > 0 or sessions > 0:
@@ -162,10 +195,18 @@ def data(ctx: Context, now: datetime | None = None) -> Check:
     detail = f"no page views or sessions of {name} in the last hour"
     if not seen:
         loader = ctx.loader
-        how = ("" if loader is None else "; the snippet signs with Cognito guest credentials" if loader.signing else
-               "; the snippet sends unsigned requests, which the monitor's resource policy must allow")
-        return failed("data", detail + "; no cause visible from here" + how,
-                      "open the page in a browser (or run with --browser), then check again in a few minutes")
+        how = (
+            ""
+            if loader is None
+            else "; the snippet signs with Cognito guest credentials"
+            if loader.signing
+            else "; the snippet sends unsigned requests, which the monitor's resource policy must allow"
+        )
+        return failed(
+            "data",
+            detail + "; no cause visible from here" + how,
+            "open the page in a browser (or run with --browser), then check again in a few minutes",
+        )
     return failed("data", detail + "; likely: " + "; ".join(cause for cause, _ in seen), seen[0][1])
 
 
@@ -183,19 +224,27 @@ def canary(ctx: Context) -> Check:
         if error_code(error.__cause__ or error) == "ResourceNotFoundException":
             return failed("canary", f"canary {name} does not exist", "deploy the stack again")
         raise
-    done = sorted((r for r in runs if (r.get("Status") or {}).get("State") in ("PASSED", "FAILED")),
-                  key=lambda r: (r.get("Timeline") or {}).get("Started") or datetime.min.replace(tzinfo=timezone.utc),
-                  reverse=True)
+    done = sorted(
+        (r for r in runs if (r.get("Status") or {}).get("State") in ("PASSED", "FAILED")),
+        key=lambda r: (r.get("Timeline") or {}).get("Started") or datetime.min.replace(tzinfo=timezone.utc),
+        reverse=True,
+    )
     if not done:
-        return failed("canary", f"canary {name} has no finished run yet",
-                      f"start it: aws synthetics start-canary --name {name}, and check again after a run")
+        return failed(
+            "canary",
+            f"canary {name} has no finished run yet",
+            f"start it: aws synthetics start-canary --name {name}, and check again after a run",
+        )
     last = done[0]
     when = (last.get("Timeline") or {}).get("Completed")
     at = f" at {when:%Y-%m-%d %H:%M} UTC" if isinstance(when, datetime) else ""
     if last["Status"]["State"] == "PASSED":
         return ok("canary", f"the last run of {name} passed{at}")
-    return failed("canary", f"the last run of {name} failed{at}: {last['Status'].get('StateReason', 'no reason given')}",
-                  f"see its screenshots and logs: aws synthetics get-canary-runs --name {name}")
+    return failed(
+        "canary",
+        f"the last run of {name} failed{at}: {last['Status'].get('StateReason', 'no reason given')}",
+        f"see its screenshots and logs: aws synthetics get-canary-runs --name {name}",
+    )
 
 
 def alarms(ctx: Context) -> Check:
@@ -209,7 +258,8 @@ def alarms(ctx: Context) -> Check:
         return skipped("alarms", f"{ctx.target.source} has no alarms")
     with translated():
         answer = ctx.aws.client("cloudwatch").describe_alarms(
-            AlarmNames=list(names)[:100], AlarmTypes=["CompositeAlarm", "MetricAlarm"])
+            AlarmNames=list(names)[:100], AlarmTypes=["CompositeAlarm", "MetricAlarm"]
+        )
     found = answer.get("MetricAlarms", []) + answer.get("CompositeAlarms", [])
     firing = [a for a in found if a.get("StateValue") == "ALARM"]
     missing = sorted(set(names) - {a["AlarmName"] for a in found})
@@ -219,8 +269,11 @@ def alarms(ctx: Context) -> Check:
     summary = ", ".join(f"{count} {state}" for state, count in sorted(states.items()))
     if firing:
         reasons = "; ".join(f"{a['AlarmName']}: {a.get('StateReason', '')}" for a in firing[:3])
-        return failed("alarms", f"{len(firing)} of {len(found)} alarm(s) in ALARM: {reasons}",
-                      "see the dashboard (stack output DashboardUrl) and rumcfn budgets check")
+        return failed(
+            "alarms",
+            f"{len(firing)} of {len(found)} alarm(s) in ALARM: {reasons}",
+            "see the dashboard (stack output DashboardUrl) and rumcfn budgets check",
+        )
     if missing:
         return failed("alarms", f"alarm(s) missing: {', '.join(missing)}", "deploy the stack again")
     return ok("alarms", f"{len(found)} alarm(s): {summary}")

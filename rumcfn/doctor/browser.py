@@ -77,8 +77,12 @@ def _serve(page: Page, outcome: Outcome, start: int, seconds: float, until_batch
         if left <= 0:
             return start
         try:
-            event = browser.wait_for(lambda e: e.get("sessionId") == page.session and e["method"] == "Fetch.requestPaused",
-                                     left, "a request to the data plane", start=start)
+            event = browser.wait_for(
+                lambda e: e.get("sessionId") == page.session and e["method"] == "Fetch.requestPaused",
+                left,
+                "a request to the data plane",
+                start=start,
+            )
         except CDPError:
             return start
         start = browser.events.index(event, start) + 1
@@ -116,10 +120,17 @@ def _problems(page: Page) -> list[str]:
     for event in page.my_events("Runtime.exceptionThrown"):
         details = event["params"]["exceptionDetails"]
         found.append((details.get("exception") or {}).get("description") or details.get("text", ""))
-    urls = {e["params"]["requestId"]: e["params"]["request"]["url"] for e in page.my_events("Network.requestWillBeSent")}
+    urls = {
+        e["params"]["requestId"]: e["params"]["request"]["url"] for e in page.my_events("Network.requestWillBeSent")
+    }
     for event in page.my_events("Network.loadingFailed"):
         params = event["params"]
-        found.append(f"{urls.get(params['requestId'], '?')}: {params.get('errorText')} {params.get('blockedReason') or ''}".strip())
+        found.append(
+            (
+                f"{urls.get(params['requestId'], '?')}: {params.get('errorText')} "
+                f"{params.get('blockedReason') or ''}"
+            ).strip()
+        )
     return list(dict.fromkeys(" ".join(p.split())[:300] for p in found if p))
 
 
@@ -138,8 +149,10 @@ def send_one_batch(url: str, endpoint: str, *, timeout: float = 15, flags: tuple
         try:
             page = browser.new_page()
             page.send("Log.enable")
-            page.send("Fetch.enable", {"patterns": [{"urlPattern": f"{endpoint.rstrip('/')}/appmonitors/*",
-                                                     "requestStage": "Request"}]})
+            page.send(
+                "Fetch.enable",
+                {"patterns": [{"urlPattern": f"{endpoint.rstrip('/')}/appmonitors/*", "requestStage": "Request"}]},
+            )
             start = len(browser.events)
             page.goto(url, timeout)
             try:

@@ -23,14 +23,27 @@ CHROMIUM = os.environ.get("RUMCFN_CHROMIUM") or shutil.which("chromium") or "/us
 #: still fetches at startup despite them: network time, translation, optimization hints, ... Chromium's
 #: sandbox stays on except as root, where it cannot run.
 FLAGS = (
-    "--headless", *(("--no-sandbox",) if os.geteuid() == 0 else ()), "--disable-gpu", "--disable-quic", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-default-apps", "--disable-extensions", "--no-default-browser-check",
+    "--headless",
+    *(("--no-sandbox",) if os.geteuid() == 0 else ()),
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-default-apps",
+    "--disable-extensions",
+    "--no-default-browser-check",
     "--disable-features=Translate,OptimizationHints,MediaRouter,NetworkTimeServiceQuerying,"
     "AutofillServerCommunication,CertificateTransparencyComponentUpdater",
-    "--disable-field-trial-config", "--disable-client-side-phishing-detection", "--disable-domain-reliability",
-    "--metrics-recording-only", "--safebrowsing-disable-auto-update", "--disable-dev-shm-usage",
-    "--mute-audio", "--window-size=1024,768",
+    "--disable-field-trial-config",
+    "--disable-client-side-phishing-detection",
+    "--disable-domain-reliability",
+    "--metrics-recording-only",
+    "--safebrowsing-disable-auto-update",
+    "--disable-dev-shm-usage",
+    "--mute-audio",
+    "--window-size=1024,768",
 )
 
 
@@ -49,13 +62,21 @@ class Browser:
         wrapper = 'exec "$0" "$@" 3<&"$RUMCFN_CDP_IN" 4>&"$RUMCFN_CDP_OUT"'
         env = dict(os.environ, RUMCFN_CDP_IN=str(to_chrome_r), RUMCFN_CDP_OUT=str(from_chrome_w))
         args = [
-            *FLAGS, *extra_flags,
-            f"--user-data-dir={user_data_dir}", "--remote-debugging-pipe", "about:blank",
+            *FLAGS,
+            *extra_flags,
+            f"--user-data-dir={user_data_dir}",
+            "--remote-debugging-pipe",
+            "about:blank",
         ]
         self._log = open(user_data_dir.parent / "chromium.log", "wb")
-        self.proc = subprocess.Popen(["/bin/bash", "-c", wrapper, CHROMIUM, *args], env=env,
-                                     pass_fds=(to_chrome_r, from_chrome_w), stdin=subprocess.DEVNULL,
-                                     stdout=self._log, stderr=subprocess.STDOUT)
+        self.proc = subprocess.Popen(
+            ["/bin/bash", "-c", wrapper, CHROMIUM, *args],
+            env=env,
+            pass_fds=(to_chrome_r, from_chrome_w),
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=subprocess.STDOUT,
+        )
         os.close(to_chrome_r)
         os.close(from_chrome_w)
         self._lock = threading.Lock()
@@ -98,8 +119,7 @@ class Browser:
             self._closed = True
             self._cond.notify_all()
 
-    def send(self, method: str, params: dict | None = None, session: str | None = None,
-             timeout: float = 15) -> dict:
+    def send(self, method: str, params: dict | None = None, session: str | None = None, timeout: float = 15) -> dict:
         with self._lock:
             self._next_id += 1
             ident = self._next_id
@@ -112,8 +132,10 @@ class Browser:
             while ident not in self._answers:
                 left = deadline - time.monotonic()
                 if self._closed or left <= 0:
-                    raise CDPError(f"{method}: no answer from Chromium within {timeout:g} s"
-                                   + (" (browser exited)" if self._closed else ""))
+                    raise CDPError(
+                        f"{method}: no answer from Chromium within {timeout:g} s"
+                        + (" (browser exited)" if self._closed else "")
+                    )
                 self._cond.wait(left)
             answer = self._answers.pop(ident)
         if "error" in answer:
@@ -174,8 +196,11 @@ class Page:
         return self.browser.send(method, params, self.session, timeout)
 
     def my_events(self, method: str | None = None) -> list[dict]:
-        return [e for e in self.browser.events[self.first_event:]
-                if e.get("sessionId") == self.session and (method is None or e["method"] == method)]
+        return [
+            e
+            for e in self.browser.events[self.first_event :]
+            if e.get("sessionId") == self.session and (method is None or e["method"] == method)
+        ]
 
     def goto(self, url: str, timeout: float = 15) -> None:
         """Navigate and wait for the load event."""
@@ -183,13 +208,18 @@ class Page:
         answer = self.send("Page.navigate", {"url": url})
         if answer.get("errorText"):
             raise CDPError(f"navigating to {url}: {answer['errorText']}")
-        self.browser.wait_for(lambda e: e.get("sessionId") == self.session and e["method"] == "Page.loadEventFired",
-                              timeout, f"the load event of {url}", start=mark)
+        self.browser.wait_for(
+            lambda e: e.get("sessionId") == self.session and e["method"] == "Page.loadEventFired",
+            timeout,
+            f"the load event of {url}",
+            start=mark,
+        )
 
     def evaluate(self, expression: str, timeout: float = 15) -> Any:
         """Evaluate in the page (awaiting promises); the value, or CDPError on a thrown exception."""
-        answer = self.send("Runtime.evaluate", {"expression": expression, "awaitPromise": True,
-                                                "returnByValue": True}, timeout)
+        answer = self.send(
+            "Runtime.evaluate", {"expression": expression, "awaitPromise": True, "returnByValue": True}, timeout
+        )
         if "exceptionDetails" in answer:
             raise CDPError(f"{expression!r} threw: {answer['exceptionDetails']}")
         return answer["result"].get("value")
@@ -207,12 +237,21 @@ class Page:
 
     def click(self, selector: str) -> None:
         """A real (trusted) mouse click in the middle of ``selector``."""
-        box = self.evaluate(f"(() => {{ const r = document.querySelector({json.dumps(selector)})"
-                            ".getBoundingClientRect(); return {x: r.x + r.width / 2, y: r.y + r.height / 2}; })()")
+        box = self.evaluate(
+            f"(() => {{ const r = document.querySelector({json.dumps(selector)})"
+            ".getBoundingClientRect(); return {x: r.x + r.width / 2, y: r.y + r.height / 2}; })()"
+        )
         for kind in ("mouseMoved", "mousePressed", "mouseReleased"):
-            self.send("Input.dispatchMouseEvent", {"type": kind, "x": box["x"], "y": box["y"],
-                                                   "button": "left" if kind != "mouseMoved" else "none",
-                                                   "clickCount": 1 if kind != "mouseMoved" else 0})
+            self.send(
+                "Input.dispatchMouseEvent",
+                {
+                    "type": kind,
+                    "x": box["x"],
+                    "y": box["y"],
+                    "button": "left" if kind != "mouseMoved" else "none",
+                    "clickCount": 1 if kind != "mouseMoved" else 0,
+                },
+            )
 
     def nudge(self) -> None:
         """The headless quirk (facts.md): after a synthetic click idle callbacks stall until another

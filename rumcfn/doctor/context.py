@@ -5,10 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from rumcfn.client.loader import Loader
 from rumcfn.doctor.report import Check
 from rumcfn.doctor.site import Fetched, Html, Script
 from rumcfn.doctor.target import Target
-from rumcfn.client.loader import Loader
 
 
 @dataclass

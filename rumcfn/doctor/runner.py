@@ -29,7 +29,9 @@ def stack_check(aws, name: str) -> tuple[Check, Target | None]:
     try:
         deployed = read_stack(aws, name)
     except StackMissing as error:
-        return failed("stack", str(error), f"deploy it (rumcfn deploy --stack-name {name}), or check --region / --profile"), None
+        return failed(
+            "stack", str(error), f"deploy it (rumcfn deploy --stack-name {name}), or check --region / --profile"
+        ), None
     except StackBusy as error:
         return failed("stack", str(error).split(";")[0], "wait until it settles, then run rumcfn doctor again"), None
     status = deployed.description["StackStatus"]
@@ -52,9 +54,15 @@ def aws_unavailable(aws) -> str:
 
 def checks(browser: bool, flags: tuple[str, ...], now: datetime | None) -> list[tuple[str, Callable[[Context], Check]]]:
     order: list[tuple[str, Callable[[Context], Check]]] = [
-        ("monitor", aws_checks.monitor), ("credentials", aws_checks.credentials), ("page", site_checks.page),
-        ("rum.js", site_checks.rum_js), ("csp", site_checks.csp), ("domain", site_checks.domain),
-        ("data", lambda ctx: aws_checks.data(ctx, now)), ("canary", aws_checks.canary), ("alarms", aws_checks.alarms),
+        ("monitor", aws_checks.monitor),
+        ("credentials", aws_checks.credentials),
+        ("page", site_checks.page),
+        ("rum.js", site_checks.rum_js),
+        ("csp", site_checks.csp),
+        ("domain", site_checks.domain),
+        ("data", lambda ctx: aws_checks.data(ctx, now)),
+        ("canary", aws_checks.canary),
+        ("alarms", aws_checks.alarms),
     ]
     if browser:
         order.append(("browser", lambda ctx: browser_check(ctx, flags)))
@@ -73,21 +81,35 @@ def browser_check(ctx: Context, flags: tuple[str, ...]) -> Check:
     if not ctx.url or loader is None:
         return skipped("browser", "no page or no snippet to try")
     if not (os.path.isfile(CHROMIUM) or shutil.which(CHROMIUM)):
-        return failed("browser", f"Chromium not found at {CHROMIUM}",
-                      "apt-get install chromium (Debian's package), or set RUMCFN_CHROMIUM to its path")
+        return failed(
+            "browser",
+            f"Chromium not found at {CHROMIUM}",
+            "apt-get install chromium (Debian's package), or set RUMCFN_CHROMIUM to its path",
+        )
     outcome = send_one_batch(ctx.url, loader.endpoint, timeout=ctx.timeout, flags=flags)
     if outcome.batches:
         sent = next(r for r in outcome.requests if r.startswith("POST"))
         return ok("browser", f"the client sent {sent}; answered locally, nothing recorded")
     seen = [cause for cause, _ in aws_checks.causes(ctx)] + outcome.problems[:3]
-    return failed("browser", f"the client sent no batch to {loader.endpoint} from {ctx.url}"
-                  + ("; " + "; ".join(seen) if seen else ""),
-                  next((fix for _, fix in aws_checks.causes(ctx)), "open the page with the browser's console open"))
+    return failed(
+        "browser",
+        f"the client sent no batch to {loader.endpoint} from {ctx.url}" + ("; " + "; ".join(seen) if seen else ""),
+        next((fix for _, fix in aws_checks.causes(ctx)), "open the page with the browser's console open"),
+    )
 
 
-def run(aws, *, stack_name: str | None = None, settings=None, app_monitor_id: str | None = None,
-        url: str | None = None, browser: bool = False, timeout: float = 10.0, browser_flags: tuple[str, ...] = (),
-        now: datetime | None = None) -> Report:
+def run(
+    aws,
+    *,
+    stack_name: str | None = None,
+    settings=None,
+    app_monitor_id: str | None = None,
+    url: str | None = None,
+    browser: bool = False,
+    timeout: float = 10.0,
+    browser_flags: tuple[str, ...] = (),
+    now: datetime | None = None,
+) -> Report:
     """Every check, in the issue's order: stack and monitor, page, rum.js, CSP, domain, data, canary and alarms,
     and with ``browser`` the real client in Chromium."""
     report = Report()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
+from rumcfn.client.snippet import script_tag
 from rumcfn.doctor.context import Context
 from rumcfn.doctor.report import Check, failed, ok, skipped
 from rumcfn.doctor.site import absolute, fetch, is_loader, parse_html
-from rumcfn.client.snippet import script_tag
 
 
 def page(ctx: Context) -> Check:
@@ -132,7 +132,9 @@ def csp(ctx: Context) -> Check:
     verdict = judge(ctx.page.url, headers + metas, tag, loader)
     count = f"{len(headers) + len(metas)} polic{'y' if len(headers) + len(metas) == 1 else 'ies'}"
     if not verdict.blocked:
-        return ok("csp", f"{count} ({len(headers)} header, {len(metas)} <meta>) allow the loader, the client and its requests")
+        return ok(
+            "csp", f"{count} ({len(headers)} header, {len(metas)} <meta>) allow the loader, the client and its requests"
+        )
     fixes = [f"add to {directive}: {' '.join(sources)}" for directive, sources in verdict.additions.items()]
     blocks = "blocks" if len(headers) + len(metas) == 1 else "block"
     return failed("csp", f"{count} {blocks} " + "; ".join(verdict.blocked), "; ".join(fixes + verdict.notes))
@@ -146,7 +148,7 @@ def domain_covers(domain: str, host: str) -> bool:
     if domain.startswith("*."):
         return host == domain[2:] or host.endswith(domain[1:])
     if domain.endswith(".*"):
-        return host.startswith(domain[:-1]) and "." not in host[len(domain) - 1:]
+        return host.startswith(domain[:-1]) and "." not in host[len(domain) - 1 :]
     return host == domain
 
 
@@ -163,6 +165,9 @@ def domain(ctx: Context) -> Check:
     covering = next((d for d in domains if domain_covers(d, host)), None)
     if covering:
         return ok("domain", f"{host} is covered by {covering} (domains of {where})")
-    return failed("domain", f"{host} is not among the domains of {where} ({', '.join(domains)}): RUM drops its events",
-                  f"add {host} (or *.{host.split('.', 1)[-1]}) to monitor.domains (up to 5) and deploy, "
-                  "or check the page under a listed domain (--url)")
+    return failed(
+        "domain",
+        f"{host} is not among the domains of {where} ({', '.join(domains)}): RUM drops its events",
+        f"add {host} (or *.{host.split('.', 1)[-1]}) to monitor.domains (up to 5) and deploy, "
+        "or check the page under a listed domain (--url)",
+    )

@@ -116,7 +116,9 @@ def from_stack(aws, stack) -> Target:
         ((logical, resource),) = monitors.items()
         props: Mapping[str, Any] = resource.get("Properties", {})
         config: Mapping[str, Any] = props.get("AppMonitorConfiguration", {})
-        target.monitor_name = stack.output("AppMonitorName") or _value(props.get("Name"), scope) or scope.names.get(logical)
+        target.monitor_name = (
+            stack.output("AppMonitorName") or _value(props.get("Name"), scope) or scope.names.get(logical)
+        )
         target.domains = _values(props.get("DomainList"), scope) or _values(props.get("Domain"), scope) or ()
         target.telemetries = _values(config.get("Telemetries"), scope)
         rate = _value(config.get("SessionSampleRate"), scope)
@@ -126,7 +128,7 @@ def from_stack(aws, stack) -> Target:
     else:
         target.notes.append(f"stack {stack.name} has {len(monitors)} AWS::RUM::AppMonitor resources")
     for resource in stack.of_type("AWS::Synthetics::Canary").values():
-        variables = ((resource.get("Properties", {}).get("RunConfig") or {}).get("EnvironmentVariables") or {})
+        variables = (resource.get("Properties", {}).get("RunConfig") or {}).get("EnvironmentVariables") or {}
         target.site_url = _value(variables.get("SITE_URL"), scope)
     try:
         target.script = script_of(stack)

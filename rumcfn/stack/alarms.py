@@ -13,17 +13,22 @@ from typing import Any
 
 import awacs.kms
 from awacs.aws import Allow, Condition, PolicyDocument, Principal, Statement, StringEquals
-from troposphere import Ref, Sub, Template
-from troposphere import cloudwatch, kms, sns
+from troposphere import Ref, Sub, Template, cloudwatch, kms, sns
 
-from rumcfn.stack.limits import check_resources
-from rumcfn.stack.naming import stack_unique
-from rumcfn.stack.parameters import HAS_ALERT_EMAIL
 from rumcfn.config import Level, Segment, Settings, is_literal, schedule_interval
 from rumcfn.config.segments import logical_id
 from rumcfn.errors import SettingsError
-from rumcfn.facts import (BUDGET_METRICS, CANARY_NAMESPACE, MAX_COMPOSITE_CHILDREN, RUM_DIMENSION, RUM_NAMESPACE,
-                          cloudwatch_statistic)
+from rumcfn.facts import (
+    BUDGET_METRICS,
+    CANARY_NAMESPACE,
+    MAX_COMPOSITE_CHILDREN,
+    RUM_DIMENSION,
+    RUM_NAMESPACE,
+    cloudwatch_statistic,
+)
+from rumcfn.stack.limits import check_resources
+from rumcfn.stack.naming import stack_unique
+from rumcfn.stack.parameters import HAS_ALERT_EMAIL
 
 
 @dataclass(frozen=True)
@@ -74,21 +79,36 @@ def add_topic(template: Template, settings: Settings) -> tuple[sns.Topic, kms.Ke
     CloudWatch alarms cannot publish to a topic encrypted with the AWS managed key (alias/aws/sns):
     its key policy cannot grant cloudwatch.amazonaws.com, so notifications would be dropped silently.
     A customer managed key whose policy lets CloudWatch use it, for alarms of this account only, fixes that."""
-    key = template.add_resource(kms.Key(
-        "AlarmTopicKey",
-        Description=Sub("${AWS::StackName}: encrypts the alarm notification topic"),
-        EnableKeyRotation=True,
-        PendingWindowInDays=7,  # it only protects notifications in flight; nothing to recover later
-        DeletionPolicy="Delete",
-        UpdateReplacePolicy="Delete",
-        KeyPolicy=PolicyDocument(Version="2012-10-17", Statement=[
-            Statement(Sid="Account", Effect=Allow, Principal=Principal("AWS", Sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")),
-                      Action=[awacs.kms.Action("*")], Resource=["*"]),
-            Statement(Sid="CloudWatchAlarms", Effect=Allow, Principal=Principal("Service", "cloudwatch.amazonaws.com"),
-                      Action=[awacs.kms.Decrypt, awacs.kms.Action("GenerateDataKey*")], Resource=["*"],
-                      Condition=Condition(StringEquals("aws:SourceAccount", Ref("AWS::AccountId")))),
-        ]),
-    ))
+    key = template.add_resource(
+        kms.Key(
+            "AlarmTopicKey",
+            Description=Sub("${AWS::StackName}: encrypts the alarm notification topic"),
+            EnableKeyRotation=True,
+            PendingWindowInDays=7,  # it only protects notifications in flight; nothing to recover later
+            DeletionPolicy="Delete",
+            UpdateReplacePolicy="Delete",
+            KeyPolicy=PolicyDocument(
+                Version="2012-10-17",
+                Statement=[
+                    Statement(
+                        Sid="Account",
+                        Effect=Allow,
+                        Principal=Principal("AWS", Sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")),
+                        Action=[awacs.kms.Action("*")],
+                        Resource=["*"],
+                    ),
+                    Statement(
+                        Sid="CloudWatchAlarms",
+                        Effect=Allow,
+                        Principal=Principal("Service", "cloudwatch.amazonaws.com"),
+                        Action=[awacs.kms.Decrypt, awacs.kms.Action("GenerateDataKey*")],
+                        Resource=["*"],
+                        Condition=Condition(StringEquals("aws:SourceAccount", Ref("AWS::AccountId"))),
+                    ),
+                ],
+            ),
+        )
+    )
     topic = template.add_resource(sns.Topic("AlarmTopic", KmsMasterKeyId=Ref(key)))
     return topic, key
 
@@ -104,26 +124,38 @@ def add_email(template: Template, settings: Settings, topic_arn: Any) -> sns.Sub
     return template.add_resource(subscription)
 
 
-def _vital_alarm(template: Template, settings: Settings, *, key: str, threshold: float, logical: str, suffix: str,
-                 description: str, dimensions: list, actions: dict[str, Any]) -> cloudwatch.Alarm:
+def _vital_alarm(
+    template: Template,
+    settings: Settings,
+    *,
+    key: str,
+    threshold: float,
+    logical: str,
+    suffix: str,
+    description: str,
+    dimensions: list,
+    actions: dict[str, Any],
+) -> cloudwatch.Alarm:
     """An alarm on one budgeted RUM metric: above ``threshold`` at the budget's statistic, missing data OK."""
     b = settings.budgets
-    return template.add_resource(cloudwatch.Alarm(
-        logical,
-        AlarmName=stack_unique(suffix),
-        AlarmDescription=description,
-        Namespace=RUM_NAMESPACE,
-        MetricName=BUDGET_METRICS[key].metric,
-        Dimensions=dimensions,
-        **statistic(b.statistic_of(key)),
-        Threshold=threshold,
-        ComparisonOperator="GreaterThanThreshold",
-        Period=b.period,
-        EvaluationPeriods=b.evaluation_periods,
-        DatapointsToAlarm=b.datapoints_to_alarm,
-        TreatMissingData="notBreaching",
-        **actions,
-    ))
+    return template.add_resource(
+        cloudwatch.Alarm(
+            logical,
+            AlarmName=stack_unique(suffix),
+            AlarmDescription=description,
+            Namespace=RUM_NAMESPACE,
+            MetricName=BUDGET_METRICS[key].metric,
+            Dimensions=dimensions,
+            **statistic(b.statistic_of(key)),
+            Threshold=threshold,
+            ComparisonOperator="GreaterThanThreshold",
+            Period=b.period,
+            EvaluationPeriods=b.evaluation_periods,
+            DatapointsToAlarm=b.datapoints_to_alarm,
+            TreatMissingData="notBreaching",
+            **actions,
+        )
+    )
 
 
 def _what(settings: Settings, key: str, threshold: float) -> str:
@@ -132,30 +164,46 @@ def _what(settings: Settings, key: str, threshold: float) -> str:
     return f"{metric.metric} {settings.budgets.statistic_of(key)} above {threshold:g}{unit}"
 
 
-def add_budget_alarm(template: Template, settings: Settings, level: Level, monitor_name: Any,
-                     actions: dict[str, Any]) -> cloudwatch.Alarm:
+def add_budget_alarm(
+    template: Template, settings: Settings, level: Level, monitor_name: Any, actions: dict[str, Any]
+) -> cloudwatch.Alarm:
     what = _what(settings, level.key, level.threshold)
     return _vital_alarm(
-        template, settings, key=level.key, threshold=level.threshold, logical=_logical(level.key, level.level),
+        template,
+        settings,
+        key=level.key,
+        threshold=level.threshold,
+        logical=_logical(level.key, level.level),
         suffix=_alarm_suffix(level.key, level.level),
-        description=f"Warning: {what} ({level.key} budget)" if level.level == "warning"
+        description=f"Warning: {what} ({level.key} budget)"
+        if level.level == "warning"
         else f"Critical: {what} (Core Web Vitals 'poor')",
-        dimensions=[cloudwatch.MetricDimension(Name=RUM_DIMENSION, Value=monitor_name)], actions=actions)
+        dimensions=[cloudwatch.MetricDimension(Name=RUM_DIMENSION, Value=monitor_name)],
+        actions=actions,
+    )
 
 
-def add_segment_alarm(template: Template, settings: Settings, segment: Segment, key: str, monitor_name: Any,
-                      actions: dict[str, Any]) -> cloudwatch.Alarm:
+def add_segment_alarm(
+    template: Template, settings: Settings, segment: Segment, key: str, monitor_name: Any, actions: dict[str, Any]
+) -> cloudwatch.Alarm:
     """A segment's vital: the extended metric with the monitor's and the segment's dimensions."""
     label = segment.label()
     where = ", ".join(f"{name} {value}" for name, value in segment.dimensions())
     dimensions = [cloudwatch.MetricDimension(Name=RUM_DIMENSION, Value=monitor_name)] + [
-        cloudwatch.MetricDimension(Name=name, Value=value) for name, value in segment.dimensions()]
+        cloudwatch.MetricDimension(Name=name, Value=value) for name, value in segment.dimensions()
+    ]
     threshold = float(segment.active()[key])
     return _vital_alarm(
-        template, settings, key=key, threshold=threshold, logical=f"Segment{logical_id(label)}{_logical(key, 'warning')}",
+        template,
+        settings,
+        key=key,
+        threshold=threshold,
+        logical=f"Segment{logical_id(label)}{_logical(key, 'warning')}",
         suffix=f"{label}-{_alarm_suffix(key, 'warning')}",
         description=f"Warning: {_what(settings, key, threshold)} ({key} budget of segment {label}: {where})",
-        dimensions=dimensions, actions=actions)
+        dimensions=dimensions,
+        actions=actions,
+    )
 
 
 def canary_period(schedule: str) -> int:
@@ -167,8 +215,9 @@ def canary_period(schedule: str) -> int:
 CANARY_FAILURE = "error status, timeout, no RUM snippet, or no batch from the web client"
 
 
-def add_canary_alarm(template: Template, settings: Settings, canary_name: Any, actions: dict[str, Any],
-                     location: str | None = None) -> cloudwatch.Alarm:
+def add_canary_alarm(
+    template: Template, settings: Settings, canary_name: Any, actions: dict[str, Any], location: str | None = None
+) -> cloudwatch.Alarm:
     """Two failed runs in a row (an error status, a timeout, no RUM snippet or no batch) raise the alarm.
 
     With a ``location`` (a replica Region) the alarm watches that location's runs: multilocation canaries
@@ -178,22 +227,24 @@ def add_canary_alarm(template: Template, settings: Settings, canary_name: Any, a
     if location:
         dimensions.append(cloudwatch.MetricDimension(Name="Location", Value=location))
     where = f" in {location}" if location else ""
-    return template.add_resource(cloudwatch.Alarm(
-        "CanaryAlarm" + "".join(part.capitalize() for part in (location or "").split("-")),
-        AlarmName=stack_unique("canary" + (f"-{location}" if location else "")),
-        AlarmDescription=f"The synthetic canary failed{where}: {CANARY_FAILURE}",
-        Namespace=CANARY_NAMESPACE,
-        MetricName="SuccessPercent",
-        Dimensions=dimensions,
-        Statistic="Average",
-        Threshold=100,
-        ComparisonOperator="LessThanThreshold",
-        Period=canary_period(settings.canary.schedule),
-        EvaluationPeriods=2,
-        DatapointsToAlarm=2,
-        TreatMissingData="notBreaching",
-        **actions,
-    ))
+    return template.add_resource(
+        cloudwatch.Alarm(
+            "CanaryAlarm" + "".join(part.capitalize() for part in (location or "").split("-")),
+            AlarmName=stack_unique("canary" + (f"-{location}" if location else "")),
+            AlarmDescription=f"The synthetic canary failed{where}: {CANARY_FAILURE}",
+            Namespace=CANARY_NAMESPACE,
+            MetricName="SuccessPercent",
+            Dimensions=dimensions,
+            Statistic="Average",
+            Threshold=100,
+            ComparisonOperator="LessThanThreshold",
+            Period=canary_period(settings.canary.schedule),
+            EvaluationPeriods=2,
+            DatapointsToAlarm=2,
+            TreatMissingData="notBreaching",
+            **actions,
+        )
+    )
 
 
 def _actions(topic_arn: Any, notify_ok: bool) -> dict[str, Any]:
@@ -213,8 +264,14 @@ def add_alarms(template: Template, settings: Settings, *, monitor_name: Any, can
     a = settings.alarms
     segment_vitals = [(segment, key) for segment in settings.budgets.segments for key in segment.active()]
     locations = settings.canary.locations if canary_name is not None else ()
-    adding = (len(planned) + len(segment_vitals) + (1 + len(locations) if canary_name is not None else 0)
-              + (0 if a.topic_arn else 2 + bool(a.email)) + a.composite + settings.dashboard)
+    adding = (
+        len(planned)
+        + len(segment_vitals)
+        + (1 + len(locations) if canary_name is not None else 0)
+        + (0 if a.topic_arn else 2 + bool(a.email))
+        + a.composite
+        + settings.dashboard
+    )
     check_resources(len(template.resources) + adding, bool(segment_vitals))
     topic = None
     if a.topic_arn:
@@ -225,28 +282,49 @@ def add_alarms(template: Template, settings: Settings, *, monitor_name: Any, can
     add_email(template, settings, topic_arn)
     composite_on = a.composite
     each = {} if composite_on else _actions(topic_arn, a.notify_ok)
-    budgets = tuple(BudgetAlarm(level, add_budget_alarm(template, settings, level, monitor_name, each)) for level in planned)
-    segments = tuple(SegmentAlarm(segment, key, add_segment_alarm(template, settings, segment, key, monitor_name, each))
-                     for segment, key in segment_vitals)
+    budgets = tuple(
+        BudgetAlarm(level, add_budget_alarm(template, settings, level, monitor_name, each)) for level in planned
+    )
+    segments = tuple(
+        SegmentAlarm(segment, key, add_segment_alarm(template, settings, segment, key, monitor_name, each))
+        for segment, key in segment_vitals
+    )
     canary_alarm = add_canary_alarm(template, settings, canary_name, each) if canary_name is not None else None
     located = tuple(add_canary_alarm(template, settings, canary_name, each, location) for location in locations)
-    alarms = (tuple(b.alarm for b in budgets) + tuple(s.alarm for s in segments)
-              + ((canary_alarm,) if canary_alarm is not None else ()) + located)
+    alarms = (
+        tuple(b.alarm for b in budgets)
+        + tuple(s.alarm for s in segments)
+        + ((canary_alarm,) if canary_alarm is not None else ())
+        + located
+    )
     composite = None
     if composite_on:
         if len(alarms) > MAX_COMPOSITE_CHILDREN:
-            raise SettingsError("budgets.segments", f"must leave at most {MAX_COMPOSITE_CHILDREN} alarms for the composite "
-                                "alarm to watch (PutCompositeAlarm; or set alarms.composite = false)", f"{len(alarms)} alarms")
+            raise SettingsError(
+                "budgets.segments",
+                f"must leave at most {MAX_COMPOSITE_CHILDREN} alarms for the composite "
+                "alarm to watch (PutCompositeAlarm; or set alarms.composite = false)",
+                f"{len(alarms)} alarms",
+            )
         rule = " OR ".join('ALARM("${%s.Arn}")' % alarm.title for alarm in alarms)
-        composite = template.add_resource(cloudwatch.CompositeAlarm(
-            "SiteHealthAlarm",
-            AlarmName=stack_unique("site-health"),
-            AlarmDescription="Site health: any performance budget or the synthetic canary is in ALARM",
-            AlarmRule=Sub(rule),
-            **_actions(topic_arn, a.notify_ok),
-        ))
-    return Alarms(budgets=budgets, canary_alarm=canary_alarm, composite=composite, topic=topic,
-                  topic_arn=topic_arn, alarms=alarms, segments=segments)
+        composite = template.add_resource(
+            cloudwatch.CompositeAlarm(
+                "SiteHealthAlarm",
+                AlarmName=stack_unique("site-health"),
+                AlarmDescription="Site health: any performance budget or the synthetic canary is in ALARM",
+                AlarmRule=Sub(rule),
+                **_actions(topic_arn, a.notify_ok),
+            )
+        )
+    return Alarms(
+        budgets=budgets,
+        canary_alarm=canary_alarm,
+        composite=composite,
+        topic=topic,
+        topic_arn=topic_arn,
+        alarms=alarms,
+        segments=segments,
+    )
 
 
 __all__ = ["Alarms", "BudgetAlarm", "SegmentAlarm", "add_alarms", "add_topic", "statistic", "canary_period"]

@@ -7,7 +7,9 @@ from typing import Any
 
 from troposphere import GetAtt, Output, Ref, Sub, Template, rum
 
-from rumcfn.version import __version__
+from rumcfn.client.snippet import script_tag, snippet_sub
+from rumcfn.config import Settings, is_literal
+from rumcfn.facts import RELEASE_DIMENSION
 from rumcfn.stack.alarms import Alarms, add_alarms
 from rumcfn.stack.auth import Auth, add_auth
 from rumcfn.stack.bucket_emptier import BucketEmptier, add_bucket_emptier
@@ -20,9 +22,7 @@ from rumcfn.stack.parameters import add_parameters
 from rumcfn.stack.security import explain_scanner_findings
 from rumcfn.stack.snippet_writer import ScriptResources, add_snippet_writer
 from rumcfn.stack.source_maps import SourceMaps, add_source_maps
-from rumcfn.config import Settings, is_literal
-from rumcfn.facts import RELEASE_DIMENSION
-from rumcfn.client.snippet import script_tag, snippet_sub
+from rumcfn.version import __version__
 
 
 @dataclass
@@ -77,8 +77,15 @@ def _assemble(settings: Settings) -> Stack:
                               guest_role_arn=auth.guest_role_arn, resource_policy=auth.resource_policy,
                               source_maps=source_maps)
     snippet = snippet_sub(settings, monitor, auth.identity_pool_id)
-    stack = Stack(template, settings, auth, monitor, snippet,
-                  script=add_snippet_writer(template, settings, snippet=snippet, monitor=monitor), source_maps=source_maps)
+    stack = Stack(
+        template,
+        settings,
+        auth,
+        monitor,
+        snippet,
+        script=add_snippet_writer(template, settings, snippet=snippet, monitor=monitor),
+        source_maps=source_maps,
+    )
     stack.log_retention = add_log_retention(template, settings, writer=stack.script, monitor=monitor)
     monitor_name = Ref(monitor)
     if settings.canary.enabled:
@@ -88,8 +95,9 @@ def _assemble(settings: Settings) -> Stack:
     canary_name = Ref(stack.canary.canary) if stack.canary else None
     stack.alarms = add_alarms(template, settings, monitor_name=monitor_name, canary_name=canary_name)
     if settings.dashboard:
-        stack.dashboard = add_dashboard(template, settings, monitor_name=monitor_name, canary_name=canary_name,
-                                        alarms=stack.alarms)
+        stack.dashboard = add_dashboard(
+            template, settings, monitor_name=monitor_name, canary_name=canary_name, alarms=stack.alarms
+        )
     explain_scanner_findings(template)
     add_metadata(stack)
     add_outputs(stack)
@@ -109,9 +117,14 @@ def budget_metadata(settings: Settings) -> dict[str, Any]:
 def segment_metadata(settings: Settings) -> list[dict[str, Any]]:
     """Each segment's name, dimensions and budgets, as the gate reads them back."""
     b = settings.budgets
-    return [{"name": segment.label(), "dimensions": dict(segment.dimensions()),
-             "budgets": {budget.key: budget.as_metadata() for budget in b.segment_budgets(segment)}}
-            for segment in b.segments]
+    return [
+        {
+            "name": segment.label(),
+            "dimensions": dict(segment.dimensions()),
+            "budgets": {budget.key: budget.as_metadata() for budget in b.segment_budgets(segment)},
+        }
+        for segment in b.segments
+    ]
 
 
 def add_metadata(stack: Stack) -> None:
@@ -121,30 +134,63 @@ def add_metadata(stack: Stack) -> None:
     if b.segments:
         metadata["rumcfn"]["segments"] = segment_metadata(stack.settings)
     if b.release_namespace:
-        metadata["rumcfn"]["releases"] = {"namespace": b.release_namespace_in_cloudwatch(), "dimension": RELEASE_DIMENSION}
+        metadata["rumcfn"]["releases"] = {
+            "namespace": b.release_namespace_in_cloudwatch(),
+            "dimension": RELEASE_DIMENSION,
+        }
     stack.template.set_metadata(metadata)
 
 
 def add_outputs(stack: Stack) -> None:
     t, s = stack.template, stack.settings
     t.add_output(Output("AppMonitorName", Description="RUM app monitor name", Value=Ref(stack.monitor)))
-    t.add_output(Output("AppMonitorId", Description="RUM app monitor id (used by the snippet)",
-                        Value=GetAtt(stack.monitor, "Id")))
+    t.add_output(
+        Output(
+            "AppMonitorId", Description="RUM app monitor id (used by the snippet)", Value=GetAtt(stack.monitor, "Id")
+        )
+    )
     if stack.auth.identity_pool_id is not None:
-        t.add_output(Output("IdentityPoolId", Description="Cognito identity pool of the web client",
-                            Value=stack.auth.identity_pool_id))
-    t.add_output(Output("SnippetUrl", Description="S3 URL of rum.js as written by the stack",
-                        Value=GetAtt(stack.script.resource, "Url")))
-    t.add_output(Output("ScriptTag", Description="Add this tag to the <head> of every page",
-                        Value=script_tag(s.script.key)))
+        t.add_output(
+            Output(
+                "IdentityPoolId",
+                Description="Cognito identity pool of the web client",
+                Value=stack.auth.identity_pool_id,
+            )
+        )
+    t.add_output(
+        Output(
+            "SnippetUrl",
+            Description="S3 URL of rum.js as written by the stack",
+            Value=GetAtt(stack.script.resource, "Url"),
+        )
+    )
+    t.add_output(
+        Output("ScriptTag", Description="Add this tag to the <head> of every page", Value=script_tag(s.script.key))
+    )
     if stack.source_maps:
-        t.add_output(Output("SourceMapsS3Uri", Description="Where `rumcfn sourcemaps upload --stack-name` puts source maps",
-                            Value=stack.source_maps.s3_uri))
+        t.add_output(
+            Output(
+                "SourceMapsS3Uri",
+                Description="Where `rumcfn sourcemaps upload --stack-name` puts source maps",
+                Value=stack.source_maps.s3_uri,
+            )
+        )
     if stack.dashboard:
-        t.add_output(Output("DashboardUrl", Description="CloudWatch dashboard in the console", Value=stack.dashboard.url,
-                            Condition=stack.dashboard.condition))
+        t.add_output(
+            Output(
+                "DashboardUrl",
+                Description="CloudWatch dashboard in the console",
+                Value=stack.dashboard.url,
+                Condition=stack.dashboard.condition,
+            )
+        )
     if stack.canary:
         t.add_output(Output("CanaryName", Description="Synthetics canary", Value=Ref(stack.canary.canary)))
     if stack.alarms and stack.alarms.topic is not None:
-        t.add_output(Output("AlarmTopicArn", Description="SNS topic that receives alarm notifications",
-                            Value=Ref(stack.alarms.topic)))
+        t.add_output(
+            Output(
+                "AlarmTopicArn",
+                Description="SNS topic that receives alarm notifications",
+                Value=Ref(stack.alarms.topic),
+            )
+        )

@@ -9,13 +9,21 @@ from typing import Any
 import awacs.rum
 import awacs.sts
 import awacs.xray
-from awacs.aws import Allow, Condition, ForAnyValueStringLike, PolicyDocument, Principal, Statement, StringEquals, StringLike
-from troposphere import Equals, GetAtt, If, Ref, Sub, Template
-from troposphere import cognito, iam
+from awacs.aws import (
+    Allow,
+    Condition,
+    ForAnyValueStringLike,
+    PolicyDocument,
+    Principal,
+    Statement,
+    StringEquals,
+    StringLike,
+)
+from troposphere import Equals, GetAtt, If, Ref, Sub, Template, cognito, iam
 
-from rumcfn.stack.naming import monitor_arn
 from rumcfn.config import Settings, is_literal
 from rumcfn.facts import COGNITO_ISSUER, COGNITO_REGIONAL_ISSUERS
+from rumcfn.stack.naming import monitor_arn
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,9 @@ import awacs.s3
 from awacs.aws import Allow, PolicyDocument, Statement
 from troposphere import AWSObject, GetAtt, Ref, Sub, Template, iam
 
+from rumcfn.config import Settings
 from rumcfn.stack.canary import Canary
 from rumcfn.stack.snippet_writer import SERVICE_PROPS, ScriptResources, lambda_timeout, serve
-from rumcfn.config import Settings
 
 #: Function timeout when it also empties the bucket: Lambda's maximum (900 s), within the custom
 #: resources' ServiceTimeout, so that a bucket full of a month of canary runs has time to go.
@@ -51,7 +51,9 @@ def emptier_policy(bucket: AWSObject) -> PolicyDocument:
     ])
 
 
-def add_bucket_emptier(template: Template, settings: Settings, *, writer: ScriptResources, canary: Canary) -> BucketEmptier:
+def add_bucket_emptier(
+    template: Template, settings: Settings, *, writer: ScriptResources, canary: Canary
+) -> BucketEmptier:
     """Add ``Custom::EmptyBucket`` for the canary's bucket, served by the rum.js function.
 
     Deletion runs in reverse dependency order: the canary (which writes artifacts) goes first, because it

@@ -6,8 +6,7 @@ from typing import Any
 
 import awacs.s3
 from awacs.aws import Bool, Condition, Deny, PolicyDocument, Principal, Statement
-from troposphere import GetAtt, Ref, Sub, Template
-from troposphere import s3
+from troposphere import GetAtt, Ref, Sub, Template, s3
 
 
 def ssl_only_policy(bucket: s3.Bucket, statements: tuple[Statement, ...] = ()) -> PolicyDocument:
@@ -41,39 +40,62 @@ def add_secure_bucket(
     ``expiry_days`` expires every object (and replaced versions) after that many days; ``noncurrent_days``
     only replaced versions, so that versioning does not keep every old copy forever."""
     props: dict[str, Any] = {
-        "BucketEncryption": s3.BucketEncryption(ServerSideEncryptionConfiguration=[
-            s3.ServerSideEncryptionRule(
-                ServerSideEncryptionByDefault=s3.ServerSideEncryptionByDefault(SSEAlgorithm="AES256"),
-                BucketKeyEnabled=True,
-            )
-        ]),
-        "PublicAccessBlockConfiguration": s3.PublicAccessBlockConfiguration(
-            BlockPublicAcls=True, BlockPublicPolicy=True, IgnorePublicAcls=True, RestrictPublicBuckets=True,
+        "BucketEncryption": s3.BucketEncryption(
+            ServerSideEncryptionConfiguration=[
+                s3.ServerSideEncryptionRule(
+                    ServerSideEncryptionByDefault=s3.ServerSideEncryptionByDefault(SSEAlgorithm="AES256"),
+                    BucketKeyEnabled=True,
+                )
+            ]
         ),
-        "OwnershipControls": s3.OwnershipControls(Rules=[s3.OwnershipControlsRule(ObjectOwnership="BucketOwnerEnforced")]),
+        "PublicAccessBlockConfiguration": s3.PublicAccessBlockConfiguration(
+            BlockPublicAcls=True,
+            BlockPublicPolicy=True,
+            IgnorePublicAcls=True,
+            RestrictPublicBuckets=True,
+        ),
+        "OwnershipControls": s3.OwnershipControls(
+            Rules=[s3.OwnershipControlsRule(ObjectOwnership="BucketOwnerEnforced")]
+        ),
         "VersioningConfiguration": s3.VersioningConfiguration(Status="Enabled"),
     }
     if bucket_name is not None:
         props["BucketName"] = bucket_name
     abort = s3.AbortIncompleteMultipartUpload(DaysAfterInitiation=1)
     if expiry_days:
-        props["LifecycleConfiguration"] = s3.LifecycleConfiguration(Rules=[
-            s3.LifecycleRule(Id="Expire", Status="Enabled", ExpirationInDays=expiry_days,
-                             NoncurrentVersionExpiration=s3.NoncurrentVersionExpiration(NoncurrentDays=expiry_days),
-                             AbortIncompleteMultipartUpload=abort),
-        ])
+        props["LifecycleConfiguration"] = s3.LifecycleConfiguration(
+            Rules=[
+                s3.LifecycleRule(
+                    Id="Expire",
+                    Status="Enabled",
+                    ExpirationInDays=expiry_days,
+                    NoncurrentVersionExpiration=s3.NoncurrentVersionExpiration(NoncurrentDays=expiry_days),
+                    AbortIncompleteMultipartUpload=abort,
+                ),
+            ]
+        )
     elif noncurrent_days:
-        props["LifecycleConfiguration"] = s3.LifecycleConfiguration(Rules=[
-            s3.LifecycleRule(Id="ExpireReplacedVersions", Status="Enabled", AbortIncompleteMultipartUpload=abort,
-                             NoncurrentVersionExpiration=s3.NoncurrentVersionExpiration(NoncurrentDays=noncurrent_days)),
-        ])
+        props["LifecycleConfiguration"] = s3.LifecycleConfiguration(
+            Rules=[
+                s3.LifecycleRule(
+                    Id="ExpireReplacedVersions",
+                    Status="Enabled",
+                    AbortIncompleteMultipartUpload=abort,
+                    NoncurrentVersionExpiration=s3.NoncurrentVersionExpiration(NoncurrentDays=noncurrent_days),
+                ),
+            ]
+        )
     props.update(properties)
     bucket = s3.Bucket(logical_id, **props)
     if retain:
         bucket.DeletionPolicy = "Retain"
         bucket.UpdateReplacePolicy = "Retain"
     template.add_resource(bucket)
-    policy = template.add_resource(s3.BucketPolicy(
-        f"{logical_id}Policy", Bucket=Ref(bucket), PolicyDocument=ssl_only_policy(bucket, statements),
-    ))
+    policy = template.add_resource(
+        s3.BucketPolicy(
+            f"{logical_id}Policy",
+            Bucket=Ref(bucket),
+            PolicyDocument=ssl_only_policy(bucket, statements),
+        )
+    )
     return bucket, policy

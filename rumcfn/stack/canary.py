@@ -13,14 +13,13 @@ import awacs.logs
 import awacs.s3
 import awacs.xray
 from awacs.aws import Allow, Condition, PolicyDocument, Statement, StringEquals
-from troposphere import GetAtt, Join, Ref, Split, Sub, Tags, Template
-from troposphere import iam, synthetics
+from troposphere import GetAtt, Join, Ref, Split, Sub, Tags, Template, iam, synthetics
 
-from rumcfn.stack.buckets import add_secure_bucket
-from rumcfn.stack.roles import lambda_trust
-from rumcfn.resources import render
 from rumcfn.client.snippet import data_plane_endpoint
 from rumcfn.config import Settings, is_literal
+from rumcfn.resources import render
+from rumcfn.stack.buckets import add_secure_bucket
+from rumcfn.stack.roles import lambda_trust
 
 #: The newest Node.js + Puppeteer runtime in AWS's docs ("Runtime versions using Node.js and Puppeteer",
 #: read 2026-12-02: syn-nodejs-puppeteer-15.0 "is the most recent"). From 13.1 on, the runtime's modules
@@ -75,22 +74,33 @@ def execution_policy(settings: Settings, bucket: Any, prefix: Any, name: Any) ->
     object_arn = _sub("arn:${AWS::Partition}:s3:::${Bucket}/${Prefix}/*", Bucket=bucket, Prefix=prefix)
     statements = [
         Statement(Sid="Artifacts", Effect=Allow, Action=[awacs.s3.PutObject], Resource=[object_arn]),
-        Statement(Sid="ArtifactsBucket", Effect=Allow, Action=[awacs.s3.GetBucketLocation],
-                  Resource=[_sub("arn:${AWS::Partition}:s3:::${Bucket}", Bucket=bucket)]),
+        Statement(
+            Sid="ArtifactsBucket",
+            Effect=Allow,
+            Action=[awacs.s3.GetBucketLocation],
+            Resource=[_sub("arn:${AWS::Partition}:s3:::${Bucket}", Bucket=bucket)],
+        ),
         # CreateCanary's ExecutionRoleArn documentation lists s3:ListAllMyBuckets among the permissions
         # the role must have (the runtime checks the artifact bucket); the action takes no resource.
         Statement(Sid="ListBuckets", Effect=Allow, Action=[awacs.s3.ListAllMyBuckets], Resource=["*"]),
-        Statement(Sid="Logs", Effect=Allow,
-                  Action=[awacs.logs.CreateLogGroup, awacs.logs.CreateLogStream, awacs.logs.PutLogEvents],
-                  # Replicas run with this role in their own Regions and log there (same function name).
-                  Resource=[log_group_arn(name)] + [log_group_arn(name, region) for region in settings.canary.locations]),
-        Statement(Sid="Metrics", Effect=Allow, Action=[awacs.cloudwatch.PutMetricData], Resource=["*"],
-                  Condition=Condition(StringEquals("cloudwatch:namespace", "CloudWatchSynthetics"))),
+        Statement(
+            Sid="Logs",
+            Effect=Allow,
+            Action=[awacs.logs.CreateLogGroup, awacs.logs.CreateLogStream, awacs.logs.PutLogEvents],
+            # Replicas run with this role in their own Regions and log there (same function name).
+            Resource=[log_group_arn(name)] + [log_group_arn(name, region) for region in settings.canary.locations],
+        ),
+        Statement(
+            Sid="Metrics",
+            Effect=Allow,
+            Action=[awacs.cloudwatch.PutMetricData],
+            Resource=["*"],
+            Condition=Condition(StringEquals("cloudwatch:namespace", "CloudWatchSynthetics")),
+        ),
     ]
     if settings.monitor.enable_xray:
         statements.append(Statement(Sid="Tracing", Effect=Allow, Action=[awacs.xray.PutTraceSegments], Resource=["*"]))
     return PolicyDocument(Version="2012-10-17", Statement=statements)
-
 
 
 def link_tag(settings: Settings) -> dict[str, Any]:
@@ -109,17 +119,30 @@ def link_tags(settings: Settings) -> Tags:
 
 def environment(settings: Settings, monitor_id: Any) -> dict[str, Any]:
     """What the script reads: the page, and the data plane and app monitor its snippet sends to."""
-    return {"SITE_URL": settings.site_url(), "RUM_ENDPOINT": data_plane_endpoint(settings), "APP_MONITOR_ID": monitor_id}
+    return {
+        "SITE_URL": settings.site_url(),
+        "RUM_ENDPOINT": data_plane_endpoint(settings),
+        "APP_MONITOR_ID": monitor_id,
+    }
 
 
 def add_location_rule(template: Template, settings: Settings) -> None:
     """Refuse, before anything is created, a stack in a Region the canary also lists as a replica location
     (multilocation guide: "The primary Region cannot be selected as a replica location")."""
     locations = list(settings.canary.locations)
-    template.add_rule("CanaryLocations", {"Assertions": [{
-        "Assert": {"Fn::Not": [{"Fn::Contains": [locations, Ref("AWS::Region")]}]},
-        "AssertDescription": "canary.locations must not include the stack's own Region (the canary's primary location)",
-    }]})
+    template.add_rule(
+        "CanaryLocations",
+        {
+            "Assertions": [
+                {
+                    "Assert": {"Fn::Not": [{"Fn::Contains": [locations, Ref("AWS::Region")]}]},
+                    "AssertDescription": (
+                        "canary.locations must not include the stack's own Region (the canary's primary location)"
+                    ),
+                }
+            ]
+        },
+    )
 
 
 def add_canary(template: Template, settings: Settings, *, monitor_id: Any) -> Canary:
@@ -133,17 +156,24 @@ def add_canary(template: Template, settings: Settings, *, monitor_id: Any) -> Ca
     else:
         # S3 cannot delete a bucket holding objects, and the canary writes some on its first run: the
         # bucket is retained, unless the stack empties it first (canary.empty_artifacts_on_delete).
-        bucket_resource, _ = add_secure_bucket(template, "CanaryArtifacts", expiry_days=c.artifacts_expiry_days, retain=True)
+        bucket_resource, _ = add_secure_bucket(
+            template, "CanaryArtifacts", expiry_days=c.artifacts_expiry_days, retain=True
+        )
         if c.empty_artifacts_on_delete:
             bucket_resource.DeletionPolicy = "Delete"  # emptied by Custom::EmptyBucket; replaced: retained
         bucket = Ref(bucket_resource)
     prefix = _sub("%s/${Name}" % ARTIFACT_PREFIX, Name=name) if not is_literal(name) else f"{ARTIFACT_PREFIX}/{name}"
-    role = template.add_resource(iam.Role(
-        "CanaryRole",
-        AssumeRolePolicyDocument=lambda_trust(),
-        Policies=[iam.Policy(PolicyName="Canary", PolicyDocument=execution_policy(settings, bucket, prefix, name))],
-    ))
-    run_config: dict[str, Any] = {"TimeoutInSeconds": c.timeout_seconds, "EnvironmentVariables": environment(settings, monitor_id)}
+    role = template.add_resource(
+        iam.Role(
+            "CanaryRole",
+            AssumeRolePolicyDocument=lambda_trust(),
+            Policies=[iam.Policy(PolicyName="Canary", PolicyDocument=execution_policy(settings, bucket, prefix, name))],
+        )
+    )
+    run_config: dict[str, Any] = {
+        "TimeoutInSeconds": c.timeout_seconds,
+        "EnvironmentVariables": environment(settings, monitor_id),
+    }
     if settings.monitor.enable_xray:
         run_config["ActiveTracing"] = True
     retention = min(c.artifacts_expiry_days, MAX_RETENTION_DAYS)
@@ -152,22 +182,24 @@ def add_canary(template: Template, settings: Settings, *, monitor_id: Any) -> Ca
     if c.locations:
         extra["Replicas"] = [synthetics.Replica(Location=location) for location in c.locations]
         add_location_rule(template, settings)
-    canary = template.add_resource(synthetics.Canary(
-        "Canary",
-        Name=name,
-        RuntimeVersion="syn-nodejs-puppeteer-9.1",  # replaced below
-        Code=synthetics.Code(Handler=HANDLER, Script=script(settings)),
-        ExecutionRoleArn=GetAtt(role, "Arn"),
-        ArtifactS3Location=_sub("s3://${Bucket}/${Prefix}", Bucket=bucket, Prefix=prefix),
-        Schedule=synthetics.Schedule(Expression=c.schedule, **retry),
-        RunConfig=synthetics.RunConfig(**run_config),
-        StartCanaryAfterCreation=True,
-        ProvisionedResourceCleanup="AUTOMATIC",
-        SuccessRetentionPeriod=retention,
-        FailureRetentionPeriod=retention,
-        Tags=link_tags(settings),
-        **extra,
-    ))
+    canary = template.add_resource(
+        synthetics.Canary(
+            "Canary",
+            Name=name,
+            RuntimeVersion="syn-nodejs-puppeteer-9.1",  # replaced below
+            Code=synthetics.Code(Handler=HANDLER, Script=script(settings)),
+            ExecutionRoleArn=GetAtt(role, "Arn"),
+            ArtifactS3Location=_sub("s3://${Bucket}/${Prefix}", Bucket=bucket, Prefix=prefix),
+            Schedule=synthetics.Schedule(Expression=c.schedule, **retry),
+            RunConfig=synthetics.RunConfig(**run_config),
+            StartCanaryAfterCreation=True,
+            ProvisionedResourceCleanup="AUTOMATIC",
+            SuccessRetentionPeriod=retention,
+            FailureRetentionPeriod=retention,
+            Tags=link_tags(settings),
+            **extra,
+        )
+    )
     # troposphere 4.11's runtime list stops at syn-nodejs-puppeteer-9.1; CloudFormation's schema (and
     # cfn-lint) take any runtime string, so set the current one past troposphere's stale validator.
     canary.properties["RuntimeVersion"] = RUNTIME

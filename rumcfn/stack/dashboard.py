@@ -11,12 +11,18 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from troposphere import Equals, FindInMap, Or, Ref, Sub, Template
-from troposphere import cloudwatch
+from troposphere import Equals, FindInMap, Or, Ref, Sub, Template, cloudwatch
 
-from rumcfn.stack.alarms import Alarms
 from rumcfn.config import Settings
-from rumcfn.facts import BUDGET_METRICS, CANARY_NAMESPACE, CONSOLE_HOSTS, RUM_DIMENSION, RUM_NAMESPACE, cloudwatch_statistic
+from rumcfn.facts import (
+    BUDGET_METRICS,
+    CANARY_NAMESPACE,
+    CONSOLE_HOSTS,
+    RUM_DIMENSION,
+    RUM_NAMESPACE,
+    cloudwatch_statistic,
+)
+from rumcfn.stack.alarms import Alarms
 
 WIDTH = 8  # three widgets per row on the 24-column grid
 HEIGHT = 6
@@ -87,11 +93,21 @@ def widgets(settings: Settings, alarms: Alarms | None, canary: bool) -> list[dic
             arns.insert(0, "${%s.Arn}" % alarms.composite.title)
         result.append({"type": "alarm", "properties": {"title": "Alarms", "alarms": arns}})
     if canary:
-        result.append(_metric_widget("Canary success %", _canary_lines("SuccessPercent", settings.canary.locations), "Average"))
-        result.append(_metric_widget("Canary duration (ms)", _canary_lines("Duration", settings.canary.locations), "Average"))
+        result.append(
+            _metric_widget("Canary success %", _canary_lines("SuccessPercent", settings.canary.locations), "Average")
+        )
+        result.append(
+            _metric_widget("Canary duration (ms)", _canary_lines("Duration", settings.canary.locations), "Average")
+        )
     result.append(_metric_widget("Errors", _rums("JsErrorCount", "Http4xxCount", "Http5xxCount"), "Sum"))
     result.append(_metric_widget("Page views and sessions", _rums("PageViewCount", "SessionCount"), "Sum"))
-    result.append(_metric_widget("Navigations", _rums(*(f"Navigation{k}Transaction" for k in ("Satisfied", "Tolerated", "Frustrated"))), "Sum"))
+    result.append(
+        _metric_widget(
+            "Navigations",
+            _rums(*(f"Navigation{k}Transaction" for k in ("Satisfied", "Tolerated", "Frustrated"))),
+            "Sum",
+        )
+    )
     for index, widget in enumerate(result):
         widget.update(x=(index % 3) * WIDTH, y=(index // 3) * HEIGHT, width=WIDTH, height=HEIGHT)
     y = ((len(result) + 2) // 3) * HEIGHT
@@ -117,31 +133,42 @@ def segment_row(settings: Settings, segment, y: int) -> list[dict]:
         for name, value in segment.dimensions():
             line += [name, value.replace("${", "${!")]
         unit = f", {metric.unit}" if metric.unit else ""
-        widget = _metric_widget(f"{segment.label()}: {_title(key)} ({stat}{unit}) - {where.replace('${', '${!')}",
-                                [line], stat, [{"label": "budget", "value": budget}])
+        widget = _metric_widget(
+            f"{segment.label()}: {_title(key)} ({stat}{unit}) - {where.replace('${', '${!')}",
+            [line],
+            stat,
+            [{"label": "budget", "value": budget}],
+        )
         widget.update(x=index * width, y=y, width=width, height=HEIGHT)
         row.append(widget)
     return row
 
 
 def body(settings: Settings, alarms: Alarms | None, canary: bool) -> str:
-    return json.dumps({"widgets": widgets(settings, alarms, canary)}, separators=(",", ":"), sort_keys=True, allow_nan=False)
+    return json.dumps(
+        {"widgets": widgets(settings, alarms, canary)}, separators=(",", ":"), sort_keys=True, allow_nan=False
+    )
 
 
-def add_dashboard(template: Template, settings: Settings, *, monitor_name: Any, canary_name: Any = None,
-                  alarms: Alarms | None = None) -> Dashboard:
+def add_dashboard(
+    template: Template, settings: Settings, *, monitor_name: Any, canary_name: Any = None, alarms: Alarms | None = None
+) -> Dashboard:
     """Add the dashboard, and the console-host mapping and condition its URL output needs."""
     text = body(settings, alarms, canary_name is not None)
     variables = {"MonitorName": monitor_name}
     if canary_name is not None:
         variables["CanaryName"] = canary_name
-    dashboard = template.add_resource(cloudwatch.Dashboard(
-        "Dashboard",
-        DashboardName=Sub("${AWS::StackName}-rum"),
-        DashboardBody=Sub(text, **variables),
-    ))
+    dashboard = template.add_resource(
+        cloudwatch.Dashboard(
+            "Dashboard",
+            DashboardName=Sub("${AWS::StackName}-rum"),
+            DashboardBody=Sub(text, **variables),
+        )
+    )
     template.add_mapping(CONSOLE_MAPPING, {partition: {"Host": host} for partition, host in CONSOLE_HOSTS.items()})
     template.add_condition(HAS_CONSOLE, Or(*(Equals(Ref("AWS::Partition"), partition) for partition in CONSOLE_HOSTS)))
-    url = Sub("https://${AWS::Region}.${Host}/cloudwatch/home?region=${AWS::Region}#dashboards/dashboard/${Dashboard}",
-              Host=FindInMap(CONSOLE_MAPPING, Ref("AWS::Partition"), "Host"))
+    url = Sub(
+        "https://${AWS::Region}.${Host}/cloudwatch/home?region=${AWS::Region}#dashboards/dashboard/${Dashboard}",
+        Host=FindInMap(CONSOLE_MAPPING, Ref("AWS::Partition"), "Host"),
+    )
     return Dashboard(dashboard=dashboard, url=url, condition=HAS_CONSOLE)

@@ -43,7 +43,9 @@ def refusal(error: BaseException) -> Refusal | None:
             title = getattr(owner, "title", None) or type(owner).__name__
             found = Refusal(f"{title}.{frame.f_locals['name']}", frame.f_locals.get("value"), _one_line(error))
         elif module.startswith("troposphere") and function == "validate_title":
-            found = Refusal(f"the logical id of a {type(owner).__name__}", getattr(owner, "title", None), _one_line(error))
+            found = Refusal(
+                f"the logical id of a {type(owner).__name__}", getattr(owner, "title", None), _one_line(error)
+            )
         trace = trace.tb_next
     return found
 
@@ -78,8 +80,11 @@ def setting_for(settings: Settings, value: Any) -> str | None:
         if _holds(setting, value):
             return name
     text = str(value)
-    contained = [(len(setting), name) for name, setting in values
-                 if isinstance(setting, str) and len(setting) > 1 and setting in text]
+    contained = [
+        (len(setting), name)
+        for name, setting in values
+        if isinstance(setting, str) and len(setting) > 1 and setting in text
+    ]
     return max(contained)[1] if contained else None
 
 
@@ -97,8 +102,11 @@ def troposphere_checks(settings: Settings) -> Iterator[None]:
             raise
         name = setting_for(settings, found.value)
         if name is None:
-            raise BuildFailed(f"troposphere refused {found.where} ({found.message}); rumcfn built a value "
-                              "troposphere does not accept, please report it") from None
-        raise SettingsError(name, f"is refused by troposphere's check of {found.where} ({found.message})",
-                            found.value) from None
+            raise BuildFailed(
+                f"troposphere refused {found.where} ({found.message}); rumcfn built a value "
+                "troposphere does not accept, please report it"
+            ) from None
+        raise SettingsError(
+            name, f"is refused by troposphere's check of {found.where} ({found.message})", found.value
+        ) from None
     sys.stderr.write(chatter.getvalue())

@@ -19,9 +19,9 @@ from awacs.aws import Allow, PolicyDocument, Statement
 from troposphere import AWSObject, Ref, Sub, Template, iam
 from troposphere.validators import integer
 
+from rumcfn.config import Settings
 from rumcfn.stack.naming import monitor_arn
 from rumcfn.stack.snippet_writer import SERVICE_PROPS, ScriptResources, serve
-from rumcfn.config import Settings
 
 #: Not ``RumLogRetention``: under that id the resource had a function of its own, and CloudFormation cannot
 #: change a custom resource's ServiceToken ("Updates aren't supported", AWS::CloudFormation::CustomResource),
@@ -54,14 +54,18 @@ def retention_policy(settings: Settings) -> PolicyDocument:
     ])
 
 
-def add_log_retention(template: Template, settings: Settings, *, writer: ScriptResources, monitor: Any) -> LogRetention | None:
+def add_log_retention(
+    template: Template, settings: Settings, *, writer: ScriptResources, monitor: Any
+) -> LogRetention | None:
     """The custom resource, served by the rum.js function (after the monitor, through its name)."""
     days = settings.monitor.log_retention_days
     if not (settings.monitor.cw_log_enabled and days):
         return None
     policy = iam.Policy(PolicyName="SetRumLogRetention", PolicyDocument=retention_policy(settings))
     served = serve(writer, policy, "sets the retention of RUM's log group", settings.script.service_timeout)
-    resource = template.add_resource(RumLogRetention(LOGICAL_ID, **served, MonitorName=Ref(monitor), RetentionInDays=days))
+    resource = template.add_resource(
+        RumLogRetention(LOGICAL_ID, **served, MonitorName=Ref(monitor), RetentionInDays=days)
+    )
     return LogRetention(resource, policy)
 
 

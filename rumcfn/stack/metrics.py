@@ -16,8 +16,16 @@ from troposphere import rum
 
 from rumcfn.config import Settings
 from rumcfn.errors import SettingsError
-from rumcfn.facts import (BUDGET_METRICS, EXTENDED_DIMENSIONS, EXTENDED_METRICS, MAX_METRIC_DEFINITIONS,
-                          RELEASE_DIMENSION, RELEASE_FIELDS, RUM_NAMESPACE, VITAL_KEYS)
+from rumcfn.facts import (
+    BUDGET_METRICS,
+    EXTENDED_DIMENSIONS,
+    EXTENDED_METRICS,
+    MAX_METRIC_DEFINITIONS,
+    RELEASE_DIMENSION,
+    RELEASE_FIELDS,
+    RUM_NAMESPACE,
+    VITAL_KEYS,
+)
 
 #: An event-pattern value that matches any event carrying the field (the event-pattern ``exists`` filter).
 ANY_VALUE = [{"exists": True}]

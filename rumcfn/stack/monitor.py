@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from troposphere import Template
-from troposphere import rum
+from troposphere import Template, rum
 
+from rumcfn.config import Settings, is_literal
 from rumcfn.stack.metrics import metric_definitions
 from rumcfn.stack.naming import tags_of
-from rumcfn.config import Settings, is_literal
 
 
 def add_app_monitor(

@@ -52,7 +52,7 @@ def add_parameters(template: Template, settings: Settings) -> Settings:
         params["SiteUrl"] = Parameter("SiteUrl", Type="String", Default=settings.site_url(), **url().parameter())
         params["CanaryName"] = Parameter("CanaryName", Type="String", Default=settings.canary_name(),
                                          **CANARY_NAME.parameter())
-    for name, param in params.items():
+    for _name, param in params.items():
         template.add_parameter(param)
     if notify_by_email:
         template.add_condition(HAS_ALERT_EMAIL, Not(Equals(Ref("AlertEmail"), "")))

@@ -24,24 +24,24 @@ _NO_ACCESS_LOG = ("S3 server access logging needs a second bucket; this one hold
 SUPPRESSIONS: dict[str, dict[str, str]] = {
     "AWS::Lambda::Function": {
         "CKV_AWS_115": "A CloudFormation custom resource: it runs only when CloudFormation creates, updates or "
-                       "deletes the stack, so reserved concurrency would only take capacity from other functions.",
+        "deletes the stack, so reserved concurrency would only take capacity from other functions.",
         "CKV_AWS_116": "Invoked asynchronously by CloudFormation, with Lambda retries off (EventInvokeConfig "
-                       "MaximumRetryAttempts 0). It answers every request, failed ones too, to CloudFormation, which "
-                       "records them as stack events (one that dies fails at ServiceTimeout): a DLQ would hold nothing new.",
+        "MaximumRetryAttempts 0). It answers every request, failed ones too, to CloudFormation, which "
+        "records them as stack events (one that dies fails at ServiceTimeout): a DLQ would hold nothing new.",
         "CKV_AWS_117": "Talks only to public AWS endpoints (S3, CloudFormation, RUM, CloudWatch Logs, and "
-                       "CloudFormation's pre-signed response URL); a VPC would add NAT or endpoints and cost, and "
-                       "protect nothing.",
+        "CloudFormation's pre-signed response URL); a VPC would add NAT or endpoints and cost, and "
+        "protect nothing.",
         "CKV_AWS_173": "Environment variables hold no secrets (names and settings only); Lambda encrypts them "
-                       "at rest with an AWS managed key.",
+        "at rest with an AWS managed key.",
     },
     "AWS::Cognito::IdentityPool": {
         "CKV_AWS_366": "CloudWatch RUM's web client runs in anonymous visitors' browsers, so it gets credentials "
-                       "as an unauthenticated (guest) identity. The guest role may only rum:PutRumEvents to this "
-                       "one app monitor (and xray:PutTraceSegments when X-Ray is on); classic flow is off.",
+        "as an unauthenticated (guest) identity. The guest role may only rum:PutRumEvents to this "
+        "one app monitor (and xray:PutTraceSegments when X-Ray is on); classic flow is off.",
     },
     "AWS::Logs::LogGroup": {
         "CKV_AWS_158": "Holds only the handler's operational log lines (no personal data or secrets); CloudWatch "
-                       "Logs encrypts it at rest with service-managed keys. Retention is set.",
+        "Logs encrypts it at rest with service-managed keys. Retention is set.",
     },
     "AWS::S3::Bucket": {
         "CKV_AWS_18": _NO_ACCESS_LOG.format(what="only data rumcfn itself writes"),
@@ -62,8 +62,11 @@ def reasons_for(logical_id: str, resource_type: str, properties: Mapping[str, An
     """The accepted findings of one resource: check id -> reason."""
     reasons = dict(SUPPRESSIONS.get(resource_type, {}))
     reasons.update(SUPPRESSIONS.get(logical_id, {}))
-    return {check: reason for check, reason in reasons.items()
-            if ONLY_WITH_PROPERTY.get(check) is None or ONLY_WITH_PROPERTY[check] in properties}
+    return {
+        check: reason
+        for check, reason in reasons.items()
+        if ONLY_WITH_PROPERTY.get(check) is None or ONLY_WITH_PROPERTY[check] in properties
+    }
 
 
 def explain_scanner_findings(template: Template) -> None:

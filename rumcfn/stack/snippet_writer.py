@@ -17,14 +17,13 @@ from typing import Any
 import awacs.logs
 import awacs.s3
 from awacs.aws import Allow, PolicyDocument, Statement
-from troposphere import AWSObject, GetAtt, Ref, Sub, Template
-from troposphere import awslambda, iam, logs, s3
+from troposphere import AWSObject, GetAtt, Ref, Sub, Template, awslambda, iam, logs, s3
 from troposphere.validators import integer
 
+from rumcfn.config import Settings, is_literal
+from rumcfn.resources import read_resource
 from rumcfn.stack.buckets import add_secure_bucket
 from rumcfn.stack.roles import lambda_trust
-from rumcfn.resources import read_resource
-from rumcfn.config import Settings, is_literal
 
 HANDLER_FILE = "rum_script.py"
 #: Newest Python runtime cfn-lint 1.58 knows, with no deprecation date in sight.
@@ -155,23 +154,31 @@ def add_snippet_writer(template: Template, settings: Settings, *, snippet: Sub, 
         "RumScriptLogs", RetentionInDays=script.log_retention_days,
         DeletionPolicy="Delete", UpdateReplacePolicy="Delete",  # the helper's own logs go with the stack
     ))
-    role = template.add_resource(iam.Role(
-        "RumScriptRole",
-        AssumeRolePolicyDocument=lambda_trust(),
-        Policies=[iam.Policy(PolicyName="WriteRumScript", PolicyDocument=writer_policy(bucket_name, script.key, log_group))],
-    ))
-    function = template.add_resource(awslambda.Function(
-        "RumScriptFunction",
-        Description="Writes rum.js into the website bucket for CloudFormation" + BRAND,
-        Runtime=RUNTIME,
-        Architectures=["arm64"],
-        MemorySize=128,
-        Timeout=lambda_timeout(settings),
-        Handler="index.handler",
-        Role=GetAtt(role, "Arn"),
-        Code=awslambda.Code(ZipFile=handler_source()),
-        LoggingConfig=awslambda.LoggingConfig(LogGroup=Ref(log_group)),
-    ))
+    role = template.add_resource(
+        iam.Role(
+            "RumScriptRole",
+            AssumeRolePolicyDocument=lambda_trust(),
+            Policies=[
+                iam.Policy(
+                    PolicyName="WriteRumScript", PolicyDocument=writer_policy(bucket_name, script.key, log_group)
+                )
+            ],
+        )
+    )
+    function = template.add_resource(
+        awslambda.Function(
+            "RumScriptFunction",
+            Description="Writes rum.js into the website bucket for CloudFormation" + BRAND,
+            Runtime=RUNTIME,
+            Architectures=["arm64"],
+            MemorySize=128,
+            Timeout=lambda_timeout(settings),
+            Handler="index.handler",
+            Role=GetAtt(role, "Arn"),
+            Code=awslambda.Code(ZipFile=handler_source()),
+            LoggingConfig=awslambda.LoggingConfig(LogGroup=Ref(log_group)),
+        )
+    )
     invoke_config = add_invoke_config(template, function, script.service_timeout)
     properties: dict[str, Any] = {
         "ServiceToken": GetAtt(function, "Arn"),
@@ -198,19 +205,29 @@ def serve(writer: ScriptResources, policy: iam.Policy, duty: str, service_timeou
     a resource starts with (it runs only once Lambda's retries are off)."""
     writer.role.Policies = [*writer.role.Policies, policy]
     writer.function.Description = writer.function.Description.removesuffix(BRAND) + f"; {duty}{BRAND}"
-    return {"ServiceToken": GetAtt(writer.function, "Arn"), "ServiceTimeout": service_timeout,
-            "DependsOn": [writer.invoke_config.title]}
+    return {
+        "ServiceToken": GetAtt(writer.function, "Arn"),
+        "ServiceTimeout": service_timeout,
+        "DependsOn": [writer.invoke_config.title],
+    }
 
 
-def add_invoke_config(template: Template, function: awslambda.Function, service_timeout: Any) -> awslambda.EventInvokeConfig:
+def add_invoke_config(
+    template: Template, function: awslambda.Function, service_timeout: Any
+) -> awslambda.EventInvokeConfig:
     """No Lambda retries: CloudFormation invokes custom-resource functions asynchronously, so Lambda would
     otherwise run a failed request up to twice more, writing after CloudFormation had its answer; and
     an event queued longer than CloudFormation waits (``ServiceTimeout``) is dropped, not run late."""
     age = min(max(service_timeout, EVENT_AGE[0]), EVENT_AGE[1]) if is_literal(service_timeout) else EVENT_AGE[1]
-    return template.add_resource(awslambda.EventInvokeConfig(
-        f"{function.title}InvokeConfig", FunctionName=Ref(function), Qualifier="$LATEST",
-        MaximumRetryAttempts=0, MaximumEventAgeInSeconds=age,
-    ))
+    return template.add_resource(
+        awslambda.EventInvokeConfig(
+            f"{function.title}InvokeConfig",
+            FunctionName=Ref(function),
+            Qualifier="$LATEST",
+            MaximumRetryAttempts=0,
+            MaximumEventAgeInSeconds=age,
+        )
+    )
 
 
 __all__ = ["add_snippet_writer", "serve", "ScriptResources", "RumScript", "handler_source", "RUNTIME", "CONTENT_TYPE"]

@@ -15,12 +15,11 @@ from typing import Any
 
 import awacs.s3
 from awacs.aws import Allow, Condition, PolicyDocument, Principal, Statement, StringEquals
-from troposphere import AccountId, GetAtt, Sub, Template
-from troposphere import s3
+from troposphere import AccountId, GetAtt, Sub, Template, s3
 
+from rumcfn.config import Settings, is_literal
 from rumcfn.stack.buckets import add_secure_bucket
 from rumcfn.stack.naming import monitor_arn
-from rumcfn.config import Settings, is_literal
 
 LOGICAL_ID = "SourceMaps"
 RUM_SERVICE = "rum.amazonaws.com"

@@ -74,12 +74,16 @@ def publish(site: Site, collector: Collector, *args: str, page_args=lambda monit
 def wait_for_client(page: Page) -> None:
     """The web client loaded and took over ``window.cwr`` from the snippet's queueing stub."""
     try:
-        page.wait_until("typeof window.cwr === 'function' && window.__stub !== undefined && window.cwr !== window.__stub",
-                        LOAD_TIMEOUT, "the RUM web client to load and replace the snippet's command queue")
+        page.wait_until(
+            "typeof window.cwr === 'function' && window.__stub !== undefined && window.cwr !== window.__stub",
+            LOAD_TIMEOUT,
+            "the RUM web client to load and replace the snippet's command queue",
+        )
     except CDPError as error:
         failed = [e["params"].get("errorText") for e in page.my_events("Network.loadingFailed")]
-        raise AssertionError(f"{error}; page exceptions: {exception_texts(page) or 'none'}; "
-                             f"failed requests: {failed or 'none'}") from None
+        raise AssertionError(
+            f"{error}; page exceptions: {exception_texts(page) or 'none'}; failed requests: {failed or 'none'}"
+        ) from None
 
 
 def walk(page: Page, url: str, *, dispatch: bool = False, ready=None) -> None:
@@ -116,8 +120,12 @@ def seed_guest_credentials(page: Page) -> None:
     ``cwr_c``), before any page script runs: its credential chain then finds them and never calls
     Cognito, which is out of reach offline."""
     expiration = (datetime.now(timezone.utc) + timedelta(hours=1)).isoformat()
-    credentials = {"accessKeyId": ACCESS_KEY, "secretAccessKey": SECRET_KEY, "sessionToken": SESSION_TOKEN,
-                   "expiration": expiration}
+    credentials = {
+        "accessKeyId": ACCESS_KEY,
+        "secretAccessKey": SECRET_KEY,
+        "sessionToken": SESSION_TOKEN,
+        "expiration": expiration,
+    }
     page.send("Page.addScriptToEvaluateOnNewDocument", {"source": SEED % json.dumps(credentials)})
 
 
@@ -168,18 +176,23 @@ def page_exceptions(page: Page) -> list[str]:
 
 def collector_failures(page: Page, collector: Collector) -> list[str]:
     """Requests from the page to the data plane that the browser failed (CORS, refused, ...)."""
-    urls = {e["params"]["requestId"]: e["params"]["request"]["url"] for e in page.my_events("Network.requestWillBeSent")}
-    return [f"{urls.get(e['params']['requestId'], '?')}: {e['params'].get('errorText')} "
-            f"{json.dumps(e['params'].get('corsErrorStatus') or e['params'].get('blockedReason') or '')}"
-            for e in page.my_events("Network.loadingFailed")
-            if urls.get(e["params"]["requestId"], "").startswith(collector.url)]
+    urls = {
+        e["params"]["requestId"]: e["params"]["request"]["url"] for e in page.my_events("Network.requestWillBeSent")
+    }
+    return [
+        f"{urls.get(e['params']['requestId'], '?')}: {e['params'].get('errorText')} "
+        f"{json.dumps(e['params'].get('corsErrorStatus') or e['params'].get('blockedReason') or '')}"
+        for e in page.my_events("Network.loadingFailed")
+        if urls.get(e["params"]["requestId"], "").startswith(collector.url)
+    ]
 
 
 def require(events: list[dict], names=EXPECTED) -> None:
     missing = [name for name in names if not any(short(e) == name for e in events)]
     if missing:
-        raise AssertionError(f"the data plane never received {missing}; it got "
-                             f"{sorted({short(e) for e in events}) or 'nothing'}")
+        raise AssertionError(
+            f"the data plane never received {missing}; it got {sorted({short(e) for e in events}) or 'nothing'}"
+        )
 
 
 def deliver(collector: Collector, monitor_id: str, names=EXPECTED) -> list[dict]:
@@ -187,4 +200,3 @@ def deliver(collector: Collector, monitor_id: str, names=EXPECTED) -> list[dict]
     events = collector.wait_for(monitor_id, lambda got: {short(e) for e in got} >= set(names), DELIVERY_TIMEOUT)
     require(events, names)
     return events
-

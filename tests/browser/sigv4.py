@@ -67,7 +67,9 @@ def check_presigned(method: str, path: str, query: dict[str, list[str]], headers
         assert payload_hash == hashlib.sha256(body).hexdigest(), "X-Amz-Content-Sha256 is not the body's hash"
     sent = dict(headers)
     assert all(name in sent for name in signed), (signed, sorted(headers))
-    expected = signature(secret, scope, q["X-Amz-Date"], canonical_request(method, path, rest, sent, signed, payload_hash))
+    expected = signature(
+        secret, scope, q["X-Amz-Date"], canonical_request(method, path, rest, sent, signed, payload_hash)
+    )
     assert q["X-Amz-Signature"] == expected, "the presigned SigV4 signature does not verify"
     date, region, service, _ = scope.split("/")
     return {"access_key": key, "date": date, "region": region, "service": service, "signed": signed}

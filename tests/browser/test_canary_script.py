@@ -57,7 +57,9 @@ class Site(ThreadingHTTPServer):
         self.base = f"http://127.0.0.1:{self.server_address[1]}"
         self.client = client_bundle.read_bytes()
         self.endpoint = endpoint
-        self.ids = {name: str(uuid.uuid4()) for name in ("rum", "no-client", "unsampled", "control", "other", "cognito")}
+        self.ids = {
+            name: str(uuid.uuid4()) for name in ("rum", "no-client", "unsampled", "control", "other", "cognito")
+        }
         self.scripts = {
             "rum": self.snippet("rum"),
             # A snippet whose web client cannot be loaded: the loader defines window.cwr, nothing sends.
@@ -130,8 +132,12 @@ def run_canary(site: Site, path: str, tmp_path: Path, timeout_seconds: int = 20,
     data plane, its monitor id the site's ``monitor`` id), then run the canary's script."""
     if not (shutil.which("node") and (os.path.isfile(CHROMIUM) or shutil.which(CHROMIUM))):
         pytest.fail("node or chromium missing (apt-get install nodejs chromium; npm ci)", pytrace=False)
-    settings = from_mapping({"canary": {"url": site.base + path, "timeout_seconds": timeout_seconds},
-                             "snippet": {"endpoint": site.endpoint}})
+    settings = from_mapping(
+        {
+            "canary": {"url": site.base + path, "timeout_seconds": timeout_seconds},
+            "snippet": {"endpoint": site.endpoint},
+        }
+    )
     props = template_dict(settings)["Resources"]["Canary"]["Properties"]
     file, _function = props["Code"]["Handler"].split(".")
     code = tmp_path / "code"
@@ -157,8 +163,14 @@ def run_canary(site: Site, path: str, tmp_path: Path, timeout_seconds: int = 20,
         **variables,
     }
     try:
-        result = subprocess.run(["node", str(CANARY_DIR / "run.js"), str(code)], env=env, cwd=tmp_path,
-                                capture_output=True, text=True, timeout=120)
+        result = subprocess.run(
+            ["node", str(CANARY_DIR / "run.js"), str(code)],
+            env=env,
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
     finally:
         shutil.rmtree(short_tmp, ignore_errors=True)
     return result, artifacts
@@ -212,16 +224,19 @@ def test_canary_fails_when_the_snippet_cannot_load_the_web_client(site, tmp_path
     """The loader runs (window.cwr is its queue) but the client never does: no batch, a failed run."""
     result, _ = run_canary(site, "/no-client", tmp_path, timeout_seconds=10, monitor="no-client")
     assert result.returncode == 1, result.stdout + result.stderr
-    assert result.stdout.strip().startswith(f"FAILED: {site.base}/no-client: the RUM web client sent no batch to "
-                                            f"{site.endpoint}/appmonitors/{site.ids['no-client']} within "), result.stdout
+    assert result.stdout.strip().startswith(
+        f"FAILED: {site.base}/no-client: the RUM web client sent no batch to "
+        f"{site.endpoint}/appmonitors/{site.ids['no-client']} within "
+    ), result.stdout
     assert "/nowhere/cwr.js" in site.requests
 
 
 def test_canary_fails_when_the_snippet_sends_to_another_app_monitor(site, servers, tmp_path):
     result, _ = run_canary(site, "/other", tmp_path, timeout_seconds=10, monitor="rum")
     assert result.returncode == 1, result.stdout + result.stderr
-    assert result.stdout.strip() == (f"FAILED: {site.base}/other: the RUM snippet sends to app monitor "
-                                     f"{site.ids['other']}, not {site.ids['rum']}")
+    assert result.stdout.strip() == (
+        f"FAILED: {site.base}/other: the RUM snippet sends to app monitor {site.ids['other']}, not {site.ids['rum']}"
+    )
     assert records_for(servers.collector, site.ids["other"]) == []  # answered by the canary all the same
 
 
@@ -230,8 +245,9 @@ def test_canary_lets_cognito_through_so_an_unreachable_identity_pool_fails_it(si
     visitors) is not faked, the client gets no credentials and sends nothing, and the run fails."""
     result, _ = run_canary(site, "/cognito", tmp_path, timeout_seconds=10, monitor="cognito")
     assert result.returncode == 1, result.stdout + result.stderr
-    assert result.stdout.strip().startswith(f"FAILED: {site.base}/cognito: the RUM web client sent no batch to "), \
+    assert result.stdout.strip().startswith(f"FAILED: {site.base}/cognito: the RUM web client sent no batch to "), (
         result.stdout
+    )
     assert records_for(servers.collector, site.ids["cognito"]) == []
 
 

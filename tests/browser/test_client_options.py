@@ -1,7 +1,8 @@
 """Each ``[snippet.config]`` option group, from a settings file through ``rumcfn snippet --config``,
 proved with the real web client in Chromium: page ids, session attributes and ``aws:releaseId`` in
-the metadata sent with the events (3.x sends them once per request, as ``SessionMetadata``), cookie attributes on the cookies the client sets, URL rules on ``http`` events, and
-the X-Ray trace header on same-origin requests only.
+the metadata sent with the events (3.x sends them once per request, as ``SessionMetadata``), cookie
+attributes on the cookies the client sets, URL rules on ``http`` events, and the X-Ray trace header on
+same-origin requests only.
 """
 
 from __future__ import annotations
@@ -24,14 +25,17 @@ def settings_file(tmp_path, text: str) -> str:
 
 
 def test_page_ids_session_attributes_release_and_cookies(servers, page, tmp_path):
-    config = settings_file(tmp_path, f"""
+    config = settings_file(
+        tmp_path,
+        f"""
 [snippet]
 release_id = "{RELEASE}"
 [snippet.config]
 pageIdFormat = "PATH_AND_HASH"
 sessionAttributes = {{ tenant = "acme", "plan:tier" = 2, beta = true }}
 cookieAttributes = {{ sameSite = "Lax", secure = false, path = "/m/" }}
-""")
+""",
+    )
     collector = servers.collector
     monitor = publish(servers.site, collector, "--unsigned", "--config", config)
     page.goto(monitor.page() + "#checkout")
@@ -85,17 +89,23 @@ def http_walk(page, monitor, collector, cross_origin: str) -> list[dict]:
     wait_for_client(page)
     assert page.evaluate(FETCHES % cross_origin)[:2] == [500, 404]
     page.evaluate("cwr('dispatch'), true")
-    events = collector.wait_for(monitor.id, lambda got: any(
-        short(e) == "http" and e["details"]["request"]["url"].endswith("/api/missing") for e in got), 15)
+    events = collector.wait_for(
+        monitor.id,
+        lambda got: any(short(e) == "http" and e["details"]["request"]["url"].endswith("/api/missing") for e in got),
+        15,
+    )
     leave(page)
     return events
 
 
 def test_url_rules_decide_which_requests_are_recorded(servers, page, tmp_path):
-    config = settings_file(tmp_path, """
+    config = settings_file(
+        tmp_path,
+        """
 [snippet.config.http]
 urlsToExclude = ["/api/fail$"]
-""")
+""",
+    )
     collector = servers.collector
     monitor = publish(servers.site, collector, "--unsigned", "--config", config)
     cross = f"{servers.site.url}/api/cross-check"
@@ -107,16 +117,21 @@ urlsToExclude = ["/api/fail$"]
 
 
 def test_xray_adds_the_trace_header_to_same_origin_requests_only(servers, page, tmp_path):
-    config = settings_file(tmp_path, """
+    config = settings_file(
+        tmp_path,
+        """
 [monitor]
 enable_xray = true
-""")
+""",
+    )
     collector = servers.collector
     monitor = publish(servers.site, collector, "--unsigned", "--config", config)
     cross = f"{collector.url}/not-a-monitor"  # another origin (port): the header would force a CORS preflight
     events = http_walk(page, monitor, collector, cross)
-    sent = {e["params"]["request"]["url"]: {k.lower() for k in e["params"]["request"]["headers"]}
-            for e in page.my_events("Network.requestWillBeSent")}
+    sent = {
+        e["params"]["request"]["url"]: {k.lower() for k in e["params"]["request"]["headers"]}
+        for e in page.my_events("Network.requestWillBeSent")
+    }
     same = [url for url in sent if url.startswith(servers.site.url + "/api/")]
     assert same and all("x-amzn-trace-id" in sent[url] for url in same), sent
     assert "x-amzn-trace-id" not in sent[cross], sent[cross]

@@ -16,8 +16,16 @@ import pytest
 from rumcfn.config import Settings, with_overrides
 from rumcfn.stack.assemble import build_stack
 
-from .flow import (ACCESS_KEY, REGION, SESSION_TOKEN, check_signature, publish, rumcfn_snippet,
-                   seed_guest_credentials, visible_dispatch)
+from .flow import (
+    ACCESS_KEY,
+    REGION,
+    SESSION_TOKEN,
+    check_signature,
+    publish,
+    rumcfn_snippet,
+    seed_guest_credentials,
+    visible_dispatch,
+)
 
 POOL = f"{REGION}:0a1b2c3d-1111-2222-3333-444455556666"
 MONITOR = "8bd5f4a2-1b7c-4a36-9a0e-0d4fbbd1d0c3"

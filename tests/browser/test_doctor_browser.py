@@ -11,12 +11,11 @@ import uuid
 
 import pytest
 
+from rumcfn.aws.session import Aws
+from rumcfn.config import from_mapping
 from rumcfn.doctor.report import FAILED, OK
 from rumcfn.doctor.runner import run
 from rumcfn.doctor.target import settings_script
-from rumcfn.aws.session import Aws
-from rumcfn.config import from_mapping
-
 from tests.support.doctor_site import TAG, page, site_variant
 
 from .servers import network_flags
@@ -51,7 +50,9 @@ def doctor(servers, site, bundle, *, sample_rate=1.0, head=None):
     return report, {c.name: c for c in report.checks}, monitor_id
 
 
-def test_the_client_sends_a_batch_that_never_reaches_the_data_plane(servers, static_site, client_bundle, no_aws_credentials):
+def test_the_client_sends_a_batch_that_never_reaches_the_data_plane(
+    servers, static_site, client_bundle, no_aws_credentials
+):
     collector = servers.collector.url
     policy = f"default-src 'self'; connect-src {collector}"  # an IP-literal source: Chromium matches it, so must we
     head = f'<meta http-equiv="Content-Security-Policy" content="{policy}">\n{TAG}'
@@ -63,8 +64,9 @@ def test_the_client_sends_a_batch_that_never_reaches_the_data_plane(servers, sta
     assert "page_view" in detail and detail.endswith("answered locally, nothing recorded")
 
 
-def test_a_policy_without_the_data_plane_is_blocked_by_chromium_as_the_doctor_said(servers, static_site, client_bundle,
-                                                                                   no_aws_credentials):
+def test_a_policy_without_the_data_plane_is_blocked_by_chromium_as_the_doctor_said(
+    servers, static_site, client_bundle, no_aws_credentials
+):
     head = f'<meta http-equiv="Content-Security-Policy" content="default-src \'self\'">\n{TAG}'
     report, checks, _ = doctor(servers, static_site, client_bundle, head=head)
     assert [c.name for c in report.failures()] == ["csp", "browser"]
@@ -80,8 +82,9 @@ def test_sample_rate_zero_sends_nothing_and_is_named(servers, static_site, clien
     assert checks["browser"].fix == "set monitor.session_sample_rate above 0 and deploy"
 
 
-def test_the_command_with_a_config_file_and_flags_from_the_environment(servers, static_site, client_bundle, tmp_path,
-                                                                      no_aws_credentials, monkeypatch, capsys):
+def test_the_command_with_a_config_file_and_flags_from_the_environment(
+    servers, static_site, client_bundle, tmp_path, no_aws_credentials, monkeypatch, capsys
+):
     import json
     import shlex
 
@@ -95,9 +98,27 @@ def test_the_command_with_a_config_file_and_flags_from_the_environment(servers, 
     snippet = settings_script(load(config), monitor_id, REGION, None)
     url = static_site.serve(site_variant("healthy", snippet, client=client_bundle))
     monkeypatch.setenv("RUMCFN_CHROMIUM_FLAGS", shlex.join(network_flags(servers.trap.port, servers.dead_port)))
-    code = rumcfn(["doctor", "--config", str(config), "--app-monitor-id", monitor_id, "--region", REGION, "--url", url,
-                   "--browser", "--timeout", "5", "--format", "json"])
+    code = rumcfn(
+        [
+            "doctor",
+            "--config",
+            str(config),
+            "--app-monitor-id",
+            monitor_id,
+            "--region",
+            REGION,
+            "--url",
+            url,
+            "--browser",
+            "--timeout",
+            "5",
+            "--format",
+            "json",
+        ]
+    )
     document = json.loads(capsys.readouterr().out)
     assert code == 0, document
-    assert [c["status"] for c in document["checks"] if c["name"] in ("page", "rum.js", "csp", "domain", "browser")] == [OK] * 5
+    assert [c["status"] for c in document["checks"] if c["name"] in ("page", "rum.js", "csp", "domain", "browser")] == [
+        OK
+    ] * 5
     assert servers.collector.anything_for(monitor_id) == []

@@ -12,8 +12,23 @@ import uuid
 
 import pytest
 
-from .flow import (ACCESS_KEY, ESBUILD, EXPECTED, ROOT, LOAD_TIMEOUT, REGION, check_signature, deliver, leave, page_exceptions,
-                   publish, rumcfn_snippet, seed_guest_credentials, short, walk)
+from .flow import (
+    ACCESS_KEY,
+    ESBUILD,
+    EXPECTED,
+    LOAD_TIMEOUT,
+    REGION,
+    ROOT,
+    check_signature,
+    deliver,
+    leave,
+    page_exceptions,
+    publish,
+    rumcfn_snippet,
+    seed_guest_credentials,
+    short,
+    walk,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 

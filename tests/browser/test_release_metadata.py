@@ -17,7 +17,6 @@ import json
 import pytest
 
 from rumcfn.config import from_mapping
-
 from tests.support.variants import template_dict
 
 from .flow import deliver, leave, publish, short, walk
@@ -80,9 +79,18 @@ def test_the_segment_dimensions_come_from_metadata_the_client_sends(released):
 def test_release_and_segment_definitions_match_the_events_they_are_for(released):
     monitor, _, records = released
     page = f"/m/{monitor.id}/index.html"
-    settings = from_mapping({"snippet": {"release_id": RELEASE}, "budgets": {"release_namespace": "shop/releases", "segments": [
-        {"page": page, "device": "desktop", "lcp": 3000, "inp": 500, "cls": 0.2},
-        {"page": page, "device": "mobile", "lcp": 3000}]}})
+    settings = from_mapping(
+        {
+            "snippet": {"release_id": RELEASE},
+            "budgets": {
+                "release_namespace": "shop/releases",
+                "segments": [
+                    {"page": page, "device": "desktop", "lcp": 3000, "inp": 500, "cls": 0.2},
+                    {"page": page, "device": "mobile", "lcp": 3000},
+                ],
+            },
+        }
+    )
     config = template_dict(settings)["Resources"]["AppMonitor"]["Properties"]["AppMonitorConfiguration"]
     (destination,) = config["MetricDestinations"]
     for definition in destination["MetricDefinitions"]:

@@ -12,8 +12,20 @@ from types import SimpleNamespace
 
 import pytest
 
-from .flow import (APP_VERSION, ERROR_MESSAGE, EXPECTED, collector_failures, deliver, exception_texts, leave,
-                   page_exceptions, publish, short, wait_for_client, walk)
+from .flow import (
+    APP_VERSION,
+    ERROR_MESSAGE,
+    EXPECTED,
+    collector_failures,
+    deliver,
+    exception_texts,
+    leave,
+    page_exceptions,
+    publish,
+    short,
+    wait_for_client,
+    walk,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -31,10 +43,15 @@ def unsigned(browser, servers):
         deliver(collector, monitor.id, ("js_error", "http"))
         leave(page)
         events = deliver(collector, monitor.id)
-        return SimpleNamespace(monitor=monitor, events=events, batches=collector.batches(monitor.id),
-                               preflights=collector.preflights(monitor.id), exceptions=exception_texts(page),
-                               failures=collector_failures(page, collector),
-                               requests=[e["params"]["request"]["url"] for e in page.my_events("Network.requestWillBeSent")])
+        return SimpleNamespace(
+            monitor=monitor,
+            events=events,
+            batches=collector.batches(monitor.id),
+            preflights=collector.preflights(monitor.id),
+            exceptions=exception_texts(page),
+            failures=collector_failures(page, collector),
+            requests=[e["params"]["request"]["url"] for e in page.my_events("Network.requestWillBeSent")],
+        )
     finally:
         page.close()
 
@@ -135,8 +152,12 @@ def only_the_control_page_sends(page, collector, monitor) -> list[dict]:
 
 def test_an_excluded_page_sends_nothing(servers, page):
     collector, site = servers.collector, servers.site
-    monitor = publish(site, collector, "--unsigned",
-                      page_args=lambda monitor_id: ("--exclude-page", site.page(monitor_id, "excluded")))
+    monitor = publish(
+        site,
+        collector,
+        "--unsigned",
+        page_args=lambda monitor_id: ("--exclude-page", site.page(monitor_id, "excluded")),
+    )
     # Query and fragment do not make an excluded page count.
     walk(page, monitor.page("excluded") + "?utm_source=test#top", dispatch=True)
     leave(page)

@@ -12,13 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from rumcfn.template.output import to_json
-from rumcfn.stack.security import SUPPRESSIONS, explain_scanner_findings, reasons_for
 from rumcfn.config import from_mapping
 from rumcfn.stack.assemble import build_template
-
-from tests.support.variants import MATRIX
-from tests.support.variants import VARIANTS
+from rumcfn.stack.security import SUPPRESSIONS, explain_scanner_findings, reasons_for
+from rumcfn.template.output import to_json
+from tests.support.variants import MATRIX, VARIANTS
 
 CHECKOV = Path(sys.executable).with_name("checkov")
 EXTRA = {

@@ -8,9 +8,9 @@ import sys
 
 import pytest
 
-from rumcfn.template.output import to_json
 from rumcfn.config import Settings
 from rumcfn.stack.assemble import build_template
+from rumcfn.template.output import to_json
 
 
 def test_synth_without_settings_builds_the_example(run_cli):
@@ -88,11 +88,13 @@ def test_bad_settings_file_fails_with_one_line(run_cli, tmp_path):
     (tmp_path / "rumcfn.toml").write_text('[monitor]\nname = "shop"\ndomian = "typo.example.com"\n')
     result = run_cli("synth", "-o", "out.json")
     assert result.returncode == 2
-    assert result.stderr.strip() == ("rumcfn: error: setting monitor.domian: is not a known setting (known: "
-                                     "allow_cookies, custom_events, cw_log_enabled, domains, enable_xray, "
-                                     "excluded_pages, extended_metric_dimensions, extended_metrics, favorite_pages, "
-                                     "included_pages, log_retention_days, name, session_sample_rate, source_maps_bucket, source_maps_s3_uri, tags, "
-                                     "telemetries), but got 'typo.example.com'")
+    assert result.stderr.strip() == (
+        "rumcfn: error: setting monitor.domian: is not a known setting (known: "
+        "allow_cookies, custom_events, cw_log_enabled, domains, enable_xray, "
+        "excluded_pages, extended_metric_dimensions, extended_metrics, favorite_pages, "
+        "included_pages, log_retention_days, name, session_sample_rate, source_maps_bucket, source_maps_s3_uri, tags, "
+        "telemetries), but got 'typo.example.com'"
+    )
     assert not (tmp_path / "out.json").exists()
 
 
@@ -116,7 +118,9 @@ def test_lint_passes_the_example_and_fails_a_broken_template(run_cli, tmp_path):
 def test_lint_in_a_region_without_rum_reports_the_type_as_an_error(run_cli):
     from rumcfn.template.regions import known_regions, offered
 
-    region = next(r for r in known_regions() if "AWS::RUM::AppMonitor" not in offered(r))  # ap-east-2 with cfn-lint 1.58
+    region = next(
+        r for r in known_regions() if "AWS::RUM::AppMonitor" not in offered(r)
+    )  # ap-east-2 with cfn-lint 1.58
     result = run_cli("lint", "--region", "us-east-1", "--region", region)
     assert result.returncode == 1
     (finding,) = result.stdout.splitlines()
@@ -136,7 +140,14 @@ def test_lint_reads_stdin(run_cli):
 
 
 def test_snippet_command_writes_a_file_or_a_tag(run_cli, tmp_path):
-    args = ["snippet", "--app-monitor-id", "8bd5f4a2-1b7c-4a36-9a0e-0d4fbbd1d0c3", "--region", "eu-west-1", "--unsigned"]
+    args = [
+        "snippet",
+        "--app-monitor-id",
+        "8bd5f4a2-1b7c-4a36-9a0e-0d4fbbd1d0c3",
+        "--region",
+        "eu-west-1",
+        "--unsigned",
+    ]
     assert run_cli(*args, "-o", "rum.js").returncode == 0
     assert (tmp_path / "rum.js").read_text().startswith("(function(n,i,v,r,s,c,u,x,z)")
     tag = run_cli(*args, "--html").stdout
@@ -144,8 +155,10 @@ def test_snippet_command_writes_a_file_or_a_tag(run_cli, tmp_path):
 
 
 def test_synth_imports_neither_boto3_nor_cfn_lint(tmp_path):
-    code = ("import sys; from rumcfn.cli import run; assert run(['synth', '-o', 't.json']) == 0; "
-            "print(sorted(m for m in ('boto3', 'botocore', 'cfnlint') if m in sys.modules))")
+    code = (
+        "import sys; from rumcfn.cli import run; assert run(['synth', '-o', 't.json']) == 0; "
+        "print(sorted(m for m in ('boto3', 'botocore', 'cfnlint') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
 
@@ -153,13 +166,39 @@ def test_synth_imports_neither_boto3_nor_cfn_lint(tmp_path):
 def test_version_and_help(run_cli):
     assert run_cli("--version").stdout.startswith("rumcfn, version ")
     help_text = run_cli("synth", "--help").stdout
-    for flag in ("--config", "--app-monitor-name", "--domain", "--bucket", "--site-url", "--auth", "--sample-rate",
-                 "--telemetries", "--tag", "--budget", "--parameters", "--format", "--output"):
+    for flag in (
+        "--config",
+        "--app-monitor-name",
+        "--domain",
+        "--bucket",
+        "--site-url",
+        "--auth",
+        "--sample-rate",
+        "--telemetries",
+        "--tag",
+        "--budget",
+        "--parameters",
+        "--format",
+        "--output",
+    ):
         assert flag in help_text
 
 
-@pytest.mark.parametrize("module", ["rumcfn.cli", "rumcfn.cli.deploy", "rumcfn.cli.budgets", "rumcfn.cli.restore", "rumcfn.cli.template", "rumcfn.aws.restore",
-                                    "rumcfn.cli.options", "rumcfn.cli.doctor", "rumcfn.doctor.runner", "rumcfn.cli.sourcemaps"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "rumcfn.cli",
+        "rumcfn.cli.deploy",
+        "rumcfn.cli.budgets",
+        "rumcfn.cli.restore",
+        "rumcfn.cli.template",
+        "rumcfn.aws.restore",
+        "rumcfn.cli.options",
+        "rumcfn.cli.doctor",
+        "rumcfn.doctor.runner",
+        "rumcfn.cli.sourcemaps",
+    ],
+)
 def test_every_command_module_imports_on_its_own(module):
     """No import cycle between the command group and the modules whose commands it registers."""
     code = f"import {module}; import rumcfn.cli as c; print(len(c.main.commands))"
@@ -171,11 +210,15 @@ def test_every_command_module_imports_on_its_own(module):
 def test_csp_prints_the_directives_the_configured_snippet_needs(run_cli):
     done = run_cli("csp", "--region", "eu-west-1")
     assert done.returncode == 0, done.stderr
-    assert done.stdout == ("script-src 'self' https://client.rum.us-east-1.amazonaws.com\n"
-                           "connect-src https://dataplane.rum.eu-west-1.amazonaws.com https://cognito-identity.eu-west-1.amazonaws.com\n")
+    assert done.stdout == (
+        "script-src 'self' https://client.rum.us-east-1.amazonaws.com\n"
+        "connect-src https://dataplane.rum.eu-west-1.amazonaws.com https://cognito-identity.eu-west-1.amazonaws.com\n"
+    )
     proxied = run_cli("csp", "--region", "eu-west-1", "--auth", "resource-policy", "--format", "json")
-    assert json.loads(proxied.stdout) == {"script-src": ["'self'", "https://client.rum.us-east-1.amazonaws.com"],
-                                          "connect-src": ["https://dataplane.rum.eu-west-1.amazonaws.com"]}
+    assert json.loads(proxied.stdout) == {
+        "script-src": ["'self'", "https://client.rum.us-east-1.amazonaws.com"],
+        "connect-src": ["https://dataplane.rum.eu-west-1.amazonaws.com"],
+    }
 
 
 def test_csp_needs_a_region(run_cli):
@@ -184,13 +227,16 @@ def test_csp_needs_a_region(run_cli):
     assert done.stderr == "rumcfn: error: setting --region: must be an AWS region such as eu-west-1, but got None\n"
 
 
-@pytest.mark.parametrize("args, toml", [
-    (["--budget", "lcp=1e999"], None),
-    (["--budget", "inp=Infinity"], None),
-    (["--budget", "cls=nan"], None),
-    ([], "[budgets]\nlcp = inf\n"),
-    ([], "[monitor]\nsession_sample_rate = nan\n"),
-])
+@pytest.mark.parametrize(
+    "args, toml",
+    [
+        (["--budget", "lcp=1e999"], None),
+        (["--budget", "inp=Infinity"], None),
+        (["--budget", "cls=nan"], None),
+        ([], "[budgets]\nlcp = inf\n"),
+        ([], "[monitor]\nsession_sample_rate = nan\n"),
+    ],
+)
 def test_numbers_json_cannot_hold_are_refused_and_nothing_is_written(run_cli, tmp_path, args, toml):
     """Infinity used to reach the template and the dashboard (not JSON), and lint called it clean."""
     if toml:
@@ -201,8 +247,14 @@ def test_numbers_json_cannot_hold_are_refused_and_nothing_is_written(run_cli, tm
     assert not (tmp_path / "t.json").exists()
 
 
-SNIPPET_ARGS = ("snippet", "--app-monitor-id", "8bd5f4a2-1b7c-4a36-9a0e-0d4fbbd1d0c3", "--region", "eu-west-1",
-                "--unsigned")
+SNIPPET_ARGS = (
+    "snippet",
+    "--app-monitor-id",
+    "8bd5f4a2-1b7c-4a36-9a0e-0d4fbbd1d0c3",
+    "--region",
+    "eu-west-1",
+    "--unsigned",
+)
 WRITERS = {"synth": ("synth",), "snippet": SNIPPET_ARGS, "diagram": ("diagram",)}
 
 
@@ -219,8 +271,9 @@ def test_dash_output_is_standard_output(run_cli, tmp_path, command):
 def test_output_into_a_missing_directory_is_one_line(run_cli, tmp_path, command):
     result = run_cli(*WRITERS[command], "-o", "missing/dir/out.dot")
     assert result.returncode == 2
-    assert result.stderr.strip() == ("rumcfn: error: -o missing/dir/out.dot: cannot write it "
-                                     "(no such directory: missing/dir)")
+    assert result.stderr.strip() == (
+        "rumcfn: error: -o missing/dir/out.dot: cannot write it (no such directory: missing/dir)"
+    )
     assert list(tmp_path.iterdir()) == []
 
 
@@ -253,8 +306,8 @@ def test_a_bucket_troposphere_refuses_is_one_line_naming_the_setting(run_cli, tm
 
 
 def test_synth_warns_on_stderr_when_the_template_is_over_the_inline_limit(run_cli, tmp_path):
-    from rumcfn.facts import INLINE_LIMIT
     from rumcfn.config import from_mapping
+    from rumcfn.facts import INLINE_LIMIT
     from tests.support.variants import OVER_INLINE_LIMIT, to_toml
 
     (tmp_path / "rumcfn.toml").write_text(to_toml(OVER_INLINE_LIMIT))
@@ -267,7 +320,8 @@ def test_synth_warns_on_stderr_when_the_template_is_over_the_inline_limit(run_cl
     assert result.stderr.splitlines()[-1] == (
         f"rumcfn: warning: t.json is {size:,} bytes, over CloudFormation's {INLINE_LIMIT:,}-byte limit for a template "
         "passed inline (aws cloudformation deploy without --s3-bucket); deploy it through S3: rumcfn deploy "
-        "--s3-bucket BUCKET, or aws cloudformation deploy --s3-bucket BUCKET")
+        "--s3-bucket BUCKET, or aws cloudformation deploy --s3-bucket BUCKET"
+    )
     assert sum("warning" in line for line in result.stderr.splitlines()) == 1
     to_stdout = run_cli("synth")
     assert to_stdout.stdout == expected
@@ -291,18 +345,49 @@ def test_output_through_a_link_to_standard_output_writes_the_pipe(run_cli, tmp_p
     assert (tmp_path / "out").is_symlink() and sorted(p.name for p in tmp_path.iterdir()) == ["out"]
 
 
-@pytest.mark.parametrize("args, flag", [
-    (["deploy", "--stack-set", "rum", "--accounts", "123456789012", "--regions", "us-east-1,eu west"], "--regions"),
-    (["deploy", "--stack-set", "rum", "--organizational-units", "ou-abc", "--regions", "us-east-1"],
-     "--organizational-units"),
-    (["deploy", "--stack-set", "rum", "--accounts", "12345", "--regions", "us-east-1"], "--accounts"),
-    (["deploy", "--stack-name", "site", "--tags", "aws:owner=me"], "--tags"),
-    (["deploy", "--stack-name", "site", "--tags", "team=" + "x" * 257], "--tags"),
-    (["servicecatalog", "publish", "--product-name", "RUM", "--portfolio-id", "port bad!", "--version", "v1",
-      "--s3-bucket", "templates-bucket"], "--portfolio-id"),
-    (["servicecatalog", "publish", "--product-name", "R\x07M", "--portfolio-id", "port-abc", "--version", "v1",
-      "--s3-bucket", "templates-bucket"], "--product-name"),
-])
+@pytest.mark.parametrize(
+    "args, flag",
+    [
+        (["deploy", "--stack-set", "rum", "--accounts", "123456789012", "--regions", "us-east-1,eu west"], "--regions"),
+        (
+            ["deploy", "--stack-set", "rum", "--organizational-units", "ou-abc", "--regions", "us-east-1"],
+            "--organizational-units",
+        ),
+        (["deploy", "--stack-set", "rum", "--accounts", "12345", "--regions", "us-east-1"], "--accounts"),
+        (["deploy", "--stack-name", "site", "--tags", "aws:owner=me"], "--tags"),
+        (["deploy", "--stack-name", "site", "--tags", "team=" + "x" * 257], "--tags"),
+        (
+            [
+                "servicecatalog",
+                "publish",
+                "--product-name",
+                "RUM",
+                "--portfolio-id",
+                "port bad!",
+                "--version",
+                "v1",
+                "--s3-bucket",
+                "templates-bucket",
+            ],
+            "--portfolio-id",
+        ),
+        (
+            [
+                "servicecatalog",
+                "publish",
+                "--product-name",
+                "R\x07M",
+                "--portfolio-id",
+                "port-abc",
+                "--version",
+                "v1",
+                "--s3-bucket",
+                "templates-bucket",
+            ],
+            "--product-name",
+        ),
+    ],
+)
 def test_deploy_flags_are_held_to_the_apis_rules_before_any_call(run_cli, args, flag):
     """Service Catalog, StackSet targets and stack tags by their API models (botocore), checked while the flags
     are parsed: no credentials are needed to hear about a bad value."""

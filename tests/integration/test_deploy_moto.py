@@ -83,7 +83,9 @@ def test_diff_shows_and_deletes_the_change_set(aws_env, templates, capsys):
 
 
 def test_no_execute_leaves_the_change_set(aws_env, templates, capsys):
-    assert run(["deploy", "--stack-name", "later", "--template-file", str(templates["v1"]), "--no-execute-changeset"]) == 0
+    assert (
+        run(["deploy", "--stack-name", "later", "--template-file", str(templates["v1"]), "--no-execute-changeset"]) == 0
+    )
     out = capsys.readouterr().out
     assert "Change set created and not executed. Execute it with: aws cloudformation execute-change-set" in out
     assert status(aws_env, "later") == "REVIEW_IN_PROGRESS"
@@ -134,8 +136,23 @@ def test_refuses_to_prompt_without_a_terminal(aws_env, templates, capsys):
 
 def test_endpoint_url_flag(aws_env, templates, monkeypatch, capsys):
     monkeypatch.delenv("AWS_ENDPOINT_URL")
-    assert run(["deploy", "--stack-name", "flag", "--template-file", str(templates["logs"]), "-y",
-                "--endpoint-url", aws_env, "--region", "eu-west-1"]) == 0
+    assert (
+        run(
+            [
+                "deploy",
+                "--stack-name",
+                "flag",
+                "--template-file",
+                str(templates["logs"]),
+                "-y",
+                "--endpoint-url",
+                aws_env,
+                "--region",
+                "eu-west-1",
+            ]
+        )
+        == 0
+    )
     assert "in eu-west-1" in capsys.readouterr().out
     assert boto_client("cloudformation", aws_env).meta.region_name == "us-east-1"
     import boto3
@@ -165,8 +182,21 @@ def test_large_template_goes_through_s3(aws_env, tmp_path, capsys):
 
 
 def test_unknown_parameter_fails_before_calling_aws(aws_env, templates, capsys):
-    assert run(["deploy", "--stack-name", "p", "--template-file", str(templates["v1"]), "-y",
-                "--parameter-overrides", "Nope=1"]) == 2
+    assert (
+        run(
+            [
+                "deploy",
+                "--stack-name",
+                "p",
+                "--template-file",
+                str(templates["v1"]),
+                "-y",
+                "--parameter-overrides",
+                "Nope=1",
+            ]
+        )
+        == 2
+    )
     assert "the template has no such parameter (it has: Env)" in capsys.readouterr().err
     with pytest.raises(Exception, match="does not exist"):
         cfn(aws_env).describe_stacks(StackName="p")

@@ -15,20 +15,24 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from junitparser import JUnitXml
 
+from tests.support import ROOT  # noqa: E402
 from tests.support.aws import FAKE_CREDENTIALS
 from tests.support.moto_data import put_samples, stack_with_budgets
 
-from tests.support import ROOT  # noqa: E402
 CI = ROOT / "examples" / "ci"
 WORKFLOW = CI / ".github" / "workflows" / "rum.yml"
 PRE_COMMIT = CI / ".pre-commit-config.yaml"
 LCP, CLS, INP = "WebVitalsLargestContentfulPaint", "WebVitalsCumulativeLayoutShift", "WebVitalsInteractionToNextPaint"
 #: What the repository variables would hold on GitHub.
-VARS = {"RUM_STACK_NAME": "shop-prod-rum", "AWS_REGION": "us-east-1", "RUM_READ_ROLE_ARN": "arn:aws:iam::123456789012:role/ci",
-        "RUM_RELEASE": "2026.11.20-1", "RUM_PREVIOUS_RELEASE": "2026.11.13-2"}
+VARS = {
+    "RUM_STACK_NAME": "shop-prod-rum",
+    "AWS_REGION": "us-east-1",
+    "RUM_READ_ROLE_ARN": "arn:aws:iam::123456789012:role/ci",
+    "RUM_RELEASE": "2026.11.20-1",
+    "RUM_PREVIOUS_RELEASE": "2026.11.13-2",
+}
 CHECKOUT = {"PageId": "/checkout", "DeviceType": "mobile"}
 HOME = {"PageId": "/", "DeviceType": "desktop"}
 
@@ -44,6 +48,7 @@ def hooks() -> dict[str, dict]:
 
 def expand(text: str) -> str:
     """GitHub's ``${{ vars.X }}`` expressions, with the values above; anything else is an error."""
+
     def value(match: re.Match) -> str:
         kind, _, name = match[1].strip().partition(".")
         assert kind == "vars", f"unexpected expression {match[0]} in {WORKFLOW}"
@@ -68,16 +73,26 @@ def environment(endpoint: str | None = None, tmp: Path | None = None, **extra: s
     env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
     env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
     if endpoint:
-        env.update(FAKE_CREDENTIALS, AWS_ENDPOINT_URL=endpoint,
-                   AWS_CONFIG_FILE=str(tmp / "no-config"), AWS_SHARED_CREDENTIALS_FILE=str(tmp / "no-credentials"))
+        env.update(
+            FAKE_CREDENTIALS,
+            AWS_ENDPOINT_URL=endpoint,
+            AWS_CONFIG_FILE=str(tmp / "no-config"),
+            AWS_SHARED_CREDENTIALS_FILE=str(tmp / "no-credentials"),
+        )
     env.update(extra)
     return env
 
 
 def github_step(script: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
     """A ``run:`` step as GitHub runs it on Linux: ``bash --noprofile --norc -eo pipefail``."""
-    return subprocess.run(["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=180)
+    return subprocess.run(
+        ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
+        cwd=cwd,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
 
 
 def hook(entry: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -87,14 +102,19 @@ def hook(entry: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProc
 
 def example_stack(url: str) -> str:
     """The example's stack in moto, carrying the real template's budget metadata. Returns the monitor name."""
-    from rumcfn.template.output import to_json
     from rumcfn.config import load
     from rumcfn.stack.assemble import build_template
+    from rumcfn.template.output import to_json
 
     settings = load(CI / "rumcfn.toml")
     meta = json.loads(to_json(build_template(settings)))["Metadata"]["rumcfn"]
-    stack_with_budgets(url, VARS["RUM_STACK_NAME"], settings.monitor.name, meta["budgets"],
-                       metadata={k: meta[k] for k in ("segments", "releases")})
+    stack_with_budgets(
+        url,
+        VARS["RUM_STACK_NAME"],
+        settings.monitor.name,
+        meta["budgets"],
+        metadata={k: meta[k] for k in ("segments", "releases")},
+    )
     return settings.monitor.name
 
 
@@ -133,8 +153,7 @@ def test_workflow_synthesizes_and_lints(site):
         done = github_step(step["run"], site, environment())
         assert done.returncode == 0, f"{step['name']}: {done.stderr}"
     template = json.loads((site / "template.json").read_text())
-    assert template["Metadata"]["rumcfn"]["budgets"]["lcp"] == {
-        "metric": LCP, "budget": "2500", "statistic": "p75"}
+    assert template["Metadata"]["rumcfn"]["budgets"]["lcp"] == {"metric": LCP, "budget": "2500", "statistic": "p75"}
     assert "no errors or warnings" in done.stderr
 
 
@@ -158,12 +177,20 @@ def run_gate(job: str, site: Path, url: str) -> tuple[subprocess.CompletedProces
     return github_step(step["run"], site, env), summary
 
 
-@pytest.mark.parametrize("lcp, checkout, expected_code, expected", [
-    ([1800, 2100, 2300, 2400], (2400, 2600, 2700), 0, "shop-prod: pass"),
-    ([1800, 2900, 3100, 3300], (2400, 2600, 2700), 1, "::error title=rumcfn budget lcp::shop-prod: lcp 3,100 > 2,500"),
-    ([1800, 2100, 2300, 2400], (2900, 3300, 3600), 1, "::error title=rumcfn budget checkout-mobile lcp::"),
-    (None, (), 0, "::warning::not enough RUM data"),
-])
+@pytest.mark.parametrize(
+    "lcp, checkout, expected_code, expected",
+    [
+        ([1800, 2100, 2300, 2400], (2400, 2600, 2700), 0, "shop-prod: pass"),
+        (
+            [1800, 2900, 3100, 3300],
+            (2400, 2600, 2700),
+            1,
+            "::error title=rumcfn budget lcp::shop-prod: lcp 3,100 > 2,500",
+        ),
+        ([1800, 2100, 2300, 2400], (2900, 3300, 3600), 1, "::error title=rumcfn budget checkout-mobile lcp::"),
+        (None, (), 0, "::warning::not enough RUM data"),
+    ],
+)
 def test_workflow_budget_gate(site, moto_url, moto_percentiles, lcp, checkout, expected_code, expected):
     monitor = example_stack(moto_url)
     if lcp:
@@ -185,13 +212,17 @@ def release_samples(url: str, release: str, lcp) -> None:
         put_samples(url, None, metric, values, namespace=namespace, dimensions={"ReleaseId": release})
 
 
-@pytest.mark.parametrize("previous, current, expected_code, expected, failed, skipped", [
-    ([1800] * 100, [1850] * 100, 0, "shop-prod: pass for release 2026.11.20-1 against 2026.11.13-2", 0, 0),
-    ([1800] * 100, [2100] * 100, 1, "lcp +16.7% against 2026.11.13-2 (more than 10%)", 1, 0),
-    ([1800] * 20, [2100] * 100, 0, "::warning::not enough RUM data yet to compare release 2026.11.20-1", 0, 3),
-])
-def test_workflow_release_gate(site, moto_url, moto_percentiles, previous, current, expected_code, expected, failed,
-                               skipped):
+@pytest.mark.parametrize(
+    "previous, current, expected_code, expected, failed, skipped",
+    [
+        ([1800] * 100, [1850] * 100, 0, "shop-prod: pass for release 2026.11.20-1 against 2026.11.13-2", 0, 0),
+        ([1800] * 100, [2100] * 100, 1, "lcp +16.7% against 2026.11.13-2 (more than 10%)", 1, 0),
+        ([1800] * 20, [2100] * 100, 0, "::warning::not enough RUM data yet to compare release 2026.11.20-1", 0, 3),
+    ],
+)
+def test_workflow_release_gate(
+    site, moto_url, moto_percentiles, previous, current, expected_code, expected, failed, skipped
+):
     example_stack(moto_url)
     release_samples(moto_url, VARS["RUM_PREVIOUS_RELEASE"], previous)
     release_samples(moto_url, VARS["RUM_RELEASE"], current)
@@ -222,14 +253,20 @@ def test_pre_commit_synth_and_lint(site):
         done = hook(found[name]["entry"], site, environment())
         assert done.returncode == 0, f"{name}: {done.stderr}"
     synthesized = (site / "template.json").read_text()
-    again = subprocess.run([sys.executable, "-m", "rumcfn", "synth", "--config", "rumcfn.toml"], cwd=site,
-                           capture_output=True, text=True, check=True).stdout
+    again = subprocess.run(
+        [sys.executable, "-m", "rumcfn", "synth", "--config", "rumcfn.toml"],
+        cwd=site,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
     assert synthesized == again, "synth must be deterministic, or the hook would always report changes"
 
 
 def test_pre_commit_lint_fails_on_a_broken_template(site):
-    (site / "template.json").write_text(json.dumps({"Resources": {"X": {"Type": "AWS::S3::Bucket",
-                                                                        "Properties": {"Nope": 1}}}}))
+    (site / "template.json").write_text(
+        json.dumps({"Resources": {"X": {"Type": "AWS::S3::Bucket", "Properties": {"Nope": 1}}}})
+    )
     done = hook(hooks()["rumcfn-lint"]["entry"], site, environment())
     assert done.returncode == 1 and "E3002" in done.stdout
 

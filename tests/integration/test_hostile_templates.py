@@ -12,14 +12,26 @@ HOSTILE = {
     "deep-json-objects.json": RESOURCE % ('{"a": ' * DEEP + "1" + "}" * DEEP),
     "deep-json-arrays.json": RESOURCE % ('{"a": ' + "[" * DEEP + "]" * DEEP + "}"),
     "deep-bare-arrays.json": "[" * DEEP + "]" * DEEP,
-    "deep-yaml-flow.yaml": "Resources:\n  A:\n    Type: AWS::SNS::Topic\n    Properties: " + "{a: " * DEEP + "1" + "}" * DEEP,
-    "deep-yaml-block.yaml": "Resources:\n" + "".join(" " * (i + 1) + f"k{i}:\n" for i in range(1000)) + " " * 1001 + "v: 1\n",
-    "deep-yaml-dashes.yaml": "Resources:\n  A:\n    Type: AWS::SNS::Topic\n    Properties:\n      X:\n      " + "- " * DEEP + "1\n",
-    "alias-bomb.yaml": "Resources:\n  A:\n    Type: AWS::SNS::Topic\n    Metadata:\n      l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n"
-                       + "".join(f"      l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 10)}]\n" for i in range(1, 10)),
+    "deep-yaml-flow.yaml": "Resources:\n  A:\n    Type: AWS::SNS::Topic\n    Properties: "
+    + "{a: " * DEEP
+    + "1"
+    + "}" * DEEP,
+    "deep-yaml-block.yaml": "Resources:\n"
+    + "".join(" " * (i + 1) + f"k{i}:\n" for i in range(1000))
+    + " " * 1001
+    + "v: 1\n",
+    "deep-yaml-dashes.yaml": "Resources:\n  A:\n    Type: AWS::SNS::Topic\n    Properties:\n      X:\n      "
+    + "- " * DEEP
+    + "1\n",
+    "alias-bomb.yaml": "Resources:\n  A:\n    Type: AWS::SNS::Topic\n    Metadata:\n"
+    "      l0: &l0 [x, x, x, x, x, x, x, x, x, x]\n"
+    + "".join(f"      l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 10)}]\n" for i in range(1, 10)),
 }
-COMMANDS = {"lint": ("lint", "{}"), "diagram": ("diagram", "{}"),
-            "deploy": ("deploy", "--stack-name", "site", "--template-file", "{}", "--yes", "--region", "us-east-1")}
+COMMANDS = {
+    "lint": ("lint", "{}"),
+    "diagram": ("diagram", "{}"),
+    "deploy": ("deploy", "--stack-name", "site", "--template-file", "{}", "--yes", "--region", "us-east-1"),
+}
 
 
 def one_line(result) -> str:
@@ -66,5 +78,6 @@ def test_an_endless_or_oversized_template_is_one_line(run_cli, tmp_path, refused
     for name in ("zero", "big.json"):
         result = run_cli(*[a.format(name) for a in COMMANDS[command]], *extra)
         assert result.returncode == 2, result.stderr[-500:]
-        assert one_line(result).endswith(f"{name}: cannot read it (more than 1,048,576 bytes, the most CloudFormation "
-                                         "takes even from S3)")
+        assert one_line(result).endswith(
+            f"{name}: cannot read it (more than 1,048,576 bytes, the most CloudFormation takes even from S3)"
+        )

@@ -16,7 +16,6 @@ import pytest
 
 from tests.support import ROOT  # noqa: E402
 
-
 #: What the wheel is built from (a build writes build/ and *.egg-info beside its sources, so it runs on a copy).
 SOURCES = ("setup.cfg", "pyproject.toml", "README.md", "rumcfn", "handlers", "templates")
 

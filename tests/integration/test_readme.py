@@ -7,7 +7,6 @@ import re
 import pytest
 
 from rumcfn.config import reference
-
 from tests.support import ROOT  # noqa: E402
 
 README = (ROOT / "README.md").read_text()
@@ -55,7 +54,12 @@ def test_toml_examples_are_valid_settings(tmp_path):
     assert settings.snippet.config.get("pageIdFormat") == "PATH_AND_HASH" and settings.snippet.release_id
     path.write_text(segments)
     checkout, home = load(path).budgets.segments
-    assert (checkout.label(), checkout.lcp, home.label(), home.warn) == ("checkout-mobile", 3000, "home-desktop", ("lcp",))
+    assert (checkout.label(), checkout.lcp, home.label(), home.warn) == (
+        "checkout-mobile",
+        3000,
+        "home-desktop",
+        ("lcp",),
+    )
 
 
 def test_troubleshooting_shows_a_real_doctor_run(moto_url, static_site, aws_credentials, monkeypatch, capsys):
@@ -66,17 +70,25 @@ def test_troubleshooting_shows_a_real_doctor_run(moto_url, static_site, aws_cred
     import rumcfn.aws.session
     from rumcfn.aws.session import Aws
     from rumcfn.cli import run
-
     from tests.support.deployed import REGION, STACK
     from tests.support.doctor_site import NO_DATA_PLANE, page
     from tests.support.doctor_world import World
 
     now = datetime(2026, 11, 23, 9, 30, tzinfo=timezone.utc)
-    world = World(moto_url, static_site, now=now, rum_js="deleted", runs=("FAILED", "FAILED", "PASSED"),
-                  reason="https://127.0.0.1/ does not load the RUM snippet (window.cwr undefined)",
-                  routes=lambda snippet: {"/": page(headers={"Content-Security-Policy": NO_DATA_PLANE})})
-    world.moto["cloudwatch"].set_alarm_state(AlarmName=f"{STACK}-canary", StateValue="ALARM",
-                                             StateReason="Threshold Crossed: 2 datapoints were less than the threshold (100.0)")
+    world = World(
+        moto_url,
+        static_site,
+        now=now,
+        rum_js="deleted",
+        runs=("FAILED", "FAILED", "PASSED"),
+        reason="https://127.0.0.1/ does not load the RUM snippet (window.cwr undefined)",
+        routes=lambda snippet: {"/": page(headers={"Content-Security-Policy": NO_DATA_PLANE})},
+    )
+    world.moto["cloudwatch"].set_alarm_state(
+        AlarmName=f"{STACK}-canary",
+        StateValue="ALARM",
+        StateReason="Threshold Crossed: 2 datapoints were less than the threshold (100.0)",
+    )
     world.deployed.stubber.activate()
     for stubber in world.stubbers.values():
         stubber.activate()

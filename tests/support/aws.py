@@ -11,8 +11,8 @@ import os
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from rumcfn.aws.session import Aws
 from rumcfn.aws.events import Poller
+from rumcfn.aws.session import Aws
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"  # moto's default account
@@ -113,19 +113,35 @@ T0 = datetime(2026, 11, 23, 20, 14, 2, tzinfo=timezone.utc)
 
 def event(n: int, logical: str, kind: str, status: str, reason: str = "", stack_id: str = STACK_ID,
           seconds: int | None = None) -> dict:
-    item = {"StackId": stack_id, "EventId": f"event-{n}", "StackName": stack_id.split("/")[1],
-            "LogicalResourceId": logical, "PhysicalResourceId": stack_id if kind == "AWS::CloudFormation::Stack" else f"{logical}-phys",
-            "ResourceType": kind, "Timestamp": T0 + timedelta(seconds=n if seconds is None else seconds),
-            "ResourceStatus": status}
+    item = {
+        "StackId": stack_id,
+        "EventId": f"event-{n}",
+        "StackName": stack_id.split("/")[1],
+        "LogicalResourceId": logical,
+        "PhysicalResourceId": stack_id if kind == "AWS::CloudFormation::Stack" else f"{logical}-phys",
+        "ResourceType": kind,
+        "Timestamp": T0 + timedelta(seconds=n if seconds is None else seconds),
+        "ResourceStatus": status,
+    }
     if reason:
         item["ResourceStatusReason"] = reason
     return item
 
 
-def stack(status: str, outputs: list[dict] | None = None, parameters: list[dict] | None = None,
-          protection: bool = False, stack_id: str = STACK_ID) -> dict:
-    item = {"StackId": stack_id, "StackName": stack_id.split("/")[1], "CreationTime": T0, "StackStatus": status,
-            "EnableTerminationProtection": protection}
+def stack(
+    status: str,
+    outputs: list[dict] | None = None,
+    parameters: list[dict] | None = None,
+    protection: bool = False,
+    stack_id: str = STACK_ID,
+) -> dict:
+    item = {
+        "StackId": stack_id,
+        "StackName": stack_id.split("/")[1],
+        "CreationTime": T0,
+        "StackStatus": status,
+        "EnableTerminationProtection": protection,
+    }
     if outputs is not None:
         item["Outputs"] = outputs
     if parameters is not None:
@@ -134,5 +150,9 @@ def stack(status: str, outputs: list[dict] | None = None, parameters: list[dict]
 
 
 def not_found(stubber: Any, method: str = "describe_stacks", name: str = "site") -> None:
-    stubber.add_client_error(method, service_error_code="ValidationError",
-                             service_message=f"Stack with id {name} does not exist", http_status_code=400)
+    stubber.add_client_error(
+        method,
+        service_error_code="ValidationError",
+        service_message=f"Stack with id {name} does not exist",
+        http_status_code=400,
+    )

@@ -12,10 +12,9 @@ from datetime import datetime, timezone
 
 from botocore.stub import Stubber
 
-from rumcfn.stack.assemble import build_template
 from rumcfn.config import Settings
+from rumcfn.stack.assemble import build_template
 from rumcfn.template.output import to_json
-
 from tests.support.aws import boto_client
 
 REGION = "eu-west-1"
@@ -28,34 +27,57 @@ NOW = datetime(2026, 11, 23, tzinfo=timezone.utc)
 
 
 def outputs_of(template: dict, values: dict[str, str]) -> list[dict]:
-    return [{"OutputKey": key, "OutputValue": values.get(key, f"value-of-{key}")} for key in template.get("Outputs", {})]
+    return [
+        {"OutputKey": key, "OutputValue": values.get(key, f"value-of-{key}")} for key in template.get("Outputs", {})
+    ]
 
 
 class Deployed:
     """A stubbed CloudFormation client answering for one stack built from ``settings``."""
 
-    def __init__(self, settings: Settings, *, status: str = "UPDATE_COMPLETE", parameters: dict | None = None,
-                 yaml: bool = False, outputs: dict | None = None, physical: dict | None = None):
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        status: str = "UPDATE_COMPLETE",
+        parameters: dict | None = None,
+        yaml: bool = False,
+        outputs: dict | None = None,
+        physical: dict | None = None,
+    ):
         self.template = json.loads(to_json(build_template(settings)))
         self.client = boto_client("cloudformation", region=REGION)
         self.stubber = Stubber(self.client)
         values = {"AppMonitorId": MONITOR_ID, "IdentityPoolId": POOL_ID, "AppMonitorName": "example-site"}
         values.update(outputs or {})
-        stack = {"StackName": STACK, "StackId": STACK_ID, "StackStatus": status, "CreationTime": NOW,
-                 "Outputs": [o for o in outputs_of(self.template, values) if o["OutputValue"] is not None]}
+        stack = {
+            "StackName": STACK,
+            "StackId": STACK_ID,
+            "StackStatus": status,
+            "CreationTime": NOW,
+            "Outputs": [o for o in outputs_of(self.template, values) if o["OutputValue"] is not None],
+        }
         if parameters:
             stack["Parameters"] = [{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()]
         self.stubber.add_response("describe_stacks", {"Stacks": [stack]}, {"StackName": STACK})
         if status.endswith("_IN_PROGRESS"):
             return
         body = to_yaml_text(self.template) if yaml else json.dumps(self.template)
-        self.stubber.add_response("get_template", {"TemplateBody": body},
-                                  {"StackName": STACK, "TemplateStage": "Original"})
+        self.stubber.add_response(
+            "get_template", {"TemplateBody": body}, {"StackName": STACK, "TemplateStage": "Original"}
+        )
         ids = {"IdentityPool": POOL_ID, "AppMonitor": "example-site"}
         ids.update(physical or {})
-        summaries = [{"LogicalResourceId": name, "PhysicalResourceId": ids.get(name, f"{STACK}-{name}-XYZ"),
-                      "ResourceType": r["Type"], "LastUpdatedTimestamp": NOW, "ResourceStatus": "CREATE_COMPLETE"}
-                     for name, r in self.template["Resources"].items()]
+        summaries = [
+            {
+                "LogicalResourceId": name,
+                "PhysicalResourceId": ids.get(name, f"{STACK}-{name}-XYZ"),
+                "ResourceType": r["Type"],
+                "LastUpdatedTimestamp": NOW,
+                "ResourceStatus": "CREATE_COMPLETE",
+            }
+            for name, r in self.template["Resources"].items()
+        ]
         self.stubber.add_response("list_stack_resources", {"StackResourceSummaries": summaries}, {"StackName": STACK})
 
 

@@ -11,7 +11,6 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from rumcfn.client.csp import script_hash
-
 from tests.support.http import QuietHandler, Server
 
 PAGE = ('<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n<title>shop</title>\n{head}</head>\n'

@@ -36,7 +36,9 @@ def node_state(paths: tuple[str, ...]) -> dict[str, tuple | None]:
     folders = sorted({os.path.dirname(path) for path in paths})
     for folder in folders:  # a regular file appearing next to them (a left-over temporary file)
         with os.scandir(folder) as entries:
-            state[f"{folder}/<regular files>"] = tuple(sorted(e.name for e in entries if e.is_file(follow_symlinks=False)))
+            state[f"{folder}/<regular files>"] = tuple(
+                sorted(e.name for e in entries if e.is_file(follow_symlinks=False))
+            )
     return state
 
 
@@ -75,13 +77,21 @@ def linter():
 def run_cli(tmp_path):
     """Run ``rumcfn`` as a user would (a separate process), from an empty directory."""
 
-    def run(*args: str, cwd: Path | None = None, stdin: str | bytes | None = None,
-            env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    def run(
+        *args: str, cwd: Path | None = None, stdin: str | bytes | None = None, env: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess:
         """``stdin``: text, or bytes sent as they are; ``env``: variables set for this run (no AWS_* variable of
         the machine's ever leaks in)."""
         environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | (env or {})
-        done = subprocess.run([sys.executable, "-m", "rumcfn", *args], cwd=cwd or tmp_path, input=stdin,
-                              capture_output=True, text=not isinstance(stdin, bytes), env=environment, timeout=120)
+        done = subprocess.run(
+            [sys.executable, "-m", "rumcfn", *args],
+            cwd=cwd or tmp_path,
+            input=stdin,
+            capture_output=True,
+            text=not isinstance(stdin, bytes),
+            env=environment,
+            timeout=120,
+        )
         if isinstance(stdin, bytes):
             done.stdout, done.stderr = (out.decode("utf-8", "replace") for out in (done.stdout, done.stderr))
         return done

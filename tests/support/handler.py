@@ -17,8 +17,8 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from rumcfn.template.output import to_dict
 from rumcfn.stack.assemble import build_template
+from rumcfn.template.output import to_dict
 
 ACCOUNT = "123456789012"  # moto's default account
 OTHER_ACCOUNT = "111122223333"
@@ -28,9 +28,14 @@ REGION = "us-east-1"
 def inline_source(settings=None) -> str:
     """The ``Code.ZipFile`` of the writer function in the template built from ``settings``."""
     resources = to_dict(build_template(settings))["Resources"]
-    (source,) = [r["Properties"]["Code"]["ZipFile"] for r in resources.values()
-                 if r["Type"] == "AWS::Lambda::Function" and "ZipFile" in r["Properties"].get("Code", {})
-                 and r["Properties"]["Handler"] == "index.handler" and "rum.js" in r["Properties"].get("Description", "")]
+    (source,) = [
+        r["Properties"]["Code"]["ZipFile"]
+        for r in resources.values()
+        if r["Type"] == "AWS::Lambda::Function"
+        and "ZipFile" in r["Properties"].get("Code", {})
+        and r["Properties"]["Handler"] == "index.handler"
+        and "rum.js" in r["Properties"].get("Description", "")
+    ]
     return source
 
 
@@ -92,7 +97,7 @@ class ResponseServer:
                 """Each read the client makes gets a byte, so a per-read timeout never fires."""
                 stop = time.monotonic() + 600
                 try:
-                    for byte in (b"HTTP/1.1 200 OK\r\n" + b"X-Slow: y\r\n" * 10_000):
+                    for byte in b"HTTP/1.1 200 OK\r\n" + b"X-Slow: y\r\n" * 10_000:
                         if not answers.trickle or time.monotonic() > stop:
                             return
                         self.wfile.write(bytes([byte]))
@@ -130,12 +135,23 @@ class FakeContext:
         return max(0, int((self.deadline - time.monotonic()) * 1000))
 
 
-def event(request_type: str, response_url: str, *, account: str = ACCOUNT, physical_id: str | None = None,
-          old: dict | None = None, **properties: Any) -> dict:
+def event(
+    request_type: str,
+    response_url: str,
+    *,
+    account: str = ACCOUNT,
+    physical_id: str | None = None,
+    old: dict | None = None,
+    **properties: Any,
+) -> dict:
     """A CloudFormation custom resource request, shaped like the real ones (all property values strings)."""
-    props = {"ServiceToken": f"arn:aws:lambda:{REGION}:{account}:function:stack-RumScriptFunction-ABC",
-             "ServiceTimeout": "300", "Key": "rum.js", "ContentType": "application/javascript; charset=utf-8",
-             "CacheControl": "max-age=300"}
+    props = {
+        "ServiceToken": f"arn:aws:lambda:{REGION}:{account}:function:stack-RumScriptFunction-ABC",
+        "ServiceTimeout": "300",
+        "Key": "rum.js",
+        "ContentType": "application/javascript; charset=utf-8",
+        "CacheControl": "max-age=300",
+    }
     props.update(properties)
     body = {
         "RequestType": request_type,
@@ -242,10 +258,21 @@ class StackStatus:
         params = {k: v for k, v in params["body"].items() if k not in ("Action", "Version")}  # the query body
         self.calls.append(params)
         if self.deny:
-            raise ClientError({"Error": {"Code": "AccessDenied", "Message": "not authorized to perform: "
-                                         "cloudformation:DescribeStacks"}}, "DescribeStacks")
-        stack = {"StackId": params["StackName"], "StackName": params["StackName"].split("/")[1],
-                 "StackStatus": self.status, "CreationTime": "2026-01-01T00:00:00Z"}
+            raise ClientError(
+                {
+                    "Error": {
+                        "Code": "AccessDenied",
+                        "Message": "not authorized to perform: cloudformation:DescribeStacks",
+                    }
+                },
+                "DescribeStacks",
+            )
+        stack = {
+            "StackId": params["StackName"],
+            "StackName": params["StackName"].split("/")[1],
+            "StackStatus": self.status,
+            "CreationTime": "2026-01-01T00:00:00Z",
+        }
         from botocore.awsrequest import AWSResponse
 
         http = AWSResponse("https://cloudformation.invalid/", 200, {}, _Raw(b""))
@@ -265,8 +292,10 @@ class _Raw:
 
 
 def _error(response_cls, request, status: int, code: str, message: str):
-    body = (f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code><Message>{message}</Message>'
-            f"<RequestId>FAKE</RequestId></Error>").encode()
+    body = (
+        f'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>{code}</Code><Message>{message}</Message>'
+        f"<RequestId>FAKE</RequestId></Error>"
+    ).encode()
     response = response_cls(request.url, status, {"Content-Type": "application/xml"}, _Raw(body))
     response._content = body
     return response

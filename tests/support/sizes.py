@@ -80,23 +80,46 @@ def limits_table() -> str:
     code = zipfiles(example)
     snippet = max(snippet_sizes(), key=lambda row: row["raw"])
     rows = [
-        ("template passed inline (`aws cloudformation deploy` without `--s3-bucket`)", f"{INLINE_LIMIT:,} bytes",
-         f"the built-in example {size(Settings()):,} bytes; every option on (one canary location) "
-         f"{size(from_mapping(FULL)):,}; `--parameters` {size(Settings(parameters=True)):,}; each further canary "
-         f"location adds about {per_location / 1000:.1f} KB, so every option on fits with up to {fitting} locations. "
-         "Over the limit, `rumcfn synth` and `rumcfn lint` warn and `rumcfn deploy` needs `--s3-bucket`"),
-        ("resources per stack", "500",
-         f"{len(example['Resources'])} for the example, {len(full['Resources'])} with every option on"),
-        ("inline Lambda code (`Code.ZipFile`)", "none since 2022 (was 4,096 characters)",
-         f"{sum(code.values()):,} bytes: `handlers/rum_script.py` without comments"),
+        (
+            "template passed inline (`aws cloudformation deploy` without `--s3-bucket`)",
+            f"{INLINE_LIMIT:,} bytes",
+            f"the built-in example {size(Settings()):,} bytes; every option on (one canary location) "
+            f"{size(from_mapping(FULL)):,}; `--parameters` {size(Settings(parameters=True)):,}; each further canary "
+            f"location adds about {per_location / 1000:.1f} KB, "
+            f"so every option on fits with up to {fitting} locations. "
+            "Over the limit, `rumcfn synth` and `rumcfn lint` warn and `rumcfn deploy` needs `--s3-bucket`",
+        ),
+        (
+            "resources per stack",
+            "500",
+            f"{len(example['Resources'])} for the example, {len(full['Resources'])} with every option on",
+        ),
+        (
+            "inline Lambda code (`Code.ZipFile`)",
+            "none since 2022 (was 4,096 characters)",
+            f"{sum(code.values()):,} bytes: `handlers/rum_script.py` without comments",
+        ),
         ("canary script (`Code.Script`)", "—", f"{canary_script_bytes(example):,} bytes"),
-        ("canary locations (`Replicas`)", "1–50, commercial Regions other than the stack's",
-         "checked at synth time; the stack's own Region by a template rule"),
-        ("canary retries (`Schedule.RetryConfig.MaxRetries`)", "0–2; 2 needs a run timeout below 600 s",
-         "checked at synth time"),
-        ("rum.js snippet", "— (rumcfn's target: under 1 KB)",
-         f"{snippet['raw']:,} bytes raw, {snippet['gzip']:,} gzipped (with a Cognito identity pool)"),
-        ("Synthetics canary name", "1–255 of `a-z 0-9 _ -` (log group uses the first 21)", "derived from the monitor name"),
+        (
+            "canary locations (`Replicas`)",
+            "1–50, commercial Regions other than the stack's",
+            "checked at synth time; the stack's own Region by a template rule",
+        ),
+        (
+            "canary retries (`Schedule.RetryConfig.MaxRetries`)",
+            "0–2; 2 needs a run timeout below 600 s",
+            "checked at synth time",
+        ),
+        (
+            "rum.js snippet",
+            "— (rumcfn's target: under 1 KB)",
+            f"{snippet['raw']:,} bytes raw, {snippet['gzip']:,} gzipped (with a Cognito identity pool)",
+        ),
+        (
+            "Synthetics canary name",
+            "1–255 of `a-z 0-9 _ -` (log group uses the first 21)",
+            "derived from the monitor name",
+        ),
         ("app monitor domains", "1–5", "checked at synth time"),
     ]
     lines = ["| what | limit | rumcfn |", "| --- | --- | --- |"] + [f"| {a} | {b} | {c} |" for a, b, c in rows]

@@ -57,9 +57,14 @@ WEB_CLIENT = {
     "snippet": {
         "release_id": "2026.12.02-1",
         "config": {
-            "alias": "prod", "pageIdFormat": "PATH_AND_HASH", "sessionEventLimit": 0, "batchLimit": 50,
-            "cookieAttributes": {"sameSite": "Lax", "path": "/"}, "sessionAttributes": {"tenant": "acme", "plan:tier": 2},
-            "recordResourceUrl": False, "enableW3CTraceId": True,
+            "alias": "prod",
+            "pageIdFormat": "PATH_AND_HASH",
+            "sessionEventLimit": 0,
+            "batchLimit": 50,
+            "cookieAttributes": {"sameSite": "Lax", "path": "/"},
+            "sessionAttributes": {"tenant": "acme", "plan:tier": 2},
+            "recordResourceUrl": False,
+            "enableW3CTraceId": True,
             "errors": {"stackTraceLength": 500, "ignore": ["^Warning:"]},
             "performance": {"eventLimit": 20, "ignore": ["/beacon/"], "reportAllCLS": True},
             "http": {"urlsToExclude": ["/health$"], "recordAllRequests": True},
@@ -79,31 +84,44 @@ OFF = {
 VARIANTS: dict[str, Settings] = {
     "defaults": Settings(),
     "resource-policy": from_mapping({"auth": {"mode": "resource-policy"}}),
-    "resource-policy-referer": from_mapping({"auth": {"mode": "resource-policy", "restrict_referer": True},
-                                             "monitor": {"domains": ["www.example.com", "*.example.com"]}}),
+    "resource-policy-referer": from_mapping(
+        {
+            "auth": {"mode": "resource-policy", "restrict_referer": True},
+            "monitor": {"domains": ["www.example.com", "*.example.com"]},
+        }
+    ),
     "existing-pool": from_mapping({"auth": {"identity_pool_id": POOL, "guest_role_arn": ROLE}}),
     "parameters": Settings(parameters=True),
     "parameters-existing-topic": from_mapping({"parameters": True, "alarms": {"topic_arn": TOPIC}}),
-    "existing-topic-email": from_mapping({"alarms": {"topic_arn": TOPIC, "email": "ops@example.com"},
-                                          "canary": {"schedule": "cron(0/10 8-20 ? * MON-FRI *)"}}),
+    "existing-topic-email": from_mapping(
+        {
+            "alarms": {"topic_arn": TOPIC, "email": "ops@example.com"},
+            "canary": {"schedule": "cron(0/10 8-20 ? * MON-FRI *)"},
+        }
+    ),
     "parameters-no-canary": from_mapping({"parameters": True, "canary": {"enabled": False}}),
     "all-on": from_mapping(FULL),
     "web-client": from_mapping(WEB_CLIENT),
     "all-off": from_mapping(OFF),
     "segments": from_mapping(SEGMENTS),
-    "segments-app-version": from_mapping({**SEGMENTS, "budgets": {**SEGMENTS["budgets"], "release_source": "app_version"},
-                                          "parameters": True}),
+    "segments-app-version": from_mapping(
+        {**SEGMENTS, "budgets": {**SEGMENTS["budgets"], "release_source": "app_version"}, "parameters": True}
+    ),
 }
 
 #: Every combination of the alarm-related switches.
 MATRIX: dict[str, Settings] = {
-    f"canary={canary} levels={2 if two else 1} notify={notify} parameters={params}": from_mapping({
-        "canary": {"enabled": canary},
-        "budgets": {"two_levels": two, "fid": 100, "navigation": 3000, "js_errors": 0.5, "http_5xx": 0.1},
-        "alarms": {"email": "ops@example.com"} if notify == "email" else {"topic_arn": TOPIC},
-        "parameters": params,
-    })
-    for canary, two, notify, params in itertools.product((True, False), (False, True), ("email", "topic"), (False, True))
+    f"canary={canary} levels={2 if two else 1} notify={notify} parameters={params}": from_mapping(
+        {
+            "canary": {"enabled": canary},
+            "budgets": {"two_levels": two, "fid": 100, "navigation": 3000, "js_errors": 0.5, "http_5xx": 0.1},
+            "alarms": {"email": "ops@example.com"} if notify == "email" else {"topic_arn": TOPIC},
+            "parameters": params,
+        }
+    )
+    for canary, two, notify, params in itertools.product(
+        (True, False), (False, True), ("email", "topic"), (False, True)
+    )
 }
 
 
@@ -116,9 +134,24 @@ def template_dict(settings=None) -> dict:
 
 
 #: Every option on and the canary in ten more Regions: over CloudFormation's inline limit (for the size warning).
-OVER_INLINE_LIMIT = {**FULL, "canary": {**FULL["canary"], "locations": [
-    "ap-southeast-2", "eu-west-1", "eu-central-1", "ap-northeast-1", "sa-east-1", "ca-central-1", "eu-north-1",
-    "ap-south-1", "us-west-2", "us-east-2"]}}
+OVER_INLINE_LIMIT = {
+    **FULL,
+    "canary": {
+        **FULL["canary"],
+        "locations": [
+            "ap-southeast-2",
+            "eu-west-1",
+            "eu-central-1",
+            "ap-northeast-1",
+            "sa-east-1",
+            "ca-central-1",
+            "eu-north-1",
+            "ap-south-1",
+            "us-west-2",
+            "us-east-2",
+        ],
+    },
+}
 
 
 def to_toml(data: dict) -> str:

@@ -13,7 +13,6 @@ from rumcfn.aws.budget_gate import Gate
 from rumcfn.aws.budget_sources import Releases, Target
 from rumcfn.cli import run
 from rumcfn.config import Budget, from_mapping
-
 from tests.support.moto_data import put_samples, stack_with_budgets
 from tests.support.variants import SEGMENTS, template_dict
 
@@ -52,7 +51,9 @@ def test_budgets_from_settings_match_the_stack_metadata_segments_and_releases_to
     written = template_dict(settings)["Metadata"]
     for metadata in (written, json.loads(json.dumps(written, sort_keys=True))):
         assert sources.budgets_from_metadata(metadata) == sources.budgets_from_settings(settings)
-        assert sources.releases_from_metadata(metadata) == sources.from_settings(settings).releases == Releases(RELEASES)
+        assert (
+            sources.releases_from_metadata(metadata) == sources.from_settings(settings).releases == Releases(RELEASES)
+        )
     assert len(sources.budgets_from_settings(settings)) == 9
 
 
@@ -80,7 +81,9 @@ def test_a_segment_over_its_budget_fails_while_the_site_passes(shop, capsys):
     found = rows(report)
     assert found[("checkout-mobile", "lcp")]["status"] == "fail" and found[("checkout-mobile", "lcp")]["value"] == 3300
     assert found[("checkout-mobile", "lcp")]["dimensions"] == CHECKOUT
-    assert found[("", "lcp")]["status"] == "pass" and found[("", "lcp")]["value"] == 2050  # segment data is not the site's
+    assert (
+        found[("", "lcp")]["status"] == "pass" and found[("", "lcp")]["value"] == 2050
+    )  # segment data is not the site's
     assert all(row["status"] == "pass" for key, row in found.items() if key != ("checkout-mobile", "lcp"))
     assert err == "rumcfn: error: shop: 1 of 9 budget(s) broken (checkout-mobile lcp 3,300 > 3,000)\n"
 
@@ -121,7 +124,9 @@ def test_a_release_that_made_real_users_slower_fails(shop, capsys):
     assert report["release"] == "r42" and report["against"] == "r41" and report["max_regression"] == 0.1
     assert set(rows(report)) == {("", "lcp"), ("", "cls"), ("", "inp")}  # releases are site-wide
     assert err == "rumcfn: error: shop: 1 of 3 budget(s) broken (lcp +21.1% against r41 (more than 10%))\n"
-    code, _, err = gate(capsys, "--stack-name", "shop-rum", "--release", "r42", "--against", "r41", "--max-regression", "25%")
+    code, _, err = gate(
+        capsys, "--stack-name", "shop-rum", "--release", "r42", "--against", "r41", "--max-regression", "25%"
+    )
     assert code == 0, err
 
 
@@ -137,8 +142,9 @@ def test_a_release_is_judged_by_its_own_data_only(shop, capsys):
 def test_too_few_samples_on_either_side_is_not_enough_data(shop, capsys):
     release_samples(shop, "r41", [1800])
     release_samples(shop, "r42", [1850, 1900], inp=(150, 160), cls=(0.05, 0.06))
-    code, report, err = gate(capsys, "--stack-name", "shop-rum", "--release", "r42", "--against", "r41",
-                             "--min-samples", "2")
+    code, report, err = gate(
+        capsys, "--stack-name", "shop-rum", "--release", "r42", "--against", "r41", "--min-samples", "2"
+    )
     assert code == 3, err
     assert rows(report)[("", "lcp")]["reason"] == "r41: 1 sample(s), 2 needed"
     assert gate(capsys, "--stack-name", "shop-rum", "--release", "r42", "--against", "r41")[0] == 0
@@ -147,10 +153,17 @@ def test_too_few_samples_on_either_side_is_not_enough_data(shop, capsys):
 def test_baseline_previous_compares_the_window_with_the_one_before(shop, capsys):
     site_ok(shop)
     segments_ok(shop)
-    for metric, values, dims in ((LCP, [1500, 1500], None), (CLS, [0.05], None), (INP, [150], None),
-                                 (LCP, [2500], CHECKOUT), (CLS, [0.1], CHECKOUT), (INP, [250], CHECKOUT),
-                                 (LCP, [1500], HOME), (LCP, [2000], {"DeviceType": "tablet"}),
-                                 ("PerformanceNavigationDuration", [3000], {"CountryCode": "DE"})):
+    for metric, values, dims in (
+        (LCP, [1500, 1500], None),
+        (CLS, [0.05], None),
+        (INP, [150], None),
+        (LCP, [2500], CHECKOUT),
+        (CLS, [0.1], CHECKOUT),
+        (INP, [250], CHECKOUT),
+        (LCP, [1500], HOME),
+        (LCP, [2000], {"DeviceType": "tablet"}),
+        ("PerformanceNavigationDuration", [3000], {"CountryCode": "DE"}),
+    ):
         put_samples(shop, "shop", metric, values, hours_ago=24 + 5, dimensions=dims)  # the day before
     code, report, err = gate(capsys, "--stack-name", "shop-rum", "--days", "1", "--baseline", "previous")
     assert code == 1
@@ -160,12 +173,17 @@ def test_baseline_previous_compares_the_window_with_the_one_before(shop, capsys)
     assert "lcp +36.7% against the 1 day(s) before (more than 10%)" in err
 
 
-@pytest.mark.parametrize("args, message", [
-    (("--against", "r1"), "--against compares two releases: give --release too"),
-    (("--release", "r2", "--baseline", "previous"),
-     "--baseline previous compares windows; with --release, compare with --against RELEASE"),
-    (("--max-regression", "ten"), "--max-regression must be a percentage such as 10%, but got 'ten'"),
-])
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("--against", "r1"), "--against compares two releases: give --release too"),
+        (
+            ("--release", "r2", "--baseline", "previous"),
+            "--baseline previous compares windows; with --release, compare with --against RELEASE",
+        ),
+        (("--max-regression", "ten"), "--max-regression must be a percentage such as 10%, but got 'ten'"),
+    ],
+)
 def test_usage_errors_are_one_line(aws_env, tmp_path, monkeypatch, capsys, args, message):
     monkeypatch.chdir(tmp_path)
     code = run(["budgets", "check", "--app-monitor-name", "shop", *args])
@@ -187,23 +205,67 @@ def test_release_queries_read_the_release_metrics_at_the_percentile():
 
     cloudwatch = boto3.client("cloudwatch", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
     stub = Stubber(cloudwatch)
-    target = Target("shop", [Budget("lcp", LCP, 2500, "p75"), Budget("js_errors", "JsErrorCountPerPageView", 1, "avg"),
-                             Budget("lcp", LCP, 3000, "p75", segment="checkout-mobile", dimensions=(("PageId", "/checkout"),))],
-                    Releases(RELEASES))
+    target = Target(
+        "shop",
+        [
+            Budget("lcp", LCP, 2500, "p75"),
+            Budget("js_errors", "JsErrorCountPerPageView", 1, "avg"),
+            Budget("lcp", LCP, 3000, "p75", segment="checkout-mobile", dimensions=(("PageId", "/checkout"),)),
+        ],
+        Releases(RELEASES),
+    )
     for release, value in (("r42", 2300.0), ("r41", 1900.0)):
         prefix = "" if release == "r42" else "b"
-        expected = {"MetricDataQueries": [
-            {"Id": f"{prefix}v0", "ReturnData": True, "MetricStat": {"Period": 86_400, "Stat": "p75", "Metric": {
-                "Namespace": RELEASES, "MetricName": LCP, "Dimensions": [{"Name": "ReleaseId", "Value": release}]}}},
-            {"Id": f"{prefix}n0", "ReturnData": True, "MetricStat": {"Period": 86_400, "Stat": "SampleCount", "Metric": {
-                "Namespace": RELEASES, "MetricName": LCP, "Dimensions": [{"Name": "ReleaseId", "Value": release}]}}}],
-            "StartTime": ANY, "EndTime": ANY, "ScanBy": "TimestampDescending"}
-        stub.add_response("get_metric_data", {"MetricDataResults": [
-            {"Id": f"{prefix}v0", "Values": [value], "StatusCode": "Complete"},
-            {"Id": f"{prefix}n0", "Values": [500.0], "StatusCode": "Complete"}]}, expected)
+        expected = {
+            "MetricDataQueries": [
+                {
+                    "Id": f"{prefix}v0",
+                    "ReturnData": True,
+                    "MetricStat": {
+                        "Period": 86_400,
+                        "Stat": "p75",
+                        "Metric": {
+                            "Namespace": RELEASES,
+                            "MetricName": LCP,
+                            "Dimensions": [{"Name": "ReleaseId", "Value": release}],
+                        },
+                    },
+                },
+                {
+                    "Id": f"{prefix}n0",
+                    "ReturnData": True,
+                    "MetricStat": {
+                        "Period": 86_400,
+                        "Stat": "SampleCount",
+                        "Metric": {
+                            "Namespace": RELEASES,
+                            "MetricName": LCP,
+                            "Dimensions": [{"Name": "ReleaseId", "Value": release}],
+                        },
+                    },
+                },
+            ],
+            "StartTime": ANY,
+            "EndTime": ANY,
+            "ScanBy": "TimestampDescending",
+        }
+        stub.add_response(
+            "get_metric_data",
+            {
+                "MetricDataResults": [
+                    {"Id": f"{prefix}v0", "Values": [value], "StatusCode": "Complete"},
+                    {"Id": f"{prefix}n0", "Values": [500.0], "StatusCode": "Complete"},
+                ]
+            },
+            expected,
+        )
     with stub:
-        report = bc.check(cloudwatch, target, Gate(days=1, release="r42", against="r41"),
-                          now=datetime(2026, 11, 20, 12, tzinfo=timezone.utc))
+        report = bc.check(
+            cloudwatch,
+            target,
+            Gate(days=1, release="r42", against="r41"),
+            now=datetime(2026, 11, 20, 12, tzinfo=timezone.utc),
+        )
     stub.assert_no_pending_responses()
     ((row),) = report.results
     assert (row.key, row.value, row.baseline, row.status) == ("lcp", 2300.0, 1900.0, "FAIL")
@@ -218,8 +280,16 @@ def test_more_than_500_metrics_are_asked_for_in_several_requests():
     budgets = [Budget("lcp", LCP, 3000, "p75", segment=f"p{i}", dimensions=(("PageId", f"/p{i}"),)) for i in range(300)]
     sizes = []
     for first, last in ((0, 250), (250, 300)):
-        stub.add_response("get_metric_data", {"MetricDataResults": [
-            {"Id": f"{kind}{i}", "Values": [1000.0], "StatusCode": "Complete"} for i in range(first, last) for kind in "vn"]})
+        stub.add_response(
+            "get_metric_data",
+            {
+                "MetricDataResults": [
+                    {"Id": f"{kind}{i}", "Values": [1000.0], "StatusCode": "Complete"}
+                    for i in range(first, last)
+                    for kind in "vn"
+                ]
+            },
+        )
         sizes.append((last - first) * 2)
     with stub:
         report = bc.check(cloudwatch, Target("shop", budgets), Gate(days=1))

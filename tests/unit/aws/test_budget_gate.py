@@ -212,26 +212,51 @@ def test_p75_over_the_window_with_pagination():
         "lcp": {"metric": LCP, "budget": "2500", "statistic": "p75"},
         "inp": {"metric": "WebVitalsInteractionToNextPaint", "budget": "200", "statistic": "p75"},
     }}})
-    start, end = datetime(2026, 11, 13, 12, 30, tzinfo=timezone.utc), datetime(2026, 11, 20, 12, 30, tzinfo=timezone.utc)
-    expected = {"MetricDataQueries": bc.queries("shop", budgets, 7 * 86_400), "StartTime": start, "EndTime": end,
-                "ScanBy": "TimestampDescending"}
+    start, end = (
+        datetime(2026, 11, 13, 12, 30, tzinfo=timezone.utc),
+        datetime(2026, 11, 20, 12, 30, tzinfo=timezone.utc),
+    )
+    expected = {
+        "MetricDataQueries": bc.queries("shop", budgets, 7 * 86_400),
+        "StartTime": start,
+        "EndTime": end,
+        "ScanBy": "TimestampDescending",
+    }
     assert [q["MetricStat"]["Stat"] for q in expected["MetricDataQueries"]] == ["p75", "SampleCount"] * 2
     assert {q["MetricStat"]["Period"] for q in expected["MetricDataQueries"]} == {604_800}
     assert expected["MetricDataQueries"][0]["MetricStat"]["Metric"] == {
-        "Namespace": "AWS/RUM", "MetricName": LCP, "Dimensions": [{"Name": "application_name", "Value": "shop"}]}
-    stub.add_response("get_metric_data", {"MetricDataResults": [
-        {"Id": "v0", "Values": [2310.0], "StatusCode": "Complete"},
-        {"Id": "n0", "Values": [1200.0], "StatusCode": "Complete"},
-    ], "NextToken": "page-2"}, expected)
-    stub.add_response("get_metric_data", {"MetricDataResults": [
-        {"Id": "v1", "Values": [240.0], "StatusCode": "Complete"},
-        {"Id": "n1", "Values": [300.0], "StatusCode": "Complete"},
-    ]}, dict(expected, NextToken="page-2"))
+        "Namespace": "AWS/RUM",
+        "MetricName": LCP,
+        "Dimensions": [{"Name": "application_name", "Value": "shop"}],
+    }
+    stub.add_response(
+        "get_metric_data",
+        {
+            "MetricDataResults": [
+                {"Id": "v0", "Values": [2310.0], "StatusCode": "Complete"},
+                {"Id": "n0", "Values": [1200.0], "StatusCode": "Complete"},
+            ],
+            "NextToken": "page-2",
+        },
+        expected,
+    )
+    stub.add_response(
+        "get_metric_data",
+        {
+            "MetricDataResults": [
+                {"Id": "v1", "Values": [240.0], "StatusCode": "Complete"},
+                {"Id": "n1", "Values": [300.0], "StatusCode": "Complete"},
+            ]
+        },
+        dict(expected, NextToken="page-2"),
+    )
     with stub:
         report = bc.check(cloudwatch, Target("shop", budgets), Gate(days=7), now=NOW)
     stub.assert_no_pending_responses()
     assert [(r.key, r.value, r.samples, r.status) for r in report.results] == [
-        ("lcp", 2310.0, 1200.0, "pass"), ("inp", 240.0, 300.0, "FAIL")]
+        ("lcp", 2310.0, 1200.0, "pass"),
+        ("inp", 240.0, 300.0, "FAIL"),
+    ]
     assert report.status == "FAIL"
     with pytest.raises(bc.BudgetsBroken, match=r"inp 240 > 200") as info:
         bc.verdict(report)
@@ -243,8 +268,15 @@ def test_p75_over_the_window_with_pagination():
 def test_p75_no_values_is_not_enough_data():
     cloudwatch, stub = stubbed("cloudwatch")
     budgets = [Budget("lcp", LCP, 2500, "p90")]
-    stub.add_response("get_metric_data", {"MetricDataResults": [
-        {"Id": "v0", "Values": [], "StatusCode": "Complete"}, {"Id": "n0", "Values": [], "StatusCode": "Complete"}]})
+    stub.add_response(
+        "get_metric_data",
+        {
+            "MetricDataResults": [
+                {"Id": "v0", "Values": [], "StatusCode": "Complete"},
+                {"Id": "n0", "Values": [], "StatusCode": "Complete"},
+            ]
+        },
+    )
     with stub:
         report = bc.check(cloudwatch, Target("shop", budgets), Gate(days=1), now=NOW)
     assert report.results[0].status == "no data"
@@ -263,24 +295,38 @@ def test_api_error_is_one_line():
 
 def test_stack_without_output_uses_the_monitor_resource_and_yaml_body():
     cloudformation, stub = stubbed("cloudformation")
-    stub.add_response("describe_stacks", {"Stacks": [{
-        "StackName": "shop-rum", "CreationTime": NOW, "StackStatus": "CREATE_COMPLETE"}]}, {"StackName": "shop-rum"})
-    body = ("Metadata:\n  rumcfn:\n    budgets:\n      lcp: {metric: WebVitalsLargestContentfulPaint, budget: '3000', "
-            "statistic: p90}\nResources:\n  Monitor:\n    Type: AWS::RUM::AppMonitor\n    Properties: {Name: shop}\n")
+    stub.add_response(
+        "describe_stacks",
+        {"Stacks": [{"StackName": "shop-rum", "CreationTime": NOW, "StackStatus": "CREATE_COMPLETE"}]},
+        {"StackName": "shop-rum"},
+    )
+    body = (
+        "Metadata:\n  rumcfn:\n    budgets:\n      lcp: {metric: WebVitalsLargestContentfulPaint, budget: '3000', "
+        "statistic: p90}\nResources:\n  Monitor:\n    Type: AWS::RUM::AppMonitor\n    Properties: {Name: shop}\n"
+    )
     stub.add_response("get_template", {"TemplateBody": body}, {"StackName": "shop-rum", "TemplateStage": "Original"})
-    stub.add_response("describe_stack_resource", {"StackResourceDetail": {
-        "LogicalResourceId": "Monitor", "PhysicalResourceId": "shop", "ResourceType": "AWS::RUM::AppMonitor",
-        "LastUpdatedTimestamp": NOW, "ResourceStatus": "CREATE_COMPLETE"}},
-        {"StackName": "shop-rum", "LogicalResourceId": "Monitor"})
+    stub.add_response(
+        "describe_stack_resource",
+        {
+            "StackResourceDetail": {
+                "LogicalResourceId": "Monitor",
+                "PhysicalResourceId": "shop",
+                "ResourceType": "AWS::RUM::AppMonitor",
+                "LastUpdatedTimestamp": NOW,
+                "ResourceStatus": "CREATE_COMPLETE",
+            }
+        },
+        {"StackName": "shop-rum", "LogicalResourceId": "Monitor"},
+    )
     with stub:
         target = sources.from_stack(cloudformation, "shop-rum")
     assert target == Target("shop", [Budget("lcp", LCP, 3000.0, "p90")], None)
 
 
 def test_budgets_from_settings_match_the_template_metadata():
-    from rumcfn.template.output import to_json
     from rumcfn.config import Settings
     from rumcfn.stack.assemble import build_template
+    from rumcfn.template.output import to_json
 
     settings = Settings()
     metadata = json.loads(to_json(build_template(settings)))["Metadata"]
@@ -292,8 +338,10 @@ def test_boto3_is_imported_lazily():
     import subprocess
     import sys
 
-    code = ("import sys, rumcfn.cli, rumcfn.aws.budget_gate, rumcfn.aws.budget_report, rumcfn.aws.budget_sources; "
-            "print('boto3' in sys.modules)")
+    code = (
+        "import sys, rumcfn.cli, rumcfn.aws.budget_gate, rumcfn.aws.budget_report, rumcfn.aws.budget_sources; "
+        "print('boto3' in sys.modules)"
+    )
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
 
 

@@ -9,8 +9,8 @@ import re
 import pytest
 from junitparser import Failure, JUnitXml, Skipped
 
-from rumcfn.aws.budget_gate import FAIL, NO_DATA, PASS, WARN, Report, Result
 from rumcfn.aws import budget_report as formats
+from rumcfn.aws.budget_gate import FAIL, NO_DATA, PASS, WARN, Report, Result
 from rumcfn.cli import run
 
 LCP, INP = "WebVitalsLargestContentfulPaint", "WebVitalsInteractionToNextPaint"
@@ -20,14 +20,53 @@ def report() -> Report:
     rows = [
         Result("lcp", LCP, "p75", 2500, value=2100, samples=1200, status=PASS),
         Result("inp", INP, "p75", 200, value=260, samples=900, status=FAIL, reason="over budget"),
-        Result("cls", "WebVitalsCumulativeLayoutShift", "p75", 0.1, level="warn", value=0.12, samples=800, status=WARN,
-               reason="over budget"),
-        Result("lcp", LCP, "p75", 3000, segment="checkout-mobile", dimensions={"PageId": "/a|b", "DeviceType": "mobile"},
-               value=None, samples=0, status=NO_DATA, reason="0 sample(s), 1 needed"),
-        Result("lcp", LCP, "p75", 2000, level="warn", segment="home-desktop", dimensions={"PageId": "/"},
-               samples=0, status=NO_DATA, reason="0 sample(s), 1 needed"),
-        Result("inp", INP, "p75", 300, segment="50%-off, sale: now", dimensions={"PageId": "/sale"}, value=320,
-               samples=40, status=FAIL, reason="over budget"),
+        Result(
+            "cls",
+            "WebVitalsCumulativeLayoutShift",
+            "p75",
+            0.1,
+            level="warn",
+            value=0.12,
+            samples=800,
+            status=WARN,
+            reason="over budget",
+        ),
+        Result(
+            "lcp",
+            LCP,
+            "p75",
+            3000,
+            segment="checkout-mobile",
+            dimensions={"PageId": "/a|b", "DeviceType": "mobile"},
+            value=None,
+            samples=0,
+            status=NO_DATA,
+            reason="0 sample(s), 1 needed",
+        ),
+        Result(
+            "lcp",
+            LCP,
+            "p75",
+            2000,
+            level="warn",
+            segment="home-desktop",
+            dimensions={"PageId": "/"},
+            samples=0,
+            status=NO_DATA,
+            reason="0 sample(s), 1 needed",
+        ),
+        Result(
+            "inp",
+            INP,
+            "p75",
+            300,
+            segment="50%-off, sale: now",
+            dimensions={"PageId": "/sale"},
+            value=320,
+            samples=40,
+            status=FAIL,
+            reason="over budget",
+        ),
     ]
     return Report("shop", 7, "2026-11-13T12:30:00+00:00", "2026-11-20T12:30:00+00:00", rows)
 
@@ -36,8 +75,14 @@ def test_junit_has_a_test_case_per_budget_failures_for_broken_and_skipped_for_mi
     xml = JUnitXml.fromstring(formats.junit(report()))
     (suite,) = list(xml)
     cases = {(case.classname, case.name): case for case in suite}
-    assert list(cases) == [("shop.site", "lcp"), ("shop.site", "inp"), ("shop.site", "cls"), ("shop.checkout-mobile", "lcp"),
-                           ("shop.home-desktop", "lcp"), ("shop.50%-off, sale: now", "inp")]
+    assert list(cases) == [
+        ("shop.site", "lcp"),
+        ("shop.site", "inp"),
+        ("shop.site", "cls"),
+        ("shop.checkout-mobile", "lcp"),
+        ("shop.home-desktop", "lcp"),
+        ("shop.50%-off, sale: now", "inp"),
+    ]
     assert cases[("shop.site", "lcp")].is_passed
     (failure,) = cases[("shop.site", "inp")].result
     assert isinstance(failure, Failure) and failure.message == "inp 260 > 200" and "900 samples" in failure.text
@@ -74,8 +119,12 @@ def test_github_prints_an_error_per_broken_budget_and_warnings_for_warnings_and_
     text = formats.github(report())
     commands = parse_commands(text)
     assert [(c, p["title"]) for c, p, _ in commands] == [
-        ("error", "rumcfn budget inp"), ("warning", "rumcfn budget cls"), ("warning", "rumcfn budget checkout-mobile lcp"),
-        ("notice", "rumcfn budget home-desktop lcp"), ("error", "rumcfn budget 50%-off, sale: now inp")]
+        ("error", "rumcfn budget inp"),
+        ("warning", "rumcfn budget cls"),
+        ("warning", "rumcfn budget checkout-mobile lcp"),
+        ("notice", "rumcfn budget home-desktop lcp"),
+        ("error", "rumcfn budget 50%-off, sale: now inp"),
+    ]
     assert commands[0][2] == "shop: inp 260 > 200"
     assert commands[2][2] == "shop: not enough data for checkout-mobile lcp (0 sample(s), 1 needed)"
     assert text.splitlines()[len(commands)].split()[:2] == ["segment", "vital"]  # then the table, for the log
@@ -100,12 +149,27 @@ def test_markdown_is_a_heading_and_a_table_with_a_row_per_budget():
 
 def test_text_table_and_json():
     text = formats.table(report())
-    assert text.splitlines()[0].split() == ["segment", "vital", "metric", "statistic", "value", "budget", "samples",
-                                            "level", "result"]
+    assert text.splitlines()[0].split() == [
+        "segment",
+        "vital",
+        "metric",
+        "statistic",
+        "value",
+        "budget",
+        "samples",
+        "level",
+        "result",
+    ]
     assert text.splitlines()[-1].startswith("shop: FAIL for the site over the last 7 day(s)")
     data = json.loads(formats.to_json(report()))
     assert data["status"] == "fail" and [b["status"] for b in data["budgets"]] == [
-        "pass", "fail", "warn", "no-data", "no-data", "fail"]
+        "pass",
+        "fail",
+        "warn",
+        "no-data",
+        "no-data",
+        "fail",
+    ]
     assert data["budgets"][3]["dimensions"] == {"PageId": "/a|b", "DeviceType": "mobile"}
 
 
@@ -117,20 +181,36 @@ def test_every_format_from_the_cli(aws_env, tmp_path, monkeypatch, capsys, fmt):
     summary = tmp_path / "summary.md"
     summary.write_text("earlier step\n")
     monkeypatch.setenv("GITHUB_STEP_SUMMARY", str(summary))
-    (tmp_path / "rumcfn.toml").write_text('[monitor]\nname = "shop"\n[budgets]\nlcp = 2500\ncls = "off"\ninp = "off"\n'
-                                          'statistic = "avg"\n')
+    (tmp_path / "rumcfn.toml").write_text(
+        '[monitor]\nname = "shop"\n[budgets]\nlcp = 2500\ncls = "off"\ninp = "off"\nstatistic = "avg"\n'
+    )
     put_samples(aws_env, "shop", LCP, [3000])
     code = run(["budgets", "check", "--format", fmt, "--junit-xml", "junit.xml"])
     out, err = capsys.readouterr()
     assert code == 1 and err.startswith("rumcfn: error: shop: 1 of 1 budget(s) broken")
-    parsed = {"table": lambda: out.splitlines()[1].split()[-1], "json": lambda: json.loads(out)["budgets"][0]["status"],
-              "junit": lambda: next(iter(next(iter(JUnitXml.fromstring(out))))).result[0].message,
-              "github": lambda: parse_commands(out)[0][0], "markdown": lambda: markdown_table(out)[1][-1]}[fmt]()
-    assert parsed == {"table": "FAIL", "json": "fail", "junit": "lcp 3,000 > 2,500", "github": "error",
-                      "markdown": "FAIL: over budget"}[fmt]
+    parsed = {
+        "table": lambda: out.splitlines()[1].split()[-1],
+        "json": lambda: json.loads(out)["budgets"][0]["status"],
+        "junit": lambda: next(iter(next(iter(JUnitXml.fromstring(out))))).result[0].message,
+        "github": lambda: parse_commands(out)[0][0],
+        "markdown": lambda: markdown_table(out)[1][-1],
+    }[fmt]()
+    assert (
+        parsed
+        == {
+            "table": "FAIL",
+            "json": "fail",
+            "junit": "lcp 3,000 > 2,500",
+            "github": "error",
+            "markdown": "FAIL: over budget",
+        }[fmt]
+    )
     assert JUnitXml.fromfile(str(tmp_path / "junit.xml")).failures == 1
     written = summary.read_text()
     if fmt == "github":
-        assert written.startswith("earlier step\n### ❌ rumcfn budgets: shop — FAIL") and markdown_table(written)[1][-1] == "FAIL: over budget"
+        assert (
+            written.startswith("earlier step\n### ❌ rumcfn budgets: shop — FAIL")
+            and markdown_table(written)[1][-1] == "FAIL: over budget"
+        )
     else:
         assert written == "earlier step\n"

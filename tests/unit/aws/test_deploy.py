@@ -8,27 +8,49 @@ import pytest
 from botocore.stub import ANY
 
 import rumcfn.aws.deploy
+from rumcfn.aws.deploy import StackRequest, deploy
 from rumcfn.aws.session import Aws
 from rumcfn.cli import run
-from rumcfn.aws.deploy import StackRequest, deploy
 from rumcfn.template.reader import TemplateSource
-from tests.support.aws import (CHANGE_SET_ID, STACK_ID, FakeClock, event, fake_credentials, instant_poller,
-                               not_found, small_template, stack, stubbed)
+from tests.support.aws import (
+    CHANGE_SET_ID,
+    STACK_ID,
+    FakeClock,
+    event,
+    fake_credentials,
+    instant_poller,
+    not_found,
+    small_template,
+    stack,
+    stubbed,
+)
 
 TEMPLATE = small_template("Topic", "Logs")
 OUTPUTS = [{"OutputKey": "ScriptTag", "OutputValue": '<script src="https://www.example.com/rum.js" async></script>',
             "Description": "Add this tag to the <head> of every page"},
            {"OutputKey": "DashboardUrl", "OutputValue": "https://console.aws.amazon.com/cloudwatch/home#dashboards:name=site"}]
 CHANGES = [
-    {"Type": "Resource", "ResourceChange": {"Action": "Add", "LogicalResourceId": "Topic", "ResourceType": "AWS::SNS::Topic"}},
-    {"Type": "Resource", "ResourceChange": {"Action": "Add", "LogicalResourceId": "Logs", "ResourceType": "AWS::Logs::LogGroup"}},
+    {
+        "Type": "Resource",
+        "ResourceChange": {"Action": "Add", "LogicalResourceId": "Topic", "ResourceType": "AWS::SNS::Topic"},
+    },
+    {
+        "Type": "Resource",
+        "ResourceChange": {"Action": "Add", "LogicalResourceId": "Logs", "ResourceType": "AWS::Logs::LogGroup"},
+    },
 ]
 
 
 def change_set(changes=CHANGES, status="CREATE_COMPLETE", reason=None):
-    body = {"ChangeSetId": CHANGE_SET_ID, "ChangeSetName": "rumcfn-1", "StackId": STACK_ID, "StackName": "site",
-            "Status": status, "ExecutionStatus": "AVAILABLE" if status == "CREATE_COMPLETE" else "UNAVAILABLE",
-            "Changes": changes}
+    body = {
+        "ChangeSetId": CHANGE_SET_ID,
+        "ChangeSetName": "rumcfn-1",
+        "StackId": STACK_ID,
+        "StackName": "site",
+        "Status": status,
+        "ExecutionStatus": "AVAILABLE" if status == "CREATE_COMPLETE" else "UNAVAILABLE",
+        "Changes": changes,
+    }
     if reason:
         body["StatusReason"] = reason
     return body
@@ -49,6 +71,7 @@ def cli_with(monkeypatch, tmp_path):
         monkeypatch.setattr(Aws, "client", lambda self, service: aws.clients[service])
         monkeypatch.setattr(rumcfn.aws.deploy, "Poller", lambda: instant_poller())
         return stubs
+
     return use
 
 
@@ -61,9 +84,19 @@ def template_file(tmp_path):
 
 def expect_new_stack_change_set(cf, changes=CHANGES, pending=True, next_token=None):
     not_found(cf)
-    cf.add_response("create_change_set", {"Id": CHANGE_SET_ID, "StackId": STACK_ID}, {
-        "StackName": "site", "ChangeSetName": ANY, "ChangeSetType": "CREATE", "Description": ANY,
-        "Parameters": [], "Capabilities": [], "TemplateBody": TEMPLATE})
+    cf.add_response(
+        "create_change_set",
+        {"Id": CHANGE_SET_ID, "StackId": STACK_ID},
+        {
+            "StackName": "site",
+            "ChangeSetName": ANY,
+            "ChangeSetType": "CREATE",
+            "Description": ANY,
+            "Parameters": [],
+            "Capabilities": [],
+            "TemplateBody": TEMPLATE,
+        },
+    )
     if pending:
         cf.add_response("describe_change_set", change_set(status="CREATE_PENDING", changes=[]))
     first_page = change_set(changes=changes)
@@ -78,14 +111,19 @@ def test_create_streams_resource_events_then_prints_outputs(cli_with, template_f
     review = event(0, "site", "AWS::CloudFormation::Stack", "REVIEW_IN_PROGRESS", "User Initiated")
     cf.add_response("describe_stack_events", events(review))
     cf.add_response("execute_change_set", {}, {"ChangeSetName": CHANGE_SET_ID})
-    first = [review, event(1, "site", "AWS::CloudFormation::Stack", "CREATE_IN_PROGRESS", "User Initiated"),
-             event(2, "Topic", "AWS::SNS::Topic", "CREATE_IN_PROGRESS"),
-             event(3, "Logs", "AWS::Logs::LogGroup", "CREATE_IN_PROGRESS")]
+    first = [
+        review,
+        event(1, "site", "AWS::CloudFormation::Stack", "CREATE_IN_PROGRESS", "User Initiated"),
+        event(2, "Topic", "AWS::SNS::Topic", "CREATE_IN_PROGRESS"),
+        event(3, "Logs", "AWS::Logs::LogGroup", "CREATE_IN_PROGRESS"),
+    ]
     cf.add_response("describe_stacks", stack("CREATE_IN_PROGRESS"))
     cf.add_response("describe_stack_events", events(*first))
-    second = first + [event(4, "Logs", "AWS::Logs::LogGroup", "CREATE_COMPLETE"),
-                      event(5, "Topic", "AWS::SNS::Topic", "CREATE_COMPLETE"),
-                      event(6, "site", "AWS::CloudFormation::Stack", "CREATE_COMPLETE")]
+    second = first + [
+        event(4, "Logs", "AWS::Logs::LogGroup", "CREATE_COMPLETE"),
+        event(5, "Topic", "AWS::SNS::Topic", "CREATE_COMPLETE"),
+        event(6, "site", "AWS::CloudFormation::Stack", "CREATE_COMPLETE"),
+    ]
     cf.add_response("describe_stacks", stack("CREATE_COMPLETE"))
     cf.add_response("describe_stack_events", events(*second))
     cf.add_response("describe_stacks", stack("CREATE_COMPLETE", outputs=OUTPUTS))
@@ -123,27 +161,43 @@ Value        <script src="https://www.example.com/rum.js" async></script>
 Key          DashboardUrl
 Value        https://console.aws.amazon.com/cloudwatch/home#dashboards:name=site
 ------------------------------------------------------------------------
-"""
+"""  # noqa: E501
 
 
 def test_failed_first_create_reports_resources_and_how_to_remove_the_stack(cli_with, template_file, capsys):
     cf = cli_with("cloudformation")["cloudformation"]
     expect_new_stack_change_set(cf)
-    cf.add_response("describe_stack_events", events(event(0, "site", "AWS::CloudFormation::Stack", "REVIEW_IN_PROGRESS")))
+    cf.add_response(
+        "describe_stack_events", events(event(0, "site", "AWS::CloudFormation::Stack", "REVIEW_IN_PROGRESS"))
+    )
     cf.add_response("execute_change_set", {})
     cf.add_response("describe_stacks", stack("ROLLBACK_COMPLETE"))
-    cf.add_response("describe_stack_events", events(
-        event(0, "site", "AWS::CloudFormation::Stack", "REVIEW_IN_PROGRESS"),
-        event(1, "site", "AWS::CloudFormation::Stack", "CREATE_IN_PROGRESS", "User Initiated"),
-        event(2, "Topic", "AWS::SNS::Topic", "CREATE_IN_PROGRESS"),
-        event(3, "Logs", "AWS::Logs::LogGroup", "CREATE_FAILED",
-              "Resource handler returned message: \"Resource of type 'AWS::Logs::LogGroup' with identifier 'site' "
-              "already exists.\" (HandlerErrorCode: AlreadyExists)"),
-        event(4, "Topic", "AWS::SNS::Topic", "CREATE_FAILED", "Resource creation cancelled"),
-        event(5, "site", "AWS::CloudFormation::Stack", "ROLLBACK_IN_PROGRESS",
-              "The following resource(s) failed to create: [Logs, Topic]. Rollback requested by user."),
-        event(6, "Topic", "AWS::SNS::Topic", "DELETE_COMPLETE"),
-        event(7, "site", "AWS::CloudFormation::Stack", "ROLLBACK_COMPLETE")))
+    cf.add_response(
+        "describe_stack_events",
+        events(
+            event(0, "site", "AWS::CloudFormation::Stack", "REVIEW_IN_PROGRESS"),
+            event(1, "site", "AWS::CloudFormation::Stack", "CREATE_IN_PROGRESS", "User Initiated"),
+            event(2, "Topic", "AWS::SNS::Topic", "CREATE_IN_PROGRESS"),
+            event(
+                3,
+                "Logs",
+                "AWS::Logs::LogGroup",
+                "CREATE_FAILED",
+                "Resource handler returned message: \"Resource of type 'AWS::Logs::LogGroup' with identifier 'site' "
+                "already exists.\" (HandlerErrorCode: AlreadyExists)",
+            ),
+            event(4, "Topic", "AWS::SNS::Topic", "CREATE_FAILED", "Resource creation cancelled"),
+            event(
+                5,
+                "site",
+                "AWS::CloudFormation::Stack",
+                "ROLLBACK_IN_PROGRESS",
+                "The following resource(s) failed to create: [Logs, Topic]. Rollback requested by user.",
+            ),
+            event(6, "Topic", "AWS::SNS::Topic", "DELETE_COMPLETE"),
+            event(7, "site", "AWS::CloudFormation::Stack", "ROLLBACK_COMPLETE"),
+        ),
+    )
 
     assert run(["deploy", "--stack-name", "site", "--template-file", template_file, "--yes"]) == 1
     captured = capsys.readouterr()
@@ -155,48 +209,100 @@ def test_failed_first_create_reports_resources_and_how_to_remove_the_stack(cli_w
         "  Topic (AWS::SNS::Topic) CREATE_FAILED: Resource creation cancelled\n"
         "Final stack status: ROLLBACK_COMPLETE\n"
         "rumcfn: error: stack site ended in ROLLBACK_COMPLETE: the first create failed and was rolled back; "
-        "remove the stack with: rumcfn destroy --stack-name site\n")
+        "remove the stack with: rumcfn destroy --stack-name site\n"
+    )
     assert "Traceback" not in captured.err
 
 
 def test_failed_update_rolls_back(cli_with, template_file, capsys):
     cf = cli_with("cloudformation")["cloudformation"]
-    cf.add_response("describe_stacks", stack("UPDATE_COMPLETE", parameters=[{"ParameterKey": "Env", "ParameterValue": "prod"}]))
-    cf.add_response("create_change_set", {"Id": CHANGE_SET_ID, "StackId": STACK_ID}, {
-        "StackName": "site", "ChangeSetName": ANY, "ChangeSetType": "UPDATE", "Description": ANY,
-        "Parameters": [{"ParameterKey": "Env", "UsePreviousValue": True}], "Capabilities": [],
-        "TemplateBody": TEMPLATE, "Tags": [{"Key": "team", "Value": "web"}],
-        "RoleARN": "arn:aws:iam::123456789012:role/cfn"})
-    modify = [{"Type": "Resource", "ResourceChange": {"Action": "Modify", "LogicalResourceId": "Logs",
-                                                      "ResourceType": "AWS::Logs::LogGroup", "Replacement": "True"}}]
+    cf.add_response(
+        "describe_stacks", stack("UPDATE_COMPLETE", parameters=[{"ParameterKey": "Env", "ParameterValue": "prod"}])
+    )
+    cf.add_response(
+        "create_change_set",
+        {"Id": CHANGE_SET_ID, "StackId": STACK_ID},
+        {
+            "StackName": "site",
+            "ChangeSetName": ANY,
+            "ChangeSetType": "UPDATE",
+            "Description": ANY,
+            "Parameters": [{"ParameterKey": "Env", "UsePreviousValue": True}],
+            "Capabilities": [],
+            "TemplateBody": TEMPLATE,
+            "Tags": [{"Key": "team", "Value": "web"}],
+            "RoleARN": "arn:aws:iam::123456789012:role/cfn",
+        },
+    )
+    modify = [
+        {
+            "Type": "Resource",
+            "ResourceChange": {
+                "Action": "Modify",
+                "LogicalResourceId": "Logs",
+                "ResourceType": "AWS::Logs::LogGroup",
+                "Replacement": "True",
+            },
+        }
+    ]
     cf.add_response("describe_change_set", change_set(changes=modify))
     cf.add_response("describe_stack_events", events(event(0, "site", "AWS::CloudFormation::Stack", "UPDATE_COMPLETE")))
     cf.add_response("execute_change_set", {})
     cf.add_response("describe_stacks", stack("UPDATE_ROLLBACK_COMPLETE"))
-    cf.add_response("describe_stack_events", events(
-        event(0, "site", "AWS::CloudFormation::Stack", "UPDATE_COMPLETE"),
-        event(1, "site", "AWS::CloudFormation::Stack", "UPDATE_IN_PROGRESS", "User Initiated"),
-        event(2, "Logs", "AWS::Logs::LogGroup", "UPDATE_FAILED", "Access denied for logs:CreateLogGroup"),
-        event(3, "site", "AWS::CloudFormation::Stack", "UPDATE_ROLLBACK_COMPLETE")))
+    cf.add_response(
+        "describe_stack_events",
+        events(
+            event(0, "site", "AWS::CloudFormation::Stack", "UPDATE_COMPLETE"),
+            event(1, "site", "AWS::CloudFormation::Stack", "UPDATE_IN_PROGRESS", "User Initiated"),
+            event(2, "Logs", "AWS::Logs::LogGroup", "UPDATE_FAILED", "Access denied for logs:CreateLogGroup"),
+            event(3, "site", "AWS::CloudFormation::Stack", "UPDATE_ROLLBACK_COMPLETE"),
+        ),
+    )
 
-    code = run(["deploy", "--stack-name", "site", "--template-file", template_file, "--yes", "--tags", "team=web",
-                "--role-arn", "arn:aws:iam::123456789012:role/cfn"])
+    code = run(
+        [
+            "deploy",
+            "--stack-name",
+            "site",
+            "--template-file",
+            template_file,
+            "--yes",
+            "--tags",
+            "team=web",
+            "--role-arn",
+            "arn:aws:iam::123456789012:role/cfn",
+        ]
+    )
     captured = capsys.readouterr()
     assert code == 1
     assert "* Modify   Logs               AWS::Logs::LogGroup  True" in captured.out
     assert "  Logs (AWS::Logs::LogGroup) UPDATE_FAILED: Access denied for logs:CreateLogGroup\n" in captured.err
-    assert captured.err.endswith("rumcfn: error: stack site ended in UPDATE_ROLLBACK_COMPLETE: the update was rolled "
-                                 "back; the stack is as it was before\n")
+    assert captured.err.endswith(
+        "rumcfn: error: stack site ended in UPDATE_ROLLBACK_COMPLETE: the update was rolled "
+        "back; the stack is as it was before\n"
+    )
 
 
-@pytest.mark.parametrize("status, message", [
-    ("UPDATE_IN_PROGRESS", "stack site is UPDATE_IN_PROGRESS and cannot be changed until that finishes; follow it "
-                           "with: aws cloudformation describe-stack-events --stack-name site"),
-    ("ROLLBACK_COMPLETE", "stack site is ROLLBACK_COMPLETE and cannot be updated; its first create failed; remove "
-                          "it with: rumcfn destroy --stack-name site"),
-    ("UPDATE_ROLLBACK_FAILED", "stack site is UPDATE_ROLLBACK_FAILED and cannot be updated; recover it with: aws "
-                               "cloudformation continue-update-rollback --stack-name site"),
-])
+@pytest.mark.parametrize(
+    "status, message",
+    [
+        (
+            "UPDATE_IN_PROGRESS",
+            "stack site is UPDATE_IN_PROGRESS and cannot be changed until that finishes; follow it "
+            "with: aws cloudformation describe-stack-events --stack-name site",
+        ),
+        (
+            "ROLLBACK_COMPLETE",
+            "stack site is ROLLBACK_COMPLETE and cannot be updated; its first create failed; remove "
+            "it with: rumcfn destroy --stack-name site",
+        ),
+        (
+            "UPDATE_ROLLBACK_FAILED",
+            "stack site is UPDATE_ROLLBACK_FAILED and cannot be updated; recover it with: aws "
+            "cloudformation continue-update-rollback --stack-name site",
+        ),
+    ],
+)
 def test_stack_that_cannot_be_updated(cli_with, template_file, capsys, status, message):
     cf = cli_with("cloudformation")["cloudformation"]
     cf.add_response("describe_stacks", stack(status))
@@ -208,26 +314,48 @@ def test_stack_that_cannot_be_updated(cli_with, template_file, capsys, status, m
 def test_stack_that_starts_updating_meanwhile(cli_with, template_file, capsys):
     cf = cli_with("cloudformation")["cloudformation"]
     cf.add_response("describe_stacks", stack("UPDATE_COMPLETE"))
-    cf.add_client_error("create_change_set", "ValidationError",
-                        f"Stack:{STACK_ID} is in UPDATE_IN_PROGRESS state and can not be updated.")
+    cf.add_client_error(
+        "create_change_set",
+        "ValidationError",
+        f"Stack:{STACK_ID} is in UPDATE_IN_PROGRESS state and can not be updated.",
+    )
     cf.add_response("describe_stacks", stack("UPDATE_IN_PROGRESS"))
     assert run(["deploy", "--stack-name", "site", "--template-file", template_file, "--yes"]) == 1
     assert "stack site is UPDATE_IN_PROGRESS and cannot be changed until that finishes" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("code, message, meta, expected", [
-    ("AccessDenied", "User: arn:aws:iam::123456789012:user/dev is not authorized to perform: "
-     "cloudformation:DescribeStacks", None,
-     "access denied calling DescribeStacks: User: arn:aws:iam::123456789012:user/dev is not authorized to perform: "
-     "cloudformation:DescribeStacks"),
-    ("ExpiredToken", "The security token included in the request is expired", None,
-     "AWS credentials have expired (ExpiredToken: The security token included in the request is expired); refresh "
-     "them (e.g. `aws sso login`) and retry"),
-    ("Throttling", "Rate exceeded", {"RetryAttempts": "7"},
-     "AWS kept throttling DescribeStacks (gave up after 8 attempt(s)); wait a minute and retry"),
-    ("InvalidClientTokenId", "The security token included in the request is invalid.", None,
-     "AWS rejected the credentials calling DescribeStacks: The security token included in the request is invalid."),
-])
+@pytest.mark.parametrize(
+    "code, message, meta, expected",
+    [
+        (
+            "AccessDenied",
+            "User: arn:aws:iam::123456789012:user/dev is not authorized to perform: cloudformation:DescribeStacks",
+            None,
+            "access denied calling DescribeStacks: User: arn:aws:iam::123456789012:user/dev is not authorized to "
+            "perform: cloudformation:DescribeStacks",
+        ),
+        (
+            "ExpiredToken",
+            "The security token included in the request is expired",
+            None,
+            "AWS credentials have expired (ExpiredToken: The security token included in the request is expired); "
+            "refresh them (e.g. `aws sso login`) and retry",
+        ),
+        (
+            "Throttling",
+            "Rate exceeded",
+            {"RetryAttempts": "7"},
+            "AWS kept throttling DescribeStacks (gave up after 8 attempt(s)); wait a minute and retry",
+        ),
+        (
+            "InvalidClientTokenId",
+            "The security token included in the request is invalid.",
+            None,
+            "AWS rejected the credentials calling DescribeStacks: "
+            "The security token included in the request is invalid.",
+        ),
+    ],
+)
 def test_aws_errors_are_one_line(cli_with, template_file, capsys, code, message, meta, expected):
     cf = cli_with("cloudformation")["cloudformation"]
     cf.add_client_error("describe_stacks", code, message, 403 if code != "Throttling" else 400, response_meta=meta)
@@ -236,11 +364,14 @@ def test_aws_errors_are_one_line(cli_with, template_file, capsys, code, message,
 
 
 def test_throttling_attempts_come_from_botocore_retries():
-    from rumcfn.aws.errors import Throttled, translate
     from botocore.exceptions import ClientError
 
-    error = ClientError({"Error": {"Code": "Throttling", "Message": "Rate exceeded"},
-                         "ResponseMetadata": {"RetryAttempts": 7}}, "DescribeStackEvents")
+    from rumcfn.aws.errors import Throttled, translate
+
+    error = ClientError(
+        {"Error": {"Code": "Throttling", "Message": "Rate exceeded"}, "ResponseMetadata": {"RetryAttempts": 7}},
+        "DescribeStackEvents",
+    )
     assert isinstance(translate(error), Throttled) and "after 8 attempt(s)" in str(translate(error))
 
 
@@ -262,8 +393,9 @@ def test_no_credentials_and_no_region(monkeypatch, tmp_path, capsys):
     assert capsys.readouterr().err.startswith("rumcfn: error: no AWS credentials found; set AWS_PROFILE")
     monkeypatch.delenv("AWS_DEFAULT_REGION")
     assert run(["outputs", "--stack-name", "site"]) == 2
-    assert capsys.readouterr().err == ("rumcfn: error: no AWS region; pass --region or set AWS_REGION "
-                                       "(or AWS_DEFAULT_REGION)\n")
+    assert capsys.readouterr().err == (
+        "rumcfn: error: no AWS region; pass --region or set AWS_REGION (or AWS_DEFAULT_REGION)\n"
+    )
     assert run(["outputs", "--stack-name", "site", "--profile", "nobody"]) == 2
     assert "AWS profile 'nobody' is not configured" in capsys.readouterr().err
 
@@ -288,7 +420,9 @@ def test_ctrl_c_while_waiting_leaves_the_stack(monkeypatch, template_file, capsy
     cf.add_response("describe_stack_events", events())
     cf.add_response("execute_change_set", {})
     cf.add_response("describe_stacks", stack("CREATE_IN_PROGRESS"))
-    cf.add_response("describe_stack_events", events(event(1, "site", "AWS::CloudFormation::Stack", "CREATE_IN_PROGRESS")))
+    cf.add_response(
+        "describe_stack_events", events(event(1, "site", "AWS::CloudFormation::Stack", "CREATE_IN_PROGRESS"))
+    )
 
     def interrupt(seconds):
         raise KeyboardInterrupt
@@ -301,7 +435,8 @@ def test_ctrl_c_while_waiting_leaves_the_stack(monkeypatch, template_file, capsy
     assert raised.value.exit_code == 130
     assert str(raised.value) == (
         "interrupted; stack site is left as it is and CloudFormation carries on. Follow it with: aws cloudformation "
-        "describe-stack-events --stack-name site (or rumcfn outputs --stack-name site once it settles)")
+        "describe-stack-events --stack-name site (or rumcfn outputs --stack-name site once it settles)"
+    )
     cf.assert_no_pending_responses()  # no delete, no cancel
 
 
@@ -317,6 +452,7 @@ def test_ctrl_c_through_the_cli_exits_130(cli_with, template_file, capsys, monke
         poller = instant_poller()
         poller.sleep = lambda seconds: (_ for _ in ()).throw(KeyboardInterrupt())
         return poller
+
     monkeypatch.setattr(rumcfn.aws.deploy, "Poller", interrupted_poller)
     assert run(["deploy", "--stack-name", "site", "--template-file", template_file, "--yes"]) == 130
     assert "aws cloudformation describe-stack-events --stack-name site" in capsys.readouterr().err
@@ -335,14 +471,17 @@ def test_confirmation_on_a_terminal(cli_with, template_file, monkeypatch, answer
         cf.add_response("describe_stack_events", events())
         cf.add_response("execute_change_set", {})
         cf.add_response("describe_stacks", stack("CREATE_COMPLETE"))
-        cf.add_response("describe_stack_events", events(event(1, "site", "AWS::CloudFormation::Stack", "CREATE_COMPLETE")))
+        cf.add_response(
+            "describe_stack_events", events(event(1, "site", "AWS::CloudFormation::Stack", "CREATE_COMPLETE"))
+        )
         cf.add_response("describe_stacks", stack("CREATE_COMPLETE", outputs=OUTPUTS))
     else:  # the change set and the empty REVIEW_IN_PROGRESS stack are removed
         cf.add_response("delete_change_set", {}, {"ChangeSetName": CHANGE_SET_ID})
         cf.add_response("describe_stacks", stack("REVIEW_IN_PROGRESS"))
         cf.add_response("delete_stack", {}, {"StackName": STACK_ID})
-    result = CliRunner().invoke(main, ["deploy", "--stack-name", "site", "--template-file", template_file],
-                                input=answer, standalone_mode=False)
+    result = CliRunner().invoke(
+        main, ["deploy", "--stack-name", "site", "--template-file", template_file], input=answer, standalone_mode=False
+    )
     assert "Deploy this change set to stack site? [y/N]" in result.output
     cf.assert_no_pending_responses()
     if code:
@@ -356,29 +495,52 @@ def test_failed_change_set_reason(cli_with, template_file, capsys):
     cf = cli_with("cloudformation")["cloudformation"]
     not_found(cf)
     cf.add_response("create_change_set", {"Id": CHANGE_SET_ID, "StackId": STACK_ID})
-    cf.add_response("describe_change_set", change_set(changes=[], status="FAILED", reason=(
-        "Template error: instance of Fn::GetAtt references undefined resource Monitor")))
+    cf.add_response(
+        "describe_change_set",
+        change_set(
+            changes=[],
+            status="FAILED",
+            reason=("Template error: instance of Fn::GetAtt references undefined resource Monitor"),
+        ),
+    )
     assert run(["deploy", "--stack-name", "site", "--template-file", template_file, "--yes"]) == 1
-    assert capsys.readouterr().err == ("rumcfn: error: CloudFormation could not create a change set for stack site: "
-                                       "Template error: instance of Fn::GetAtt references undefined resource Monitor\n")
+    assert capsys.readouterr().err == (
+        "rumcfn: error: CloudFormation could not create a change set for stack site: "
+        "Template error: instance of Fn::GetAtt references undefined resource Monitor\n"
+    )
 
 
 def test_no_changes_from_a_failed_empty_change_set(cli_with, template_file, capsys):
     cf = cli_with("cloudformation")["cloudformation"]
     cf.add_response("describe_stacks", stack("UPDATE_COMPLETE", protection=False))
     cf.add_response("create_change_set", {"Id": CHANGE_SET_ID, "StackId": STACK_ID})
-    cf.add_response("describe_change_set", change_set(changes=[], status="FAILED", reason=(
-        "The submitted information didn't contain changes. Submit different information to create a change set.")))
+    cf.add_response(
+        "describe_change_set",
+        change_set(
+            changes=[],
+            status="FAILED",
+            reason=(
+                "The submitted information didn't contain changes. Submit different information to create a change set."
+            ),
+        ),
+    )
     cf.add_response("delete_change_set", {}, {"ChangeSetName": CHANGE_SET_ID})
     cf.add_response("describe_stacks", stack("UPDATE_COMPLETE", protection=False))
-    cf.add_response("update_termination_protection", {"StackId": STACK_ID},
-                    {"StackName": "site", "EnableTerminationProtection": True})
+    cf.add_response(
+        "update_termination_protection",
+        {"StackId": STACK_ID},
+        {"StackName": "site", "EnableTerminationProtection": True},
+    )
     cf.add_response("describe_stacks", stack("UPDATE_COMPLETE", outputs=OUTPUTS, protection=True))
-    assert run(["deploy", "--stack-name", "site", "--template-file", template_file, "-y", "--termination-protection"]) == 0
+    assert (
+        run(["deploy", "--stack-name", "site", "--template-file", template_file, "-y", "--termination-protection"]) == 0
+    )
     out = capsys.readouterr().out
-    assert out.startswith("Creating a change set for stack site in us-east-1...\n"
-                          "No changes to deploy. Stack site is up to date\n"
-                          "Termination protection enabled for stack site.\n")
+    assert out.startswith(
+        "Creating a change set for stack site in us-east-1...\n"
+        "No changes to deploy. Stack site is up to date\n"
+        "Termination protection enabled for stack site.\n"
+    )
     assert "Value        <script src=" in out
     cf.assert_no_pending_responses()
 
@@ -387,46 +549,80 @@ def test_destroy_failure_and_protection(cli_with, capsys):
     cf = cli_with("cloudformation")["cloudformation"]
     cf.add_response("describe_stacks", stack("UPDATE_COMPLETE", protection=True))
     assert run(["destroy", "--stack-name", "site", "--yes"]) == 1
-    assert "update-termination-protection --no-enable-termination-protection --stack-name site" in capsys.readouterr().err
+    assert (
+        "update-termination-protection --no-enable-termination-protection --stack-name site" in capsys.readouterr().err
+    )
 
     cf.add_response("describe_stacks", stack("UPDATE_COMPLETE"))
     cf.add_response("describe_stack_events", events(event(0, "site", "AWS::CloudFormation::Stack", "UPDATE_COMPLETE")))
     cf.add_response("delete_stack", {}, {"StackName": STACK_ID, "RoleARN": "arn:aws:iam::123456789012:role/cfn"})
     cf.add_response("describe_stacks", stack("DELETE_FAILED"))
-    cf.add_response("describe_stack_events", events(
-        event(0, "site", "AWS::CloudFormation::Stack", "UPDATE_COMPLETE"),
-        event(1, "site", "AWS::CloudFormation::Stack", "DELETE_IN_PROGRESS", "User Initiated"),
-        event(2, "Bucket", "AWS::S3::Bucket", "DELETE_FAILED", "The bucket you tried to delete is not empty"),
-        event(3, "site", "AWS::CloudFormation::Stack", "DELETE_FAILED",
-              "The following resource(s) failed to delete: [Bucket].")))
+    cf.add_response(
+        "describe_stack_events",
+        events(
+            event(0, "site", "AWS::CloudFormation::Stack", "UPDATE_COMPLETE"),
+            event(1, "site", "AWS::CloudFormation::Stack", "DELETE_IN_PROGRESS", "User Initiated"),
+            event(2, "Bucket", "AWS::S3::Bucket", "DELETE_FAILED", "The bucket you tried to delete is not empty"),
+            event(
+                3,
+                "site",
+                "AWS::CloudFormation::Stack",
+                "DELETE_FAILED",
+                "The following resource(s) failed to delete: [Bucket].",
+            ),
+        ),
+    )
     assert run(["destroy", "--stack-name", "site", "--yes", "--role-arn", "arn:aws:iam::123456789012:role/cfn"]) == 1
     err = capsys.readouterr().err
     assert "  Bucket (AWS::S3::Bucket) DELETE_FAILED: The bucket you tried to delete is not empty\n" in err
-    assert err.endswith("rumcfn: error: stack site ended in DELETE_FAILED; fix or retain the resources above, then "
-                        "run rumcfn destroy --stack-name site again\n")
+    assert err.endswith(
+        "rumcfn: error: stack site ended in DELETE_FAILED; fix or retain the resources above, then "
+        "run rumcfn destroy --stack-name site again\n"
+    )
     cf.assert_no_pending_responses()
 
 
 def test_deploy_from_settings_sends_the_synthesized_template(cli_with, capsys, monkeypatch, tmp_path):
-    from rumcfn.template.output import to_json
     from rumcfn.config import Settings, with_overrides
     from rumcfn.stack.assemble import build_template
+    from rumcfn.template.output import to_json
 
     monkeypatch.chdir(tmp_path)  # no ./rumcfn.toml
     settings = with_overrides(Settings(), {"monitor.name": "shop", "monitor.domains": ("shop.example.com",)})
     cf = cli_with("cloudformation")["cloudformation"]
     not_found(cf)
-    cf.add_response("create_change_set", {"Id": CHANGE_SET_ID, "StackId": STACK_ID}, {
-        "StackName": "site", "ChangeSetName": ANY, "ChangeSetType": "CREATE", "Description": ANY, "Parameters": [],
-        "Capabilities": ["CAPABILITY_IAM"], "TemplateBody": to_json(build_template(settings))})
-    cf.add_response("describe_change_set", change_set(changes=[
-        {"Type": "Resource", "ResourceChange": {"Action": "Add", "LogicalResourceId": "AppMonitor",
-                                                "ResourceType": "AWS::RUM::AppMonitor"}}]))
+    cf.add_response(
+        "create_change_set",
+        {"Id": CHANGE_SET_ID, "StackId": STACK_ID},
+        {
+            "StackName": "site",
+            "ChangeSetName": ANY,
+            "ChangeSetType": "CREATE",
+            "Description": ANY,
+            "Parameters": [],
+            "Capabilities": ["CAPABILITY_IAM"],
+            "TemplateBody": to_json(build_template(settings)),
+        },
+    )
+    cf.add_response(
+        "describe_change_set",
+        change_set(
+            changes=[
+                {
+                    "Type": "Resource",
+                    "ResourceChange": {
+                        "Action": "Add",
+                        "LogicalResourceId": "AppMonitor",
+                        "ResourceType": "AWS::RUM::AppMonitor",
+                    },
+                }
+            ]
+        ),
+    )
     cf.add_response("delete_change_set", {})
     cf.add_response("describe_stacks", stack("REVIEW_IN_PROGRESS"))
     cf.add_response("delete_stack", {}, {"StackName": STACK_ID})
-    assert run(["diff", "--stack-name", "site", "--app-monitor-name", "shop",
-                "--domain", "shop.example.com"]) == 0
+    assert run(["diff", "--stack-name", "site", "--app-monitor-name", "shop", "--domain", "shop.example.com"]) == 0
     assert "+ Add      AppMonitor         AWS::RUM::AppMonitor  N/A" in capsys.readouterr().out
     cf.assert_no_pending_responses()
 
@@ -435,8 +631,9 @@ def test_a_change_set_of_several_pages_is_shown_whole(cli_with, template_file, c
     """The first page comes with the poll; the paginator fetches the rest from its NextToken."""
     cf = cli_with("cloudformation")["cloudformation"]
     expect_new_stack_change_set(cf, changes=CHANGES[:1], pending=False, next_token="page-2")
-    cf.add_response("describe_change_set", change_set(changes=CHANGES[1:]),
-                    {"ChangeSetName": CHANGE_SET_ID, "NextToken": "page-2"})
+    cf.add_response(
+        "describe_change_set", change_set(changes=CHANGES[1:]), {"ChangeSetName": CHANGE_SET_ID, "NextToken": "page-2"}
+    )
     cf.add_response("delete_change_set", {}, {"ChangeSetName": CHANGE_SET_ID})
     cf.add_response("describe_stacks", stack("REVIEW_IN_PROGRESS"))
     cf.add_response("delete_stack", {}, {"StackName": STACK_ID})

@@ -32,7 +32,10 @@ def test_new_events_pages_until_the_last_seen_event():
     aws, stubs = stubbed("cloudformation")
     cf = stubs["cloudformation"]
     page1 = [event(9, "B", "AWS::SNS::Topic", "CREATE_COMPLETE"), event(8, "A", "AWS::SNS::Topic", "CREATE_COMPLETE")]
-    page2 = [event(7, "B", "AWS::SNS::Topic", "CREATE_IN_PROGRESS"), event(6, "A", "AWS::SNS::Topic", "CREATE_IN_PROGRESS")]
+    page2 = [
+        event(7, "B", "AWS::SNS::Topic", "CREATE_IN_PROGRESS"),
+        event(6, "A", "AWS::SNS::Topic", "CREATE_IN_PROGRESS"),
+    ]
     cf.add_response("describe_stack_events", {"StackEvents": page1, "NextToken": "t"})
     cf.add_response("describe_stack_events", {"StackEvents": page2}, {"StackName": "s", "NextToken": "t"})
     found = new_events(aws.client("cloudformation"), "s", "event-6")
@@ -57,6 +60,7 @@ def test_heartbeat_while_nothing_happens():
 # Every wait is bounded by the waiter botocore has for it (delay x max attempts in the cloudformation waiter
 # model: 30 s x 120 = one hour), so a CloudFormation that answers but never settles cannot hold a command forever.
 
+
 def slow_poller(clock: FakeClock):
     return clock.poller(first=60, most=60)  # no timeout of its own: the bound comes from the waiter model
 
@@ -74,8 +78,11 @@ def test_a_change_set_that_never_settles_is_given_up_after_the_waiters_bound():
         cf.add_response("describe_change_set", {"Status": "CREATE_PENDING", "StackId": STACK_ID, "StackName": "site"})
     clock = FakeClock()
     request = StackRequest("site", TemplateSource(small_template("Topic"), "t.json"))
-    with pytest.raises(WaitTimedOut, match=f"gave up waiting for change set {CHANGE_SET_ID} after 3600 s; "
-                                           f"see aws cloudformation describe-change-set --change-set-name"):
+    with pytest.raises(
+        WaitTimedOut,
+        match=f"gave up waiting for change set {CHANGE_SET_ID} after 3600 s; "
+        f"see aws cloudformation describe-change-set --change-set-name",
+    ):
         create_change_set(aws, request, slow_poller(clock))
     assert clock.now == 3600
 
@@ -90,9 +97,14 @@ def test_a_stack_that_never_settles_is_given_up_after_the_waiters_bound():
         cf.add_response("describe_stacks", stack("UPDATE_IN_PROGRESS"))
         cf.add_response("describe_stack_events", {"StackEvents": []})
     clock = FakeClock()
-    with pytest.raises(WaitTimedOut, match=f"gave up waiting for stack {STACK_ID} after 3600 s; CloudFormation "
-                                           "carries on: aws cloudformation describe-stack-events --stack-name"):
-        watch(aws.client("cloudformation"), STACK_ID, None, [].append, slow_poller(clock), waiter="stack_update_complete")
+    with pytest.raises(
+        WaitTimedOut,
+        match=f"gave up waiting for stack {STACK_ID} after 3600 s; CloudFormation "
+        "carries on: aws cloudformation describe-stack-events --stack-name",
+    ):
+        watch(
+            aws.client("cloudformation"), STACK_ID, None, [].append, slow_poller(clock), waiter="stack_update_complete"
+        )
     assert clock.now == 3600
 
 
@@ -102,9 +114,14 @@ def test_a_stack_set_operation_that_never_ends_is_given_up_after_a_stacks_bound(
     aws, stubs = stubbed("cloudformation")
     cf = stubs["cloudformation"]
     for _ in range(61):
-        cf.add_response("describe_stack_set_operation", {"StackSetOperation": {"OperationId": "op-1", "Status": "RUNNING"}})
+        cf.add_response(
+            "describe_stack_set_operation", {"StackSetOperation": {"OperationId": "op-1", "Status": "RUNNING"}}
+        )
     clock = FakeClock()
-    with pytest.raises(WaitTimedOut, match="gave up waiting for stack set operation op-1 after 3600 s; it carries on: "
-                                           "aws cloudformation list-stack-set-operations --stack-set-name rum"):
+    with pytest.raises(
+        WaitTimedOut,
+        match="gave up waiting for stack set operation op-1 after 3600 s; it carries on: "
+        "aws cloudformation list-stack-set-operations --stack-set-name rum",
+    ):
         wait_for_operation(aws.client("cloudformation"), "rum", "op-1", [].append, slow_poller(clock))
     assert clock.now == 3600

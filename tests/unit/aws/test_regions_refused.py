@@ -9,7 +9,6 @@ import pytest
 from rumcfn.aws.session import Aws
 from rumcfn.cli import run
 from rumcfn.template.regions import known_regions, offered
-
 from tests.support.aws import fake_credentials, stubbed
 
 RUM = "AWS::RUM::AppMonitor"

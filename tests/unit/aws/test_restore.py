@@ -16,14 +16,12 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from rumcfn.aws.session import Aws
 from rumcfn.aws.restore import RestoreFailed, Scope, Unresolvable, read_script, resolve, write_script
+from rumcfn.aws.session import Aws
 from rumcfn.cli.restore import restore_snippet
-from rumcfn.config import Settings, from_mapping
 from rumcfn.client.snippet import render_concrete
-
+from rumcfn.config import Settings, from_mapping
 from tests.support.deployed import ACCOUNT, MONITOR_ID, NOW, POOL_ID, REGION, STACK, STACK_ID, Deployed
-
 
 # --- the resolver ------------------------------------------------------------------------------------
 
@@ -111,8 +109,10 @@ def test_restore_of_a_resource_policy_stack_from_a_yaml_template(s3):
 
 def test_restore_of_a_parameters_stack_uses_the_deployed_parameter_values(s3):
     s3.create_bucket(Bucket="shop-site", CreateBucketConfiguration={"LocationConstraint": REGION})
-    deployed = Deployed(Settings(parameters=True),
-                        parameters={"WebsiteBucket": "shop-site", "SessionSampleRate": "0.25", "AppMonitorName": "shop"})
+    deployed = Deployed(
+        Settings(parameters=True),
+        parameters={"WebsiteBucket": "shop-site", "SessionSampleRate": "0.25", "AppMonitorName": "shop"},
+    )
     aws = aws_for(deployed, s3)
     script = read_script(aws, STACK)
     assert (script.bucket, script.key) == ("shop-site", "rum.js")
@@ -123,8 +123,10 @@ def test_restore_of_a_parameters_stack_uses_the_deployed_parameter_values(s3):
 
 def test_restore_into_a_bucket_the_stack_created_uses_its_physical_id(s3):
     s3.create_bucket(Bucket="shop-example-site", CreateBucketConfiguration={"LocationConstraint": REGION})
-    deployed = Deployed(from_mapping({"script": {"create_bucket": True, "bucket": "shop-example-site", "key": "js/rum.js"}}),
-                        physical={"SiteBucket": "shop-example-site"})
+    deployed = Deployed(
+        from_mapping({"script": {"create_bucket": True, "bucket": "shop-example-site", "key": "js/rum.js"}}),
+        physical={"SiteBucket": "shop-example-site"},
+    )
     aws = aws_for(deployed, s3)
     write_script(aws, read_script(aws, STACK))
     assert object_of(s3, bucket="shop-example-site", key="js/rum.js")["body"].startswith("(function(n,i,v,r,s,c,u,x,z)")
@@ -145,8 +147,12 @@ def test_a_stack_that_is_updating_is_refused(s3):
 def test_a_missing_stack_is_one_clear_error(s3):
     client = boto3.session.Session().client("cloudformation", region_name=REGION)
     stubber = Stubber(client)
-    stubber.add_client_error("describe_stacks", "ValidationError", f"Stack with id {STACK} does not exist",
-                             expected_params={"StackName": STACK})
+    stubber.add_client_error(
+        "describe_stacks",
+        "ValidationError",
+        f"Stack with id {STACK} does not exist",
+        expected_params={"StackName": STACK},
+    )
     stubber.activate()
     with pytest.raises(RestoreFailed, match=f"stack '{STACK}' does not exist in {REGION}"):
         read_script(Aws(region=REGION, clients={"cloudformation": client, "s3": s3}), STACK)
@@ -174,9 +180,13 @@ def test_access_denied_on_the_bucket_is_one_line(s3):
 
     from rumcfn.errors import RumcfnError
 
-    denied = {"Error": {"Code": "AccessDenied", "Message": "Access Denied"}, "ResponseMetadata": {"HTTPStatusCode": 403}}
-    s3.meta.events.register_first("before-call.s3.PutObject",
-                                  lambda **kw: (AWSResponse("https://s3", 403, {}, None), denied))
+    denied = {
+        "Error": {"Code": "AccessDenied", "Message": "Access Denied"},
+        "ResponseMetadata": {"HTTPStatusCode": 403},
+    }
+    s3.meta.events.register_first(
+        "before-call.s3.PutObject", lambda **kw: (AWSResponse("https://s3", 403, {}, None), denied)
+    )
 
     with pytest.raises(RumcfnError, match="access denied calling PutObject"):
         write_script(aws, script)
@@ -195,7 +205,9 @@ def cli(s3, monkeypatch, capsys):
         deployed = deployed or Deployed(Settings())
         if isinstance(deployed, Deployed):
             deployed.stubber.activate()
-        monkeypatch.setattr(rumcfn.aws.session, "Aws", lambda **kw: Aws(clients={"cloudformation": deployed.client, "s3": s3}, **kw))
+        monkeypatch.setattr(
+            rumcfn.aws.session, "Aws", lambda **kw: Aws(clients={"cloudformation": deployed.client, "s3": s3}, **kw)
+        )
         code = run(["restore-snippet", "--stack-name", STACK, "--region", REGION, *args])
         out, err = capsys.readouterr()
         return code, out, err
@@ -205,8 +217,9 @@ def cli(s3, monkeypatch, capsys):
 
 def test_command_restores_and_check_tells_missing_from_present(cli, s3):
     code, _, err = cli("--check")
-    assert code == 1 and err.strip() == ("rumcfn: error: s3://example-site-assets/rum.js is missing; "
-                                         f"run rumcfn restore-snippet --stack-name {STACK}")
+    assert code == 1 and err.strip() == (
+        f"rumcfn: error: s3://example-site-assets/rum.js is missing; run rumcfn restore-snippet --stack-name {STACK}"
+    )
     code, out, _ = cli()
     assert code == 0 and out.startswith("restored s3://example-site-assets/rum.js from stack site-rum (")
     code, out, _ = cli("--check")
@@ -227,8 +240,10 @@ def test_command_reports_a_missing_stack_in_one_line(cli, s3):
 
 
 def test_synth_never_imports_boto3(tmp_path):
-    code = (f"import sys; from rumcfn.cli import run; assert run(['synth', '-o', {str(tmp_path / 't.json')!r}]) == 0; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore')))")
+    code = (
+        f"import sys; from rumcfn.cli import run; assert run(['synth', '-o', {str(tmp_path / 't.json')!r}]) == 0; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('boto3', 'botocore')))"
+    )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "[]"
 
@@ -245,8 +260,11 @@ def test_a_deployed_template_built_to_hurt_is_one_line_not_a_hang():
     from rumcfn.template.reader import TemplateUnreadable
     from tests.support.aws import stubbed
 
-    bomb = "Resources:\n  A: {Type: AWS::SNS::Topic, Metadata: {l0: &l0 [x, x, x]," + "".join(
-        f" l{i}: &l{i} [*l{i - 1}, *l{i - 1}, *l{i - 1}]," for i in range(1, 30)) + "}}\n"
+    bomb = (
+        "Resources:\n  A: {Type: AWS::SNS::Topic, Metadata: {l0: &l0 [x, x, x],"
+        + "".join(f" l{i}: &l{i} [*l{i - 1}, *l{i - 1}, *l{i - 1}]," for i in range(1, 30))
+        + "}}\n"
+    )
     deep = "Resources: " + "[" * 30000 + "]" * 30000 + "\n"
     deep_json = '{"Resources": ' + "[" * 30000 + "]" * 30000 + "}"  # botocore's own JSON decoding would overflow
     aws, stubs = stubbed("cloudformation")

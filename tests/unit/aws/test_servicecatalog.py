@@ -73,10 +73,20 @@ def test_first_publish_creates_the_product(catalog, aws_env, capsys):
 
 def test_later_versions_add_a_provisioning_artifact(catalog, aws_env, capsys):
     catalog.add_response("describe_product_as_admin", product("v1.0.0"), {"Name": "RUM"})
-    catalog.add_response("create_provisioning_artifact", {"ProvisioningArtifactDetail": {"Id": "pa-v110", "Name": "v1.1.0"}}, {
-        "ProductId": PRODUCT, "IdempotencyToken": ANY, "Parameters": {
-            "Name": "v1.1.0", "Description": "Real-user monitoring for a website", "Type": "CLOUD_FORMATION_TEMPLATE",
-            "Info": {"LoadTemplateFromURL": ANY}}})
+    catalog.add_response(
+        "create_provisioning_artifact",
+        {"ProvisioningArtifactDetail": {"Id": "pa-v110", "Name": "v1.1.0"}},
+        {
+            "ProductId": PRODUCT,
+            "IdempotencyToken": ANY,
+            "Parameters": {
+                "Name": "v1.1.0",
+                "Description": "Real-user monitoring for a website",
+                "Type": "CLOUD_FORMATION_TEMPLATE",
+                "Info": {"LoadTemplateFromURL": ANY},
+            },
+        },
+    )
     catalog.add_response("associate_product_with_portfolio", {})
     assert run(ARGS + ["--version", "v1.1.0", "--sample-rate", "0.5"]) == 0
     out = capsys.readouterr().out
@@ -98,11 +108,17 @@ def test_publishing_an_existing_version_changes_nothing(catalog, aws_env, capsys
 
 
 def test_access_denied_is_one_line(catalog, capsys):
-    catalog.add_client_error("describe_product_as_admin", "AccessDeniedException",
-                             "User is not authorized to perform: servicecatalog:DescribeProductAsAdmin", 400)
+    catalog.add_client_error(
+        "describe_product_as_admin",
+        "AccessDeniedException",
+        "User is not authorized to perform: servicecatalog:DescribeProductAsAdmin",
+        400,
+    )
     assert run(ARGS + ["--version", "v1"]) == 1
-    assert capsys.readouterr().err == ("rumcfn: error: access denied calling DescribeProductAsAdmin: User is not "
-                                       "authorized to perform: servicecatalog:DescribeProductAsAdmin\n")
+    assert capsys.readouterr().err == (
+        "rumcfn: error: access denied calling DescribeProductAsAdmin: User is not "
+        "authorized to perform: servicecatalog:DescribeProductAsAdmin\n"
+    )
 
 
 def test_missing_bucket_is_one_line(catalog, capsys):

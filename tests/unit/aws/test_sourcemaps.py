@@ -14,8 +14,8 @@ from botocore.stub import Stubber
 
 from rumcfn.aws.session import Aws
 from rumcfn.aws.sourcemaps import NoSourceMapLocation, WrongRegion, upload
-from rumcfn.errors import UsageError
 from rumcfn.config import SettingsError
+from rumcfn.errors import UsageError
 
 REGION = "eu-west-1"
 BUCKET = "site-source-maps"

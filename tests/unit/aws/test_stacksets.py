@@ -9,9 +9,9 @@ import re
 
 import pytest
 
+from rumcfn.aws.stacksets import StackSetRequest, deploy_stack_set, missing_targets
 from rumcfn.cli import run
 from rumcfn.config import Settings
-from rumcfn.aws.stacksets import StackSetRequest, deploy_stack_set, missing_targets
 from rumcfn.template.reader import TemplateSource, from_settings
 from tests.support.aws import ACCOUNT, boto_client, instant_poller, small_template, stubbed
 
@@ -28,8 +28,21 @@ def logs_template(tmp_path):
 
 @pytest.mark.xdist_group("moto")
 def test_create_then_update_and_add_a_region(aws_env, logs_template, capsys):
-    argv = ["deploy", "--stack-set", "rum", "--template-file", logs_template, "--accounts", f"{A},{B}",
-            "--regions", "us-east-1,eu-west-1", "--max-concurrent-percentage", "50", "--failure-tolerance-percentage", "0"]
+    argv = [
+        "deploy",
+        "--stack-set",
+        "rum",
+        "--template-file",
+        logs_template,
+        "--accounts",
+        f"{A},{B}",
+        "--regions",
+        "us-east-1,eu-west-1",
+        "--max-concurrent-percentage",
+        "50",
+        "--failure-tolerance-percentage",
+        "0",
+    ]
     assert run(argv) == 0
     out = capsys.readouterr().out
     assert "Created stack set rum" in out
@@ -40,7 +53,9 @@ def test_create_then_update_and_add_a_region(aws_env, logs_template, capsys):
             assert re.search(rf"{account}\s+{region}\s+CURRENT\s+SUCCEEDED", out)
     assert out.rstrip().endswith("Stack set rum: 4 instance(s) CURRENT.")
 
-    assert run(argv[:-6] + ["--regions", "us-east-1,eu-west-1,ap-southeast-2", "--parameter-overrides", "Env=prod"]) == 0
+    assert (
+        run(argv[:-6] + ["--regions", "us-east-1,eu-west-1,ap-southeast-2", "--parameter-overrides", "Env=prod"]) == 0
+    )
     out = capsys.readouterr().out
     assert "Updating stack set rum and its existing instances..." in out
     assert re.search(r"Operation \S+ \(UPDATE\): SUCCEEDED", out)
@@ -74,8 +89,13 @@ def operation(op_id, status, action="CREATE"):
 
 
 def instance(account, region, status="CURRENT", detailed="SUCCEEDED", reason=None, ou=None):
-    item = {"StackSetId": "rum:1", "Region": region, "Account": account, "Status": status,
-            "StackInstanceStatus": {"DetailedStatus": detailed}}
+    item = {
+        "StackSetId": "rum:1",
+        "Region": region,
+        "Account": account,
+        "Status": status,
+        "StackInstanceStatus": {"DetailedStatus": detailed},
+    }
     if reason:
         item["StatusReason"] = reason
     if ou:
@@ -92,17 +112,24 @@ def test_failed_instances_are_reported(capsys):
     cf.add_response("create_stack_instances", {"OperationId": "op-1"})
     cf.add_response("describe_stack_set_operation", operation("op-1", "RUNNING"))
     cf.add_response("describe_stack_set_operation", operation("op-1", "FAILED"))
-    reason = "Account 222222222222 should have 'AWSCloudFormationStackSetExecutionRole' role with trust relationship to Role 'AWSCloudFormationStackSetAdministrationRole'."
-    cf.add_response("list_stack_instances", {"Summaries": [
-        instance(A, "us-east-1"), instance(B, "us-east-1", "INOPERABLE", "FAILED", reason)]})
+    reason = (
+        "Account 222222222222 should have 'AWSCloudFormationStackSetExecutionRole' role with trust relationship to "
+        "Role 'AWSCloudFormationStackSetAdministrationRole'."
+    )
+    cf.add_response(
+        "list_stack_instances",
+        {"Summaries": [instance(A, "us-east-1"), instance(B, "us-east-1", "INOPERABLE", "FAILED", reason)]},
+    )
     request = StackSetRequest("rum", TemplateSource(small_template("Logs"), "t.json"), ("us-east-1",), accounts=(A, B))
     with pytest.raises(Exception) as raised:
         deploy_stack_set(aws, request, poller=instant_poller())
     out = capsys.readouterr().out
     assert "Operation op-1 (CREATE): RUNNING\nOperation op-1 (CREATE): FAILED\n" in out
     assert re.search(rf"{B}\s+us-east-1\s+INOPERABLE\s+FAILED\s+Account 222222222222 should have", out)
-    assert str(raised.value) == ("stack set rum: 1 of 2 instance(s) not CURRENT and an operation did not succeed; see "
-                                 "aws cloudformation list-stack-set-operations --stack-set-name rum")
+    assert str(raised.value) == (
+        "stack set rum: 1 of 2 instance(s) not CURRENT and an operation did not succeed; see "
+        "aws cloudformation list-stack-set-operations --stack-set-name rum"
+    )
     assert raised.value.exit_code == 1
     cf.assert_no_pending_responses()
 
@@ -114,18 +141,40 @@ def test_organizational_units_use_service_managed_permissions(capsys):
     cf = stubs["cloudformation"]
     body = small_template("Logs")
     cf.add_client_error("describe_stack_set", "StackSetNotFoundException", "StackSet rum not found")
-    cf.add_response("create_stack_set", {"StackSetId": "rum:1"}, {
-        "StackSetName": "rum", "Parameters": [], "Capabilities": [], "TemplateBody": body,
-        "PermissionModel": "SERVICE_MANAGED", "AutoDeployment": {"Enabled": True, "RetainStacksOnAccountRemoval": False},
-        "ClientRequestToken": ANY})
+    cf.add_response(
+        "create_stack_set",
+        {"StackSetId": "rum:1"},
+        {
+            "StackSetName": "rum",
+            "Parameters": [],
+            "Capabilities": [],
+            "TemplateBody": body,
+            "PermissionModel": "SERVICE_MANAGED",
+            "AutoDeployment": {"Enabled": True, "RetainStacksOnAccountRemoval": False},
+            "ClientRequestToken": ANY,
+        },
+    )
     cf.add_response("list_stack_instances", {"Summaries": []})
-    cf.add_response("create_stack_instances", {"OperationId": "op-1"}, {
-        "StackSetName": "rum", "Regions": ["eu-west-1"], "DeploymentTargets": {"OrganizationalUnitIds": ["ou-ab12-cdefgh34"]},
-        "OperationPreferences": {"MaxConcurrentPercentage": 25}, "OperationId": ANY})
+    cf.add_response(
+        "create_stack_instances",
+        {"OperationId": "op-1"},
+        {
+            "StackSetName": "rum",
+            "Regions": ["eu-west-1"],
+            "DeploymentTargets": {"OrganizationalUnitIds": ["ou-ab12-cdefgh34"]},
+            "OperationPreferences": {"MaxConcurrentPercentage": 25},
+            "OperationId": ANY,
+        },
+    )
     cf.add_response("describe_stack_set_operation", operation("op-1", "SUCCEEDED"))
     cf.add_response("list_stack_instances", {"Summaries": [instance(A, "eu-west-1", ou="ou-ab12-cdefgh34")]})
-    request = StackSetRequest("rum", TemplateSource(body, "t.json"), ("eu-west-1",),
-                              organizational_units=("ou-ab12-cdefgh34",), max_concurrent_percentage=25)
+    request = StackSetRequest(
+        "rum",
+        TemplateSource(body, "t.json"),
+        ("eu-west-1",),
+        organizational_units=("ou-ab12-cdefgh34",),
+        max_concurrent_percentage=25,
+    )
     assert [i["Account"] for i in deploy_stack_set(aws, request, poller=instant_poller())] == [A]
     cf.assert_no_pending_responses()
 
@@ -133,9 +182,12 @@ def test_organizational_units_use_service_managed_permissions(capsys):
 def test_busy_stack_set(capsys):
     aws, stubs = stubbed("cloudformation")
     cf = stubs["cloudformation"]
-    cf.add_response("describe_stack_set", {"StackSet": {"StackSetName": "rum", "PermissionModel": "SELF_MANAGED",
-                                                        "Parameters": []}})
-    cf.add_client_error("update_stack_set", "OperationInProgressException", "Another Operation on StackSet rum is in progress")
+    cf.add_response(
+        "describe_stack_set", {"StackSet": {"StackSetName": "rum", "PermissionModel": "SELF_MANAGED", "Parameters": []}}
+    )
+    cf.add_client_error(
+        "update_stack_set", "OperationInProgressException", "Another Operation on StackSet rum is in progress"
+    )
     request = StackSetRequest("rum", TemplateSource(small_template("Logs"), "t.json"), ("us-east-1",), accounts=(A,))
     with pytest.raises(Exception, match="stack set rum already has an operation running; wait for it"):
         deploy_stack_set(aws, request, poller=instant_poller())
@@ -149,8 +201,10 @@ def test_missing_targets_group_by_regions():
 
 # --- the synthesized template is safe to deploy to many accounts and regions --------------------------------
 
-REGION_LITERAL = re.compile(r"\b(us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov)-(north|south|east|west|central|northeast|"
-                            r"southeast|northwest|southwest)-\d\b")
+REGION_LITERAL = re.compile(
+    r"\b(us|eu|ap|sa|ca|me|af|il|mx|cn|us-gov)-(north|south|east|west|central|northeast|"
+    r"southeast|northwest|southwest)-\d\b"
+)
 NOT_NAMES = {"MetricName"}
 
 
@@ -176,15 +230,18 @@ def stack_unique(value, parameters):
         variables = value["Fn::Sub"][1] if isinstance(value["Fn::Sub"], list) else {}
         used = set(re.findall(r"\$\{([^}!]+)\}", text))
         return "AWS::StackName" in used or any(
-            u in parameters or stack_unique(variables.get(u), parameters) for u in used)
+            u in parameters or stack_unique(variables.get(u), parameters) for u in used
+        )
     return False
 
 
 VARIANTS = {
     "default": Settings(),
     "resource-policy auth, no canary": dataclasses.replace(
-        Settings(), auth=dataclasses.replace(Settings().auth, mode="resource-policy"),
-        canary=dataclasses.replace(Settings().canary, enabled=False)),
+        Settings(),
+        auth=dataclasses.replace(Settings().auth, mode="resource-policy"),
+        canary=dataclasses.replace(Settings().canary, enabled=False),
+    ),
 }
 
 
@@ -206,8 +263,9 @@ def test_stack_set_template_has_no_account_region_or_fixed_names(variant):
         for prop, value in (resource.get("Properties") or {}).items():
             if prop.endswith("Name") and prop not in NOT_NAMES:
                 named += 1
-                assert stack_unique(value, parameters | set(data["Resources"])), \
+                assert stack_unique(value, parameters | set(data["Resources"])), (
                     f"{logical}.{prop} = {value!r} is not unique per stack"
+                )
     assert named >= 1
     assert template.fits_inline() or template.size < 1_000_000
 
@@ -226,15 +284,37 @@ def test_stack_set_from_settings_sends_the_parameters_template(monkeypatch, tmp_
     cf = stubs["cloudformation"]
     body = from_settings(dataclasses.replace(Settings(), parameters=True)).body
     cf.add_client_error("describe_stack_set", "StackSetNotFoundException", "StackSet rum not found")
-    cf.add_response("create_stack_set", {"StackSetId": "rum:1"}, {
-        "StackSetName": "rum", "TemplateBody": body, "Capabilities": ["CAPABILITY_IAM"],
-        "Parameters": [{"ParameterKey": "Domain", "ParameterValue": "shop.example.com"}],
-        "PermissionModel": "SELF_MANAGED", "ClientRequestToken": ANY})
+    cf.add_response(
+        "create_stack_set",
+        {"StackSetId": "rum:1"},
+        {
+            "StackSetName": "rum",
+            "TemplateBody": body,
+            "Capabilities": ["CAPABILITY_IAM"],
+            "Parameters": [{"ParameterKey": "Domain", "ParameterValue": "shop.example.com"}],
+            "PermissionModel": "SELF_MANAGED",
+            "ClientRequestToken": ANY,
+        },
+    )
     cf.add_response("list_stack_instances", {"Summaries": []})
     cf.add_response("create_stack_instances", {"OperationId": "op-1"})
     cf.add_response("describe_stack_set_operation", operation("op-1", "SUCCEEDED"))
     cf.add_response("list_stack_instances", {"Summaries": [instance(A, "us-east-1")]})
-    assert run(["deploy", "--stack-set", "rum", "--accounts", A, "--regions", "us-east-1",
-                "--parameter-overrides", "Domain=shop.example.com"]) == 0
+    assert (
+        run(
+            [
+                "deploy",
+                "--stack-set",
+                "rum",
+                "--accounts",
+                A,
+                "--regions",
+                "us-east-1",
+                "--parameter-overrides",
+                "Domain=shop.example.com",
+            ]
+        )
+        == 0
+    )
     assert "Stack set rum: 1 instance(s) CURRENT." in capsys.readouterr().out
     cf.assert_no_pending_responses()

@@ -10,9 +10,9 @@ import subprocess
 import pytest
 
 from rumcfn.client.module import render_module
-from rumcfn.client.snippet import concrete, render_concrete, to_js, RegExp
-from rumcfn.stack.assemble import build_stack
+from rumcfn.client.snippet import RegExp, concrete, render_concrete, to_js
 from rumcfn.config import from_mapping
+from rumcfn.stack.assemble import build_stack
 
 NODE = shutil.which("node") or "node"
 MONITOR = "8bd5f4a2-1b7c-4a36-9a0e-0d4fbbd1d0c3"
@@ -30,43 +30,69 @@ const test = (rs, u) => rs.some(r => r.test(u));
 const http = tele.http || {};
 console.log(JSON.stringify({
   config: c, telemetries: c.telemetries.map(t => Array.isArray(t) ? t[0] : t),
-  xray: Array.isArray(http.addXRayTraceIdHeader) ? URLS.map(u => test(http.addXRayTraceIdHeader, u)) : http.addXRayTraceIdHeader,
+  xray: Array.isArray(http.addXRayTraceIdHeader)
+    ? URLS.map(u => test(http.addXRayTraceIdHeader, u)) : http.addXRayTraceIdHeader,
   exclude: (http.urlsToExclude || []).map(r => r.source),
   errors: tele.errors && tele.errors.ignore ? ERRORS.map(e => !!tele.errors.ignore(e)) : null,
   resources: tele.performance && tele.performance.ignore ? RESOURCES.map(e => !!tele.performance.ignore(e)) : null,
 }));
 """
-URLS = ["/api/x", "api/x", "https://shop.example.com/api", "https://shop.example.com", "https://shop.example.com.evil.io/",
-        "//cdn.example.com/x", "https://api.example.com/x", "HTTPS://other.example/x"]
-ERRORS = [{"message": "Warning: deprecated"}, {"message": "TypeError: x"}, {"reason": {"message": "Warning: later"}},
-          {"reason": "Warning: plain"}, None]
-RESOURCES = [{"entryType": "resource", "name": "https://shop.example.com/beacon/1"},
-             {"entryType": "resource", "name": "https://shop.example.com/app.js"},
-             {"entryType": "resource", "name": "chrome-extension://abc/x.js"},
-             {"entryType": "navigation", "name": "https://shop.example.com/beacon/"}]
+URLS = [
+    "/api/x",
+    "api/x",
+    "https://shop.example.com/api",
+    "https://shop.example.com",
+    "https://shop.example.com.evil.io/",
+    "//cdn.example.com/x",
+    "https://api.example.com/x",
+    "HTTPS://other.example/x",
+]
+ERRORS = [
+    {"message": "Warning: deprecated"},
+    {"message": "TypeError: x"},
+    {"reason": {"message": "Warning: later"}},
+    {"reason": "Warning: plain"},
+    None,
+]
+RESOURCES = [
+    {"entryType": "resource", "name": "https://shop.example.com/beacon/1"},
+    {"entryType": "resource", "name": "https://shop.example.com/app.js"},
+    {"entryType": "resource", "name": "chrome-extension://abc/x.js"},
+    {"entryType": "navigation", "name": "https://shop.example.com/beacon/"},
+]
 
 
 def run(text: str) -> dict:
-    code = (HARNESS.replace("URLS", json.dumps(URLS)).replace("ERRORS", json.dumps(ERRORS))
-            .replace("RESOURCES", json.dumps(RESOURCES)))
+    code = (
+        HARNESS.replace("URLS", json.dumps(URLS))
+        .replace("ERRORS", json.dumps(ERRORS))
+        .replace("RESOURCES", json.dumps(RESOURCES))
+    )
     out = subprocess.run([NODE, "-e", code], input=text, capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
 
 
 def snippet_for(data: dict, **kwargs) -> str:
-    return render_concrete(app_monitor_id=MONITOR, region="eu-west-1", unsigned=True, settings=from_mapping(data), **kwargs)
+    return render_concrete(
+        app_monitor_id=MONITOR, region="eu-west-1", unsigned=True, settings=from_mapping(data), **kwargs
+    )
 
 
 WEB = {
     "monitor": {"enable_xray": True},
-    "snippet": {"release_id": "2026.12.02-1", "config": {
-        "pageIdFormat": "PATH_AND_HASH", "sessionAttributes": {"tenant": "acme", "plan:tier": 2},
-        "headers": {"x-api-key": "k"}, "cookieAttributes": {"sameSite": "Lax"},
-        "errors": {"stackTraceLength": 500, "ignore": ["^Warning:"]},
-        "performance": {"ignore": ["/beacon/"]},
-        "http": {"urlsToExclude": ["/health$", "^https://x.example/a/b"]},
-        "interaction": {"events": [{"event": "click", "cssLocator": "[data-rum]"}]},
-    }},
+    "snippet": {
+        "release_id": "2026.12.02-1",
+        "config": {
+            "pageIdFormat": "PATH_AND_HASH",
+            "sessionAttributes": {"tenant": "acme", "plan:tier": 2},
+            "headers": {"x-api-key": "k"},
+            "cookieAttributes": {"sameSite": "Lax"},
+            "errors": {"stackTraceLength": 500, "ignore": ["^Warning:"]},
+            "performance": {"ignore": ["/beacon/"]},
+            "http": {"urlsToExclude": ["/health$", "^https://x.example/a/b"]},
+            "interaction": {"events": [{"event": "click", "cssLocator": "[data-rum]"}]},
+        },
+    },
 }
 
 
@@ -85,7 +111,10 @@ def test_options_reach_the_client_in_its_own_names():
 def test_xray_header_goes_to_same_origin_requests_only():
     assert run(snippet_for(WEB))["xray"] == [True, True, True, True, False, False, False, False]
     assert run(snippet_for({"monitor": {"enable_xray": False}})).get("xray") is None
-    own = {"monitor": {"enable_xray": True}, "snippet": {"config": {"http": {"addXRayTraceIdHeader": ["^https://api\\."]}}}}
+    own = {
+        "monitor": {"enable_xray": True},
+        "snippet": {"config": {"http": {"addXRayTraceIdHeader": ["^https://api\\."]}}},
+    }
     assert run(snippet_for(own))["xray"] == [False, False, False, False, False, False, True, False]
 
 
@@ -99,26 +128,32 @@ def test_ignore_rules_become_the_clients_functions():
 def test_replay_is_only_on_when_asked_for():
     assert "replay" not in run(snippet_for({}))["telemetries"]
     got = run(snippet_for({"snippet": {"config": {"replay": {"additionalSampleRate": 0.1}}}}))
-    assert got["telemetries"][-1] == "replay" and got["config"]["telemetries"][-1] == ["replay", {"additionalSampleRate": 0.1}]
+    assert got["telemetries"][-1] == "replay" and got["config"]["telemetries"][-1] == [
+        "replay",
+        {"additionalSampleRate": 0.1},
+    ]
 
 
 def test_user_text_cannot_end_the_script_or_become_a_placeholder():
     assert to_js(RegExp("</script>"), False) == "/<\\/script>/"
-    data = {"auth": {"mode": "resource-policy"}, "snippet": {"config": {"alias": "${AWS::AccountId}",
-                                                                        "sessionAttributes": {"k": "${Evil}"}}}}
+    data = {
+        "auth": {"mode": "resource-policy"},
+        "snippet": {"config": {"alias": "${AWS::AccountId}", "sessionAttributes": {"k": "${Evil}"}}},
+    }
     stack = build_stack(from_mapping(data))
     body = stack.snippet.to_dict()["Fn::Sub"][0]
     assert 'alias:"${!AWS::AccountId}"' in body and 'k:"${!Evil}"' in body
     policy = stack.monitor.properties["ResourcePolicy"].to_dict()["PolicyDocument"]["Fn::Sub"][0]
-    assert json.loads(policy.replace("${!", "${").replace("${MonitorName}", "m"))["Statement"][0]["Condition"] == \
-        {"StringEquals": {"rum:alias": "${AWS::AccountId}"}}
+    assert json.loads(policy.replace("${!", "${").replace("${MonitorName}", "m"))["Statement"][0]["Condition"] == {
+        "StringEquals": {"rum:alias": "${AWS::AccountId}"}
+    }
 
 
 def test_the_stack_snippet_carries_the_same_config():
     settings = from_mapping({**WEB, "auth": {"mode": "resource-policy"}})
     body = build_stack(settings).snippet.to_dict()["Fn::Sub"][0]
     concrete_text = snippet_for(WEB)
-    tail = concrete_text[concrete_text.index("telemetries:"):]
+    tail = concrete_text[concrete_text.index("telemetries:") :]
     assert tail.split(",allowCookies")[0] in body
 
 
@@ -126,7 +161,9 @@ def test_alias_adds_the_resource_policy_condition():
     stack = build_stack(from_mapping({"auth": {"mode": "resource-policy"}, "snippet": {"config": {"alias": "prod"}}}))
     policy = stack.monitor.properties["ResourcePolicy"].to_dict()["PolicyDocument"]["Fn::Sub"][0]
     assert '"Condition":{"StringEquals":{"rum:alias":"prod"}}' in policy
-    assert "rum:alias" not in json.dumps(build_stack(from_mapping({"auth": {"mode": "resource-policy"}})).template.to_dict())
+    assert "rum:alias" not in json.dumps(
+        build_stack(from_mapping({"auth": {"mode": "resource-policy"}})).template.to_dict()
+    )
 
 
 MODULE_HARNESS = r"""
@@ -140,7 +177,8 @@ const body = src.replace(/^import .*$/m, '').replace('export default awsRum;', '
 new Function('AwsRum', ...NAMES, body)(AwsRum, ...NAMES.map(n => plugins[n]));
 const [id, version, region, config] = made[0];
 console.log(JSON.stringify({id, version, region, config,
-  plugins: (config.eventPluginsToLoad || []).map(p => [p.name, p.config === undefined ? null : Object.keys(p.config)])}));
+  plugins: (config.eventPluginsToLoad || []).map(p =>
+    [p.name, p.config === undefined ? null : Object.keys(p.config)])}));
 """
 
 
@@ -154,22 +192,35 @@ def run_module(text: str) -> dict:
 def test_slim_module_loads_exactly_the_plugins_the_telemetries_need():
     client = concrete(app_monitor_id=MONITOR, region="eu-west-1", unsigned=True, settings=from_mapping(WEB))
     text = render_module(client)
-    assert re.search(r'^import \{ AwsRum, DomEventPlugin, FetchPlugin, JsErrorPlugin, NavigationPlugin, '
-                     r'ResourcePlugin, WebVitalsPlugin, XhrPlugin \} from "@aws-rum/web-slim";$', text, re.M)
+    assert re.search(
+        r'^import \{ AwsRum, DomEventPlugin, FetchPlugin, JsErrorPlugin, NavigationPlugin, '
+        r'ResourcePlugin, WebVitalsPlugin, XhrPlugin \} from "@aws-rum/web-slim";$',
+        text,
+        re.M,
+    )
     got = run_module(text)
     assert (got["id"], got["version"], got["region"]) == (MONITOR, "1.0.0", "eu-west-1")
-    assert got["plugins"] == [["JsErrorPlugin", ["ignore", "stackTraceLength"]], ["NavigationPlugin", ["ignore"]],
-                              ["ResourcePlugin", ["ignore"]], ["WebVitalsPlugin", ["ignore"]],
-                              ["FetchPlugin", ["urlsToExclude", "addXRayTraceIdHeader"]],
-                              ["XhrPlugin", ["urlsToExclude", "addXRayTraceIdHeader"]], ["DomEventPlugin", ["events"]]]
+    assert got["plugins"] == [
+        ["JsErrorPlugin", ["ignore", "stackTraceLength"]],
+        ["NavigationPlugin", ["ignore"]],
+        ["ResourcePlugin", ["ignore"]],
+        ["WebVitalsPlugin", ["ignore"]],
+        ["FetchPlugin", ["urlsToExclude", "addXRayTraceIdHeader"]],
+        ["XhrPlugin", ["urlsToExclude", "addXRayTraceIdHeader"]],
+        ["DomEventPlugin", ["events"]],
+    ]
     assert not {"telemetries", "signing", "identityPoolId"} & set(got["config"])
     assert got["config"]["releaseId"] == "2026.12.02-1"
 
 
 def test_full_module_keeps_telemetries_and_cognito():
     pool = "eu-west-1:11111111-2222-3333-4444-555555555555"
-    client = concrete(app_monitor_id=MONITOR, region="eu-west-1", identity_pool_id=pool,
-                      settings=from_mapping({"monitor": {"telemetries": ["errors"]}}))
+    client = concrete(
+        app_monitor_id=MONITOR,
+        region="eu-west-1",
+        identity_pool_id=pool,
+        settings=from_mapping({"monitor": {"telemetries": ["errors"]}}),
+    )
     text = render_module(client)
     assert 'import { AwsRum } from "aws-rum-web";' in text
     got = run_module(text)
@@ -180,18 +231,42 @@ def test_full_module_keeps_telemetries_and_cognito():
 @pytest.mark.parametrize("fmt", ["js", "module"])
 def test_cli_reads_the_settings_file(run_cli, tmp_path, fmt):
     (tmp_path / "site.toml").write_text('[snippet]\nrelease_id = "r-7"\n[snippet.config]\npageIdFormat = "HASH"\n')
-    done = run_cli("snippet", "--app-monitor-id", MONITOR, "--region", "eu-west-1", "--unsigned",
-                   "--config", "site.toml", "--format", fmt)
+    done = run_cli(
+        "snippet",
+        "--app-monitor-id",
+        MONITOR,
+        "--region",
+        "eu-west-1",
+        "--unsigned",
+        "--config",
+        "site.toml",
+        "--format",
+        fmt,
+    )
     assert done.returncode == 0, done.stderr
     assert 'releaseId:"r-7"' in done.stdout and 'pageIdFormat:"HASH"' in done.stdout
-    flag = run_cli("snippet", "--app-monitor-id", MONITOR, "--region", "eu-west-1", "--unsigned",
-                   "--config", "site.toml", "--release-id", "r-8")
+    flag = run_cli(
+        "snippet",
+        "--app-monitor-id",
+        MONITOR,
+        "--region",
+        "eu-west-1",
+        "--unsigned",
+        "--config",
+        "site.toml",
+        "--release-id",
+        "r-8",
+    )
     assert 'releaseId:"r-8"' in flag.stdout
 
 
 def test_cli_bad_option_is_one_line_exit_2(run_cli, tmp_path):
     (tmp_path / "site.toml").write_text('[snippet.config]\nsessionSampleRate = 0.5\n')
-    done = run_cli("snippet", "--app-monitor-id", MONITOR, "--region", "eu-west-1", "--unsigned", "--config", "site.toml")
+    done = run_cli(
+        "snippet", "--app-monitor-id", MONITOR, "--region", "eu-west-1", "--unsigned", "--config", "site.toml"
+    )
     assert done.returncode == 2 and done.stdout == ""
-    assert done.stderr == ("rumcfn: error: setting snippet.config.sessionSampleRate: is set by rumcfn from "
-                           "monitor.session_sample_rate; set that instead, but got 0.5\n")
+    assert done.stderr == (
+        "rumcfn: error: setting snippet.config.sessionSampleRate: is set by rumcfn from "
+        "monitor.session_sample_rate; set that instead, but got 0.5\n"
+    )

@@ -4,8 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from rumcfn.client.csp import (LoaderTag, Origin, allows_connect, allows_inline_script, allows_script_url, judge,
-                              list_matches, parse_header, parse_policy, script_hash, url_matches)
+from rumcfn.client.csp import (
+    LoaderTag,
+    Origin,
+    allows_connect,
+    allows_inline_script,
+    allows_script_url,
+    judge,
+    list_matches,
+    parse_header,
+    parse_policy,
+    script_hash,
+    url_matches,
+)
 from rumcfn.client.loader import Loader, directives_for, loader_of_settings, parse_loader
 from rumcfn.client.snippet import render_concrete
 from rumcfn.config import from_mapping
@@ -154,9 +165,15 @@ LOADER = parse_loader(render_concrete(app_monitor_id=MONITOR, region="eu-west-1"
 
 def test_judge_names_what_is_blocked_and_what_to_add():
     header = parse_header(["default-src 'self'; script-src 'self' https://client.rum.us-east-1.amazonaws.com"])
-    verdict = judge(PAGE, header, LoaderTag(src="https://www.example.com/rum.js", policies_before=tuple(header)), LOADER)
-    assert verdict.additions == {"default-src (header)": ["https://dataplane.rum.eu-west-1.amazonaws.com",
-                                                          "https://cognito-identity.eu-west-1.amazonaws.com"]}
+    verdict = judge(
+        PAGE, header, LoaderTag(src="https://www.example.com/rum.js", policies_before=tuple(header)), LOADER
+    )
+    assert verdict.additions == {
+        "default-src (header)": [
+            "https://dataplane.rum.eu-west-1.amazonaws.com",
+            "https://cognito-identity.eu-west-1.amazonaws.com",
+        ]
+    }
     assert len(verdict.blocked) == 2
 
 
@@ -173,7 +190,9 @@ def test_judge_an_inline_snippet_asks_for_its_hash_and_a_later_meta_policy_spare
     inline = "\n(function(){})();\n"
     meta = parse_policy("script-src 'self'; connect-src *", "<meta>")
     before = judge(PAGE, [meta], LoaderTag(text=inline, policies_before=(meta,)), LOADER)
-    assert before.additions == {"script-src (<meta>)": [script_hash(inline), "https://client.rum.us-east-1.amazonaws.com"]}
+    assert before.additions == {
+        "script-src (<meta>)": [script_hash(inline), "https://client.rum.us-east-1.amazonaws.com"]
+    }
     after = judge(PAGE, [meta], LoaderTag(text=inline, policies_before=()), LOADER)
     assert after.additions == {"script-src (<meta>)": ["https://client.rum.us-east-1.amazonaws.com"]}
 
@@ -182,5 +201,7 @@ def test_judge_under_strict_dynamic_asks_for_the_nonce():
     policy = parse_policy("script-src 'nonce-abc' 'strict-dynamic'; connect-src *", "header")
     verdict = judge(PAGE, [policy], LoaderTag(src="https://www.example.com/rum.js", policies_before=(policy,)), LOADER)
     assert verdict.additions == {} and "nonce" in verdict.notes[0]
-    fine = judge(PAGE, [policy], LoaderTag(src="https://www.example.com/rum.js", nonce="abc", policies_before=(policy,)), LOADER)
+    fine = judge(
+        PAGE, [policy], LoaderTag(src="https://www.example.com/rum.js", nonce="abc", policies_before=(policy,)), LOADER
+    )
     assert fine.blocked == []

@@ -9,8 +9,8 @@ import subprocess
 
 import pytest
 
-from rumcfn.config import SettingsError
 from rumcfn.client.snippet import page_pattern, render_concrete, to_js
+from rumcfn.config import SettingsError
 
 NODE = shutil.which("node") or "node"
 
@@ -90,7 +90,9 @@ def test_excluded_pages_become_regexps_over_window_location():
 
 
 def test_snippet_stays_small():
-    text = render_concrete(app_monitor_id=MONITOR, region="us-east-1", identity_pool_id="us-east-1:0a1b2c3d-1111-2222-3333-444455556666")
+    text = render_concrete(
+        app_monitor_id=MONITOR, region="us-east-1", identity_pool_id="us-east-1:0a1b2c3d-1111-2222-3333-444455556666"
+    )
     assert len(text.encode()) < 1024
     assert len(gzip.compress(text.encode())) < 600
 
@@ -99,13 +101,22 @@ def test_script_end_tag_in_values_cannot_close_an_inline_script():
     assert to_js("</script><script>alert(1)</script>", sub=False) == '"<\\/script><script>alert(1)<\\/script>"'
 
 
-@pytest.mark.parametrize("kwargs,setting", [
-    ({"app_monitor_id": "not an id!", "region": "us-east-1", "unsigned": True}, "--app-monitor-id"),
-    ({"app_monitor_id": MONITOR, "region": "mars-1", "unsigned": True}, "--region"),
-    ({"app_monitor_id": MONITOR, "region": "us-east-1"}, "--identity-pool-id"),
-    ({"app_monitor_id": MONITOR, "region": "us-east-1", "unsigned": True, "identity_pool_id": "us-east-1:ab"}, "--identity-pool-id"),
-    ({"app_monitor_id": MONITOR, "region": "us-east-1", "unsigned": True, "sample_rate": 2.0}, "monitor.session_sample_rate"),
-])
+@pytest.mark.parametrize(
+    "kwargs,setting",
+    [
+        ({"app_monitor_id": "not an id!", "region": "us-east-1", "unsigned": True}, "--app-monitor-id"),
+        ({"app_monitor_id": MONITOR, "region": "mars-1", "unsigned": True}, "--region"),
+        ({"app_monitor_id": MONITOR, "region": "us-east-1"}, "--identity-pool-id"),
+        (
+            {"app_monitor_id": MONITOR, "region": "us-east-1", "unsigned": True, "identity_pool_id": "us-east-1:ab"},
+            "--identity-pool-id",
+        ),
+        (
+            {"app_monitor_id": MONITOR, "region": "us-east-1", "unsigned": True, "sample_rate": 2.0},
+            "monitor.session_sample_rate",
+        ),
+    ],
+)
 def test_bad_snippet_input_is_rejected(kwargs, setting):
     with pytest.raises(SettingsError, match=f"setting {setting}"):
         render_concrete(**kwargs)

@@ -50,12 +50,78 @@ API_FIELDS = {
 }
 
 TEXT_SAMPLES = [
-    "", "a", "A", "-", "_", ".", "..", ".x", "x.", "#", "/", "a/b", "/a", "a b", "a\nb", "a\tb", "a\rb", "\x00", "\x7f",
-    "é", "ü.example.com", "*", "?", "aws:x", "AWS:x", "Aws:x", "x@y", "a,b", "a;b", "a<b", "https://", "s3://b",
-    "www.example.com", "*.example.com", "https://www.example.com/", "us-east-1:11111111-2222-3333-4444-555555555555",
-    "arn:aws:iam::123456789012:role/r", "arn:awsfoo:sns:us-east-1:123456789012:t", "rate(5 minutes)", "cron(junk)",
-    "cron(0 12 * * ? *)", "p75", "_:-", "1" * 510,
-] + ["x" * n for n in (19, 20, 21, 54, 55, 56, 63, 64, 65, 127, 128, 129, 253, 254, 255, 256, 257, 1024, 1025, 1260, 1261, 2048, 2049)]
+    "",
+    "a",
+    "A",
+    "-",
+    "_",
+    ".",
+    "..",
+    ".x",
+    "x.",
+    "#",
+    "/",
+    "a/b",
+    "/a",
+    "a b",
+    "a\nb",
+    "a\tb",
+    "a\rb",
+    "\x00",
+    "\x7f",
+    "é",
+    "ü.example.com",
+    "*",
+    "?",
+    "aws:x",
+    "AWS:x",
+    "Aws:x",
+    "x@y",
+    "a,b",
+    "a;b",
+    "a<b",
+    "https://",
+    "s3://b",
+    "www.example.com",
+    "*.example.com",
+    "https://www.example.com/",
+    "us-east-1:11111111-2222-3333-4444-555555555555",
+    "arn:aws:iam::123456789012:role/r",
+    "arn:awsfoo:sns:us-east-1:123456789012:t",
+    "rate(5 minutes)",
+    "cron(junk)",
+    "cron(0 12 * * ? *)",
+    "p75",
+    "_:-",
+    "1" * 510,
+] + [
+    "x" * n
+    for n in (
+        19,
+        20,
+        21,
+        54,
+        55,
+        56,
+        63,
+        64,
+        65,
+        127,
+        128,
+        129,
+        253,
+        254,
+        255,
+        256,
+        257,
+        1024,
+        1025,
+        1260,
+        1261,
+        2048,
+        2049,
+    )
+]
 NUMBER_SAMPLES = [-1, 0, 1, 2, 3, 0.5, 59, 60, 61, 840, 841, 86_400, 86_401, 10**9, float("inf"), float("nan"), True]
 
 
@@ -95,6 +161,7 @@ def rule_of(setting: str):
         section, field, rest = SECTIONS[parts[0]], parts[1], parts[2:]
     else:
         from rumcfn.config import Settings
+
         section, field, rest = Settings, parts[0], parts[1:]
     rule = section.rule(field)
     if rest == ["key"]:
@@ -120,8 +187,10 @@ def test_what_the_api_model_rejects_the_setting_rejects(setting):
     service, name = API_FIELDS[setting]
     rule = rule_of(setting)
     if setting.endswith(".count"):
-        samples = [tuple(["https://www.example.com/"] * n) if "pages" in setting else tuple(["a.example.com"] * n)
-                   for n in (0, 1, 5, 6, 50, 51)]
+        samples = [
+            tuple(["https://www.example.com/"] * n) if "pages" in setting else tuple(["a.example.com"] * n)
+            for n in (0, 1, 5, 6, 50, 51)
+        ]
         accepted = [s for s in samples if not rumcfn_rejects(rule, s)]
         assert all(model_accepts(service, name, s) for s in accepted), [len(s) for s in accepted]
         return
@@ -162,7 +231,9 @@ def schema_accepts(spec: dict, value) -> bool:
     if "enum" in spec:
         return value in spec["enum"] and type(value) is type(spec["enum"][0])
     if spec.get("type") == "string" or "pattern" in spec:
-        if not isinstance(value, str) or not spec.get("minLength", 0) <= len(value) <= spec.get("maxLength", len(value)):
+        if not isinstance(value, str) or not spec.get("minLength", 0) <= len(value) <= spec.get(
+            "maxLength", len(value)
+        ):
             return False
         return "pattern" not in spec or re.search(spec["pattern"], value) is not None
     return True

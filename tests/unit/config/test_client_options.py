@@ -24,15 +24,35 @@ BAD = [
     ({"disableAutoPageView": "yes"}, "disableAutoPageView", "true or false", "yes"),
     ({"alias": ""}, "alias", "1-255 characters", "''"),
     ({"cookieAttributes": {"sameSite": "lax"}}, "cookieAttributes.sameSite", "one of Strict, Lax, None", "lax"),
-    ({"cookieAttributes": {"expires": 3}}, "cookieAttributes.expires", "known: domain, path, sameSite, secure, unique", "3"),
+    (
+        {"cookieAttributes": {"expires": 3}},
+        "cookieAttributes.expires",
+        "known: domain, path, sameSite, secure, unique",
+        "3",
+    ),
     ({"cookieAttributes": {"path": "m/"}}, "cookieAttributes.path", "starting with /", "m/"),
-    ({"cookieAttributes": {"sameSite": "None", "secure": False}}, "cookieAttributes.sameSite", "needs secure = true", "None"),
+    (
+        {"cookieAttributes": {"sameSite": "None", "secure": False}},
+        "cookieAttributes.sameSite",
+        "needs secure = true",
+        "None",
+    ),
     ({"sessionAttributes": {"aws:plan": "x"}}, "sessionAttributes.aws:plan", "not start with aws:", "aws:plan"),
     ({"sessionAttributes": {"pageTags": "x"}}, "sessionAttributes.pageTags", "pageTags", "pageTags"),
     ({"sessionAttributes": {"plan": "x" * 257}}, "sessionAttributes.plan", "at most 256 characters", "xxx"),
     ({"sessionAttributes": {"plan": [1]}}, "sessionAttributes.plan", "a number or true/false", "[1]"),
-    ({"sessionAttributes": {f"k{i}": i for i in range(11)}}, "sessionAttributes", "at most 10 attributes, but has 11", "k10"),
-    ({"routeChangeComplete": 500, "routeChangeTimeout": 400}, "routeChangeComplete", "less than routeChangeTimeout (400)", "500"),
+    (
+        {"sessionAttributes": {f"k{i}": i for i in range(11)}},
+        "sessionAttributes",
+        "at most 10 attributes, but has 11",
+        "k10",
+    ),
+    (
+        {"routeChangeComplete": 500, "routeChangeTimeout": 400},
+        "routeChangeComplete",
+        "less than routeChangeTimeout (400)",
+        "500",
+    ),
     ({"headers": {"x api": "1"}}, "headers.x api", "HTTP header name", "x api"),
     ({"http": {"urlsToExclude": ["("]}}, "http.urlsToExclude", "valid regular expression", "("),
     ({"http": {"urlsToExclude": "/health"}}, "http.urlsToExclude", "list of regular expressions over URLs", "/health"),
@@ -40,8 +60,18 @@ BAD = [
     ({"http": {"recordAll": True}}, "http.recordAll", "not a known http option (known: addXRayTraceIdHeader", "True"),
     ({"performance": {"recordAllTypes": ["video"]}}, "performance.recordAllTypes", "one of other, stylesheet", "video"),
     ({"errors": {"stackTraceLength": -5}}, "errors.stackTraceLength", "at least 0", "-5"),
-    ({"interaction": {"events": [{"event": "click"}]}}, "interaction.events", "exactly one of cssLocator or elementId", "click"),
-    ({"interaction": {"events": [{"event": "click", "element": "document"}]}}, "interaction.events", "element needs JavaScript", "document"),
+    (
+        {"interaction": {"events": [{"event": "click"}]}},
+        "interaction.events",
+        "exactly one of cssLocator or elementId",
+        "click",
+    ),
+    (
+        {"interaction": {"events": [{"event": "click", "element": "document"}]}},
+        "interaction.events",
+        "element needs JavaScript",
+        "document",
+    ),
     ({"replay": {"additionalSampleRate": 2}}, "replay.additionalSampleRate", "between 0 and 1", "2"),
     ({"sampleRate": 1}, "sampleRate", "not a web client option rumcfn knows (known: alias, applicationAttributes", "1"),
 ]
@@ -73,33 +103,45 @@ def test_javascript_only_options_say_why_and_what_instead(key):
 
 
 def test_javascript_only_keys_inside_a_telemetry_table_are_refused():
-    with pytest.raises(SettingsError, match=r"snippet.config.interaction.interactionId: is not a known interaction option"):
+    with pytest.raises(
+        SettingsError, match=r"snippet.config.interaction.interactionId: is not a known interaction option"
+    ):
         from_mapping(snippet({"interaction": {"interactionId": "x"}}))
 
 
 def test_an_option_newer_than_the_pinned_client_is_refused():
     with pytest.raises(SettingsError) as caught:
         from_mapping(snippet({"sessionAttributes": {"a": 1}, "useBeacon": False}, client_version="2.1.0"))
-    assert str(caught.value) == ("setting snippet.config.useBeacon: needs web client 3.0.0 or later "
-                                 "(snippet.client_version is 2.1.0), but got False")
+    assert str(caught.value) == (
+        "setting snippet.config.useBeacon: needs web client 3.0.0 or later "
+        "(snippet.client_version is 2.1.0), but got False"
+    )
     with pytest.raises(SettingsError, match="snippet.config.replay: needs web client 3.0.0"):
         from_mapping(snippet({"replay": {}}, client_version="2.1.0"))
 
 
 def test_telemetry_tables_need_the_telemetry_and_xray_options_need_xray():
-    with pytest.raises(SettingsError, match=r"snippet.config.performance: configures a telemetry the monitor leaves out"):
+    with pytest.raises(
+        SettingsError, match=r"snippet.config.performance: configures a telemetry the monitor leaves out"
+    ):
         from_mapping({"monitor": {"telemetries": ["errors"]}, **snippet({"performance": {"eventLimit": 5}})})
     for config in ({"http": {"addXRayTraceIdHeader": True}}, {"enableW3CTraceId": True}):
         with pytest.raises(SettingsError, match="has no effect unless monitor.enable_xray is true"):
             from_mapping(snippet(config))
-    settings = from_mapping({"monitor": {"enable_xray": True}, **snippet({"enableW3CTraceId": True,
-                                                                         "http": {"addXRayTraceIdHeader": ["^/api/"]}})})
+    settings = from_mapping(
+        {
+            "monitor": {"enable_xray": True},
+            **snippet({"enableW3CTraceId": True, "http": {"addXRayTraceIdHeader": ["^/api/"]}}),
+        }
+    )
     assert settings.snippet.config.get("enableW3CTraceId") is True
 
 
 def test_every_option_in_the_table_has_a_rule_and_a_version():
-    for name, option in [*CLIENT_OPTIONS.items(), *((f"{t}.{k}", o) for t, opts in TELEMETRY_OPTIONS.items()
-                                                    for k, o in opts.items())]:
+    for name, option in [
+        *CLIENT_OPTIONS.items(),
+        *((f"{t}.{k}", o) for t, opts in TELEMETRY_OPTIONS.items() for k, o in opts.items()),
+    ]:
         assert re.fullmatch(r"[0-9]+\.[0-9]+\.[0-9]+", option.since), name
         assert option.rule is not None, name
     assert not set(CLIENT_OPTIONS) & set(DERIVED) and not set(CLIENT_OPTIONS) & set(JAVASCRIPT_ONLY)

@@ -5,8 +5,15 @@ from __future__ import annotations
 
 import pytest
 
-from rumcfn.config import (CanarySettings, MonitorSettings, ScriptSettings, Settings, SettingsError, from_mapping,
-                           with_overrides)
+from rumcfn.config import (
+    CanarySettings,
+    MonitorSettings,
+    ScriptSettings,
+    Settings,
+    SettingsError,
+    from_mapping,
+    with_overrides,
+)
 
 POOL = "us-east-1:1a1a1a1a-ffff-1111-9999-12345678abcd"
 ROLE = "arn:aws:iam::123456789012:role/rum-guest"

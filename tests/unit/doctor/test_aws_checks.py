@@ -11,10 +11,9 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from botocore.stub import Stubber
 
+from rumcfn.aws.session import Aws
 from rumcfn.doctor.report import FAILED, OK, SKIPPED
 from rumcfn.doctor.runner import run
-from rumcfn.aws.session import Aws
-
 from tests.support.aws import boto_client
 from tests.support.deployed import MONITOR_ID, REGION, STACK
 from tests.support.doctor_world import SETTINGS, World
@@ -66,20 +65,27 @@ def test_a_monitor_changed_in_the_console_and_a_zero_sample_rate_are_named(world
                                "Domain": "www.example.com"})
     report, checks = w.doctor()
     assert [c.name for c in report.failures()] == ["monitor", "domain", "data"]
-    assert checks["monitor"].detail == (f"shop ({MONITOR_ID}, ACTIVE): domains are www.example.com, not 127.0.0.1; "
-                                        "telemetries are errors, not errors, performance, http; sample rate is 0.0, not 1")
-    assert checks["monitor"].fix == (f"the monitor was changed outside the stack: deploy it again "
-                                     f"(rumcfn deploy --stack-name {STACK})")
+    assert checks["monitor"].detail == (
+        f"shop ({MONITOR_ID}, ACTIVE): domains are www.example.com, not 127.0.0.1; "
+        "telemetries are errors, not errors, performance, http; sample rate is 0.0, not 1"
+    )
+    assert checks["monitor"].fix == (
+        f"the monitor was changed outside the stack: deploy it again (rumcfn deploy --stack-name {STACK})"
+    )
     assert checks["domain"].detail.startswith("127.0.0.1 is not among the domains of the monitor (www.example.com)")
-    assert checks["data"].detail == ("no page views or sessions of shop in the last hour; likely: the session sample "
-                                     "rate is 0: no session is recorded; the monitor and domain checks above failed")
+    assert checks["data"].detail == (
+        "no page views or sessions of shop in the last hour; likely: the session sample "
+        "rate is 0: no session is recorded; the monitor and domain checks above failed"
+    )
     assert checks["data"].fix == "set monitor.session_sample_rate above 0 and deploy"
 
 
 def test_no_data_without_a_visible_cause(world):
     report, checks = world().doctor()
     assert [c.name for c in report.failures()] == ["data"]
-    assert checks["data"].detail.endswith("; no cause visible from here; the snippet signs with Cognito guest credentials")
+    assert checks["data"].detail.endswith(
+        "; no cause visible from here; the snippet signs with Cognito guest credentials"
+    )
     assert "--browser" in checks["data"].fix
 
 
@@ -108,10 +114,13 @@ def test_a_missing_stack_skips_what_needs_it_but_still_checks_the_site(world):
     assert checks["page"].status == OK
 
 
-@pytest.mark.parametrize("status,fix", [
-    ("UPDATE_ROLLBACK_COMPLETE", "find the failed resource in the stack's events, fix it and deploy again"),
-    ("ROLLBACK_COMPLETE", f"rumcfn destroy --stack-name {STACK} --yes, fix the cause and deploy again"),
-])
+@pytest.mark.parametrize(
+    "status,fix",
+    [
+        ("UPDATE_ROLLBACK_COMPLETE", "find the failed resource in the stack's events, fix it and deploy again"),
+        ("ROLLBACK_COMPLETE", f"rumcfn destroy --stack-name {STACK} --yes, fix the cause and deploy again"),
+    ],
+)
 def test_an_unhealthy_stack(world, status, fix):
     _, checks = world(status=status).doctor()
     assert checks["stack"].status == FAILED and checks["stack"].fix == fix
@@ -128,13 +137,18 @@ def test_cognito_refusing_guests_is_named(world):
     w = world()
     cognito = boto_client("cognito-identity", region=REGION)
     stubber = Stubber(cognito)
-    stubber.add_client_error("get_id", "NotAuthorizedException",
-                             "Unauthenticated access is not supported for this identity pool.",
-                             expected_params={"IdentityPoolId": w.pool})
+    stubber.add_client_error(
+        "get_id",
+        "NotAuthorizedException",
+        "Unauthenticated access is not supported for this identity pool.",
+        expected_params={"IdentityPoolId": w.pool},
+    )
     w.clients["cognito-identity"], w.stubbers["cognito-identity"] = cognito, stubber
     _, checks = w.doctor()
-    assert checks["credentials"].detail == (f"identity pool {w.pool} gives no guest credentials: NotAuthorizedException: "
-                                            "Unauthenticated access is not supported for this identity pool.")
+    assert checks["credentials"].detail == (
+        f"identity pool {w.pool} gives no guest credentials: NotAuthorizedException: "
+        "Unauthenticated access is not supported for this identity pool."
+    )
     assert "AllowUnauthenticatedIdentities" in checks["credentials"].fix
 
 
@@ -144,16 +158,21 @@ def test_a_failing_canary_and_a_firing_alarm(world):
     w.moto["cloudwatch"].set_alarm_state(AlarmName=w.alarm_names[0], StateValue="ALARM", StateReason="LCP over budget")
     report, checks = w.doctor()
     assert [c.name for c in report.failures()] == ["canary", "alarms"]
-    assert checks["canary"].detail == (f"the last run of shop failed at {NOW - timedelta(minutes=5):%Y-%m-%d %H:%M} UTC: "
-                                       "Navigation timeout of 30000 ms exceeded")
-    assert checks["alarms"].detail == f"1 of {len(w.alarm_names)} alarm(s) in ALARM: {w.alarm_names[0]}: LCP over budget"
+    assert checks["canary"].detail == (
+        f"the last run of shop failed at {NOW - timedelta(minutes=5):%Y-%m-%d %H:%M} UTC: "
+        "Navigation timeout of 30000 ms exceeded"
+    )
+    assert (
+        checks["alarms"].detail == f"1 of {len(w.alarm_names)} alarm(s) in ALARM: {w.alarm_names[0]}: LCP over budget"
+    )
 
 
 def test_a_monitor_that_does_not_exist(world):
     w = world()
     w.stubbers["rum"] = Stubber(w.clients["rum"])
-    w.stubbers["rum"].add_client_error("get_app_monitor", "ResourceNotFoundException", "AppMonitor not found",
-                                       http_status_code=404)
+    w.stubbers["rum"].add_client_error(
+        "get_app_monitor", "ResourceNotFoundException", "AppMonitor not found", http_status_code=404
+    )
     w.stubbers["rum"].activate()
     _, checks = w.doctor()
     assert checks["monitor"].detail == f"app monitor shop does not exist in {REGION}"
@@ -164,8 +183,14 @@ def test_settings_mode_learns_the_identity_pool_from_the_monitor(world, static_s
     w.page_views(1, 1)
     for stubber in w.stubbers.values():
         stubber.activate()
-    report = run(Aws(region=REGION, clients=w.clients), settings=SETTINGS, app_monitor_id=MONITOR_ID, url=w.url,
-                 timeout=5, now=NOW)
+    report = run(
+        Aws(region=REGION, clients=w.clients),
+        settings=SETTINGS,
+        app_monitor_id=MONITOR_ID,
+        url=w.url,
+        timeout=5,
+        now=NOW,
+    )
     checks = {c.name: c for c in report.checks}
     assert checks["rum.js"].status == OK, report.text()
     assert checks["alarms"].detail == "alarm names come from the stack: give --stack-name"
@@ -199,10 +224,22 @@ def test_command_prints_a_line_per_check_and_exits_1_naming_the_failures(cli, wo
     assert code == 1
     assert err == "rumcfn: error: 2 of 10 checks failed: csp, data\n"
     lines = out.splitlines()
-    assert [line.split()[0] for line in lines if not line.startswith(" ")] == ["ok", "ok", "ok", "ok", "ok", "FAIL",
-                                                                               "ok", "FAIL", "ok", "ok"]
-    assert "fix: add to connect-src (header): https://dataplane.rum.eu-west-1.amazonaws.com " \
-           "https://cognito-identity.eu-west-1.amazonaws.com" in out
+    assert [line.split()[0] for line in lines if not line.startswith(" ")] == [
+        "ok",
+        "ok",
+        "ok",
+        "ok",
+        "ok",
+        "FAIL",
+        "ok",
+        "FAIL",
+        "ok",
+        "ok",
+    ]
+    assert (
+        "fix: add to connect-src (header): https://dataplane.rum.eu-west-1.amazonaws.com "
+        "https://cognito-identity.eu-west-1.amazonaws.com" in out
+    )
 
 
 def test_command_json(cli, world):
@@ -211,17 +248,24 @@ def test_command_json(cli, world):
     code, out, err, _ = cli("--stack-name", STACK, "--url", w.url, "--format", "json", w=w)
     assert code == 0 and err == ""
     document = json.loads(out)
-    assert document["status"] == "ok" and [c["name"] for c in document["checks"]][:3] == ["stack", "monitor", "credentials"]
+    assert document["status"] == "ok" and [c["name"] for c in document["checks"]][:3] == [
+        "stack",
+        "monitor",
+        "credentials",
+    ]
     assert set(document["checks"][0]) == {"name", "status", "detail", "fix"}
 
 
-@pytest.mark.parametrize("args,says", [
-    (("--stack-name", STACK, "--app-monitor-id", MONITOR_ID), "give --stack-name alone"),
-    (("--stack-name", STACK, "--domain", "www.example.com"), "give --stack-name alone"),
-    ((), "give --stack-name STACK, or settings (flags, --config FILE) with --app-monitor-id ID"),
-    (("--app-monitor-id", "not an id!"), "setting --app-monitor-id: must be an app monitor id"),
-    (("--stack-name", STACK, "--url", "ftp://example.com/"), "setting --url: must be an http(s) URL"),
-])
+@pytest.mark.parametrize(
+    "args,says",
+    [
+        (("--stack-name", STACK, "--app-monitor-id", MONITOR_ID), "give --stack-name alone"),
+        (("--stack-name", STACK, "--domain", "www.example.com"), "give --stack-name alone"),
+        ((), "give --stack-name STACK, or settings (flags, --config FILE) with --app-monitor-id ID"),
+        (("--app-monitor-id", "not an id!"), "setting --app-monitor-id: must be an app monitor id"),
+        (("--stack-name", STACK, "--url", "ftp://example.com/"), "setting --url: must be an http(s) URL"),
+    ],
+)
 def test_usage_errors_exit_2_in_one_line(run_cli, args, says):
     done = run_cli("doctor", "--region", REGION, *args)
     assert done.returncode == 2 and done.stdout == ""

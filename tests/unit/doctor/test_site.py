@@ -7,12 +7,11 @@ from __future__ import annotations
 
 import pytest
 
+from rumcfn.aws.session import Aws
+from rumcfn.config import from_mapping, with_overrides
 from rumcfn.doctor.report import FAILED, OK, SKIPPED
 from rumcfn.doctor.runner import run
 from rumcfn.doctor.target import settings_script
-from rumcfn.aws.session import Aws
-from rumcfn.config import from_mapping, with_overrides
-
 from tests.support.doctor_site import NO_DATA_PLANE, js, page, site_variant
 
 REGION = "eu-west-1"
@@ -64,10 +63,13 @@ def test_each_failure_is_named_with_its_fix(site, variant, failing, says, fix):
 
 
 def test_wrong_host(site):
-    report, checks = doctor(site, settings=with_overrides(SETTINGS, {"monitor.domains": ("www.example.com", "*.example.org")}))
+    report, checks = doctor(
+        site, settings=with_overrides(SETTINGS, {"monitor.domains": ("www.example.com", "*.example.org")})
+    )
     assert [c.name for c in report.failures()] == ["domain"]
-    assert checks["domain"].detail == ("127.0.0.1 is not among the domains of the settings (www.example.com, "
-                                       "*.example.org): RUM drops its events")
+    assert checks["domain"].detail == (
+        "127.0.0.1 is not among the domains of the settings (www.example.com, *.example.org): RUM drops its events"
+    )
     assert "add 127.0.0.1" in checks["domain"].fix
 
 
@@ -109,18 +111,21 @@ def test_no_url_and_an_unreachable_site(site):
     assert "cannot connect" in page_check.detail
 
 
-@pytest.mark.parametrize("domain,host,covered", [
-    ("www.example.com", "www.example.com", True),
-    ("www.example.com", "WWW.Example.com", True),
-    ("www.example.com", "example.com", False),
-    ("*.example.com", "example.com", True),       # "Include sub domains": the domain and all its subdomains
-    ("*.example.com", "shop.example.com", True),
-    ("*.example.com", "a.b.example.com", True),
-    ("*.example.com", "badexample.com", False),
-    ("example.*", "example.de", True),            # a top-level wildcard, as AWS::RUM::AppMonitor's pattern allows
-    ("example.*", "example.co.uk", False),
-    ("localhost", "localhost", True),
-])
+@pytest.mark.parametrize(
+    "domain,host,covered",
+    [
+        ("www.example.com", "www.example.com", True),
+        ("www.example.com", "WWW.Example.com", True),
+        ("www.example.com", "example.com", False),
+        ("*.example.com", "example.com", True),  # "Include sub domains": the domain and all its subdomains
+        ("*.example.com", "shop.example.com", True),
+        ("*.example.com", "a.b.example.com", True),
+        ("*.example.com", "badexample.com", False),
+        ("example.*", "example.de", True),  # a top-level wildcard, as AWS::RUM::AppMonitor's pattern allows
+        ("example.*", "example.co.uk", False),
+        ("localhost", "localhost", True),
+    ],
+)
 def test_domain_coverage(domain, host, covered):
     from rumcfn.doctor.site_checks import domain_covers
 
@@ -130,9 +135,11 @@ def test_domain_coverage(domain, host, covered):
 def test_the_head_ends_where_a_browser_ends_it_and_only_head_metas_count():
     from rumcfn.doctor.site import absolute, is_loader, parse_html
 
-    html = parse_html('<html><meta http-equiv="content-security-policy" content="a"><base href="/app/">'
-                      '<script src="js/rum.js" nonce="n1"></script><p>text</p>'
-                      '<meta http-equiv="Content-Security-Policy" content="ignored"><script>window.AwsRumClient={}</script>')
+    html = parse_html(
+        '<html><meta http-equiv="content-security-policy" content="a"><base href="/app/">'
+        '<script src="js/rum.js" nonce="n1"></script><p>text</p>'
+        '<meta http-equiv="Content-Security-Policy" content="ignored"><script>window.AwsRumClient={}</script>'
+    )
     assert html.meta_policies == ["a"] and html.base == "/app/"
     first, second = html.scripts
     assert (first.src, first.nonce, first.in_head, first.metas_before) == ("js/rum.js", "n1", True, 1)

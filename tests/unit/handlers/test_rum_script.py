@@ -15,9 +15,18 @@ import pytest
 from moto import mock_aws
 
 from rumcfn.config import from_mapping
-
-from tests.support.handler import (ACCOUNT, OTHER_ACCOUNT, Calls, FakeContext, ResponseServer, S3Faults, StackStatus,
-                                  event, inline_source, load_index)
+from tests.support.handler import (
+    ACCOUNT,
+    OTHER_ACCOUNT,
+    Calls,
+    FakeContext,
+    ResponseServer,
+    S3Faults,
+    StackStatus,
+    event,
+    inline_source,
+    load_index,
+)
 
 BUCKET = "site-bucket"
 CONTENT = "(function(){/* rum loader v1 */})();\n"
@@ -432,7 +441,10 @@ def test_an_update_that_lands_after_the_timer_answered_leaves_the_old_object_onl
 
 
 UNREADABLE = {
-    "RetainOnDelete not boolean": (lambda e: e["ResourceProperties"].update(RetainOnDelete="sometimes"), "RetainOnDelete"),
+    "RetainOnDelete not boolean": (
+        lambda e: e["ResourceProperties"].update(RetainOnDelete="sometimes"),
+        "RetainOnDelete",
+    ),
     "RetainOnDelete a list": (lambda e: e["ResourceProperties"].update(RetainOnDelete=["true"]), "RetainOnDelete"),
     "no ResourceProperties": (lambda e: e.pop("ResourceProperties"), "ResourceProperties"),
     "StackId not an ARN": (lambda e: e.update(StackId="stack"), "StackId"),
@@ -503,8 +515,15 @@ def test_stack_deletion_empties_every_version_and_delete_marker_so_the_bucket_ca
     assert world.stack.calls == [{"StackName": empty_event(world, "Delete")["StackId"]}]
 
 
-@pytest.mark.parametrize("status", ["UPDATE_COMPLETE_CLEANUP_IN_PROGRESS", "UPDATE_ROLLBACK_IN_PROGRESS",
-                                    "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS", "UPDATE_IN_PROGRESS"])
+@pytest.mark.parametrize(
+    "status",
+    [
+        "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS",
+        "UPDATE_ROLLBACK_IN_PROGRESS",
+        "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS",
+        "UPDATE_IN_PROGRESS",
+    ],
+)
 def test_a_delete_while_the_stack_stays_empties_nothing(world, status):
     """This resource alone is replaced or removed (opt-in turned off): the bucket stays, so do its objects."""
     held = fill(world, 5, 5, 2)
@@ -520,7 +539,9 @@ def test_a_delete_that_cannot_read_the_stack_status_empties_nothing(world):
     held = fill(world, 5, 5, 2)
     world.stack.deny = True
     answer = world.call(empty_event(world, "Delete", physical_id=f"empty-on-delete:{ARTIFACTS}"))
-    assert answer["Status"] == "SUCCESS" and "emptied nothing" in answer["Reason"] and "AccessDenied" in answer["Reason"]
+    assert (
+        answer["Status"] == "SUCCESS" and "emptied nothing" in answer["Reason"] and "AccessDenied" in answer["Reason"]
+    )
     assert versions(world) == held
 
 
@@ -529,10 +550,13 @@ def test_create_and_update_touch_nothing_and_keep_one_physical_id(world):
     created = world.call(empty_event(world, "Create"))
     assert created["Status"] == "SUCCESS" and created["PhysicalResourceId"] == f"empty-on-delete:{ARTIFACTS}"
     world.s3.create_bucket(Bucket="replacement-bucket")
-    updated = world.call(empty_event(world, "Update", physical_id=created["PhysicalResourceId"],
-                                     Bucket="replacement-bucket"))
+    updated = world.call(
+        empty_event(world, "Update", physical_id=created["PhysicalResourceId"], Bucket="replacement-bucket")
+    )
     assert updated["Status"] == "SUCCESS"
-    assert updated["PhysicalResourceId"] == created["PhysicalResourceId"], "a new id would make CloudFormation send a Delete"
+    assert updated["PhysicalResourceId"] == created["PhysicalResourceId"], (
+        "a new id would make CloudFormation send a Delete"
+    )
     assert world.faults.calls == [] and world.stack.calls == [] and versions(world) == held
 
 
@@ -591,8 +615,9 @@ def rum(world, monkeypatch):
 def monitor(rum, group: str | None = GROUP, name: str = "shop") -> None:
     """Queue one GetAppMonitor answer, shaped like RUM's, reporting ``group`` (None: CloudWatch Logs off)."""
     storage = {"CwLog": {"CwLogEnabled": True, "CwLogGroup": group}} if group else {"CwLog": {"CwLogEnabled": False}}
-    rum.add_response("get_app_monitor", {"AppMonitor": {"Name": name, "Id": MONITOR_ID, "DataStorage": storage}},
-                     {"Name": name})
+    rum.add_response(
+        "get_app_monitor", {"AppMonitor": {"Name": name, "Id": MONITOR_ID, "DataStorage": storage}}, {"Name": name}
+    )
 
 
 def retention_event(world, request_type: str, days="90", name="shop", **kwargs) -> dict:
@@ -607,8 +632,11 @@ def retention_event(world, request_type: str, days="90", name="shop", **kwargs) 
 
 def retention(world, group: str = GROUP):
     """The group's retention in days (None: it never expires); KeyError when there is no such group."""
-    (found,) = [g for g in world.logs_client.describe_log_groups(logGroupNamePrefix=group)["logGroups"]
-                if g["logGroupName"] == group]
+    (found,) = [
+        g
+        for g in world.logs_client.describe_log_groups(logGroupNamePrefix=group)["logGroups"]
+        if g["logGroupName"] == group
+    ]
     return found.get("retentionInDays")
 
 
@@ -641,8 +669,11 @@ def test_retention_update_keeps_the_physical_id_of_the_same_group(world, rum, lo
     logs.create_log_group(logGroupName=GROUP)
     logs.put_retention_policy(logGroupName=GROUP, retentionInDays=90)
     monitor(rum)
-    answer = world.call(retention_event(world, "Update", days="30", physical_id=GROUP,
-                                        old={"MonitorName": "shop", "RetentionInDays": "90"}))
+    answer = world.call(
+        retention_event(
+            world, "Update", days="30", physical_id=GROUP, old={"MonitorName": "shop", "RetentionInDays": "90"}
+        )
+    )
     assert answer["Status"] == "SUCCESS" and answer["PhysicalResourceId"] == GROUP, answer
     assert retention(world) == 30
 
@@ -668,14 +699,17 @@ def test_retention_delete_leaves_the_group_and_its_retention(world, rum, logs):
     assert retention(world) == 90 and world.logs.calls == []
 
 
-@pytest.mark.parametrize("case", ["no ResourceProperties", "no MonitorName", "RetentionInDays not a number",
-                                  "StackId not an ARN"])
+@pytest.mark.parametrize(
+    "case", ["no ResourceProperties", "no MonitorName", "RetentionInDays not a number", "StackId not an ARN"]
+)
 def test_retention_delete_never_fails_not_even_on_properties_it_cannot_read(world, rum, logs, case):
     request = retention_event(world, "Delete", physical_id=GROUP)
-    {"no ResourceProperties": lambda: request.pop("ResourceProperties"),
-     "no MonitorName": lambda: request["ResourceProperties"].pop("MonitorName"),
-     "RetentionInDays not a number": lambda: request["ResourceProperties"].update(RetentionInDays="ninety"),
-     "StackId not an ARN": lambda: request.update(StackId="stack")}[case]()
+    {
+        "no ResourceProperties": lambda: request.pop("ResourceProperties"),
+        "no MonitorName": lambda: request["ResourceProperties"].pop("MonitorName"),
+        "RetentionInDays not a number": lambda: request["ResourceProperties"].update(RetentionInDays="ninety"),
+        "StackId not an ARN": lambda: request.update(StackId="stack"),
+    }[case]()
     answer = world.call(request)
     assert answer["Status"] == "SUCCESS" and answer["PhysicalResourceId"] == GROUP, answer
     assert world.logs.calls == []
@@ -690,12 +724,23 @@ def test_retention_of_a_monitor_without_logs_fails_and_its_rollback_delete_touch
     assert rollback["Status"] == "SUCCESS" and world.logs.calls == []
 
 
-@pytest.mark.parametrize("group", ["", "g" * 513, "/aws/vendedlogs/RUMService_shop 0f2ad3c2", "/aws/é"],
-                         ids=["empty", "513 characters", "a space", "not ASCII"])
+@pytest.mark.parametrize(
+    "group",
+    ["", "g" * 513, "/aws/vendedlogs/RUMService_shop 0f2ad3c2", "/aws/é"],
+    ids=["empty", "513 characters", "a space", "not ASCII"],
+)
 def test_retention_refuses_a_group_name_cloudwatch_logs_would_not_take(world, rum, logs, group):
     """Its name becomes the physical id: only a valid one (at most 512 characters) keeps the answer bounded."""
-    rum.add_response("get_app_monitor", {"AppMonitor": {"Name": "shop", "Id": MONITOR_ID,
-                                                        "DataStorage": {"CwLog": {"CwLogEnabled": True, "CwLogGroup": group}}}})
+    rum.add_response(
+        "get_app_monitor",
+        {
+            "AppMonitor": {
+                "Name": "shop",
+                "Id": MONITOR_ID,
+                "DataStorage": {"CwLog": {"CwLogEnabled": True, "CwLogGroup": group}},
+            }
+        },
+    )
     answer = world.call(retention_event(world, "Create"))
     assert_failed(answer, "Create failed", "log group")
     assert world.logs.calls == []
@@ -726,13 +771,23 @@ def test_retention_of_a_monitor_rum_does_not_know_fails_with_rum_s_error(world, 
     assert world.logs.calls == []
 
 
-@pytest.mark.parametrize("change,word", [
-    ({"MonitorName": None}, "MonitorName"),
-    ({"MonitorName": ["shop"]}, "MonitorName"),
-    ({"RetentionInDays": None}, "RetentionInDays"),
-    ({"RetentionInDays": "ninety"}, "RetentionInDays"),
-    ({"RetentionInDays": "-1"}, "RetentionInDays"),
-], ids=["no MonitorName", "MonitorName a list", "no RetentionInDays", "RetentionInDays a word", "RetentionInDays negative"])
+@pytest.mark.parametrize(
+    "change,word",
+    [
+        ({"MonitorName": None}, "MonitorName"),
+        ({"MonitorName": ["shop"]}, "MonitorName"),
+        ({"RetentionInDays": None}, "RetentionInDays"),
+        ({"RetentionInDays": "ninety"}, "RetentionInDays"),
+        ({"RetentionInDays": "-1"}, "RetentionInDays"),
+    ],
+    ids=[
+        "no MonitorName",
+        "MonitorName a list",
+        "no RetentionInDays",
+        "RetentionInDays a word",
+        "RetentionInDays negative",
+    ],
+)
 def test_retention_malformed_properties_fail_with_a_clear_reason_before_any_call(world, rum, logs, change, word):
     request = retention_event(world, "Create")
     for key, value in change.items():
@@ -773,8 +828,12 @@ def test_retention_an_update_that_lands_after_the_timer_answered_is_set_back(wor
     monitor(rum)
     monitor(rum)  # the undo reads the group again, for the old properties
     world.logs.delay["PutRetentionPolicy"] = [3.5]
-    answer = world.call(retention_event(world, "Update", days="30", physical_id=GROUP,
-                                        old={"MonitorName": "shop", "RetentionInDays": "90"}), FakeContext(seconds=3.0))
+    answer = world.call(
+        retention_event(
+            world, "Update", days="30", physical_id=GROUP, old={"MonitorName": "shop", "RetentionInDays": "90"}
+        ),
+        FakeContext(seconds=3.0),
+    )
     assert_failed(answer, "Lambda timeout")
     assert answer["PhysicalResourceId"] == GROUP
     assert [p["retentionInDays"] for name, p in world.logs.calls if name == "PutRetentionPolicy"] == [30, 90]

@@ -6,14 +6,11 @@ import json
 
 import pytest
 
-from rumcfn.facts import INLINE_LIMIT
-from rumcfn.template.output import to_json
 from rumcfn.config import Settings, from_mapping
-from rumcfn.facts import BUDGET_METRICS
+from rumcfn.facts import BUDGET_METRICS, INLINE_LIMIT
 from rumcfn.stack.assemble import build_template
-
-from tests.support.variants import template_dict
-from tests.support.variants import MATRIX, TOPIC
+from rumcfn.template.output import to_json
+from tests.support.variants import MATRIX, TOPIC, template_dict
 
 
 def alarms_of(t: dict) -> dict[str, dict]:
@@ -78,19 +75,34 @@ def test_canary_alarm_on_success_percent():
 def test_every_canary_location_has_its_own_alarm_and_the_composite_covers_them():
     """Multilocation canaries publish SuccessPercent in the primary Region with a Location dimension per
     Region (CloudWatch Synthetics multilocation guide); one alarm per replica names the failing location."""
-    t = template_dict(from_mapping({"canary": {"locations": ["us-east-1", "ap-southeast-2"], "schedule": "rate(10 minutes)"}}))
+    t = template_dict(
+        from_mapping({"canary": {"locations": ["us-east-1", "ap-southeast-2"], "schedule": "rate(10 minutes)"}})
+    )
     alarms = alarms_of(t)
     primary = alarms.pop("CanaryAlarm")
     assert primary["Dimensions"] == [{"Name": "CanaryName", "Value": {"Ref": "Canary"}}]
     located = {k: p for k, p in alarms.items() if p["Namespace"] == "CloudWatchSynthetics"}
     assert sorted(located) == ["CanaryAlarmApSoutheast2", "CanaryAlarmUsEast1"]
-    for region, props in (("us-east-1", located["CanaryAlarmUsEast1"]), ("ap-southeast-2", located["CanaryAlarmApSoutheast2"])):
-        assert props["Dimensions"] == [{"Name": "CanaryName", "Value": {"Ref": "Canary"}},
-                                       {"Name": "Location", "Value": region}]
+    for region, props in (
+        ("us-east-1", located["CanaryAlarmUsEast1"]),
+        ("ap-southeast-2", located["CanaryAlarmApSoutheast2"]),
+    ):
+        assert props["Dimensions"] == [
+            {"Name": "CanaryName", "Value": {"Ref": "Canary"}},
+            {"Name": "Location", "Value": region},
+        ]
         assert props["AlarmName"] == {"Fn::Sub": f"${{AWS::StackName}}-canary-{region}"}
         assert region in props["AlarmDescription"]
-        for key in ("MetricName", "Statistic", "Threshold", "ComparisonOperator", "Period", "EvaluationPeriods",
-                    "DatapointsToAlarm", "TreatMissingData"):
+        for key in (
+            "MetricName",
+            "Statistic",
+            "Threshold",
+            "ComparisonOperator",
+            "Period",
+            "EvaluationPeriods",
+            "DatapointsToAlarm",
+            "TreatMissingData",
+        ):
             assert props[key] == primary[key], key
     rule = t["Resources"]["SiteHealthAlarm"]["Properties"]["AlarmRule"]["Fn::Sub"]
     assert all(f'ALARM("${{{name}.Arn}}")' in rule for name in ("CanaryAlarm", *located))
@@ -119,10 +131,16 @@ def test_topic_is_encrypted_with_a_key_cloudwatch_may_use():
     assert topic["KmsMasterKeyId"] == {"Ref": "AlarmTopicKey"}
     key = t["Resources"]["AlarmTopicKey"]["Properties"]
     assert key["EnableKeyRotation"] is True
-    cloudwatch = [s for s in key["KeyPolicy"]["Statement"] if s.get("Principal") == {"Service": "cloudwatch.amazonaws.com"}]
+    cloudwatch = [
+        s for s in key["KeyPolicy"]["Statement"] if s.get("Principal") == {"Service": "cloudwatch.amazonaws.com"}
+    ]
     assert cloudwatch and set(cloudwatch[0]["Action"]) == {"kms:Decrypt", "kms:GenerateDataKey*"}
     subscription = t["Resources"]["AlarmEmail"]
-    assert subscription["Properties"] == {"Protocol": "email", "Endpoint": "ops@example.com", "TopicArn": {"Ref": "AlarmTopic"}}
+    assert subscription["Properties"] == {
+        "Protocol": "email",
+        "Endpoint": "ops@example.com",
+        "TopicArn": {"Ref": "AlarmTopic"},
+    }
     assert "Condition" not in subscription
     assert t["Outputs"]["AlarmTopicArn"]["Value"] == {"Ref": "AlarmTopic"}
     assert "AlarmEmail" not in template_dict()["Resources"]  # no address, no subscription
@@ -144,13 +162,16 @@ def test_parameters_mode_subscribes_the_email_parameter_only_when_given():
 
 
 def test_nothing_to_watch_means_no_alarms_and_no_topic():
-    t = template_dict(from_mapping({"canary": {"enabled": False}, "budgets": {"lcp": "off", "cls": "off", "inp": "off"}}))
+    t = template_dict(
+        from_mapping({"canary": {"enabled": False}, "budgets": {"lcp": "off", "cls": "off", "inp": "off"}})
+    )
     types = {r["Type"] for r in t["Resources"].values()}
     assert not {"AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm", "AWS::SNS::Topic", "AWS::KMS::Key"} & types
     assert "AlarmTopicArn" not in t["Outputs"]
 
 
 # --- every combination lints clean and fits inline --------------------------------------------------
+
 
 @pytest.mark.parametrize("name", sorted(MATRIX))
 def test_every_alarm_variant_lints_clean_and_fits_inline(name, linter):
@@ -162,20 +183,39 @@ def test_every_alarm_variant_lints_clean_and_fits_inline(name, linter):
 # --- bad input through the CLI: one line, exit 2 -----------------------------------------------------
 
 
-@pytest.mark.parametrize("args, toml, expected", [
-    (["--budget", "lcp=0"], None, "setting budgets.lcp: must be a positive number (or off), but got 0"),
-    (["--budget", "inp=-5"], None, "setting budgets.inp: must be a positive number (or off), but got -5"),
-    (["--budget", "cls=2.5"], None, "CLS is unitless, not milliseconds, but got 2.5"),
-    (["--budget", "ttfb=800"], None, "key must be one of lcp, cls, inp, fid, navigation, js_errors, http_5xx, but got 'ttfb'"),
-    ([], '[budgets]\nstatistic = "p750"\n', "setting budgets.statistic: must be pNN (e.g. p75), avg, max or min, but got 'p750'"),
-    ([], '[budgets]\nstatistic = "median"\n', "but got 'median'"),
-    ([], '[canary]\nschedule = "every 5 minutes"\n', "setting canary.schedule: must be rate(1 minute) to rate(1 hour)"),
-    ([], '[canary]\nschedule = "rate(90 minutes)"\n', "setting canary.schedule"),
-    ([], '[canary]\nname = "Shop_Canary"\n', r"setting canary.name: must match ^[0-9a-z_\-]{1,255}$"),
-    ([], f'[canary]\nname = "{"a" * 256}"\n', "setting canary.name"),
-    ([], '[canary]\nschedule = "rate(1 minute)"\ntimeout_seconds = 120\n',
-     "setting canary.timeout_seconds: must not exceed the schedule's interval (60 s, rate(1 minute)), but got 120"),
-])
+@pytest.mark.parametrize(
+    "args, toml, expected",
+    [
+        (["--budget", "lcp=0"], None, "setting budgets.lcp: must be a positive number (or off), but got 0"),
+        (["--budget", "inp=-5"], None, "setting budgets.inp: must be a positive number (or off), but got -5"),
+        (["--budget", "cls=2.5"], None, "CLS is unitless, not milliseconds, but got 2.5"),
+        (
+            ["--budget", "ttfb=800"],
+            None,
+            "key must be one of lcp, cls, inp, fid, navigation, js_errors, http_5xx, but got 'ttfb'",
+        ),
+        (
+            [],
+            '[budgets]\nstatistic = "p750"\n',
+            "setting budgets.statistic: must be pNN (e.g. p75), avg, max or min, but got 'p750'",
+        ),
+        ([], '[budgets]\nstatistic = "median"\n', "but got 'median'"),
+        (
+            [],
+            '[canary]\nschedule = "every 5 minutes"\n',
+            "setting canary.schedule: must be rate(1 minute) to rate(1 hour)",
+        ),
+        ([], '[canary]\nschedule = "rate(90 minutes)"\n', "setting canary.schedule"),
+        ([], '[canary]\nname = "Shop_Canary"\n', r"setting canary.name: must match ^[0-9a-z_\-]{1,255}$"),
+        ([], f'[canary]\nname = "{"a" * 256}"\n', "setting canary.name"),
+        (
+            [],
+            '[canary]\nschedule = "rate(1 minute)"\ntimeout_seconds = 120\n',
+            "setting canary.timeout_seconds: must not exceed the schedule's interval (60 s, rate(1 minute)), "
+            "but got 120",
+        ),
+    ],
+)
 def test_bad_budget_and_canary_input_is_one_line_and_exit_2(run_cli, tmp_path, args, toml, expected):
     if toml is not None:
         (tmp_path / "rumcfn.toml").write_text(toml)
@@ -190,7 +230,10 @@ def test_derived_canary_names_always_fit_the_pattern():
     """Monitor names may hold upper case, '.' and '#'; the derived canary name never does."""
     settings = from_mapping({"monitor": {"name": "Shop.Example-Prod#1"}})
     assert settings.canary_name() == "shop-example-prod-1"
-    assert json.loads(to_json(build_template(settings)))["Resources"]["Canary"]["Properties"]["Name"] == "shop-example-prod-1"
+    assert (
+        json.loads(to_json(build_template(settings)))["Resources"]["Canary"]["Properties"]["Name"]
+        == "shop-example-prod-1"
+    )
 
 
 def test_an_email_with_an_existing_topic_is_subscribed_to_that_topic_not_dropped():
@@ -206,14 +249,26 @@ def test_count_budgets_use_the_average_and_vitals_the_configured_statistic():
     settings = from_mapping({"budgets": {"js_errors": 0.5, "http_5xx": 0.1, "statistic": "p90"}})
     t = template_dict(settings)
     stats = {p["MetricName"]: p.get("ExtendedStatistic", p.get("Statistic")) for p in budget_alarms(t).values()}
-    assert stats == {"WebVitalsLargestContentfulPaint": "p90", "WebVitalsCumulativeLayoutShift": "p90",
-                     "WebVitalsInteractionToNextPaint": "p90", "JsErrorCountPerPageView": "Average",
-                     "Http5xxCountPerPageView": "Average"}
+    assert stats == {
+        "WebVitalsLargestContentfulPaint": "p90",
+        "WebVitalsCumulativeLayoutShift": "p90",
+        "WebVitalsInteractionToNextPaint": "p90",
+        "JsErrorCountPerPageView": "Average",
+        "Http5xxCountPerPageView": "Average",
+    }
     metadata = t["Metadata"]["rumcfn"]["budgets"]
     assert {key: entry["statistic"] for key, entry in metadata.items()} == {
-        "lcp": "p90", "cls": "p90", "inp": "p90", "js_errors": "avg", "http_5xx": "avg"}
+        "lcp": "p90",
+        "cls": "p90",
+        "inp": "p90",
+        "js_errors": "avg",
+        "http_5xx": "avg",
+    }
     body, _ = t["Resources"]["Dashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
-    widgets = {w["properties"]["metrics"][0][1]: w["properties"]["stat"] for w in json.loads(body)["widgets"]
-               if w["type"] == "metric" and len(w["properties"]["metrics"]) == 1}
+    widgets = {
+        w["properties"]["metrics"][0][1]: w["properties"]["stat"]
+        for w in json.loads(body)["widgets"]
+        if w["type"] == "metric" and len(w["properties"]["metrics"]) == 1
+    }
     assert widgets["JsErrorCountPerPageView"] == widgets["Http5xxCountPerPageView"] == "Average"
     assert widgets["WebVitalsLargestContentfulPaint"] == "p90"

@@ -6,12 +6,11 @@ import json
 
 import pytest
 
-from rumcfn.stack.bucket_emptier import EMPTYING_TIMEOUT
-from rumcfn.stack.assemble import build_template
 from rumcfn.config import from_mapping
 from rumcfn.facts import INLINE_LIMIT
+from rumcfn.stack.assemble import build_template
+from rumcfn.stack.bucket_emptier import EMPTYING_TIMEOUT
 from rumcfn.template.output import to_json
-
 from tests.support.variants import template_dict
 
 OPT_IN = {"canary": {"empty_artifacts_on_delete": True}}

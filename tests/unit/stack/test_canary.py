@@ -8,11 +8,10 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from rumcfn.stack.canary import LAMBDA_NAME_CHARS, RUNTIME
-from rumcfn.stack.assemble import build_template
-from rumcfn.template.output import to_json
 from rumcfn.config import Settings, SettingsError, from_mapping
-
+from rumcfn.stack.assemble import build_template
+from rumcfn.stack.canary import LAMBDA_NAME_CHARS, RUNTIME
+from rumcfn.template.output import to_json
 from tests.support import ROOT
 from tests.support.variants import template_dict
 
@@ -73,7 +72,9 @@ def test_runtime_uses_the_module_names_and_handler_of_13_1_and_later():
 
 
 def test_canary_opens_the_site_url_on_the_schedule():
-    props = canary_of(from_mapping({"canary": {"url": "https://shop.example.com/cart", "schedule": "rate(10 minutes)"}}))
+    props = canary_of(
+        from_mapping({"canary": {"url": "https://shop.example.com/cart", "schedule": "rate(10 minutes)"}})
+    )
     assert props["RunConfig"]["EnvironmentVariables"]["SITE_URL"] == "https://shop.example.com/cart"
     assert props["Schedule"] == {"Expression": "rate(10 minutes)"}
     assert canary_of()["RunConfig"]["EnvironmentVariables"]["SITE_URL"] == Settings().site_url()
@@ -84,8 +85,11 @@ def test_canary_is_told_where_the_snippet_sends_so_it_can_answer_that_itself():
     t = template_dict()
     env = t["Resources"]["Canary"]["Properties"]["RunConfig"]["EnvironmentVariables"]
     snippet_variables = t["Resources"]["RumScript"]["Properties"]["Content"]["Fn::Sub"][1]
-    assert env["RUM_ENDPOINT"] == snippet_variables["Endpoint"] == {
-        "Fn::Sub": "https://dataplane.rum.${AWS::Region}.${AWS::URLSuffix}"}
+    assert (
+        env["RUM_ENDPOINT"]
+        == snippet_variables["Endpoint"]
+        == {"Fn::Sub": "https://dataplane.rum.${AWS::Region}.${AWS::URLSuffix}"}
+    )
     assert env["APP_MONITOR_ID"] == snippet_variables["AppMonitorId"] == {"Fn::GetAtt": ["AppMonitor", "Id"]}
     custom = canary_of(from_mapping({"snippet": {"endpoint": "https://rum.example.com/proxy"}}))
     assert custom["RunConfig"]["EnvironmentVariables"]["RUM_ENDPOINT"] == "https://rum.example.com/proxy"
@@ -125,9 +129,13 @@ def test_execution_role_is_least_privilege():
     assert statements["Artifacts"]["Action"] == ["s3:PutObject"]
     (logs,) = statements["Logs"]["Resource"]
     assert logs["Fn::Sub"].endswith(":log-group:/aws/lambda/cwsyn-example-site-*")
-    assert statements["ListBuckets"]["Resource"] == ["*"] and statements["ListBuckets"]["Action"] == ["s3:ListAllMyBuckets"]
+    assert statements["ListBuckets"]["Resource"] == ["*"] and statements["ListBuckets"]["Action"] == [
+        "s3:ListAllMyBuckets"
+    ]
     trust = template_dict()["Resources"]["CanaryRole"]["Properties"]["AssumeRolePolicyDocument"]["Statement"]
-    assert trust == [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": ["sts:AssumeRole"]}]
+    assert trust == [
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": ["sts:AssumeRole"]}
+    ]
 
 
 def test_log_group_pattern_uses_the_first_21_characters_of_a_long_name():
@@ -213,20 +221,27 @@ def test_replicas_may_write_their_logs_in_their_own_regions():
     assert primary["Fn::Sub"].startswith("arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:")
     assert [r["Fn::Sub"] for r in replicas] == [
         f"arn:${{AWS::Partition}}:logs:{region}:${{AWS::AccountId}}:log-group:/aws/lambda/cwsyn-example-site-*"
-        for region in LOCATIONS]
+        for region in LOCATIONS
+    ]
 
 
-@pytest.mark.parametrize("canary, rule, value", [
-    ({"locations": ["EU-WEST-1"]}, "commercial AWS Regions such as eu-west-1", "EU-WEST-1"),
-    ({"locations": ["us-gov-west-1"]}, "commercial AWS Regions such as eu-west-1", "us-gov-west-1"),
-    ({"locations": ["cn-north-1"]}, "commercial AWS Regions such as eu-west-1", "cn-north-1"),
-    ({"locations": ["eu-west-1", "eu-west-1"]}, "must not repeat an entry", "eu-west-1"),
-    ({"locations": [f"us-x{chr(97 + i // 26)}{chr(97 + i % 26)}-1" for i in range(51)]},
-     "must have 0 to 50 locations, but has 51", "us-xaa-1"),
-    ({"retries": 3}, "must be between 0 and 2", "3"),
-    ({"retries": -1}, "must be between 0 and 2", "-1"),
-    ({"retries": 2, "timeout_seconds": 600}, "2 retries need canary.timeout_seconds below 600", "2"),
-])
+@pytest.mark.parametrize(
+    "canary, rule, value",
+    [
+        ({"locations": ["EU-WEST-1"]}, "commercial AWS Regions such as eu-west-1", "EU-WEST-1"),
+        ({"locations": ["us-gov-west-1"]}, "commercial AWS Regions such as eu-west-1", "us-gov-west-1"),
+        ({"locations": ["cn-north-1"]}, "commercial AWS Regions such as eu-west-1", "cn-north-1"),
+        ({"locations": ["eu-west-1", "eu-west-1"]}, "must not repeat an entry", "eu-west-1"),
+        (
+            {"locations": [f"us-x{chr(97 + i // 26)}{chr(97 + i % 26)}-1" for i in range(51)]},
+            "must have 0 to 50 locations, but has 51",
+            "us-xaa-1",
+        ),
+        ({"retries": 3}, "must be between 0 and 2", "3"),
+        ({"retries": -1}, "must be between 0 and 2", "-1"),
+        ({"retries": 2, "timeout_seconds": 600}, "2 retries need canary.timeout_seconds below 600", "2"),
+    ],
+)
 def test_bad_locations_and_retries_are_one_line_errors(canary, rule, value):
     with pytest.raises(SettingsError) as caught:
         from_mapping({"canary": canary})
@@ -236,6 +251,7 @@ def test_bad_locations_and_retries_are_one_line_errors(canary, rule, value):
 
 
 def test_a_canary_in_many_locations_lints_clean(linter):
-    settings = from_mapping({"canary": {"locations": LOCATIONS + ["eu-central-1", "sa-east-1"], "retries": 1},
-                             "parameters": True})
+    settings = from_mapping(
+        {"canary": {"locations": LOCATIONS + ["eu-central-1", "sa-east-1"], "retries": 1}, "parameters": True}
+    )
     assert [str(f) for f in linter.lint(to_json(build_template(settings)))] == []

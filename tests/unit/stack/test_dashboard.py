@@ -6,9 +6,7 @@ import json
 import re
 
 from rumcfn.config import Settings, from_mapping
-
 from rumcfn.facts import BUDGET_METRICS
-
 from tests.support.variants import template_dict
 
 PSEUDO = {"AWS::Region", "AWS::StackName", "AWS::Partition", "AWS::AccountId", "AWS::URLSuffix"}
@@ -52,16 +50,27 @@ def test_two_levels_also_draw_the_poor_line_and_avg_becomes_average():
 def test_alarm_widget_shows_every_alarm_and_the_composite():
     t, widgets, _, _ = dashboard_of()
     (alarm_widget,) = [w for w in widgets if w["type"] == "alarm"]
-    alarms = {k for k, r in t["Resources"].items() if r["Type"].startswith("AWS::CloudWatch::") and "Alarm" in r["Type"]}
+    alarms = {
+        k for k, r in t["Resources"].items() if r["Type"].startswith("AWS::CloudWatch::") and "Alarm" in r["Type"]
+    }
     assert {re.fullmatch(r"\$\{(\w+)\.Arn\}", arn).group(1) for arn in alarm_widget["properties"]["alarms"]} == alarms
 
 
 def test_canary_errors_traffic_and_navigation_widgets():
     _, widgets, variables, _ = dashboard_of()
     shown = [name for w in widgets for name in metric_names(w)]
-    for metric in ("SuccessPercent", "Duration", "JsErrorCount", "Http4xxCount", "Http5xxCount", "PageViewCount",
-                   "SessionCount", "NavigationSatisfiedTransaction", "NavigationToleratedTransaction",
-                   "NavigationFrustratedTransaction"):
+    for metric in (
+        "SuccessPercent",
+        "Duration",
+        "JsErrorCount",
+        "Http4xxCount",
+        "Http5xxCount",
+        "PageViewCount",
+        "SessionCount",
+        "NavigationSatisfiedTransaction",
+        "NavigationToleratedTransaction",
+        "NavigationFrustratedTransaction",
+    ):
         assert metric in shown
     assert variables == {"MonitorName": {"Ref": "AppMonitor"}, "CanaryName": {"Ref": "Canary"}}
 
@@ -117,5 +126,7 @@ def test_dashboard_url_output_is_partition_aware():
     output = t["Outputs"]["DashboardUrl"]
     assert output["Condition"] == "HasConsole"
     body, variables = output["Value"]["Fn::Sub"]
-    assert body == "https://${AWS::Region}.${Host}/cloudwatch/home?region=${AWS::Region}#dashboards/dashboard/${Dashboard}"
+    assert (
+        body == "https://${AWS::Region}.${Host}/cloudwatch/home?region=${AWS::Region}#dashboards/dashboard/${Dashboard}"
+    )
     assert variables == {"Host": {"Fn::FindInMap": ["ConsoleDomain", {"Ref": "AWS::Partition"}, "Host"]}}

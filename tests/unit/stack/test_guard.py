@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from troposphere import s3
 
-from rumcfn.stack.assemble import build_template
 from rumcfn.config import SettingsError, from_mapping
+from rumcfn.stack.assemble import build_template
 
 SITE = {"script": {"bucket": "shop-site", "create_bucket": True}}
 

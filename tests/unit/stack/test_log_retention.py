@@ -6,12 +6,11 @@ import json
 
 import pytest
 
-from rumcfn.stack.log_retention import LOGICAL_ID
-from rumcfn.stack.assemble import build_template
 from rumcfn.config import SettingsError, from_mapping
 from rumcfn.facts import INLINE_LIMIT
+from rumcfn.stack.assemble import build_template
+from rumcfn.stack.log_retention import LOGICAL_ID
 from rumcfn.template.output import to_json
-
 from tests.support.variants import template_dict
 
 ON = {"monitor": {"name": "shop", "cw_log_enabled": True, "log_retention_days": 90}}
@@ -33,8 +32,12 @@ def test_the_rum_js_function_serves_it_after_the_monitor_once_retries_are_off():
     t = template_dict(from_mapping(ON))
     resource = t["Resources"][LOGICAL_ID]
     assert resource["Type"] == "Custom::RumLogRetention"
-    assert resource["Properties"] == {"ServiceToken": {"Fn::GetAtt": ["RumScriptFunction", "Arn"]}, "ServiceTimeout": 300,
-                                      "MonitorName": {"Ref": "AppMonitor"}, "RetentionInDays": 90}
+    assert resource["Properties"] == {
+        "ServiceToken": {"Fn::GetAtt": ["RumScriptFunction", "Arn"]},
+        "ServiceTimeout": 300,
+        "MonitorName": {"Ref": "AppMonitor"},
+        "RetentionInDays": 90,
+    }
     assert resource["DependsOn"] == ["RumScriptFunctionInvokeConfig"]
     assert "log group" in t["Resources"]["RumScriptFunction"]["Properties"]["Description"]
 
@@ -59,12 +62,24 @@ def test_a_stack_made_when_it_had_a_function_of_its_own_can_be_updated():
 def test_only_the_option_lets_the_role_read_this_monitor_and_set_retention_on_rum_s_groups():
     statements = writer_statements(template_dict(from_mapping(ON)))
     assert statements["ReadMonitor"]["Action"] == ["rum:GetAppMonitor"]
-    assert statements["ReadMonitor"]["Resource"] == [{"Fn::Sub": [
-        "arn:${AWS::Partition}:rum:${AWS::Region}:${AWS::AccountId}:appmonitor/${MonitorName}", {"MonitorName": "shop"}]}]
+    assert statements["ReadMonitor"]["Resource"] == [
+        {
+            "Fn::Sub": [
+                "arn:${AWS::Partition}:rum:${AWS::Region}:${AWS::AccountId}:appmonitor/${MonitorName}",
+                {"MonitorName": "shop"},
+            ]
+        }
+    ]
     assert statements["SetRetention"]["Action"] == ["logs:PutRetentionPolicy", "logs:CreateLogGroup"]
-    assert statements["SetRetention"]["Resource"] == [{"Fn::Sub": [
-        "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:" + prefix + "${MonitorName}*",
-        {"MonitorName": "shop"}]} for prefix in ("/aws/vendedlogs/RUMService_", "RUMService_")]
+    assert statements["SetRetention"]["Resource"] == [
+        {
+            "Fn::Sub": [
+                "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:" + prefix + "${MonitorName}*",
+                {"MonitorName": "shop"},
+            ]
+        }
+        for prefix in ("/aws/vendedlogs/RUMService_", "RUMService_")
+    ]
     assert set(statements) == {"WriteSnippet", "WriteOwnLogs", "ReadMonitor", "SetRetention"}
     for off in ({"monitor": {"cw_log_enabled": True}}, {}):
         t = template_dict(from_mapping(off))

@@ -7,7 +7,6 @@ import pytest
 
 from rumcfn.config import from_mapping
 from rumcfn.facts import CONSOLE_HOSTS, cognito_issuer
-
 from tests.support.partitions import botocore_partitions, partition_of, policy, regions, rendered
 from tests.support.variants import VARIANTS, template_dict
 

@@ -12,15 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from rumcfn.facts import INLINE_LIMIT
-from rumcfn.template.output import to_dict, to_json
-from rumcfn.stack.snippet_writer import RUNTIME, compact, handler_source, reindent
 from rumcfn.config import Settings, SettingsError, from_mapping
+from rumcfn.facts import INLINE_LIMIT
 from rumcfn.stack.assemble import build_stack, build_template
-
-from tests.support.handler import inline_source, load_index
-
+from rumcfn.stack.snippet_writer import RUNTIME, compact, handler_source, reindent
+from rumcfn.template.output import to_dict, to_json
 from tests.support import ROOT  # noqa: E402
+from tests.support.handler import inline_source, load_index
 
 SCRIPT_VARIANTS = {
     "defaults": {},
@@ -81,7 +79,9 @@ def test_role_follows_the_key_and_a_created_or_parameter_bucket():
 def newest_python_runtime_cfn_lint_knows() -> str:
     import cfnlint
 
-    lifecycle = json.loads((Path(cfnlint.__file__).parent / "data/AdditionalSpecs/LmbdRuntimeLifecycle.json").read_text())
+    lifecycle = json.loads(
+        (Path(cfnlint.__file__).parent / "data/AdditionalSpecs/LmbdRuntimeLifecycle.json").read_text()
+    )
     (newest,) = [name for name, dates in lifecycle.items() if name.startswith("python") and not dates.get("successor")]
     return newest
 
@@ -131,8 +131,9 @@ def test_write_follows_the_monitor_even_if_a_snippet_did_not_reference_it():
     monitor = rum.AppMonitor("AppMonitor", Name="site", Domain="www.example.com")
     made = add_snippet_writer(Template(), Settings(), snippet=Sub("static"), monitor=monitor)
     assert made.resource.DependsOn == ["AppMonitor", "RumScriptFunctionInvokeConfig"]
-    assert resources()["RumScript"]["DependsOn"] == ["RumScriptFunctionInvokeConfig"], \
+    assert resources()["RumScript"]["DependsOn"] == ["RumScriptFunctionInvokeConfig"], (
         "the default snippet orders it after the monitor through GetAtt"
+    )
 
 
 def test_lambda_does_not_retry_the_custom_resource_behind_cloudformation_s_back():
@@ -140,8 +141,12 @@ def test_lambda_does_not_retry_the_custom_resource_behind_cloudformation_s_back(
     default) would write rum.js again after the answer was sent."""
     res = resources({"script": {"service_timeout": 120}})
     (config,) = [name for name, r in res.items() if r["Type"] == "AWS::Lambda::EventInvokeConfig"]
-    assert res[config]["Properties"] == {"FunctionName": {"Ref": "RumScriptFunction"}, "Qualifier": "$LATEST",
-                                         "MaximumRetryAttempts": 0, "MaximumEventAgeInSeconds": 120}
+    assert res[config]["Properties"] == {
+        "FunctionName": {"Ref": "RumScriptFunction"},
+        "Qualifier": "$LATEST",
+        "MaximumRetryAttempts": 0,
+        "MaximumEventAgeInSeconds": 120,
+    }
     assert config in res["RumScript"]["DependsOn"], "the first Create must not run before retries are off"
 
 
@@ -207,14 +212,22 @@ def test_inline_code_is_the_handler_file_without_comments_and_docstrings():
 def _without_docstrings(tree: ast.AST) -> ast.AST:
     for node in ast.walk(tree):
         body = getattr(node, "body", None)
-        if isinstance(body, list) and len(body) > 1 and isinstance(body[0], ast.Expr) \
-                and isinstance(body[0].value, ast.Constant) and isinstance(body[0].value.value, str):
+        if (
+            isinstance(body, list)
+            and len(body) > 1
+            and isinstance(body[0], ast.Expr)
+            and isinstance(body[0].value, ast.Constant)
+            and isinstance(body[0].value.value, str)
+        ):
             node.body = body[1:]
     return tree
 
 
 def test_compact_keeps_a_docstring_that_is_a_block_s_only_statement_and_strings_in_code():
-    source = 'class E(Exception):\n    """Only statement."""\n\n\ndef f():\n    """Doc."""\n    return "# not a comment"  # a comment\n'
+    source = (
+        'class E(Exception):\n    """Only statement."""\n\n\n'
+        'def f():\n    """Doc."""\n    return "# not a comment"  # a comment\n'
+    )
     assert compact(source) == 'class E(Exception):\n    """Only statement."""\ndef f():\n    return "# not a comment"\n'
 
 
@@ -226,7 +239,9 @@ def test_reindent_uses_one_space_per_block_and_leaves_continuations_and_strings_
 
 def test_inline_code_imports_only_the_standard_library_and_boto3():
     tree = ast.parse(inline_source())
-    modules = {alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+    modules = {
+        alias.name.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names
+    }
     modules |= {node.module.split(".")[0] for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
     assert modules - set(sys.stdlib_module_names) == {"boto3", "botocore"}
 
@@ -236,9 +251,14 @@ def test_inline_code_keeps_no_mutable_state_between_invocations():
     import types
 
     module = load_index(inline_source())
-    state = {name: value for name, value in vars(module).items()
-             if not name.startswith("__") and not isinstance(value, (types.ModuleType, types.FunctionType, type))}
-    mutable = {name: value for name, value in state.items() if not isinstance(value, (str, int, float, tuple, re.Pattern))}
+    state = {
+        name: value
+        for name, value in vars(module).items()
+        if not name.startswith("__") and not isinstance(value, (types.ModuleType, types.FunctionType, type))
+    }
+    mutable = {
+        name: value for name, value in state.items() if not isinstance(value, (str, int, float, tuple, re.Pattern))
+    }
     assert mutable == {}
 
 
@@ -246,7 +266,12 @@ def test_the_created_website_bucket_expires_replaced_versions():
     """Versioning keeps every old version of every site file; the bucket rumcfn creates lets them go."""
     res = resources({"script": {"create_bucket": True, "bucket": "shop-site", "noncurrent_version_days": 14}})
     rules = res["SiteBucket"]["Properties"]["LifecycleConfiguration"]["Rules"]
-    assert rules == [{"Id": "ExpireReplacedVersions", "Status": "Enabled",
-                      "NoncurrentVersionExpiration": {"NoncurrentDays": 14},
-                      "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}}]
+    assert rules == [
+        {
+            "Id": "ExpireReplacedVersions",
+            "Status": "Enabled",
+            "NoncurrentVersionExpiration": {"NoncurrentDays": 14},
+            "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
+        }
+    ]
     assert "ExpirationInDays" not in str(rules)  # current site files never expire

@@ -41,7 +41,9 @@ def test_an_existing_bucket_is_named_as_is():
 
 
 def test_bucket_and_uri_are_one_or_the_other():
-    with pytest.raises(SettingsError, match="monitor.source_maps_bucket: cannot be combined with monitor.source_maps_s3_uri"):
+    with pytest.raises(
+        SettingsError, match="monitor.source_maps_bucket: cannot be combined with monitor.source_maps_s3_uri"
+    ):
         from_mapping({"monitor": {"source_maps_bucket": True, "source_maps_s3_uri": "s3://maps/app/"}})
 
 
@@ -50,7 +52,7 @@ def test_synth_prints_the_policy_for_an_existing_bucket_and_warns_without_a_rele
     done = run_cli("synth", "-o", "t.json")
     assert done.returncode == 0, done.stderr
     assert "snippet.release_id is empty" in done.stderr
-    policy = json.loads(done.stderr[done.stderr.index("{"):])
+    policy = json.loads(done.stderr[done.stderr.index("{") :])
     statement = policy["Statement"][0]
     assert statement["Resource"] == ["arn:aws:s3:::shop-maps", "arn:aws:s3:::shop-maps/*"]
     assert statement["Condition"]["StringEquals"]["aws:SourceArn"] == "arn:aws:rum:REGION:ACCOUNT_ID:appmonitor/shop"

@@ -9,13 +9,11 @@ import sys
 
 import pytest
 
-from rumcfn.facts import INLINE_LIMIT
-from rumcfn.template.output import to_json
 from rumcfn.config import Settings, from_mapping
+from rumcfn.facts import INLINE_LIMIT
 from rumcfn.stack.assemble import build_stack, build_template
-
-from tests.support.variants import template_dict
-from tests.support.variants import FULL, POOL, ROLE, VARIANTS
+from rumcfn.template.output import to_json
+from tests.support.variants import FULL, POOL, ROLE, VARIANTS, template_dict
 
 
 @pytest.mark.parametrize("name", sorted(VARIANTS))
@@ -144,7 +142,9 @@ def test_monitor_mirrors_every_setting():
                                                   "metadata": {"pageId": [{"exists": True}]}}
     http = [d for d in definitions if d["Name"] == "Http5xxCount"][0]
     assert "ValueKey" not in http
-    assert json.loads(http["EventPattern"])["event_details"]["response"]["status"] == [{"numeric": [">=", 500, "<=", 599]}]
+    assert json.loads(http["EventPattern"])["event_details"]["response"]["status"] == [
+        {"numeric": [">=", 500, "<=", 599]}
+    ]
 
 
 def snippet_body(settings) -> str:
@@ -218,7 +218,9 @@ def test_outputs_include_monitor_pool_and_script_tag():
 
 
 def test_budgets_are_recorded_in_metadata_for_the_budget_gate():
-    meta = template_dict(from_mapping({"budgets": {"lcp": 3000, "cls": "off", "statistic": "p90"}}))["Metadata"]["rumcfn"]
+    meta = template_dict(from_mapping({"budgets": {"lcp": 3000, "cls": "off", "statistic": "p90"}}))["Metadata"][
+        "rumcfn"
+    ]
     assert meta["budgets"]["lcp"] == {"metric": "WebVitalsLargestContentfulPaint", "budget": "3000", "statistic": "p90"}
     assert "cls" not in meta["budgets"] and "inp" in meta["budgets"]
 
@@ -234,8 +236,9 @@ def test_builders_compose_into_an_existing_troposphere_template():
     template.add_resource(s3.Bucket("Existing"))
     settings = Settings()
     auth = add_auth(template, settings)
-    monitor = add_app_monitor(template, settings, identity_pool_id=auth.identity_pool_id,
-                              guest_role_arn=auth.guest_role_arn)
+    monitor = add_app_monitor(
+        template, settings, identity_pool_id=auth.identity_pool_id, guest_role_arn=auth.guest_role_arn
+    )
     assert monitor.title == "AppMonitor" and auth.guest_role is not None
     assert set(template.resources) == {"Existing", "IdentityPool", "GuestRole", "IdentityPoolRoles", "AppMonitor"}
 

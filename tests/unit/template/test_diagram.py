@@ -8,10 +8,10 @@ import shutil
 
 import pytest
 
-from rumcfn.template import diagram as dg
 from rumcfn.cli import run
-
+from rumcfn.template import diagram as dg
 from tests.support import ROOT  # noqa: E402
+
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot is not installed")
 
 TEMPLATE = {
@@ -106,8 +106,8 @@ def test_format_of():
 
 @needs_dot
 def test_svg_of_the_example_stack_has_every_resource():
-    from rumcfn.template.output import to_json
     from rumcfn.stack.assemble import build_template
+    from rumcfn.template.output import to_json
 
     template = json.loads(to_json(build_template()))
     svg = dg.render(dg.to_dot(template), "svg").decode()
@@ -170,8 +170,8 @@ def test_cli_renders_with_graphviz(tmp_path, monkeypatch, capsys, suffix, magic)
 def test_readme_picture_shows_the_current_example_stack():
     """docs/stack.svg must show the resources the example stack has now.
     If this fails, redraw it: ``rumcfn diagram -o docs/stack.svg``."""
-    from rumcfn.template.output import to_json
     from rumcfn.stack.assemble import build_template
+    from rumcfn.template.output import to_json
 
     svg = (ROOT / "docs" / "stack.svg").read_text(encoding="utf-8")
     drawn = set(re.findall(r'<g id="node\d+" class="node">\s*<title>([^<]+)</title>', svg))
@@ -184,7 +184,9 @@ def test_readme_picture_shows_the_current_example_stack():
     (b'{"AWSTemplateFormatVersion": "2010-09-09"}', "no Resources section"),
     (b"\xff\xfe\x00garbage", "not UTF-8 text"),
 ])
-def test_cli_reads_templates_through_the_one_reader_and_fails_in_one_line(tmp_path, monkeypatch, capsys, content, reason):
+def test_cli_reads_templates_through_the_one_reader_and_fails_in_one_line(
+    tmp_path, monkeypatch, capsys, content, reason
+):
     """``rumcfn diagram bad.json`` used to end in a traceback; it reads the file the way lint and deploy do."""
     monkeypatch.chdir(tmp_path)
     (tmp_path / "bad.json").write_bytes(content)
@@ -195,8 +197,8 @@ def test_cli_reads_templates_through_the_one_reader_and_fails_in_one_line(tmp_pa
 
 def test_the_canary_bucket_emptier_is_drawn_with_the_canary():
     from rumcfn.config import from_mapping
-    from rumcfn.template.output import to_dict
     from rumcfn.stack.assemble import build_template
+    from rumcfn.template.output import to_dict
 
     template = to_dict(build_template(from_mapping({"canary": {"empty_artifacts_on_delete": True}})))
     placed = dg.clusters(template)

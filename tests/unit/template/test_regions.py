@@ -7,12 +7,10 @@ import re
 
 import pytest
 
+from rumcfn.stack.assemble import build_template
 from rumcfn.template.lint import Linter
 from rumcfn.template.output import to_json
-from rumcfn.template.regions import (RegionUnavailable, check_regions, known_regions, markdown, table,
-                                     unavailable)
-from rumcfn.stack.assemble import build_template
-
+from rumcfn.template.regions import RegionUnavailable, check_regions, known_regions, markdown, table, unavailable
 from tests.support.partitions import botocore_partitions, partition_of
 from tests.support.variants import VARIANTS, template_dict
 
