@@ -60,6 +60,14 @@ IGNORE_ERRORS = ("function(e){{var m=String(e&&(e.message||(e.reason&&e.reason.m
                  "return {0}.some(function(r){{return r.test(m)}})}}")
 IGNORE_RESOURCES = ("function(e){{return e.entryType==='resource'&&(!/^https?:/.test(e.name)||"
                     "{0}.some(function(r){{return r.test(e.name)}}))}}")
+#: ``snippet.first_party``: the page's own origin (read in the browser, so one snippet serves every domain of
+#: the monitor) and the path the site's CloudFront distribution forwards to RUM's data plane.
+FIRST_PARTY = "location.origin+{0}"
+#: How many early errors the loader keeps while the client is not there (a blocked or failed cwr.js must not
+#: let a page that throws in a loop grow the queue without end).
+EARLY_ERRORS = 100
+#: ``snippet.load = "idle"``: the longest the loader waits for an idle period after the load event, in ms.
+IDLE_TIMEOUT_MS = 5000
 
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -170,8 +178,31 @@ def telemetry_options(settings: Settings) -> dict[str, dict[str, Any]]:
     return result
 
 
+@dataclass(frozen=True)
+class Loading:
+    """How the loader starts the client: when (``snippet.load``), and whether it keeps early errors (only with
+    the errors telemetry, whose plugin ``recordError`` needs) and filters them by ``[snippet.config.errors]
+    ignore`` as the client's own listener would."""
+
+    load: str = "after-load"
+    errors: bool = True
+    ignore: bool = False
+
+
+def loading_of(settings: Settings) -> Loading:
+    errors = "errors" in settings.monitor.telemetries
+    return Loading(settings.snippet.load, errors, errors and "ignore" in telemetry_options(settings)["errors"])
+
+
 def render_snippet(
-    *, app_monitor_id: Any, region: Any, client_url: Any, app_version: Any, config: Mapping[str, Any], sub: bool = False
+    *,
+    app_monitor_id: Any,
+    region: Any,
+    client_url: Any,
+    app_version: Any,
+    config: Mapping[str, Any],
+    loading: Loading = Loading(),
+    sub: bool = False,
 ) -> str:
     """The loader as JavaScript text; with ``sub`` the text is an ``Fn::Sub`` body."""
     return (
@@ -183,6 +214,11 @@ def render_snippet(
             region=to_js(region, sub),
             client_url=to_js(client_url, sub),
             config=to_js(config, sub),
+            load=loading.load,
+            errors=loading.errors,
+            ignore=loading.ignore,
+            buffer=EARLY_ERRORS,
+            idle_timeout=IDLE_TIMEOUT_MS,
         )
         + "\n"
     )
@@ -193,8 +229,11 @@ def client_url_of(settings: Settings) -> str:
 
 
 def data_plane_endpoint(settings: Settings, region: str | None = None) -> Any:
-    """Where the snippet's client sends: ``snippet.endpoint``, else the data plane of ``region`` (of the stack's
-    region, as ``Fn::Sub``, when none is given)."""
+    """Where the snippet's client sends: ``snippet.first_party`` (a path on the page's own origin), else
+    ``snippet.endpoint``, else the data plane of ``region`` (of the stack's region, as ``Fn::Sub``, when none is
+    given)."""
+    if settings.snippet.first_party:
+        return settings.snippet.first_party
     if settings.snippet.endpoint:
         return settings.snippet.endpoint
     if region is None:
@@ -202,11 +241,19 @@ def data_plane_endpoint(settings: Settings, region: str | None = None) -> Any:
     return DATA_PLANE.format(region=region, suffix=url_suffix(region))
 
 
+def client_endpoint(settings: Settings, region: str | None = None) -> Any:
+    """The client's ``endpoint``: :func:`data_plane_endpoint`, with a first-party path made absolute on the
+    page's own origin in the browser (the client needs a URL: ``new URL(endpoint)``)."""
+    endpoint = data_plane_endpoint(settings, region)
+    return JsCode(FIRST_PARTY, (endpoint,)) if settings.snippet.first_party else endpoint
+
+
 def snippet_sub(settings: Settings, monitor, identity_pool_id: Any = None) -> Sub:
     """The snippet as ``Fn::Sub``: monitor id, region, endpoint and pool come from the stack."""
     variables: dict[str, Any] = {"AppMonitorId": GetAtt(monitor, "Id")}
-    endpoint: Any = settings.snippet.endpoint or Placeholder("Endpoint")
-    if not settings.snippet.endpoint:
+    literal = settings.snippet.first_party or settings.snippet.endpoint
+    endpoint: Any = client_endpoint(settings) if literal else Placeholder("Endpoint")
+    if not literal:
         variables["Endpoint"] = data_plane_endpoint(settings)
     pool = None
     if settings.auth.mode == "cognito":
@@ -228,6 +275,7 @@ def snippet_sub(settings: Settings, monitor, identity_pool_id: Any = None) -> Su
             unsigned=settings.auth.mode == "resource-policy",
             sample_rate=rate,
         ),
+        loading=loading_of(settings),
         sub=True,
     )
     return Sub(body, **variables)
@@ -251,6 +299,8 @@ def concrete(
     identity_pool_id: str | None = None,
     unsigned: bool = False,
     endpoint: str | None = None,
+    first_party: str | None = None,
+    load: str | None = None,
     client_url: str | None = None,
     client_version: str | None = None,
     app_version: str | None = None,
@@ -271,6 +321,8 @@ def concrete(
     IDENTITY_POOL_ID.check("--identity-pool-id", identity_pool_id or "")
     overrides = {
         "snippet.endpoint": endpoint,
+        "snippet.first_party": first_party,
+        "snippet.load": load,
         "snippet.client_url": client_url,
         "snippet.client_version": client_version,
         "snippet.app_version": app_version,
@@ -279,10 +331,21 @@ def concrete(
         "monitor.excluded_pages": excluded_pages,
         "snippet.release_id": release_id,
     }
-    settings = with_overrides(settings or Settings(), {k: v for k, v in overrides.items() if v is not None})
+    settings = settings or Settings()
+    # As the stack's check (Settings.check) says for auth.mode: CloudFront rewrites the host and path a signature
+    # covers, so first-party ingestion sends unsigned; --unsigned is the resource-policy mode.
+    if (first_party or settings.snippet.first_party) and not unsigned:
+        raise SettingsError(
+            "snippet.first_party",
+            "needs unsigned requests (--unsigned, the resource-policy mode): Cognito-signed requests are signed for "
+            "the data plane's host and path, which CloudFront rewrites",
+            first_party or settings.snippet.first_party,
+        )
+    overrides["auth.mode"] = "resource-policy" if unsigned else "cognito"
+    settings = with_overrides(settings, {k: v for k, v in overrides.items() if v is not None})
     config = client_config(
         settings,
-        endpoint=data_plane_endpoint(settings, region),
+        endpoint=client_endpoint(settings, region),
         identity_pool_id=identity_pool_id or None,
         unsigned=unsigned,
     )
@@ -298,6 +361,7 @@ def render_concrete(**kwargs: Any) -> str:
         client_url=client_url_of(client.settings),
         app_version=client.settings.snippet.app_version,
         config=client.config,
+        loading=loading_of(client.settings),
     )
 
 
@@ -320,4 +384,8 @@ __all__ = [
     "JsCode",
     "to_js",
     "telemetry_options",
+    "Loading",
+    "loading_of",
+    "client_endpoint",
+    "data_plane_endpoint",
 ]

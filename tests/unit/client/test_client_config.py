@@ -22,7 +22,9 @@ HARNESS = r"""
 const src = require('fs').readFileSync(0, 'utf8');
 global.location = {origin: 'https://shop.example.com'};
 global.window = {};
-global.document = {createElement: () => ({}), head: {insertBefore: () => {}}, getElementsByTagName: () => [{}]};
+global.document = {createElement: () => ({}), head: {insertBefore: () => {}}, getElementsByTagName: () => [{}],
+                   readyState: 'loading'};
+global.addEventListener = () => {};
 eval(src);
 const c = window.AwsRumClient.c;
 const tele = Object.fromEntries(c.telemetries.map(t => Array.isArray(t) ? t : [t, {}]));
