@@ -171,21 +171,44 @@ def test_alias_adds_the_resource_policy_condition():
 MODULE_HARNESS = r"""
 const src = require('fs').readFileSync(0, 'utf8');
 global.location = {origin: 'https://shop.example.com'};
+global.window = global;
+const listeners = {};
+global.addEventListener = (type, listener) => (listeners[type] = listeners[type] || []).push(listener);
+global.removeEventListener = (type, listener) => {
+  listeners[type] = (listeners[type] || []).filter(l => l !== listener);
+};
+global.document = {readyState: 'loading'};
 const made = [];
-class AwsRum { constructor(...args) { made.push(args); } }
+class AwsRum { constructor(...args) { made.push(args); } recordError() {} }
 const plugins = {};
 for (const name of NAMES) plugins[name] = class { constructor(config) { this.name = name; this.config = config; } };
-const body = src.replace(/^import .*$/m, '').replace('export default awsRum;', '');
-new Function('AwsRum', ...NAMES, body)(AwsRum, ...NAMES.map(n => plugins[n]));
-const [id, version, region, config] = made[0];
-console.log(JSON.stringify({id, version, region, config,
-  plugins: (config.eventPluginsToLoad || []).map(p =>
-    [p.name, p.config === undefined ? null : Object.keys(p.config)])}));
+// Both forms: a static import and `export default awsRum` (eager), or a dynamic import and a default Promise.
+const body = src.replace(/^import .*$/m, '').replace('export default awsRum;', '')
+  .replace(/import\("[^"]+"\)/, 'Promise.resolve(MODULE)').replace('export default ', 'exported = ');
+const exported = new Function('AwsRum', 'MODULE', ...NAMES, `let exported; ${body}; return exported;`)(
+  AwsRum, {AwsRum, ...plugins}, ...NAMES.map(n => plugins[n]));
+(async () => {
+  if (exported instanceof Promise) {
+    document.readyState = 'complete';
+    (listeners.load || []).forEach((listener) => listener());
+    await exported;
+  }
+  const [id, version, region, config] = made[0];
+  console.log(JSON.stringify({id, version, region, config,
+    plugins: (config.eventPluginsToLoad || []).map(p =>
+      [p.name, p.config === undefined ? null : Object.keys(p.config)])}));
+})();
 """
 
 
+def imported_names(text: str) -> list[str]:
+    """The classes the module takes from the package: ``import { ... } from`` or ``.then(({ ... }) =>``."""
+    found = re.search(r"^import \{ (.*) \} from", text, re.M) or re.search(r"\.then\(\(\{ (.*) \}\) =>", text)
+    return found.group(1).split(", ")
+
+
 def run_module(text: str) -> dict:
-    names = re.search(r"^import \{ (.*) \} from", text, re.M).group(1).split(", ")[1:]
+    names = imported_names(text)[1:]
     code = MODULE_HARNESS.replace("NAMES", json.dumps(names))
     out = subprocess.run([NODE, "-e", code], input=text, capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
@@ -194,12 +217,9 @@ def run_module(text: str) -> dict:
 def test_slim_module_loads_exactly_the_plugins_the_telemetries_need():
     client = concrete(app_monitor_id=MONITOR, region="eu-west-1", unsigned=True, settings=from_mapping(WEB))
     text = render_module(client)
-    assert re.search(
-        r'^import \{ AwsRum, DomEventPlugin, FetchPlugin, JsErrorPlugin, NavigationPlugin, '
-        r'ResourcePlugin, WebVitalsPlugin, XhrPlugin \} from "@aws-rum/web-slim";$',
-        text,
-        re.M,
-    )
+    assert 'import("@aws-rum/web-slim")' in text
+    assert imported_names(text) == ["AwsRum", "DomEventPlugin", "FetchPlugin", "JsErrorPlugin", "NavigationPlugin",
+                                    "ResourcePlugin", "WebVitalsPlugin", "XhrPlugin"]
     got = run_module(text)
     assert (got["id"], got["version"], got["region"]) == (MONITOR, "1.0.0", "eu-west-1")
     assert got["plugins"] == [
@@ -224,7 +244,7 @@ def test_full_module_keeps_telemetries_and_cognito():
         settings=from_mapping({"monitor": {"telemetries": ["errors"]}}),
     )
     text = render_module(client)
-    assert 'import { AwsRum } from "aws-rum-web";' in text
+    assert 'import("aws-rum-web").then(({ AwsRum }) =>' in text
     got = run_module(text)
     assert got["config"]["identityPoolId"] == pool and got["config"]["telemetries"] == ["errors"]
     assert got["plugins"] == []
@@ -272,3 +292,20 @@ def test_cli_bad_option_is_one_line_exit_2(run_cli, tmp_path):
         "rumcfn: error: setting snippet.config.sessionSampleRate: is set by rumcfn from "
         "monitor.session_sample_rate; set that instead, but got 0.5\n"
     )
+
+
+def test_eager_module_builds_the_client_on_import():
+    client = concrete(app_monitor_id=MONITOR, region="eu-west-1", unsigned=True, load="eager")
+    text = render_module(client)
+    assert re.search(r'^import \{ AwsRum, FetchPlugin, .* \} from "@aws-rum/web-slim";$', text, re.M)
+    assert "export default awsRum;" in text and "addEventListener" not in text
+    assert run_module(text)["id"] == MONITOR
+
+
+def test_deferred_module_shares_the_error_filter_with_the_plugin():
+    settings = from_mapping({"snippet": {"config": {"errors": {"ignore": ["^Warning:"]}}}})
+    for unsigned, pool in ((True, None), (False, "eu-west-1:11111111-2222-3333-4444-555555555555")):
+        text = render_module(concrete(app_monitor_id=MONITOR, region="eu-west-1", unsigned=unsigned,
+                                      identity_pool_id=pool, settings=settings))
+        assert text.count("/^Warning:/") == 1 and "ignore:ignoreError" in text
+        assert "&& !ignoreError(event)" in text
