@@ -81,6 +81,10 @@ def lint(settings: Settings, template_file: str | None, regions: tuple[str, ...]
     "(default: ./rumcfn.toml if present).",
 )
 @click.option("--endpoint", help="Data-plane URL (default https://dataplane.rum.REGION.amazonaws.com).")
+@click.option("--first-party", help="Send to this path on the page's own origin, such as /rum (snippet.first_party; "
+              "needs --unsigned and a CloudFront behavior that forwards it).")
+@click.option("--load", type=click.Choice(["after-load", "idle", "eager"]),
+              help="When the web client loads (snippet.load; default after-load).")
 @click.option("--client-url", help="Where to load the web client from (default: AWS's CDN).")
 @click.option("--client-version", help="Web client version on the CDN.")
 @click.option("--app-version", help="Your site's version.")
@@ -106,6 +110,8 @@ def snippet(
     unsigned,
     config_file,
     endpoint,
+    first_party,
+    load,
     client_url,
     client_version,
     app_version,
@@ -130,6 +136,8 @@ def snippet(
         identity_pool_id=identity_pool_id,
         unsigned=unsigned,
         endpoint=endpoint,
+        first_party=first_party,
+        load=load,
         client_url=client_url,
         client_version=client_version,
         app_version=app_version,

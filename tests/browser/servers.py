@@ -4,7 +4,8 @@
   not), answers CORS preflights, and records every request with its events decoded.
 - ``Site``: the monitored website. ``/m/<key>/<page>.html`` pages load ``rum.js`` (relative, so
   each key serves its own snippet; or carry it inline for keys in ``inline``), the web client
-  bundle at ``/client/cwr.js``, and ``/api/fail`` answers 500 for the failing fetch.
+  bundle at ``/client/cwr.js`` (``?delay=MS`` holds it back), and ``/api/fail`` answers 500 for the
+  failing fetch. ``early.html`` throws, fetches and shifts its layout before the client can exist.
 - ``TrapProxy``: Chromium's proxy for everything that is not loopback. It records the request
   line (``CONNECT host:443`` or ``GET http://...``) and refuses, so nothing leaves the machine
   and every attempt is visible.
@@ -160,6 +161,9 @@ class SiteHandler(QuietHandler):
         path = urlsplit(self.path).path
         site.requests.append(path)
         if path == "/client/cwr.js":
+            # ?delay=MS holds the client back, as a slow network would (what a late client misses).
+            delay = parse_qs(urlsplit(self.path).query).get("delay", ["0"])[0]
+            time.sleep(min(int(delay), 5000) / 1000)
             self.reply(200, site.client_bundle.read_bytes(), "text/javascript")
         elif path == "/api/fail":
             self.reply(500, b'{"message":"deliberate failure"}', "application/json")
@@ -178,7 +182,7 @@ class SiteHandler(QuietHandler):
             elif name == "rum.js":
                 self.reply(200, site.snippets[key].encode(), "text/javascript")
             else:
-                html = (SITE_FILES / "page.html").read_text(encoding="utf-8")
+                html = (SITE_FILES / ("early.html" if name == "early.html" else "page.html")).read_text("utf-8")
                 if key in site.inline:  # the snippet pasted into the page (``rumcfn snippet --html``)
                     html = html.replace('<script src="rum.js"></script>\n', site.snippets[key], 1)
                 self.reply(200, html.encode(), "text/html; charset=utf-8")
