@@ -15,6 +15,7 @@ from rumcfn.stack.auth import Auth, add_auth
 from rumcfn.stack.bucket_emptier import BucketEmptier, add_bucket_emptier
 from rumcfn.stack.canary import Canary, add_canary
 from rumcfn.stack.dashboard import Dashboard, add_dashboard
+from rumcfn.stack.first_party import FirstParty, add_first_party, add_first_party_outputs
 from rumcfn.stack.guard import troposphere_checks
 from rumcfn.stack.log_retention import LogRetention, add_log_retention
 from rumcfn.stack.monitor import add_app_monitor
@@ -41,6 +42,7 @@ class Stack:
     dashboard: Dashboard | None = None
     source_maps: SourceMaps | None = None
     log_retention: LogRetention | None = None
+    first_party: FirstParty | None = None
 
 
 #: CloudFormation's limit for a template's Description (template anatomy: at most 1,024 bytes).
@@ -87,6 +89,7 @@ def _assemble(settings: Settings) -> Stack:
         source_maps=source_maps,
     )
     stack.log_retention = add_log_retention(template, settings, writer=stack.script, monitor=monitor)
+    stack.first_party = add_first_party(template, settings, monitor=monitor)
     monitor_name = Ref(monitor)
     if settings.canary.enabled:
         stack.canary = add_canary(template, settings, monitor_id=GetAtt(monitor, "Id"))
@@ -175,6 +178,8 @@ def add_outputs(stack: Stack) -> None:
                 Value=stack.source_maps.s3_uri,
             )
         )
+    if stack.first_party:
+        add_first_party_outputs(t, stack.first_party)
     if stack.dashboard:
         t.add_output(
             Output(
