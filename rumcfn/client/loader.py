@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 #: aws-rum-web 3.x builds these itself, always under amazonaws.com, in the identity pool's region
 #: (@aws-rum/web-core dist/es/dispatch/CognitoIdentityClient.js and StsClient.js; Authentication.js and
@@ -28,15 +28,25 @@ class Loader:
     monitor_id: str
     region: str
     client_url: str
-    endpoint: str
+    endpoint: str  # a URL, or a path on the page's own origin (snippet.first_party)
     identity_pool_id: str = ""
     guest_role_arn: str = ""
     signing: bool = True
     sample_rate: float | None = None
 
-    def requests(self) -> tuple[str, ...]:
-        """The URLs the client fetches (``connect-src``): the data plane, then Cognito when it signs."""
-        urls = [f"{self.endpoint.rstrip('/')}/appmonitors/{self.monitor_id}"]
+    @property
+    def first_party(self) -> bool:
+        """The client sends to a path on the page's own origin (``snippet.first_party``)."""
+        return self.endpoint.startswith("/")
+
+    def endpoint_at(self, page_url: str | None) -> str:
+        """The endpoint as the client on ``page_url`` resolves it (a first-party path on the page's origin)."""
+        return urljoin(page_url, self.endpoint) if self.first_party and page_url else self.endpoint
+
+    def requests(self, page_url: str | None = None) -> tuple[str, ...]:
+        """The URLs the client fetches (``connect-src``) on ``page_url``: the data plane, then Cognito when it
+        signs. Without a page, a first-party data plane is a path."""
+        urls = [f"{self.endpoint_at(page_url).rstrip('/')}/appmonitors/{self.monitor_id}"]
         if self.signing and self.identity_pool_id:
             pool_region = self.identity_pool_id.split(":")[0]
             urls.append(COGNITO_IDENTITY.format(region=pool_region))
@@ -65,7 +75,11 @@ def parse_loader(text: str) -> Loader | None:
         return found.group(1) if found else None
 
     endpoint = value("endpoint")
+    # snippet.first_party: the page's own origin plus a path (rumcfn.client.snippet.FIRST_PARTY).
+    first_party = value("endpoint", rf"location\.origin\s*\+\s*(?:{_STRING})")
     rate = value("sessionSampleRate", r"[0-9.eE+\-]+")
+    if first_party:
+        endpoint = first_party.split("+", 1)[1].strip()
     return Loader(
         monitor_id=monitor_id, region=region, client_url=client_url,
         endpoint=_string(endpoint) if endpoint else f"https://dataplane.rum.{region}.amazonaws.com",
@@ -92,8 +106,9 @@ def directives_for(loader: Loader, loader_url: str = "/rum.js") -> dict[str, lis
             script.append(source)
     connect: list[str] = []
     for url in loader.requests():
-        if origin_of(url) not in connect:
-            connect.append(origin_of(url))
+        source = "'self'" if url.startswith("/") else origin_of(url)
+        if source not in connect:
+            connect.append(source)
     return {"script-src": script, "connect-src": connect}
 
 

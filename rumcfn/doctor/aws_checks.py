@@ -144,7 +144,7 @@ def causes(ctx: Context) -> list[tuple[str, str]]:
     excluded = _page_excluded(ctx)
     if excluded:
         found.append((excluded, "change monitor.excluded_pages / included_pages and deploy"))
-    broken = ctx.failed("monitor", "credentials", "page", "rum.js", "csp", "domain")
+    broken = ctx.failed("monitor", "credentials", "page", "rum.js", "csp", "domain", "first-party")
     if broken:
         checks = " and ".join([", ".join(broken[:-1]), broken[-1]] if len(broken) > 1 else broken)
         found.append(

@@ -1,4 +1,5 @@
-"""The site as a browser first sees it: one HTTP GET (stdlib, with a timeout), and the page's ``<head>``.
+"""The site as a browser first sees it: one HTTP GET (stdlib, with a timeout; a POST for the first-party
+path), and the page's ``<head>``.
 
 Only what the doctor needs is parsed: ``<script>`` elements (where, ``src`` or text, ``nonce``),
 ``<meta http-equiv="Content-Security-Policy">`` in ``<head>`` (the only place a browser honours one),
@@ -55,8 +56,12 @@ class Fetched:
         return f"did not answer: {self.error}" if self.error else f"answered HTTP {self.status}"
 
 
-def fetch(url: str, timeout: float) -> Fetched:
-    request = urllib.request.Request(url, headers={"User-Agent": f"rumcfn-doctor/{__version__}", "Accept": "*/*"})
+def fetch(url: str, timeout: float, *, json_body: bytes | None = None) -> Fetched:
+    """GET ``url``, or with ``json_body`` POST it as ``application/json``."""
+    headers = {"User-Agent": f"rumcfn-doctor/{__version__}", "Accept": "*/*"}
+    if json_body is not None:
+        headers["Content-Type"] = "application/json"
+    request = urllib.request.Request(url, data=json_body, headers=headers)
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310 - http(s) only, checked by the caller
             return Fetched(response.geturl(), response.status, _headers(response.headers), response.read(LIMIT))
