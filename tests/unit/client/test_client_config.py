@@ -309,3 +309,10 @@ def test_deferred_module_shares_the_error_filter_with_the_plugin():
                                       identity_pool_id=pool, settings=settings))
         assert text.count("/^Warning:/") == 1 and "ignore:ignoreError" in text
         assert "&& !ignoreError(event)" in text
+
+
+@pytest.mark.parametrize("load", ["after-load", "eager"])
+def test_the_module_sends_first_party_too(load):
+    """The bundler path: with snippet.first_party its batches go to the page's own origin as well."""
+    client = concrete(app_monitor_id=MONITOR, region="eu-west-1", unsigned=True, first_party="/rum", load=load)
+    assert run_module(render_module(client))["config"]["endpoint"] == "https://shop.example.com/rum"
