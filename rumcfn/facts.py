@@ -100,6 +100,19 @@ EXTENDED_DIMENSIONS = {
     "FileType": "event_details.fileType",
 }
 
+#: The events that carry each dimension's field (None: every event). "Information collected by the CloudWatch RUM
+#: web client": each RUM event has the metadata (page, user agent, geolocation and domain metadata); of the event
+#: details, only the resource event schema has ``fileType`` (as in the web client's own schemas, @aws-rum/web-core
+#: events/*.d.ts). A dimension whose field an event lacks matches none of its events: that metric gets no data.
+DIMENSION_EVENTS: dict[str, tuple[str, ...] | None] = {
+    "PageId": None,
+    "BrowserName": None,
+    "DeviceType": None,
+    "OSName": None,
+    "CountryCode": None,
+    "FileType": ("performance_resource",),
+}
+
 #: What a segment budget may name: setting key -> the extended-metric dimension (RUM API reference,
 #: BatchCreateRumMetricDefinitions: "valid dimension names ... BrowserName, CountryCode, DeviceType, FileType,
 #: OSName, and PageId"; FileType describes resource events, not pages, so it is not a segment).
