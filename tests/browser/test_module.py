@@ -74,7 +74,7 @@ def full_walk(page, collector, url: str, monitor_id: str, ready=None) -> list[di
 def test_slim_module_sends_what_the_snippet_sends(browser, servers, tmp_path):
     collector = servers.collector
     monitor_id, module = publish_module(servers, tmp_path, "--unsigned")
-    assert 'import("@aws-rum/web-slim")' in module and "new JsErrorPlugin()" in module and "telemetries" not in module
+    assert 'from "@aws-rum/web-slim"' in module and "new JsErrorPlugin()" in module and "telemetries" not in module
     page = browser.new_page()
     try:
         module_events = full_walk(page, collector, servers.site.page(monitor_id), monitor_id, ready=module_ready)
@@ -98,7 +98,7 @@ def test_slim_module_sends_what_the_snippet_sends(browser, servers, tmp_path):
 def test_full_module_signs_with_cognito_credentials(servers, page, tmp_path):
     collector = servers.collector
     monitor_id, module = publish_module(servers, tmp_path, "--identity-pool-id", POOL)
-    assert 'import("aws-rum-web")' in module and f'identityPoolId:"{POOL}"' in module
+    assert 'from "aws-rum-web"' in module and f'identityPoolId:"{POOL}"' in module
     seed_guest_credentials(page)
     events = full_walk(page, collector, servers.site.page(monitor_id), monitor_id, ready=module_ready)
     assert {short(e) for e in events} >= set(EXPECTED)

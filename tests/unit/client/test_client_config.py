@@ -193,11 +193,11 @@ const made = [];
 class AwsRum { constructor(...args) { made.push(args); } recordError() {} }
 const plugins = {};
 for (const name of NAMES) plugins[name] = class { constructor(config) { this.name = name; this.config = config; } };
-// Both forms: a static import and `export default awsRum` (eager), or a dynamic import and a default Promise.
+// Both forms: `export default awsRum` (eager) or a default Promise of the client (after-load, idle).
 const body = src.replace(/^import .*$/m, '').replace('export default awsRum;', '')
-  .replace(/import\("[^"]+"\)/, 'Promise.resolve(MODULE)').replace('export default ', 'exported = ');
-const exported = new Function('AwsRum', 'MODULE', ...NAMES, `let exported; ${body}; return exported;`)(
-  AwsRum, {AwsRum, ...plugins}, ...NAMES.map(n => plugins[n]));
+  .replace('export default ', 'exported = ');
+const exported = new Function('AwsRum', ...NAMES, `let exported; ${body}; return exported;`)(
+  AwsRum, ...NAMES.map(n => plugins[n]));
 (async () => {
   if (exported instanceof Promise) {
     document.readyState = 'complete';
@@ -213,9 +213,8 @@ const exported = new Function('AwsRum', 'MODULE', ...NAMES, `let exported; ${bod
 
 
 def imported_names(text: str) -> list[str]:
-    """The classes the module takes from the package: ``import { ... } from`` or ``.then(({ ... }) =>``."""
-    found = re.search(r"^import \{ (.*) \} from", text, re.M) or re.search(r"\.then\(\(\{ (.*) \}\) =>", text)
-    return found.group(1).split(", ")
+    """The classes the module takes from the package."""
+    return re.search(r"^import \{ (.*) \} from", text, re.M).group(1).split(", ")
 
 
 def run_module(text: str) -> dict:
@@ -228,9 +227,13 @@ def run_module(text: str) -> dict:
 def test_slim_module_loads_exactly_the_plugins_the_telemetries_need():
     client = concrete(app_monitor_id=MONITOR, region="eu-west-1", unsigned=True, settings=from_mapping(WEB))
     text = render_module(client)
-    assert 'import("@aws-rum/web-slim")' in text
-    assert imported_names(text) == ["AwsRum", "DomEventPlugin", "FetchPlugin", "JsErrorPlugin", "NavigationPlugin",
-                                    "ResourcePlugin", "WebVitalsPlugin", "XhrPlugin"]
+    assert re.search(
+        r'^import \{ AwsRum, DomEventPlugin, FetchPlugin, JsErrorPlugin, NavigationPlugin, '
+        r'ResourcePlugin, WebVitalsPlugin, XhrPlugin \} from "@aws-rum/web-slim";$',
+        text,
+        re.M,
+    )
+    assert "import(" not in text  # a dynamic import would keep the package's whole namespace
     got = run_module(text)
     assert (got["id"], got["version"], got["region"]) == (MONITOR, "1.0.0", "eu-west-1")
     assert got["plugins"] == [
@@ -255,7 +258,7 @@ def test_full_module_keeps_telemetries_and_cognito():
         settings=from_mapping({"monitor": {"telemetries": ["errors"]}}),
     )
     text = render_module(client)
-    assert 'import("aws-rum-web").then(({ AwsRum }) =>' in text
+    assert 'import { AwsRum } from "aws-rum-web";' in text
     got = run_module(text)
     assert got["config"]["identityPoolId"] == pool and got["config"]["telemetries"] == ["errors"]
     assert got["plugins"] == []
