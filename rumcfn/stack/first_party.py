@@ -91,6 +91,8 @@ def add_first_party_outputs(template: Template, first_party: FirstParty) -> None
          first_party.origin_domain),
         ("FirstPartyFunctionArn", "CloudFront Function for the behavior's viewer-request event",
          GetAtt(first_party.function, "FunctionARN")),
+        ("FirstPartyFunctionName", "Name of that function (the CDK's Function.fromFunctionAttributes takes it)",
+         first_party.function.Name),
         ("FirstPartyOriginRequestPolicyId", "Origin request policy of the behavior",
          Ref(first_party.origin_request_policy)),
         ("FirstPartyCachePolicyId", "Cache policy of the behavior (AWS's managed CachingDisabled)",

@@ -160,6 +160,7 @@ def test_outputs_name_what_the_behavior_refers_to(template):
         "FirstPartyPathPattern": "/rum/*",
         "FirstPartyOriginDomain": {"Fn::Sub": "dataplane.rum.${AWS::Region}.${AWS::URLSuffix}"},
         "FirstPartyFunctionArn": {"Fn::GetAtt": ["FirstPartyFunction", "FunctionARN"]},
+        "FirstPartyFunctionName": template["Resources"]["FirstPartyFunction"]["Properties"]["Name"],
         "FirstPartyOriginRequestPolicyId": {"Ref": "FirstPartyOriginRequestPolicy"},
         "FirstPartyCachePolicyId": CACHING_DISABLED_POLICY_ID,
     }
