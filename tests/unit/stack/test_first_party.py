@@ -172,3 +172,22 @@ def test_regions_without_cloudfront_functions_are_refused(template):
     assert unavailable(template, "us-east-1") == [] and unavailable(template, "eu-central-1") == []
     assert "AWS::CloudFront::Function" in unavailable(template, "us-gov-west-1")
     assert unavailable(template_dict(VARIANTS["resource-policy"]), "us-gov-west-1") == []
+
+
+@pytest.mark.parametrize("toml, names", [
+    ('[snippet]\nfirst_party = "/rum"\n', ("snippet.first_party", "auth.mode")),
+    ('[auth]\nmode = "resource-policy"\n[snippet]\nfirst_party = "/rum"\nendpoint = "https://rum.example.com"\n',
+     ("snippet.first_party", "snippet.endpoint")),
+])
+def test_synth_refuses_the_combination_in_one_line(run_cli, tmp_path, toml, names):
+    (tmp_path / "rumcfn.toml").write_text(toml)
+    done = run_cli("synth", "--config", "rumcfn.toml", "-o", "template.json")
+    assert done.returncode == 2, done.stderr
+    assert len(done.stderr.splitlines()) == 1 and all(name in done.stderr for name in names), done.stderr
+    assert not (tmp_path / "template.json").exists()
+
+
+def test_the_canary_answers_the_first_party_path(template):
+    """The canary resolves RUM_ENDPOINT against the page it opens (tests/browser/test_canary_script.py runs it)."""
+    env = template["Resources"]["Canary"]["Properties"]["RunConfig"]["EnvironmentVariables"]
+    assert env["RUM_ENDPOINT"] == "/rum"
