@@ -202,6 +202,7 @@ def event(
         "Key": "rum.js",
         "ContentType": "application/javascript; charset=utf-8",
         "CacheControl": "max-age=300",
+        "UrlSuffix": "amazonaws.com",  # AWS::URLSuffix in the aws partition
     }
     props.update(properties)
     body = {

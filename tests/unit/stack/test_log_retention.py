@@ -71,14 +71,9 @@ def test_only_the_option_lets_the_role_read_this_monitor_and_set_retention_on_ru
         }
     ]
     assert statements["SetRetention"]["Action"] == ["logs:PutRetentionPolicy", "logs:CreateLogGroup"]
+    group = "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/vendedlogs/RUMService_"
     assert statements["SetRetention"]["Resource"] == [
-        {
-            "Fn::Sub": [
-                "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:" + prefix + "${MonitorName}*",
-                {"MonitorName": "shop"},
-            ]
-        }
-        for prefix in ("/aws/vendedlogs/RUMService_", "RUMService_")
+        {"Fn::Sub": [group + "${MonitorName}????????" + tail, {"MonitorName": "shop"}]} for tail in ("", ":*")
     ]
     assert set(statements) == {"WriteSnippet", "WriteOwnLogs", "ReadMonitor", "SetRetention"}
     for off in ({"monitor": {"cw_log_enabled": True}}, {}):
