@@ -7,6 +7,7 @@ import click
 from rumcfn.cli.files import STDOUT, emit
 from rumcfn.cli.options import settings_options
 from rumcfn.config import Settings, SettingsError, split_list
+from rumcfn.config.delivery import LOAD_STRATEGIES
 
 
 def warn(message: str | None) -> None:
@@ -83,7 +84,7 @@ def lint(settings: Settings, template_file: str | None, regions: tuple[str, ...]
 @click.option("--endpoint", help="Data-plane URL (default https://dataplane.rum.REGION.amazonaws.com).")
 @click.option("--first-party", help="Send to this path on the page's own origin, such as /rum (snippet.first_party; "
               "needs --unsigned and a CloudFront behavior that forwards it).")
-@click.option("--load", type=click.Choice(["after-load", "idle", "eager"]),
+@click.option("--load", type=click.Choice(LOAD_STRATEGIES),
               help="When the web client loads (snippet.load; default after-load).")
 @click.option("--client-url", help="Where to load the web client from (default: AWS's CDN).")
 @click.option("--client-version", help="Web client version on the CDN.")

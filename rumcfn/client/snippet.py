@@ -78,6 +78,8 @@ def ignore_resources(client_version: str) -> str:
     if version_tuple(client_version) >= version_tuple(IGNORED_REQUESTS_SINCE):
         tests.append(IGNORED_REQUESTS)
     return "function(e){{return e.entryType==='resource'&&(" + "||".join([*tests, IGNORED_URLS]) + ")}}"
+
+
 #: ``snippet.first_party``: the page's own origin (read in the browser, so one snippet serves every domain of
 #: the monitor) and the path the site's CloudFront distribution forwards to RUM's data plane.
 FIRST_PARTY = "location.origin+{0}"
@@ -359,7 +361,8 @@ def concrete(
             "the data plane's host and path, which CloudFront rewrites",
             first_party or settings.snippet.first_party,
         )
-    overrides["auth.mode"] = "resource-policy" if unsigned else "cognito"
+    if first_party or settings.snippet.first_party:
+        overrides["auth.mode"] = "resource-policy"  # what --unsigned means; Settings.check asks for it
     settings = with_overrides(settings, {k: v for k, v in overrides.items() if v is not None})
     config = client_config(
         settings,
