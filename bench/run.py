@@ -320,7 +320,7 @@ def run_handler(report: Report) -> None:
 def run_page(report: Report) -> None:
     import page
 
-    result = page.measure(runs=4 if report.quick else 9, warmup=1, throttled_runs=2 if report.quick else 5)
+    result = page.measure(runs=4 if report.quick else 9, warmup=1, throttled_runs=3 if report.quick else 9)
     body = (
         f"A small test page (HTML {result['page_bytes']['/p0/page.html']:,} B, CSS, an app script, a "
         f"{result['page_bytes']['/hero.png'] / 1024:.0f} KiB hero image that is the LCP element) loaded in headless "
