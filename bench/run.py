@@ -402,15 +402,24 @@ def run_page(report: Report) -> None:
         met = ratio_load <= TARGETS["page"] and ratio_lcp <= TARGETS["page"]
         local = result["profiles"]["localhost, no throttling"]
 
+        throttled = next(rows for name, rows in result["profiles"].items() if name.startswith("throttled"))
+
         def ratio(rows, name, key="load"):
             return f"{rows[name][key]['median'] / rows['without rum.js'][key]['median']:.2f}×"
+
+        def dcl(rows, name):
+            return f"{rows[name]['dcl']['median']:.0f} ms"
 
         body += (
             "**Reading the numbers.** `eager` inserts the client at once: a script inserted before the load event "
             "delays the load event until it has been fetched, parsed and run (load "
             f"{ratio(local, 'rum.js, load = eager')} on localhost). `after-load` (the default) and `idle` fetch the "
             "client only after the load event, so the page's own resources do not compete with it; the loader "
-            "itself is a small parser-blocking script. The errors the page throws before the client runs are kept "
+            "itself is a small parser-blocking script, one more request before the body is parsed "
+            f"(DOMContentLoaded {dcl(local, 'without rum.js')} → {dcl(local, page.DEFAULT)} on localhost, where "
+            f"the local server's CPU time dominates, and {dcl(throttled, 'without rum.js')} → "
+            f"{dcl(throttled, page.DEFAULT)} throttled; pasting rum.js into the page, `rumcfn snippet --html`, "
+            "saves it). The errors the page throws before the client runs are kept "
             "by the loader and recorded when the client starts, under every strategy of the snippet. A bundled "
             "module cannot keep errors thrown before the bundle runs (here: inline scripts in the page), whatever "
             "its strategy. The ratio also depends on the page: this test page loads in about "
