@@ -44,9 +44,9 @@ def bundle_client() -> bytes:
 MODULE_ENTRY = "import awsRum from './rum-module.js';\nPromise.resolve(awsRum).then((c) => { window.__rum = c; });\n"
 
 
-def bundle_module(package: str, endpoint: str, load: str) -> dict[str, bytes]:
+def bundle_module(package: str, endpoint: str, load: str) -> bytes:
     """The module for ``package`` (unsigned) and ``snippet.load``, bundled and minified as a site's bundler
-    would (esbuild, ES modules with code splitting). File name -> bytes; ``entry.js`` is what the page loads."""
+    would (esbuild, one ES module)."""
     import os
     import tempfile
 
@@ -57,12 +57,10 @@ def bundle_module(package: str, endpoint: str, load: str) -> dict[str, bytes]:
     with tempfile.TemporaryDirectory(prefix="rumcfn-bench-module-") as work:
         Path(work, "rum-module.js").write_text(render_module(client, package))
         Path(work, "entry.js").write_text(MODULE_ENTRY)
-        out = Path(work, "out")
-        subprocess.run([str(ROOT / "node_modules/.bin/esbuild"), str(Path(work, "entry.js")), "--bundle",
-                        "--format=esm", "--splitting", f"--outdir={out}", "--minify", "--log-level=error"],
-                       capture_output=True, check=True, timeout=120,
-                       env=dict(os.environ, NODE_PATH=str(ROOT / "node_modules")))
-        return {path.name: path.read_bytes() for path in sorted(out.iterdir())}
+        done = subprocess.run([str(ROOT / "node_modules/.bin/esbuild"), str(Path(work, "entry.js")), "--bundle",
+                               "--format=esm", "--minify", "--log-level=error"], capture_output=True, check=True,
+                              timeout=120, env=dict(os.environ, NODE_PATH=str(ROOT / "node_modules")))
+    return done.stdout
 
 
 def png(width: int, height: int, seed: int = 7) -> bytes:
@@ -91,10 +89,10 @@ EARLY_BODY = "<script>throw new Error('rumcfn bench: early error in body');</scr
 EARLY_ERRORS_PER_LOAD = 3
 
 
-def site_files(rum_js: dict[str, str], modules: dict[str, dict[str, bytes]] | None = None,
+def site_files(rum_js: dict[str, str], modules: dict[str, bytes] | None = None,
                prefixes: tuple[str, ...] = ("",)) -> dict[str, tuple[bytes, str]]:
     """path -> (body, content type) of the test site. ``rum_js``: strategy -> its rum.js; ``modules``: name ->
-    the bundle's files. Each page is served under every prefix (one per network profile), so the collector can
+    the bundle. Each page is served under every prefix (one per network profile), so the collector can
     tell which profile's loads an event came from (the client's page id is the path)."""
     from rumcfn.client.snippet import script_tag
 
@@ -119,12 +117,11 @@ def site_files(rum_js: dict[str, str], modules: dict[str, dict[str, bytes]] | No
     for load in rum_js:  # what the ScriptTag output says, for each strategy's rum.js
         pages[f"/page-{load}.html"] = page(script_tag(f"rum-{load}.js"))
     for name in modules or {}:
-        pages[f"/page-{name}.html"] = page(f'<script type=module src="/{name}/entry.js"></script>')
+        pages[f"/page-{name}.html"] = page(f'<script type=module src="/{name}.js"></script>')
     files = {f"{prefix}{path}": (body, html) for prefix in prefixes for path, body in pages.items()}
     files.update({f"/rum-{load}.js": (text.encode(), "application/javascript; charset=utf-8")
                   for load, text in rum_js.items()})
-    for name, bundle in (modules or {}).items():
-        files.update({f"/{name}/{file}": (body, "application/javascript") for file, body in bundle.items()})
+    files.update({f"/{name}.js": (body, "application/javascript") for name, body in (modules or {}).items()})
     return {
         **files,
         "/style.css": (css.encode(), "text/css"),
@@ -319,9 +316,8 @@ def measure(runs: int = 9, warmup: int = 1, throttled_runs: int = 5) -> dict[str
             server.shutdown()
     builds = {
         "CDN cwr.js (full client, loaded by the snippet)": client,
-        "bundled module, full `aws-rum-web`": b"".join(modules["module-full-eager"].values()),
-        "bundled module, `@aws-rum/web-slim` + the telemetries' plugins": b"".join(
-            modules["module-slim-eager"].values()),
+        "bundled module, full `aws-rum-web`": modules["module-full-eager"],
+        "bundled module, `@aws-rum/web-slim` + the telemetries' plugins": modules["module-slim-eager"],
     }
     out: dict[str, Any] = {
         "profiles": {},

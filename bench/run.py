@@ -343,9 +343,9 @@ def run_page(report: Report) -> None:
     )
     body += (
         "**Each way of loading the client** (the CDN snippet's `cwr.js`, or `rumcfn snippet --format module` "
-        "imported by a site's entry point and bundled by esbuild as ES modules with code splitting, minified; gzip "
-        "-6 as a CDN serves it). The module pages load the bundle's entry with one `<script type=module>` tag, "
-        "standing in for a site's own bundle:\n\n"
+        "imported by a site's entry point and bundled by esbuild as one ES module, minified; gzip -6 as a CDN "
+        "serves it). The module pages load the bundle with one `<script type=module>` tag, standing in for a "
+        "site's own bundle:\n\n"
     )
     body += table(
         ["client", "minified bytes", "gzipped bytes"],
@@ -416,10 +416,10 @@ def run_page(report: Report) -> None:
             f"{ratio(local, 'rum.js, load = eager')} on localhost). `after-load` (the default) and `idle` fetch the "
             "client only after the load event, so the page's own resources do not compete with it; the loader "
             "itself is a small parser-blocking script, one more request before the body is parsed "
-            f"(DOMContentLoaded {dcl(local, 'without rum.js')} → {dcl(local, page.DEFAULT)} on localhost, where "
-            f"the local server's CPU time dominates, and {dcl(throttled, 'without rum.js')} → "
-            f"{dcl(throttled, page.DEFAULT)} throttled; pasting rum.js into the page, `rumcfn snippet --html`, "
-            "saves it). The errors the page throws before the client runs are kept "
+            f"(DOMContentLoaded without and with it: {dcl(local, 'without rum.js')} and {dcl(local, page.DEFAULT)} "
+            f"on localhost, {dcl(throttled, 'without rum.js')} and {dcl(throttled, page.DEFAULT)} throttled; "
+            "pasting rum.js into the page, `rumcfn snippet --html`, saves the request). The errors the page "
+            "throws before the client runs are kept "
             "by the loader and recorded when the client starts, under every strategy of the snippet. A bundled "
             "module cannot keep errors thrown before the bundle runs (here: inline scripts in the page), whatever "
             "its strategy. The ratio also depends on the page: this test page loads in about "
