@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from rumcfn.facts import DATA_PLANE, url_suffix
+
 #: aws-rum-web 3.x builds these itself, always under amazonaws.com, in the identity pool's region
 #: (@aws-rum/web-core dist/es/dispatch/CognitoIdentityClient.js and StsClient.js; Authentication.js and
 #: BasicAuthentication.js take the region from ``identityPoolId.split(':')[0]``).
@@ -68,7 +70,7 @@ def parse_loader(text: str) -> Loader | None:
     rate = value("sessionSampleRate", r"[0-9.eE+\-]+")
     return Loader(
         monitor_id=monitor_id, region=region, client_url=client_url,
-        endpoint=_string(endpoint) if endpoint else f"https://dataplane.rum.{region}.amazonaws.com",
+        endpoint=_string(endpoint) if endpoint else DATA_PLANE.format(region=region, suffix=url_suffix(region)),
         identity_pool_id=_string(value("identityPoolId") or '""'),
         guest_role_arn=_string(value("guestRoleArn") or '""'),
         signing=value("signing", "true|false") != "false",

@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 from rumcfn.aws.errors import error_code, error_message, translated
 from rumcfn.doctor.context import Context
 from rumcfn.doctor.report import Check, failed, ok, skipped
+from rumcfn.facts import DESCRIBE_ALARMS_MAX_NAMES
 
 NAMESPACE, DIMENSION = "AWS/RUM", "application_name"  # CloudWatch RUM metrics (facts.md)
 COGNITO_FIXES = {
@@ -258,7 +259,7 @@ def alarms(ctx: Context) -> Check:
         return skipped("alarms", f"{ctx.target.source} has no alarms")
     with translated():
         answer = ctx.aws.client("cloudwatch").describe_alarms(
-            AlarmNames=list(names)[:100], AlarmTypes=["CompositeAlarm", "MetricAlarm"]
+            AlarmNames=list(names)[:DESCRIBE_ALARMS_MAX_NAMES], AlarmTypes=["CompositeAlarm", "MetricAlarm"]
         )
     found = answer.get("MetricAlarms", []) + answer.get("CompositeAlarms", [])
     firing = [a for a in found if a.get("StateValue") == "ALARM"]

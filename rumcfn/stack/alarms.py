@@ -25,6 +25,7 @@ from rumcfn.facts import (
     RUM_DIMENSION,
     RUM_NAMESPACE,
     cloudwatch_statistic,
+    service_principal,
 )
 from rumcfn.stack.limits import check_resources
 from rumcfn.stack.naming import stack_unique
@@ -100,7 +101,7 @@ def add_topic(template: Template, settings: Settings) -> tuple[sns.Topic, kms.Ke
                     Statement(
                         Sid="CloudWatchAlarms",
                         Effect=Allow,
-                        Principal=Principal("Service", "cloudwatch.amazonaws.com"),
+                        Principal=Principal("Service", service_principal("cloudwatch")),
                         Action=[awacs.kms.Decrypt, awacs.kms.Action("GenerateDataKey*")],
                         Resource=["*"],
                         Condition=Condition(StringEquals("aws:SourceAccount", Ref("AWS::AccountId"))),
