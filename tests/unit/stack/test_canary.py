@@ -225,6 +225,43 @@ def test_replicas_may_write_their_logs_in_their_own_regions():
     ]
 
 
+def commercial_regions() -> list[str]:
+    """Every Region botocore lists in the aws partition (from its partitions.json, not from rumcfn)."""
+    from botocore.loaders import Loader
+
+    (aws,) = [p for p in Loader().load_data("partitions")["partitions"] if p["id"] == "aws"]
+    return [r for r in aws["regions"] if not r.endswith("-global")]
+
+
+def synthetics_in(region: str) -> bool | None:
+    """cfn-lint's region data: AWS::Synthetics::Canary offered there (None: cfn-lint has no data for the Region)."""
+    from cfnlint.helpers import REGIONS
+    from cfnlint.schema.manager import PROVIDER_SCHEMA_MANAGER
+
+    return "AWS::Synthetics::Canary" in PROVIDER_SCHEMA_MANAGER.get_resource_types(region) if region in REGIONS \
+        else None
+
+
+@pytest.mark.parametrize("region", commercial_regions())
+def test_a_location_is_a_commercial_region_where_synthetics_runs(region):
+    if synthetics_in(region) is False:
+        with pytest.raises(SettingsError, match="where CloudWatch Synthetics runs"):
+            from_mapping({"canary": {"locations": [region]}})
+    else:
+        assert from_mapping({"canary": {"locations": [region]}}).canary.locations == (region,)
+
+
+@pytest.mark.parametrize("location", ["xx-fake-9", "eu-fake-9", "us-east-9", "eusc-de-east-1", "us-iso-east-1",
+                                      "aws-global"])
+def test_a_location_no_partition_lists_or_outside_the_commercial_partition_is_refused(location):
+    """Replicas "must be supported CloudWatch Synthetics commercial Regions" (Synthetics guide, multilocation
+    canaries): a Region AWS has not made, or one of another partition, never deploys."""
+    with pytest.raises(SettingsError) as caught:
+        from_mapping({"canary": {"locations": ["eu-west-1", location]}})
+    assert str(caught.value).startswith("setting canary.locations: must be commercial AWS Regions") and \
+        repr(location) in str(caught.value)
+
+
 @pytest.mark.parametrize(
     "canary, rule, value",
     [
