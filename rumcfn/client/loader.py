@@ -38,13 +38,20 @@ class Loader:
 
     def requests(self) -> tuple[str, ...]:
         """The URLs the client fetches (``connect-src``): the data plane, then Cognito when it signs."""
-        urls = [f"{self.endpoint.rstrip('/')}/appmonitors/{self.monitor_id}"]
+        urls = [data_plane_prefix(self.endpoint) + self.monitor_id]
         if self.signing and self.identity_pool_id:
             pool_region = self.identity_pool_id.split(":")[0]
             urls.append(COGNITO_IDENTITY.format(region=pool_region))
             if self.guest_role_arn:  # classic flow only (BasicAuthentication)
                 urls.append(STS.format(region=pool_region))
         return tuple(urls)
+
+
+def data_plane_prefix(endpoint: str) -> str:
+    r"""Where the client posts batches, up to the monitor id: the endpoint's origin and path with one trailing "/"
+    removed, then ``/appmonitors/`` (@aws-rum/web-core DataPlaneClient: ``endpoint.pathname.replace(/\/$/, '')``)."""
+    parts = urlsplit(endpoint)
+    return f"{parts.scheme}://{parts.netloc}{parts.path.removesuffix('/')}/appmonitors/"
 
 
 def _string(token: str) -> str:

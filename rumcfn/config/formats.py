@@ -6,6 +6,7 @@ Patterns are written so that CloudFormation can use them as a parameter's ``Allo
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
 from rumcfn import facts
@@ -48,17 +49,21 @@ BUCKET = Text(BUCKET_PATTERN, BUCKET_RULE, min_length=3, max_length=63,
 #: The canary's artifacts bucket: "The name of the S3 bucket can't include a period" (CreateCanary).
 ARTIFACTS_BUCKET = Text(rf"(?!.*\.){BUCKET_PATTERN}", "must be an S3 bucket name without periods (CreateCanary)",
                         min_length=3, max_length=63, optional=True)
-S3_URI = Custom(lambda value: isinstance(value, str) and (value == "" or _s3_uri(value)),
-                "must be an S3 URI such as s3://bucket/prefix (bucket by the S3 naming rules)")
+#: Where RUM reads source maps: RUM's ``JavaScriptSourceMaps.S3Uri`` (botocore rum model, DeobfuscationS3Uri:
+#: ``s3://[a-z0-9][-.a-z0-9]{1,62}(?:/[-!_*'().a-z0-9A-Z]+(?:/[-!_*'().a-z0-9A-Z]+)*)?/?``, 1-1,024 characters for
+#: the whole URI), matched whole, with the bucket also held to the S3 naming rules.
+S3_URI_PATTERN = r"s3://[a-z0-9][-.a-z0-9]{1,62}(?:/[-!_*'().a-z0-9A-Z]+(?:/[-!_*'().a-z0-9A-Z]+)*)?/?"
+S3_URI = Custom(lambda value: isinstance(value, str) and _s3_uri(value),
+                "must be an S3 URI such as s3://bucket/prefix of at most 1,024 characters (RUM's S3Uri: bucket by "
+                "the S3 naming rules, then /-separated segments of letters, digits and - ! _ * ' ( ) .)",
+                optional=True)
 
 
 def _s3_uri(value: str) -> bool:
-    if not value.startswith("s3://"):
+    if len(value) > 1024 or not re.fullmatch(S3_URI_PATTERN, value):
         return False
-    bucket, _, prefix = value[5:].partition("/")
     try:
-        BUCKET.check("", bucket)
-        Text(r"[^\s]*", "", max_bytes=1024).check("", prefix)  # S3 object keys: at most 1,024 bytes
+        BUCKET.check("", value[5:].partition("/")[0])
     except ValueError:
         return False
     return True

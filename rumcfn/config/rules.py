@@ -230,12 +230,16 @@ class Budget(Rule):
 
 @dataclass(frozen=True)
 class Custom(Rule):
-    """A rule written as a function (for values no primitive above describes); ``test`` gets the literal."""
+    """A rule written as a function (for values no primitive above describes); ``test`` gets the literal;
+    ``optional``: "" means unset."""
 
     test: Any = field(compare=False)
     rule: str = ""
+    optional: bool = False
 
     def _check(self, name: str, value: Any) -> None:
+        if self.optional and value == "":
+            return
         fail(name, bool(self.test(value)), self.rule, value)
 
 

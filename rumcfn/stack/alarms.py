@@ -19,6 +19,7 @@ from rumcfn.config import Level, Segment, Settings, is_literal, schedule_interva
 from rumcfn.config.segments import logical_id
 from rumcfn.errors import SettingsError
 from rumcfn.facts import (
+    ALARM_DESCRIPTION_MAX,
     BUDGET_METRICS,
     CANARY_NAMESPACE,
     MAX_COMPOSITE_CHILDREN,
@@ -184,6 +185,13 @@ def add_budget_alarm(
     )
 
 
+def within_description(head: str, detail: str, tail: str, most: int = ALARM_DESCRIPTION_MAX) -> str:
+    """``head + detail + tail``, with ``detail`` cut short ("...") so that the whole fits ``most`` characters: a
+    segment's two dimension values may each be 1,024 characters, an alarm's description no more than that."""
+    room = most - len(head) - len(tail)
+    return head + (detail if len(detail) <= room else detail[: max(room - 3, 0)] + "...") + tail
+
+
 def add_segment_alarm(
     template: Template, settings: Settings, segment: Segment, key: str, monitor_name: Any, actions: dict[str, Any]
 ) -> cloudwatch.Alarm:
@@ -201,7 +209,8 @@ def add_segment_alarm(
         threshold=threshold,
         logical=f"Segment{logical_id(label)}{_logical(key, 'warning')}",
         suffix=f"{label}-{_alarm_suffix(key, 'warning')}",
-        description=f"Warning: {_what(settings, key, threshold)} ({key} budget of segment {label}: {where})",
+        description=within_description(f"Warning: {_what(settings, key, threshold)} ({key} budget of segment {label}: ",
+                                       where, ")"),
         dimensions=dimensions,
         actions=actions,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -292,3 +293,38 @@ def test_a_canary_in_many_locations_lints_clean(linter):
         {"canary": {"locations": LOCATIONS + ["eu-central-1", "sa-east-1"], "retries": 1}, "parameters": True}
     )
     assert [str(f) for f in linter.lint(to_json(build_template(settings)))] == []
+
+
+# --- the canary answers exactly the requests the client sends ------------------------------------------
+
+
+#: How aws-rum-web 3.2.1 builds the request path from ``endpoint`` (@aws-rum/web-core DataPlaneClient).
+CLIENT_PATH = "this.config.endpoint.pathname.replace(/\\/$/, '')"
+ENDPOINTS = ["https://rum.example.com", "https://rum.example.com/", "https://rum.example.com//",
+             "https://rum.example.com/rum", "https://rum.example.com/rum/", "https://rum.example.com/rum//",
+             "https://rum.example.com/a//b", "http://127.0.0.1:9000/", "https://rum.example.com:8443/x/y/"]
+
+
+def test_for_every_endpoint_the_settings_take_the_canary_intercepts_the_clients_requests():
+    """The canary's dataPlane() over each endpoint the settings accept equals the client's own request prefix."""
+    import subprocess
+
+    client = (ROOT / "node_modules" / "@aws-rum" / "web-core" / "dist" / "es" / "dispatch" / "DataPlaneClient.js")
+    assert CLIENT_PATH in client.read_text()  # the client still builds its path this way
+    accepted = []
+    for endpoint in ENDPOINTS:
+        try:
+            accepted.append(from_mapping({"snippet": {"endpoint": endpoint}}).snippet.endpoint)
+        except SettingsError:
+            pass
+    assert "https://rum.example.com/rum/" in accepted
+    from rumcfn.stack.canary import script
+
+    (canary,) = re.findall(r"const dataPlane = \(endpoint\) => \{.*?\n\};", script(Settings()), re.S)
+    program = (f"{canary}\nconst client = (endpoint) => {{ const u = new URL(endpoint); "
+               f"return `${{u.protocol}}//${{u.host}}${{u.pathname.replace(/\\/$/, '')}}/appmonitors/`; }};\n"
+               f"for (const e of {accepted!r}) console.log(JSON.stringify([e, dataPlane(e), client(e)]));")
+    done = subprocess.run(["node", "-e", program], capture_output=True, text=True, timeout=60, check=True)
+    pairs = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(pairs) == len(accepted)
+    assert [(e, canary) for e, canary, _ in pairs] == [(e, client) for e, _, client in pairs]
