@@ -130,6 +130,15 @@ CUSTOM_METRICS_PREFIX = "RUM/CustomMetrics/"
 RELEASE_DIMENSION = "ReleaseId"
 RELEASE_FIELDS = {"release_id": "metadata.aws:releaseId", "app_version": "application_version"}
 
+# --- CloudWatch Synthetics -----------------------------------------------------------------------
+
+#: The Node.js + Puppeteer runtimes AWS's runtime tables list, newest first (Synthetics user guide, "Runtime
+#: versions using Node.js and Puppeteer" and "Runtime versions support policy"; checked in the project's shared
+#: notes, facts.md). botocore and cfn-lint carry no list (cfn-lint's schema takes any RuntimeVersion string).
+#: From 13.1 on the runtime's modules are @aws/synthetics-puppeteer and @aws/synthetics-logger, and an inline
+#: script is saved as index.js (handler index.handler).
+SYNTHETICS_PUPPETEER_RUNTIMES = ("syn-nodejs-puppeteer-17.0", "syn-nodejs-puppeteer-16.1", "syn-nodejs-puppeteer-15.0")
+
 # --- CloudWatch ----------------------------------------------------------------------------------
 
 #: A composite alarm's rule may name at most 100 child alarms (PutCompositeAlarm, AlarmRule).

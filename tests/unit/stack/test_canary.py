@@ -62,6 +62,15 @@ def test_runtime_is_accepted_by_cfn_lint_and_the_newest_puppeteer_runtime_it_nam
     assert canary_of()["RuntimeVersion"] == RUNTIME
 
 
+def test_runtime_is_the_newest_aws_documents():
+    """AWS's runtime tables list syn-nodejs-puppeteer-17.0 and 16.1 as the newest Node.js + Puppeteer runtimes
+    (botocore and cfn-lint carry no runtime list, so facts.py holds what the guide lists)."""
+    from rumcfn.facts import SYNTHETICS_PUPPETEER_RUNTIMES
+
+    assert {"syn-nodejs-puppeteer-17.0", "syn-nodejs-puppeteer-16.1"} <= set(SYNTHETICS_PUPPETEER_RUNTIMES)
+    assert RUNTIME == max(SYNTHETICS_PUPPETEER_RUNTIMES, key=runtime_version) == canary_of()["RuntimeVersion"]
+
+
 def test_runtime_uses_the_module_names_and_handler_of_13_1_and_later():
     props = canary_of()
     assert RUNTIME.startswith("syn-nodejs-puppeteer-") and runtime_version(RUNTIME) >= (13, 1)
