@@ -115,8 +115,6 @@ def shape(service: str, name: str) -> dict:
 
 
 def test_limits_are_the_models():
-    assert shape("cloudwatch", "AlarmNames")["max"] == facts.DESCRIBE_ALARMS_MAX_NAMES
-    assert shape("cloudwatch", "MaxRecords")["max"] == facts.DESCRIBE_ALARMS_MAX_NAMES
     assert shape("cloudwatch", "AlarmDescription")["max"] == facts.ALARM_DESCRIPTION_MAX
     assert shape("cloudformation", "Description")["max"] == facts.TEMPLATE_DESCRIPTION_BYTES
 
