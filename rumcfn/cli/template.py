@@ -81,7 +81,7 @@ def lint(settings: Settings, template_file: str | None, regions: tuple[str, ...]
     help="Settings file whose [monitor] and [snippet] sections configure the client "
     "(default: ./rumcfn.toml if present).",
 )
-@click.option("--endpoint", help="Data-plane URL (default https://dataplane.rum.REGION.amazonaws.com).")
+@click.option("--endpoint", help="Data-plane URL (default https://dataplane.rum.REGION.<the partition's DNS suffix>).")
 @click.option("--first-party", help="Send to this path on the page's own origin, such as /rum (snippet.first_party; "
               "needs --unsigned and a CloudFront behavior that forwards it).")
 @click.option("--load", type=click.Choice(LOAD_STRATEGIES),
