@@ -9,6 +9,7 @@ still finishes.
 from __future__ import annotations
 
 import socket
+import ssl
 import threading
 import time
 from typing import Callable
@@ -17,12 +18,13 @@ Answer = Callable[[socket.socket], None]
 
 
 class RawSite:
-    def __init__(self, routes: dict[str, Answer] | None = None) -> None:
+    def __init__(self, routes: dict[str, Answer] | None = None, tls: ssl.SSLContext | None = None) -> None:
         self.routes: dict[str, Answer] = dict(routes or {})
+        self.tls = tls
         self.requests: list[str] = []  # the request line of each connection ("" when none came)
         self._listener = socket.create_server(("127.0.0.1", 0), backlog=64)
         self.port = self._listener.getsockname()[1]
-        self.url = f"http://127.0.0.1:{self.port}"
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self._closed = threading.Event()
         threading.Thread(target=self._accept, daemon=True, name="RawSite").start()
 
@@ -39,6 +41,8 @@ class RawSite:
             connection.settimeout(5)
             head = b""
             try:
+                if self.tls is not None:
+                    connection = self.tls.wrap_socket(connection, server_side=True)
                 while b"\r\n\r\n" not in head and len(head) < 65536:
                     chunk = connection.recv(4096)
                     if not chunk:

@@ -261,3 +261,59 @@ def test_a_check_that_meets_something_unforeseen_fails_alone_in_one_line(static_
     assert checks["csp"].status == FAILED
     assert checks["csp"].detail.startswith("the check stopped on what it read (KeyError")
     assert checks["domain"].status == OK and "\x1b" not in report.text()
+
+
+# --- HTTPS: the same deadline and checks under TLS --------------------------------------------------------
+
+
+@pytest.fixture
+def tls(tmp_path, monkeypatch):
+    """A server context for 127.0.0.1, and the doctor trusting only the test's authority."""
+    import ssl
+
+    from rumcfn.doctor import fetch
+    from tests.support.tls import make_certificates
+
+    certificates = make_certificates(tmp_path)
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server.load_cert_chain(certificates.chain, certificates.key)
+    real = ssl.create_default_context
+    monkeypatch.setattr(fetch.ssl, "create_default_context", lambda: real(cafile=str(certificates.ca)))
+    return server
+
+
+def test_an_https_site_is_checked_and_an_untrusted_one_is_one_line(tls, monkeypatch):
+    import ssl
+
+    from rumcfn.doctor import fetch
+    from tests.support.doctor_site import StaticSite
+
+    site = StaticSite(tls)
+    try:
+        url = site.serve({"/": page(), "/rum.js": js(SNIPPET)})
+        report, checks = doctor(url)
+        assert url.startswith("https://") and checks["page"].status == OK and checks["rum.js"].status == OK, \
+            report.text()
+        def system_authorities():
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+            context.load_default_certs()
+            return context
+
+        monkeypatch.setattr(fetch.ssl, "create_default_context", system_authorities)
+        _, checks = doctor(url)
+        assert checks["page"].detail == f"{url} did not answer: TLS failed (CERTIFICATE_VERIFY_FAILED)"
+    finally:
+        site.close()
+
+
+def test_an_https_page_trickled_a_byte_at_a_time_is_cut_off_too(tls):
+    from tests.support.raw_site import RawSite
+
+    site = RawSite({"/": trickle(http(PAGE, "Content-Type: text/html"), every=0.2, for_seconds=6)}, tls=tls)
+    try:
+        started = time.monotonic()
+        _, checks = doctor(site.url + "/", timeout=1)
+        assert checks["page"].detail == f"{site.url}/ did not answer: no complete answer within 1 s"
+        assert time.monotonic() - started < 5
+    finally:
+        site.close()
