@@ -2,12 +2,14 @@
 
 Findings that were cheap to fix are fixed in the builders (encrypted, SSL-only, versioned buckets
 with public access blocked; log retention; KMS key rotation; least-privilege roles). What remains is
-written into each resource's ``Metadata``: in the form checkov reads
-(``{"checkov": {"skip": [{"id": ..., "comment": ...}]}}``), and for cfn-guard in the form the AWS Guard
-Rules Registry reads (``{"guard": {"SuppressedRules": [...]}}``, each rule's reason once in the template's
-``Metadata.guard.Reasons``), so a scan of the template shows each accepted finding with its reason.
-``tests/integration/test_checkov.py`` and ``tests/integration/test_cfn_guard.py`` (AWS Control Tower's Guard
-rules) fail on any finding not listed here, and on any explanation without a finding.
+written into each resource's ``Metadata`` in the form checkov reads
+(``{"checkov": {"skip": [{"id": ..., "comment": ...}]}}``), so a scan of the template shows each accepted
+finding next to its reason, and ``tests/integration/test_checkov.py`` fails on any finding not listed here.
+
+cfn-guard's accepted findings (AWS Control Tower's proactive controls) are listed here only: Control Tower's
+rules read no suppression from a template, and one entry per resource would push the template with every
+option on past CloudFormation's 51,200-byte inline limit (nineteen alarms alone). ``tests/integration/
+test_cfn_guard.py`` fails on any finding not listed here, and on any entry without a finding.
 
 Resources checkov has no rules for are reviewed too: the Cognito identity pool allows unauthenticated
 identities because that is how browsers get credentials for CloudWatch RUM (its guest role may only
@@ -61,23 +63,30 @@ SUPPRESSIONS: dict[str, dict[str, str]] = {
 ONLY_WITH_PROPERTY = {"CKV_AWS_173": "Environment"}
 
 #: cfn-guard: why each rule of AWS Control Tower's proactive controls that finds something here does not fit.
-#: Written once, in the template's ``Metadata.guard.Reasons``; each resource lists the rules it is excused from
-#: in its own ``Metadata.guard.SuppressedRules`` (a reason per resource would not fit the inline limit).
 GUARD_REASONS: dict[str, str] = {
-    "cloudwatch_alarm_action_check": "It notifies through the composite alarm watching it (alarms.composite).",
-    "cloudwatch_log_group_encrypted_check": "As checkov's CKV_AWS_158 in the log group's Metadata.",
-    "cloudwatch_log_group_retention_period_check": "Operational lines; script.log_retention_days sets it (365 meets "
-    "this).",
-    "lambda_inside_vpc_check": "As checkov's CKV_AWS_117 in the function's Metadata.",
-    "s3_bucket_default_encryption_kms_check": "SSE-S3 encrypts it; a KMS key would have to grant RUM, the canary "
-    "and the site's readers.",
-    "s3_bucket_logging_enabled_check": "As checkov's CKV_AWS_18 in the bucket's Metadata.",
-    "s3_bucket_object_lock_enabled_check": "rum.js, maps and artifacts are replaced or expire; replaced versions "
-    "are kept for set days.",
-    "s3_bucket_policy_ssl_requests_only_check": "DenyInsecureTransport does it; the rule reads the object ARN only "
-    "as Fn::Join, not Fn::Sub.",
-    "s3_event_notifications_enabled_check": "Nothing reacts to changes in the bucket; CloudTrail data events "
-    "record them if needed.",
+    "cloudwatch_alarm_action_check": "The alarm notifies through the composite alarm that watches it "
+    "(alarms.composite, on by default: one message per incident, not one per vital); its state shows on the "
+    "dashboard and in the console.",
+    "cloudwatch_log_group_encrypted_check": SUPPRESSIONS["AWS::Logs::LogGroup"]["CKV_AWS_158"],
+    "cloudwatch_log_group_retention_period_check": "The inline function's operational log lines matter while a "
+    "deploy is investigated; script.log_retention_days sets their retention (365 or more meets the control).",
+    "lambda_inside_vpc_check": SUPPRESSIONS["AWS::Lambda::Function"]["CKV_AWS_117"],
+    "s3_bucket_default_encryption_kms_check": "Encrypted at rest with S3 managed keys (SSE-S3, AES-256, bucket "
+    "key). A KMS key would need a policy granting each reader and writer (RUM reading source maps, the canary "
+    "writing artifacts, the site's readers) and cost per request, for data that rumcfn writes itself and that "
+    "holds no secret.",
+    "s3_bucket_logging_enabled_check": _NO_ACCESS_LOG.format(what="only rum.js, source maps, canary artifacts or "
+                                                              "the site's public files"),
+    "s3_bucket_object_lock_enabled_check": "Object Lock forbids replacing or deleting versions while retained, but "
+    "rum.js is rewritten by each deploy and restore-snippet, source maps when a release is rebuilt, and canary "
+    "artifacts expire; versioning, with replaced versions kept for a set number of days, keeps earlier copies "
+    "recoverable instead.",
+    "s3_bucket_policy_ssl_requests_only_check": "The DenyInsecureTransport statement denies every request without "
+    "TLS on the bucket and its objects; the rule reads the objects' ARN only when written with Fn::Join, and the "
+    "template writes it with Fn::Sub (cfn-lint's I1022 asks for Fn::Sub).",
+    "s3_event_notifications_enabled_check": "Nothing reacts to changes in these buckets, so a notification would "
+    "need a topic, queue or function with no purpose; CloudTrail S3 data events record object-level activity "
+    "where that is required.",
 }
 
 #: Resource type -> the rules it is excused from (each reason is in :data:`GUARD_REASONS`).
@@ -121,33 +130,23 @@ def reasons_for(logical_id: str, resource_type: str, properties: Mapping[str, An
 
 
 def explain_scanner_findings(template: Template) -> None:
-    """Write the accepted findings into each resource's Metadata (checkov's skip format, and cfn-guard's
-    ``SuppressedRules``), and cfn-guard's reasons into the template's ``Metadata.guard.Reasons``.
+    """Write the accepted findings into each resource's Metadata (checkov's skip format).
 
     Skips a builder already wrote are kept unless this table explains the same check, which wins."""
-    used: set[str] = set()
     for logical_id, resource in template.resources.items():
         resource_type = getattr(resource, "resource_type", None)
         if not resource_type:
             continue
         reasons = reasons_for(logical_id, resource_type, resource.properties)
-        rules = guard_rules_for(resource_type, resource.properties)
-        if not reasons and not rules:
+        if not reasons:
             continue
         metadata = dict(getattr(resource, "Metadata", None) or {})
-        if reasons:
-            checkov = dict(metadata.get("checkov", {}))
-            skips = {skip["id"]: skip for skip in checkov.get("skip", [])}
-            skips.update({check: {"id": check, "comment": reason} for check, reason in reasons.items()})
-            checkov["skip"] = [skips[check] for check in sorted(skips)]
-            metadata["checkov"] = checkov
-        if rules:
-            metadata["guard"] = {"SuppressedRules": rules}
-            used.update(rules)
+        checkov = dict(metadata.get("checkov", {}))
+        skips = {skip["id"]: skip for skip in checkov.get("skip", [])}
+        skips.update({check: {"id": check, "comment": reason} for check, reason in reasons.items()})
+        checkov["skip"] = [skips[check] for check in sorted(skips)]
+        metadata["checkov"] = checkov
         resource.Metadata = metadata
-    if used:
-        template.set_metadata({**template.metadata, "guard": {"Reasons": {rule: GUARD_REASONS[rule]
-                                                                           for rule in sorted(used)}}})
 
 
 __all__ = ["GUARD_REASONS", "GUARD_SUPPRESSIONS", "SUPPRESSIONS", "explain_scanner_findings", "guard_rules_for",
