@@ -176,8 +176,10 @@ def fetch(cloudwatch, requests: list[dict[str, Any]], start: datetime, end: date
                 MetricDataQueries=chunk, StartTime=start, EndTime=end, ScanBy="TimestampDescending"
             ):
                 for item in page.get("MetricDataResults", []):
+                    # Vitals are durations and scores, counts are counts: a negative or infinite value is
+                    # impossible, so it is not a measurement (it would pass every budget, or fail it forever).
                     values.setdefault(item["Id"], []).extend(
-                        v for v in item.get("Values", []) if v is not None and not math.isnan(v)
+                        v for v in item.get("Values", []) if v is not None and math.isfinite(v) and v >= 0
                     )
     return values
 
@@ -207,6 +209,10 @@ def judge(result: Result, gate: Gate, against: str) -> None:
             result.change = (result.value - result.baseline) / result.baseline
             if result.change > gate.max_regression:
                 broken.append(f"{result.change:+.1%} against {against} (more than {gate.max_regression:.0%})")
+        else:  # a baseline of 0: any rise is more than any allowed share of it
+            result.change = 0.0 if result.value <= 0 else None
+            if result.value > 0:
+                broken.append(f"up from 0 against {against} (more than {gate.max_regression:.0%})")
     result.status = (FAIL if result.level == "fail" else WARN) if broken else PASS
     result.reason = "; ".join(broken)
 

@@ -13,7 +13,11 @@ from typing import Any, Mapping
 
 from rumcfn.aws.errors import translated
 from rumcfn.aws.stacks import deployed_template, find_stack
-from rumcfn.config import Budget
+from rumcfn.config import Budget, SettingsError
+from rumcfn.config.budgets import STATISTIC
+from rumcfn.config.monitor import NAME as MONITOR_NAME
+from rumcfn.config.segments import NAME as SEGMENT_NAME
+from rumcfn.config.segments import VALUE as DIMENSION_VALUE
 from rumcfn.errors import RumcfnError, StackNotFound
 from rumcfn.facts import BUDGET_METRICS, RELEASE_DIMENSION, SEGMENT_DIMENSIONS
 
@@ -48,13 +52,31 @@ class Target:
 
 
 def _entries(key: str, entries: Any, segment: str = "", dimensions: tuple = ()) -> list[Budget]:
+    """Each budget as rumcfn wrote it: a known vital, its own metric, a statistic the settings allow."""
     budgets = []
     for name, entry in _ordered((entries or {}).items()):
         try:
-            budgets.append(Budget.from_metadata(name, entry, segment, dimensions))
+            budget = Budget.from_metadata(name, entry, segment, dimensions)
+            if name not in BUDGET_METRICS or budget.metric != BUDGET_METRICS[name].metric:
+                raise ValueError(f"not a budget rumcfn writes ({', '.join(BUDGET_METRICS)})")
+            STATISTIC.check("statistic", budget.statistic)
         except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise MalformedMetadata(f"stack metadata: {key} {name!r} is malformed ({entry!r}: {error})") from None
+        budgets.append(budget)
     return budgets
+
+
+def _segment(segment: Any) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """A segment's name and dimensions, held to the rules its settings have (they name rows, alarms and output
+    lines, so a name from a template cannot carry what a settings file could not)."""
+    name = str(segment["name"])
+    SEGMENT_NAME.check("name", name)
+    dimensions = tuple(_ordered((str(k), str(v)) for k, v in segment["dimensions"].items()))
+    for dimension, value in dimensions:
+        if dimension not in SEGMENT_DIMENSIONS.values():
+            raise ValueError(f"dimension {dimension!r} is not one of {', '.join(SEGMENT_DIMENSIONS.values())}")
+        DIMENSION_VALUE.check(dimension, value)
+    return name, dimensions
 
 
 def budgets_from_metadata(metadata: Mapping[str, Any] | None) -> list[Budget]:
@@ -63,9 +85,8 @@ def budgets_from_metadata(metadata: Mapping[str, Any] | None) -> list[Budget]:
     budgets = _entries("budget", rumcfn.get("budgets"))
     for segment in rumcfn.get("segments") or []:
         try:
-            name = str(segment["name"])
-            dimensions = tuple(_ordered((str(k), str(v)) for k, v in segment["dimensions"].items()))
-        except (KeyError, TypeError, AttributeError) as error:
+            name, dimensions = _segment(segment)
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
             raise MalformedMetadata(f"stack metadata: segment {segment!r} is malformed ({error})") from None
         budgets += _entries(f"segment {name} budget", segment.get("budgets"), name, dimensions)
     return budgets
@@ -112,5 +133,10 @@ def from_stack(cloudformation, stack_name: str) -> Target:
         raise MalformedMetadata(
             f"stack {stack_name!r} has no AppMonitorName output and no AWS::RUM::AppMonitor resource"
         )
+    try:
+        MONITOR_NAME.check("AppMonitorName", name)
+    except SettingsError as error:
+        raise MalformedMetadata(f"stack {stack_name!r}: its AppMonitorName is no app monitor name "
+                                f"({error.rule}, but got {name!r})") from None
     metadata = template.get("Metadata")
     return Target(name, budgets_from_metadata(metadata), releases_from_metadata(metadata))

@@ -203,7 +203,7 @@ def test_workflow_budget_gate(site, moto_url, moto_percentiles, lcp, checkout, e
     assert expected in done.stdout + done.stderr
     report = JUnitXml.fromfile(str(site / junit_report_step("budgets")["with"]["report_paths"]))
     assert report.tests == 6 and report.failures == (1 if expected_code else 0)
-    assert "rumcfn budgets: shop-prod" in summary.read_text()
+    assert "rumcfn budgets: `shop-prod`" in summary.read_text()
 
 
 def release_samples(url: str, release: str, lcp) -> None:
