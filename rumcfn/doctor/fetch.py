@@ -81,7 +81,9 @@ class Fetched:
         return self.body[:limit].decode(self.charset(), errors="replace")
 
     def describe(self) -> str:
-        """``answered HTTP 404``, or ``did not answer: <why>``."""
+        """``answered HTTP 404``, ``did not answer: <why>``, or ``not fetched: <why>``."""
+        if self.error.startswith("not fetched"):
+            return self.error
         return f"did not answer: {self.error}" if self.error else f"answered HTTP {self.status}"
 
 

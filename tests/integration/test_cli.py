@@ -94,8 +94,8 @@ def test_bad_settings_file_fails_with_one_line(run_cli, tmp_path):
         "rumcfn: error: setting monitor.domian: is not a known setting (known: "
         "allow_cookies, custom_events, cw_log_enabled, domains, enable_xray, "
         "excluded_pages, extended_metric_dimensions, extended_metrics, favorite_pages, "
-        "included_pages, log_retention_days, name, session_sample_rate, source_maps_bucket, source_maps_s3_uri, tags, "
-        "telemetries), but got 'typo.example.com'"
+        "included_pages, log_retention_days, name, session_sample_rate, source_maps_bucket, "
+        "source_maps_noncurrent_version_days, source_maps_s3_uri, tags, telemetries), but got 'typo.example.com'"
     )
     assert not (tmp_path / "out.json").exists()
 

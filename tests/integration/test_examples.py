@@ -231,7 +231,7 @@ def test_workflow_release_gate(
     assert expected in done.stdout + done.stderr
     report = JUnitXml.fromfile(str(site / junit_report_step("release")["with"]["report_paths"]))
     assert (report.tests, report.failures, report.skipped) == (3, failed, skipped)
-    assert "Release 2026.11.20-1 against 2026.11.13-2" in summary.read_text()
+    assert "Release `2026.11.20-1` against `2026.11.13-2`" in summary.read_text()
 
 
 # --- the pre-commit hooks -------------------------------------------------------------------------
