@@ -81,18 +81,19 @@ def test_the_cli_prints_such_a_name_on_one_line(tmp_path, s3, run_cli, aws_env):
 @pytest.mark.parametrize("release", ["///", "../../other", "a//b", "/a", "a/", "./a", "a/.", "a/../b"])
 def test_a_release_id_with_empty_or_climbing_segments_is_refused(tmp_path, release, s3):
     (tmp_path / "a.js.map").write_text(MAP)
-    with pytest.raises(SettingsError) as caught:
+    with pytest.raises(SettingsError) as caught:  # the release-id rule, or (for "." segments) the key rule
         run(tmp_path, release)
-    assert str(caught.value) == (f"setting --release-id: must not have empty, . or .. segments between its / "
-                                 f"(it becomes part of each map's S3 key), but got {release!r}")
+    message = str(caught.value)
+    assert message.startswith("setting --release-id: must ") and message.endswith(f", but got {release!r}")
+    assert "segments" in message
 
 
 @pytest.mark.parametrize("uri", ["s3://maps/../x", "s3://maps/a//b", "s3://maps/./x", "s3://maps//x", "s3://maps/.."])
 def test_an_s3_uri_with_empty_or_climbing_segments_is_refused(tmp_path, uri, s3):
     (tmp_path / "a.js.map").write_text(MAP)
-    with pytest.raises(SettingsError) as caught:
+    with pytest.raises(SettingsError) as caught:  # RUM's S3Uri pattern, or (for . and .. segments) the key rule
         run(tmp_path, uri=uri)
-    assert str(caught.value).startswith("setting --s3-uri: must not have empty, . or .. segments")
+    assert str(caught.value).startswith("setting --s3-uri: must ") and "segments" in str(caught.value)
 
 
 @pytest.mark.parametrize("uri", ["s3://maps", "s3://maps/", "s3://maps/site", "s3://maps/site/"])
