@@ -7,7 +7,7 @@ from typing import Any
 
 from troposphere import GetAtt, Output, Ref, Sub, Template, rum
 
-from rumcfn.client.snippet import script_tag, snippet_sub
+from rumcfn.client.snippet import script_tag
 from rumcfn.config import Settings, is_literal
 from rumcfn.facts import RELEASE_DIMENSION
 from rumcfn.stack.alarms import Alarms, add_alarms
@@ -20,6 +20,7 @@ from rumcfn.stack.log_retention import LogRetention, add_log_retention
 from rumcfn.stack.monitor import add_app_monitor
 from rumcfn.stack.parameters import add_parameters
 from rumcfn.stack.security import explain_scanner_findings
+from rumcfn.stack.snippet import snippet_sub
 from rumcfn.stack.snippet_writer import ScriptResources, add_snippet_writer
 from rumcfn.stack.source_maps import SourceMaps, add_source_maps
 from rumcfn.version import __version__

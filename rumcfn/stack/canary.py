@@ -15,11 +15,11 @@ import awacs.xray
 from awacs.aws import Allow, Condition, PolicyDocument, Statement, StringEquals
 from troposphere import GetAtt, Join, Ref, Split, Sub, Tags, Template, iam, synthetics
 
-from rumcfn.client.snippet import data_plane_endpoint
 from rumcfn.config import Settings, is_literal
 from rumcfn.resources import render
 from rumcfn.stack.buckets import add_secure_bucket
 from rumcfn.stack.roles import lambda_trust
+from rumcfn.stack.snippet import stack_endpoint
 
 #: The newest Node.js + Puppeteer runtime in AWS's docs ("Runtime versions using Node.js and Puppeteer",
 #: read 2026-12-02: syn-nodejs-puppeteer-15.0 "is the most recent"). From 13.1 on, the runtime's modules
@@ -121,7 +121,7 @@ def environment(settings: Settings, monitor_id: Any) -> dict[str, Any]:
     """What the script reads: the page, and the data plane and app monitor its snippet sends to."""
     return {
         "SITE_URL": settings.site_url(),
-        "RUM_ENDPOINT": data_plane_endpoint(settings),
+        "RUM_ENDPOINT": stack_endpoint(settings),
         "APP_MONITOR_ID": monitor_id,
     }
 

@@ -9,7 +9,8 @@ import subprocess
 
 import pytest
 
-from rumcfn.client.snippet import page_pattern, render_concrete, to_js
+from rumcfn.client.js import to_js
+from rumcfn.client.snippet import page_pattern, render_concrete
 from rumcfn.config import SettingsError
 
 NODE = shutil.which("node") or "node"
