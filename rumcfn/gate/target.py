@@ -1,20 +1,14 @@
-"""Where the budget gate's budgets come from: a deployed stack (its template's ``Metadata.rumcfn``) or settings.
-
-The metadata holds the site's budgets (``budgets``), each segment's name, dimensions and budgets
-(``segments``) and, when the stack publishes per-release metrics, their namespace and dimension
-(``releases``) — exactly what :mod:`rumcfn.stack.assemble` writes, so a stack can be judged without its
-settings file.
-"""
+"""What the budget gate judges: the monitor, its budgets and its per-release metrics, from settings or from a
+deployed stack's ``Metadata.rumcfn`` (exactly what :mod:`rumcfn.stack.assemble` writes, so a stack can be
+judged without its settings file)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
-from rumcfn.aws.errors import translated
-from rumcfn.aws.stacks import deployed_template, find_stack
 from rumcfn.config import Budget
-from rumcfn.errors import RumcfnError, StackNotFound
+from rumcfn.errors import RumcfnError
 from rumcfn.facts import BUDGET_METRICS, RELEASE_DIMENSION, SEGMENT_DIMENSIONS
 
 #: The order budgets and a segment's dimensions are listed in (as settings list them), whatever order a
@@ -90,27 +84,3 @@ def from_settings(settings) -> Target:
     b = settings.budgets
     releases = Releases(b.release_namespace_in_cloudwatch()) if b.release_namespace else None
     return Target(settings.monitor.name, budgets_from_settings(settings), releases)
-
-
-def from_stack(cloudformation, stack_name: str) -> Target:
-    """The monitor name (``AppMonitorName`` output, else the ``AWS::RUM::AppMonitor`` resource's physical id),
-    budgets and release metrics of a deployed stack."""
-    with translated():
-        stack = find_stack(cloudformation, stack_name)
-        if stack is None:
-            raise StackNotFound(stack_name)
-        template = deployed_template(cloudformation, stack_name)
-        outputs = {o["OutputKey"]: o.get("OutputValue") for o in (stack.get("Outputs") or [])}
-        name = outputs.get("AppMonitorName")
-        if not name:
-            logical = next((key for key, res in (template.get("Resources") or {}).items()
-                            if res.get("Type") == "AWS::RUM::AppMonitor"), None)
-            if logical:
-                resource = cloudformation.describe_stack_resource(StackName=stack_name, LogicalResourceId=logical)
-                name = resource["StackResourceDetail"].get("PhysicalResourceId")
-    if not name:
-        raise MalformedMetadata(
-            f"stack {stack_name!r} has no AppMonitorName output and no AWS::RUM::AppMonitor resource"
-        )
-    metadata = template.get("Metadata")
-    return Target(name, budgets_from_metadata(metadata), releases_from_metadata(metadata))
