@@ -16,7 +16,15 @@ class RumcfnError(Exception):
 
 
 class UsageError(RumcfnError):
+    """Bad input: nothing was written or changed."""
+
     exit_code = 2
+
+
+class OperationFailed(RumcfnError):
+    """An operation on AWS, a site or a template failed, or found what the user asked it to look for."""
+
+    exit_code = 1
 
 
 class SettingsError(UsageError, ValueError):
@@ -36,9 +44,3 @@ class Interrupted(RumcfnError):
 class LintFailed(RumcfnError):
     exit_code = 1
 
-
-class StackNotFound(RumcfnError):
-    """No stack of that name in the account and region."""
-
-    def __init__(self, name: str) -> None:
-        super().__init__(f"stack {name} does not exist in this account and region")

@@ -15,9 +15,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from rumcfn.aws.errors import translated
-from rumcfn.aws.stacks import deployed_template, find_stack
+from rumcfn.aws.stacks import StackNotFound, deployed_template, find_stack
 from rumcfn.config import Budget
-from rumcfn.errors import StackNotFound
 from rumcfn.facts import MAX_METRIC_DATA_QUERIES, RUM_DIMENSION, RUM_NAMESPACE, cloudwatch_statistic
 from rumcfn.gate.judge import Gate, Measure, Report, budgets_to_judge, report_of, window
 from rumcfn.gate.target import MalformedMetadata, Releases, Target, budgets_from_metadata, releases_from_metadata

@@ -10,18 +10,12 @@ from typing import Any
 from rumcfn.aws.errors import error_code, error_message
 from rumcfn.aws.events import FOLLOW, Poller, settled, waiter_bound
 from rumcfn.aws.session import Aws
-from rumcfn.aws.stacks import find_stack, parameter_list, upload_template
+from rumcfn.aws.stacks import StackBusy, find_stack, parameter_list, upload_template
 from rumcfn.errors import RumcfnError
 from rumcfn.template.reader import TemplateSource
 from rumcfn.version import __version__
 
 NO_CHANGES_REASONS = ("didn't contain changes", "No updates are to be performed")
-
-
-class StackBusy(RumcfnError):
-    def __init__(self, name: str, status: str) -> None:
-        super().__init__(f"stack {name} is {status} and cannot be changed until that finishes; follow it with: "
-                         + FOLLOW.format(name))
 
 
 class StackNotUpdatable(RumcfnError):

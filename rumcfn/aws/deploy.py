@@ -11,12 +11,12 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from rumcfn.aws import views as view
-from rumcfn.aws.changesets import FOLLOW, ChangeSet, StackBusy, StackRequest, create_change_set, discard
+from rumcfn.aws.changesets import FOLLOW, ChangeSet, StackRequest, create_change_set, discard
 from rumcfn.aws.errors import translated
 from rumcfn.aws.events import Echo, Outcome, Poller, echo_line, latest_event_id, settled, watch
 from rumcfn.aws.session import Aws
-from rumcfn.aws.stacks import find_stack
-from rumcfn.errors import Interrupted, RumcfnError, StackNotFound
+from rumcfn.aws.stacks import StackBusy, StackNotFound, find_stack
+from rumcfn.errors import Interrupted, RumcfnError
 
 Confirm = Callable[[str], bool]
 

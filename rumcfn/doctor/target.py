@@ -82,7 +82,7 @@ def from_settings(settings, monitor_id: str, region: str) -> Target:
 
 
 def _value(value: Any, scope) -> str | None:
-    from rumcfn.aws.restore import Unresolvable, resolve
+    from rumcfn.template.resolve import Unresolvable, resolve
 
     if value is None:
         return None
@@ -104,7 +104,7 @@ def _values(value: Any, scope) -> tuple[str, ...] | None:
 
 
 def from_stack(aws, stack) -> Target:
-    """``stack``: a :class:`rumcfn.aws.restore.DeployedStack`."""
+    """``stack``: a :class:`rumcfn.aws.stacks.DeployedStack`."""
     from rumcfn.aws.restore import RestoreFailed, script_of
 
     scope = stack.scope
