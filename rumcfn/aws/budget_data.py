@@ -16,22 +16,24 @@ from typing import Any
 
 from rumcfn.aws.errors import translated
 from rumcfn.aws.stacks import StackNotFound, deployed_template, find_stack
-from rumcfn.config import Budget
+from rumcfn.contract import Budget, Outputs, Releases, StackMetadata
+from rumcfn.errors import OperationFailed
 from rumcfn.facts import MAX_METRIC_DATA_QUERIES, RUM_DIMENSION, RUM_NAMESPACE, cloudwatch_statistic
 from rumcfn.gate.judge import Gate, Measure, Report, budgets_to_judge, report_of, window
-from rumcfn.gate.target import MalformedMetadata, Releases, Target, budgets_from_metadata, releases_from_metadata
+from rumcfn.gate.target import Target
 
 
 def from_stack(cloudformation, stack_name: str) -> Target:
-    """The monitor name (``AppMonitorName`` output, else the ``AWS::RUM::AppMonitor`` resource's physical id),
+    """The monitor name (the ``AppMonitorName`` output, else the ``AWS::RUM::AppMonitor`` resource's physical id),
     budgets and release metrics of a deployed stack."""
     with translated():
         stack = find_stack(cloudformation, stack_name)
         if stack is None:
             raise StackNotFound(stack_name)
         template = deployed_template(cloudformation, stack_name)
+        recorded = StackMetadata.from_template(template.get("Metadata"), f"stack {stack_name}")
         outputs = {o["OutputKey"]: o.get("OutputValue") for o in (stack.get("Outputs") or [])}
-        name = outputs.get("AppMonitorName")
+        name = outputs.get(Outputs.APP_MONITOR_NAME)
         if not name:
             logical = next((key for key, res in (template.get("Resources") or {}).items()
                             if res.get("Type") == "AWS::RUM::AppMonitor"), None)
@@ -39,11 +41,9 @@ def from_stack(cloudformation, stack_name: str) -> Target:
                 resource = cloudformation.describe_stack_resource(StackName=stack_name, LogicalResourceId=logical)
                 name = resource["StackResourceDetail"].get("PhysicalResourceId")
     if not name:
-        raise MalformedMetadata(
-            f"stack {stack_name!r} has no AppMonitorName output and no AWS::RUM::AppMonitor resource"
-        )
-    metadata = template.get("Metadata")
-    return Target(name, budgets_from_metadata(metadata), releases_from_metadata(metadata))
+        raise OperationFailed(f"stack {stack_name} has no {Outputs.APP_MONITOR_NAME} output and no "
+                              "AWS::RUM::AppMonitor resource (was it built by rumcfn?)")
+    return Target.of(name, recorded)
 
 
 # --- CloudWatch ----------------------------------------------------------------------------------------

@@ -16,10 +16,11 @@ from dataclasses import dataclass
 
 from rumcfn.aws.errors import error_code, translated
 from rumcfn.aws.stacks import DeployedStack, read_stack
+from rumcfn.contract import CustomResources
 from rumcfn.errors import OperationFailed
 from rumcfn.template.resolve import Unresolvable, resolve
 
-RESOURCE_TYPE = "Custom::RumScript"
+RESOURCE_TYPE = CustomResources.RUM_SCRIPT
 
 
 class RestoreFailed(OperationFailed):

@@ -22,13 +22,14 @@ from rumcfn.aws.session import Aws
 from rumcfn.config import SettingsError
 from rumcfn.config.delivery import RELEASE_ID
 from rumcfn.config.formats import S3_URI
+from rumcfn.contract import Outputs
 from rumcfn.errors import RumcfnError, UsageError
 
 #: "Make sure the size of each source map does not exceed the limit of 50 MB" (AWS's guide).
 MAX_BYTES = 50 * 1024 * 1024
 #: Source Map V3's fields AWS requires, and the JSON type each must have.
 REQUIRED = {"version": int, "file": str, "sources": list, "names": list, "mappings": str}
-OUTPUT = "SourceMapsS3Uri"
+OUTPUT = Outputs.SOURCE_MAPS_S3_URI
 #: Above this many maps, each line carries a counter.
 PROGRESS_FROM = 20
 

@@ -7,6 +7,7 @@ import click
 from rumcfn.cli.files import STDOUT, emit
 from rumcfn.cli.options import settings_options
 from rumcfn.config import Settings, SettingsError, split_list
+from rumcfn.contract import Outputs
 
 
 def warn(message: str | None) -> None:
@@ -69,7 +70,7 @@ def lint(settings: Settings, template_file: str | None, regions: tuple[str, ...]
 
 
 @click.command()
-@click.option("--app-monitor-id", required=True, help="The monitor id (stack output AppMonitorId).")
+@click.option("--app-monitor-id", required=True, help=f"The monitor id (stack output {Outputs.APP_MONITOR_ID}).")
 @click.option("--region", required=True, help="The monitor's region.")
 @click.option("--identity-pool-id", help="Cognito identity pool (enhanced flow).")
 @click.option("--unsigned", is_flag=True, help="Send unsigned requests (resource-policy mode).")

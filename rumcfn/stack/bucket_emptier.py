@@ -18,6 +18,7 @@ from awacs.aws import Allow, PolicyDocument, Statement
 from troposphere import AWSObject, GetAtt, Ref, Sub, Template, iam
 
 from rumcfn.config import Settings
+from rumcfn.contract import CustomResources
 from rumcfn.stack.canary import Canary
 from rumcfn.stack.snippet_writer import SERVICE_PROPS, ScriptResources, lambda_timeout, serve
 
@@ -29,7 +30,7 @@ EMPTYING_TIMEOUT = 900
 class EmptyBucket(AWSObject):
     """``Custom::EmptyBucket``: its Delete empties ``Bucket`` when the stack is being deleted."""
 
-    resource_type = "Custom::EmptyBucket"
+    resource_type = CustomResources.EMPTY_BUCKET
     props = {**SERVICE_PROPS, "Bucket": (str, True)}
 
 

@@ -14,6 +14,7 @@ import subprocess
 from dataclasses import dataclass
 from typing import Any, Iterator, Mapping
 
+from rumcfn.contract import CustomResources
 from rumcfn.errors import RumcfnError
 
 
@@ -41,7 +42,7 @@ TYPE_CLUSTERS = (
     ("AWS::CloudWatch::CompositeAlarm", "alarms"),
     ("AWS::SNS::", "alarms"),
     ("AWS::CloudWatch::Dashboard", "dashboard"),
-    ("Custom::EmptyBucket", "canary"),  # empties the canary's artifacts bucket
+    (CustomResources.EMPTY_BUCKET, "canary"),  # empties the canary's artifacts bucket
     ("AWS::Lambda::", "snippet"),
     ("AWS::CloudFormation::CustomResource", "snippet"),
     ("Custom::", "snippet"),

@@ -10,10 +10,11 @@ import pytest
 from rumcfn.aws import budget_data
 from rumcfn.aws.errors import AwsError
 from rumcfn.config import Budget
+from rumcfn.contract import METADATA_KEY, Outputs, Releases, StackMetadata
 from rumcfn.gate import judge
 from rumcfn.gate import report as report_formats
 from rumcfn.gate.judge import Gate
-from rumcfn.gate.target import Releases, Target, budgets_from_metadata, budgets_from_settings
+from rumcfn.gate.target import Target, from_settings
 
 LCP = "WebVitalsLargestContentfulPaint"
 RELEASES = "RUM/CustomMetrics/shop/releases"
@@ -30,10 +31,10 @@ def stubbed(service: str):
 
 def test_p75_over_the_window_with_pagination():
     cloudwatch, stub = stubbed("cloudwatch")
-    budgets = budgets_from_metadata({"rumcfn": {"budgets": {
+    budgets = StackMetadata.from_template({METADATA_KEY: {"budgets": {
         "lcp": {"metric": LCP, "budget": "2500", "statistic": "p75"},
         "inp": {"metric": "WebVitalsInteractionToNextPaint", "budget": "200", "statistic": "p75"},
-    }}})
+    }}}).all_budgets()
     start, end = (
         datetime(2026, 11, 13, 12, 30, tzinfo=timezone.utc),
         datetime(2026, 11, 20, 12, 30, tzinfo=timezone.utc),
@@ -160,7 +161,7 @@ def test_count_budgets_are_queried_at_the_average_vitals_at_the_statistic():
     from rumcfn.config import from_mapping
 
     settings = from_mapping({"budgets": {"js_errors": 0.5, "http_5xx": 0.1, "inp": "off", "cls": "off"}})
-    budgets = budgets_from_settings(settings)
+    budgets = from_settings(settings).budgets
     stats = [q["MetricStat"]["Stat"] for q in budget_data.queries("shop", budgets, 86_400) if q["Id"].startswith("v")]
     assert [b.key for b in budgets] == ["lcp", "js_errors", "http_5xx"] and stats == ["p75", "Average", "Average"]
 
@@ -262,3 +263,36 @@ def test_more_than_500_metrics_are_asked_for_in_several_requests():
         report = budget_data.check(cloudwatch, Target("shop", budgets), Gate(days=1))
     stub.assert_no_pending_responses()
     assert sizes == [500, 100] and {r.status for r in report.results} == {"pass"}
+
+
+# --- a stack whose Metadata.rumcfn is not what rumcfn writes: one line, exit 1 --------------------------
+
+
+@pytest.mark.parametrize("metadata,says", [
+    ({METADATA_KEY: "budgets"}, "not a mapping"),
+    ({METADATA_KEY: {"budgets": "lcp"}}, "budgets is not a mapping"),
+    ({METADATA_KEY: {"budgets": {"lcp": "2500"}}}, "budget 'lcp'"),
+    ({METADATA_KEY: {"budgets": {"lcp": {"metric": LCP, "budget": "fast"}}}}, "budget 'lcp'"),
+    ({METADATA_KEY: {"budgets": {"lcp": {"metric": LCP, "budget": "1", "level": "loud"}}}}, "level must be one of"),
+    ({METADATA_KEY: {"budgets": {}, "segments": 5}}, "segments is not a list"),
+    ({METADATA_KEY: {"budgets": {}, "segments": [{"name": "a"}]}}, "needs a name and dimensions"),
+    ({METADATA_KEY: {"budgets": {}, "segments": [{"name": "a", "dimensions": {"PageId": "/"}, "budgets": "x"}]}},
+     "segment a budgets"),
+    ({METADATA_KEY: {"budgets": {}, "releases": "ns"}}, "releases needs a namespace"),
+    ({METADATA_KEY: {"budgets": {}, "releases": {"dimension": "ReleaseId"}}}, "releases needs a namespace"),
+    ([METADATA_KEY], "Metadata is not a mapping"),
+])
+def test_malformed_stack_metadata_is_one_line_exit_1(aws_env, tmp_path, monkeypatch, capsys, metadata, says):
+    import json
+
+    from rumcfn.cli import run
+    from tests.support.aws import boto_client
+
+    monkeypatch.chdir(tmp_path)
+    template = {"Metadata": metadata, "Outputs": {Outputs.APP_MONITOR_NAME: {"Value": "shop"}},
+                "Resources": {"Logs": {"Type": "AWS::Logs::LogGroup"}}}
+    boto_client("cloudformation", aws_env).create_stack(StackName="odd", TemplateBody=json.dumps(template))
+    code = run(["budgets", "check", "--stack-name", "odd"])
+    out, err = capsys.readouterr()
+    assert code == 1 and out == "" and err.count("\n") == 1, err
+    assert err.startswith("rumcfn: error: stack odd: malformed Metadata.rumcfn:") and says in err, err

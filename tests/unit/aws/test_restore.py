@@ -22,6 +22,7 @@ from rumcfn.aws.stacks import StackBusy, StackNotFound
 from rumcfn.cli.restore import restore_snippet
 from rumcfn.client.snippet import render_concrete
 from rumcfn.config import Settings, from_mapping
+from rumcfn.contract import CustomResources, Outputs
 from tests.support.deployed import ACCOUNT, MONITOR_ID, NOW, POOL_ID, REGION, STACK, STACK_ID, Deployed
 
 # --- a deployed stack (Stubber) and its bucket (moto) ---------------------------------------------------
@@ -101,7 +102,7 @@ def test_restore_into_a_bucket_the_stack_created_uses_its_physical_id(s3):
 
 
 def test_a_missing_output_is_named(s3):
-    deployed = Deployed(Settings(), outputs={"AppMonitorId": None})
+    deployed = Deployed(Settings(), outputs={Outputs.APP_MONITOR_ID: None})
     with pytest.raises(RestoreFailed, match=r"cannot resolve RumScript: Fn::GetAtt AppMonitor\.Id"):
         read_script(aws_for(deployed, s3), STACK)
 
@@ -136,7 +137,7 @@ def test_a_stack_without_the_custom_resource_is_refused(s3):
     stubber.add_response("get_template", {"TemplateBody": json.dumps(deployed.template)})
     stubber.add_response("list_stack_resources", {"StackResourceSummaries": []})
     stubber.activate()
-    with pytest.raises(RestoreFailed, match="has 0 Custom::RumScript resources"):
+    with pytest.raises(RestoreFailed, match=f"has 0 {CustomResources.RUM_SCRIPT} resources"):
         read_script(Aws(region=REGION, clients={"cloudformation": client, "s3": s3}), STACK)
 
 

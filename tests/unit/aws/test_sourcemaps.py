@@ -15,6 +15,7 @@ from botocore.stub import Stubber
 from rumcfn.aws.session import Aws
 from rumcfn.aws.sourcemaps import NoSourceMapLocation, WrongRegion, upload
 from rumcfn.config import SettingsError
+from rumcfn.contract import Outputs
 from rumcfn.errors import UsageError
 
 REGION = "eu-west-1"
@@ -142,14 +143,14 @@ def test_the_stack_output_says_where(aws_credentials, build):
     stack = {"StackName": "site", "CreationTime": "2026-12-01T00:00:00Z", "StackStatus": "CREATE_COMPLETE"}
     stubber.add_response("describe_stacks", {"Stacks": [dict(stack, Outputs=[])]})
     stubber.activate()
-    with pytest.raises(NoSourceMapLocation, match="stack site has no SourceMapsS3Uri output"):
+    with pytest.raises(NoSourceMapLocation, match=f"stack site has no {Outputs.SOURCE_MAPS_S3_URI} output"):
         upload(Aws(region=REGION, clients={"cloudformation": cfn}), build, "r1", stack_name="site")
 
 
 def test_stack_name_uses_the_output(aws_env, s3, build):
     cfn = boto3.client("cloudformation", region_name=REGION)
     stubber = Stubber(cfn)
-    outputs = [{"OutputKey": "SourceMapsS3Uri", "OutputValue": f"s3://{BUCKET}/"}]
+    outputs = [{"OutputKey": Outputs.SOURCE_MAPS_S3_URI, "OutputValue": f"s3://{BUCKET}/"}]
     stubber.add_response("describe_stacks", {"Stacks": [{"StackName": "site", "CreationTime": "2026-12-01T00:00:00Z",
                                                          "StackStatus": "CREATE_COMPLETE", "Outputs": outputs}]})
     stubber.activate()

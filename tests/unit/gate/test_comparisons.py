@@ -9,6 +9,7 @@ import pytest
 
 from rumcfn.cli import run
 from rumcfn.config import from_mapping
+from rumcfn.contract import METADATA_KEY
 from tests.support.moto_data import put_samples, stack_with_budgets
 from tests.support.variants import SEGMENTS, template_dict
 
@@ -33,7 +34,7 @@ def shop(aws_env, tmp_path, monkeypatch):
     """The segments variant's stack (its real metadata, judged at the average, which moto computes)."""
     monkeypatch.chdir(tmp_path)
     settings = from_mapping({**SEGMENTS, "budgets": {**SEGMENTS["budgets"], "statistic": "avg"}})
-    meta = template_dict(settings)["Metadata"]["rumcfn"]
+    meta = template_dict(settings)["Metadata"][METADATA_KEY]
     stack_with_budgets(aws_env, "shop-rum", "shop", meta["budgets"],
                        metadata={"segments": meta["segments"], "releases": meta["releases"]})
     return aws_env

@@ -15,6 +15,7 @@ import pytest
 from moto import mock_aws
 
 from rumcfn.config import from_mapping
+from rumcfn.contract import CustomResources
 from tests.support.handler import (
     ACCOUNT,
     OTHER_ACCOUNT,
@@ -490,7 +491,7 @@ def versions(world) -> int:
 
 def empty_event(world, request_type: str, **kwargs) -> dict:
     request = event(request_type, world.server.url, **{"Bucket": ARTIFACTS, **kwargs})
-    request["ResourceType"], request["LogicalResourceId"] = "Custom::EmptyBucket", "CanaryArtifactsEmptier"
+    request["ResourceType"], request["LogicalResourceId"] = CustomResources.EMPTY_BUCKET, "CanaryArtifactsEmptier"
     for name in ("Key", "ContentType", "CacheControl"):
         request["ResourceProperties"].pop(name)
     return request
@@ -622,7 +623,7 @@ def monitor(rum, group: str | None = GROUP, name: str = "shop") -> None:
 
 def retention_event(world, request_type: str, days="90", name="shop", **kwargs) -> dict:
     request = event(request_type, world.server.url, **kwargs)
-    request["ResourceType"], request["LogicalResourceId"] = "Custom::RumLogRetention", "RumLogGroupRetention"
+    request["ResourceType"], request["LogicalResourceId"] = CustomResources.LOG_RETENTION, "RumLogGroupRetention"
     props = request["ResourceProperties"]
     for key in ("Key", "ContentType", "CacheControl"):
         props.pop(key)

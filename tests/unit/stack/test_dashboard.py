@@ -6,6 +6,7 @@ import json
 import re
 
 from rumcfn.config import Settings, from_mapping
+from rumcfn.contract import Outputs
 from rumcfn.facts import BUDGET_METRICS
 from tests.support.variants import template_dict
 
@@ -123,7 +124,7 @@ def test_dashboard_url_output_is_partition_aware():
     """The host comes from the partition (tests/unit/build/test_partitions.py renders it in each one)."""
     t, _, _, resource = dashboard_of()
     assert resource["Properties"]["DashboardName"] == {"Fn::Sub": "${AWS::StackName}-rum"}
-    output = t["Outputs"]["DashboardUrl"]
+    output = t["Outputs"][Outputs.DASHBOARD_URL]
     assert output["Condition"] == "HasConsole"
     body, variables = output["Value"]["Fn::Sub"]
     assert (

@@ -10,6 +10,7 @@ import sys
 import pytest
 
 from rumcfn.config import Settings, from_mapping
+from rumcfn.contract import Outputs
 from rumcfn.facts import INLINE_LIMIT
 from rumcfn.stack.assemble import build_stack, build_template
 from rumcfn.template.output import to_json
@@ -112,7 +113,7 @@ def test_existing_pool_and_role_are_reused_not_created():
     assert not resources_of(t, "AWS::Cognito::IdentityPool") and "GuestRole" not in t["Resources"]
     config = t["Resources"]["AppMonitor"]["Properties"]["AppMonitorConfiguration"]
     assert config["IdentityPoolId"] == POOL and config["GuestRoleArn"] == ROLE
-    assert t["Outputs"]["IdentityPoolId"]["Value"] == POOL
+    assert t["Outputs"][Outputs.IDENTITY_POOL_ID]["Value"] == POOL
 
 
 def test_monitor_mirrors_every_setting():
@@ -210,11 +211,11 @@ def test_parameters_mode_with_an_existing_topic_has_no_email_parameter():
 
 def test_outputs_include_monitor_pool_and_script_tag():
     outputs = template_dict()["Outputs"]
-    assert outputs["AppMonitorId"]["Value"] == {"Fn::GetAtt": ["AppMonitor", "Id"]}
-    assert outputs["AppMonitorName"]["Value"] == {"Ref": "AppMonitor"}
-    assert outputs["IdentityPoolId"]["Value"] == {"Ref": "IdentityPool"}
-    assert outputs["ScriptTag"]["Value"] == '<script src="/rum.js"></script>'
-    assert "IdentityPoolId" not in template_dict(VARIANTS["resource-policy"])["Outputs"]
+    assert outputs[Outputs.APP_MONITOR_ID]["Value"] == {"Fn::GetAtt": ["AppMonitor", "Id"]}
+    assert outputs[Outputs.APP_MONITOR_NAME]["Value"] == {"Ref": "AppMonitor"}
+    assert outputs[Outputs.IDENTITY_POOL_ID]["Value"] == {"Ref": "IdentityPool"}
+    assert outputs[Outputs.SCRIPT_TAG]["Value"] == '<script src="/rum.js"></script>'
+    assert Outputs.IDENTITY_POOL_ID not in template_dict(VARIANTS["resource-policy"])["Outputs"]
 
 
 def test_budgets_are_recorded_in_metadata_for_the_budget_gate():

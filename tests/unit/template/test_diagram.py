@@ -9,6 +9,7 @@ import shutil
 import pytest
 
 from rumcfn.cli import run
+from rumcfn.contract import CustomResources
 from rumcfn.template import diagram as dg
 from tests.support import ROOT  # noqa: E402
 
@@ -26,7 +27,7 @@ TEMPLATE = {
                                                            "Pool": {"Ref": "Pool"}}},
         "WriterRole": {"Type": "AWS::IAM::Role", "Properties": {}},
         "Writer": {"Type": "AWS::Lambda::Function", "Properties": {"Role": {"Fn::GetAtt": "WriterRole.Arn"}}},
-        "Snippet": {"Type": "Custom::RumScript", "DependsOn": "Monitor", "Properties": {
+        "Snippet": {"Type": CustomResources.RUM_SCRIPT, "DependsOn": "Monitor", "Properties": {
             "ServiceToken": {"Fn::GetAtt": ["Writer", "Arn"]},
             "Body": {"Fn::Sub": ["id=${Monitor.Id} pool=${Pool} ${!Literal} ${AWS::Region} ${Local}",
                                  {"Local": {"Ref": "Bucket"}}]}}},

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from rumcfn.contract import CustomResources
 from rumcfn.stack.assemble import build_template
 from rumcfn.template.lint import Linter
 from rumcfn.template.output import to_json
@@ -60,7 +61,7 @@ def test_a_region_offering_every_type_has_no_entry():
 
 
 def test_custom_resources_exist_wherever_cloudformation_does():
-    data = {"Resources": {"Script": {"Type": "Custom::RumScript", "Properties": {"ServiceToken": "x"}}}}
+    data = {"Resources": {"Script": {"Type": CustomResources.RUM_SCRIPT, "Properties": {"ServiceToken": "x"}}}}
     assert table(data) == {}
 
 
