@@ -16,12 +16,12 @@ from rumcfn.aws.errors import translated
 from rumcfn.aws.events import Echo, Outcome, Poller, echo_line, latest_event_id, settled, watch
 from rumcfn.aws.session import Aws
 from rumcfn.aws.stacks import StackBusy, StackNotFound, find_stack
-from rumcfn.errors import Interrupted, RumcfnError
+from rumcfn.errors import Interrupted, OperationFailed
 
 Confirm = Callable[[str], bool]
 
 
-class DeployFailed(RumcfnError):
+class DeployFailed(OperationFailed):
     def __init__(self, name: str, status: str, created: bool) -> None:
         if status == "ROLLBACK_COMPLETE" or (created and status in ("ROLLBACK_FAILED", "CREATE_FAILED")):
             hint = (
@@ -35,7 +35,7 @@ class DeployFailed(RumcfnError):
         super().__init__(f"stack {name} ended in {status}: {hint}")
 
 
-class DestroyFailed(RumcfnError):
+class DestroyFailed(OperationFailed):
     def __init__(self, name: str, status: str) -> None:
         super().__init__(
             f"stack {name} ended in {status}; fix or retain the resources above, then run "
@@ -43,7 +43,7 @@ class DestroyFailed(RumcfnError):
         )
 
 
-class TerminationProtected(RumcfnError):
+class TerminationProtected(OperationFailed):
     def __init__(self, name: str) -> None:
         super().__init__(
             f"stack {name} has termination protection; turn it off first with: aws cloudformation "
@@ -51,7 +51,7 @@ class TerminationProtected(RumcfnError):
         )
 
 
-class Cancelled(RumcfnError):
+class Cancelled(OperationFailed):
     """The user answered no; nothing was changed."""
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from rumcfn.aws import views as view
-from rumcfn.errors import RumcfnError
+from rumcfn.errors import OperationFailed
 
 Echo = Callable[..., None]
 
@@ -26,8 +26,8 @@ FOLLOW = "aws cloudformation describe-stack-events --stack-name {0}"
 SUCCESS = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE", "DELETE_COMPLETE"}
 
 
-class WaitTimedOut(RumcfnError):
-    pass
+class WaitTimedOut(OperationFailed):
+    """A wait gave up at its bound; the operation may still be running."""
 
 
 def settled(status: str) -> bool:

@@ -9,14 +9,10 @@ import click
 from rumcfn.cli.options import aws_options, settings_options
 from rumcfn.config import Settings, SettingsError
 from rumcfn.contract import Outputs
-from rumcfn.errors import RumcfnError, UsageError
+from rumcfn.errors import CheckFailed, UsageError
 
 SETTINGS_FLAGS = ("config", "app_monitor_name", "domains", "bucket", "site_url", "auth", "sample_rate", "telemetries",
                   "tags", "budgets", "no_canary", "alert_email", "parameters")
-
-
-class ChecksFailed(RumcfnError):
-    exit_code = 1
 
 
 @click.command()
@@ -71,7 +67,7 @@ def doctor(settings: Settings, stack_name, app_monitor_id, url, browser, timeout
     )
     click.echo(report.json() if fmt == "json" else report.text(), nl=False)
     if report.exit_code:
-        raise ChecksFailed(report.summary())
+        raise CheckFailed(report.summary())
 
 
 @click.command()

@@ -48,7 +48,7 @@ def synth(settings: Settings, fmt: str, output: str | None) -> None:
 )
 def lint(settings: Settings, template_file: str | None, regions: tuple[str, ...]) -> None:
     """Lint TEMPLATE_FILE (or - for stdin) with cfn-lint; without one, build from settings and lint."""
-    from rumcfn.errors import LintFailed
+    from rumcfn.errors import CheckFailed
     from rumcfn.template.lint import DEFAULT_REGIONS, Linter
     from rumcfn.template.reader import inline_warning, source
     from rumcfn.template.regions import data_source, known_regions
@@ -62,7 +62,7 @@ def lint(settings: Settings, template_file: str | None, regions: tuple[str, ...]
     for finding in findings:
         click.echo(f"{template.origin}: {finding}")
     if any(f.level in ("error", "warning") for f in findings):
-        raise LintFailed(f"{template.origin}: {len(findings)} cfn-lint finding(s)")
+        raise CheckFailed(f"{template.origin}: {len(findings)} cfn-lint finding(s)")
     click.echo(
         f"{template.origin}: no errors or warnings" + (f" ({len(findings)} informational)" if findings else ""),
         err=True,

@@ -14,24 +14,12 @@ from datetime import datetime, timedelta, timezone
 from typing import Any, Sequence
 
 from rumcfn.config import Budget
-from rumcfn.errors import RumcfnError, UsageError
+from rumcfn.errors import CheckFailed, NotEnoughData, UsageError
 from rumcfn.facts import BUDGET_METRICS, VITAL_KEYS
 from rumcfn.gate.target import Target
 
 PASS, FAIL, WARN, NO_DATA = "pass", "FAIL", "warn", "no data"
 WORDS = {PASS: "pass", FAIL: "fail", WARN: "warn", NO_DATA: "no-data"}
-
-
-class BudgetsBroken(RumcfnError):
-    """At least one vital is over its budget, or got worse than allowed."""
-
-    exit_code = 1
-
-
-class NotEnoughData(RumcfnError):
-    """The gate cannot decide: too few samples, or no budgets at all."""
-
-    exit_code = 3
 
 
 @dataclass(frozen=True)
@@ -203,7 +191,7 @@ def verdict(report: Report) -> None:
     """Raise the error whose exit code matches the report (1 broken, 3 not enough data)."""
     if report.status == FAIL:
         names = ", ".join(describe(r) for r in report.broken())
-        raise BudgetsBroken(
+        raise CheckFailed(
             f"{report.app_monitor}: {len(report.broken())} of {len(report.results)} budget(s) broken ({names})"
         )
     if not report.results:

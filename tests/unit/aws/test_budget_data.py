@@ -11,6 +11,7 @@ from rumcfn.aws import budget_data
 from rumcfn.aws.errors import AwsError
 from rumcfn.config import Budget
 from rumcfn.contract import METADATA_KEY, Outputs, Releases, StackMetadata
+from rumcfn.errors import CheckFailed, NotEnoughData
 from rumcfn.gate import judge
 from rumcfn.gate import report as report_formats
 from rumcfn.gate.judge import Gate
@@ -81,7 +82,7 @@ def test_p75_over_the_window_with_pagination():
         ("inp", 240.0, 300.0, "FAIL"),
     ]
     assert report.status == "FAIL"
-    with pytest.raises(judge.BudgetsBroken, match=r"inp 240 > 200") as info:
+    with pytest.raises(CheckFailed, match=r"inp 240 > 200") as info:
         judge.verdict(report)
     assert info.value.exit_code == 1
     table = report_formats.table(report)
@@ -103,7 +104,7 @@ def test_p75_no_values_is_not_enough_data():
     with stub:
         report = budget_data.check(cloudwatch, Target("shop", budgets), Gate(days=1), now=NOW)
     assert report.results[0].status == "no data"
-    with pytest.raises(judge.NotEnoughData) as info:
+    with pytest.raises(NotEnoughData) as info:
         judge.verdict(report)
     assert info.value.exit_code == 3
 

@@ -10,6 +10,7 @@ import pytest
 
 from rumcfn.cli import run
 from rumcfn.contract import CustomResources
+from rumcfn.errors import OperationFailed
 from rumcfn.template import diagram as dg
 from tests.support import ROOT  # noqa: E402
 
@@ -101,8 +102,9 @@ def test_quotes_in_labels_are_escaped():
 def test_format_of():
     assert [dg.format_of(p) for p in ("a.dot", "a.gv", "a.SVG", "b/a.png", None)] == ["dot", "dot", "svg", "png", "dot"]
     assert dg.format_of("a.txt", "svg") == "svg"
-    with pytest.raises(dg.DiagramError, match="a.txt"):
+    with pytest.raises(OperationFailed, match="a.txt") as raised:
         dg.format_of("a.txt")
+    assert raised.value.exit_code == 1
 
 
 @needs_dot
