@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rumcfn.aws.errors import error_code, error_message
-from rumcfn.aws.events import FOLLOW, Poller, settled, waiter_bound
+from rumcfn.aws.events import Poller, settled, waiter_bound
 from rumcfn.aws.session import Aws
-from rumcfn.aws.stacks import StackBusy, find_stack, parameter_list, upload_template
+from rumcfn.aws.stacks import FOLLOW, StackBusy, find_stack, parameter_list, upload_template
 from rumcfn.errors import OperationFailed
 from rumcfn.template.reader import TemplateSource
 from rumcfn.version import __version__

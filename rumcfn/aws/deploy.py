@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from rumcfn.aws import views as view
-from rumcfn.aws.changesets import FOLLOW, ChangeSet, StackRequest, create_change_set, discard
+from rumcfn.aws.changesets import ChangeSet, StackRequest, create_change_set, discard
 from rumcfn.aws.errors import translated
 from rumcfn.aws.events import Echo, Outcome, Poller, echo_line, latest_event_id, settled, watch
 from rumcfn.aws.session import Aws
-from rumcfn.aws.stacks import StackBusy, StackNotFound, find_stack
+from rumcfn.aws.stacks import FOLLOW, StackBusy, find_stack, get_outputs
 from rumcfn.errors import Interrupted, OperationFailed
 
 Confirm = Callable[[str], bool]
@@ -67,14 +67,6 @@ def interrupted(name: str) -> Interrupted:
         f"interrupted; stack {name} is left as it is and CloudFormation carries on. Follow it with: "
         f"{FOLLOW.format(name)} (or rumcfn outputs --stack-name {name} once it settles)"
     )
-
-
-def get_outputs(aws: Aws, name: str) -> list[dict]:
-    with translated():
-        stack = find_stack(aws.client("cloudformation"), name)
-    if stack is None:
-        raise StackNotFound(name)
-    return stack.get("Outputs", [])
 
 
 def _protect(cfn: Any, name: str, wanted: bool | None, echo: Echo) -> None:

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from rumcfn.aws.deploy import get_outputs
 from rumcfn.aws.errors import translated
 from rumcfn.aws.session import Aws
+from rumcfn.aws.stacks import get_outputs
 from rumcfn.config import SettingsError
 from rumcfn.config.delivery import RELEASE_ID
 from rumcfn.config.formats import S3_URI

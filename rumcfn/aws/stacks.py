@@ -9,11 +9,13 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from rumcfn.aws.errors import error_code, error_message, translated
-from rumcfn.aws.events import FOLLOW
 from rumcfn.aws.session import Aws
 from rumcfn.errors import OperationFailed
 from rumcfn.facts import url_suffix
 from rumcfn.template.resolve import Scope, scope_of
+
+#: How to follow a stack's events yourself.
+FOLLOW = "aws cloudformation describe-stack-events --stack-name {0}"
 
 
 class StackNotFound(OperationFailed):
@@ -40,6 +42,15 @@ def find_stack(cfn: Any, name: str) -> dict | None:
         if error_code(error) == "ValidationError" and "does not exist" in error_message(error):
             return None
         raise
+
+
+def get_outputs(aws: Aws, name: str) -> list[dict]:
+    """The stack's outputs (``rumcfn outputs``, ``sourcemaps upload --stack-name``)."""
+    with translated():
+        stack = find_stack(aws.client("cloudformation"), name)
+    if stack is None:
+        raise StackNotFound(name)
+    return stack.get("Outputs", [])
 
 
 def deployed_template(cfn: Any, name: str) -> dict:

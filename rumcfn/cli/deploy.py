@@ -226,7 +226,7 @@ def diff_command(stack_name, template, parameter_overrides, stack_tags, role_arn
 @aws_options
 def outputs_command(stack_name: str, key: str | None, fmt: str, aws: Any) -> None:
     """Print a deployed stack's outputs."""
-    from rumcfn.aws.deploy import get_outputs
+    from rumcfn.aws.stacks import get_outputs
     from rumcfn.aws.views import outputs_block
 
     outputs = get_outputs(aws, stack_name)
