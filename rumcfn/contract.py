@@ -34,9 +34,6 @@ class Outputs:
     CANARY_NAME = "CanaryName"  # with a canary
     ALARM_TOPIC_ARN = "AlarmTopicArn"  # when rumcfn creates the topic
 
-    ALL = (APP_MONITOR_NAME, APP_MONITOR_ID, IDENTITY_POOL_ID, SNIPPET_URL, SCRIPT_TAG, SOURCE_MAPS_S3_URI,
-           DASHBOARD_URL, CANARY_NAME, ALARM_TOPIC_ARN)
-
 
 class CustomResources:
     """The custom-resource types the stack's one inline function serves."""
@@ -44,8 +41,6 @@ class CustomResources:
     RUM_SCRIPT = "Custom::RumScript"  # rum.js in the website bucket
     EMPTY_BUCKET = "Custom::EmptyBucket"  # the canary's artifacts, emptied when the stack is deleted
     LOG_RETENTION = "Custom::RumLogRetention"  # the retention of the log group RUM writes to
-
-    ALL = (RUM_SCRIPT, EMPTY_BUCKET, LOG_RETENTION)
 
 
 #: The key of rumcfn's block in the template's ``Metadata``.

@@ -43,9 +43,11 @@ class BudgetSettings(Section):
 
     section = "budgets"
 
-    lcp: Value = setting(2500, "Largest Contentful Paint budget, ms (off: no alarm).", BudgetRule())
-    cls: Value = setting(0.1, "Cumulative Layout Shift budget, unitless 0-1.", CLS)
-    inp: Value = setting(200, "Interaction to Next Paint budget, ms.", BudgetRule())
+    # The vitals' defaults are web.dev's "good" thresholds (facts.BUDGET_METRICS).
+    lcp: Value = setting(BUDGET_METRICS["lcp"].good, "Largest Contentful Paint budget, ms (off: no alarm).",
+                         BudgetRule())
+    cls: Value = setting(BUDGET_METRICS["cls"].good, "Cumulative Layout Shift budget, unitless 0-1.", CLS)
+    inp: Value = setting(BUDGET_METRICS["inp"].good, "Interaction to Next Paint budget, ms.", BudgetRule())
     fid: Value = setting(None, "First Input Delay budget, ms (retired vital; off by default).", BudgetRule())
     navigation: Value = setting(None, "Page navigation duration budget, ms (off by default).", BudgetRule())
     js_errors: Value = setting(None, "JavaScript errors per page view (off by default).", BudgetRule())

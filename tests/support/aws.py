@@ -156,3 +156,16 @@ def not_found(stubber: Any, method: str = "describe_stacks", name: str = "site")
         service_message=f"Stack with id {name} does not exist",
         http_status_code=400,
     )
+
+
+def worst_case_seconds(per_attempt: float) -> float:
+    """The longest one call of a rumcfn client can take when each attempt takes ``per_attempt`` seconds and every
+    one fails: its attempts, and between them the standard retry mode's largest backoffs (botocore's own
+    ``ExponentialBackoff`` with ``random() == 1``)."""
+    from botocore.retries.standard import ExponentialBackoff, RetryContext
+
+    from rumcfn.aws.session import MAX_ATTEMPTS
+
+    backoff = ExponentialBackoff(random=lambda: 1.0)
+    waits = sum(backoff.delay_amount(RetryContext(attempt_number=n)) for n in range(1, MAX_ATTEMPTS))
+    return MAX_ATTEMPTS * per_attempt + waits
