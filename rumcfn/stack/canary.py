@@ -25,7 +25,7 @@ from rumcfn.stack.snippet import stack_endpoint
 #: read 2026-12-02: syn-nodejs-puppeteer-15.0 "is the most recent"). From 13.1 on, the runtime's modules
 #: are @aws/synthetics-puppeteer and @aws/synthetics-logger; the inline-script handler is unchanged.
 #: cfn-lint keeps no list of Synthetics runtimes (its schema takes any 1-1024 character RuntimeVersion):
-#: tests/unit/build/test_canary.py checks the schema accepts this one and, should cfn-lint's data ever
+#: tests/unit/stack/test_canary.py checks the schema accepts this one and, should cfn-lint's data ever
 #: name Puppeteer runtimes, that this is the newest it names.
 RUNTIME = "syn-nodejs-puppeteer-15.0"
 HANDLER = "index.handler"  # an inline Script is saved as index.js

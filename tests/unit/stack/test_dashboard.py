@@ -121,7 +121,7 @@ def test_widgets_tile_the_grid_without_overlap():
 
 
 def test_dashboard_url_output_is_partition_aware():
-    """The host comes from the partition (tests/unit/build/test_partitions.py renders it in each one)."""
+    """The host comes from the partition (tests/unit/stack/test_partitions.py renders it in each one)."""
     t, _, _, resource = dashboard_of()
     assert resource["Properties"]["DashboardName"] == {"Fn::Sub": "${AWS::StackName}-rum"}
     output = t["Outputs"][Outputs.DASHBOARD_URL]
