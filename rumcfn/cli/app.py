@@ -11,7 +11,7 @@ import click
 
 from rumcfn.cli import budgets, deploy, doctor, restore, sourcemaps, template
 from rumcfn.errors import RumcfnError
-from rumcfn.printable import printable
+from rumcfn.text import printable
 from rumcfn.version import __version__
 
 

@@ -25,8 +25,8 @@ import time
 from dataclasses import dataclass, field
 from urllib.parse import quote, urljoin, urlsplit
 
-from rumcfn import __version__
 from rumcfn.doctor import addresses
+from rumcfn.version import __version__
 
 LIMIT = 5 * 1024 * 1024  # bytes read from any body
 MAX_REDIRECTS = 20  # the Fetch Standard's redirect limit ("HTTP-redirect fetch", step 5)

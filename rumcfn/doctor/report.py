@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
-from rumcfn.printable import printable
+from rumcfn.text import printable
 
 OK, FAILED, SKIPPED = "ok", "failed", "skipped"
 MARKS = {OK: "ok  ", FAILED: "FAIL", SKIPPED: "skip"}

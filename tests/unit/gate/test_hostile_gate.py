@@ -12,9 +12,9 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from rumcfn.aws import budget_report as formats
-from rumcfn.aws.budget_gate import FAIL, NO_DATA, PASS, Gate, Report, Result, judge
 from rumcfn.cli import run
+from rumcfn.gate import report as formats
+from rumcfn.gate.judge import FAIL, NO_DATA, PASS, Gate, Report, Result, judge
 from tests.support.moto_data import put_samples, stack_with_budgets
 
 LCP = "WebVitalsLargestContentfulPaint"
@@ -119,12 +119,13 @@ def test_a_monitor_name_output_that_is_no_monitor_name_is_one_line(aws_env, tmp_
     {"name": "mobile", "dimensions": {"Evil": "mobile"}},
 ])
 def test_segment_names_and_dimensions_from_metadata_follow_the_settings_rules(segment):
-    from rumcfn.aws.budget_sources import MalformedMetadata, budgets_from_metadata
+    from rumcfn.contract import MalformedMetadata, StackMetadata
+    from rumcfn.gate.target import Target
 
     metadata = {"rumcfn": {"segments": [dict(segment, budgets={"lcp": {"metric": LCP, "budget": "2500"}})]}}
     with pytest.raises(MalformedMetadata) as caught:
-        budgets_from_metadata(metadata)
-    assert "\n" not in str(caught.value) and str(caught.value).startswith("stack metadata: segment")
+        Target.checked("shop", StackMetadata.from_template(metadata), "stack shop-rum")
+    assert "\n" not in str(caught.value) and str(caught.value).startswith("stack shop-rum: segment")
 
 
 # --- ... and escaped in every format -----------------------------------------------------------------------
@@ -185,7 +186,7 @@ def test_a_baseline_of_zero_still_judges_the_regression():
 
 
 def test_negative_vitals_are_impossible_and_ignored(aws_env, broken, capsys):
-    from rumcfn.aws.budget_gate import fetch
+    from rumcfn.aws.budget_data import fetch
 
     class Answers:
         def get_paginator(self, name):
