@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from rumcfn.client.snippet import Concrete, JsCode, telemetry_options, to_js
+from rumcfn.client import routes as routing
+from rumcfn.client.snippet import Concrete, JsCode, route_table, telemetry_options, to_js
 from rumcfn.version import __version__
 
 FULL, SLIM = "aws-rum-web", "@aws-rum/web-slim"
@@ -42,7 +43,7 @@ try {{
 }} catch (error) {{
   // Monitoring must never break the site.
 }}
-
+{router}
 export default awsRum;
 """
 
@@ -83,4 +84,13 @@ def render_module(client: Concrete, package: str | None = None) -> str:
         app_monitor_id=to_js(client.app_monitor_id, False),
         app_version=to_js(settings.snippet.app_version, False),
         region=to_js(client.region, False),
+        router=_router(settings.snippet.routes),
     )
+
+
+def _router(routes: tuple[str, ...]) -> str:
+    """With ``snippet.routes``: record each page view by route on the client made above (see client/routes.py)."""
+    if not routes:
+        return ""
+    return "\n// snippet.routes: each page view is recorded with its route as page id.\n" + routing.router(
+        routing.DIRECT, route_table(routes, False)) + "\n"

@@ -16,6 +16,7 @@ from rumcfn.config.client_options import FrozenMap, thaw
 from rumcfn.config.delivery import ScriptSettings, SnippetSettings
 from rumcfn.config.formats import TAG_KEY
 from rumcfn.config.monitor import AuthSettings, MonitorSettings
+from rumcfn.config.routes import route_of
 from rumcfn.config.rules import Flag, Text, Value, fail, is_literal
 from rumcfn.config.section import Section, setting
 from rumcfn.errors import SettingsError
@@ -46,6 +47,7 @@ class Settings(Section):
             value = getattr(self, name)
             fail(name, isinstance(value, section), f"must be a {section.__name__} (the [{name}] table)", value)
         self.check_client_config()
+        self.check_routes()
         budgets = self.budgets
         fail(
             "snippet.release_id",
@@ -95,6 +97,18 @@ class Settings(Section):
                 value in (None, False) or monitor.enable_xray,
                 "has no effect unless monitor.enable_xray is true",
                 thaw(value),
+            )
+
+    def check_routes(self) -> None:
+        """A segment's page is a page id the client records: with ``snippet.routes``, a path a route rewrites
+        never is (its events carry the route)."""
+        for index, segment in enumerate(self.budgets.segments):
+            recorded = route_of(segment.page, self.snippet.routes) if segment.page else ""
+            fail(
+                f"budgets.segments[{index}].page",
+                recorded == segment.page,
+                f"is recorded as {recorded} (snippet.routes): budget the route",
+                segment.page,
             )
 
     def canary_name(self) -> Value:
