@@ -20,6 +20,7 @@ from rumcfn.config.routes import route_of
 from rumcfn.config.rules import Flag, Text, Value, fail, is_literal
 from rumcfn.config.section import Section, setting
 from rumcfn.errors import SettingsError
+from rumcfn.facts import LAB_NAMESPACE_PREFIX, MAX_NAMESPACE
 
 #: A template's Description: a literal string of at most 1,024 bytes (CloudFormation template anatomy).
 DESCRIPTION = Text(r"[^\x00-\x1f\x7f]*", "must be at most 1,024 bytes of text", max_bytes=1024, optional=True)
@@ -65,6 +66,15 @@ class Settings(Section):
                 re.fullmatch(CANARY_NAME.pattern, canary_name) is not None and len(canary_name) <= 255,
                 r"must match ^[0-9a-z_\-]{1,255}$ after derivation from the monitor name",
                 canary_name,
+            )
+        if self.canary.lab_vitals and is_literal(self.monitor.name):
+            namespace = LAB_NAMESPACE_PREFIX + self.monitor.name
+            fail(
+                "canary.lab_vitals",
+                len(namespace) <= MAX_NAMESPACE,
+                f"needs a monitor name of at most {MAX_NAMESPACE - len(LAB_NAMESPACE_PREFIX)} characters: the "
+                f"canary's namespace {LAB_NAMESPACE_PREFIX}<name> may have {MAX_NAMESPACE} (PutMetricData Namespace)",
+                self.monitor.name,
             )
         key = self.canary_tag_key()
         if is_literal(key):
