@@ -22,6 +22,8 @@ def _change(result: Result) -> str:
 
 
 def _scope(report: Report) -> str:
+    if report.lab is not None:
+        return report.lab["scope"]
     what = f"release {report.release}" if report.release else "the site"
     against = f" against {report.against}" if report.against else (
         f" against the {report.days} day(s) before" if report.baseline else "")
@@ -31,6 +33,9 @@ def _scope(report: Report) -> str:
 def columns(report: Report) -> list[tuple[str, object]]:
     """(header, cell function) of the columns this report needs: segment, level and baseline only when used."""
     cols: list[tuple[str, object]] = []
+    if any(r.page for r in report.results):
+        cols.append(("page", lambda r: r.page))
+        cols.append(("device", lambda r: r.dimensions.get("DeviceType", "")))
     if any(r.segment for r in report.results):
         cols.append(("segment", lambda r: r.segment or "(site)"))
     cols += [("vital", lambda r: r.key), ("metric", lambda r: r.metric), ("statistic", lambda r: r.statistic),
@@ -47,7 +52,17 @@ def columns(report: Report) -> list[tuple[str, object]]:
 def table(report: Report) -> str:
     cols = columns(report)
     body = text_table([h for h, _ in cols], [[cell(r) for _, cell in cols] for r in report.results], rules=False)
-    return f"{body}\n{report.app_monitor}: {report.status} for {_scope(report)}\n"
+    notes = "".join(f"{line}\n" for line in _lab_lines(report))
+    return f"{body}\n{notes}{report.app_monitor}: {report.status} for {_scope(report)}\n"
+
+
+def _lab_lines(report: Report) -> list[str]:
+    """The lab's other measurements per page and device (FCP and TTFB have no budget), and the wall time."""
+    if report.lab is None:
+        return []
+    return [f"{m['url']} ({m['device']}): " + ", ".join(
+        f"{key.upper()} {report.lab['statistic']} {_measure(m['values'].get(key), 'ms')}" for key in ("fcp", "ttfb"))
+        + f"; {m['runs']} run(s), {m['seconds_per_run']:.1f} s each" for m in report.lab["pages"]]
 
 
 def to_json(report: Report) -> str:
@@ -69,12 +84,14 @@ def junit(report: Report) -> str:
                           time="0", **counts)
     properties = ET.SubElement(suite, "properties")
     for key, value in (("app_monitor", report.app_monitor), ("start", report.start), ("end", report.end),
-                       ("release", report.release), ("against", report.against), ("baseline", report.baseline)):
+                       ("release", report.release), ("against", report.against), ("baseline", report.baseline),
+                       ("lab", report.lab["scope"] if report.lab is not None else None)):
         if value:
             ET.SubElement(properties, "property", name=key, value=value)
     for r in report.results:
+        where = f"{r.page} {r.dimensions.get('DeviceType', '')}." if r.page else ""
         case = ET.SubElement(
-            suite, "testcase", classname=f"{report.app_monitor}.{r.segment or 'site'}", name=r.key, time="0"
+            suite, "testcase", classname=f"{report.app_monitor}.{where}{r.segment or 'site'}", name=r.key, time="0"
         )
         if r.status == FAIL:
             failure = ET.SubElement(case, "failure", message=describe(r), type="BudgetBroken")
@@ -121,7 +138,7 @@ def github(report: Report) -> str:
             command = "error" if r.status == FAIL else "warning"
             lines.append(f"::{command} title={_property(title)}::{_data(f'{report.app_monitor}: {describe(r)}')}")
         elif r.status == NO_DATA:
-            command = "warning" if r.level == "fail" else "notice"
+            command = "warning" if r.level == "fail" and r.decides else "notice"
             lines.append(
                 f"::{command} title={_property(title)}::"
                 f"{_data(f'{report.app_monitor}: not enough data for {name(r)} ({r.reason})')}"
@@ -155,6 +172,7 @@ def markdown(report: Report) -> str:
         "|" + "---|" * len(heads),
     ]
     lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    lines += ["", *(f"- {_cell(line)}" for line in _lab_lines(report))] if report.lab is not None else []
     return "\n".join(lines) + "\n"
 
 
