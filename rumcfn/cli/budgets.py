@@ -71,6 +71,8 @@ def check(settings: Settings, stack_name: str | None, days: int, min_samples: in
 
     if lab:
         report = _lab_report(settings, stack_name, lab, runs, min_samples)
+    elif click.get_current_context().get_parameter_source("runs") != click.core.ParameterSource.DEFAULT:
+        raise UsageError("--runs counts lab runs: give --lab URL too")
     else:
         report = _field_report(settings, stack_name, days, min_samples, release, against, baseline,
                                max_regression, aws)

@@ -165,7 +165,8 @@ def test_the_cli_exits_as_the_field_gate_does(pages, tmp_path):
 
 def test_the_cli_refuses_what_reads_cloudwatch_and_bad_urls(tmp_path):
     for args, message in ((["--lab", "http://127.0.0.1:9/", "--stack-name", "shop"], "--stack-name read CloudWatch"),
-                          (["--lab", "ftp://127.0.0.1/"], "setting --lab: must be http(s) URLs")):
+                          (["--lab", "ftp://127.0.0.1/"], "setting --lab: must be http(s) URLs"),
+                          (["--runs", "3", "--app-monitor-name", "shop"], "--runs counts lab runs")):
         done = cli(*args, cwd=tmp_path)
         assert done.returncode == 2 and message in done.stderr and "Traceback" not in done.stderr, done.stderr
 
