@@ -1,4 +1,4 @@
-"""``rumcfn budgets check``: the CI budget gate over :mod:`rumcfn.aws.budget_gate`."""
+"""``rumcfn budgets check``: the CI budget gate (:mod:`rumcfn.gate`, fed by :mod:`rumcfn.aws.budget_data`)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from pathlib import Path
 
 import click
 
-from rumcfn.aws.budget_report import FORMATS
 from rumcfn.cli.files import write_atomic
 from rumcfn.cli.options import DEFAULT_CONFIG, aws_options, checked, settings_options
 from rumcfn.config import Settings
@@ -16,6 +15,7 @@ from rumcfn.config.formats import STACK_NAME_OR_ID
 from rumcfn.config.formats import url as url_rule
 from rumcfn.config.rules import Each
 from rumcfn.errors import UsageError
+from rumcfn.gate.report import FORMATS
 
 
 def percent(text: str) -> float:
@@ -67,7 +67,8 @@ def check(settings: Settings, stack_name: str | None, days: int, min_samples: in
     settings: flags, --config or ./rumcfn.toml). Budgets of level warn are shown but never fail.
     With --lab, the same budgets are judged on lab runs of the pages (budgets from settings).
     """
-    from rumcfn.aws import budget_report as report_formats
+    from rumcfn.gate import judge
+    from rumcfn.gate import report as report_formats
 
     if lab:
         report = _lab_report(settings, stack_name, lab, runs, min_samples)
@@ -83,27 +84,25 @@ def check(settings: Settings, stack_name: str | None, days: int, min_samples: in
     if fmt == "github" and summary:
         with open(summary, "a", encoding="utf-8") as handle:
             handle.write(report_formats.markdown(report) + "\n")
-    from rumcfn.aws.budget_gate import verdict
-
-    verdict(report)
+    judge.verdict(report)
 
 
 def _field_report(settings: Settings, stack_name: str | None, days: int, min_samples: int, release: str | None,
                   against: str | None, baseline: str | None, max_regression: str, aws):
     """The field gate: the monitor's vitals from CloudWatch."""
-    from rumcfn.aws import budget_gate as gate
-    from rumcfn.aws import budget_sources as sources
+    from rumcfn.aws import budget_data
+    from rumcfn.gate import judge
 
     target_of = _target(settings, stack_name)
     if against and not release:
         raise UsageError("--against compares two releases: give --release too")
     if baseline and release:
         raise UsageError("--baseline previous compares windows; with --release, compare with --against RELEASE")
-    rules = gate.Gate(days=days, min_samples=min_samples, release=release, against=against, baseline=baseline,
-                      max_regression=percent(max_regression))
-    cloudformation, cloudwatch = gate.clients(aws)
-    target = sources.from_stack(cloudformation, stack_name) if stack_name else target_of
-    return gate.check(cloudwatch, target, rules)
+    rules = judge.Gate(days=days, min_samples=min_samples, release=release, against=against, baseline=baseline,
+                       max_regression=percent(max_regression))
+    cloudformation, cloudwatch = budget_data.clients(aws)
+    target = budget_data.from_stack(cloudformation, stack_name) if stack_name else target_of
+    return budget_data.check(cloudwatch, target, rules)
 
 
 #: What --lab leaves out: the options of the field gate's CloudWatch window and releases.
@@ -112,8 +111,8 @@ FIELD_ONLY = ("stack_name", "days", "release", "against", "baseline", "max_regre
 
 def _lab_report(settings: Settings, stack_name: str | None, lab: tuple[str, ...], runs: int, min_samples: int):
     """The lab gate: the budgets of settings, judged on ``runs`` loads of each page in Chromium."""
-    from rumcfn.aws.budget_sources import budgets_from_settings
     from rumcfn.doctor import lab_gate
+    from rumcfn.gate.target import from_settings
 
     context = click.get_current_context()
     given = [name for name in FIELD_ONLY
@@ -126,15 +125,15 @@ def _lab_report(settings: Settings, stack_name: str | None, lab: tuple[str, ...]
     if "" in lab and not isinstance(site, str):
         raise UsageError("--lab needs a URL: the canary's page is a template parameter")
     urls = list(dict.fromkeys(url or site for url in lab))
-    monitor = settings.monitor.name if isinstance(settings.monitor.name, str) else "site"
-    return lab_gate.check(monitor, budgets_from_settings(settings), urls, runs,
-                          routes=settings.snippet.routes, min_samples=min_samples,
+    target = from_settings(settings)
+    return lab_gate.check(target.app_monitor if isinstance(target.app_monitor, str) else "site", target.budgets,
+                          urls, runs, routes=settings.snippet.routes, min_samples=min_samples,
                           statistic=settings.budgets.statistic, echo=lambda line: click.echo(line, err=True))
 
 
 def _target(settings: Settings, stack_name: str | None):
     """Budgets from settings (when no stack is named), after the checks of what was given."""
-    from rumcfn.aws import budget_sources as sources
+    from rumcfn.gate.target import from_settings
 
     params = click.get_current_context().params
     by_name = params.get("app_monitor_name")
@@ -146,7 +145,7 @@ def _target(settings: Settings, stack_name: str | None):
         return None
     if not isinstance(settings.monitor.name, str):
         raise UsageError("--app-monitor-name is needed: the monitor name is a template parameter")
-    return sources.from_settings(settings)
+    return from_settings(settings)
 
 
 COMMANDS = (budgets,)

@@ -12,7 +12,8 @@ from __future__ import annotations
 from typing import Any
 
 from rumcfn.client import routes as routing
-from rumcfn.client.snippet import Concrete, JsCode, route_table, telemetry_options, to_js
+from rumcfn.client.js import JsCode, to_js
+from rumcfn.client.snippet import Concrete, route_table, telemetry_options
 from rumcfn.version import __version__
 
 FULL, SLIM = "aws-rum-web", "@aws-rum/web-slim"

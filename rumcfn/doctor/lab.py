@@ -27,11 +27,11 @@ from pathlib import Path
 from typing import Callable
 
 from rumcfn.doctor.cdp import CHROMIUM, Browser, CDPError, Page
-from rumcfn.errors import RumcfnError
+from rumcfn.errors import OperationFailed
 from rumcfn.resources import render
 
 
-class LabUnavailable(RumcfnError):
+class LabUnavailable(OperationFailed):
     """Chromium could not be started: nothing was measured (exit 1)."""
 
 

@@ -1,6 +1,6 @@
 """``rumcfn budgets check --lab``: the budget gate on lab runs instead of CloudWatch.
 
-The same budgets, levels and segment filters as the field gate (:mod:`rumcfn.aws.budget_gate`), judged on
+The same budgets, levels and segment filters as the field gate (:mod:`rumcfn.gate.judge`), judged on
 values the lab measured (:mod:`rumcfn.doctor.lab`), in the same report and so the same formats and exit codes.
 Which budget applies to which page, and how:
 
@@ -23,11 +23,11 @@ from datetime import datetime, timezone
 from typing import Callable
 from urllib.parse import urlsplit
 
-from rumcfn.aws.budget_gate import Gate, Report, Result, judge
 from rumcfn.config import Budget
 from rumcfn.config.budgets import summarize
 from rumcfn.config.routes import route_of
 from rumcfn.doctor.lab import MEASURED, PROFILES, Run, measure
+from rumcfn.gate.judge import Gate, Report, Result, judge
 
 #: The profile of the site's budgets (and of a segment that names no device).
 SITE_DEVICE = "mobile"

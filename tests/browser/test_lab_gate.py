@@ -14,12 +14,13 @@ import sys
 import pytest
 from junitparser import JUnitXml
 
-from rumcfn.aws.budget_gate import FAIL, NO_DATA, PASS, BudgetsBroken, verdict
-from rumcfn.aws.budget_report import FORMATS, render
-from rumcfn.aws.budget_sources import budgets_from_settings
 from rumcfn.config import from_mapping
 from rumcfn.doctor import lab_gate
 from rumcfn.doctor.cdp import CHROMIUM
+from rumcfn.errors import CheckFailed
+from rumcfn.gate.judge import FAIL, NO_DATA, PASS, verdict
+from rumcfn.gate.report import FORMATS, render
+from rumcfn.gate.target import from_settings
 from tests.support import ROOT
 
 from .servers import VitalsSite
@@ -58,7 +59,7 @@ def pages(site):
 def lab(pages):
     """One lab gate over the four pages: its report, and every run it made."""
     settings = from_mapping(SETTINGS)
-    rows = lab_gate.plan(budgets_from_settings(settings), list(pages.values()), settings.snippet.routes)
+    rows = lab_gate.plan(from_settings(settings).budgets, list(pages.values()), settings.snippet.routes)
     from rumcfn.doctor.lab import measure
 
     runs = measure(lab_gate.loads(rows), RUNS)
@@ -79,7 +80,7 @@ def test_the_slow_page_breaks_lcp_the_shifting_page_cls_the_fast_page_keeps_them
     assert fast["site", "lcp"].status == PASS and fast["site", "cls"].status == PASS
     assert all(r.samples == RUNS for r in fast.values() if r.decides)
     assert report.status == FAIL
-    with pytest.raises(BudgetsBroken) as broken:
+    with pytest.raises(CheckFailed) as broken:
         verdict(report)
     assert broken.value.exit_code == 1
 

@@ -11,12 +11,12 @@ import json
 
 import pytest
 
-from rumcfn.aws.budget_gate import Gate, Result, judge
 from rumcfn.config import from_mapping
 from rumcfn.config.budgets import summarize
+from rumcfn.gate.judge import Gate, Result, judge
 from tests.support.variants import template_dict
 
-from .flow import deliver, leave, matches, publish, records, short, wait_for_client
+from .flow import deliver, leave, matches, nudge, publish, records, short, wait_for_client
 from .servers import VitalsSite
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
@@ -56,7 +56,7 @@ def visit(page, url: str, *navigations: str, finalize: bool = False) -> None:
     page.evaluate("new Promise(r => requestAnimationFrame(() => requestAnimationFrame(() => r(true))))")
     if finalize:
         page.click("#text")
-        page.nudge()
+        nudge(page)
     for path in navigations:
         page.evaluate(f"history.pushState({{}}, '', {json.dumps(path)}), true")
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-from rumcfn.aws.budget_gate import FAIL, NO_DATA, PASS, BudgetsBroken, NotEnoughData, verdict
-from rumcfn.aws.budget_sources import budgets_from_settings
 from rumcfn.config import from_mapping
 from rumcfn.config.budgets import summarize
 from rumcfn.doctor import lab_gate
 from rumcfn.doctor.lab import PROFILES, Run
+from rumcfn.errors import CheckFailed, NotEnoughData
+from rumcfn.gate.judge import FAIL, NO_DATA, PASS, verdict
+from rumcfn.gate.target import from_settings
 
 SETTINGS = from_mapping({
     "snippet": {"routes": ["/products/:id"]},
@@ -25,7 +26,7 @@ URLS = ["https://shop.example/products/42?ref=mail", "https://shop.example/"]
 
 
 def rows():
-    return lab_gate.plan(budgets_from_settings(SETTINGS), URLS, SETTINGS.snippet.routes)
+    return lab_gate.plan(from_settings(SETTINGS).budgets, URLS, SETTINGS.snippet.routes)
 
 
 def test_each_budget_applies_to_the_pages_and_profiles_its_filters_name():
@@ -79,7 +80,7 @@ def test_the_report_judges_each_row_on_its_pages_runs():
     assert got["/", "site", "js_errors"] == (FAIL, 1.0, 5)  # an uncaught error on every load: avg 1 > 0.5
     assert got["/", "site", "inp"] == (NO_DATA, None, None)
     assert report.status == FAIL and report.lab["runs"] == 5
-    with pytest.raises(BudgetsBroken):
+    with pytest.raises(CheckFailed):
         verdict(report)
 
 
@@ -96,7 +97,7 @@ def test_a_page_that_never_loaded_is_no_data_saying_why():
 
 def test_only_unmeasurable_budgets_cannot_decide():
     settings = from_mapping({"budgets": {"lcp": "off", "cls": "off", "inp": 200}})
-    report = lab_gate.report("shop", lab_gate.plan(budgets_from_settings(settings), URLS[1:]), [], 5)
+    report = lab_gate.report("shop", lab_gate.plan(from_settings(settings).budgets, URLS[1:]), [], 5)
     assert [r.status for r in report.results] == [NO_DATA] and report.status == NO_DATA
     with pytest.raises(NotEnoughData):
         verdict(report)
