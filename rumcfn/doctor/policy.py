@@ -62,7 +62,7 @@ def referer(page_url: str, request_url: str) -> str | None:
     if origin == origin_of(request_url):
         page = urlsplit(page_url)
         return urlunsplit((page.scheme, urlsplit(origin).netloc, page.path or "/", page.query, ""))
-    if urlsplit(page_url).scheme == "https" and urlsplit(request_url).scheme == "http":
+    if page_url.partition(":")[0].lower() == "https" and request_url.partition(":")[0].lower() == "http":
         return None
     return origin + "/"
 
