@@ -92,7 +92,6 @@ class Applies:
 class Verdict:
     allowed: bool | None  # None: depends on what the doctor cannot know
     detail: str
-    statement: dict = field(default_factory=dict)  # the statement that decided (allowed or denied)
     key: str = ""  # the condition key that kept the request out, when one did
 
 
@@ -206,7 +205,7 @@ def applies(statement: dict, request: Request) -> Applies:
 def evaluate(document: dict, request: Request) -> Verdict:
     """IAM's answer for ``request`` under the resource policy ``document`` (parsed JSON)."""
     statements = [s for s in _list(document.get("Statement", [])) if isinstance(s, dict)]
-    allowed: list[tuple[str, dict, Applies]] = []
+    allowed: list[tuple[str, Applies]] = []
     may_deny: list[str] = []  # statements that apply or not depending on what the doctor cannot know
     may_allow: list[str] = []
     missed: list[tuple[str, str]] = []  # (why an Allow does not apply, the condition key that decided)
@@ -215,19 +214,19 @@ def evaluate(document: dict, request: Request) -> Verdict:
         effect = statement.get("Effect")
         if effect == "Deny" and found.result is True:
             met = f" ({'; '.join(found.conditions)})" if found.conditions else ""
-            return Verdict(False, f"{label} denies it{met}", statement, found.key)
+            return Verdict(False, f"{label} denies it{met}", found.key)
         if effect == "Deny" and found.result is None:
             may_deny.append(f"{label} (Deny) {found.reason}")
         elif effect == "Allow" and found.result is True:
-            allowed.append((label, statement, found))
+            allowed.append((label, found))
         elif effect == "Allow" and found.result is None:
             may_allow.append(f"{label} (Allow) {found.reason}")
         elif effect == "Allow":
             missed.append((f"{label} {found.reason}", found.key))
     if allowed and not may_deny:
-        label, statement, found = allowed[0]
+        label, found = allowed[0]
         met = f" ({'; '.join(found.conditions)})" if found.conditions else ""
-        return Verdict(True, f"{label} allows it{met}", statement)
+        return Verdict(True, f"{label} allows it{met}")
     if allowed or may_allow:
         return Verdict(None, "; ".join(may_deny + may_allow))
     if not missed:
