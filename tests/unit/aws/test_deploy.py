@@ -642,3 +642,21 @@ def test_a_change_set_of_several_pages_is_shown_whole(cli_with, template_file, c
     assert code == 0
     assert "+ Add      Topic" in out and "+ Add      Logs" in out
     cf.assert_no_pending_responses()
+
+
+def test_a_refused_execution_of_a_new_stack_removes_it(cli_with, template_file, capsys):
+    """ExecuteChangeSet refused for any reason: the stack that only held the change set is deleted, one line."""
+    cf = cli_with("cloudformation")["cloudformation"]
+    expect_new_stack_change_set(cf)
+    cf.add_response("describe_stack_events", events(event(0, "site", "AWS::CloudFormation::Stack",
+                                                          "REVIEW_IN_PROGRESS", "User Initiated")))
+    cf.add_client_error("execute_change_set", "InsufficientCapabilitiesException", "Requires capabilities")
+    cf.add_response("delete_change_set", {}, {"ChangeSetName": CHANGE_SET_ID})
+    cf.add_response("describe_stacks", stack("REVIEW_IN_PROGRESS"), {"StackName": STACK_ID})
+    cf.add_response("delete_stack", {}, {"StackName": STACK_ID})
+    assert run(["deploy", "--stack-name", "site", "--template-file", template_file, "--yes"]) == 1
+    assert capsys.readouterr().err == (
+        "rumcfn: error: ExecuteChangeSet failed: InsufficientCapabilitiesException: Requires capabilities; "
+        "the stack the change set created was deleted\n"
+    )
+    cf.assert_no_pending_responses()
