@@ -99,14 +99,40 @@ def interrupted(name: str) -> Interrupted:
     )
 
 
-def get_outputs(aws: Aws, name: str) -> list[dict]:
+def created_stack(aws: Aws, name: str) -> dict:
+    """The stack's description, once its first create has completed."""
     with translated():
         stack = find_stack(aws.client("cloudformation"), name)
     if stack is None:
         raise StackNotFound(name)
     if stack.get("StackStatus") in NOT_CREATED:
         raise StackNotCreated(name, stack["StackStatus"])
-    return stack.get("Outputs", [])
+    return stack
+
+
+def get_outputs(aws: Aws, name: str) -> list[dict]:
+    return created_stack(aws, name).get("Outputs", [])
+
+
+@dataclass(frozen=True)
+class StackMonitor:
+    """What a concrete snippet needs from a deployed rumcfn stack (``rumcfn snippet --stack-name``)."""
+
+    app_monitor_id: str
+    identity_pool_id: str | None  # None: resource-policy mode (unsigned requests)
+    region: str
+
+
+def monitor_of_stack(aws: Aws, name: str) -> StackMonitor:
+    """The monitor id and identity pool from the stack's outputs; the region from its id (an ARN)."""
+    stack = created_stack(aws, name)
+    outputs = {o.get("OutputKey"): o.get("OutputValue") for o in stack.get("Outputs", [])}
+    if not outputs.get("AppMonitorId"):
+        raise RumcfnError(f"stack {name} has no AppMonitorId output: is it a rumcfn stack? (its outputs: "
+                          f"{', '.join(sorted(map(str, outputs))) or 'none'})")
+    arn = str(stack.get("StackId", "")).split(":")
+    region = arn[3] if len(arn) > 5 and arn[3] else aws.region_name
+    return StackMonitor(outputs["AppMonitorId"], outputs.get("IdentityPoolId") or None, region)
 
 
 def _protect(cfn: Any, name: str, wanted: bool | None, echo: Echo) -> None:

@@ -10,8 +10,15 @@ import click
 
 from rumcfn.aws.budget_report import FORMATS
 from rumcfn.cli.files import write_atomic
-from rumcfn.cli.options import DEFAULT_CONFIG, aws_options, checked, settings_options
-from rumcfn.config import Settings
+from rumcfn.cli.options import (
+    DEFAULT_CONFIG,
+    Lazy,
+    aws_options,
+    checked,
+    deprecated,
+    given_on_command_line,
+    settings_options,
+)
 from rumcfn.config.formats import STACK_NAME_OR_ID
 from rumcfn.errors import UsageError
 
@@ -35,13 +42,15 @@ def budgets() -> None:
 @budgets.command("check")
 @click.option("--stack-name", callback=checked(STACK_NAME_OR_ID),
               help="Read budgets and monitor name from this deployed stack.")
-@settings_options
+@settings_options(site=(), unless="stack_name")
 @click.option("--days", type=click.IntRange(1, 455), default=7, show_default=True,
               help="Window: the statistic is computed over the last DAYS days.")
 @click.option("--min-samples", type=click.IntRange(1), default=1, show_default=True,
               help="Fewer samples than this for a vital (on either side of a comparison) means not enough data.")
-@click.option("--release", help="Judge this release's vitals (the stack's per-release metrics).")
-@click.option("--against", metavar="RELEASE", help="With --release: also compare with this (the previous) release.")
+@click.option("--release-id", "release", metavar="RELEASE",
+              help="Judge this release's vitals (the stack's per-release metrics).")
+@click.option("--release", "old_release", hidden=True)
+@click.option("--against", metavar="RELEASE", help="With --release-id: also compare with this (the previous) release.")
 @click.option("--baseline", type=click.Choice(["previous"]),
               help="Without releases: compare the window with the window of the same length before it.")
 @click.option("--max-regression", "max_regression", default="10%", show_default=True, metavar="PCT",
@@ -50,22 +59,26 @@ def budgets() -> None:
               help="github: workflow commands, and a summary appended to $GITHUB_STEP_SUMMARY when it is set.")
 @click.option("--junit-xml", "junit_xml", type=click.Path(dir_okay=False), help="Also write the result as JUnit XML.")
 @aws_options
-def check(settings: Settings, stack_name: str | None, days: int, min_samples: int, release: str | None,
-          against: str | None, baseline: str | None, max_regression: str, fmt: str, junit_xml: str | None, aws) -> None:
+def check(settings: Lazy | None, stack_name: str | None, days: int, min_samples: int, release: str | None,
+          old_release: str | None, against: str | None, baseline: str | None, max_regression: str, fmt: str,
+          junit_xml: str | None, aws) -> None:
     """Compare the monitor's vitals with its budgets: exit 0 all met, 1 a budget broken, 3 not enough data.
 
-    Give --stack-name (budgets from the deployed template) or --app-monitor-name (budgets from
+    Give --stack-name (budgets from the deployed template) or --monitor.name (budgets from
     settings: flags, --config or ./rumcfn.toml). Budgets of level warn are shown but never fail.
     """
     from rumcfn.aws import budget_gate as gate
     from rumcfn.aws import budget_report as report_formats
     from rumcfn.aws import budget_sources as sources
 
-    target_of = _target(settings, stack_name)
+    if old_release:
+        deprecated("--release", "--release-id")
+        release = release or old_release
     if against and not release:
-        raise UsageError("--against compares two releases: give --release too")
+        raise UsageError("--against compares two releases: give --release-id too")
     if baseline and release:
-        raise UsageError("--baseline previous compares windows; with --release, compare with --against RELEASE")
+        raise UsageError("--baseline previous compares windows; with --release-id, compare with --against RELEASE")
+    target_of = _target(settings, stack_name)
     rules = gate.Gate(days=days, min_samples=min_samples, release=release, against=against, baseline=baseline,
                       max_regression=percent(max_regression))
     cloudformation, cloudwatch = gate.clients(aws)
@@ -81,20 +94,18 @@ def check(settings: Settings, stack_name: str | None, days: int, min_samples: in
     gate.verdict(report)
 
 
-def _target(settings: Settings, stack_name: str | None):
+def _target(lazy: Lazy | None, stack_name: str | None):
     """Budgets from settings (when no stack is named), after the checks of what was given."""
     from rumcfn.aws import budget_sources as sources
 
-    params = click.get_current_context().params
-    by_name = params.get("app_monitor_name")
-    if stack_name and by_name:
-        raise UsageError("give either --stack-name or --app-monitor-name, not both")
-    if not stack_name and not by_name and not params.get("config") and not Path(DEFAULT_CONFIG).is_file():
-        raise UsageError("give --stack-name STACK or --app-monitor-name NAME (or --config FILE)")
-    if stack_name:
+    if stack_name or lazy is None:
         return None
+    given = given_on_command_line(["config", "monitor__name", "old__monitor__name"])
+    if not given and not Path(DEFAULT_CONFIG).is_file():
+        raise UsageError("give --stack-name STACK or --monitor.name NAME (or --config FILE)")
+    settings = lazy.get()
     if not isinstance(settings.monitor.name, str):
-        raise UsageError("--app-monitor-name is needed: the monitor name is a template parameter")
+        raise UsageError("--monitor.name is needed: the monitor name is a template parameter")
     return sources.from_settings(settings)
 
 

@@ -14,8 +14,8 @@ from typing import Any, Callable
 
 import click
 
-from rumcfn.cli.options import aws_options, checked, parse_pairs, settings_options
-from rumcfn.config import Settings, SettingsError, split_list
+from rumcfn.cli.options import Lazy, aws_options, checked, parse_pairs, settings_options
+from rumcfn.config import SettingsError, split_list
 from rumcfn.config.formats import (
     ACCOUNTS,
     BUCKET,
@@ -46,6 +46,12 @@ def overrides_and_tags(parameter_overrides: tuple[str, ...], stack_tags: tuple[s
     return parse_pairs("--parameter-overrides", parameter_overrides, several_per_value=True), tags
 
 
+def stack_tags_checked(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+    """``--tags`` held to the tagging rules while the flags are parsed (before settings are read, or AWS called)."""
+    overrides_and_tags((), value)
+    return value
+
+
 def interactive() -> bool:
     return sys.stdin.isatty()
 
@@ -72,20 +78,21 @@ def ask(question: str) -> bool:
 def template_options(command: Callable) -> Callable:
     """The settings flags or --template-file, passed on as ``template=`` (built lazily, ``mode`` decides how)."""
 
-    @settings_options
+    @settings_options(unless="template_file")
     @click.option(
         "--template-file",
         type=click.Path(dir_okay=False),
         help="Deploy this template instead of building one from settings.",
     )
     @functools.wraps(command)
-    def wrapper(settings: Settings, template_file: str | None, **kwargs):
+    def wrapper(settings: Lazy | None, template_file: str | None, **kwargs):
         def load(parameters: bool = False):
             from rumcfn.template.reader import source
 
+            built = settings and settings.get()
             return source(
                 template_file,
-                dataclasses.replace(settings, parameters=True) if parameters else settings,
+                dataclasses.replace(built, parameters=True) if parameters and built else built,
                 "--template-file",
             )
 
@@ -102,7 +109,8 @@ def stack_options(command: Callable) -> Callable:
         metavar="KEY=VALUE",
         help="Template parameter values (repeatable; or several in one quoted, space-separated string).",
     )
-    @click.option("--tags", "stack_tags", multiple=True, metavar="KEY=VALUE", help="Stack tags (repeatable).")
+    @click.option("--tags", "stack_tags", multiple=True, metavar="KEY=VALUE", callback=stack_tags_checked,
+                  help="Tags of the stack (repeatable); the monitor's own are --monitor.tags.")
     @click.option("--role-arn", callback=checked(ROLE_ARN), help="IAM role CloudFormation assumes for this stack.")
     @click.option(
         "--s3-bucket",

@@ -82,7 +82,7 @@ class MonitorSettings(Section):
         "Dimensions for extended metrics: PageId, BrowserName, DeviceType, OSName, CountryCode, FileType.",
         Each(OneOf(tuple(EXTENDED_DIMENSIONS))),
     )
-    tags: tuple = setting((), "Tags for the app monitor (TOML table; `--tag KEY=VALUE`).", formats.TAGS)
+    tags: tuple = setting((), "Tags for the app monitor (TOML table; `--monitor.tags KEY=VALUE`).", formats.TAGS)
 
     def check(self) -> None:
         fail(

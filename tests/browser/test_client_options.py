@@ -37,7 +37,7 @@ cookieAttributes = {{ sameSite = "Lax", secure = false, path = "/m/" }}
 """,
     )
     collector = servers.collector
-    monitor = publish(servers.site, collector, "--unsigned", "--config", config)
+    monitor = publish(servers.site, collector, "--auth.mode", "resource-policy", "--config", config)
     page.goto(monitor.page() + "#checkout")
     wait_for_client(page)
     page.wait_until("document.readyState === 'complete'", 10, "the load event")
@@ -66,7 +66,7 @@ cookieAttributes = {{ sameSite = "Lax", secure = false, path = "/m/" }}
 def test_without_options_the_client_uses_its_defaults(servers, page):
     """The control for the test above: the same page, no [snippet.config], no release."""
     collector = servers.collector
-    monitor = publish(servers.site, collector, "--unsigned")
+    monitor = publish(servers.site, collector, "--auth.mode", "resource-policy")
     page.goto(monitor.page() + "#checkout")
     wait_for_client(page)
     leave(page)
@@ -107,7 +107,7 @@ urlsToExclude = ["/api/fail$"]
 """,
     )
     collector = servers.collector
-    monitor = publish(servers.site, collector, "--unsigned", "--config", config)
+    monitor = publish(servers.site, collector, "--auth.mode", "resource-policy", "--config", config)
     cross = f"{servers.site.url}/api/cross-check"
     events = http_walk(page, monitor, collector, cross)
     urls = [e["details"]["request"]["url"] for e in events if short(e) == "http"]
@@ -125,7 +125,7 @@ enable_xray = true
 """,
     )
     collector = servers.collector
-    monitor = publish(servers.site, collector, "--unsigned", "--config", config)
+    monitor = publish(servers.site, collector, "--auth.mode", "resource-policy", "--config", config)
     cross = f"{collector.url}/not-a-monitor"  # another origin (port): the header would force a CORS preflight
     events = http_walk(page, monitor, collector, cross)
     sent = {

@@ -42,7 +42,7 @@ def matches(pattern: dict, record: dict) -> bool:
 @pytest.fixture(scope="module")
 def released(browser, servers):
     """One walk with ``releaseId`` in the client's config: the events as RUM records them."""
-    monitor = publish(servers.site, servers.collector, "--unsigned")
+    monitor = publish(servers.site, servers.collector, "--auth.mode", "resource-policy")
     assert "{sessionSampleRate:" in monitor.snippet
     servers.site.snippets[monitor.id] = monitor.snippet.replace(
         "{sessionSampleRate:", '{releaseId:"%s",sessionSampleRate:' % RELEASE, 1)

@@ -65,5 +65,6 @@ def test_installed_rumcfn_synthesizes_from_another_directory(installed, tmp_path
     template = json.loads((tmp_path / "t.json").read_text())
     assert "AppMonitor" in template["Resources"]
     snippet = subprocess.run([str(python), "-m", "rumcfn", "snippet", "--app-monitor-id", "abc-123",
-                              "--region", "us-east-1", "--unsigned"], cwd=tmp_path, capture_output=True, text=True)
+                              "--region", "us-east-1", "--auth.mode", "resource-policy"], cwd=tmp_path,
+                             capture_output=True, text=True)
     assert snippet.returncode == 0 and "cwr.js" in snippet.stdout

@@ -588,7 +588,8 @@ def test_deploy_from_settings_sends_the_synthesized_template(cli_with, capsys, m
     from rumcfn.template.output import to_json
 
     monkeypatch.chdir(tmp_path)  # no ./rumcfn.toml
-    settings = with_overrides(Settings(), {"monitor.name": "shop", "monitor.domains": ("shop.example.com",)})
+    settings = with_overrides(Settings(), {"monitor.name": "shop", "monitor.domains": ("shop.example.com",),
+                                           "script.bucket": "shop-site"})
     cf = cli_with("cloudformation")["cloudformation"]
     not_found(cf)
     cf.add_response(
@@ -622,7 +623,8 @@ def test_deploy_from_settings_sends_the_synthesized_template(cli_with, capsys, m
     cf.add_response("delete_change_set", {})
     cf.add_response("describe_stacks", stack("REVIEW_IN_PROGRESS"))
     cf.add_response("delete_stack", {}, {"StackName": STACK_ID})
-    assert run(["diff", "--stack-name", "site", "--app-monitor-name", "shop", "--domain", "shop.example.com"]) == 0
+    assert run(["diff", "--stack-name", "site", "--monitor.name", "shop", "--monitor.domains", "shop.example.com",
+                "--script.bucket", "shop-site"]) == 0
     assert "+ Add      AppMonitor         AWS::RUM::AppMonitor  N/A" in capsys.readouterr().out
     cf.assert_no_pending_responses()
 
