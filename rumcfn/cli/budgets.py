@@ -16,6 +16,7 @@ from rumcfn.cli.options import (
     aws_options,
     checked,
     deprecated,
+    examples,
     given_on_command_line,
     settings_options,
 )
@@ -34,12 +35,15 @@ def percent(text: str) -> float:
     return value / 100
 
 
-@click.group()
+@click.group(epilog=examples("rumcfn budgets check --stack-name shop-rum --days 7"))
 def budgets() -> None:
     """Performance budgets of a deployed monitor."""
 
 
-@budgets.command("check")
+@budgets.command("check", epilog=examples(
+    "rumcfn budgets check --stack-name shop-rum --days 1 --format github",
+    "rumcfn budgets check --stack-name shop-rum --release-id r42 --against r41 --max-regression 10%",
+))
 @click.option("--stack-name", callback=checked(STACK_NAME_OR_ID),
               help="Read budgets and monitor name from this deployed stack.")
 @settings_options(site=(), unless="stack_name")

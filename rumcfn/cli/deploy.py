@@ -14,7 +14,7 @@ from typing import Any, Callable
 
 import click
 
-from rumcfn.cli.options import Lazy, aws_options, checked, parse_pairs, settings_options
+from rumcfn.cli.options import Lazy, aws_options, checked, examples, parse_pairs, settings_options
 from rumcfn.config import SettingsError, split_list
 from rumcfn.config.formats import (
     ACCOUNTS,
@@ -124,7 +124,11 @@ def stack_options(command: Callable) -> Callable:
     return wrapper
 
 
-@click.command("deploy")
+@click.command("deploy", epilog=examples(
+    "rumcfn deploy --stack-name shop-rum --config rumcfn.toml --region eu-west-1",
+    "rumcfn deploy --stack-name shop-rum --monitor.name shop --monitor.domains shop.example.com "
+    "--script.bucket shop-site --yes",
+))
 @click.option("--stack-name", callback=checked(STACK_NAME), help="Deploy to this stack (created if it does not exist).")
 @click.option(
     "--stack-set",
@@ -214,7 +218,7 @@ def deploy_command(
     deploy(aws, request, execute=not no_execute_changeset, confirm=confirm)
 
 
-@click.command("diff")
+@click.command("diff", epilog=examples("rumcfn diff --stack-name shop-rum --config rumcfn.toml"))
 @click.option(
     "--stack-name", required=True, callback=checked(STACK_NAME), help="The stack to compare with (need not exist)."
 )
@@ -231,7 +235,7 @@ def diff_command(stack_name, template, parameter_overrides, stack_tags, role_arn
     diff(aws, request)
 
 
-@click.command("outputs")
+@click.command("outputs", epilog=examples("rumcfn outputs --stack-name shop-rum --key ScriptTag"))
 @click.option("--stack-name", required=True, callback=checked(STACK_NAME_OR_ID))
 @click.option("--key", help="Print only this output's value (e.g. ScriptTag).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -255,7 +259,7 @@ def outputs_command(stack_name: str, key: str | None, fmt: str, aws: Any) -> Non
         click.echo(outputs_block(outputs, stack_name))
 
 
-@click.command("destroy")
+@click.command("destroy", epilog=examples("rumcfn destroy --stack-name shop-rum --yes"))
 @click.option("--stack-name", required=True, callback=checked(STACK_NAME_OR_ID))
 @click.option("--role-arn", callback=checked(ROLE_ARN), help="IAM role CloudFormation assumes to delete the resources.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (needed when stdin is not a terminal).")
@@ -267,12 +271,15 @@ def destroy_command(stack_name: str, role_arn: str | None, yes: bool, aws: Any) 
     destroy(aws, stack_name, role_arn=role_arn, confirm=confirmer(yes, f"deletes stack {stack_name}"))
 
 
-@click.group("servicecatalog")
+@click.group("servicecatalog", epilog=examples(
+    "rumcfn servicecatalog publish --product-name RUM --portfolio-id port-abc123 --version v1 --s3-bucket templates"))
 def servicecatalog_group() -> None:
     """Publish the template as an AWS Service Catalog product."""
 
 
-@servicecatalog_group.command("publish")
+@servicecatalog_group.command("publish", epilog=examples(
+    "rumcfn servicecatalog publish --product-name RUM --portfolio-id port-abc123 --version v1.1.0 "
+    "--s3-bucket templates --config rumcfn.toml"))
 @click.option("--product-name", required=True, callback=checked(CATALOG_NAME))
 @click.option(
     "--portfolio-id", required=True, callback=checked(CATALOG_ID), help="Portfolio the product belongs to (port-...)."

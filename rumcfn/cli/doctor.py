@@ -6,7 +6,7 @@ import os
 
 import click
 
-from rumcfn.cli.options import Lazy, aws_options, settings_options
+from rumcfn.cli.options import Lazy, aws_options, examples, settings_options
 from rumcfn.config import SettingsError
 from rumcfn.errors import RumcfnError, UsageError
 
@@ -15,7 +15,10 @@ class ChecksFailed(RumcfnError):
     exit_code = 1
 
 
-@click.command()
+@click.command(epilog=examples(
+    "rumcfn doctor --stack-name shop-rum",
+    "rumcfn doctor --stack-name shop-rum --url https://shop.example.com/checkout --browser",
+))
 @click.option("--stack-name", help="The deployed rumcfn stack (it says what to expect).")
 @settings_options(site=("monitor.name", "monitor.domains"), unless="stack_name")
 @click.option("--app-monitor-id", help="Without --stack-name: the monitor's id (stack output AppMonitorId).")
@@ -65,7 +68,7 @@ def doctor(settings: Lazy | None, stack_name, app_monitor_id, url, browser, time
         raise ChecksFailed(report.summary())
 
 
-@click.command()
+@click.command(epilog=examples("rumcfn csp --config rumcfn.toml --region eu-west-1"))
 @settings_options(site=())
 @click.option("--region", help="The monitor's region (default: AWS_REGION / AWS_DEFAULT_REGION).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)

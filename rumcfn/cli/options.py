@@ -37,6 +37,11 @@ def param_of(key: str) -> str:
     return key.replace(".", "__")
 
 
+def examples(*lines: str) -> str:
+    """The end of a command's ``--help``: a few command lines (click keeps them as written after ``\\b``)."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
 def note(line: str) -> None:
     """A notice: one line on stderr; the command goes on."""
     click.echo(f"rumcfn: {line}", err=True)

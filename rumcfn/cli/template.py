@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from rumcfn.cli.files import STDOUT, emit
-from rumcfn.cli.options import Lazy, SettingFlag, aws_options, checked, deprecated, settings_options
+from rumcfn.cli.files import STDOUT, emit, output_format
+from rumcfn.cli.options import Lazy, SettingFlag, aws_options, checked, deprecated, examples, settings_options
 from rumcfn.config import SettingsError
 from rumcfn.config.formats import STACK_NAME_OR_ID
 from rumcfn.errors import UsageError
@@ -15,6 +15,11 @@ def warn(message: str | None) -> None:
     """A warning: one line on stderr; the command goes on and its exit code is unchanged."""
     if message:
         click.echo(f"rumcfn: warning: {message}", err=True)
+
+
+#: File name suffixes and the format each names.
+TEMPLATE_SUFFIXES = {".json": "json", ".yaml": "yaml", ".yml": "yaml"}
+DIAGRAM_SUFFIXES = {".dot": "dot", ".gv": "dot", ".svg": "svg", ".png": "png"}
 
 
 def known_regions_only(regions: tuple[str, ...]) -> tuple[str, ...]:
@@ -30,17 +35,23 @@ def known_regions_only(regions: tuple[str, ...]) -> tuple[str, ...]:
 TEMPLATE_FILE = click.argument("template_file", required=False, type=click.Path(dir_okay=False, allow_dash=True))
 
 
-@click.command()
+@click.command(epilog=examples(
+    "rumcfn synth --config rumcfn.toml -o template.yaml",
+    "rumcfn synth --monitor.name shop --monitor.domains shop.example.com --script.bucket shop-site "
+    "--snippet.release-id r42 -o template.json",
+))
 @settings_options
-@click.option("--format", "fmt", type=click.Choice(["json", "yaml"]), default="json", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["json", "yaml"]),
+              help="Template format (default: from -o's name, .yaml/.yml or .json; else json).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout (- is stdout).")
-def synth(settings: Lazy, fmt: str, output: str | None) -> None:
+def synth(settings: Lazy, fmt: str | None, output: str | None) -> None:
     """Build the template from settings (the built-in example when none are given)."""
     from rumcfn.stack.assemble import build_template
     from rumcfn.stack.source_maps import notes
     from rumcfn.template.output import render
     from rumcfn.template.reader import inline_warning
 
+    fmt = output_format(output, fmt, TEMPLATE_SUFFIXES, "json")
     settings = settings.get()
     text = render(build_template(settings), fmt)
     emit(text, output)
@@ -49,7 +60,10 @@ def synth(settings: Lazy, fmt: str, output: str | None) -> None:
     warn(inline_warning(len(text.encode("utf-8")), output if output and output != STDOUT else "the template"))
 
 
-@click.command()
+@click.command(epilog=examples(
+    "rumcfn lint template.json",
+    "rumcfn lint --config rumcfn.toml --region us-east-1 --region eu-west-1",
+))
 @TEMPLATE_FILE
 @settings_options(unless="template_file")
 @click.option(
@@ -92,7 +106,11 @@ SNIPPET_FLAGS = (
 )
 
 
-@click.command()
+@click.command(epilog=examples(
+    "rumcfn snippet --stack-name shop-rum -o rum.js",
+    "rumcfn snippet --app-monitor-id 0f2ad3c2-5b4e-4c8e-9a53-1b2f4a6e7d90 --region eu-west-1 "
+    "--auth.mode resource-policy --format module -o src/rum.js",
+))
 @click.option("--stack-name", callback=checked(STACK_NAME_OR_ID),
               help="Read the monitor id, identity pool and region from this deployed stack's outputs.")
 @click.option("--app-monitor-id", help="Without --stack-name: the monitor id (stack output AppMonitorId).")
@@ -146,7 +164,10 @@ def snippet(settings: Lazy, stack_name, app_monitor_id, identity_pool_id, unsign
     emit(f"<script>\n{text}</script>\n" if html else text, output)
 
 
-@click.command()
+@click.command(epilog=examples(
+    "rumcfn diagram --config rumcfn.toml -o stack.svg",
+    "rumcfn diagram template.json -o stack.dot",
+))
 @TEMPLATE_FILE
 @settings_options(unless="template_file")
 @click.option(
@@ -167,7 +188,7 @@ def diagram(settings: Lazy | None, template_file: str | None, output: str | None
     from rumcfn.template import diagram as dg
     from rumcfn.template.reader import source
 
-    kind = dg.format_of(output, fmt)
+    kind = dg.format_of(output, output_format(output, fmt, DIAGRAM_SUFFIXES, None))
     template = source(template_file, settings and settings.get()).data
     dot = dg.to_dot(template, title=template.get("Description") if title else None)
     emit(dot if kind == "dot" else dg.render(dot, kind), output)

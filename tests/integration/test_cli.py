@@ -212,6 +212,7 @@ def test_version_and_help(run_cli):
         "rumcfn.cli.doctor",
         "rumcfn.doctor.runner",
         "rumcfn.cli.sourcemaps",
+        "rumcfn.cli.init",
     ],
 )
 def test_every_command_module_imports_on_its_own(module):
@@ -219,7 +220,7 @@ def test_every_command_module_imports_on_its_own(module):
     code = f"import {module}; import rumcfn.cli as c; print(len(c.main.commands))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "14"
+    assert out.stdout.strip() == "15"
 
 
 def test_csp_prints_the_directives_the_configured_snippet_needs(run_cli):
@@ -411,3 +412,28 @@ def test_deploy_flags_are_held_to_the_apis_rules_before_any_call(run_cli, args, 
     result = run_cli(*args, "--yes") if args[0] == "deploy" else run_cli(*args)
     assert result.returncode == 2, result.stderr
     assert result.stderr.count("\n") == 1 and result.stderr.startswith(f"rumcfn: error: setting {flag}:"), result.stderr
+
+
+@pytest.mark.parametrize("name", ["t.yaml", "t.yml", "T.YAML"])
+def test_an_output_named_yaml_is_yaml(run_cli, tmp_path, name):
+    from cfn_flip import to_json as yaml_to_json
+
+    done = run_cli("synth", *SITE, "-o", name)
+    assert done.returncode == 0, done.stderr
+    text = (tmp_path / name).read_text()
+    assert not text.startswith("{") and "!Sub" in text
+    assert json.loads(yaml_to_json(text)) == json.loads(run_cli("synth", *SITE).stdout)
+
+
+@pytest.mark.parametrize("args, named, given", [
+    (("synth", *SITE, "-o", "t.yaml", "--format", "json"), "yaml", "json"),
+    (("synth", *SITE, "-o", "t.json", "--format", "yaml"), "json", "yaml"),
+    (("diagram", *SITE, "-o", "stack.svg", "--format", "png"), "svg", "png"),
+])
+def test_a_format_the_output_name_contradicts_is_refused(run_cli, tmp_path, args, named, given):
+    done = run_cli(*args)
+    assert done.returncode == 2 and done.stdout == ""
+    output = args[args.index("-o") + 1]
+    assert done.stderr == (f"rumcfn: error: -o {output} is a {named} file name, but --format is {given}: drop "
+                           "--format, or name the file for the format\n")
+    assert list(tmp_path.iterdir()) == []

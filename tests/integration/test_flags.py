@@ -151,3 +151,39 @@ def test_budgets_check_names_the_release_like_every_other_command(run_cli):
         "rumcfn: warning: --release is deprecated and goes in the next release; use --release-id",
         "rumcfn: error: --baseline previous compares windows; with --release-id, compare with --against RELEASE",
     ]
+
+
+def examples_of(path: tuple[str, ...]) -> list[str]:
+    """The examples at the end of ``rumcfn PATH --help``."""
+    from click.testing import CliRunner
+
+    text = CliRunner().invoke(main, [*path, "--help"], prog_name="rumcfn").output
+    head, _, tail = text.rstrip("\n").rpartition("\n  Examples:\n")
+    assert head, f"rumcfn {' '.join(path)} --help has no examples at its end:\n{text}"
+    return [line.strip() for line in tail.splitlines()]
+
+
+def every_path(group: click.Group = main, path: tuple[str, ...] = ()):
+    yield path
+    for name, command in group.commands.items():
+        if isinstance(command, click.Group):
+            yield from every_path(command, (*path, name))
+        else:
+            yield (*path, name)
+
+
+@pytest.mark.parametrize("path", list(every_path()), ids=lambda path: " ".join(path) or "rumcfn")
+def test_every_help_ends_with_examples_that_parse(path):
+    """One or two examples, each a command line the command accepts (its flags exist, its values pass the rules)."""
+    import shlex
+
+    examples = examples_of(path)
+    assert 1 <= len(examples) <= 3, examples
+    for example in examples:
+        words = shlex.split(example.split("  #")[0])
+        assert words[0] == "rumcfn", example
+        command: click.Command = main
+        words = words[1:]
+        while isinstance(command, click.Group):
+            command, words = command.commands[words[0]], words[1:]
+        command.make_context(command.name, list(words))  # raises on an unknown flag or a bad value
