@@ -9,14 +9,14 @@ from troposphere import GetAtt, Output, Ref, Sub, Template, rum
 
 from rumcfn.client.snippet import script_tag, snippet_sub
 from rumcfn.config import Settings, is_literal
-from rumcfn.facts import RELEASE_DIMENSION
+from rumcfn.facts import RELEASE_DIMENSION, TEMPLATE_DESCRIPTION_BYTES
 from rumcfn.stack.alarms import Alarms, add_alarms
 from rumcfn.stack.auth import Auth, add_auth
-from rumcfn.stack.bucket_emptier import BucketEmptier, add_bucket_emptier
+from rumcfn.stack.bucket_emptier import BucketEmptier, add_bucket_emptier, emptying_duty
 from rumcfn.stack.canary import Canary, add_canary
 from rumcfn.stack.dashboard import Dashboard, add_dashboard
 from rumcfn.stack.guard import troposphere_checks
-from rumcfn.stack.log_retention import LogRetention, add_log_retention
+from rumcfn.stack.log_retention import LogRetention, add_log_retention, retention_duty
 from rumcfn.stack.monitor import add_app_monitor
 from rumcfn.stack.parameters import add_parameters
 from rumcfn.stack.security import explain_scanner_findings
@@ -43,17 +43,13 @@ class Stack:
     log_retention: LogRetention | None = None
 
 
-#: CloudFormation's limit for a template's Description (template anatomy: at most 1,024 bytes).
-DESCRIPTION_BYTES = 1024
-
-
 def describe(settings: Settings) -> str:
     """The setting, or one naming the site's domains (their count when the names would not fit)."""
     if settings.description:
         return settings.description
     domains = [d for d in settings.monitor.domains if is_literal(d)] if not settings.parameters else []
     text = f"CloudWatch RUM real-user monitoring for {', '.join(domains) or 'a website'} (rumcfn {__version__})"
-    if len(text.encode()) > DESCRIPTION_BYTES:
+    if len(text.encode()) > TEMPLATE_DESCRIPTION_BYTES:
         text = f"CloudWatch RUM real-user monitoring for {len(domains)} domains (rumcfn {__version__})"
     return text
 
@@ -77,21 +73,24 @@ def _assemble(settings: Settings) -> Stack:
                               guest_role_arn=auth.guest_role_arn, resource_policy=auth.resource_policy,
                               source_maps=source_maps)
     snippet = snippet_sub(settings, monitor, auth.identity_pool_id)
+    canary = add_canary(template, settings, monitor_id=GetAtt(monitor, "Id")) if settings.canary.enabled else None
+    # The one inline function and every duty it has, declared together where it is created.
+    emptying = emptying_duty(settings, canary)
+    duties = [duty for duty in (retention_duty(settings), emptying) if duty]
     stack = Stack(
         template,
         settings,
         auth,
         monitor,
         snippet,
-        script=add_snippet_writer(template, settings, snippet=snippet, monitor=monitor),
+        script=add_snippet_writer(template, settings, snippet=snippet, monitor=monitor, duties=duties),
         source_maps=source_maps,
+        canary=canary,
     )
     stack.log_retention = add_log_retention(template, settings, writer=stack.script, monitor=monitor)
+    if emptying:
+        stack.emptier = add_bucket_emptier(template, settings, writer=stack.script, canary=canary)
     monitor_name = Ref(monitor)
-    if settings.canary.enabled:
-        stack.canary = add_canary(template, settings, monitor_id=GetAtt(monitor, "Id"))
-        if settings.canary.empty_artifacts_on_delete:
-            stack.emptier = add_bucket_emptier(template, settings, writer=stack.script, canary=stack.canary)
     canary_name = Ref(stack.canary.canary) if stack.canary else None
     stack.alarms = add_alarms(template, settings, monitor_name=monitor_name, canary_name=canary_name)
     if settings.dashboard:

@@ -35,7 +35,8 @@ def test_the_wheel_installs_with_pip_and_works_from_another_directory(dist, user
     result = subprocess.run(["rumcfn", "synth", "-o", "t.json"], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "AppMonitor" in json.loads((tmp_path / "t.json").read_text())["Resources"]
-    snippet = subprocess.run(["rumcfn", "snippet", "--app-monitor-id", "abc-123", "--region", "us-east-1",
+    snippet = subprocess.run(["rumcfn", "snippet", "--app-monitor-id", "8bd5f4a2-1b7c-4a36-9a0e-0d4fbbd1d0c3",
+                              "--region", "us-east-1",
                               "--auth.mode", "resource-policy"], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert snippet.returncode == 0 and "cwr.js" in snippet.stdout
 
