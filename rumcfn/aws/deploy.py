@@ -12,17 +12,17 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from rumcfn.aws import views as view
-from rumcfn.aws.changesets import FOLLOW, ChangeSet, StackBusy, StackRequest, create_change_set, discard
+from rumcfn.aws.changesets import ChangeSet, StackRequest, create_change_set, discard
 from rumcfn.aws.errors import AwsError, error_code, error_message, translate, translated
 from rumcfn.aws.events import Echo, Outcome, Poller, echo_line, latest_event_id, settled, watch
 from rumcfn.aws.session import Aws
-from rumcfn.aws.stacks import find_stack
-from rumcfn.errors import Interrupted, RumcfnError, StackNotFound
+from rumcfn.aws.stacks import FOLLOW, StackBusy, find_stack, get_outputs
+from rumcfn.errors import Interrupted, OperationFailed
 
 Confirm = Callable[[str], bool]
 
 
-class DeployFailed(RumcfnError):
+class DeployFailed(OperationFailed):
     def __init__(self, name: str, status: str, created: bool) -> None:
         if status == "ROLLBACK_COMPLETE" or (created and status in ("ROLLBACK_FAILED", "CREATE_FAILED")):
             hint = (
@@ -36,7 +36,7 @@ class DeployFailed(RumcfnError):
         super().__init__(f"stack {name} ended in {status}: {hint}")
 
 
-class DestroyFailed(RumcfnError):
+class DestroyFailed(OperationFailed):
     def __init__(self, name: str, status: str) -> None:
         super().__init__(
             f"stack {name} ended in {status}; fix or retain the resources above, then run "
@@ -44,7 +44,7 @@ class DestroyFailed(RumcfnError):
         )
 
 
-class TerminationProtected(RumcfnError):
+class TerminationProtected(OperationFailed):
     def __init__(self, name: str) -> None:
         super().__init__(
             f"stack {name} has termination protection; turn it off first with: aws cloudformation "
@@ -52,8 +52,15 @@ class TerminationProtected(RumcfnError):
         )
 
 
-class Cancelled(RumcfnError):
+class Cancelled(OperationFailed):
     """The user answered no; nothing was changed."""
+
+
+@dataclass
+class DeployResult:
+    status: str  # the final stack status, or NO_CHANGES / NOT_EXECUTED
+    change_set: ChangeSet | None
+    outputs: list[dict] = field(default_factory=list)
 
 
 class NeedsRealAws(AwsError):
@@ -64,32 +71,8 @@ class NeedsRealAws(AwsError):
                          f"needs real AWS; {cleanup}")
 
 
-class StackNotCreated(RumcfnError):
-    """The stack exists only as a holder of change sets, or its creation never finished: it has no outputs yet."""
-
-    def __init__(self, name: str, status: str) -> None:
-        if status == "REVIEW_IN_PROGRESS":
-            why = "REVIEW_IN_PROGRESS: it only holds a change set"
-        elif status == "CREATE_IN_PROGRESS":
-            why = "CREATE_IN_PROGRESS: wait until it settles"
-        else:
-            why = f"{status}: its first create failed"
-        super().__init__(f"stack {name} was never created ({why}); deploy it with rumcfn deploy --stack-name {name}, "
-                         f"or remove it with rumcfn destroy --stack-name {name}")
-
-
-#: Statuses of a stack whose first create has not (yet, or ever) completed: it has no outputs to show.
-NOT_CREATED = ("REVIEW_IN_PROGRESS", "CREATE_IN_PROGRESS", "CREATE_FAILED", "ROLLBACK_IN_PROGRESS",
-               "ROLLBACK_FAILED", "ROLLBACK_COMPLETE")
 #: How an emulator that skipped a resource type names the reference it can no longer resolve (moto's words).
 UNDEFINED_RESOURCE = re.compile(r"references undefined resource (\w+)")
-
-
-@dataclass
-class DeployResult:
-    status: str  # the final stack status, or NO_CHANGES / NOT_EXECUTED
-    change_set: ChangeSet | None
-    outputs: list[dict] = field(default_factory=list)
 
 
 def interrupted(name: str) -> Interrupted:
@@ -97,42 +80,6 @@ def interrupted(name: str) -> Interrupted:
         f"interrupted; stack {name} is left as it is and CloudFormation carries on. Follow it with: "
         f"{FOLLOW.format(name)} (or rumcfn outputs --stack-name {name} once it settles)"
     )
-
-
-def created_stack(aws: Aws, name: str) -> dict:
-    """The stack's description, once its first create has completed."""
-    with translated():
-        stack = find_stack(aws.client("cloudformation"), name)
-    if stack is None:
-        raise StackNotFound(name)
-    if stack.get("StackStatus") in NOT_CREATED:
-        raise StackNotCreated(name, stack["StackStatus"])
-    return stack
-
-
-def get_outputs(aws: Aws, name: str) -> list[dict]:
-    return created_stack(aws, name).get("Outputs", [])
-
-
-@dataclass(frozen=True)
-class StackMonitor:
-    """What a concrete snippet needs from a deployed rumcfn stack (``rumcfn snippet --stack-name``)."""
-
-    app_monitor_id: str
-    identity_pool_id: str | None  # None: resource-policy mode (unsigned requests)
-    region: str
-
-
-def monitor_of_stack(aws: Aws, name: str) -> StackMonitor:
-    """The monitor id and identity pool from the stack's outputs; the region from its id (an ARN)."""
-    stack = created_stack(aws, name)
-    outputs = {o.get("OutputKey"): o.get("OutputValue") for o in stack.get("Outputs", [])}
-    if not outputs.get("AppMonitorId"):
-        raise RumcfnError(f"stack {name} has no AppMonitorId output: is it a rumcfn stack? (its outputs: "
-                          f"{', '.join(sorted(map(str, outputs))) or 'none'})")
-    arn = str(stack.get("StackId", "")).split(":")
-    region = arn[3] if len(arn) > 5 and arn[3] else aws.region_name
-    return StackMonitor(outputs["AppMonitorId"], outputs.get("IdentityPoolId") or None, region)
 
 
 def _protect(cfn: Any, name: str, wanted: bool | None, echo: Echo) -> None:

@@ -8,11 +8,8 @@ import click
 
 from rumcfn.cli.options import Lazy, aws_options, examples, settings_options
 from rumcfn.config import SettingsError
-from rumcfn.errors import RumcfnError, UsageError
-
-
-class ChecksFailed(RumcfnError):
-    exit_code = 1
+from rumcfn.contract import Outputs
+from rumcfn.errors import CheckFailed, UsageError
 
 
 @click.command(epilog=examples(
@@ -21,7 +18,8 @@ class ChecksFailed(RumcfnError):
 ))
 @click.option("--stack-name", help="The deployed rumcfn stack (it says what to expect).")
 @settings_options(site=("monitor.name", "monitor.domains"), unless="stack_name")
-@click.option("--app-monitor-id", help="Without --stack-name: the monitor's id (stack output AppMonitorId).")
+@click.option("--app-monitor-id",
+              help=f"Without --stack-name: the monitor's id (stack output {Outputs.APP_MONITOR_ID}).")
 @click.option("--url", help="The page to check (default: the canary's URL, else the first domain).")
 @click.option(
     "--browser", is_flag=True, help="Also load the page in headless Chromium and see the client send a batch."
@@ -65,7 +63,7 @@ def doctor(settings: Lazy | None, stack_name, app_monitor_id, url, browser, time
     )
     click.echo(report.json() if fmt == "json" else report.text(), nl=False)
     if report.exit_code:
-        raise ChecksFailed(report.summary())
+        raise CheckFailed(report.summary())
 
 
 @click.command(epilog=examples("rumcfn csp --config rumcfn.toml --region eu-west-1"))

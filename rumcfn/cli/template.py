@@ -9,6 +9,7 @@ from rumcfn.cli.options import Lazy, SettingFlag, aws_options, checked, deprecat
 from rumcfn.config import SettingsError
 from rumcfn.config.formats import STACK_NAME_OR_ID
 from rumcfn.errors import UsageError
+from rumcfn.contract import Outputs
 
 
 def warn(message: str | None) -> None:
@@ -75,7 +76,7 @@ def synth(settings: Lazy, fmt: str | None, output: str | None) -> None:
 )
 def lint(settings: Lazy | None, template_file: str | None, regions: tuple[str, ...]) -> None:
     """Lint TEMPLATE_FILE (or - for stdin) with cfn-lint; without one, build from settings and lint."""
-    from rumcfn.errors import LintFailed
+    from rumcfn.errors import CheckFailed
     from rumcfn.template.lint import DEFAULT_REGIONS, Linter
     from rumcfn.template.reader import inline_warning, source
 
@@ -85,7 +86,7 @@ def lint(settings: Lazy | None, template_file: str | None, regions: tuple[str, .
     for finding in findings:
         click.echo(f"{template.origin}: {finding}")
     if any(f.level in ("error", "warning") for f in findings):
-        raise LintFailed(f"{template.origin}: {len(findings)} cfn-lint finding(s)")
+        raise CheckFailed(f"{template.origin}: {len(findings)} cfn-lint finding(s)")
     click.echo(
         f"{template.origin}: no errors or warnings" + (f" ({len(findings)} informational)" if findings else ""),
         err=True,
@@ -113,8 +114,9 @@ SNIPPET_FLAGS = (
 ))
 @click.option("--stack-name", callback=checked(STACK_NAME_OR_ID),
               help="Read the monitor id, identity pool and region from this deployed stack's outputs.")
-@click.option("--app-monitor-id", help="Without --stack-name: the monitor id (stack output AppMonitorId).")
-@click.option("--identity-pool-id", help="Without --stack-name, cognito mode: the pool (stack output IdentityPoolId).")
+@click.option("--app-monitor-id", help=f"Without --stack-name: the monitor id (stack output {Outputs.APP_MONITOR_ID}).")
+@click.option("--identity-pool-id",
+              help=f"Without --stack-name, cognito mode: the pool (stack output {Outputs.IDENTITY_POOL_ID}).")
 @click.option("--unsigned", is_flag=True, hidden=True)
 @settings_options(site=(), flags=SNIPPET_FLAGS)
 @click.option(
@@ -145,7 +147,7 @@ def snippet(settings: Lazy, stack_name, app_monitor_id, identity_pool_id, unsign
     if unsigned:
         deprecated("--unsigned", "--auth.mode resource-policy")
     if stack_name:
-        from rumcfn.aws.deploy import monitor_of_stack
+        from rumcfn.aws.stacks import monitor_of_stack
 
         if app_monitor_id or identity_pool_id:
             raise UsageError("give --stack-name alone (its outputs name the monitor), or --app-monitor-id")
