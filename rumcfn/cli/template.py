@@ -8,8 +8,8 @@ from rumcfn.cli.files import STDOUT, emit, output_format
 from rumcfn.cli.options import Lazy, SettingFlag, aws_options, checked, deprecated, examples, settings_options
 from rumcfn.config import SettingsError
 from rumcfn.config.formats import STACK_NAME_OR_ID
-from rumcfn.errors import UsageError
 from rumcfn.contract import Outputs
+from rumcfn.errors import UsageError
 
 
 def warn(message: str | None) -> None:

@@ -74,17 +74,11 @@ def gather(
     try:
         settings = _gather(DEFAULT_FILE, overrides, tags=tags, site=site, flags=flags, note=note)
     except RumcfnError as error:
-        raise InFoundFile(error, f"in {path}, found in the working directory") from None
+        # the same failure (its class says the exit code), its one line naming the file the user did not name
+        error.args = (f"{error} (in {path}, found in the working directory)",)
+        raise
     note(f"settings from {path} (found in the working directory)")
     return settings
-
-
-class InFoundFile(RumcfnError):
-    """A failure of the settings in a file the user did not name: the one line says which file was read."""
-
-    def __init__(self, error: RumcfnError, where: str) -> None:
-        self.exit_code = error.exit_code
-        super().__init__(f"{error} ({where})")
 
 
 def _gather(config: str | None, overrides: Mapping[str, Any], *, tags: Mapping[str, str] | None, site: Sequence[str],

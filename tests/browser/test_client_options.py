@@ -160,7 +160,7 @@ def resource_walk(servers, page, tmp_path, settings: str) -> list[dict]:
     sentinel; the performance_resource events the client sent."""
     collector = servers.collector
     args = ("--config", settings_file(tmp_path, settings)) if settings else ()
-    monitor = publish(servers.site, collector, "--unsigned", *args)
+    monitor = publish(servers.site, collector, "--auth.mode", "resource-policy", *args)
     page.goto(monitor.page())
     wait_for_client(page)
     page.wait_until("document.readyState === 'complete'", 10, "the load event")
@@ -209,7 +209,7 @@ def test_errors_ignore_matches_the_message_the_client_records(servers, page, tmp
     "^Warning:" drops every one of them (@aws-rum/web-core plugins/utils/js-error-utils.js)."""
     collector = servers.collector
     config = settings_file(tmp_path, '[snippet.config.errors]\nignore = ["^Warning:", "^Uncaught"]\n')
-    monitor = publish(servers.site, collector, "--unsigned", "--config", config)
+    monitor = publish(servers.site, collector, "--auth.mode", "resource-policy", "--config", config)
     page.goto(monitor.page())
     wait_for_client(page)
     page.evaluate(ERRORS_THROWN)
