@@ -72,7 +72,8 @@ def checked(rule: Rule, *, comma_list: bool = False) -> Callable[[click.Context,
 
     def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
         if value is not None:
-            rule.check(max(param.opts, key=len), split_list(value) if comma_list else value)
+            flag = max(param.opts, key=len)
+            rule.check(flag, split_list(value, flag) if comma_list else value)
         return value
 
     return callback
@@ -121,7 +122,7 @@ class SettingFlag:
     def value(self, given: Any) -> Any:
         """The setting's value from what the flag was given (None for a budget that is off)."""
         if self.kind == "list":
-            return tuple(entry for value in given for entry in split_list(value))
+            return tuple(entry for value in given for entry in split_list(value, self.flag))
         if self.kind == "entries":
             return tuple(given)
         if self.kind == "budget":

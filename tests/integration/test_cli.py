@@ -438,3 +438,15 @@ def test_a_format_the_output_name_contradicts_is_refused(run_cli, tmp_path, args
     assert done.stderr == (f"rumcfn: error: -o {output} is a {named} file name, but --format is {given}: drop "
                            "--format, or name the file for the format\n")
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("command", [
+    ("snippet", "--app-monitor-id", "8bd5f4a2-1b7c-4a36-9a0e-0d4fbbd1d0c3", "--region", "eu-west-1",
+     "--auth.mode", "resource-policy", "--monitor.telemetries", ","),
+    ("deploy", "--stack-set", "site-set", "--regions", ",", "--accounts", "123456789012", "--yes"),
+    ("deploy", "--stack-set", "site-set", "--regions", "eu-west-1", "--accounts", " , "),
+])
+def test_a_list_flag_of_only_empty_items_is_refused(run_cli, command):
+    result = run_cli(*command)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and "must list at least one item" in result.stderr, result.stderr

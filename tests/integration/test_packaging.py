@@ -41,6 +41,16 @@ def test_the_wheel_installs_with_pip_and_works_from_another_directory(dist, user
     assert snippet.returncode == 0 and "cwr.js" in snippet.stdout
 
 
+def test_pip_ran_without_its_cache_and_its_version_check(dist, user_venv):
+    """pip runs with a home inside the test's directory, and leaves no cache or self-check state even there."""
+    env = user_environment(user_venv)
+    done = subprocess.run(["python", "-m", "pip", "install", "--quiet", str(dist.wheel)], env=env,
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    home = user_venv.parent.parent / "home"
+    assert not (home / ".cache" / "pip").exists() and list(user_venv.parent.parent.rglob("selfcheck*")) == []
+
+
 def test_setup_cfg_and_the_code_name_the_same_source():
     from rumcfn.version import SOURCE
 

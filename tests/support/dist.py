@@ -59,10 +59,15 @@ def fresh_venv(where: Path) -> Path:
 
 
 def user_environment(bin_dir: Path, **extra: str) -> dict[str, str]:
-    """A user's shell: the fresh environment first on PATH, none of the machine's AWS settings, pip quiet."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "VIRTUAL_ENV", "PYTHON"))}
+    """A user's shell: the fresh environment first on PATH, none of the machine's AWS settings; pip without its
+    cache, its version check or a registry, and with a home inside the test's directory (a test writes only
+    there)."""
+    home = bin_dir.parent.parent / "home"
+    home.mkdir(exist_ok=True)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AWS_", "VIRTUAL_ENV", "PYTHON", "XDG_", "PIP_"))}
     env["PATH"] = os.pathsep.join([str(bin_dir), "/usr/local/bin", "/usr/bin", "/bin"])
-    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
-    env["PIP_NO_INDEX"] = "1"  # everything it needs is already there: nothing may come from a registry
+    env |= {"HOME": str(home), "XDG_CACHE_HOME": str(home / ".cache"), "PIP_NO_CACHE_DIR": "1",
+            "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_INPUT": "1",
+            "PIP_NO_INDEX": "1"}  # everything it needs is already there: nothing may come from a registry
     env.update(extra)
     return env
