@@ -236,7 +236,7 @@ sessionAttributes = {{ note = "{hostile}" }}
 [snippet.config.errors]
 ignore = ["{hostile}"]
 """)
-    monitor = publish(servers.site, servers.collector, "--unsigned", "--html", "--config", config)
+    monitor = publish(servers.site, servers.collector, "--auth.mode", "resource-policy", "--html", "--config", config)
     page.goto(monitor.page())
     wait_for_client(page)
     seen = page.evaluate("""({hero: !!document.getElementById('hero'), alias: window.AwsRumClient.c.alias,
