@@ -7,10 +7,9 @@ where the web client comes from and, in its config, where it sends events and ho
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from rumcfn.facts import DATA_PLANE, url_suffix
 
@@ -35,15 +34,17 @@ class Loader:
     guest_role_arn: str = ""
     signing: bool = True
     sample_rate: float | None = None
+    alias: str = ""  # sent with every batch; a resource policy may require it (rum:alias)
 
     @property
     def first_party(self) -> bool:
-        """The client sends to a path on the page's own origin (``snippet.first_party``)."""
-        return self.endpoint.startswith("/")
+        """The client sends to a path on the page's own origin (``snippet.first_party``); ``//host`` is no path."""
+        return self.endpoint.startswith("/") and not self.endpoint.startswith("//")
 
     def endpoint_at(self, page_url: str | None) -> str:
-        """The endpoint as the client on ``page_url`` resolves it (a first-party path on the page's origin)."""
-        return urljoin(page_url, self.endpoint) if self.first_party and page_url else self.endpoint
+        """The endpoint as the client on ``page_url`` makes it: a first-party path after the page's origin, as
+        ``location.origin+path`` does (rumcfn.client.snippet.FIRST_PARTY)."""
+        return origin_of(page_url) + self.endpoint if self.first_party and page_url else self.endpoint
 
     def requests(self, page_url: str | None = None) -> tuple[str, ...]:
         """The URLs the client fetches (``connect-src``) on ``page_url``: the data plane, then Cognito when it
@@ -57,28 +58,82 @@ class Loader:
         return tuple(urls)
 
 
+#: One JavaScript escape sequence in a string literal (ECMAScript, "String Literals").
+_ESCAPE = re.compile(r"\\(u\{[0-9A-Fa-f]{1,8}\}|u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|\r\n|[\s\S])")
+_SINGLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0", "\n": "", "\r": "",
+                   "\r\n": "", "\u2028": "", "\u2029": ""}
+_STRING_AT = re.compile(_STRING, re.DOTALL)
+_COMMA = re.compile(r"\s*,\s*")
+_BLANK = re.compile(r"\s*")
+
+
+def _unescape(match: re.Match) -> str:
+    escape = match.group(1)
+    if escape[0] in "ux" and len(escape) > 1:
+        code = int(escape.strip("ux{}"), 16)
+        return chr(code) if code <= 0x10FFFF else "\ufffd"
+    return _SINGLE_ESCAPES.get(escape, escape)
+
+
 def data_plane_prefix(endpoint: str) -> str:
     r"""Where the client posts batches, up to the monitor id: the endpoint's origin and path with one trailing "/"
     removed, then ``/appmonitors/`` (@aws-rum/web-core DataPlaneClient: ``endpoint.pathname.replace(/\/$/, '')``)."""
-    parts = urlsplit(endpoint)
+    try:
+        parts = urlsplit(endpoint)
+    except ValueError:  # no URL (a served rum.js may hold anything): the text as it is
+        return f"{endpoint.split('?')[0].removesuffix('/')}/appmonitors/"
     origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme else ""  # a first-party path has none
     return f"{origin}{parts.path.removesuffix('/')}/appmonitors/"
 
 
 def _string(token: str) -> str:
-    if token.startswith('"'):
-        return json.loads(token)
-    return re.sub(r"\\(.)", r"\1", token[1:-1])
+    """A JavaScript string literal's value (surrogate pairs joined; a lone surrogate is U+FFFD)."""
+    text = _ESCAPE.sub(_unescape, token[1:-1])
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+def _call_arguments(text: str, pos: int, end: int) -> tuple[list[str], str] | None:
+    """Five string literals and an object from ``pos`` (just after ``})(``), the object closing at ``end``."""
+    strings = []
+    pos = _BLANK.match(text, pos).end()
+    for index in range(5):
+        found = _STRING_AT.match(text, pos)
+        if not found:
+            return None
+        strings.append(found.group())
+        comma = _COMMA.match(text, found.end())
+        if not comma.group().strip():
+            return None
+        pos = comma.end()
+        if index == 4:
+            if text[pos : pos + 1] != "{" or pos >= end:
+                return None
+            return strings, text[pos + 1 : end]
+    return None
 
 
 def parse_loader(text: str) -> Loader | None:
-    """The loader's arguments, or None when ``text`` is not a RUM loader call."""
-    call = re.search(rf"\}}\)\(\s*({_STRING})\s*,\s*({_STRING})\s*,\s*({_STRING})\s*,\s*({_STRING})\s*,"
-                     rf"\s*({_STRING})\s*,\s*\{{(.*)\}}\s*\)\s*;?\s*$", text.strip(), re.DOTALL)
-    if not call:
+    """The loader's arguments, or None when ``text`` is not a RUM loader call.
+
+    The text must end with the call ``})("cwr", "<monitor id>", "<version>", "<region>", "<client URL>", {...});``.
+    Each ``})(`` is tried once, left to right, and each try reads only as far as its own strings go: a
+    hostile rum.js cannot make this backtrack."""
+    text = text.strip()
+    tail = text.removesuffix(";").rstrip()
+    if not tail.endswith(")"):
         return None
-    _, monitor_id, _, region, client_url = (_string(call.group(i)) for i in range(1, 6))
-    config = call.group(6)
+    tail = tail[:-1].rstrip()
+    if not tail.endswith("}"):
+        return None
+    end, start = len(tail) - 1, 0
+    while (at := text.find("})(", start, end)) >= 0:
+        found = _call_arguments(text, at + 3, end)
+        if found:
+            break
+        start = at + 1
+    else:
+        return None
+    (_, monitor_id, _, region, client_url), config = [_string(token) for token in found[0]], found[1]
 
     def value(key: str, pattern: str = _STRING) -> str | None:
         found = re.search(rf"(?:^|[,{{\s])[\"']?{key}[\"']?\s*:\s*({pattern})", config)
@@ -90,20 +145,28 @@ def parse_loader(text: str) -> Loader | None:
     rate = value("sessionSampleRate", r"[0-9.eE+\-]+")
     if first_party:
         endpoint = first_party.split("+", 1)[1].strip()
+    try:
+        sample_rate = float(rate) if rate else None
+    except ValueError:  # not a number JavaScript would read either
+        sample_rate = None
     return Loader(
         monitor_id=monitor_id, region=region, client_url=client_url,
         endpoint=_string(endpoint) if endpoint else DATA_PLANE.format(region=region, suffix=url_suffix(region)),
         identity_pool_id=_string(value("identityPoolId") or '""'),
         guest_role_arn=_string(value("guestRoleArn") or '""'),
         signing=value("signing", "true|false") != "false",
-        sample_rate=float(rate) if rate else None,
+        sample_rate=sample_rate,
+        alias=_string(value("alias") or '""'),
     )
 
 
 def origin_of(url: str) -> str:
     """``scheme://host[:port]`` as a source expression (the port only when it is not the default)."""
-    parts = urlsplit(url)
-    port = parts.port
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:  # no URL (an unclosed "[", a port out of range): the browser loads nothing from it
+        return url
     host = parts.hostname or ""
     return f"{parts.scheme}://{host}" + (f":{port}" if port and port != DEFAULT_PORTS.get(parts.scheme) else "")
 
@@ -116,7 +179,7 @@ def directives_for(loader: Loader, loader_url: str = "/rum.js") -> dict[str, lis
             script.append(source)
     connect: list[str] = []
     for url in loader.requests():
-        source = "'self'" if url.startswith("/") else origin_of(url)
+        source = "'self'" if loader.first_party and url.startswith("/") else origin_of(url)
         if source not in connect:
             connect.append(source)
     return {"script-src": script, "connect-src": connect}

@@ -19,7 +19,9 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-from rumcfn.client.snippet import EARLY_ERRORS, IDLE_TIMEOUT_MS, Concrete, JsCode, loading_of, telemetry_options, to_js
+from rumcfn.client import routes as routing
+from rumcfn.client.js import JsCode, to_js
+from rumcfn.client.snippet import EARLY_ERRORS, IDLE_TIMEOUT_MS, Concrete, loading_of, route_table, telemetry_options
 from rumcfn.version import __version__
 
 FULL, SLIM = "aws-rum-web", "@aws-rum/web-slim"
@@ -50,7 +52,7 @@ try {{
 }} catch (error) {{
   // Monitoring must never break the site.
 }}
-
+{router}
 export default awsRum;
 """
 
@@ -62,10 +64,10 @@ DEFERRED = """\
 {about}
 import {{ {imports} }} from {package_js};
 
-{keep}const start = () => {{
+{keep}{views}const start = () => {{
   try {{
     const config = {config};
-    const awsRum = new AwsRum({app_monitor_id}, {app_version}, {region}, config);{replay}
+    const awsRum = new AwsRum({app_monitor_id}, {app_version}, {region}, config);{record}{replay}
     return awsRum;
   }} catch (error) {{
     return undefined; // Monitoring must never break the site.
@@ -87,6 +89,15 @@ addEventListener("error", keep);
 addEventListener("unhandledrejection", keep);
 
 """
+#: With ``snippet.routes``: the router is installed at once (as the CDN snippet's is, whose views wait in the
+#: command queue), and the views it sees before the client exists wait in ``views`` until it does.
+VIEWS = """// snippet.routes: each page view is recorded with its route as page id (kept until the client starts).
+const views = [];
+let recordView = (view) => views.push(view);
+{router}
+
+"""
+RECORD = "\n    recordView = (view) => awsRum.recordPageView(view);\n    views.splice(0).forEach(recordView);"
 REPLAY = "\n    early.splice(0).forEach((error) => awsRum.recordError(error));"
 STOP = """ finally {
     removeEventListener("error", keep);
@@ -151,12 +162,14 @@ def render_module(client: Concrete, package: str | None = None) -> str:
         app_monitor_id=to_js(client.app_monitor_id, False),
         app_version=to_js(settings.snippet.app_version, False),
         region=to_js(client.region, False),
+        router=_router(settings.snippet.routes),
     )
 
 
 def render_deferred(client: Concrete, package: str, loading) -> str:
     """The module for ``snippet.load`` = after-load or idle (see :data:`DEFERRED`)."""
     settings = client.settings
+    routes = settings.snippet.routes
     ignore = JsCode(IGNORE) if loading.ignore else None
     config, classes = module_config(client, package, ignore)
     keep = ""
@@ -186,7 +199,19 @@ def render_deferred(client: Concrete, package: str, loading) -> str:
         app_monitor_id=to_js(client.app_monitor_id, False),
         app_version=to_js(settings.snippet.app_version, False),
         region=to_js(client.region, False),
+        views=VIEWS.format(router=routing.router("function(p){recordView(p)}", route_table(routes, False)))
+        if routes
+        else "",
+        record=RECORD if routes else "",
         replay=REPLAY if loading.errors else "",
         stop=STOP if loading.errors else "",
         go=GO[loading.load].format(timeout=IDLE_TIMEOUT_MS),
     )
+
+
+def _router(routes: tuple[str, ...]) -> str:
+    """With ``snippet.routes``: record each page view by route on the client made above (see client/routes.py)."""
+    if not routes:
+        return ""
+    return "\n// snippet.routes: each page view is recorded with its route as page id.\n" + routing.router(
+        routing.DIRECT, route_table(routes, False)) + "\n"

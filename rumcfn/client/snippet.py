@@ -1,53 +1,27 @@
-"""The rum.js loader snippet, rendered from ``templates/rum.js.j2``.
+"""The rum.js loader snippet, rendered from ``templates/rum.js.j2``, and the web client's config.
 
-One renderer serves two callers: the stack (an ``Fn::Sub`` whose ``${...}`` placeholders
-CloudFormation fills at deploy time) and ``rumcfn snippet`` (a concrete file). Values are rendered
-to JavaScript here; in Sub mode literal ``${`` is escaped as ``${!`` so user text can never be
-mistaken for a placeholder.
+One renderer serves two callers: the stack (:mod:`rumcfn.stack.snippet` passes :class:`Placeholder`
+values and ``sub=True``, and wraps the text in an ``Fn::Sub`` CloudFormation fills at deploy time) and
+``rumcfn snippet`` (a concrete file, :func:`render_concrete`). Values become JavaScript through
+:func:`rumcfn.client.js.to_js`. Nothing here knows troposphere: this is what runs in the browser.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 from urllib.parse import urlsplit, urlunsplit
 
-from troposphere import GetAtt, Sub
-
-from rumcfn.config import Settings, SettingsError, is_literal, with_overrides
+from rumcfn.client import routes as routing
+from rumcfn.client.js import JsCode, RegExp, to_js
+from rumcfn.config import Settings, SettingsError, with_overrides
 from rumcfn.config.client_options import TELEMETRY_OPTIONS, FrozenMap, thaw, version_tuple
 from rumcfn.config.delivery import APP_MONITOR_ID
 from rumcfn.config.formats import REGION
 from rumcfn.config.monitor import IDENTITY_POOL_ID
 from rumcfn.facts import CDN_URL, DATA_PLANE, url_suffix
 from rumcfn.resources import render
-
-
-@dataclass(frozen=True)
-class Placeholder:
-    """A ``${Name}`` filled by CloudFormation: quoted for strings, bare for numbers."""
-
-    name: str
-    quoted: bool = True
-
-
-@dataclass(frozen=True)
-class RegExp:
-    """A JavaScript regular-expression literal."""
-
-    source: str
-
-
-@dataclass(frozen=True)
-class JsCode:
-    """JavaScript code: ``template`` (rumcfn's own text) with ``{0}``, ``{1}`` ... filled by ``args``
-    rendered as literals (so user values are escaped like everywhere else)."""
-
-    template: str
-    args: tuple = ()
-
 
 #: ``addXRayTraceIdHeader`` for same-origin requests: relative URLs, or absolute ones on the page's
 #: own origin (read from ``location.origin`` in the browser, so one snippet serves every domain).
@@ -113,32 +87,6 @@ def page_pattern(url: str) -> RegExp:
     return RegExp(f"^{escaped}(?:[?#]|$)")
 
 
-def js_key(key: str, sub: bool) -> str:
-    """An object key: bare when it is an identifier, quoted otherwise (``"user:tier"``, ``"x-api-key"``)."""
-    return key if re.fullmatch(r"[A-Za-z_$][A-Za-z0-9_$]*", key) else to_js(key, sub)
-
-
-def to_js(value: Any, sub: bool) -> str:
-    """Render a Python value as a JavaScript literal (compact, deterministic)."""
-    if isinstance(value, Placeholder):
-        return f'"${{{value.name}}}"' if value.quoted else f"${{{value.name}}}"
-    if isinstance(value, JsCode):
-        return value.template.format(*(to_js(arg, sub) for arg in value.args)) if value.args else value.template
-    if isinstance(value, RegExp):
-        text = "/" + re.sub(r"(?<!\\)((?:\\\\)*)/", r"\1\\/", value.source).replace("</", "<\\/") + "/"
-    elif isinstance(value, Mapping):
-        return "{" + ",".join(f"{js_key(key, sub)}:{to_js(item, sub)}" for key, item in value.items()) + "}"
-    elif isinstance(value, (list, tuple)):
-        return "[" + ",".join(to_js(item, sub) for item in value) + "]"
-    elif isinstance(value, bool):
-        return "true" if value else "false"
-    elif isinstance(value, float) and value.is_integer():
-        text = str(int(value))
-    else:
-        text = json.dumps(value, ensure_ascii=False, allow_nan=False).replace("</", "<\\/")
-    return text.replace("${", "${!") if sub else text
-
-
 def client_config(
     settings: Settings,
     *,
@@ -171,6 +119,8 @@ def client_config(
         config["debug"] = True
     if snip.release_id:
         config["releaseId"] = snip.release_id
+    if snip.routes:
+        config["disableAutoPageView"] = True  # the router records each view, by route (client/routes.py)
     config.update((key, thaw(value)) for key, value in snip.config if key not in TELEMETRY_OPTIONS)
     config["telemetries"] = [
         [name, options] if options else name for name, options in telemetry_options(settings).items()
@@ -214,6 +164,11 @@ def loading_of(settings: Settings) -> Loading:
     return Loading(settings.snippet.load, errors, errors and "ignore" in telemetry_options(settings)["errors"])
 
 
+def route_table(routes: tuple[str, ...], sub: bool) -> str:
+    """``snippet.routes`` as the router's JavaScript array of ``[RegExp, template]``."""
+    return to_js([[RegExp(source), template] for source, template in routing.table(routes)], sub)
+
+
 def render_snippet(
     *,
     app_monitor_id: Any,
@@ -222,13 +177,16 @@ def render_snippet(
     app_version: Any,
     config: Mapping[str, Any],
     loading: Loading = Loading(),
+    routes: tuple[str, ...] = (),
     sub: bool = False,
 ) -> str:
-    """The loader as JavaScript text; with ``sub`` the text is an ``Fn::Sub`` body."""
+    """The loader as JavaScript text (and, with ``routes``, the router after it); with ``sub`` the text is an
+    ``Fn::Sub`` body."""
+    namespace = to_js("cwr", sub)
     return (
         render(
             "rum.js.j2",
-            namespace=to_js("cwr", sub),
+            namespace=namespace,
             app_monitor_id=to_js(app_monitor_id, sub),
             app_version=to_js(app_version, sub),
             region=to_js(region, sub),
@@ -239,6 +197,7 @@ def render_snippet(
             ignore=loading.ignore,
             buffer=EARLY_ERRORS,
             idle_timeout=IDLE_TIMEOUT_MS,
+            router=routing.router(routing.QUEUE.format(namespace), route_table(routes, sub)) if routes else "",
         )
         + "\n"
     )
@@ -248,57 +207,28 @@ def client_url_of(settings: Settings) -> str:
     return settings.snippet.client_url or CDN_URL.format(version=settings.snippet.client_version)
 
 
-def data_plane_endpoint(settings: Settings, region: str | None = None) -> Any:
-    """Where the snippet's client sends: ``snippet.first_party`` (a path on the page's own origin), else
-    ``snippet.endpoint``, else the data plane of ``region`` (of the stack's region, as ``Fn::Sub``, when none is
-    given)."""
-    if settings.snippet.first_party:
-        return settings.snippet.first_party
-    if settings.snippet.endpoint:
-        return settings.snippet.endpoint
-    if region is None:
-        return Sub(DATA_PLANE.format(region="${AWS::Region}", suffix="${AWS::URLSuffix}"))
-    return DATA_PLANE.format(region=region, suffix=url_suffix(region))
-
-
-def client_endpoint(settings: Settings, region: str | None = None) -> Any:
-    """The client's ``endpoint``: :func:`data_plane_endpoint`, with a first-party path made absolute on the
-    page's own origin in the browser (the client needs a URL: ``new URL(endpoint)``)."""
-    endpoint = data_plane_endpoint(settings, region)
-    return JsCode(FIRST_PARTY, (endpoint,)) if settings.snippet.first_party else endpoint
-
-
-def snippet_sub(settings: Settings, monitor, identity_pool_id: Any = None) -> Sub:
-    """The snippet as ``Fn::Sub``: monitor id, region, endpoint and pool come from the stack."""
-    variables: dict[str, Any] = {"AppMonitorId": GetAtt(monitor, "Id")}
-    literal = settings.snippet.first_party or settings.snippet.endpoint
-    endpoint: Any = client_endpoint(settings) if literal else Placeholder("Endpoint")
-    if not literal:
-        variables["Endpoint"] = data_plane_endpoint(settings)
-    pool = None
-    if settings.auth.mode == "cognito":
-        pool = Placeholder("IdentityPoolId")
-        variables["IdentityPoolId"] = identity_pool_id
-    rate = settings.monitor.session_sample_rate
-    if not is_literal(rate):
-        variables["SessionSampleRate"] = rate
-        rate = Placeholder("SessionSampleRate", quoted=False)
-    body = render_snippet(
-        app_monitor_id=Placeholder("AppMonitorId"),
-        region=Placeholder("AWS::Region"),
-        client_url=client_url_of(settings),
-        app_version=settings.snippet.app_version,
-        config=client_config(
-            settings,
-            endpoint=endpoint,
-            identity_pool_id=pool,
-            unsigned=settings.auth.mode == "resource-policy",
-            sample_rate=rate,
-        ),
-        loading=loading_of(settings),
-        sub=True,
+def data_plane_endpoint(settings: Settings, region: str) -> str:
+    """Where the client sends from a monitor in ``region``: ``snippet.first_party`` (a path on the page's own
+    origin), else ``snippet.endpoint``, else that region's data plane."""
+    return (
+        settings.snippet.first_party
+        or settings.snippet.endpoint
+        or DATA_PLANE.format(region=region, suffix=url_suffix(region))
     )
-    return Sub(body, **variables)
+
+
+def first_party_endpoint(path: str) -> JsCode:
+    """A first-party path made absolute on the page's own origin in the browser (the client needs a URL:
+    ``new URL(endpoint)``)."""
+    return JsCode(FIRST_PARTY, (path,))
+
+
+def client_endpoint(settings: Settings, region: str) -> Any:
+    """The client's ``endpoint`` for a monitor in ``region``: :func:`data_plane_endpoint`, with a first-party
+    path made absolute on the page's origin."""
+    if settings.snippet.first_party:
+        return first_party_endpoint(settings.snippet.first_party)
+    return data_plane_endpoint(settings, region)
 
 
 @dataclass(frozen=True)
@@ -336,7 +266,9 @@ def concrete(
     REGION.check("--region", region)
     if bool(identity_pool_id) == bool(unsigned):
         raise SettingsError(
-            "--identity-pool-id", "give exactly one of --identity-pool-id and --unsigned", identity_pool_id
+            "--identity-pool-id",
+            "give it in cognito mode, or --auth.mode resource-policy (unsigned requests), not both",
+            identity_pool_id,
         )
     IDENTITY_POOL_ID.check("--identity-pool-id", identity_pool_id or "")
     overrides = {
@@ -353,16 +285,16 @@ def concrete(
     }
     settings = settings or Settings()
     # As the stack's check (Settings.check) says for auth.mode: CloudFront rewrites the host and path a signature
-    # covers, so first-party ingestion sends unsigned; --unsigned is the resource-policy mode.
+    # covers, so first-party ingestion sends unsigned (the resource-policy mode).
     if (first_party or settings.snippet.first_party) and not unsigned:
         raise SettingsError(
             "snippet.first_party",
-            "needs unsigned requests (--unsigned, the resource-policy mode): Cognito-signed requests are signed for "
+            "needs unsigned requests (--auth.mode resource-policy): Cognito-signed requests are signed for "
             "the data plane's host and path, which CloudFront rewrites",
             first_party or settings.snippet.first_party,
         )
     if first_party or settings.snippet.first_party:
-        overrides["auth.mode"] = "resource-policy"  # what --unsigned means; Settings.check asks for it
+        overrides["auth.mode"] = "resource-policy"  # what unsigned means; Settings.check asks for it
     settings = with_overrides(settings, {k: v for k, v in overrides.items() if v is not None})
     config = client_config(
         settings,
@@ -383,6 +315,7 @@ def render_concrete(**kwargs: Any) -> str:
         app_version=client.settings.snippet.app_version,
         config=client.config,
         loading=loading_of(client.settings),
+        routes=client.settings.snippet.routes,
     )
 
 
@@ -391,22 +324,3 @@ def script_tag(key: str) -> str:
     return f'<script src="/{key}"></script>'
 
 
-__all__ = [
-    "render_snippet",
-    "client_config",
-    "snippet_sub",
-    "script_tag",
-    "client_url_of",
-    "render_concrete",
-    "concrete",
-    "Concrete",
-    "Placeholder",
-    "RegExp",
-    "JsCode",
-    "to_js",
-    "telemetry_options",
-    "Loading",
-    "loading_of",
-    "client_endpoint",
-    "data_plane_endpoint",
-]

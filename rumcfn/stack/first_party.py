@@ -16,8 +16,9 @@ from urllib.parse import urlsplit
 
 from troposphere import GetAtt, Output, Ref, Select, Split, Sub, Template, cloudfront
 
-from rumcfn.client.snippet import to_js
+from rumcfn.client.js import to_js
 from rumcfn.config import Settings
+from rumcfn.contract import Outputs
 from rumcfn.facts import (
     CACHING_DISABLED_POLICY_ID,
     CLOUDFRONT_FUNCTION_RUNTIME,
@@ -85,17 +86,17 @@ def add_first_party(template: Template, settings: Settings, *, monitor: Any) -> 
 def add_first_party_outputs(template: Template, first_party: FirstParty) -> None:
     """What the docs' one cache behavior (console, CloudFormation, CDK, Terraform) is built from."""
     for name, description, value in (
-        ("FirstPartyPathPattern", "Path pattern of the cache behavior to add to the site's distribution",
+        (Outputs.FIRST_PARTY_PATH_PATTERN, "Path pattern of the cache behavior to add to the site's distribution",
          first_party.path_pattern),
-        ("FirstPartyOriginDomain", "Origin of that behavior (HTTPS only): the Region's RUM data plane",
+        (Outputs.FIRST_PARTY_ORIGIN_DOMAIN, "Origin of that behavior (HTTPS only): the Region's RUM data plane",
          first_party.origin_domain),
-        ("FirstPartyFunctionArn", "CloudFront Function for the behavior's viewer-request event",
+        (Outputs.FIRST_PARTY_FUNCTION_ARN, "CloudFront Function for the behavior's viewer-request event",
          GetAtt(first_party.function, "FunctionARN")),
-        ("FirstPartyFunctionName", "Name of that function (the CDK's Function.fromFunctionAttributes takes it)",
-         first_party.function.Name),
-        ("FirstPartyOriginRequestPolicyId", "Origin request policy of the behavior",
+        (Outputs.FIRST_PARTY_FUNCTION_NAME,
+         "Name of that function (the CDK's Function.fromFunctionAttributes takes it)", first_party.function.Name),
+        (Outputs.FIRST_PARTY_ORIGIN_REQUEST_POLICY_ID, "Origin request policy of the behavior",
          Ref(first_party.origin_request_policy)),
-        ("FirstPartyCachePolicyId", "Cache policy of the behavior (AWS's managed CachingDisabled)",
+        (Outputs.FIRST_PARTY_CACHE_POLICY_ID, "Cache policy of the behavior (AWS's managed CachingDisabled)",
          first_party.cache_policy_id),
     ):
         template.add_output(Output(name, Description=description, Value=value))

@@ -10,16 +10,10 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
-from rumcfn.errors import RumcfnError
+from rumcfn.errors import UsageError
 
 #: cfn-lint's name for every custom resource type (``Custom::...``): CloudFormation offers it everywhere.
 CUSTOM_RESOURCE = "AWS::CloudFormation::CustomResource"
-
-
-class RegionUnavailable(RumcfnError):
-    """A Region lacks a resource type the template uses; nothing was sent to AWS."""
-
-    exit_code = 2
 
 
 def data_source() -> str:
@@ -78,12 +72,12 @@ def check_regions(data: Mapping[str, Any], regions: Iterable[str]) -> None:
     missing = {region: kinds for region in dict.fromkeys(regions) if (kinds := unavailable(data, region))}
     if missing:
         where = "; ".join(f"{region} ({', '.join(kinds)})" for region, kinds in missing.items())
-        raise RegionUnavailable(f"the stack cannot deploy in {where}: CloudFormation does not offer the resource "
+        raise UsageError(f"the stack cannot deploy in {where}: CloudFormation does not offer the resource "
                                 f"type(s) named there ({data_source()} region data)")
 
 
 def markdown(data: Mapping[str, Any]) -> str:
-    """The README's list of Regions where the stack cannot deploy."""
+    """The list of Regions where the stack cannot deploy (docs/deploying.md)."""
     lines = [f"From the region schemas bundled with {data_source()}:", "",
              "| Region | Resource types not offered there |", "| --- | --- |"]
     lines += [f"| `{region}` | {', '.join(f'`{kind}`' for kind in kinds)} |" for region, kinds in table(data).items()]

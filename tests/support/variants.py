@@ -81,6 +81,13 @@ OFF = {
     "dashboard": False,
 }
 
+LAB = {
+    "canary": {"lab_vitals": True},
+    "snippet": {"routes": ["/products/new", "/products/:id", "/blog/*"]},
+    "budgets": {"two_levels": True, "navigation": 3000,
+                "segments": [{"page": "/products/:id", "device": "mobile", "lcp": 3000}]},
+}
+
 VARIANTS: dict[str, Settings] = {
     "defaults": Settings(),
     "resource-policy": from_mapping({"auth": {"mode": "resource-policy"}}),
@@ -111,6 +118,10 @@ VARIANTS: dict[str, Settings] = {
     "web-client": from_mapping(WEB_CLIENT),
     "all-off": from_mapping(OFF),
     "segments": from_mapping(SEGMENTS),
+    # The canary's lab vitals (alarms at both levels, navigation too) and routes, literal and as parameters.
+    "lab-routes": from_mapping(LAB),
+    "lab-parameters-warn": from_mapping({**LAB, "parameters": True, "canary": {"lab_vitals": True, "lab_level": "warn",
+                                                                              "tag_key": "site"}}),
     "segments-app-version": from_mapping(
         {**SEGMENTS, "budgets": {**SEGMENTS["budgets"], "release_source": "app_version"}, "parameters": True}
     ),
@@ -138,6 +149,20 @@ def template_dict(settings=None) -> dict:
     from rumcfn.template.output import to_json
 
     return json.loads(to_json(build_template(settings)))
+
+
+def snippet_body(settings) -> str:
+    """The text of the stack's snippet (its Fn::Sub body) for ``settings``."""
+    from rumcfn.stack.assemble import build_stack
+
+    return build_stack(settings).snippet.to_dict()["Fn::Sub"][0]
+
+
+def snippet_variables(settings) -> dict:
+    """The Fn::Sub variables of the stack's snippet for ``settings``."""
+    from rumcfn.stack.assemble import build_stack
+
+    return build_stack(settings).snippet.to_dict()["Fn::Sub"][1]
 
 
 #: Every option on and the canary in ten more Regions: over CloudFormation's inline limit (for the size warning).

@@ -13,8 +13,9 @@ import pytest
 from botocore.stub import Stubber
 
 from rumcfn.aws.session import Aws
-from rumcfn.aws.sourcemaps import NoSourceMapLocation, WrongRegion, upload
+from rumcfn.aws.sourcemaps import upload
 from rumcfn.config import SettingsError
+from rumcfn.contract import Outputs
 from rumcfn.errors import UsageError
 
 REGION = "eu-west-1"
@@ -92,6 +93,7 @@ def test_large_builds_show_progress(s3, tmp_path, aws_env):
 @pytest.mark.parametrize("content,rule", [
     (source_map("a.js", names=None), "'names' must be a list"),
     (source_map("a.js", version=2), "Source Map version 2"),
+    (source_map("a.js").replace('"file": "a.js"', '"file": 7'), "'file' must be a str"),
     (source_map("a.js", mappings=7), "'mappings' must be a str"),
     ("not json", "not a JSON source map"),
     ("[]", "a JSON object is required"),
@@ -104,6 +106,18 @@ def test_a_map_that_is_not_source_map_v3_stops_everything(s3, tmp_path, content,
     assert str(caught.value).startswith(f"{tmp_path / 'bad.js.map'}: ") and rule in str(caught.value)
     assert "\n" not in str(caught.value)
     assert keys(s3) == []
+
+
+def test_a_map_without_file_gets_its_name_and_keeps_every_other_byte(s3, tmp_path, aws_env):
+    """Source Map V3 makes ``file`` optional (esbuild and Terser leave it out); RUM requires it."""
+    written = '\ufeff {"version":3,\n "sources":["src/app.ts"],"names":[],"mappings":"AAAA"}\n'
+    (tmp_path / "app.min.js.map").write_text(written)
+    upload(Aws(region=REGION), tmp_path, "r1", s3_uri=f"s3://{BUCKET}", echo=lambda line: None)
+    body = s3.get_object(Bucket=BUCKET, Key="r1/app.min.js.map")["Body"].read().decode()
+    assert body == written.replace("{", '{"file": "app.min.js",', 1)
+    assert json.loads(body.removeprefix("\ufeff"))["file"] == "app.min.js"
+    again = upload(Aws(region=REGION), tmp_path, "r1", s3_uri=f"s3://{BUCKET}", echo=lambda line: None)
+    assert (again.uploaded, again.unchanged) == (0, 1), "the filled-in map is what the checksum is of"
 
 
 def test_maps_over_50_mb_are_refused(tmp_path, monkeypatch):
@@ -142,8 +156,9 @@ def test_valid_release_ids_pass_the_rule(tmp_path, release):
 def test_a_bucket_in_another_region_is_refused(aws_env, build):
     boto3.client("s3", region_name="us-west-2").create_bucket(
         Bucket="far-maps", CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
-    with pytest.raises(WrongRegion, match="far-maps is in us-west-2, but the monitor's region is eu-west-1"):
+    with pytest.raises(UsageError, match="far-maps is in us-west-2, but the monitor's region is eu-west-1") as raised:
         upload(Aws(region=REGION), build, "r1", s3_uri="s3://far-maps", echo=lambda line: None)
+    assert raised.value.exit_code == 2
 
 
 def test_the_stack_output_says_where(aws_credentials, build):
@@ -152,14 +167,15 @@ def test_the_stack_output_says_where(aws_credentials, build):
     stack = {"StackName": "site", "CreationTime": "2026-12-01T00:00:00Z", "StackStatus": "CREATE_COMPLETE"}
     stubber.add_response("describe_stacks", {"Stacks": [dict(stack, Outputs=[])]})
     stubber.activate()
-    with pytest.raises(NoSourceMapLocation, match="stack site has no SourceMapsS3Uri output"):
+    with pytest.raises(UsageError, match=f"stack site has no {Outputs.SOURCE_MAPS_S3_URI} output") as raised:
         upload(Aws(region=REGION, clients={"cloudformation": cfn}), build, "r1", stack_name="site")
+    assert raised.value.exit_code == 2
 
 
 def test_stack_name_uses_the_output(aws_env, s3, build):
     cfn = boto3.client("cloudformation", region_name=REGION)
     stubber = Stubber(cfn)
-    outputs = [{"OutputKey": "SourceMapsS3Uri", "OutputValue": f"s3://{BUCKET}/"}]
+    outputs = [{"OutputKey": Outputs.SOURCE_MAPS_S3_URI, "OutputValue": f"s3://{BUCKET}/"}]
     stubber.add_response("describe_stacks", {"Stacks": [{"StackName": "site", "CreationTime": "2026-12-01T00:00:00Z",
                                                          "StackStatus": "CREATE_COMPLETE", "Outputs": outputs}]})
     stubber.activate()

@@ -127,7 +127,8 @@ def test_first_party_sends_to_the_pages_own_origin():
 
 
 def test_first_party_refuses_signed_requests():
-    with pytest.raises(SettingsError, match=r"snippet\.first_party: needs unsigned requests \(--unsigned"):
+    with pytest.raises(SettingsError,
+                       match=r"snippet\.first_party: needs unsigned requests \(--auth\.mode resource-policy\)"):
         snippet(first_party="/rum", unsigned=False, identity_pool_id=POOL)
 
 

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from rumcfn.config import Settings, from_mapping
+from rumcfn.contract import METADATA_KEY, Outputs
 from rumcfn.facts import BUDGET_METRICS, INLINE_LIMIT
 from rumcfn.stack.assemble import build_template
 from rumcfn.template.output import to_json
@@ -142,7 +143,7 @@ def test_topic_is_encrypted_with_a_key_cloudwatch_may_use():
         "TopicArn": {"Ref": "AlarmTopic"},
     }
     assert "Condition" not in subscription
-    assert t["Outputs"]["AlarmTopicArn"]["Value"] == {"Ref": "AlarmTopic"}
+    assert t["Outputs"][Outputs.ALARM_TOPIC_ARN]["Value"] == {"Ref": "AlarmTopic"}
     assert "AlarmEmail" not in template_dict()["Resources"]  # no address, no subscription
 
 
@@ -150,7 +151,7 @@ def test_existing_topic_is_used_and_nothing_is_created():
     t = template_dict(from_mapping({"alarms": {"topic_arn": TOPIC}}))
     assert not {"AlarmTopic", "AlarmTopicKey", "AlarmEmail"} & set(t["Resources"])
     assert t["Resources"]["SiteHealthAlarm"]["Properties"]["AlarmActions"] == [TOPIC]
-    assert "AlarmTopicArn" not in t["Outputs"]
+    assert Outputs.ALARM_TOPIC_ARN not in t["Outputs"]
 
 
 def test_parameters_mode_subscribes_the_email_parameter_only_when_given():
@@ -167,7 +168,7 @@ def test_nothing_to_watch_means_no_alarms_and_no_topic():
     )
     types = {r["Type"] for r in t["Resources"].values()}
     assert not {"AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm", "AWS::SNS::Topic", "AWS::KMS::Key"} & types
-    assert "AlarmTopicArn" not in t["Outputs"]
+    assert Outputs.ALARM_TOPIC_ARN not in t["Outputs"]
 
 
 # --- every combination lints clean and fits inline --------------------------------------------------
@@ -186,14 +187,10 @@ def test_every_alarm_variant_lints_clean_and_fits_inline(name, linter):
 @pytest.mark.parametrize(
     "args, toml, expected",
     [
-        (["--budget", "lcp=0"], None, "setting budgets.lcp: must be a positive number (or off), but got 0"),
-        (["--budget", "inp=-5"], None, "setting budgets.inp: must be a positive number (or off), but got -5"),
-        (["--budget", "cls=2.5"], None, "CLS is unitless, not milliseconds, but got 2.5"),
-        (
-            ["--budget", "ttfb=800"],
-            None,
-            "key must be one of lcp, cls, inp, fid, navigation, js_errors, http_5xx, but got 'ttfb'",
-        ),
+        (["--budgets.lcp", "0"], None, "setting budgets.lcp: must be a positive number (or off), but got 0"),
+        (["--budgets.inp", "-5"], None, "setting budgets.inp: must be a positive number (or off), but got -5"),
+        (["--budgets.cls", "2.5"], None, "CLS is unitless, not milliseconds, but got 2.5"),
+        (["--budgets.ttfb", "800"], None, "No such option '--budgets.ttfb'"),
         (
             [],
             '[budgets]\nstatistic = "p750"\n',
@@ -256,7 +253,7 @@ def test_count_budgets_use_the_average_and_vitals_the_configured_statistic():
         "JsErrorCountPerPageView": "Average",
         "Http5xxCountPerPageView": "Average",
     }
-    metadata = t["Metadata"]["rumcfn"]["budgets"]
+    metadata = t["Metadata"][METADATA_KEY]["budgets"]
     assert {key: entry["statistic"] for key, entry in metadata.items()} == {
         "lcp": "p90",
         "cls": "p90",

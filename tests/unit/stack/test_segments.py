@@ -9,9 +9,11 @@ import json
 import pytest
 
 from rumcfn.config import SettingsError, from_mapping
+from rumcfn.contract import METADATA_KEY
 from rumcfn.facts import INLINE_LIMIT, MAX_COMPOSITE_CHILDREN, MAX_METRIC_DEFINITIONS, MAX_RESOURCES
 from rumcfn.stack.assemble import build_template
 from rumcfn.template.output import to_json
+from tests.support import SITE_FLAGS
 from tests.support.variants import SEGMENTS, VARIANTS, template_dict
 
 LCP, INP = "WebVitalsLargestContentfulPaint", "WebVitalsInteractionToNextPaint"
@@ -123,7 +125,7 @@ def test_a_dashboard_row_per_segment(t):
 
 
 def test_metadata_tells_the_gate_segments_levels_and_releases(t):
-    meta = t["Metadata"]["rumcfn"]
+    meta = t["Metadata"][METADATA_KEY]
     assert meta["budgets"]["inp"]["level"] == "warn" and "level" not in meta["budgets"]["lcp"]
     assert meta["segments"][0] == {
         "name": "checkout-mobile",
@@ -136,7 +138,7 @@ def test_metadata_tells_the_gate_segments_levels_and_releases(t):
     }
     assert meta["segments"][1]["budgets"]["lcp"]["level"] == "warn"
     assert meta["releases"] == {"namespace": "RUM/CustomMetrics/shop/releases", "dimension": "ReleaseId"}
-    assert "segments" not in template_dict()["Metadata"]["rumcfn"]
+    assert "segments" not in template_dict()["Metadata"][METADATA_KEY]
 
 
 def test_user_text_in_a_segment_cannot_become_a_dashboard_placeholder():
@@ -217,7 +219,8 @@ def test_synth_warns_on_stderr_over_the_inline_limit(tmp_path, run_cli):
     pages = "".join(
         f'[[budgets.segments]]\npage = "/page-{i}"\ndevice = "mobile"\nlcp = 3000\ninp = 300\n\n' for i in range(15)
     )
-    config.write_text(pages)
+    config.write_text('[monitor]\nname = "shop"\ndomains = ["shop.example.com"]\n[script]\nbucket = "shop-site"\n\n'
+                      + pages)
     result = run_cli("synth", "--config", str(config), "-o", "t.json")
     assert result.returncode == 0, result.stderr
     size = (tmp_path / "t.json").stat().st_size
@@ -227,7 +230,7 @@ def test_synth_warns_on_stderr_over_the_inline_limit(tmp_path, run_cli):
         "for a template passed inline (aws cloudformation deploy without --s3-bucket); deploy it "
         "through S3: rumcfn deploy --s3-bucket BUCKET, or aws cloudformation deploy --s3-bucket BUCKET\n"
     )
-    small = run_cli("synth", "-o", "small.json")
+    small = run_cli("synth", *SITE_FLAGS, "-o", "small.json")
     assert small.returncode == 0 and small.stderr == ""
 
 

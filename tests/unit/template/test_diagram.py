@@ -9,8 +9,13 @@ import shutil
 import pytest
 
 from rumcfn.cli import run
+from rumcfn.contract import CustomResources
+from rumcfn.errors import OperationFailed
 from rumcfn.template import diagram as dg
-from tests.support import ROOT  # noqa: E402
+from tests.support import (
+    ROOT,  # noqa: E402
+    SITE_FLAGS,
+)
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot is not installed")
 
@@ -26,7 +31,7 @@ TEMPLATE = {
                                                            "Pool": {"Ref": "Pool"}}},
         "WriterRole": {"Type": "AWS::IAM::Role", "Properties": {}},
         "Writer": {"Type": "AWS::Lambda::Function", "Properties": {"Role": {"Fn::GetAtt": "WriterRole.Arn"}}},
-        "Snippet": {"Type": "Custom::RumScript", "DependsOn": "Monitor", "Properties": {
+        "Snippet": {"Type": CustomResources.RUM_SCRIPT, "DependsOn": "Monitor", "Properties": {
             "ServiceToken": {"Fn::GetAtt": ["Writer", "Arn"]},
             "Body": {"Fn::Sub": ["id=${Monitor.Id} pool=${Pool} ${!Literal} ${AWS::Region} ${Local}",
                                  {"Local": {"Ref": "Bucket"}}]}}},
@@ -100,8 +105,9 @@ def test_quotes_in_labels_are_escaped():
 def test_format_of():
     assert [dg.format_of(p) for p in ("a.dot", "a.gv", "a.SVG", "b/a.png", None)] == ["dot", "dot", "svg", "png", "dot"]
     assert dg.format_of("a.txt", "svg") == "svg"
-    with pytest.raises(dg.DiagramError, match="a.txt"):
+    with pytest.raises(OperationFailed, match="a.txt") as raised:
         dg.format_of("a.txt")
+    assert raised.value.exit_code == 1
 
 
 @needs_dot
@@ -121,7 +127,7 @@ def test_svg_of_the_example_stack_has_every_resource():
 def test_cli_writes_dot_without_graphviz(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PATH", str(tmp_path))  # no dot
-    assert run(["diagram", "-o", "stack.dot", "--app-monitor-name", "shop"]) == 0
+    assert run(["diagram", "-o", "stack.dot", *SITE_FLAGS]) == 0
     dot = (tmp_path / "stack.dot").read_text()
     assert '"AppMonitor" [label="AppMonitor\\nAWS::RUM::AppMonitor"];' in dot
     assert "stack.dot:" in capsys.readouterr().err
@@ -130,7 +136,7 @@ def test_cli_writes_dot_without_graphviz(tmp_path, monkeypatch, capsys):
 def test_cli_without_graphviz_says_so_in_one_line(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PATH", str(tmp_path))
-    assert run(["diagram", "-o", "stack.svg"]) == 1
+    assert run(["diagram", "-o", "stack.svg", *SITE_FLAGS]) == 1
     err = capsys.readouterr().err
     assert err.startswith("rumcfn: error: Graphviz 'dot' is not installed") and err.count("\n") == 1
     assert not (tmp_path / "stack.svg").exists()

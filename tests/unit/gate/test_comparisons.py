@@ -4,15 +4,12 @@ there per segment and per release, as RUM publishes them; botocore's Stubber whe
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 
 import pytest
 
-from rumcfn.aws import budget_gate as bc
-from rumcfn.aws.budget_gate import Gate
-from rumcfn.aws.budget_sources import Releases, Target
 from rumcfn.cli import run
-from rumcfn.config import Budget, from_mapping
+from rumcfn.config import from_mapping
+from rumcfn.contract import METADATA_KEY
 from tests.support.moto_data import put_samples, stack_with_budgets
 from tests.support.variants import SEGMENTS, template_dict
 
@@ -37,24 +34,10 @@ def shop(aws_env, tmp_path, monkeypatch):
     """The segments variant's stack (its real metadata, judged at the average, which moto computes)."""
     monkeypatch.chdir(tmp_path)
     settings = from_mapping({**SEGMENTS, "budgets": {**SEGMENTS["budgets"], "statistic": "avg"}})
-    meta = template_dict(settings)["Metadata"]["rumcfn"]
+    meta = template_dict(settings)["Metadata"][METADATA_KEY]
     stack_with_budgets(aws_env, "shop-rum", "shop", meta["budgets"],
                        metadata={"segments": meta["segments"], "releases": meta["releases"]})
     return aws_env
-
-
-def test_budgets_from_settings_match_the_stack_metadata_segments_and_releases_too():
-    """Whatever key order the deployed template keeps (as written, or sorted by a tool on the way)."""
-    from rumcfn.aws import budget_sources as sources
-
-    settings = from_mapping(SEGMENTS)
-    written = template_dict(settings)["Metadata"]
-    for metadata in (written, json.loads(json.dumps(written, sort_keys=True))):
-        assert sources.budgets_from_metadata(metadata) == sources.budgets_from_settings(settings)
-        assert (
-            sources.releases_from_metadata(metadata) == sources.from_settings(settings).releases == Releases(RELEASES)
-        )
-    assert len(sources.budgets_from_settings(settings)) == 9
 
 
 def site_ok(url: str) -> None:
@@ -117,7 +100,7 @@ def release_samples(url: str, release: str, lcp, inp=(150,), cls=(0.05,)) -> Non
 def test_a_release_that_made_real_users_slower_fails(shop, capsys):
     release_samples(shop, "r41", [1800, 2000])
     release_samples(shop, "r42", [2200, 2400])  # +21%, under the 2,500 ms budget
-    code, report, err = gate(capsys, "--stack-name", "shop-rum", "--release", "r42", "--against", "r41")
+    code, report, err = gate(capsys, "--stack-name", "shop-rum", "--release-id", "r42", "--against", "r41")
     assert code == 1
     lcp = rows(report)[("", "lcp")]
     assert (lcp["value"], lcp["baseline"], round(lcp["change"], 3), lcp["status"]) == (2300, 1900, 0.211, "fail")
@@ -125,7 +108,7 @@ def test_a_release_that_made_real_users_slower_fails(shop, capsys):
     assert set(rows(report)) == {("", "lcp"), ("", "cls"), ("", "inp")}  # releases are site-wide
     assert err == "rumcfn: error: shop: 1 of 3 budget(s) broken (lcp +21.1% against r41 (more than 10%))\n"
     code, _, err = gate(
-        capsys, "--stack-name", "shop-rum", "--release", "r42", "--against", "r41", "--max-regression", "25%"
+        capsys, "--stack-name", "shop-rum", "--release-id", "r42", "--against", "r41", "--max-regression", "25%"
     )
     assert code == 0, err
 
@@ -133,9 +116,9 @@ def test_a_release_that_made_real_users_slower_fails(shop, capsys):
 def test_a_release_is_judged_by_its_own_data_only(shop, capsys):
     release_samples(shop, "r42", [2200, 2400])
     release_samples(shop, "r43", [3000, 3200])
-    code, report, _ = gate(capsys, "--stack-name", "shop-rum", "--release", "r42")
+    code, report, _ = gate(capsys, "--stack-name", "shop-rum", "--release-id", "r42")
     assert code == 0 and rows(report)[("", "lcp")]["value"] == 2300 and rows(report)[("", "lcp")]["baseline"] is None
-    code, report, _ = gate(capsys, "--stack-name", "shop-rum", "--release", "r43")
+    code, report, _ = gate(capsys, "--stack-name", "shop-rum", "--release-id", "r43")
     assert code == 1 and rows(report)[("", "lcp")]["value"] == 3100
 
 
@@ -143,11 +126,11 @@ def test_too_few_samples_on_either_side_is_not_enough_data(shop, capsys):
     release_samples(shop, "r41", [1800])
     release_samples(shop, "r42", [1850, 1900], inp=(150, 160), cls=(0.05, 0.06))
     code, report, err = gate(
-        capsys, "--stack-name", "shop-rum", "--release", "r42", "--against", "r41", "--min-samples", "2"
+        capsys, "--stack-name", "shop-rum", "--release-id", "r42", "--against", "r41", "--min-samples", "2"
     )
     assert code == 3, err
     assert rows(report)[("", "lcp")]["reason"] == "r41: 1 sample(s), 2 needed"
-    assert gate(capsys, "--stack-name", "shop-rum", "--release", "r42", "--against", "r41")[0] == 0
+    assert gate(capsys, "--stack-name", "shop-rum", "--release-id", "r42", "--against", "r41")[0] == 0
 
 
 def test_baseline_previous_compares_the_window_with_the_one_before(shop, capsys):
@@ -176,17 +159,17 @@ def test_baseline_previous_compares_the_window_with_the_one_before(shop, capsys)
 @pytest.mark.parametrize(
     "args, message",
     [
-        (("--against", "r1"), "--against compares two releases: give --release too"),
+        (("--against", "r1"), "--against compares two releases: give --release-id too"),
         (
-            ("--release", "r2", "--baseline", "previous"),
-            "--baseline previous compares windows; with --release, compare with --against RELEASE",
+            ("--release-id", "r2", "--baseline", "previous"),
+            "--baseline previous compares windows; with --release-id, compare with --against RELEASE",
         ),
         (("--max-regression", "ten"), "--max-regression must be a percentage such as 10%, but got 'ten'"),
     ],
 )
 def test_usage_errors_are_one_line(aws_env, tmp_path, monkeypatch, capsys, args, message):
     monkeypatch.chdir(tmp_path)
-    code = run(["budgets", "check", "--app-monitor-name", "shop", *args])
+    code = run(["budgets", "check", "--monitor.name", "shop", *args])
     _, err = capsys.readouterr()
     assert code == 2 and err == f"rumcfn: error: {message}\n"
 
@@ -194,104 +177,5 @@ def test_usage_errors_are_one_line(aws_env, tmp_path, monkeypatch, capsys, args,
 def test_a_release_of_a_stack_without_release_metrics_is_a_usage_error(aws_env, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     stack_with_budgets(aws_env, "s", "shop", {"lcp": {"metric": LCP, "budget": "2500", "statistic": "avg"}})
-    code = run(["budgets", "check", "--stack-name", "s", "--release", "r1"])
+    code = run(["budgets", "check", "--stack-name", "s", "--release-id", "r1"])
     assert code == 2 and "publishes no per-release metrics (set budgets.release_namespace)" in capsys.readouterr().err
-
-
-def test_release_queries_read_the_release_metrics_at_the_percentile():
-    """Stubber: moto cannot compute percentiles; the request names the custom namespace and release dimension."""
-    import boto3
-    from botocore.stub import ANY, Stubber
-
-    cloudwatch = boto3.client("cloudwatch", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
-    stub = Stubber(cloudwatch)
-    target = Target(
-        "shop",
-        [
-            Budget("lcp", LCP, 2500, "p75"),
-            Budget("js_errors", "JsErrorCountPerPageView", 1, "avg"),
-            Budget("lcp", LCP, 3000, "p75", segment="checkout-mobile", dimensions=(("PageId", "/checkout"),)),
-        ],
-        Releases(RELEASES),
-    )
-    for release, value in (("r42", 2300.0), ("r41", 1900.0)):
-        prefix = "" if release == "r42" else "b"
-        expected = {
-            "MetricDataQueries": [
-                {
-                    "Id": f"{prefix}v0",
-                    "ReturnData": True,
-                    "MetricStat": {
-                        "Period": 86_400,
-                        "Stat": "p75",
-                        "Metric": {
-                            "Namespace": RELEASES,
-                            "MetricName": LCP,
-                            "Dimensions": [{"Name": "ReleaseId", "Value": release}],
-                        },
-                    },
-                },
-                {
-                    "Id": f"{prefix}n0",
-                    "ReturnData": True,
-                    "MetricStat": {
-                        "Period": 86_400,
-                        "Stat": "SampleCount",
-                        "Metric": {
-                            "Namespace": RELEASES,
-                            "MetricName": LCP,
-                            "Dimensions": [{"Name": "ReleaseId", "Value": release}],
-                        },
-                    },
-                },
-            ],
-            "StartTime": ANY,
-            "EndTime": ANY,
-            "ScanBy": "TimestampDescending",
-        }
-        stub.add_response(
-            "get_metric_data",
-            {
-                "MetricDataResults": [
-                    {"Id": f"{prefix}v0", "Values": [value], "StatusCode": "Complete"},
-                    {"Id": f"{prefix}n0", "Values": [500.0], "StatusCode": "Complete"},
-                ]
-            },
-            expected,
-        )
-    with stub:
-        report = bc.check(
-            cloudwatch,
-            target,
-            Gate(days=1, release="r42", against="r41"),
-            now=datetime(2026, 11, 20, 12, tzinfo=timezone.utc),
-        )
-    stub.assert_no_pending_responses()
-    ((row),) = report.results
-    assert (row.key, row.value, row.baseline, row.status) == ("lcp", 2300.0, 1900.0, "FAIL")
-
-
-def test_more_than_500_metrics_are_asked_for_in_several_requests():
-    import boto3
-    from botocore.stub import Stubber
-
-    cloudwatch = boto3.client("cloudwatch", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
-    stub = Stubber(cloudwatch)
-    budgets = [Budget("lcp", LCP, 3000, "p75", segment=f"p{i}", dimensions=(("PageId", f"/p{i}"),)) for i in range(300)]
-    sizes = []
-    for first, last in ((0, 250), (250, 300)):
-        stub.add_response(
-            "get_metric_data",
-            {
-                "MetricDataResults": [
-                    {"Id": f"{kind}{i}", "Values": [1000.0], "StatusCode": "Complete"}
-                    for i in range(first, last)
-                    for kind in "vn"
-                ]
-            },
-        )
-        sizes.append((last - first) * 2)
-    with stub:
-        report = bc.check(cloudwatch, Target("shop", budgets), Gate(days=1))
-    stub.assert_no_pending_responses()
-    assert sizes == [500, 100] and {r.status for r in report.results} == {"pass"}
