@@ -67,7 +67,7 @@ import {{ {imports} }} from {package_js};
 {keep}{views}const start = () => {{
   try {{
     const config = {config};
-    const awsRum = new AwsRum({app_monitor_id}, {app_version}, {region}, config);{record}{replay}
+    const awsRum = new AwsRum({app_monitor_id}, {app_version}, {region}, config);{replay}
     return awsRum;
   }} catch (error) {{
     return undefined; // Monitoring must never break the site.
@@ -90,14 +90,17 @@ addEventListener("unhandledrejection", keep);
 
 """
 #: With ``snippet.routes``: the router is installed at once (as the CDN snippet's is, whose views wait in the
-#: command queue), and the views it sees before the client exists wait in ``views`` until it does.
+#: command queue), and the views it sees before the client exists wait in ``views``. The client records them
+#: through :data:`FIRST_VIEWS`, a plugin loaded before the telemetries' plugins, so that the navigation timing
+#: a late client records as it is built already has its page (client/routes.py).
 VIEWS = """// snippet.routes: each page view is recorded with its route as page id (kept until the client starts).
 const views = [];
 let recordView = (view) => views.push(view);
 {router}
 
 """
-RECORD = "\n    recordView = (view) => awsRum.recordPageView(view);\n    views.splice(0).forEach(recordView);"
+FIRST_VIEWS = ("{getPluginId:()=>'rumcfn-routes',load:(context)=>{recordView=context.recordPageView;"
+               "views.splice(0).forEach(recordView)},enable(){},disable(){}}")
 REPLAY = "\n    early.splice(0).forEach((error) => awsRum.recordError(error));"
 STOP = """ finally {
     removeEventListener("error", keep);
@@ -172,6 +175,8 @@ def render_deferred(client: Concrete, package: str, loading) -> str:
     routes = settings.snippet.routes
     ignore = JsCode(IGNORE) if loading.ignore else None
     config, classes = module_config(client, package, ignore)
+    if routes:
+        config["eventPluginsToLoad"] = [JsCode(FIRST_VIEWS), *config.get("eventPluginsToLoad", [])]
     keep = ""
     if loading.errors:
         function = telemetry_options(settings)["errors"].get("ignore")
@@ -202,7 +207,6 @@ def render_deferred(client: Concrete, package: str, loading) -> str:
         views=VIEWS.format(router=routing.router("function(p){recordView(p)}", route_table(routes, False)))
         if routes
         else "",
-        record=RECORD if routes else "",
         replay=REPLAY if loading.errors else "",
         stop=STOP if loading.errors else "",
         go=GO[loading.load].format(timeout=IDLE_TIMEOUT_MS),

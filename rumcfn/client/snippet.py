@@ -183,6 +183,8 @@ def render_snippet(
     """The loader as JavaScript text (and, with ``routes``, the router after it); with ``sub`` the text is an
     ``Fn::Sub`` body."""
     namespace = to_js("cwr", sub)
+    if routes:  # the first view before the telemetries' plugins record (client/routes.py)
+        config = {**config, "eventPluginsToLoad": [JsCode(routing.FIRST_VIEW)]}
     return (
         render(
             "rum.js.j2",

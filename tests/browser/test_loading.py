@@ -13,7 +13,7 @@ import json
 
 import pytest
 
-from .flow import deliver, exception_texts, leave, publish, short, wait_for_client
+from .flow import deliver, exception_texts, leave, nudge, publish, short, wait_for_client
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -32,8 +32,8 @@ def visit(browser, servers, *args: str, client_query: str = "", act=None, after=
     wait for the client, run ``after(page)``, leave (the page-hide flush) and return the events and what the
     page noted."""
     site = servers.site
-    monitor = publish(site, servers.collector, "--unsigned", "--client-url", f"{site.url}/client/cwr.js{client_query}",
-                      *args)
+    monitor = publish(site, servers.collector, "--auth.mode", "resource-policy", "--snippet.client-url",
+                      f"{site.url}/client/cwr.js{client_query}", *args)
     page = browser.new_page()
     try:
         page.goto(monitor.page("early"))
@@ -59,7 +59,7 @@ def finish_lcp(page):
     page-hide flush leaves before its report on hiding), from the entries the browser buffered before the
     client existed. Then dispatch, so the report leaves while the page is visible."""
     page.click("#slow")
-    page.nudge()
+    nudge(page)
     page.wait_until("document.getElementById('status').textContent === 'clicked'", 10, "the click")
     page.evaluate("new Promise(resolve => requestIdleCallback(() => resolve(true)))")  # after web-vitals' own
     page.evaluate("cwr('dispatch'), true")
@@ -86,7 +86,7 @@ def test_the_default_records_early_errors_and_the_vitals(browser, servers):
 
 @pytest.mark.parametrize("load", ["idle", "eager"])
 def test_every_strategy_records_early_errors(browser, servers, load):
-    events, noted = visit(browser, servers, "--load", load)
+    events, noted = visit(browser, servers, "--snippet.load", load)
     events = deliver(servers.collector, noted["monitor"].id, ("page_view", "js_error"))
     assert sorted(e["details"]["message"] for e in of_type(events, "js_error")) == sorted(EARLY)
 
@@ -95,7 +95,7 @@ def click_before_the_client(page):
     page.wait_until("document.readyState === 'complete' && window.__early.shifts > 0", 10,
                     "the load event and the early layout shift")
     page.click("#slow")
-    page.nudge()
+    nudge(page)
     page.wait_until("document.getElementById('status').textContent === 'clicked'", 10, "the slow click")
     assert page.evaluate("window.cwr === window.__stub"), "the client started before the click was handled"
 
@@ -103,7 +103,7 @@ def click_before_the_client(page):
 def fetch_and_click_late(page):
     assert page.evaluate("fetch('/api/fail?late=1').then(r => r.status)") == 500
     page.click("#slow")
-    page.nudge()
+    nudge(page)
 
 
 def test_what_a_late_client_still_sees_and_misses(browser, servers, tmp_path):

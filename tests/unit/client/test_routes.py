@@ -64,8 +64,9 @@ def test_the_module_records_by_route_on_the_client_it_made():
         assert "recordPageView" not in render_module(plain)
 
 
-#: The deferred module (snippet.load = after-load) with a stand-in AwsRum: navigations before the load event,
-#: then the load event, then one more navigation.
+#: The deferred module (snippet.load = after-load) with a stand-in AwsRum that loads its config's plugins in
+#: order, as PluginManager does, and then records the navigation timing, as NavigationPlugin does when the load
+#: event is over: navigations before the load event, then the load event, then one more navigation.
 DEFERRED_HARNESS = r"""
 const src = require('fs').readFileSync(0, 'utf8');
 const listeners = {}, views = [];
@@ -75,7 +76,15 @@ global.addEventListener = (type, fn) => (listeners[type] = listeners[type] || []
 global.removeEventListener = () => {};
 global.history = {pushState(state, title, url) { location.pathname = url; }, replaceState() {}};
 global.document = {readyState: 'loading'};
-class AwsRum { recordPageView(view) { views.push(['client', view.pageId]); } recordError() {} }
+class AwsRum {
+  constructor(id, version, region, config) {
+    const context = {recordPageView: (view) => views.push(['client', view.pageId])};
+    (config.eventPluginsToLoad || []).forEach((plugin) => plugin.load && plugin.load(context));
+    views.push(['navigation timing']);
+  }
+  recordPageView(view) { views.push(['client', view.pageId]); }
+  recordError() {}
+}
 const body = src.replace(/^import .*$/m, '').replace('export default ', 'exported = ');
 const names = (src.match(/^import \{ (.*) \} from/m) || [, ''])[1].split(', ').filter((n) => n !== 'AwsRum');
 const exported = new Function('AwsRum', ...names, `let exported; ${body}; return exported;`)(
@@ -93,7 +102,8 @@ exported.then((client) => {
 
 def test_the_deferred_module_records_views_from_before_the_client_when_it_starts():
     """snippet.load = after-load: the router runs at import (as the CDN snippet's does); the views it sees before
-    the client exists are recorded, in order, when the client starts, and later ones at once."""
+    the client exists are recorded, in order, as the client is built and before its plugins record the
+    navigation timing; later ones at once."""
     client = concrete(app_monitor_id=MONITOR, region="eu-west-1", unsigned=True, settings=from_mapping(ROUTES))
     module = render_module(client)
     done = subprocess.run([NODE, "-e", DEFERRED_HARNESS.replace("START", json.dumps("/products/123"))],
@@ -101,4 +111,41 @@ def test_the_deferred_module_records_views_from_before_the_client_when_it_starts
     seen = json.loads(done.stdout)
     assert seen["started"] is True
     assert seen["views"] == [["load event"], ["client", "/products/:id"], ["client", "/blog/*"],
-                             ["client", "/products/:id"]]
+                             ["navigation timing"], ["client", "/products/:id"]]
+
+
+#: The loader, then a stand-in for how the CDN client starts after the load event (aws-rum-web CommandQueue
+#: .initCwr: the client is built, loading its config's plugins, and records the navigation timing at once, as
+#: NavigationPlugin does once the load event is over; then it takes over cwr and replays the queue). A view
+#: with the current page id is no new page (PageManager.recordPageView).
+LATE_CLIENT_HARNESS = r"""
+const src = require('fs').readFileSync(0, 'utf8');
+global.window = global;
+global.location = {pathname: START};
+global.addEventListener = () => {};
+global.history = {pushState(state, title, url) { location.pathname = url; }, replaceState() {}};
+global.document = {createElement: () => ({}), head: {insertBefore: () => {}}, getElementsByTagName: () => [{}],
+                   readyState: 'loading'};
+eval(src);
+history.pushState({}, '', '/blog/2026/hello');
+const recorded = [];
+let page;
+const recordPageView = (view) => { if (view.pageId !== page) recorded.push(['view', page = view.pageId]); };
+const x = window.AwsRumClient;
+(x.c.eventPluginsToLoad || []).forEach((plugin) => plugin.load({recordPageView}));
+recorded.push(['navigation timing', page || null]);
+window.cwr = (command, payload) => { if (command === 'recordPageView') recordPageView(payload); };
+x.q.forEach(({c, p}) => window.cwr(c, p));
+history.pushState({}, '', '/products/9');
+console.log(JSON.stringify(recorded));
+"""
+
+
+def test_a_late_cdn_client_has_the_routes_page_before_it_records_the_navigation_timing():
+    """snippet.load = after-load: the client's own plugin records the first queued view as the client is built,
+    so the navigation timing it records then carries the route; the queue's views follow in order."""
+    text = render_concrete(app_monitor_id=MONITOR, region="eu-west-1", unsigned=True, settings=from_mapping(ROUTES))
+    done = subprocess.run([NODE, "-e", LATE_CLIENT_HARNESS.replace("START", json.dumps("/products/123"))],
+                          input=text, text=True, capture_output=True, timeout=30, check=True)
+    assert json.loads(done.stdout) == [["view", "/products/:id"], ["navigation timing", "/products/:id"],
+                                       ["view", "/blog/*"], ["view", "/products/:id"]]
