@@ -98,7 +98,7 @@ def deploy(
     """Create a change set, show it, (confirm,) execute it, stream the events, print the outputs.
 
     Raises a :class:`RumcfnError` subclass for every failure; Ctrl-C leaves the stack as it is."""
-    poller = poller or Poller()
+    poller = poller or aws.poller()
     name = request.stack_name
     request.template.check_deployable(request.parameters, request.s3_bucket, [aws.region_name])
     try:
@@ -159,7 +159,7 @@ def _report_failure(outcome: Outcome, echo: Echo) -> None:
 
 def diff(aws: Aws, request: StackRequest, *, echo: Echo = echo_line, poller: Poller | None = None) -> ChangeSet:
     """Show what a deploy would change: create the change set, print it, delete it (and any stack it created)."""
-    poller = poller or Poller()
+    poller = poller or aws.poller()
     request.template.check_deployable(request.parameters, request.s3_bucket, [aws.region_name])
     try:
         with translated():
@@ -184,7 +184,7 @@ def destroy(
     poller: Poller | None = None,
 ) -> str:
     """Delete the stack and wait; a stack that does not exist is already destroyed."""
-    poller = poller or Poller()
+    poller = poller or aws.poller()
     try:
         with translated():
             cfn = aws.client("cloudformation")

@@ -6,10 +6,12 @@ boto3 and cfn-lint take seconds to import, so only the commands that need them i
 from __future__ import annotations
 
 import sys
+from typing import Any, Callable
 
 import click
 
 from rumcfn.cli import budgets, deploy, doctor, restore, sourcemaps, template
+from rumcfn.cli.options import Wiring
 from rumcfn.errors import RumcfnError
 from rumcfn.version import __version__
 
@@ -25,10 +27,13 @@ for module in (template, deploy, budgets, restore, doctor, sourcemaps):  # each 
         main.add_command(command)
 
 
-def run(argv: list[str] | None = None) -> int:
-    """Entry point: every failure is one line on stderr; usage errors exit 2, others 1."""
+def run(argv: list[str] | None = None, *, aws: Callable[..., Any] | None = None) -> int:
+    """Entry point: every failure is one line on stderr; usage errors exit 2, others 1.
+
+    ``aws`` makes the ``rumcfn.aws.session.Aws`` of AWS commands from their ``--region``, ``--profile`` and
+    ``--endpoint-url`` (default: ``Aws``); tests pass stubbed or moto clients this way."""
     try:
-        main.main(args=argv, prog_name="rumcfn", standalone_mode=False)
+        main.main(args=argv, prog_name="rumcfn", standalone_mode=False, obj=Wiring(aws=aws))
     except RumcfnError as error:
         click.echo(f"rumcfn: error: {error}", err=True)
         return error.exit_code

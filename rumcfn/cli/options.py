@@ -7,6 +7,7 @@ command group that imports them.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
@@ -126,6 +127,15 @@ def settings_options(command: Callable) -> Callable:
     return wrapper
 
 
+@dataclass(frozen=True)
+class Wiring:
+    """What :func:`rumcfn.cli.run` hands every command (click's context object): ``aws`` makes the
+    ``rumcfn.aws.session.Aws`` from ``region=``, ``profile=`` and ``endpoint_url=`` (None: ``Aws`` itself; tests
+    pass a factory of stubbed or moto clients, small timeouts and a clock that never sleeps)."""
+
+    aws: Callable[..., Any] | None = None
+
+
 def aws_options(command: Callable) -> Callable:
     """--region / --profile / --endpoint-url, passed on as ``aws=`` (an ``rumcfn.aws.session.Aws``; boto3 loads
     later)."""
@@ -135,8 +145,10 @@ def aws_options(command: Callable) -> Callable:
     @click.option("--endpoint-url", help="Custom AWS endpoint, e.g. a local emulator (default: AWS_ENDPOINT_URL).")
     @functools.wraps(command)
     def wrapper(region, profile, endpoint_url, **kwargs):
-        from rumcfn.aws.session import Aws
-
-        return command(aws=Aws(region=region, profile=profile, endpoint_url=endpoint_url), **kwargs)
+        wiring = click.get_current_context().find_object(Wiring)
+        make = wiring.aws if wiring is not None and wiring.aws is not None else None
+        if make is None:
+            from rumcfn.aws.session import Aws as make
+        return command(aws=make(region=region, profile=profile, endpoint_url=endpoint_url), **kwargs)
 
     return wrapper

@@ -62,14 +62,12 @@ def test_toml_examples_are_valid_settings(tmp_path):
     )
 
 
-def test_troubleshooting_shows_a_real_doctor_run(moto_url, static_site, aws_credentials, monkeypatch, capsys):
+def test_troubleshooting_shows_a_real_doctor_run(moto_url, static_site, aws_credentials, invoke):
     """The README's failing run is this run: a sync deleted rum.js and the site's CSP forgets the data plane
     (stack, monitor, canary and metrics from moto and Stubber, the site on 127.0.0.1)."""
     from datetime import datetime, timezone
 
-    import rumcfn.aws.session
-    from rumcfn.aws.session import Aws
-    from rumcfn.cli import run
+    from tests.support.cli import aws_with
     from tests.support.deployed import REGION, STACK
     from tests.support.doctor_site import NO_DATA_PLANE, page
     from tests.support.doctor_world import World
@@ -92,11 +90,9 @@ def test_troubleshooting_shows_a_real_doctor_run(moto_url, static_site, aws_cred
     world.deployed.stubber.activate()
     for stubber in world.stubbers.values():
         stubber.activate()
-    monkeypatch.setattr(rumcfn.aws.session, "Aws", lambda **kw: Aws(clients=world.clients, **kw))
     args = ["doctor", "--stack-name", STACK, "--region", REGION, "--url", world.url]
-    code = run(args)
-    out, err = capsys.readouterr()
-    shown = f"$ rumcfn {' '.join(args)}\n{out}{err}"
+    ran = invoke(*args, aws=aws_with(world.clients))
+    shown = f"$ rumcfn {' '.join(args)}\n{ran.out}{ran.err}"
 
     def same(text: str) -> str:
         text = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", text)
@@ -104,7 +100,7 @@ def test_troubleshooting_shows_a_real_doctor_run(moto_url, static_site, aws_cred
 
     section = README.split("## Troubleshooting", 1)[1].split("\n## ", 1)[0]
     (block,) = re.findall(r"```text\n(.*?)```", section, re.S)
-    assert code == 1
+    assert ran.code == 1
     assert same(block) == same(shown), shown
 
 

@@ -196,23 +196,19 @@ def test_access_denied_on_the_bucket_is_one_line(s3):
 
 
 @pytest.fixture
-def cli(s3, monkeypatch, capsys):
+def cli(s3, invoke):
     """Run ``rumcfn restore-snippet`` in process with the stubbed stack; return (exit code, stdout, stderr)."""
-    import rumcfn.aws.session
-    from rumcfn.cli import run
+    from tests.support.cli import aws_with
 
-    def invoke(*args: str, deployed: Deployed | None = None):
+    def restore(*args: str, deployed: Deployed | None = None):
         deployed = deployed or Deployed(Settings())
         if isinstance(deployed, Deployed):
             deployed.stubber.activate()
-        monkeypatch.setattr(
-            rumcfn.aws.session, "Aws", lambda **kw: Aws(clients={"cloudformation": deployed.client, "s3": s3}, **kw)
-        )
-        code = run(["restore-snippet", "--stack-name", STACK, "--region", REGION, *args])
-        out, err = capsys.readouterr()
-        return code, out, err
+        clients = {"cloudformation": deployed.client, "s3": s3}
+        ran = invoke("restore-snippet", "--stack-name", STACK, "--region", REGION, *args, aws=aws_with(clients))
+        return ran.code, ran.out, ran.err
 
-    return invoke
+    return restore
 
 
 def test_command_restores_and_check_tells_missing_from_present(cli, s3):
