@@ -1,4 +1,7 @@
-"""Hostile AWS endpoints on 127.0.0.1: one that accepts connections and never answers, one that refuses them.
+"""Hostile AWS endpoints on 127.0.0.1: one that accepts connections and never answers, one that refuses them,
+one that answers 200 with something that is not an AWS answer, one that trickles its answer a byte at a time,
+and one that answers each operation as a test scripts it (pages that never end, lists that are empty, results
+without their ids).
 
 The refusing one is a bound socket that never listens, so the port stays ours for as long as the test needs
 it and every connection to it is refused at once.
