@@ -1,7 +1,7 @@
 """User-facing failures: each becomes one line on stderr and an exit code, never a traceback.
 
 The convention: 2 is a usage error (bad input; nothing was written or changed), 1 a failed
-operation, 3 "cannot decide" (the budget gate without enough data), 130 an interrupt.
+operation, 3 "cannot decide" (the budget gate without enough data), 130 an interrupt (Ctrl-C), 143 SIGTERM.
 """
 
 from __future__ import annotations
@@ -31,6 +31,11 @@ class Interrupted(RumcfnError):
     """Ctrl-C during a long AWS operation: the message says what carries on and how to follow it."""
 
     exit_code = 130
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a CI job cancelled), raised where the program is by the command line's handler: every
+    ``except KeyboardInterrupt`` treats it as Ctrl-C, so the same clean-up runs."""
 
 
 class LintFailed(RumcfnError):

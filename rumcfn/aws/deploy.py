@@ -11,7 +11,15 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from rumcfn.aws import views as view
-from rumcfn.aws.changesets import FOLLOW, ChangeSet, StackBusy, StackRequest, create_change_set, discard
+from rumcfn.aws.changesets import (
+    FOLLOW,
+    ChangeSet,
+    StackBusy,
+    StackRequest,
+    create_change_set,
+    discard,
+    withdrawn,
+)
 from rumcfn.aws.errors import translated
 from rumcfn.aws.events import Echo, Outcome, Poller, echo_line, latest_event_id, settled, watch
 from rumcfn.aws.session import Aws
@@ -97,10 +105,13 @@ def deploy(
 ) -> DeployResult:
     """Create a change set, show it, (confirm,) execute it, stream the events, print the outputs.
 
-    Raises a :class:`RumcfnError` subclass for every failure; Ctrl-C leaves the stack as it is."""
+    Raises a :class:`RumcfnError` subclass for every failure. Ctrl-C (or SIGTERM) before the change set runs
+    withdraws it (:func:`rumcfn.aws.changesets.withdrawn`); once it runs, the stack is left as it is."""
     poller = poller or aws.poller()
     name = request.stack_name
     request.template.check_deployable(request.parameters, request.s3_bucket, [aws.region_name])
+    change_set: ChangeSet | None = None
+    executing = False
     try:
         with translated():
             cfn = aws.client("cloudformation")
@@ -120,6 +131,7 @@ def deploy(
                 discard(cfn, change_set)
                 raise Cancelled(f"deployment cancelled; change set deleted, stack {name} unchanged")
             since = latest_event_id(cfn, change_set.stack_id)
+            executing = True
             cfn.execute_change_set(ChangeSetName=change_set.id)
             echo(f"Executing the change set; waiting for stack {name} to settle...")
             expected = {rc["LogicalResourceId"] for rc in view.resource_changes(change_set.changes)}
@@ -131,6 +143,8 @@ def deploy(
             echo(f"Stack {name} is {outcome.status}.")
             return _settled(aws, request, outcome.status, change_set, echo)
     except KeyboardInterrupt:
+        if change_set is not None and not change_set.empty and not executing:
+            raise withdrawn(aws.client("cloudformation"), change_set, aws.poller(), echo) from None
         raise interrupted(name) from None
 
 
@@ -158,9 +172,11 @@ def _report_failure(outcome: Outcome, echo: Echo) -> None:
 
 
 def diff(aws: Aws, request: StackRequest, *, echo: Echo = echo_line, poller: Poller | None = None) -> ChangeSet:
-    """Show what a deploy would change: create the change set, print it, delete it (and any stack it created)."""
+    """Show what a deploy would change: create the change set, print it, delete it (and any stack it created).
+    Stopped on the way, it deletes them too."""
     poller = poller or aws.poller()
     request.template.check_deployable(request.parameters, request.s3_bucket, [aws.region_name])
+    change_set: ChangeSet | None = None
     try:
         with translated():
             change_set = create_change_set(aws, request, poller)
@@ -171,6 +187,8 @@ def diff(aws: Aws, request: StackRequest, *, echo: Echo = echo_line, poller: Pol
             discard(aws.client("cloudformation"), change_set)
             return change_set
     except KeyboardInterrupt:
+        if change_set is not None and not change_set.empty:
+            raise withdrawn(aws.client("cloudformation"), change_set, aws.poller(), echo) from None
         raise interrupted(request.stack_name) from None
 
 

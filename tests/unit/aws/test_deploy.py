@@ -466,7 +466,7 @@ def test_ctrl_c_through_the_cli_exits_130(cli_with, template_file, capsys):
 
     cli = cli_with("cloudformation", pollers=interrupted_poller)
     cf = cli.stubs["cloudformation"]
-    expect_new_stack_change_set(cf)
+    expect_new_stack_change_set(cf, pending=False)  # the first sleep is while the stack deploys
     cf.add_response("describe_stack_events", events())
     cf.add_response("execute_change_set", {})
     cf.add_response("describe_stacks", stack("CREATE_IN_PROGRESS"))
