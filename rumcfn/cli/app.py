@@ -14,11 +14,11 @@ import contextlib
 import importlib
 import signal
 import sys
+from dataclasses import dataclass
 from typing import Any, Callable, Iterator
 
 import click
 
-from rumcfn.cli.options import Wiring
 from rumcfn.errors import Interrupted, RumcfnError, Terminated
 from rumcfn.version import __version__
 
@@ -41,6 +41,15 @@ COMMANDS = {
 }
 #: What a shell reports for a process a signal ended: 128 + the signal's number.
 EXIT_INTERRUPTED, EXIT_TERMINATED = 128 + signal.SIGINT, 128 + signal.SIGTERM
+
+
+@dataclass(frozen=True)
+class Wiring:
+    """What :func:`run` hands every command (click's context object): ``aws`` makes the
+    ``rumcfn.aws.session.Aws`` from ``region=``, ``profile=`` and ``endpoint_url=`` (None: ``Aws`` itself; tests
+    pass a factory of stubbed or moto clients, small timeouts and a clock that never sleeps)."""
+
+    aws: Callable[..., Any] | None = None
 
 
 class Commands(click.Group):

@@ -7,12 +7,12 @@ command group that imports them.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
 import click
 
+from rumcfn.cli.app import Wiring
 from rumcfn.config import Settings, SettingsError, budget_override, load, split_list, with_overrides
 from rumcfn.config.rules import Rule
 from rumcfn.facts import BUDGET_METRICS
@@ -125,15 +125,6 @@ def settings_options(command: Callable) -> Callable:
         return command(settings=settings, **kwargs)
 
     return wrapper
-
-
-@dataclass(frozen=True)
-class Wiring:
-    """What :func:`rumcfn.cli.run` hands every command (click's context object): ``aws`` makes the
-    ``rumcfn.aws.session.Aws`` from ``region=``, ``profile=`` and ``endpoint_url=`` (None: ``Aws`` itself; tests
-    pass a factory of stubbed or moto clients, small timeouts and a clock that never sleeps)."""
-
-    aws: Callable[..., Any] | None = None
 
 
 def aws_options(command: Callable) -> Callable:

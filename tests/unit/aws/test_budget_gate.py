@@ -334,17 +334,6 @@ def test_budgets_from_settings_match_the_template_metadata():
     assert [b.key for b in sources.budgets_from_settings(settings)] == ["lcp", "cls", "inp"]
 
 
-def test_boto3_is_imported_lazily():
-    import subprocess
-    import sys
-
-    code = (
-        "import sys, rumcfn.cli, rumcfn.aws.budget_gate, rumcfn.aws.budget_report, rumcfn.aws.budget_sources; "
-        "print('boto3' in sys.modules)"
-    )
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
-
-
 def test_count_budgets_are_queried_at_the_average_vitals_at_the_statistic():
     from rumcfn.config import from_mapping
 

@@ -480,7 +480,7 @@ def test_confirmation_on_a_terminal(cli_with, template_file, monkeypatch, answer
     from click.testing import CliRunner
 
     from rumcfn.cli import main
-    from rumcfn.cli.options import Wiring
+    from rumcfn.cli.app import Wiring
 
     monkeypatch.setattr("rumcfn.cli.deploy.interactive", lambda: True)
     cli = cli_with("cloudformation")
