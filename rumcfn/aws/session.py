@@ -33,10 +33,12 @@ CONNECT_TIMEOUT = 5
 READ_TIMEOUT = 6
 #: The standard mode's longest backoff before attempt n+1 is min(2**(n-1), 20) s (``ExponentialBackoff``).
 MAX_BACKOFF = 20
-#: Pages one listing may take. The longest rumcfn reads: a stack's events (CloudFormation returns 100 a page;
-#: a stack has at most 500 resources, each a few events per deploy) and the keys under one release's prefix
-#: (S3 returns 1,000 a page). An endpoint that hands out a new page token forever stops here.
-MAX_PAGES = 1000
+#: Pages one listing may take. 100 pages hold 10,000 stack instances (ListStackInstances returns at most 100 a
+#: page, botocore's model), 100,000 keys under one release's prefix (ListObjectsV2, up to 1,000 a page) and far
+#: more than one GetMetricData call of rumcfn's returns (one datapoint a query, 100,800 a page); a stack's
+#: resources, events since a deploy began and a change set's changes are a few pages at most. An endpoint that
+#: hands out a new page token forever stops here.
+MAX_PAGES = 100
 
 ENDPOINT_RULE = ("must be an http(s) URL with a host, such as http://127.0.0.1:5000 or "
                  "https://cloudformation.us-east-1.amazonaws.com")
