@@ -100,6 +100,19 @@ EXTENDED_DIMENSIONS = {
     "FileType": "event_details.fileType",
 }
 
+#: The events that carry each dimension's field (None: every event). "Information collected by the CloudWatch RUM
+#: web client": each RUM event has the metadata (page, user agent, geolocation and domain metadata); of the event
+#: details, only the resource event schema has ``fileType`` (as in the web client's own schemas, @aws-rum/web-core
+#: events/*.d.ts). A dimension whose field an event lacks matches none of its events: that metric gets no data.
+DIMENSION_EVENTS: dict[str, tuple[str, ...] | None] = {
+    "PageId": None,
+    "BrowserName": None,
+    "DeviceType": None,
+    "OSName": None,
+    "CountryCode": None,
+    "FileType": ("performance_resource",),
+}
+
 #: What a segment budget may name: setting key -> the extended-metric dimension (RUM API reference,
 #: BatchCreateRumMetricDefinitions: "valid dimension names ... BrowserName, CountryCode, DeviceType, FileType,
 #: OSName, and PageId"; FileType describes resource events, not pages, so it is not a segment).
@@ -129,6 +142,18 @@ RELEASE_FIELDS = {"release_id": "metadata.aws:releaseId", "app_version": "applic
 
 #: A composite alarm's rule may name at most 100 child alarms (PutCompositeAlarm, AlarmRule).
 MAX_COMPOSITE_CHILDREN = 100
+#: ... and hold at most 10,240 characters (botocore cloudwatch model, shape AlarmRule: max 10240), counted on the
+#: rule CloudFormation resolves, where each child is its full alarm ARN.
+MAX_ALARM_RULE = 10_240
+#: The longest an alarm ARN's partition and Region can be: ``aws-us-gov`` and ``us-isof-south-1``, the longest
+#: in botocore's ``partitions.json`` and cfn-lint's region data (tests/unit/stack/test_composite_rules.py
+#: checks both against them); account ids are 12 digits.
+LONGEST_PARTITION = 10
+LONGEST_REGION = 15
+ACCOUNT_ID_LENGTH = 12
+#: A dashboard's alarm status widget shows 1-100 alarms (CloudWatch API reference, "Dashboard Body Structure
+#: and Syntax", alarm widget ``alarms``: "The array can have 1-100 ARNs").
+MAX_ALARM_WIDGET_ALARMS = 100
 #: One GetMetricData request retrieves at most 500 metrics (GetMetricData).
 MAX_METRIC_DATA_QUERIES = 500
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Mapping
 
 from rumcfn.aws import views as view
 from rumcfn.aws.errors import error_code, translated
@@ -18,7 +18,7 @@ from rumcfn.aws.events import Echo, Poller, echo_line, waiter_bound
 from rumcfn.aws.session import Aws
 from rumcfn.aws.stacks import parameter_list, upload_template
 from rumcfn.config.formats import ACCOUNTS
-from rumcfn.errors import Interrupted, RumcfnError
+from rumcfn.errors import Interrupted, RumcfnError, SettingsError
 from rumcfn.template.reader import TemplateSource
 
 OPERATION_DONE = {"SUCCEEDED", "FAILED", "STOPPED"}
@@ -71,6 +71,32 @@ class StackSetRequest:
         if self.failure_tolerance_percentage is not None:
             prefs["FailureTolerancePercentage"] = self.failure_tolerance_percentage
         return prefs
+
+
+def check_canary_locations(data: Mapping[str, Any], regions: tuple[str, ...]) -> None:
+    """Refuse a multi-location canary (``Replicas``) in more than one Region or in one of its locations.
+
+    Every instance gets the same template and parameter values, so the same canary name and replica Regions:
+    two instances in one account would create that name twice in each location (CloudWatch Synthetics user
+    guide, multilocation canaries: the name must not exist in any replica Region), and an instance in a location
+    fails the template's rule (the primary Region cannot be a replica location). One Region outside the
+    locations is safe: each account then has one instance, the only one using the name. Names derived per
+    instance would not help: the instances of one account would still each run a copy in every location."""
+    for resource in (data.get("Resources") or {}).values():
+        if not isinstance(resource, Mapping) or resource.get("Type") != "AWS::Synthetics::Canary":
+            continue
+        replicas = (resource.get("Properties") or {}).get("Replicas")
+        if not isinstance(replicas, list) or not replicas:
+            continue
+        locations = [str(r.get("Location")) for r in replicas if isinstance(r, Mapping)]
+        if len(regions) > 1 or set(regions) & set(locations):
+            raise SettingsError(
+                "--regions",
+                f"must be one Region, not one of canary.locations ({', '.join(locations)}), for a multi-location "
+                "canary: every stack set instance creates the same canary in each location, and a canary name may "
+                "exist once per Region",
+                ",".join(regions),
+            )
 
 
 def find_stack_set(cfn: Any, name: str) -> dict | None:
@@ -137,6 +163,7 @@ def deploy_stack_set(aws: Aws, request: StackSetRequest, *, echo: Echo = echo_li
     poller = poller or aws.poller()
     request.check()
     request.template.check_deployable(request.parameters, request.s3_bucket, request.regions)
+    check_canary_locations(request.template.data, request.regions)
     name = request.name
     try:
         with translated():

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit, urlunsplit
 from troposphere import GetAtt, Sub
 
 from rumcfn.config import Settings, SettingsError, is_literal, with_overrides
-from rumcfn.config.client_options import TELEMETRY_OPTIONS, FrozenMap, thaw
+from rumcfn.config.client_options import TELEMETRY_OPTIONS, FrozenMap, thaw, version_tuple
 from rumcfn.config.delivery import APP_MONITOR_ID
 from rumcfn.config.formats import REGION
 from rumcfn.config.monitor import IDENTITY_POOL_ID
@@ -53,13 +53,31 @@ class JsCode:
 #: own origin (read from ``location.origin`` in the browser, so one snippet serves every domain).
 SAME_ORIGIN = JsCode('[new RegExp("^(?:(?![A-Za-z][A-Za-z0-9+.-]*:|//)|"+location.origin.replace('
                      '/[.*+?^$(){}|[\\]\\\\\\/]/g,"\\\\$&")+"(?:[/?#]|$))")]')
-#: ``ignore`` functions built from ``[snippet.config.errors] ignore`` (patterns over the error message,
-#: of an ErrorEvent or of a PromiseRejectionEvent's reason) and ``[snippet.config.performance] ignore``
-#: (patterns over resource URLs, on top of the client's default of ignoring non-http(s) resources).
-IGNORE_ERRORS = ("function(e){{var m=String(e&&(e.message||(e.reason&&e.reason.message)||e.reason)||'');"
-                 "return {0}.some(function(r){{return r.test(m)}})}}")
-IGNORE_RESOURCES = ("function(e){{return e.entryType==='resource'&&(!/^https?:/.test(e.name)||"
-                    "{0}.some(function(r){{return r.test(e.name)}}))}}")
+#: ``[snippet.config.errors] ignore``: patterns over the message the client records for the event it is given
+#: (@aws-rum/web-core plugins/utils/js-error-utils.js, the same since 1.6.0): the thrown value's ``message``, or the
+#: value itself when a primitive is thrown; else the ErrorEvent's own ``message`` ("Uncaught Error: ..." in
+#: Chromium), and "undefined" for a rejection whose reason has none.
+IGNORE_ERRORS = (
+    "function(e){{var j=e&&e.type==='unhandledrejection',x=j?e.reason:e&&e.error,"
+    "m=j||!e||e.message===undefined?'undefined':e.message;"
+    "if(x&&(typeof x==='object'||typeof x==='function')){{if(x.message)m=x.message}}"
+    "else if(x!==undefined&&x!==null)m=x;m=String(m);"
+    "return {0}.some(function(r){{return r.test(m)}})}}"
+)
+#: ``[snippet.config.performance] ignore`` replaces web-core's ``defaultIgnore`` (plugins/utils/performance-utils.js),
+#: so the function keeps its tests: non-http(s) resources and, since aws-rum-web 1.15.0 (#450), the page's own
+#: fetch and XHR requests (the http telemetry's business, and each would cost a resource event).
+IGNORED_SCHEMES = "!/^https?:/.test(e.name)"
+IGNORED_REQUESTS, IGNORED_REQUESTS_SINCE = "/^(fetch|xmlhttprequest)$/.test(e.initiatorType)", "1.15.0"
+IGNORED_URLS = "{0}.some(function(r){{return r.test(e.name)}})"
+
+
+def ignore_resources(client_version: str) -> str:
+    """The ``performance.ignore`` function of ``client_version``: its client's default, and the patterns."""
+    tests = [IGNORED_SCHEMES]
+    if version_tuple(client_version) >= version_tuple(IGNORED_REQUESTS_SINCE):
+        tests.append(IGNORED_REQUESTS)
+    return "function(e){{return e.entryType==='resource'&&(" + "||".join([*tests, IGNORED_URLS]) + ")}}"
 
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
@@ -162,7 +180,7 @@ def telemetry_options(settings: Settings) -> dict[str, dict[str, Any]]:
             if isinstance(options.get(key), list):
                 options[key] = [RegExp(pattern) for pattern in options[key]]
         if "ignore" in options:
-            code = IGNORE_ERRORS if name == "errors" else IGNORE_RESOURCES
+            code = IGNORE_ERRORS if name == "errors" else ignore_resources(settings.snippet.client_version)
             options["ignore"] = JsCode(code, ([RegExp(pattern) for pattern in options["ignore"]],))
         if name == "http" and settings.monitor.enable_xray and "addXRayTraceIdHeader" not in options:
             options["addXRayTraceIdHeader"] = SAME_ORIGIN

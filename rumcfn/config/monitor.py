@@ -7,7 +7,14 @@ from dataclasses import dataclass
 from rumcfn.config import formats
 from rumcfn.config.rules import Each, Flag, Number, OneOf, Text, Value, fail
 from rumcfn.config.section import Section, setting
-from rumcfn.facts import AUTH_MODES, EXTENDED_DIMENSIONS, EXTENDED_METRICS, LOG_RETENTION_DAYS, TELEMETRIES
+from rumcfn.facts import (
+    AUTH_MODES,
+    DIMENSION_EVENTS,
+    EXTENDED_DIMENSIONS,
+    EXTENDED_METRICS,
+    LOG_RETENTION_DAYS,
+    TELEMETRIES,
+)
 
 #: The RUM API's AppMonitorName: ^(?!\.)[\.\-_#A-Za-z0-9]+$, 1-255 (no "/", which CloudFormation's schema allows).
 NAME = Text(
@@ -79,7 +86,8 @@ class MonitorSettings(Section):
     )
     extended_metric_dimensions: tuple = setting(
         ("BrowserName", "DeviceType"),
-        "Dimensions for extended metrics: PageId, BrowserName, DeviceType, OSName, CountryCode, FileType.",
+        "Dimensions for extended metrics: PageId, BrowserName, DeviceType, OSName, CountryCode, FileType "
+        "(FileType only with PerformanceResourceDuration).",
         Each(OneOf(tuple(EXTENDED_DIMENSIONS))),
     )
     tags: tuple = setting((), "Tags for the app monitor (TOML table; `--tag KEY=VALUE`).", formats.TAGS)
@@ -103,6 +111,24 @@ class MonitorSettings(Section):
             "cannot be combined with monitor.included_pages (RUM accepts one or the other)",
             list(self.excluded_pages),
         )
+        self.check_dimension_events()
+
+    def check_dimension_events(self) -> None:
+        """A dimension only with metrics whose events carry its field: on other events the definition's pattern
+        (which must name the field) matches nothing, and the metric never gets data."""
+        for dimension in self.extended_metric_dimensions:
+            events = DIMENSION_EVENTS[dimension]
+            if events is None:
+                continue
+            lacking = [name for name in self.extended_metrics if EXTENDED_METRICS[name].event not in events]
+            carrying = [name for name, metric in EXTENDED_METRICS.items() if metric.event in events]
+            fail(
+                "monitor.extended_metric_dimensions",
+                not lacking,
+                f"{dimension} goes only with {', '.join(carrying)} (only {', '.join(events)} events carry "
+                f"{EXTENDED_DIMENSIONS[dimension]}); {', '.join(lacking)} would get no data with it",
+                list(self.extended_metric_dimensions),
+            )
 
 
 #: Identity pool ids are REGION:GUID (Amazon Cognito identity pools, e.g.

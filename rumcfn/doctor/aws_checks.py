@@ -246,6 +246,21 @@ def canary(ctx: Context) -> Check:
     )
 
 
+def describe_alarms(cloudwatch, names: list[str]) -> list[dict]:
+    """Every metric and composite alarm of ``names`` that exists: DescribeAlarms takes at most 100 names
+    (``AlarmNames`` in the client's own model) and answers in pages of its own size, which boto3's paginator
+    follows."""
+    most = cloudwatch.meta.service_model.shape_for("AlarmNames").metadata.get("max", 100)
+    paginator = cloudwatch.get_paginator("describe_alarms")
+    found = []
+    with translated():
+        for start in range(0, len(names), most):
+            chunk = names[start:start + most]
+            for page in paginator.paginate(AlarmNames=chunk, AlarmTypes=["CompositeAlarm", "MetricAlarm"]):
+                found += page.get("MetricAlarms", []) + page.get("CompositeAlarms", [])
+    return found
+
+
 def alarms(ctx: Context) -> Check:
     """7b. None of the stack's alarms is in ALARM."""
     names = ctx.target.alarm_names
@@ -255,11 +270,7 @@ def alarms(ctx: Context) -> Check:
         return skipped("alarms", "alarm names come from the stack: give --stack-name")
     if not names:
         return skipped("alarms", f"{ctx.target.source} has no alarms")
-    with translated():
-        answer = ctx.aws.client("cloudwatch").describe_alarms(
-            AlarmNames=list(names)[:100], AlarmTypes=["CompositeAlarm", "MetricAlarm"]
-        )
-    found = answer.get("MetricAlarms", []) + answer.get("CompositeAlarms", [])
+    found = describe_alarms(ctx.aws.client("cloudwatch"), list(names))
     firing = [a for a in found if a.get("StateValue") == "ALARM"]
     missing = sorted(set(names) - {a["AlarmName"] for a in found})
     states = {}

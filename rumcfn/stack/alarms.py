@@ -4,6 +4,10 @@ the SNS topic they notify.
 Who notifies: with the composite alarm on (the default) only the composite sends notifications, so
 one incident is one e-mail; the individual alarms stay visible in the console and on the dashboard.
 With the composite off, every alarm notifies by itself.
+
+A composite's rule names each child by its full ARN, and PutCompositeAlarm takes at most 100 children and
+10,240 characters. Where one rule over every alarm could outgrow that in some stack (the longest stack name,
+partition and Region), the alarms are split into part composites and the site-health alarm watches those.
 """
 
 from __future__ import annotations
@@ -16,11 +20,15 @@ from awacs.aws import Allow, Condition, PolicyDocument, Principal, Statement, St
 from troposphere import Ref, Sub, Template, cloudwatch, kms, sns
 
 from rumcfn.config import Level, Segment, Settings, is_literal, schedule_interval
+from rumcfn.config.formats import STACK_NAME
 from rumcfn.config.segments import logical_id
-from rumcfn.errors import SettingsError
 from rumcfn.facts import (
+    ACCOUNT_ID_LENGTH,
     BUDGET_METRICS,
     CANARY_NAMESPACE,
+    LONGEST_PARTITION,
+    LONGEST_REGION,
+    MAX_ALARM_RULE,
     MAX_COMPOSITE_CHILDREN,
     RUM_DIMENSION,
     RUM_NAMESPACE,
@@ -57,6 +65,7 @@ class Alarms:
     topic_arn: Any  # where notifications go: the created topic, settings.alarms.topic_arn, or None
     alarms: tuple[Any, ...] = field(default=())  # every metric alarm, in template order
     segments: tuple[SegmentAlarm, ...] = field(default=())
+    parts: tuple[cloudwatch.CompositeAlarm, ...] = field(default=())  # composites between the alarms and `composite`
 
 
 def statistic(name: str) -> dict[str, str]:
@@ -256,6 +265,72 @@ def _actions(topic_arn: Any, notify_ok: bool) -> dict[str, Any]:
     return actions
 
 
+#: How a composite's rule names a child, joins children, and how the ARN the child's name resolves to is framed.
+TERM, OR = 'ALARM("${%s.Arn}")', " OR "
+ARN = "arn:{partition}:cloudwatch:{region}:{account}:alarm:{name}"
+STACK = "${AWS::StackName}"
+
+
+def longest_term(alarm: Any) -> int:
+    """The most characters ``alarm``'s term in a rule can resolve to: ``ALARM("<ARN>")`` with the longest
+    partition, Region and stack name (its name is ``${AWS::StackName}-<suffix>``, :func:`stack_unique`)."""
+    name = alarm.AlarmName.to_dict()["Fn::Sub"]
+    arn = ARN.format(partition="p" * LONGEST_PARTITION, region="r" * LONGEST_REGION, account="1" * ACCOUNT_ID_LENGTH,
+                     name=name.replace(STACK, "s" * STACK_NAME.max_length))
+    return len(TERM.replace("${%s.Arn}", arn))
+
+
+def rule_groups(lengths: list[int]) -> list[range]:
+    """Consecutive runs of children (their term lengths) each of whose rule fits PutCompositeAlarm: at most
+    :data:`MAX_COMPOSITE_CHILDREN` children and :data:`MAX_ALARM_RULE` characters."""
+    groups, start, size = [], 0, 0
+    for index, length in enumerate(lengths):
+        if index > start and (size + len(OR) + length > MAX_ALARM_RULE or index - start == MAX_COMPOSITE_CHILDREN):
+            groups.append(range(start, index))
+            start, size = index, 0
+        size += (len(OR) if index > start else 0) + length
+    return groups + [range(start, len(lengths))]
+
+
+def _rule(children: tuple[Any, ...]) -> Sub:
+    return Sub(OR.join(TERM % child.title for child in children))
+
+
+def add_composites(
+    template: Template, alarms: tuple[Any, ...], actions: dict[str, Any], room: Any
+) -> tuple[cloudwatch.CompositeAlarm, tuple[cloudwatch.CompositeAlarm, ...]]:
+    """The site-health alarm over ``alarms``: over them directly when one rule fits, else over part composites
+    (each over a run of alarms, or of parts, whose rule fits), which do not notify. ``room(n)`` refuses ``n``
+    more resources than the stack can take, before they are added."""
+    parts: list[cloudwatch.CompositeAlarm] = []
+    level = alarms
+    while len(groups := rule_groups([longest_term(child) for child in level])) > 1:
+        room(len(groups))
+        made = []
+        for group in groups:
+            number = len(parts) + len(made) + 1
+            part = cloudwatch.CompositeAlarm(
+                f"SiteHealthAlarm{number}",
+                AlarmName=stack_unique(f"site-health-{number}"),
+                AlarmDescription=f"Part {number} of site health: any of its {len(group)} alarms is in ALARM "
+                "(the site-health alarm notifies)",
+                AlarmRule=_rule(level[group.start:group.stop]),
+            )
+            made.append(template.add_resource(part))
+        parts += made
+        level = tuple(made)
+    composite = template.add_resource(
+        cloudwatch.CompositeAlarm(
+            "SiteHealthAlarm",
+            AlarmName=stack_unique("site-health"),
+            AlarmDescription="Site health: any performance budget or the synthetic canary is in ALARM",
+            AlarmRule=_rule(level),
+            **actions,
+        )
+    )
+    return composite, tuple(parts)
+
+
 def add_alarms(template: Template, settings: Settings, *, monitor_name: Any, canary_name: Any = None) -> Alarms | None:
     """Budget alarms, the canary alarm, the composite and the topic; ``None`` when nothing is monitored."""
     planned = settings.budgets.levels()
@@ -297,25 +372,12 @@ def add_alarms(template: Template, settings: Settings, *, monitor_name: Any, can
         + ((canary_alarm,) if canary_alarm is not None else ())
         + located
     )
-    composite = None
+    composite, parts = None, ()
     if composite_on:
-        if len(alarms) > MAX_COMPOSITE_CHILDREN:
-            raise SettingsError(
-                "budgets.segments",
-                f"must leave at most {MAX_COMPOSITE_CHILDREN} alarms for the composite "
-                "alarm to watch (PutCompositeAlarm; or set alarms.composite = false)",
-                f"{len(alarms)} alarms",
-            )
-        rule = " OR ".join('ALARM("${%s.Arn}")' % alarm.title for alarm in alarms)
-        composite = template.add_resource(
-            cloudwatch.CompositeAlarm(
-                "SiteHealthAlarm",
-                AlarmName=stack_unique("site-health"),
-                AlarmDescription="Site health: any performance budget or the synthetic canary is in ALARM",
-                AlarmRule=Sub(rule),
-                **_actions(topic_arn, a.notify_ok),
-            )
-        )
+        def room(count: int) -> None:  # the part composites, then the site-health alarm and the dashboard
+            check_resources(len(template.resources) + count + 1 + settings.dashboard, bool(segment_vitals))
+
+        composite, parts = add_composites(template, alarms, _actions(topic_arn, a.notify_ok), room)
     return Alarms(
         budgets=budgets,
         canary_alarm=canary_alarm,
@@ -324,7 +386,9 @@ def add_alarms(template: Template, settings: Settings, *, monitor_name: Any, can
         topic_arn=topic_arn,
         alarms=alarms,
         segments=segments,
+        parts=parts,
     )
 
 
-__all__ = ["Alarms", "BudgetAlarm", "SegmentAlarm", "add_alarms", "add_topic", "statistic", "canary_period"]
+__all__ = ["Alarms", "BudgetAlarm", "SegmentAlarm", "add_alarms", "add_composites", "add_topic", "statistic",
+           "canary_period", "rule_groups"]

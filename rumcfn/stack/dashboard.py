@@ -18,6 +18,7 @@ from rumcfn.facts import (
     BUDGET_METRICS,
     CANARY_NAMESPACE,
     CONSOLE_HOSTS,
+    MAX_ALARM_WIDGET_ALARMS,
     RUM_DIMENSION,
     RUM_NAMESPACE,
     cloudwatch_statistic,
@@ -88,10 +89,7 @@ def widgets(settings: Settings, alarms: Alarms | None, canary: bool) -> list[dic
         title = f"{_title(key)} ({stat}{unit})"
         result.append(_metric_widget(title, [_rum(metric.metric)], stat, lines))
     if alarms is not None and alarms.alarms:
-        arns = ["${%s.Arn}" % alarm.title for alarm in alarms.alarms]
-        if alarms.composite is not None:
-            arns.insert(0, "${%s.Arn}" % alarms.composite.title)
-        result.append({"type": "alarm", "properties": {"title": "Alarms", "alarms": arns}})
+        result += alarm_widgets(alarms)
     if canary:
         result.append(
             _metric_widget("Canary success %", _canary_lines("SuccessPercent", settings.canary.locations), "Average")
@@ -114,6 +112,18 @@ def widgets(settings: Settings, alarms: Alarms | None, canary: bool) -> list[dic
     for row, segment in enumerate(settings.budgets.segments):
         result.extend(segment_row(settings, segment, y + row * HEIGHT))
     return result
+
+
+def alarm_widgets(alarms: Alarms) -> list[dict]:
+    """The site-health alarm (not its parts) and every alarm, at most 100 to a widget."""
+    shown = ((alarms.composite,) if alarms.composite is not None else ()) + alarms.alarms
+    arns = ["${%s.Arn}" % alarm.title for alarm in shown]
+    chunks = [arns[start:start + MAX_ALARM_WIDGET_ALARMS] for start in range(0, len(arns), MAX_ALARM_WIDGET_ALARMS)]
+    return [
+        {"type": "alarm", "properties": {
+            "title": "Alarms" if len(chunks) == 1 else f"Alarms ({number} of {len(chunks)})", "alarms": chunk}}
+        for number, chunk in enumerate(chunks, 1)
+    ]
 
 
 def _title(key: str) -> str:

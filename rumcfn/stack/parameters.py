@@ -11,7 +11,7 @@ from troposphere import Equals, Not, Parameter, Ref, Template
 
 from rumcfn.config import AlarmSettings, MonitorSettings, ScriptSettings, Settings
 from rumcfn.config.canary import CANARY_NAME
-from rumcfn.config.formats import DOMAIN, url
+from rumcfn.config.formats import DOMAIN, TAG_KEY, url
 
 GROUPS = (
     ("Site", ("AppMonitorName", "Domain", "WebsiteBucket", "SiteUrl")),
@@ -35,11 +35,23 @@ def _parameter(name: str, section: type, field: str, default: Any, kind: str = "
     return Parameter(name, Type=kind, Default=default, **section.rule(field).parameter())
 
 
+def monitor_name_parameter(settings: Settings) -> Parameter:
+    """RUM's rule for the name (1-255); at most 128 where the canary's tag key is the name ('#' as '-'), as
+    Synthetics takes tag keys of 128 (TagKey, botocore synthetics model) and synth refuses a longer literal."""
+    rule = MonitorSettings.rule("name")
+    if settings.canary.enabled and not settings.canary.tag_key:
+        most = TAG_KEY.max_length
+        rule = dataclasses.replace(rule, max_length=most, summary=rule.summary.replace(
+            f"1-{rule.max_length} ", f"1-{most} ", 1) + f" (the canary's tag key too; set canary.tag_key for up to "
+            f"{rule.max_length})")
+    return Parameter("AppMonitorName", Type="String", Default=settings.monitor.name, **rule.parameter())
+
+
 def add_parameters(template: Template, settings: Settings) -> Settings:
     """Add the Parameters, Conditions and Interface metadata; return settings whose site values are ``Ref``s."""
     m = settings.monitor
     params = {
-        "AppMonitorName": _parameter("AppMonitorName", MonitorSettings, "name", m.name),
+        "AppMonitorName": monitor_name_parameter(settings),
         "Domain": Parameter("Domain", Type="String", Default=m.domains[0], **DOMAIN.parameter()),
         "WebsiteBucket": _parameter("WebsiteBucket", ScriptSettings, "bucket", settings.script.bucket),
         "SessionSampleRate": _parameter("SessionSampleRate", MonitorSettings, "session_sample_rate",

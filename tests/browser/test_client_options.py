@@ -11,7 +11,7 @@ import json
 
 import pytest
 
-from .flow import deliver, leave, page_exceptions, publish, short, wait_for_client
+from .flow import ERROR_MESSAGE, deliver, leave, page_exceptions, publish, short, wait_for_client
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
@@ -138,3 +138,88 @@ enable_xray = true
     traced = [e for e in events if short(e) == "http" and e["details"]["request"]["url"].endswith("/api/missing")]
     assert traced and traced[0]["details"].get("trace_id"), traced
     assert "enableXRay:true" in monitor.snippet
+
+
+# --- ignore rules: what the real client records, with and without them ---------------------------------------
+# The page's own requests (fetch and XHR), then a stylesheet whose resource event (fileType stylesheet, which the
+# client records without sampling) arrives after theirs would: once it is in, theirs would have been too.
+REQUESTS = """Promise.all([
+  fetch('/api/fail').then(r => r.text().then(() => r.status)),  // the entry comes once the body is read
+  new Promise(done => { const x = new XMLHttpRequest(); x.open('GET', '/api/missing');
+                        x.onloadend = () => done(x.status); x.send(); }),
+]).then(statuses => new Promise(done => {
+  const link = document.createElement('link');
+  link.rel = 'stylesheet'; link.href = '/sentinel.css';
+  link.onload = link.onerror = () => done(statuses);
+  document.head.appendChild(link);
+}))"""
+
+
+def resource_walk(servers, page, tmp_path, settings: str) -> list[dict]:
+    """The page loads (its rum.js and the client are script resources), makes its own requests, then the
+    sentinel; the performance_resource events the client sent."""
+    collector = servers.collector
+    args = ("--config", settings_file(tmp_path, settings)) if settings else ()
+    monitor = publish(servers.site, collector, "--unsigned", *args)
+    page.goto(monitor.page())
+    wait_for_client(page)
+    page.wait_until("document.readyState === 'complete'", 10, "the load event")
+    assert page.evaluate(REQUESTS) == [500, 404]
+    page.evaluate("cwr('dispatch'), true")
+    events = collector.wait_for(
+        monitor.id,
+        lambda got: any(short(e) == "performance_resource" and e["details"].get("fileType") == "stylesheet"
+                        for e in got),
+        15,
+    )
+    leave(page)
+    resources = [e["details"] for e in events if short(e) == "performance_resource"]
+    assert any(d.get("fileType") == "stylesheet" for d in resources), resources
+    return resources
+
+
+def test_performance_ignore_keeps_the_clients_default_of_not_recording_the_pages_own_requests(servers, page, tmp_path):
+    """web-core's defaultIgnore also drops fetch and XHR resource entries (@aws-rum/web-core
+    plugins/utils/performance-utils.js): an ``ignore`` pattern adds to it and must not bring them back."""
+    for settings in ("", '[snippet.config.performance]\nignore = ["/client/cwr\\\\.js"]\n'):
+        resources = resource_walk(servers, page, tmp_path, settings)
+        urls = [d.get("targetUrl", "") for d in resources]
+        assert not [d for d in resources if d["initiatorType"] in ("fetch", "xmlhttprequest")], resources
+        assert not [u for u in urls if "/api/" in u], urls
+        assert any(u.endswith("/rum.js") for u in urls), urls  # other scripts are still recorded
+        # the configured pattern drops the client's own script; without it, it is recorded
+        assert any(u.endswith("/client/cwr.js") for u in urls) == (not settings), urls
+
+
+ERRORS_THROWN = """new Promise(done => {
+  window.__rejections = 0;
+  window.addEventListener('unhandledrejection', () => { window.__rejections += 1; });
+  setTimeout(() => { throw new Error('Warning: deprecated API'); }, 0);
+  setTimeout(() => { throw 'Warning: a thrown string'; }, 0);
+  setTimeout(() => { Promise.reject(new Error('Warning: a rejected promise')); }, 0);
+  setTimeout(() => { Promise.reject('Warning: a rejected string'); }, 0);
+  setTimeout(() => { throw new TypeError('kept: not a warning'); }, 0);
+  setTimeout(() => done(true), 50);
+})"""
+
+
+def test_errors_ignore_matches_the_message_the_client_records(servers, page, tmp_path):
+    """Chromium's ErrorEvent.message reads "Uncaught Error: Warning: ..."; the client records error.message
+    (reason.message for rejections; the value itself when a string is thrown), and so must the filter:
+    "^Warning:" drops every one of them (@aws-rum/web-core plugins/utils/js-error-utils.js)."""
+    collector = servers.collector
+    config = settings_file(tmp_path, '[snippet.config.errors]\nignore = ["^Warning:", "^Uncaught"]\n')
+    monitor = publish(servers.site, collector, "--unsigned", "--config", config)
+    page.goto(monitor.page())
+    wait_for_client(page)
+    page.evaluate(ERRORS_THROWN)
+    page.wait_until("window.__seen.errors >= 3 && window.__rejections >= 2", 10, "the errors and rejections")
+    page.evaluate("throwUncaught()")  # the control, thrown last: recorded, and so sent after any earlier one
+    page.wait_until("window.__seen.errors >= 4", 10, "the control error")
+    page.evaluate("cwr('dispatch'), true")
+    events = collector.wait_for(
+        monitor.id, lambda got: any(short(e) == "js_error" and e["details"]["message"] == ERROR_MESSAGE
+                                    for e in got), 15)
+    leave(page)
+    messages = [e["details"]["message"] for e in events if short(e) == "js_error"]
+    assert sorted(messages) == sorted([ERROR_MESSAGE, "kept: not a warning"]), messages

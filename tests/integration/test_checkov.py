@@ -23,6 +23,11 @@ EXTRA = {
     "existing-artifacts-bucket": from_mapping({"canary": {"artifacts_bucket": "my-canary-bucket"}}),
     "created-site-bucket": from_mapping({"script": {"create_bucket": True}}),
     "xray": from_mapping({"monitor": {"enable_xray": True}}),
+    # 99 alarms: the site-health alarm over part composites (tests/unit/stack/test_composite_rules.py)
+    "nested-composites": from_mapping(
+        {"budgets": {"segments": [{"page": f"/page-{i}", "lcp": 3000, "cls": 0.2, "inp": 300, "fid": 200,
+                                   "navigation": 4000} for i in range(19)]}}
+    ),
 }
 
 

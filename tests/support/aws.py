@@ -156,3 +156,59 @@ def not_found(stubber: Any, method: str = "describe_stacks", name: str = "site")
         service_message=f"Stack with id {name} does not exist",
         http_status_code=400,
     )
+
+
+class DescribeAlarmsPages:
+    """CloudWatch's DescribeAlarms for one client, answered from ``alarms`` ({"AlarmName", "StateValue",
+    "Type"}), holding the caller to the limits of botocore's cloudwatch model (``AlarmNames`` at most 100 names,
+    ``MaxRecords`` 1-100; botocore itself checks no maximum) and answering as AWS may: in pages of at most
+    ``page`` alarms (AWS documents no default page size), fewer than asked, with a ``NextToken`` that only the
+    same query may present. Without ``AlarmTypes`` only metric alarms come back (DescribeAlarms reference).
+    ``calls`` records each request's parameters."""
+
+    def __init__(self, client: Any, alarms: list[dict], page: int = 7):
+        self.alarms, self.page, self.calls = alarms, page, []
+        self._tokens: dict[str, tuple[Any, int]] = {}
+        model = client.meta.service_model
+        self.most_names = model.shape_for("AlarmNames").metadata["max"]
+        self.records = (model.shape_for("MaxRecords").metadata["min"], model.shape_for("MaxRecords").metadata["max"])
+        client.meta.events.register("before-parameter-build.cloudwatch.DescribeAlarms", self._request)
+        client.meta.events.register_first("before-call.cloudwatch.DescribeAlarms", self._answer)
+
+    def _request(self, params: dict, **kwargs: Any) -> None:
+        self.calls.append(dict(params))
+
+    def _fail(self, message: str) -> None:
+        from botocore.exceptions import ClientError
+
+        raise ClientError({"Error": {"Code": "ValidationError", "Message": message}}, "DescribeAlarms")
+
+    def _answer(self, **kwargs: Any) -> tuple:
+        from botocore.awsrequest import AWSResponse
+
+        params = self.calls[-1]
+        names = params.get("AlarmNames")
+        if names is not None and len(names) > self.most_names:
+            self._fail(f"1 validation error detected: Value at 'alarmNames' failed to satisfy constraint: "
+                       f"Member must have length less than or equal to {self.most_names}")
+        asked = params.get("MaxRecords", self.records[1])
+        if not self.records[0] <= asked <= self.records[1]:
+            self._fail(f"MaxRecords must be {self.records[0]}-{self.records[1]}")
+        query = json.dumps({k: v for k, v in params.items() if k not in ("NextToken", "MaxRecords")}, sort_keys=True)
+        start = 0
+        if "NextToken" in params:
+            if self._tokens.get(params["NextToken"], (None,))[0] != query:
+                self._fail("The token is not valid for this request")
+            start = self._tokens[params["NextToken"]][1]
+        types = params.get("AlarmTypes") or ["MetricAlarm"]
+        matching = [a for a in self.alarms if a["Type"] in types and (names is None or a["AlarmName"] in names)]
+        chunk = matching[start:start + min(asked, self.page)]
+        answer: dict[str, Any] = {"MetricAlarms": [], "CompositeAlarms": [],
+                                  "ResponseMetadata": {"HTTPStatusCode": 200}}
+        for alarm in chunk:
+            answer[f"{alarm['Type']}s"].append({k: v for k, v in alarm.items() if k != "Type"})
+        if start + len(chunk) < len(matching):
+            token = f"token-{len(self._tokens)}"
+            self._tokens[token] = (query, start + len(chunk))
+            answer["NextToken"] = token
+        return AWSResponse("https://monitoring.invalid/", 200, {}, None), answer

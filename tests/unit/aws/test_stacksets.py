@@ -317,3 +317,42 @@ def test_stack_set_from_settings_sends_the_parameters_template(monkeypatch, tmp_
     )
     assert "Stack set rum: 1 instance(s) CURRENT." in capsys.readouterr().out
     cf.assert_no_pending_responses()
+
+
+# --- a multi-location canary in a stack set ------------------------------------------------------------------
+LOCATIONS = '[canary]\nlocations = ["ap-southeast-2", "eu-west-1"]\n'
+
+
+def stack_set_deploy(monkeypatch, tmp_path, capsys, regions: str, accounts: str = A, settings: str = LOCATIONS):
+    """``rumcfn deploy --stack-set`` from ./rumcfn.toml, with a CloudFormation client that answers nothing: any
+    call fails the command with exit 1, so exit 2 means it stopped before calling AWS."""
+    from rumcfn.aws.session import Aws
+    from tests.support.aws import fake_credentials
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "rumcfn.toml").write_text(settings)
+    fake_credentials(monkeypatch, tmp_path)
+    aws, stubs = stubbed("cloudformation")
+    monkeypatch.setattr(Aws, "client", lambda self, service: aws.clients[service])
+    code = run(["deploy", "--stack-set", "rum", "--accounts", accounts, "--regions", regions])
+    return code, capsys.readouterr().err
+
+
+@pytest.mark.parametrize("regions", ["us-east-1,us-west-2", "eu-west-1", "us-east-1,eu-west-1"])
+def test_a_multi_location_canary_is_refused_where_instances_would_collide(monkeypatch, tmp_path, capsys, regions):
+    """Every instance gets the same canary name and replica Regions: two instances of one account put that name
+    in each location twice (Synthetics: a multilocation canary's name must not exist in a replica Region), and
+    an instance in a location breaks the template's own rule (the primary Region cannot be a replica)."""
+    code, err = stack_set_deploy(monkeypatch, tmp_path, capsys, regions)
+    assert code == 2, err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith("rumcfn: setting --regions:") or "setting --regions:" in err
+    assert "canary.locations" in err and "ap-southeast-2" in err and repr(regions) in err
+
+
+def test_a_multi_location_canary_deploys_to_one_region_outside_its_locations(monkeypatch, tmp_path, capsys):
+    """One Region per account: each instance (one per account) is the only one using the name there."""
+    code, err = stack_set_deploy(monkeypatch, tmp_path, capsys, "us-east-1", f"{A},{B}")
+    assert code == 1 and "canary.locations" not in err  # it went on to call CloudFormation, which the stub refuses
+    code, err = stack_set_deploy(monkeypatch, tmp_path, capsys, "us-east-1,us-west-2", settings="")
+    assert code == 1 and "canary.locations" not in err  # no locations: many Regions are fine

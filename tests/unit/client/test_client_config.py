@@ -47,18 +47,25 @@ URLS = [
     "https://api.example.com/x",
     "HTTPS://other.example/x",
 ]
+# Shaped as Chromium hands them to the client: ErrorEvent (message "Uncaught ...", error the thrown value) and
+# PromiseRejectionEvent (reason, no message). The filter tests what the client records (tests/browser proves it).
 ERRORS = [
-    {"message": "Warning: deprecated"},
-    {"message": "TypeError: x"},
-    {"reason": {"message": "Warning: later"}},
-    {"reason": "Warning: plain"},
+    {"type": "error", "message": "Uncaught Error: Warning: deprecated", "error": {"message": "Warning: deprecated"}},
+    {"type": "error", "message": "Uncaught TypeError: x", "error": {"message": "x"}},
+    {"type": "unhandledrejection", "reason": {"message": "Warning: later"}},
+    {"type": "unhandledrejection", "reason": "Warning: plain"},
     None,
+    {"type": "error", "message": "Uncaught Warning: thrown string", "error": "Warning: thrown string"},
+    {"type": "error", "message": "Warning: cross-origin script, no error object", "error": None},
+    {"type": "unhandledrejection", "reason": {"message": "Uncaught Warning: looks like Chromium's prefix"}},
 ]
 RESOURCES = [
-    {"entryType": "resource", "name": "https://shop.example.com/beacon/1"},
-    {"entryType": "resource", "name": "https://shop.example.com/app.js"},
-    {"entryType": "resource", "name": "chrome-extension://abc/x.js"},
-    {"entryType": "navigation", "name": "https://shop.example.com/beacon/"},
+    {"entryType": "resource", "name": "https://shop.example.com/beacon/1", "initiatorType": "img"},
+    {"entryType": "resource", "name": "https://shop.example.com/app.js", "initiatorType": "script"},
+    {"entryType": "resource", "name": "chrome-extension://abc/x.js", "initiatorType": "script"},
+    {"entryType": "navigation", "name": "https://shop.example.com/beacon/", "initiatorType": "navigation"},
+    {"entryType": "resource", "name": "https://shop.example.com/api/cart", "initiatorType": "fetch"},
+    {"entryType": "resource", "name": "https://shop.example.com/api/cart", "initiatorType": "xmlhttprequest"},
 ]
 
 
@@ -120,9 +127,13 @@ def test_xray_header_goes_to_same_origin_requests_only():
 
 def test_ignore_rules_become_the_clients_functions():
     got = run(snippet_for(WEB))
-    assert got["errors"] == [True, False, True, True, False]
-    # The client's default (non-http(s) resources) stays ignored beside the configured URLs.
-    assert got["resources"] == [True, False, True, False]
+    assert got["errors"] == [True, False, True, True, False, True, True, False]
+    # The client's default (non-http(s) resources; the page's own fetch and XHR since 1.15.0) stays ignored
+    # beside the configured URLs.
+    assert got["resources"] == [True, False, True, False, True, True]
+    old = run(snippet_for({"snippet": {"client_version": "1.14.0",
+                                       "config": {"performance": WEB["snippet"]["config"]["performance"]}}}))
+    assert old["resources"] == [True, False, True, False, False, False]  # 1.14's default kept them
 
 
 def test_replay_is_only_on_when_asked_for():

@@ -283,3 +283,73 @@ def test_aws_out_of_reach_is_said_once_and_later_aws_checks_are_skipped(static_s
     checks = {c.name: c for c in report.checks}
     assert checks["monitor"].status == FAILED and checks["monitor"].detail.startswith("cannot reach the AWS endpoint")
     assert {checks[n].detail for n in ("credentials", "data", "canary")} == {"AWS is out of reach (see monitor)"}
+
+
+# --- alarms: as many as a stack holds, in pages --------------------------------------------------------------
+def alarm_check(names: list[str], alarms: list[dict]):
+    from rumcfn.doctor import aws_checks
+    from rumcfn.doctor.context import Context
+    from rumcfn.doctor.target import Target
+    from tests.support.aws import DescribeAlarmsPages
+
+    client = boto_client("cloudwatch", region=REGION)
+    pages = DescribeAlarmsPages(client, alarms)
+    ctx = Context(target=Target(region=REGION, alarm_names=tuple(names)), aws=Aws(region=REGION,
+                  clients={"cloudwatch": client}), url=None, timeout=5)
+    return aws_checks.alarms(ctx), pages
+
+
+def stack_alarms(count: int, composites: int = 2) -> list[dict]:
+    metric = [{"AlarmName": f"{STACK}-alarm-{i:03d}", "StateValue": "OK", "Type": "MetricAlarm"} for i in range(count)]
+    return metric + [
+        {"AlarmName": f"{STACK}-site-health-{i}", "StateValue": "OK", "Type": "CompositeAlarm"}
+        for i in range(composites)
+    ]
+
+
+def test_every_alarm_is_found_however_many_and_however_paged(aws_credentials):
+    """A stack may hold hundreds of alarms (segments, part composites); DescribeAlarms takes at most 100 names
+    and answers in pages of its own size."""
+    alarms = stack_alarms(230)
+    alarms[180]["StateValue"] = "ALARM"
+    alarms[180]["StateReason"] = "LCP over budget"
+    names = [a["AlarmName"] for a in alarms]
+    check, pages = alarm_check(names, alarms)
+    assert check.status == FAILED
+    assert check.detail == f"1 of 232 alarm(s) in ALARM: {names[180]}: LCP over budget"
+    assert all(len(call.get("AlarmNames", ())) <= 100 for call in pages.calls)
+    assert sorted(n for call in pages.calls if "NextToken" not in call for n in call["AlarmNames"]) == sorted(names)
+    assert any("NextToken" in call for call in pages.calls)  # the pages were followed
+
+    alarms[180]["StateValue"] = "OK"
+    check, _ = alarm_check(names, alarms)
+    assert (check.status, check.detail) == (OK, "232 alarm(s): 232 OK")
+
+
+def test_an_alarm_missing_among_many_is_named(aws_credentials):
+    alarms = stack_alarms(150)
+    names = [a["AlarmName"] for a in alarms]
+    gone = alarms.pop(120)
+    check, _ = alarm_check(names, alarms)
+    assert (check.status, check.detail) == (FAILED, f"alarm(s) missing: {gone['AlarmName']}")
+
+
+def test_the_describe_alarms_stand_in_enforces_the_api_limits(aws_credentials):
+    """Positive control for the tests above: what today's code did (101 names, one call) fails or comes back short."""
+    from botocore.exceptions import ClientError
+
+    from tests.support.aws import DescribeAlarmsPages
+
+    client = boto_client("cloudwatch", region=REGION)
+    alarms = stack_alarms(150, 0)
+    DescribeAlarmsPages(client, alarms)
+    names = [a["AlarmName"] for a in alarms]
+    with pytest.raises(ClientError, match="less than or equal to 100"):
+        client.describe_alarms(AlarmNames=names[:101])
+    with pytest.raises(ClientError, match="MaxRecords"):
+        client.describe_alarms(MaxRecords=101)
+    first = client.describe_alarms(AlarmNames=names[:100], MaxRecords=100)
+    assert len(first["MetricAlarms"]) < 100 and first["NextToken"]
+    with pytest.raises(ClientError, match="token"):
+        client.describe_alarms(AlarmNames=names[:50], NextToken=first["NextToken"])
+    assert client.describe_alarms(AlarmNames=names[:1], AlarmTypes=["CompositeAlarm"])["MetricAlarms"] == []

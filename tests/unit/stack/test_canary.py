@@ -162,6 +162,45 @@ def test_canary_is_tagged_to_its_monitor():
     assert canary_of(hashed)["Tags"][0]["Key"] == "shop-1"
 
 
+def synthetics_tag_key_accepts(key: str) -> bool:
+    """CreateCanary / TagResource ``TagKey`` in botocore's synthetics model (length and pattern)."""
+    from botocore.loaders import Loader
+
+    spec = Loader().load_service_model("synthetics", "service-2")["shapes"]["TagKey"]
+    return spec["min"] <= len(key) <= spec["max"] and re.search(spec["pattern"], key) is not None
+
+
+def tag_key_for(key: dict, name: str) -> str:
+    """The canary's tag key as CloudFormation resolves it for AppMonitorName = ``name``."""
+    ((join, (separator, split)),) = key.items()
+    ((fn, (delimiter, ref)),) = split.items()
+    assert (join, fn, ref) == ("Fn::Join", "Fn::Split", {"Ref": "AppMonitorName"})
+    return separator.join(name.split(delimiter))
+
+
+@pytest.mark.parametrize("canary", [{}, {"tag_key": "site"}, {"enabled": False}])
+def test_parameters_mode_lets_through_only_monitor_names_whose_tag_key_synthetics_takes(canary):
+    """AppMonitorName allows what RUM allows (255 characters); where the canary's tag key is that name, the
+    parameter takes only what Synthetics' TagKey (at most 128) takes too, as synth refuses a literal name."""
+    t = template_dict(from_mapping({"parameters": True, "canary": canary}))
+    parameter = t["Parameters"]["AppMonitorName"]
+
+    def accepted(name: str) -> bool:  # CloudFormation's checks of a parameter value
+        return (parameter["MinLength"] <= len(name) <= parameter["MaxLength"]
+                and re.fullmatch(parameter["AllowedPattern"], name) is not None)
+
+    names = [(seed * n)[:n] for seed in ("a", "#", "x.Y-_9#") for n in (1, 2, 127, 128, 129, 200, 255)]
+    assert any(accepted(name) for name in names)
+    derived = "Canary" in t["Resources"] and not canary.get("tag_key")
+    if derived:
+        key = t["Resources"]["Canary"]["Properties"]["Tags"][0]["Key"]
+        slipped = [name for name in names if accepted(name) and not synthetics_tag_key_accepts(tag_key_for(key, name))]
+        assert slipped == []
+        assert "canary.tag_key" in parameter["ConstraintDescription"]
+    else:  # nothing derives from the name: RUM's own limit
+        assert parameter["MaxLength"] == 255 and accepted("a" * 255)
+
+
 def test_parameters_mode_takes_name_and_url_from_parameters():
     t = template_dict(Settings(parameters=True))
     props = t["Resources"]["Canary"]["Properties"]

@@ -156,10 +156,34 @@ def many_segments(count: int, vitals: dict, composite: bool = True):
     )
 
 
-def test_more_alarms_than_a_composite_alarm_may_watch_is_a_settings_error():
-    with pytest.raises(SettingsError, match=rf"budgets.segments: must leave at most {MAX_COMPOSITE_CHILDREN} alarms"):
-        build_template(many_segments(MAX_COMPOSITE_CHILDREN, {"lcp": 3000}))
-    build_template(many_segments(MAX_COMPOSITE_CHILDREN - 3, {"lcp": 3000}))  # + the three site budgets: 100
+def test_more_alarms_than_one_rule_may_name_nest_under_part_composites():
+    """PutCompositeAlarm names at most 100 children per rule: more alarms get part composites
+    (tests/unit/stack/test_composite_rules.py holds every rule to the limits)."""
+    t = template_dict(many_segments(MAX_COMPOSITE_CHILDREN, {"lcp": 3000}))  # + the three site budgets: 103
+    composites = {
+        k: r["Properties"] for k, r in t["Resources"].items() if r["Type"] == "AWS::CloudWatch::CompositeAlarm"
+    }
+    assert len(composites) > 2 and "SiteHealthAlarm1" in composites
+    for props in composites.values():
+        assert props["AlarmRule"]["Fn::Sub"].count("ALARM(") <= MAX_COMPOSITE_CHILDREN
+
+
+def test_part_composites_count_toward_the_resource_quota():
+    def builds(count: int) -> bool:
+        try:
+            build_template(many_segments(count, {"lcp": 3000}))
+        except SettingsError as error:
+            assert "must leave the stack at most 500 resources" in str(error)
+            return False
+        return True
+
+    low, high = MAX_COMPOSITE_CHILDREN, MAX_RESOURCES  # builds(low) and not builds(high)
+    while high - low > 1:
+        middle = (low + high) // 2
+        low, high = (middle, high) if builds(middle) else (low, middle)
+    t = build_template(many_segments(low, {"lcp": 3000}))
+    assert len(t.resources) >= MAX_RESOURCES - 1  # the parts counted: refused only where they would not fit
+    assert sum(r.resource_type == "AWS::CloudWatch::CompositeAlarm" for r in t.resources.values()) > 2
 
 
 def test_more_resources_than_a_stack_may_hold_is_a_settings_error():
