@@ -326,15 +326,15 @@ LOCATIONS = '[canary]\nlocations = ["ap-southeast-2", "eu-west-1"]\n'
 def stack_set_deploy(monkeypatch, tmp_path, capsys, regions: str, accounts: str = A, settings: str = LOCATIONS):
     """``rumcfn deploy --stack-set`` from ./rumcfn.toml, with a CloudFormation client that answers nothing: any
     call fails the command with exit 1, so exit 2 means it stopped before calling AWS."""
-    from rumcfn.aws.session import Aws
     from tests.support.aws import fake_credentials
+    from tests.support.cli import aws_with
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "rumcfn.toml").write_text(settings)
     fake_credentials(monkeypatch, tmp_path)
     aws, stubs = stubbed("cloudformation")
-    monkeypatch.setattr(Aws, "client", lambda self, service: aws.clients[service])
-    code = run(["deploy", "--stack-set", "rum", "--accounts", accounts, "--regions", regions])
+    code = run(["deploy", "--stack-set", "rum", "--accounts", accounts, "--regions", regions],
+               aws=aws_with(aws.clients))
     return code, capsys.readouterr().err
 
 
