@@ -76,7 +76,8 @@ def unreadable(error: Exception, operation: str, endpoint: str) -> RumcfnError |
 
     if isinstance(error, (RumcfnError, BotoCoreError, ClientError)):
         return None
-    detail = " ".join(f"{type(error).__name__}: {error}".split())[:160]
+    text = " ".join(f"{type(error).__name__}: {error}".split())[:160]
+    detail = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)  # whatever the endpoint sent
     return MalformedAnswer(operation, f"{endpoint} sent something botocore cannot read ({detail})")
 
 

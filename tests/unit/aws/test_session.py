@@ -152,3 +152,12 @@ def test_in_region_keeps_the_limits_and_the_clock(monkeypatch, tmp_path):
         "us-west-2", "http://127.0.0.1:1", 0.5, 1, 7, instant_poller)
     config = other.client("cognito-identity").meta.config
     assert (config.read_timeout, config.retries["total_max_attempts"]) == (0.5, 1)
+
+
+def test_what_an_endpoint_sent_is_shown_escaped():
+    """An unreadable answer's text reaches the one error line with its control characters escaped."""
+    from rumcfn.aws.answers import unreadable
+
+    line = str(unreadable(ValueError("bad\x1b[31m\n::error::x\x07"), "DescribeStacks", "http://127.0.0.1:1"))
+    assert "\x1b" not in line and "\x07" not in line and "\n" not in line
+    assert "bad\\x1b[31m ::error::x\\x07" in line
