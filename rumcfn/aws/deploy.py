@@ -143,7 +143,9 @@ def deploy(
             echo(f"Stack {name} is {outcome.status}.")
             return _settled(aws, request, outcome.status, change_set, echo)
     except KeyboardInterrupt:
-        if change_set is not None and not change_set.empty and not executing:
+        if change_set is None:
+            raise Interrupted(f"interrupted before a change set was created; stack {name} is unchanged") from None
+        if not change_set.empty and not executing:
             raise withdrawn(aws.client("cloudformation"), change_set, aws.poller(), echo) from None
         raise interrupted(name) from None
 
@@ -187,7 +189,10 @@ def diff(aws: Aws, request: StackRequest, *, echo: Echo = echo_line, poller: Pol
             discard(aws.client("cloudformation"), change_set)
             return change_set
     except KeyboardInterrupt:
-        if change_set is not None and not change_set.empty:
+        if change_set is None:
+            raise Interrupted(f"interrupted before a change set was created; stack {request.stack_name} is "
+                              "unchanged") from None
+        if not change_set.empty:
             raise withdrawn(aws.client("cloudformation"), change_set, aws.poller(), echo) from None
         raise interrupted(request.stack_name) from None
 

@@ -242,3 +242,31 @@ def test_sigterm_in_a_command_without_cleanup_is_one_line_and_143(monkeypatch, t
     assert ran.code == 143
     assert ran.line == "rumcfn: error: SIGTERM: interrupted"
     assert not (tmp_path / "t.json").exists()
+
+
+def test_a_real_sigterm_to_the_real_command_is_one_line_and_143(run_cli, tmp_path, silent_endpoint):
+    """The console command, a separate process, waiting on an endpoint that never answers: a CI cancel."""
+    import subprocess
+    import sys
+    import time
+
+    from tests.support.aws import FAKE_CREDENTIALS
+
+    (tmp_path / "t.json").write_text(TEMPLATE)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | FAKE_CREDENTIALS | {
+        "AWS_CONFIG_FILE": str(tmp_path / "none"), "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none")}
+    before = silent_endpoint.connections
+    process = subprocess.Popen(
+        [sys.executable, "-m", "rumcfn", "deploy", "--stack-name", "site", "--template-file", "t.json", "--yes",
+         "--region", "us-east-1", "--endpoint-url", silent_endpoint.url],
+        cwd=tmp_path, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        deadline = time.monotonic() + 60
+        while silent_endpoint.connections == before and time.monotonic() < deadline:  # it is waiting on AWS now
+            time.sleep(0.05)
+        process.send_signal(signal.SIGTERM)
+        out, err = process.communicate(timeout=20)
+    finally:
+        process.kill()
+    assert process.returncode == 143, err
+    assert err == "rumcfn: error: SIGTERM: interrupted before a change set was created; stack site is unchanged\n"
