@@ -48,9 +48,13 @@ FLOORS = {
 }
 
 
-def against_floors(runs: int) -> dict[str, Stats]:
+def against_floors(runs: int) -> tuple[dict[str, Stats], dict[str, Stats]]:
     """Each command of :data:`FLOORS` and its floor, run by turns (command, floor, command, floor ...) so that
-    both see the same machine: their ratio is meaningful even while other work runs."""
+    both see the same machine: wall-clock times, and the CPU time (user + system) each process used, which
+    other work on a busy machine inflates far less."""
+    import resource
+    import time
+
     argv = {
         "rumcfn synth -o template.json": rumcfn_argv("synth", "-o", "template.json"),
         "python -c 'import troposphere, awacs, click, jinja2'": [sys.executable, "-c",
@@ -58,14 +62,19 @@ def against_floors(runs: int) -> dict[str, Stats]:
         "rumcfn --version": rumcfn_argv("--version"),
         "python -c 'import click'": [sys.executable, "-c", "import click"],
     }
-    samples: dict[str, list[float]] = {name: [] for name in argv}
+    wall: dict[str, list[float]] = {name: [] for name in argv}
+    cpu: dict[str, list[float]] = {name: [] for name in argv}
     with tempfile.TemporaryDirectory() as tmp:
         for name in argv:  # warm the file cache
-            process(argv[name], 1, warmup=0, cwd=tmp)
+            subprocess.run(argv[name], cwd=tmp, capture_output=True, check=True)
         for _ in range(runs):
             for name in argv:
-                samples[name].extend(process(argv[name], 1, warmup=0, cwd=tmp).samples)
-    return {name: Stats(tuple(values)) for name, values in samples.items()}
+                before, started = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
+                subprocess.run(argv[name], cwd=tmp, capture_output=True, check=True)
+                wall[name].append(time.perf_counter() - started)
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu[name].append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return ({name: Stats(tuple(v)) for name, v in wall.items()}, {name: Stats(tuple(v)) for name, v in cpu.items()})
 
 
 def lint(runs: int) -> dict[str, Stats]:
