@@ -1,25 +1,32 @@
 """CloudFormation custom resources (inlined as index.py; stdlib + boto3).
 
+TYPES maps each resource type this function serves to (parse, run, undo): parse reads the request's
+properties (Invalid says what is wrong), run does the work and returns (physical id, data, note), undo takes
+back a write that landed after the timer had answered FAILED.
 Custom::RumScript: Create/Update put Content at s3://Bucket/Key, Delete removes it. Custom::EmptyBucket:
 when the stack is deleted (or its creation rolled back), Delete removes every object version and delete
 marker from Bucket so that CloudFormation can delete the bucket; nothing else changes anything.
 Custom::RumLogRetention: Create/Update set the retention of the log group CloudWatch RUM writes to for
 MonitorName (creating it if RUM has not yet); Delete leaves the group and its events as they are.
 Each request gets exactly one answer of at most 4,096 bytes: a timer answers FAILED before the Lambda's
-own deadline, so CloudFormation never hangs, and a write that lands after that answer is undone.
+own deadline, so CloudFormation never hangs, and a write that lands after that answer is undone. A Delete
+never fails on a property it cannot read, nor on a denial: it keeps what it would have removed and says so.
 """
 import hashlib
 import json
 import re
 import threading
 import time
+import types
+import urllib.error
+import urllib.parse
 import urllib.request
-from urllib.parse import quote
 
 import boto3
 from botocore import xform_name
 from botocore.config import Config
 from botocore.exceptions import ClientError
+from botocore.loaders import create_loader
 
 BUCKET = r"[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]"
 # Physical ids this handler hands out: s3://bucket/key, or s3+sha256://bucket/<SHA-256 of the key> when
@@ -28,12 +35,24 @@ OURS = re.compile(f"s3(\\+sha256)?://({BUCKET})/(.{{1,1024}})", re.S)
 LIMIT = 4096  # "The total size of the response body can't exceed 4096 bytes" (crpg-ref-responses)
 TRIES = 4  # answer attempts, 0.5 s, 1 s, 2 s apart ...
 ATTEMPT = 4  # ... each at most 4 s: 19.5 s in all, inside the timer's 20 s margin
+# Redirects followed within one attempt: S3 redirects REST requests meant for another endpoint (307 Temporary
+# Redirect, "Request redirection and the REST API"), and urllib never sends a PUT again on its own.
+REDIRECTS, HOPS = (301, 302, 307, 308), 5
+# Seconds to wait before trying a denied DeleteObject again: a policy CloudFormation has just updated can
+# take a while to apply everywhere (IAM User Guide: changes are eventually consistent).
+SETTLE = (1, 2, 4)
 GONE = ("DELETE_IN_PROGRESS", "ROLLBACK_IN_PROGRESS")  # stack statuses in which its buckets are deleted too
-RETENTION = "Custom::RumLogRetention"
+# Left as they are in the object's URL: its key's / and RFC 3986 sub-delimiters (rumcfn's script.key rule
+# allows only these and unreserved characters), so a long key's URL is no longer than the key.
+SAFE = "/!'()*"
 
 
 class Invalid(Exception):
     """The event is malformed."""
+
+
+class Denied(RuntimeError):
+    """AWS answered AccessDenied."""
 
 
 class Answer:
@@ -64,10 +83,22 @@ class Answer:
 
 
 def put(url, raw, result):
+    """PUT the answer, following at most HOPS redirects, each to an https URL only."""
     try:
-        request = urllib.request.Request(url, raw, {"Content-Type": ""}, method="PUT")  # signed for no type
-        urllib.request.urlopen(request, timeout=ATTEMPT).close()
-        result.append(None)
+        for _ in range(HOPS + 1):
+            request = urllib.request.Request(url, raw, {"Content-Type": ""}, method="PUT")  # signed for no type
+            try:
+                urllib.request.urlopen(request, timeout=ATTEMPT).close()
+                result.append(None)
+                return
+            except urllib.error.HTTPError as error:
+                error.close()
+                if error.code not in REDIRECTS or not error.headers.get("Location"):
+                    raise
+                url = urllib.parse.urljoin(url, error.headers["Location"])
+                if not url.startswith("https://"):
+                    raise RuntimeError(f"{error.code} to a URL that is not https: not followed") from None
+        raise RuntimeError(f"more than {HOPS} redirects")
     except Exception as error:
         result.append(error)
 
@@ -80,11 +111,17 @@ def body(e, status, reason, physical=None, data=None):
 
 
 def fit(body):
-    """JSON under LIMIT bytes: cut the reason (each character cut saves at least one byte)."""
+    """JSON of at most LIMIT bytes: the reason cut to what fits, each character counted as JSON writes it
+    (6 bytes escaped, 12 beyond the Basic Multilingual Plane)."""
     raw = json.dumps(body).encode()
-    over = len(raw) - LIMIT + 4
-    if over > 0:
-        body["Reason"] = body["Reason"][:max(0, len(body["Reason"]) - over)] + "..."
+    if len(raw) > LIMIT:
+        room, keep = LIMIT - len(json.dumps(dict(body, Reason="...")).encode()), 0
+        for char in body["Reason"]:
+            room -= len(json.dumps(char)) - 2
+            if room < 0:
+                break
+            keep += 1
+        body["Reason"] = body["Reason"][:keep] + "..."
         raw = json.dumps(body).encode()
     return raw
 
@@ -103,21 +140,36 @@ def props(event, name):
     return p
 
 
-def parse(event, name="ResourceProperties"):
-    """What the request names, from the event; Invalid says what is wrong."""
+def bucket_job(event, name="ResourceProperties"):
+    """The stack's partition, Region and account (from StackId) and the Bucket the request names."""
     p, arn = props(event, name), str(event.get("StackId")).split(":")
     if len(arn) < 6 or not re.fullmatch(r"\d{12}", arn[4]):
         raise Invalid("StackId must be a CloudFormation stack ARN")
-    job = {"account": arn[4], "Bucket": text(p, "Bucket", None, BUCKET, "an S3 bucket name"),
-           "retain": text(p, "RetainOnDelete", "false", "(?i)true|false", "true or false").lower() == "true"}
-    if event.get("ResourceType") == "Custom::EmptyBucket":
-        return job
+    return {"partition": arn[1], "region": arn[3], "account": arn[4],
+            "Bucket": text(p, "Bucket", None, BUCKET, "an S3 bucket name")}
+
+
+def script_job(event, name="ResourceProperties"):
+    """Custom::RumScript: the object, its content and headers, whether a Delete keeps it, and its id."""
+    job, p = bucket_job(event, name), props(event, name)
     job.update({k: text(p, k) for k in ("Content", "ContentType", "CacheControl")},
-               Key=text(p, "Key", None, "(?s).{1,1024}", "1 to 1024 characters"))
+               Key=text(p, "Key", None, "(?s).{1,1024}", "1 to 1024 characters"),
+               keep=text(p, "RetainOnDelete", "false", "(?i)true|false", "true or false").lower() == "true",
+               suffix=text(p, "UrlSuffix", "", "[-.a-z0-9]*", "a DNS suffix"))
     job["id"] = f"s3://{job['Bucket']}/{job['Key']}"
-    if len(job["id"]) > 200:  # leaves the 4 KB answer room for the object's URL (see run)
-        job["id"] = f"s3+sha256://{job['Bucket']}/{hashlib.sha256(job['Key'].encode()).hexdigest()}"
+    if len(job["id"]) > 200:  # leaves the 4 KB answer room for the object's URL (see put_script)
+        job["id"] = f"s3+sha256://{job['Bucket']}/{digest(job['Key'])}"
     return job
+
+
+def digest(key):
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def names(physical, job):
+    """Whether ``physical``, in either form, names the job's object."""
+    ours = OURS.fullmatch(str(physical))
+    return bool(ours) and ours[2] == job["Bucket"] and ours[3] == (digest(job["Key"]) if ours[1] else job["Key"])
 
 
 def s3(operation, job, **kwargs):
@@ -130,9 +182,10 @@ def s3(operation, job, **kwargs):
         if operation == "DeleteObject" and err.get("Code") in ("NoSuchBucket", "NoSuchKey"):
             return {}  # already gone
         problem = f"{err.get('Code')}: {err.get('Message')}"
+        kind = Denied if err.get("Code") == "AccessDenied" else RuntimeError
     except Exception as error:
-        problem = f"{type(error).__name__}: {error}"
-    raise RuntimeError(f"{operation} s3://{job['Bucket']}/{job['Key']}: {problem}")
+        problem, kind = f"{type(error).__name__}: {error}", RuntimeError
+    raise kind(f"{operation} s3://{job['Bucket']}/{job['Key']}: {problem}")
 
 
 def client(service="s3"):
@@ -145,52 +198,79 @@ def write(job):
               CacheControl=job["CacheControl"])
 
 
-def undo(event, kind):
-    """The timer answered FAILED while the write was in flight: leave what CloudFormation now believes."""
-    if event.get("ResourceType") == RETENTION:
-        if kind == "Update":  # the old retention, as a rollback sets it; a Create's stays, as its Delete leaves it
-            retain(event, "OldResourceProperties")
-        return
-    job = parse(event)
+def dns_suffix(region):
+    """The partition's DNS suffix from the SDK's own data (botocore's partitions.json), for a request from
+    before the template passed ``UrlSuffix`` (a rollback to an earlier version's properties)."""
+    for partition in create_loader().load_data("partitions")["partitions"]:
+        if region in partition["regions"] or re.match(partition["regionRegex"], region):
+            return partition["outputs"]["dnsSuffix"]
+
+
+def put_script(event, kind, job):
+    """Custom::RumScript: write the object; on Delete, remove it (see forget).
+
+    An Update that names the object the physical id already names keeps that id, in whatever form an earlier
+    version gave it: a new id is a replacement to CloudFormation, whose cleanup Delete would remove the object
+    just written. PreviousObjectArn names the object of the old properties: the template lets the role write and
+    delete it too (AWS::IAM::RolePolicy reading this attribute), so that the cleanup Delete of a moved rum.js,
+    which runs under the updated role, may remove it."""
+    physical = event.get("PhysicalResourceId")
+    if kind == "Delete":
+        return physical, {}, forget(physical, job)
+    if kind == "Update" and names(physical, job):
+        job["id"] = physical
     try:
-        old = parse(event, "OldResourceProperties")
+        old = script_job(event, "OldResourceProperties") if kind == "Update" else job
     except Invalid:
         old = job
-    if kind == "Update" and old["id"] == job["id"]:
+    host = f"{job['Bucket']}.s3.{job['region']}.{job['suffix'] or dns_suffix(job['region'])}"
+    data = {"Url": f"https://{host}/{urllib.parse.quote(job['Key'], safe=SAFE)}", "ETag": "0" * 64,
+            "PreviousObjectArn": f"arn:{job['partition']}:s3:::{old['Bucket']}/{old['Key']}"}
+    if len(json.dumps(body(event, "SUCCESS", "", job["id"], data))) > LIMIT:
+        raise Invalid(f"property Key makes the answer longer than CloudFormation's {LIMIT} bytes")
+    data["ETag"] = write(job)["ETag"].strip('"')
+    return job["id"], data, ""
+
+
+def forget(physical, job):
+    """Delete the object ``physical`` names unless it is to be kept; returns what it did. A denial (a bucket now
+    of another account, a role without the grant) keeps the object: deleting the stack must never get stuck."""
+    ours = OURS.fullmatch(str(physical))
+    if not ours:
+        return ""  # not ours: e.g. the id of a failed Create; touch nothing
+    if ours[1] and not names(physical, job):
+        return f"kept {physical}: properties Bucket and Key do not match it"
+    if not ours[1]:
+        job.update(Bucket=ours[2], Key=ours[3])
+    if job["keep"]:
+        return f"kept {physical}: RetainOnDelete"
+    for wait in (*SETTLE, None):
+        try:
+            s3("DeleteObject", job)
+            return ""
+        except Denied as error:
+            if wait is None or time.monotonic() + wait > job["until"]:
+                return f"kept {physical}: {error}"
+            time.sleep(wait)
+
+
+def take_back(event, kind):
+    """The timer answered FAILED while rum.js was being written: leave what CloudFormation now believes."""
+    job = script_job(event)
+    try:
+        old = script_job(event, "OldResourceProperties")
+    except Invalid:
+        old = job
+    if kind == "Update" and (old["Bucket"], old["Key"]) == (job["Bucket"], job["Key"]):
         write(old)  # what CloudFormation's rollback writes too
     else:
         s3("DeleteObject", job)
     print(f"undid the late {kind} of {job['id']}")
 
 
-def forget(event, physical):
-    """Delete the object ``physical`` names unless it is to be kept; returns what it did. Never Invalid."""
-    ours = OURS.fullmatch(str(physical))
-    if not ours:
-        return ""  # not ours: e.g. the id of a failed Create; touch nothing
-    try:
-        job = parse(event)
-        if ours[1] and job["id"] != physical:
-            raise Invalid("properties Bucket and Key do not match it")
-    except Invalid as error:
-        return f"kept {physical}: {error}"
-    if not ours[1]:
-        job.update(Bucket=ours[2], Key=ours[3])
-    if job["retain"]:
-        return f"kept {physical}: RetainOnDelete"
-    s3("DeleteObject", job)
-    return ""
-
-
-def empty(event, kind):
-    """Custom::EmptyBucket: (physical id, no data, note). Never Invalid on Delete."""
+def empty(event, kind, job):
+    """Custom::EmptyBucket: on Delete while the stack is being deleted, every version and delete marker."""
     physical = event.get("PhysicalResourceId")
-    try:
-        job = parse(event)
-    except Invalid as error:
-        if kind != "Delete":
-            raise
-        return physical, {}, f"emptied nothing: {error}"
     name, owner = job["Bucket"], job["account"]
     if kind != "Delete":
         return physical or f"empty-on-delete:{name}", {}, ""
@@ -219,12 +299,20 @@ def empty(event, kind):
     return physical, {}, f"emptied s3://{name}: {count} object versions and delete markers"
 
 
-def retain(event, name="ResourceProperties"):
+def retention_job(event, name="ResourceProperties"):
+    p = props(event, name)
+    return {"monitor": text(p, "MonitorName"),
+            "days": int(text(p, "RetentionInDays", None, "[0-9]{1,4}", "a number of days"))}
+
+
+def set_retention(event, kind, job):
     """Custom::RumLogRetention: (group, data, note). With CwLogEnabled, RUM keeps copies of its data in a log
     group of its own, which GetAppMonitor names (RUM API reference: CwLog.CwLogGroup, "The name of the log
-    group where the copies are stored"); like any log group, it keeps events forever unless a retention is set."""
-    p = props(event, name)
-    monitor, days = text(p, "MonitorName"), int(text(p, "RetentionInDays", None, "[0-9]{1,4}", "a number of days"))
+    group where the copies are stored"); like any log group, it keeps events forever unless a retention is set.
+    Delete leaves the group, its retention and its events."""
+    if kind == "Delete":
+        return event.get("PhysicalResourceId"), {}, ""
+    monitor = job["monitor"]
     group = client("rum").get_app_monitor(Name=monitor)["AppMonitor"].get("DataStorage", {}).get("CwLog", {}).get("CwLogGroup")  # noqa: E501
     # LogGroupName: 1 to 512 of these (botocore's logs service model), so the answer stays under LIMIT
     if not re.fullmatch("[-._/#A-Za-z0-9]{1,512}", group or ""):
@@ -234,26 +322,26 @@ def retain(event, name="ResourceProperties"):
         logs.create_log_group(logGroupName=group)  # if RUM has not made it yet
     except logs.exceptions.ResourceAlreadyExistsException:
         pass
-    logs.put_retention_policy(logGroupName=group, retentionInDays=days)
+    logs.put_retention_policy(logGroupName=group, retentionInDays=job["days"])
     return group, {"LogGroup": group}, ""
 
 
-def run(event, kind):
-    """The work this request needs; returns (physical id, data, note)."""
-    physical = event.get("PhysicalResourceId")
-    if event.get("ResourceType") == "Custom::EmptyBucket":
-        return empty(event, kind)
-    if event.get("ResourceType") == RETENTION:
-        return (physical, {}, "") if kind == "Delete" else retain(event)
-    if kind == "Delete":
-        return physical, {}, forget(event, physical)
-    job, region = parse(event), client().meta.region_name
-    host = f"{job['Bucket']}.s3.{region}.amazonaws.com" + (".cn" if region.startswith("cn-") else "")
-    data = {"Url": f"https://{host}/{quote(job['Key'])}", "ETag": "0" * 64}
-    if len(json.dumps(body(event, "SUCCESS", "", job["id"], data))) > LIMIT:
-        raise Invalid(f"property Key makes the answer longer than CloudFormation's {LIMIT} bytes")
-    data["ETag"] = write(job)["ETag"].strip('"')
-    return job["id"], data, ""
+def reset_retention(event, kind):
+    """An Update's late retention goes back to the old one, as a rollback sets it; a Create's stays, as its
+    Delete would leave it."""
+    if kind == "Update":
+        set_retention(event, kind, retention_job(event, "OldResourceProperties"))
+
+
+def unknown(event, name="ResourceProperties"):
+    raise Invalid(f"ResourceType must be one of {', '.join(TYPES)}")
+
+
+TYPES = types.MappingProxyType({
+    "Custom::RumScript": (script_job, put_script, take_back),
+    "Custom::EmptyBucket": (bucket_job, empty, None),
+    "Custom::RumLogRetention": (retention_job, set_retention, reset_retention),
+})
 
 
 def deadline(context):
@@ -272,14 +360,25 @@ def handler(event, context):
     answer, kind, timer = Answer(event), event.get("RequestType"), None
     try:  # everything from here on ends in exactly one answer
         left = deadline(context)
-        timer = threading.Timer(max(0, left - min(20, left / 3)), answer, (
-            "FAILED", f"{kind} did not finish before the Lambda timeout ({left:.0f} s)"))
+        at = max(0, left - min(20, left / 3))
+        late = f"{kind} did not finish before the Lambda timeout ({left:.0f} s)"
+        timer = threading.Timer(at, answer, ("FAILED", late))
         timer.daemon = True
         timer.start()
         if kind not in ("Create", "Update", "Delete"):
             raise Invalid(f"RequestType must be Create, Update or Delete, got {kind!r}")
-        physical, data, note = run(event, kind)
-        if not answer("SUCCESS", note, physical, data) and data:  # data: rum.js was written, or a retention set
+        parse, run, undo = TYPES.get(event.get("ResourceType"), (unknown, None, None))
+        physical = event.get("PhysicalResourceId")
+        try:
+            job = parse(event)
+        except Invalid as error:
+            if kind != "Delete":
+                raise
+            physical, data, note = physical, {}, f"kept {physical}: {error}"  # a Delete never fails on its properties
+        else:
+            job["until"] = time.monotonic() + at - 1  # work that may wait stops waiting before the timer answers
+            physical, data, note = run(event, kind, job)
+        if not answer("SUCCESS", note, physical, data) and data and undo:  # data: something was written or set
             undo(event, kind)
     except Invalid as error:
         answer("FAILED", f"malformed event: {error}")

@@ -12,11 +12,11 @@ from rumcfn.config import Settings, is_literal
 from rumcfn.facts import RELEASE_DIMENSION
 from rumcfn.stack.alarms import Alarms, add_alarms
 from rumcfn.stack.auth import Auth, add_auth
-from rumcfn.stack.bucket_emptier import BucketEmptier, add_bucket_emptier
+from rumcfn.stack.bucket_emptier import BucketEmptier, add_bucket_emptier, emptying_duty
 from rumcfn.stack.canary import Canary, add_canary
 from rumcfn.stack.dashboard import Dashboard, add_dashboard
 from rumcfn.stack.guard import troposphere_checks
-from rumcfn.stack.log_retention import LogRetention, add_log_retention
+from rumcfn.stack.log_retention import LogRetention, add_log_retention, retention_duty
 from rumcfn.stack.monitor import add_app_monitor
 from rumcfn.stack.parameters import add_parameters
 from rumcfn.stack.security import explain_scanner_findings
@@ -77,21 +77,24 @@ def _assemble(settings: Settings) -> Stack:
                               guest_role_arn=auth.guest_role_arn, resource_policy=auth.resource_policy,
                               source_maps=source_maps)
     snippet = snippet_sub(settings, monitor, auth.identity_pool_id)
+    canary = add_canary(template, settings, monitor_id=GetAtt(monitor, "Id")) if settings.canary.enabled else None
+    # The one inline function and every duty it has, declared together where it is created.
+    emptying = emptying_duty(settings, canary)
+    duties = [duty for duty in (retention_duty(settings), emptying) if duty]
     stack = Stack(
         template,
         settings,
         auth,
         monitor,
         snippet,
-        script=add_snippet_writer(template, settings, snippet=snippet, monitor=monitor),
+        script=add_snippet_writer(template, settings, snippet=snippet, monitor=monitor, duties=duties),
         source_maps=source_maps,
+        canary=canary,
     )
     stack.log_retention = add_log_retention(template, settings, writer=stack.script, monitor=monitor)
+    if emptying:
+        stack.emptier = add_bucket_emptier(template, settings, writer=stack.script, canary=canary)
     monitor_name = Ref(monitor)
-    if settings.canary.enabled:
-        stack.canary = add_canary(template, settings, monitor_id=GetAtt(monitor, "Id"))
-        if settings.canary.empty_artifacts_on_delete:
-            stack.emptier = add_bucket_emptier(template, settings, writer=stack.script, canary=stack.canary)
     canary_name = Ref(stack.canary.canary) if stack.canary else None
     stack.alarms = add_alarms(template, settings, monitor_name=monitor_name, canary_name=canary_name)
     if settings.dashboard:

@@ -3,9 +3,9 @@ deletes it. S3 cannot delete a bucket that holds objects, and the canary fills i
 its first run, so without this the bucket is retained instead.
 
 The rum.js function does the work (a second custom resource type, ``Custom::EmptyBucket``, rather than a
-second copy of inline code); only here does its role get to list and delete the versions of that one
-bucket, and to read the stack's status: it empties the bucket only while the stack is being deleted (or its
-creation rolled back), never when this resource alone is replaced or removed.
+second copy of inline code); only with this duty does its role get to list and delete the versions of that
+one bucket, and to read the stack's status: it empties the bucket only while the stack is being deleted (or
+its creation rolled back), never when this resource alone is replaced or removed.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from troposphere import AWSObject, GetAtt, Ref, Sub, Template, iam
 
 from rumcfn.config import Settings
 from rumcfn.stack.canary import Canary
-from rumcfn.stack.snippet_writer import SERVICE_PROPS, ScriptResources, lambda_timeout, serve
+from rumcfn.stack.snippet_writer import SERVICE_PROPS, Duty, ScriptResources
 
 #: Function timeout when it also empties the bucket: Lambda's maximum (900 s), within the custom
 #: resources' ServiceTimeout, so that a bucket full of a month of canary runs has time to go.
@@ -51,20 +51,29 @@ def emptier_policy(bucket: AWSObject) -> PolicyDocument:
     ])
 
 
+def emptying_duty(settings: Settings, canary: Canary | None) -> Duty | None:
+    """What the rum.js function needs to empty the canary's bucket (the longest timeout Lambda allows, within
+    the service timeout), when the settings ask for it and rumcfn creates that bucket."""
+    if not (canary and canary.bucket and settings.canary.empty_artifacts_on_delete):
+        return None
+    policy = iam.Policy(PolicyName="EmptyCanaryArtifacts", PolicyDocument=emptier_policy(canary.bucket))
+    return Duty(EmptyBucket.resource_type, policy, "empties the canary bucket on stack deletion", EMPTYING_TIMEOUT)
+
+
 def add_bucket_emptier(
     template: Template, settings: Settings, *, writer: ScriptResources, canary: Canary
 ) -> BucketEmptier:
-    """Add ``Custom::EmptyBucket`` for the canary's bucket, served by the rum.js function.
+    """Add ``Custom::EmptyBucket`` for the canary's bucket, served by the rum.js function (created with
+    :func:`emptying_duty`).
 
     Deletion runs in reverse dependency order: the canary (which writes artifacts) goes first, because it
     depends on this resource; then this resource empties the bucket; then the bucket goes."""
     bucket = canary.bucket
-    policy = iam.Policy(PolicyName="EmptyCanaryArtifacts", PolicyDocument=emptier_policy(bucket))
-    writer.function.Timeout = lambda_timeout(settings, cap=EMPTYING_TIMEOUT)
-    served = serve(writer, policy, "empties the canary bucket on stack deletion", settings.script.service_timeout)
+    served = writer.served(EmptyBucket.resource_type)
+    duty = next(d for d in writer.duties if d.resource_type == EmptyBucket.resource_type)
     resource = template.add_resource(EmptyBucket(f"{bucket.title}Emptier", **served, Bucket=Ref(bucket)))
     canary.canary.DependsOn = [*getattr(canary.canary, "DependsOn", []), resource.title]
-    return BucketEmptier(resource, policy)
+    return BucketEmptier(resource, duty.policy)
 
 
-__all__ = ["add_bucket_emptier", "BucketEmptier", "EmptyBucket", "EMPTYING_TIMEOUT"]
+__all__ = ["add_bucket_emptier", "emptying_duty", "BucketEmptier", "EmptyBucket", "EMPTYING_TIMEOUT"]

@@ -2,7 +2,9 @@
 
 The snippet is a property of the custom resource, so CloudFormation re-runs it exactly when the
 snippet changes (and only after the app monitor exists, through ``GetAtt AppMonitor.Id``). The
-Lambda may write and delete that one object and write its own logs; nothing else.
+Lambda may write and delete that one object (and, until the next update of rum.js, the one it was
+moved from) and write its own logs; nothing else, unless it is given more duties (:class:`Duty`): each
+duty's policy, description and timeout are declared here, where the function is created.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import io
 import json
 import tokenize
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Sequence
 
 import awacs.logs
 import awacs.s3
@@ -53,7 +55,23 @@ class RumScript(AWSObject):
         "ContentType": (str, True),
         "CacheControl": (str, True),
         "RetainOnDelete": (str, False),
+        "UrlSuffix": (str, True),  # the partition's, for the object's URL (AWS::URLSuffix)
     }
+
+
+#: The attribute naming the object of rum.js's previous properties (handlers/rum_script.py, put_script).
+PREVIOUS_OBJECT = "PreviousObjectArn"
+
+
+@dataclass(frozen=True)
+class Duty:
+    """One more custom resource type the rum.js function serves (one copy of inline code, not two): what its
+    role may do for it, the phrase its description gets, and the timeout it needs (at most the service timeout)."""
+
+    resource_type: str
+    policy: iam.Policy
+    summary: str
+    timeout: int = LAMBDA_TIMEOUT
 
 
 @dataclass(frozen=True)
@@ -65,8 +83,22 @@ class ScriptResources:
     role: iam.Role
     log_group: logs.LogGroup
     invoke_config: awslambda.EventInvokeConfig
+    previous_object: iam.PolicyType
+    duties: tuple[Duty, ...] = ()
     bucket: s3.Bucket | None = None
     bucket_policy: s3.BucketPolicy | None = None
+    service_timeout: Any = None
+
+    def served(self, resource_type: str) -> dict[str, Any]:
+        """The properties and ``DependsOn`` a resource of a declared duty starts with (it runs only once
+        Lambda's retries are off); ValueError for a type the function was not created to serve."""
+        if resource_type not in {duty.resource_type for duty in self.duties}:
+            raise ValueError(f"the rum.js function was created without the duty to serve {resource_type}")
+        return {
+            "ServiceToken": GetAtt(self.function, "Arn"),
+            "ServiceTimeout": self.service_timeout,
+            "DependsOn": [self.invoke_config.title],
+        }
 
 
 def handler_source() -> str:
@@ -137,11 +169,34 @@ def lambda_timeout(settings: Settings, cap: int = LAMBDA_TIMEOUT) -> int:
     return max(3, min(cap, service)) if is_literal(service) else LAMBDA_TIMEOUT
 
 
-def add_snippet_writer(template: Template, settings: Settings, *, snippet: Sub, monitor: Any) -> ScriptResources:
+def previous_object_policy(role: iam.Role, resource: RumScript) -> iam.PolicyType:
+    """Write and delete the object of rum.js's previous properties.
+
+    An update that moves rum.js (``script.bucket`` or ``script.key``) gets it a new physical id, and
+    CloudFormation then sends a Delete for the old one, after the update, under the role as updated, whose
+    ``WriteSnippet`` names only the new object (AWS::CloudFormation::CustomResource, replacing a custom
+    resource). This policy names the object the last Create or Update moved from (the resource's own
+    ``PreviousObjectArn``, which is the current object once nothing moved): CloudFormation updates it after
+    the resource, so the cleanup Delete may remove the old rum.js, and a rollback may write it back."""
+    return iam.PolicyType(
+        "RumScriptPreviousObject",
+        PolicyName="WritePreviousRumScript",
+        Roles=[Ref(role)],
+        PolicyDocument=PolicyDocument(Version="2012-10-17", Statement=[
+            Statement(Sid="WritePreviousSnippet", Effect=Allow, Action=[awacs.s3.PutObject, awacs.s3.DeleteObject],
+                      Resource=[GetAtt(resource, PREVIOUS_OBJECT)]),
+        ]),
+    )
+
+
+def add_snippet_writer(template: Template, settings: Settings, *, snippet: Sub, monitor: Any,
+                       duties: Sequence[Duty] = ()) -> ScriptResources:
     """Add the bucket (optional), log group, role, function and the custom resource writing rum.js.
 
     ``monitor`` is the app monitor: the snippet references it (``GetAtt Id``), which orders the write
-    after it; should a snippet ever not, an explicit ``DependsOn`` keeps that order.
+    after it; should a snippet ever not, an explicit ``DependsOn`` keeps that order. ``duties``: the other
+    custom resource types the function serves; their policies, description phrases and timeouts are
+    declared here, with the function, and :meth:`ScriptResources.served` refuses any other type.
     """
     script = settings.script
     bucket_name: Any = script.bucket
@@ -161,18 +216,21 @@ def add_snippet_writer(template: Template, settings: Settings, *, snippet: Sub, 
             Policies=[
                 iam.Policy(
                     PolicyName="WriteRumScript", PolicyDocument=writer_policy(bucket_name, script.key, log_group)
-                )
+                ),
+                *(duty.policy for duty in duties),
             ],
         )
     )
+    description = "; ".join(["Writes rum.js into the website bucket for CloudFormation",
+                             *(duty.summary for duty in duties)])
     function = template.add_resource(
         awslambda.Function(
             "RumScriptFunction",
-            Description="Writes rum.js into the website bucket for CloudFormation" + BRAND,
+            Description=description + BRAND,
             Runtime=RUNTIME,
             Architectures=["arm64"],
             MemorySize=128,
-            Timeout=lambda_timeout(settings),
+            Timeout=lambda_timeout(settings, cap=max([LAMBDA_TIMEOUT, *(duty.timeout for duty in duties)])),
             Handler="index.handler",
             Role=GetAtt(role, "Arn"),
             Code=awslambda.Code(ZipFile=handler_source()),
@@ -191,25 +249,15 @@ def add_snippet_writer(template: Template, settings: Settings, *, snippet: Sub, 
     }
     if script.retain_on_delete:
         properties["RetainOnDelete"] = "true"
+    properties["UrlSuffix"] = Ref("AWS::URLSuffix")
     resource = RumScript("RumScript", **properties)
     resource.DependsOn = [invoke_config.title]
     if f'"{monitor.title}"' not in json.dumps(snippet.to_dict()):  # the write must follow the monitor
         resource.DependsOn.insert(0, monitor.title)
     template.add_resource(resource)
-    return ScriptResources(resource, function, role, log_group, invoke_config, bucket, policy)
-
-
-def serve(writer: ScriptResources, policy: iam.Policy, duty: str, service_timeout: Any) -> dict[str, Any]:
-    """Let the rum.js function serve one more custom resource type (one copy of inline code, not two):
-    ``policy`` joins its role and ``duty`` its description. Returns the properties and ``DependsOn`` such
-    a resource starts with (it runs only once Lambda's retries are off)."""
-    writer.role.Policies = [*writer.role.Policies, policy]
-    writer.function.Description = writer.function.Description.removesuffix(BRAND) + f"; {duty}{BRAND}"
-    return {
-        "ServiceToken": GetAtt(writer.function, "Arn"),
-        "ServiceTimeout": service_timeout,
-        "DependsOn": [writer.invoke_config.title],
-    }
+    previous = template.add_resource(previous_object_policy(role, resource))
+    return ScriptResources(resource, function, role, log_group, invoke_config, previous, tuple(duties), bucket,
+                           policy, script.service_timeout)
 
 
 def add_invoke_config(
@@ -230,4 +278,5 @@ def add_invoke_config(
     )
 
 
-__all__ = ["add_snippet_writer", "serve", "ScriptResources", "RumScript", "handler_source", "RUNTIME", "CONTENT_TYPE"]
+__all__ = ["add_snippet_writer", "Duty", "ScriptResources", "RumScript", "handler_source", "RUNTIME", "CONTENT_TYPE",
+           "PREVIOUS_OBJECT"]

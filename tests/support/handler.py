@@ -23,6 +23,8 @@ from rumcfn.template.output import to_dict
 ACCOUNT = "123456789012"  # moto's default account
 OTHER_ACCOUNT = "111122223333"
 REGION = "us-east-1"
+BUCKET = "site-bucket"
+CONTENT = "(function(){/* rum loader v1 */})();\n"
 
 
 def inline_source(settings=None) -> str:
@@ -61,18 +63,31 @@ class Answers:
     #: each such PUT is counted in ``trickled`` and not recorded as an answer.
     trickle: float = 0.0
     trickled: int = 0
+    #: Request path -> (status, Location): the PUT is answered with that redirect instead of being recorded.
+    redirect: dict[str, tuple[int, str]] = field(default_factory=dict)
+    redirected: list[str] = field(default_factory=list)  # the path of each PUT answered with a redirect
 
 
 class ResponseServer:
     """127.0.0.1 on a random port; records each PUT; ``answers.fail_next`` makes the next N fail with 500."""
 
-    def __init__(self):
+    def __init__(self, tls: tuple[str, str] | None = None):
         answers = self.answers = Answers()
         lock = threading.Lock()
 
         class Handler(BaseHTTPRequestHandler):
             def do_PUT(self):  # noqa: N802 (http.server's naming)
                 raw = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                path = self.path.split("?")[0]
+                if path in answers.redirect:
+                    status, location = answers.redirect[path]
+                    with lock:
+                        answers.redirected.append(path)
+                    self.send_response(status)
+                    self.send_header("Location", location)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
                 if answers.trickle:
                     with lock:
                         answers.trickled += 1
@@ -110,7 +125,16 @@ class ResponseServer:
                 pass
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/cfn-response?X-Amz-Signature=fake"
+        scheme = "http"
+        if tls:
+            import ssl
+
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+            scheme = "https"
+        self.origin = f"{scheme}://127.0.0.1:{self.server.server_port}"
+        self.url = f"{self.origin}/cfn-response?X-Amz-Signature=fake"
         self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
 
     def __enter__(self) -> "ResponseServer":
@@ -121,6 +145,33 @@ class ResponseServer:
         self.answers.trickle = 0.0  # let trickling connections end
         self.server.shutdown()
         self.server.server_close()
+
+
+def self_signed(folder) -> tuple[str, str]:
+    """A certificate and key for 127.0.0.1 in ``folder``; point SSL_CERT_FILE at the certificate to trust it."""
+    import datetime
+    import ipaddress
+    from pathlib import Path
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.datetime.now(datetime.timezone.utc)
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(hours=1))
+            .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+            .sign(key, hashes.SHA256()))
+    cert_file, key_file = Path(folder) / "cert.pem", Path(folder) / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    return str(cert_file), str(key_file)
 
 
 class FakeContext:
@@ -151,6 +202,7 @@ def event(
         "Key": "rum.js",
         "ContentType": "application/javascript; charset=utf-8",
         "CacheControl": "max-age=300",
+        "UrlSuffix": "amazonaws.com",  # AWS::URLSuffix in the aws partition
     }
     props.update(properties)
     body = {
@@ -174,7 +226,8 @@ class S3Faults:
     """Botocore hooks on boto3's default session that make moto's S3 behave like S3 does under stress.
 
     ``throttle[op] = n``: the next n attempts of ``op`` get 503 SlowDown. ``deny[op] = message``:
-    403 AccessDenied. ``enforce_owner``: a request whose ExpectedBucketOwner is not moto's account
+    403 AccessDenied; ``deny_next[op] = n``: only the next n attempts do. ``fail[op] = (status, code, message)``:
+    that error. ``enforce_owner``: a request whose ExpectedBucketOwner is not moto's account
     gets 403 AccessDenied, as S3 does. ``delay[op] = s``: each attempt sleeps s seconds first.
     ``calls`` records (operation, params) of every API call, ``attempts`` every HTTP attempt.
     """
@@ -182,6 +235,8 @@ class S3Faults:
     def __init__(self, session):
         self.throttle: dict[str, int] = {}
         self.deny: dict[str, str] = {}
+        self.deny_next: dict[str, int] = {}
+        self.fail: dict[str, tuple[int, str, str]] = {}
         self.delay: dict[str, float] = {}
         self.enforce_owner = True
         self.calls: list[tuple[str, dict]] = []
@@ -206,6 +261,11 @@ class S3Faults:
             fault = (503, "SlowDown", "Please reduce your request rate.")
         elif operation in self.deny:
             fault = (403, "AccessDenied", self.deny[operation])
+        elif self.deny_next.get(operation, 0) > 0:
+            self.deny_next[operation] -= 1
+            fault = (403, "AccessDenied", "Access Denied")
+        elif operation in self.fail:
+            fault = self.fail[operation]
         elif self.enforce_owner and owner is not None and _text(owner) != ACCOUNT:
             fault = (403, "AccessDenied", "Access Denied")
         if fault is None:
@@ -279,6 +339,53 @@ class StackStatus:
         return http, {"Stacks": [stack], "ResponseMetadata": {"HTTPStatusCode": 200}}
 
 
+class World:
+    """moto S3 with a website bucket, fault hooks, a recording response URL."""
+
+    def __init__(self, index, faults, server):
+        import boto3
+
+        self.index, self.faults, self.server = index, faults, server
+        self.logs = Calls(boto3.DEFAULT_SESSION, "logs")  # CloudWatch Logs calls (moto's), and faults
+        self.s3 = boto3.session.Session().client("s3")  # a session without the fault hooks, for checks
+
+    def call(self, request: dict, context: object = "a fresh FakeContext") -> dict:
+        """Invoke the handler; return its one answer (failing unless there is exactly one)."""
+        self.faults.calls.clear()
+        self.faults.attempts.clear()
+        self.logs.calls.clear()
+        self.index.handler(request, FakeContext() if context == "a fresh FakeContext" else context)
+        bodies = self.server.answers.bodies
+        assert len(bodies) == 1, f"expected exactly one answer, got {bodies}"
+        # CloudFormation: "The total size of the response body can't exceed 4096 bytes"; a PhysicalResourceId
+        # "can be up to 1 KB in size" (crpg-ref-responses).
+        assert self.server.answers.sizes[-1] <= 4096, self.server.answers.sizes
+        assert 0 < len(str(bodies[-1]["PhysicalResourceId"]).encode()) <= 1024, bodies[-1]["PhysicalResourceId"]
+        answer = bodies.pop()
+        self.server.answers.sizes.clear()
+        return answer
+
+    def event(self, request_type: str, **kwargs) -> dict:
+        kwargs.setdefault("Bucket", BUCKET)
+        kwargs.setdefault("Content", CONTENT)
+        return event(request_type, self.server.url, **kwargs)
+
+    def body(self, key: str = "rum.js", bucket: str = BUCKET) -> str:
+        return self.s3.get_object(Bucket=bucket, Key=key)["Body"].read().decode()
+
+    def exists(self, key: str = "rum.js", bucket: str = BUCKET) -> bool:
+        return key in [o["Key"] for o in self.s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
+
+    def writes(self) -> list[str]:
+        return [name for name, _ in self.faults.calls if name in ("PutObject", "DeleteObject")]
+
+
+def assert_failed(answer: dict, *words: str) -> None:
+    assert answer["Status"] == "FAILED", answer
+    for word in words:
+        assert word in answer["Reason"], (word, answer["Reason"])
+
+
 def _text(value) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
@@ -299,3 +406,149 @@ def _error(response_cls, request, status: int, code: str, message: str):
     response = response_cls(request.url, status, {"Content-Type": "application/xml"}, _Raw(body))
     response._content = body
     return response
+
+
+# --- CloudFormation deploying the function's custom resources, with IAM enforcing its role -------------
+
+MONITOR_ID = "0f2ad3c2-5b4e-4c8e-9a53-1b2f4a6e7d90"
+
+
+def as_strings(node: Any) -> Any:
+    """Property values as CloudFormation sends them to a custom resource: every scalar a string."""
+    if isinstance(node, dict):
+        return {key: as_strings(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [as_strings(value) for value in node]
+    if isinstance(node, bool):
+        return "true" if node else "false"
+    return str(node)
+
+
+class CloudFormation:
+    """One stack as CloudFormation deploys the custom resources ``served`` by the rum.js function, in its order:
+
+    1. the role is updated first (the function, and so each custom resource, depends on it), while a policy
+       resource that reads a custom resource's attributes (``Fn::GetAtt``) keeps its earlier value: it is
+       updated only after that resource;
+    2. each custom resource whose properties changed gets Create or Update (with ``OldResourceProperties``);
+    3. the policy resources are rendered again with the attributes the answers gave;
+    4. cleanup: for each physical id that changed, a Delete with the old id and the OLD properties, under the
+       role as it is now (AWS::CloudFormation::CustomResource, "Replacing a custom resource during an update").
+
+    ``iam.role`` holds the statements in force at each step, so every AWS call the handler makes is authorized
+    as IAM would. ``answers`` records every answer; ``deploy`` stops at the first FAILED one (no rollback)."""
+
+    def __init__(self, index, response_url: str, server, enforcer, *, region: str = REGION, partition: str = "aws",
+                 account: str = ACCOUNT, served: tuple[str, ...] = ("RumScript",), role: str = "RumScriptRole"):
+        self.index, self.response_url, self.server, self.iam = index, response_url, server, enforcer
+        self.region, self.partition, self.account, self.served, self.role = region, partition, account, served, role
+        self.template: dict | None = None
+        self.state: dict[str, tuple[str, dict, dict]] = {}  # logical id -> (physical id, properties, data)
+        self.answers: list[dict] = []
+        self.stack_id = f"arn:{partition}:cloudformation:{region}:{account}:stack/site-rum/{uuid.uuid4()}"
+
+    def refs(self, template: dict) -> dict[str, str]:
+        """Ref values: parameters' defaults, buckets' names, other resources' logical ids."""
+        values = {name: str(p.get("Default", "")) for name, p in (template.get("Parameters") or {}).items()}
+        for name, resource in template["Resources"].items():
+            values[name] = str(resource.get("Properties", {}).get("BucketName", name))
+        return values
+
+    def attributes(self) -> dict[tuple[str, str], str]:
+        values = {("AppMonitor", "Id"): MONITOR_ID,
+                  ("RumScriptLogs", "Arn"): f"arn:{self.partition}:logs:{self.region}:{self.account}:log-group:logs:*",
+                  ("RumScriptFunction", "Arn"): f"arn:{self.partition}:lambda:{self.region}:{self.account}:function:f"}
+        for name, (_, _, data) in self.state.items():
+            values.update({(name, key): value for key, value in data.items()})
+        return values
+
+    def role_in(self, template: dict, **kwargs: Any):
+        from tests.support.iam import Role
+
+        return Role(template, self.role, self.region, self.partition, self.account, self.refs(template),
+                    self.attributes(), **kwargs)
+
+    def reading_attributes(self, template: dict) -> frozenset[str]:
+        """The role's policy resources that read a served resource's attributes."""
+        role = self.role_in(template)
+        reads = [f'"Fn::GetAtt": ["{name}"' for name in self.served]
+        return frozenset(name for name in role.policy_resources()
+                         if any(read in json.dumps(template["Resources"][name]) for read in reads))
+
+    def properties(self, template: dict, name: str) -> dict:
+        from tests.support.iam import StackRenderer
+
+        r = StackRenderer(template, self.region, self.partition, self.account, self.refs(template), self.attributes())
+        return as_strings(r.value(template["Resources"][name]["Properties"]))
+
+    def request(self, kind: str, name: str, properties: dict, physical: str | None = None, old: dict | None = None):
+        resource_type = (self.template or {}).get("Resources", {}).get(name, {}).get("Type", "Custom::RumScript")
+        body = {"RequestType": kind, "ServiceToken": properties["ServiceToken"], "ResponseURL": self.response_url,
+                "StackId": self.stack_id, "RequestId": str(uuid.uuid4()), "LogicalResourceId": name,
+                "ResourceType": resource_type, "ResourceProperties": properties}
+        if physical is not None:
+            body["PhysicalResourceId"] = physical
+        if old is not None:
+            body["OldResourceProperties"] = old
+        self.index.handler(body, FakeContext())
+        (answer,) = self.server.answers.bodies
+        self.server.answers.bodies.clear()
+        self.answers.append(answer)
+        return answer
+
+    def deploy(self, template: dict) -> list[dict]:
+        """Create or update the stack to ``template``; returns this deploy's answers."""
+        start = len(self.answers)
+        before = self.template
+        # 1. The role as updated, with the attribute-reading policies still as they were (or not there yet).
+        reading = self.reading_attributes(template)
+        kept = [] if before is None else self.role_in(before, inline=False, attached=self.reading_attributes(before)
+                                                      ).statements()
+        self.iam.role = self.role_in(template, attached=frozenset(self.role_in(template).policy_resources()) - reading,
+                                     also=kept)
+        self.template = template
+        # 2. Create or Update what changed.
+        replaced = []
+        for name in self.served:
+            if name not in template["Resources"]:
+                continue
+            properties = self.properties(template, name)
+            if name not in self.state:
+                answer = self.request("Create", name, properties)
+            else:
+                physical, old, _ = self.state[name]
+                if old == properties:
+                    continue
+                answer = self.request("Update", name, properties, physical, old)
+                if answer["Status"] == "SUCCESS" and answer["PhysicalResourceId"] != physical:
+                    replaced.append((name, physical, old))
+            if answer["Status"] != "SUCCESS":
+                return self.answers[start:]
+            self.state[name] = (answer["PhysicalResourceId"], properties, answer.get("Data", {}))
+        # 3. The policy resources, rendered again with the attributes just answered.
+        self.iam.role = self.role_in(template)
+        # 4. Cleanup: the replaced resources' old physical ids, with their old properties.
+        for name, physical, old in replaced:
+            self.request("Delete", name, old, physical)
+        return self.answers[start:]
+
+    def delete(self) -> list[dict]:
+        """Delete the stack: the attribute-reading policies go first (they depend on the resources)."""
+        start = len(self.answers)
+        assert self.template is not None
+        every = frozenset(self.role_in(self.template).policy_resources())
+        self.iam.role = self.role_in(self.template, attached=every - self.reading_attributes(self.template))
+        for name in reversed(self.served):
+            if name in self.state:
+                physical, properties, _ = self.state.pop(name)
+                self.request("Delete", name, properties, physical)
+        return self.answers[start:]
+
+
+def role_in(template: dict, *, region: str = REGION, partition: str = "aws", **kwargs: Any):
+    """The rum.js function's role in ``template`` as a stack in ``region`` would have it, before any custom
+    resource answered (so only policies that read no custom resource's attributes, unless ``attributes``)."""
+    cloudformation = CloudFormation(None, "", None, None, region=region, partition=partition)
+    kwargs.setdefault("attached", frozenset(cloudformation.role_in(template).policy_resources())
+                      - cloudformation.reading_attributes(template))
+    return cloudformation.role_in(template, **kwargs)

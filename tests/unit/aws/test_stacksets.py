@@ -206,6 +206,9 @@ REGION_LITERAL = re.compile(
     r"southeast|northwest|southwest)-\d\b"
 )
 NOT_NAMES = {"MetricName"}
+#: Names scoped to something of the stack's own, not the account: an inline policy's name is unique per role
+#: (AWS::IAM::Policy and AWS::IAM::RolePolicy, "PolicyName": the name of the inline policy of the role).
+SCOPED_NAMES = {("AWS::IAM::Policy", "PolicyName"), ("AWS::IAM::RolePolicy", "PolicyName")}
 
 
 def strings(node):
@@ -261,7 +264,7 @@ def test_stack_set_template_has_no_account_region_or_fixed_names(variant):
     named = 0
     for logical, resource in data["Resources"].items():
         for prop, value in (resource.get("Properties") or {}).items():
-            if prop.endswith("Name") and prop not in NOT_NAMES:
+            if prop.endswith("Name") and prop not in NOT_NAMES and (resource["Type"], prop) not in SCOPED_NAMES:
                 named += 1
                 assert stack_unique(value, parameters | set(data["Resources"])), (
                     f"{logical}.{prop} = {value!r} is not unique per stack"

@@ -71,14 +71,9 @@ def test_only_the_option_lets_the_role_read_this_monitor_and_set_retention_on_ru
         }
     ]
     assert statements["SetRetention"]["Action"] == ["logs:PutRetentionPolicy", "logs:CreateLogGroup"]
+    group = "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:/aws/vendedlogs/RUMService_"
     assert statements["SetRetention"]["Resource"] == [
-        {
-            "Fn::Sub": [
-                "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:" + prefix + "${MonitorName}*",
-                {"MonitorName": "shop"},
-            ]
-        }
-        for prefix in ("/aws/vendedlogs/RUMService_", "RUMService_")
+        {"Fn::Sub": [group + "${MonitorName}????????" + tail, {"MonitorName": "shop"}]} for tail in ("", ":*")
     ]
     assert set(statements) == {"WriteSnippet", "WriteOwnLogs", "ReadMonitor", "SetRetention"}
     for off in ({"monitor": {"cw_log_enabled": True}}, {}):
@@ -100,3 +95,24 @@ def test_variants_have_zero_cfn_lint_findings_and_fit_inline(name, linter):
     text = to_json(build_template(from_mapping(VARIANTS[name])))
     assert [str(f) for f in linter.lint(text)] == []
     assert len(text.encode()) < INLINE_LIMIT
+
+
+def test_the_role_may_set_retention_on_this_monitor_s_group_and_no_other():
+    """RUM names the group ``/aws/vendedlogs/RUMService_<monitor name><first 8 characters of its id>``; a grant
+    on ``RUMService_shop*`` would also cover monitors whose names start with ``shop``. IAM evaluates the
+    log-group ARN with ``:*`` for these actions (CloudWatch Logs User Guide, "CloudWatch Logs resources and
+    operations")."""
+    from tests.support.handler import role_in
+
+    role = role_in(template_dict(from_mapping(ON)))
+
+    def group(name: str) -> str:
+        return f"arn:aws:logs:us-east-1:123456789012:log-group:{name}:*"
+
+    for action in ("logs:PutRetentionPolicy", "logs:CreateLogGroup"):
+        assert role.allows(action, group("/aws/vendedlogs/RUMService_shop0f2ad3c2"))
+        for other in ("/aws/vendedlogs/RUMService_shop-v27c1e9a04",  # monitor "shop-v2"
+                      "/aws/vendedlogs/RUMService_shopping0f2ad3c2",  # monitor "shopping"
+                      "/aws/vendedlogs/RUMService_shop0f2ad3c",  # not RUM's form
+                      "RUMService_shop0f2ad3c2", "/aws/lambda/shop0f2ad3c2"):
+            assert not role.allows(action, group(other)), other
