@@ -122,7 +122,7 @@ def test_an_answer_trickling_a_byte_at_a_time_is_cut_off_by_the_whole_answer_dea
 
 
 LISTINGS = {
-    "budgets-monitor": {"GetMetricData": endpoints.endless("GetMetricData", "MetricDataResults")},
+    "budgets-monitor": {"GetMetricData": endpoints.endless_json("MetricDataResults")},
     "sourcemaps": {"GET ?location": endpoints.US_EAST_1, "GET ?list-type=2": endpoints.endless_s3_listing()},
     "restore-snippet": {
         "DescribeStacks": stack_list(endpoints.STACK),

@@ -235,6 +235,17 @@ def endless(action: str, items: str, token: str = "NextToken", most: int = 300):
     return page
 
 
+def endless_json(items: str, most: int = 300):
+    """``endless`` for a JSON-protocol operation (CloudWatch's GetMetricData: botocore picks JSON among the
+    protocols its model lists)."""
+
+    def page(count: int) -> tuple[str, bytes]:
+        more = f', "NextToken": "page-{count}"' if count < most else ""
+        return OK, f'{{"{items}": []{more}}}'.encode()
+
+    return page
+
+
 def endless_s3_listing(most: int = 300):
     def page(count: int) -> tuple[str, bytes]:
         more = "true" if count < most else "false"
