@@ -4,7 +4,8 @@ No call waits long on an endpoint that is down or slow: every client, the ones b
 get credentials (STS, SSO) included, connects within :data:`CONNECT_TIMEOUT`, gives up on an answer that has
 not fully arrived after :data:`READ_TIMEOUT` (the whole answer, not each read: :mod:`rumcfn.aws.deadline`),
 and makes at most :data:`MAX_ATTEMPTS` attempts, with botocore's "standard" backoff between them (throttling
-and transient errors). So one call ends within :func:`worst_case_seconds`. Every answer is checked and every
+and transient errors). So one call ends within :data:`MAX_ATTEMPTS` times its timeout plus the backoffs
+between attempts (tests/support/aws.py checks the sum against the limits). Every answer is checked and every
 listing capped (:mod:`rumcfn.aws.answers`). All of these are fields of :class:`Aws`, so tests make them small.
 
 boto3 is imported here, inside functions only: ``rumcfn synth`` never loads it.
@@ -15,13 +16,15 @@ from __future__ import annotations
 import functools
 import os
 from dataclasses import dataclass, field, replace
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import urlsplit
 
 from rumcfn.aws.errors import NoRegion, translated
-from rumcfn.aws.events import Poller
 from rumcfn.errors import SettingsError
 from rumcfn.version import __version__
+
+if TYPE_CHECKING:
+    from rumcfn.aws.events import Poller
 
 #: Attempts per call: botocore's (and every AWS SDK's) default for the "standard" retry mode
 #: (``botocore.retries.standard.DEFAULT_MAX_ATTEMPTS``).
@@ -31,29 +34,15 @@ MAX_ATTEMPTS = 3
 #: a command on a dead or trickling endpoint for minutes, or forever.
 CONNECT_TIMEOUT = 5
 READ_TIMEOUT = 6
-#: The standard mode's longest backoff before attempt n+1 is min(2**(n-1), 20) s, after a throttling error
-#: (``botocore.retries.standard.ExponentialBackoff``: base scale 1 s when throttled, 0.05 s otherwise).
-MAX_BACKOFF = 20
 #: Pages one listing may take. 100 pages hold 10,000 stack instances (ListStackInstances returns at most 100 a
 #: page, botocore's model), 100,000 keys under one release's prefix (ListObjectsV2, up to 1,000 a page) and far
 #: more than one GetMetricData call of rumcfn's returns (one datapoint a query, 100,800 a page); a stack's
 #: resources, events since a deploy began and a change set's changes are a few pages at most. An endpoint that
 #: hands out a new page token forever stops here.
 MAX_PAGES = 100
-#: An answer carrying ``x-amz-retry-after`` may stretch a backoff by up to 5 s more (``ExponentialBackoff``,
-#: ``_RETRY_AFTER_MAX_ADDITIONAL``, botocore 1.40 on); an endpoint that never answers sends no such header.
-RETRY_AFTER_EXTRA = 5
 
 ENDPOINT_RULE = ("must be an http(s) URL with a host, such as http://127.0.0.1:5000 or "
                  "https://cloudformation.us-east-1.amazonaws.com")
-
-
-def worst_case_seconds(per_attempt: float, attempts: int = MAX_ATTEMPTS, answered: bool = False) -> float:
-    """The longest one call can take when each of ``attempts`` takes ``per_attempt`` seconds and every one fails;
-    ``answered``: the endpoint answers each attempt (with a throttling error and a retry-after header)."""
-    extra = RETRY_AFTER_EXTRA if answered else 0
-    backoff = sum(min(2 ** (attempt - 1), MAX_BACKOFF) + extra for attempt in range(1, attempts))
-    return attempts * per_attempt + backoff
 
 
 def client_config(timeout: float | None = None, attempts: int = MAX_ATTEMPTS) -> Any:
@@ -102,8 +91,9 @@ class Aws:
     timeout: float | None = None  # connect, and whole answer, per attempt (None: CONNECT_TIMEOUT, READ_TIMEOUT)
     max_attempts: int = MAX_ATTEMPTS
     max_pages: int = MAX_PAGES
-    #: Makes the ``Poller`` of each wait for CloudFormation (tests pass one whose clock never sleeps).
-    pollers: Callable[[], Poller] = Poller
+    #: Makes the ``Poller`` of each wait for CloudFormation (None: ``rumcfn.aws.events.Poller``; tests pass one
+    #: whose clock never sleeps).
+    pollers: Callable[[], Poller] | None = None
     _session: Any = None
     _checked: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -146,7 +136,9 @@ class Aws:
         return replace(self, region=region, clients={}, _session=None, _checked={})
 
     def poller(self) -> Poller:
-        return self.pollers()
+        from rumcfn.aws.events import Poller
+
+        return (self.pollers or Poller)()
 
     def client(self, service: str) -> Any:
         """The service's client, checked: answers as AWS documents them or one line, listings capped."""

@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterator
 import click
 
 from rumcfn.errors import Interrupted, RumcfnError, Terminated
+from rumcfn.text import printable
 from rumcfn.version import __version__
 
 #: Which module of :mod:`rumcfn.cli` holds each command (its ``COMMANDS`` tuple has the command itself).
@@ -117,7 +118,7 @@ def _run(argv: list[str] | None, aws: Callable[..., Any] | None) -> tuple[int, s
     try:
         main.main(args=argv, prog_name="rumcfn", standalone_mode=False, obj=Wiring(aws=aws))
     except RumcfnError as error:
-        return error.exit_code, str(error)
+        return error.exit_code, printable(str(error))
     except click.exceptions.Abort:
         return EXIT_INTERRUPTED, "interrupted"
     except click.ClickException as error:

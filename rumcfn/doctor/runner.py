@@ -27,16 +27,17 @@ UNHEALTHY = {
 
 def stack_check(aws, name: str) -> tuple[Check, Target | None]:
     """1. The stack exists and is settled and healthy; what it deployed becomes the target."""
-    from rumcfn.aws.restore import StackBusy, StackMissing, read_stack
+    from rumcfn.aws.stacks import StackBusy, StackNotFound, read_stack
 
     try:
         deployed = read_stack(aws, name)
-    except StackMissing as error:
+    except StackNotFound as error:
         return failed(
             "stack", str(error), f"deploy it (rumcfn deploy --stack-name {name}), or check --region / --profile"
         ), None
     except StackBusy as error:
-        return failed("stack", str(error).split(";")[0], "wait until it settles, then run rumcfn doctor again"), None
+        return failed("stack", f"stack {error.name} is {error.status}",
+                      "wait until it settles, then run rumcfn doctor again"), None
     status = deployed.description["StackStatus"]
     target = from_stack(aws, deployed)
     notes = "; ".join(target.notes)
@@ -134,6 +135,9 @@ def run(
             result = failed(name, str(error))
             if isinstance(error, GIVE_UP):  # every later AWS call would fail the same way, slowly
                 ctx.no_aws = f"AWS is out of reach (see {name})"
+        except Exception as error:  # noqa: BLE001 - a page or an answer nobody foresaw: still one line
+            result = failed(name, f"the check stopped on what it read ({type(error).__name__}: {error})",
+                            "run it again with the page or answer that caused it and report it")
         ctx.checks[name] = result
         report.checks.append(result)
     return report

@@ -4,7 +4,7 @@ alone (10 s), each with one line and no traceback; a malformed ``--endpoint-url`
 
 The commands run in this process with small injected timeouts and attempts (``rumcfn.cli.run(argv, aws=...)``):
 the time each takes must lie between what the injected limits make it wait and
-:func:`rumcfn.aws.session.worst_case_seconds` of them, so the bound scales with the limits, and
+:func:`tests.support.aws.worst_case_seconds` of them, so the bound scales with the limits, and
 ``tests/unit/aws/test_session.py`` holds the defaults' worst case to the issue's limits. One case per kind
 still runs ``rumcfn`` as a separate process, as a user does.
 """
@@ -15,8 +15,7 @@ import time
 
 import pytest
 
-from rumcfn.aws.session import worst_case_seconds
-from tests.support.aws import FAKE_CREDENTIALS
+from tests.support.aws import FAKE_CREDENTIALS, worst_case_seconds
 from tests.support.cli import AWS_COMMANDS, aws_with, lay_out
 
 #: What the issue found hanging (still running after 150 s) and the other kinds of call: describe, change set,
@@ -46,7 +45,7 @@ def test_a_refused_endpoint_is_one_line_after_the_backoff_alone(invoke, in_tmp, 
     ran, elapsed = timed(invoke, AWS_COMMANDS[name], refused_endpoint, max_attempts=ATTEMPTS)
     assert ran.code == 1, ran
     assert ran.line.startswith("rumcfn: error: cannot reach the AWS endpoint") and refused_endpoint in ran.line
-    assert elapsed <= worst_case_seconds(0, ATTEMPTS) + SLACK, f"{name} took {elapsed:.1f} s"
+    assert elapsed <= worst_case_seconds(0, attempts=ATTEMPTS) + SLACK, f"{name} took {elapsed:.1f} s"
 
 
 @pytest.mark.parametrize("name", SILENT)
@@ -58,7 +57,8 @@ def test_an_endpoint_that_never_answers_is_one_line_within_one_calls_worst_case(
     assert ran.code == 1, ran
     assert ran.line.startswith(f"rumcfn: error: no answer from the AWS endpoint {silent_endpoint.url}"), ran.line
     assert silent_endpoint.connections - before == ATTEMPTS
-    assert ATTEMPTS * TIMEOUT <= elapsed <= worst_case_seconds(TIMEOUT, ATTEMPTS) + SLACK, f"{name}: {elapsed:.1f} s"
+    bound = worst_case_seconds(TIMEOUT, attempts=ATTEMPTS) + SLACK
+    assert ATTEMPTS * TIMEOUT <= elapsed <= bound, f"{name}: {elapsed:.1f} s"
 
 
 def test_the_doctor_with_credentials_asks_a_silent_endpoint_once(invoke, in_tmp, silent_endpoint, refused_endpoint):
@@ -71,7 +71,7 @@ def test_the_doctor_with_credentials_asks_a_silent_endpoint_once(invoke, in_tmp,
     assert ran.code == 1, ran
     assert "no answer from the AWS endpoint" in ran.out
     assert silent_endpoint.connections - before == ATTEMPTS
-    assert elapsed <= worst_case_seconds(TIMEOUT, ATTEMPTS) + SLACK, f"{elapsed:.1f} s"
+    assert elapsed <= worst_case_seconds(TIMEOUT, attempts=ATTEMPTS) + SLACK, f"{elapsed:.1f} s"
 
 
 def run_process(run_cli, tmp_path, args: tuple[str, ...], url: str):

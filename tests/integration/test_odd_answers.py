@@ -12,8 +12,8 @@ import time
 
 import pytest
 
-from rumcfn.aws.session import worst_case_seconds
 from tests.support import endpoints
+from tests.support.aws import worst_case_seconds
 from tests.support.cli import AWS_COMMANDS, aws_with, lay_out
 
 #: Answers with status 200 that are no AWS answer.

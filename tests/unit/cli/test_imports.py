@@ -41,8 +41,8 @@ def test_synth_loads_what_builds_a_template_and_nothing_of_aws(tmp_path):
 
 
 def test_aws_library_modules_and_command_help_load_boto3_only_for_a_client(tmp_path):
-    code = ("import rumcfn.aws.budget_gate, rumcfn.aws.budget_report, rumcfn.aws.budget_sources, rumcfn.aws.deploy, "
-            "rumcfn.aws.session\nfrom rumcfn.cli import run\nrun(['deploy', '--help'])")
+    code = ("import rumcfn.aws.budget_data, rumcfn.gate.judge, rumcfn.gate.report, rumcfn.gate.target, "
+            "rumcfn.aws.deploy, rumcfn.aws.session\nfrom rumcfn.cli import run\nrun(['deploy', '--help'])")
     assert not {"boto3", "botocore"} & set(loaded_after(code, tmp_path))
 
 

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from rumcfn.config import SettingsError, from_mapping
+from rumcfn.contract import Outputs
 from tests.support.variants import template_dict
 
 
@@ -30,14 +31,14 @@ def test_the_created_bucket_lets_only_this_monitor_read_it():
     assert monitor["DependsOn"] == ["SourceMapsPolicy"]
     assert monitor["Properties"]["DeobfuscationConfiguration"] == {
         "JavaScriptSourceMaps": {"Status": "ENABLED", "S3Uri": {"Fn::Sub": "s3://${SourceMaps}/"}}}
-    assert template["Outputs"]["SourceMapsS3Uri"]["Value"] == {"Fn::Sub": "s3://${SourceMaps}/"}
+    assert template["Outputs"][Outputs.SOURCE_MAPS_S3_URI]["Value"] == {"Fn::Sub": "s3://${SourceMaps}/"}
 
 
 def test_an_existing_bucket_is_named_as_is():
     template = template_dict(from_mapping({"monitor": {"source_maps_s3_uri": "s3://maps-bucket/app/"}}))
     assert "SourceMaps" not in template["Resources"]
-    assert template["Outputs"]["SourceMapsS3Uri"]["Value"] == "s3://maps-bucket/app/"
-    assert "SourceMapsS3Uri" not in template_dict()["Outputs"]
+    assert template["Outputs"][Outputs.SOURCE_MAPS_S3_URI]["Value"] == "s3://maps-bucket/app/"
+    assert Outputs.SOURCE_MAPS_S3_URI not in template_dict()["Outputs"]
 
 
 def test_bucket_and_uri_are_one_or_the_other():
@@ -61,3 +62,22 @@ def test_synth_prints_the_policy_for_an_existing_bucket_and_warns_without_a_rele
     (tmp_path / "rumcfn.toml").write_text('[monitor]\nsource_maps_bucket = true\n[snippet]\nrelease_id = "r1"\n')
     quiet = run_cli("synth", "-o", "t.json")
     assert quiet.returncode == 0 and quiet.stderr == ""
+
+
+def test_the_created_bucket_expires_replaced_versions_as_the_site_bucket_does():
+    """Versioned with no lifecycle rule, every re-upload of a map would be kept forever (cfn-guard's
+    S3_BUCKET_VERSIONING_ENABLED pairs with a lifecycle policy; cfripper flags it too)."""
+    def rule(data):
+        bucket = template_dict(from_mapping(data))["Resources"]["SourceMaps"]["Properties"]
+        assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
+        (only,) = bucket["LifecycleConfiguration"]["Rules"]
+        return only
+
+    assert rule({"monitor": {"source_maps_bucket": True}}) == {
+        "Id": "ExpireReplacedVersions", "Status": "Enabled",
+        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
+        "NoncurrentVersionExpiration": {"NoncurrentDays": 30}}
+    days = rule({"monitor": {"source_maps_bucket": True, "source_maps_noncurrent_version_days": 7}})
+    assert days["NoncurrentVersionExpiration"] == {"NoncurrentDays": 7}
+    with pytest.raises(SettingsError, match="monitor.source_maps_noncurrent_version_days: must be between 1"):
+        from_mapping({"monitor": {"source_maps_bucket": True, "source_maps_noncurrent_version_days": 0}})
