@@ -25,6 +25,7 @@ from rumcfn.version import __version__
 
 #: Which module of :mod:`rumcfn.cli` holds each command (its ``COMMANDS`` tuple has the command itself).
 COMMANDS = {
+    "init": "init",
     "synth": "template",
     "lint": "template",
     "snippet": "template",
@@ -72,7 +73,17 @@ class Commands(click.Group):
             raise Interrupted("interrupted") from None
 
 
-@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+def examples(*lines: str) -> str:
+    """The end of a command's ``--help``: a few command lines (click keeps them as written after ``\\b``)."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+@click.group(
+    cls=Commands,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog=examples("rumcfn init --monitor.domains shop.example.com --script.bucket shop-site",
+                    "rumcfn synth -o template.json", "rumcfn lint template.json"),
+)
 @click.version_option(__version__, prog_name="rumcfn")
 def main() -> None:
     """Emit one CloudFormation template for CloudWatch RUM monitoring of a website."""

@@ -110,3 +110,13 @@ def emit(content: str | bytes, output: str | None) -> None:
         sys.stdout.buffer.flush()
     else:
         click.echo(content, nl=False)
+
+
+def output_format(output: str | None, fmt: str | None, suffixes: dict[str, str], default: str | None) -> str | None:
+    """What to write: ``--format``, else what ``-o``'s suffix names (``suffixes``: ``.yaml`` -> ``yaml``), else
+    ``default``. A ``--format`` that the file name contradicts is refused rather than written under the wrong name."""
+    named = suffixes.get(Path(output).suffix.lower()) if output and output != STDOUT else None
+    if fmt and named and fmt != named:
+        raise UsageError(f"-o {output} is a {named} file name, but --format is {fmt}: drop --format, or name the "
+                         "file for the format")
+    return fmt or named or default

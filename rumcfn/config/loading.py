@@ -1,7 +1,7 @@
 """Settings from a TOML file, nested mappings, or dotted-key overrides, all through the same checks.
 
 Files and flags spell a budget that is off as ``off``; TOML tables become tag pairs and lists become
-tuples in the sections themselves. Unknown keys are errors that list the known ones.
+tuples in the sections themselves. Unknown keys are errors, all at once, each with the closest known name.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any, Mapping
 from rumcfn.config.rules import fail
 from rumcfn.config.segments import OFF
 from rumcfn.config.settings import SECTIONS, Settings
+from rumcfn.config.typos import check_known
 from rumcfn.errors import SettingsError
 from rumcfn.facts import BUDGET_METRICS
 
@@ -37,6 +38,7 @@ def _build(cls, data: Mapping[str, Any], prefix: str):
 def from_mapping(data: Mapping[str, Any]) -> Settings:
     """Build settings from nested mappings shaped like rumcfn.toml; unknown keys are errors."""
     fail("settings", isinstance(data, Mapping), "must be a table of sections such as [monitor]", data)
+    check_known(data)
     return _build(Settings, data, "")
 
 
@@ -46,6 +48,11 @@ MAX_CONFIG_BYTES = 1 << 20
 
 def load(path) -> Settings:
     """Read a rumcfn.toml file: a regular file of at most 1 MiB (a FIFO or a device would be read forever)."""
+    return from_mapping(read_toml(path))
+
+
+def read_toml(path) -> dict[str, Any]:
+    """The tables of a rumcfn.toml file, unchecked (:func:`load` checks them)."""
     try:
         import tomllib
     except ModuleNotFoundError:  # Python 3.10
@@ -65,7 +72,18 @@ def load(path) -> Settings:
         raise SettingsError("--config", "must be UTF-8 text", str(path)) from None
     except tomllib.TOMLDecodeError as error:
         raise SettingsError("--config", f"must be valid TOML ({error})", str(path)) from None
-    return from_mapping(data)
+    return data
+
+
+def given_keys(data: Mapping[str, Any]) -> set[str]:
+    """The dotted settings a mapping shaped like rumcfn.toml sets (``{"monitor": {"name": ..}}`` -> monitor.name)."""
+    keys = set()
+    for name, value in data.items():
+        if name in SECTIONS and isinstance(value, Mapping):
+            keys.update(f"{name}.{key}" for key in value)
+        else:
+            keys.add(name)
+    return keys
 
 
 def with_overrides(settings: Settings, overrides: Mapping[str, Any]) -> Settings:
@@ -86,15 +104,16 @@ def _fields(section) -> dict[str, Any]:
     return {f.name: getattr(section, f.name) for f in dataclasses.fields(section)}
 
 
-def budget_override(key: str, text: str) -> tuple[str, Any]:
-    """``--budget KEY=VALUE``: the dotted setting and its value (a number, or None for off)."""
+def budget_override(key: str, text: str, flag: str | None = None) -> tuple[str, Any]:
+    """``--budgets.KEY VALUE`` (``flag``) or the old ``--budget KEY=VALUE``: the dotted setting and its value (a
+    number, or None for off)."""
     fail("--budget", key in BUDGET_METRICS, f"key must be one of {', '.join(BUDGET_METRICS)}", key)
     if text.lower() in OFF:
         return f"budgets.{key}", None
     try:
         return f"budgets.{key}", int(text) if text.lstrip("-").isdigit() else float(text)
     except ValueError:
-        raise SettingsError(f"--budget {key}", "must be a number or off", text) from None
+        raise SettingsError(flag or f"--budget {key}", "must be a number or off", text) from None
 
 
 def split_list(value: str | None, flag: str | None = None) -> tuple[str, ...]:

@@ -96,7 +96,7 @@ class MonitorSettings(Section):
         "(FileType only with PerformanceResourceDuration).",
         Each(OneOf(tuple(EXTENDED_DIMENSIONS))),
     )
-    tags: tuple = setting((), "Tags for the app monitor (TOML table; `--tag KEY=VALUE`).", formats.TAGS)
+    tags: tuple = setting((), "Tags for the app monitor (TOML table; `--monitor.tags KEY=VALUE`).", formats.TAGS)
 
     def check(self) -> None:
         fail(

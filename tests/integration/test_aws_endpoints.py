@@ -65,7 +65,8 @@ def test_the_doctor_with_credentials_asks_a_silent_endpoint_once(invoke, in_tmp,
     """Settings mode: every AWS check would wait the whole worst case of a call; after the first the doctor stops
     asking AWS (the site checks still run, against a page that refuses)."""
     before = silent_endpoint.connections
-    args = ("doctor", "--app-monitor-name", "shop", "--app-monitor-id", "a1b2c3d4-0000-4000-8000-000000000000",
+    args = ("doctor", "--monitor.name", "shop", "--monitor.domains", "shop.example.com",
+            "--app-monitor-id", "a1b2c3d4-0000-4000-8000-000000000000",
             "--url", f"{refused_endpoint}/")
     ran, elapsed = timed(invoke, args, silent_endpoint.url, timeout=TIMEOUT, max_attempts=ATTEMPTS)
     assert ran.code == 1, ran

@@ -5,7 +5,6 @@ execute them in a scratch directory (synth, lint), and the budget gate against m
 from __future__ import annotations
 
 import json
-import os
 import re
 import shlex
 import shutil
@@ -20,6 +19,7 @@ from junitparser import JUnitXml
 from rumcfn.contract import METADATA_KEY
 from tests.support import ROOT  # noqa: E402
 from tests.support.aws import FAKE_CREDENTIALS
+from tests.support.dist import fresh_venv, user_environment
 from tests.support.moto_data import put_samples, stack_with_budgets
 
 CI = ROOT / "examples" / "ci"
@@ -47,15 +47,58 @@ def hooks() -> dict[str, dict]:
     return {hook["id"]: hook for repo in config["repos"] for hook in repo["hooks"]}
 
 
-def expand(text: str) -> str:
-    """GitHub's ``${{ vars.X }}`` expressions, with the values above; anything else is an error."""
+def expand(text: str, **variables: str) -> str:
+    """GitHub's ``${{ vars.X }}`` and ``${{ vars.X || 'default' }}`` expressions, with the values above (and
+    ``variables``; an unset variable takes the default); anything else is an error."""
 
     def value(match: re.Match) -> str:
-        kind, _, name = match[1].strip().partition(".")
+        expression, _, default = (part.strip() for part in match[1].partition("||"))
+        kind, _, name = expression.partition(".")
         assert kind == "vars", f"unexpected expression {match[0]} in {WORKFLOW}"
-        return VARS[name]
+        if default:
+            assert re.fullmatch(r"'[^']*'", default), default
+            return {**VARS, **variables}.get(name) or default.strip("'")
+        return {**VARS, **variables}[name]
 
     return re.sub(r"\$\{\{(.*?)\}\}", value, text)
+
+
+def install_steps() -> list[dict]:
+    return [s for job in workflow()["jobs"].values() for s in job["steps"] if "run" in s and is_install(s["run"])]
+
+
+#: The ``bin`` folder of the fresh environment the workflow's own install step put rumcfn into (``ci_install``).
+INSTALLED: dict[str, Path] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def ci_install(tmp_path_factory, dist):
+    """Every job's install step, as written, with the repository variable RUMCFN_PIP naming a local wheel, run in
+    a fresh virtual environment outside the repository: the steps below use the rumcfn it installed."""
+    bin_dir = fresh_venv(tmp_path_factory.mktemp("ci") / "venv")
+    for step in install_steps():
+        env = user_environment(bin_dir, **{k: expand(v, RUMCFN_PIP=str(dist.wheel)) for k, v in step["env"].items()})
+        done = github_step(step["run"], tmp_path_factory.mktemp("checkout"), env)
+        assert done.returncode == 0, done.stderr
+    INSTALLED["bin"] = bin_dir
+    yield
+    INSTALLED.clear()
+
+
+def test_every_job_installs_what_exists():
+    """From the one variable the user sets, else rumcfn's own repository at this release's tag: never the bare
+    name, which nobody published."""
+    from rumcfn.version import git_reference
+
+    steps = install_steps()
+    assert len(steps) == len(workflow()["jobs"]) == 4
+    for step in steps:
+        assert step["run"] == 'python -m pip install "$RUMCFN_PIP"'
+        assert expand(step["env"]["RUMCFN_PIP"]) == git_reference()
+        assert expand(step["env"]["RUMCFN_PIP"], RUMCFN_PIP="/wheels/rumcfn.whl") == "/wheels/rumcfn.whl"
+    where = subprocess.run([str(INSTALLED["bin"] / "python"), "-c", "import rumcfn; print(rumcfn.__file__)"],
+                           cwd=INSTALLED["bin"], capture_output=True, text=True, check=True).stdout
+    assert str(INSTALLED["bin"].parent) in where
 
 
 def is_install(command: str) -> bool:
@@ -70,9 +113,8 @@ def site(tmp_path):
 
 
 def environment(endpoint: str | None = None, tmp: Path | None = None, **extra: str) -> dict[str, str]:
-    """The current environment with the venv's rumcfn first on PATH, no real AWS settings."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    """A runner's environment: the rumcfn the workflow's install step installed first on PATH, no AWS settings."""
+    env = user_environment(INSTALLED["bin"])
     if endpoint:
         env.update(
             FAKE_CREDENTIALS,
@@ -145,6 +187,8 @@ def test_workflow_triggers_and_jobs():
             if "action-junit-report" in step.get("uses", ""):
                 assert job["permissions"]["checks"] == "write", "the JUnit report is published as a check run"
     assert "pull_request" in flow["jobs"]["release"]["if"]
+    assert "pull_request" in flow["jobs"]["lab"]["if"] and "permissions" in flow["jobs"]["lab"]
+    assert "id-token" not in flow["jobs"]["lab"]["permissions"], "the lab gate needs no AWS credentials"
 
 
 def test_workflow_synthesizes_and_lints(site):
@@ -281,3 +325,46 @@ def test_pre_commit_budget_gate(site, moto_url, moto_percentiles, inp, expected_
     done = hook(hooks()["rumcfn-budgets"]["entry"], site, environment(moto_url, site))
     assert done.returncode == expected_code, done.stderr
     assert "inp" in done.stdout and "p75" in done.stdout
+
+
+# --- the lab gate job -----------------------------------------------------------------------------
+
+SHIFT = """<script>addEventListener('load', () => setTimeout(() => requestAnimationFrame(() => {
+  const banner = document.createElement('div'); banner.style.height = '400px';
+  document.body.prepend(banner); }), 100));</script></body>"""
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.browser
+@pytest.mark.xdist_group("browser")
+@pytest.mark.parametrize("shifting, expected_code", [(False, 0), (True, 1)])
+def test_workflow_lab_gate_serves_the_site_and_judges_it_in_chromium(site, shifting, expected_code):
+    """The lab job's step as GitHub runs it, on the example's own site/ (and once with a page whose layout shifts):
+    the gate judges the example's budgets on the page, as the field gate would, and needs no AWS."""
+    from rumcfn.doctor.cdp import CHROMIUM
+
+    shutil.copytree(CI / "site", site / "site")
+    if shifting:
+        page = site / "site" / "index.html"
+        page.write_text(page.read_text().replace("</body>", SHIFT))
+    step = next(s for s in workflow()["jobs"]["lab"]["steps"] if s.get("name") == "Lab gate")
+    summary = site / "step-summary.md"
+    env = environment(GITHUB_STEP_SUMMARY=str(summary), **{**step["env"], "RUMCFN_CHROMIUM": CHROMIUM,
+                                                           "PORT": str(free_port())})
+    done = github_step(step["run"], site, env)
+    assert done.returncode == expected_code, done.stdout + done.stderr
+    report = JUnitXml.fromfile(str(site / junit_report_step("lab")["with"]["report_paths"]))
+    # The site's lcp, cls and inp on mobile, and the home page's desktop segment (lcp, level warn); the
+    # checkout segment names a page the job does not load. INP is not measured: skipped, never passed.
+    assert (report.tests, report.skipped, report.failures) == (4, 1, expected_code)
+    assert "5 run(s) of each page" in done.stdout and "shop-prod: " in done.stdout
+    assert "rumcfn budgets: `shop-prod`" in summary.read_text()  # a code span: names cannot mention or link
+    if shifting:
+        assert "::error title=rumcfn budget http%3A//127.0.0.1" in done.stdout and " cls::" in done.stdout

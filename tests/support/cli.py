@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from rumcfn.aws.session import Aws
+from tests.support import SITE_FLAGS
 from tests.support.aws import instant_poller
 
 
@@ -43,6 +44,11 @@ def aws_with(clients: dict[str, Any] | None = None, **options: Any) -> Callable[
     return make
 
 
+def subcommands(group: Any) -> dict[str, Any]:
+    """A click group's commands by name (the lazy ``rumcfn`` group imports each module as it is asked)."""
+    return {name: group.get_command(None, name) for name in group.list_commands(None)}
+
+
 def invoke_with(capsys: Any) -> Callable[..., Ran]:
     def invoke(*args: str, aws: Callable[..., Aws] | None = None) -> Ran:
         from rumcfn.cli import run
@@ -60,7 +66,7 @@ TEMPLATE = "t.json"
 AWS_COMMANDS = {
     "outputs": ("outputs", "--stack-name", "site"),
     "deploy": ("deploy", "--stack-name", "site", "--template-file", TEMPLATE, "--yes"),
-    "deploy-built": ("deploy", "--stack-name", "site", "--yes"),
+    "deploy-built": ("deploy", "--stack-name", "site", "--yes", *SITE_FLAGS),
     "deploy-stack-set": ("deploy", "--stack-set", "rum", "--template-file", TEMPLATE, "--accounts", "111111111111",
                          "--regions", "us-east-1"),
     "diff": ("diff", "--stack-name", "site", "--template-file", TEMPLATE),
@@ -68,7 +74,7 @@ AWS_COMMANDS = {
     "restore-snippet": ("restore-snippet", "--stack-name", "site"),
     "restore-snippet-check": ("restore-snippet", "--stack-name", "site", "--check"),
     "budgets-stack": ("budgets", "check", "--stack-name", "site"),
-    "budgets-monitor": ("budgets", "check", "--app-monitor-name", "shop"),
+    "budgets-monitor": ("budgets", "check", "--monitor.name", "shop"),
     "publish": ("servicecatalog", "publish", "--product-name", "RUM", "--portfolio-id", "port-abc", "--version", "v1",
                 "--s3-bucket", "templates", "--template-file", TEMPLATE),
     "sourcemaps": ("sourcemaps", "upload", "maps", "--release-id", "r1", "--s3-uri", "s3://maps"),

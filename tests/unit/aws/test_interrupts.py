@@ -16,6 +16,7 @@ import signal
 import pytest
 from botocore.stub import ANY
 
+from tests.support import SITE_FLAGS
 from tests.support.aws import (
     CHANGE_SET_ID,
     STACK_ID,
@@ -238,7 +239,7 @@ def test_sigterm_in_a_command_without_cleanup_is_one_line_and_143(monkeypatch, t
 
     monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(rumcfn.template.output, "render", terminated)
-    ran = invoke("synth", "-o", "t.json")
+    ran = invoke("synth", "-o", "t.json", *SITE_FLAGS)
     assert ran.code == 143
     assert ran.line == "rumcfn: error: SIGTERM: interrupted"
     assert not (tmp_path / "t.json").exists()

@@ -11,6 +11,7 @@ import pytest
 from botocore.stub import ANY
 
 from rumcfn.cli import run
+from tests.support import SITE_FLAGS
 from tests.support.aws import REGION, boto_client, stubbed
 from tests.support.cli import aws_with
 
@@ -46,7 +47,7 @@ def uploaded(endpoint):
     return {key: s3.get_object(Bucket="catalog-templates", Key=key)["Body"].read().decode() for key in keys}
 
 
-ARGS = ["servicecatalog", "publish", "--product-name", "RUM", "--portfolio-id", PORTFOLIO,
+ARGS = ["servicecatalog", "publish", "--product-name", "RUM", "--portfolio-id", PORTFOLIO, *SITE_FLAGS,
         "--s3-bucket", "catalog-templates", "--description", "Real-user monitoring for a website"]
 
 
@@ -91,7 +92,7 @@ def test_later_versions_add_a_provisioning_artifact(catalog, aws_env, capsys):
         },
     )
     catalog.stub.add_response("associate_product_with_portfolio", {})
-    assert run(ARGS + ["--version", "v1.1.0", "--sample-rate", "0.5"], aws=catalog.aws) == 0
+    assert run(ARGS + ["--version", "v1.1.0", "--monitor.session-sample-rate", "0.5"], aws=catalog.aws) == 0
     out = capsys.readouterr().out
     assert "Added version v1.1.0 to product RUM." in out and "Provisioning artifact ID: pa-v110" in out
     (body,) = uploaded(aws_env).values()

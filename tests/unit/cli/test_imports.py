@@ -20,7 +20,8 @@ HEAVY = ("troposphere", "awacs", "jinja2", "boto3", "botocore", "cfnlint", "yaml
 def loaded_after(code: str, cwd) -> list[str]:
     """The heavy packages a fresh interpreter has loaded after running ``code``."""
     probe = f"{code}\nimport sys\nprint(sorted({{m.split('.')[0] for m in sys.modules}} & {set(HEAVY)!r}))"
-    done = subprocess.run([sys.executable, "-c", probe], cwd=cwd, capture_output=True, text=True, check=True)
+    done = subprocess.run([sys.executable, "-c", probe], cwd=cwd, capture_output=True, text=True, check=True,
+                          stdin=subprocess.DEVNULL)
     return json.loads(done.stdout.strip().splitlines()[-1].replace("'", '"'))
 
 
@@ -38,6 +39,22 @@ def test_synth_loads_what_builds_a_template_and_nothing_of_aws(tmp_path):
     loaded = loaded_after("from rumcfn.cli import run\nassert run(['synth', '-o', 't.json']) == 0", tmp_path)
     assert {"troposphere", "awacs"} <= set(loaded)
     assert not {"boto3", "botocore", "cfnlint"} & set(loaded)
+
+
+def test_init_loads_nothing_of_aws(tmp_path):
+    """``rumcfn init`` checks the site as synth would build it (troposphere) and asks AWS nothing."""
+    code = ("from rumcfn.cli import run\nassert run(['init', '--monitor.domains', 'shop.example.com', "
+            "'--script.bucket', 'shop-site']) == 0")
+    loaded = loaded_after(code, tmp_path)
+    assert (tmp_path / "rumcfn.toml").is_file()
+    assert not {"boto3", "botocore", "cfnlint"} & set(loaded)
+
+
+def test_the_lab_gate_and_the_doctors_policy_check_load_no_boto3(tmp_path):
+    """``budgets check --lab`` judges pages in Chromium, no AWS call; the policy check is pure evaluation."""
+    code = ("import rumcfn.doctor.lab_gate, rumcfn.doctor.policy\nfrom rumcfn.cli import run\n"
+            "run(['budgets', 'check', '--help'])\nrun(['init', '--help'])")
+    assert not {"boto3", "botocore", "cfnlint"} & set(loaded_after(code, tmp_path))
 
 
 def test_aws_library_modules_and_command_help_load_boto3_only_for_a_client(tmp_path):
