@@ -253,7 +253,7 @@ def test_csp_needs_a_region(run_cli):
     done = run_cli("csp")
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr == ("rumcfn: error: setting --region: must be an AWS Region such as eu-west-1 (a Region of a "
-                           "partition botocore knows), but got None\n")
+                           "partition botocore knows), but none was given\n")
 
 
 @pytest.mark.parametrize(
