@@ -29,7 +29,8 @@ class SettingsError(UsageError, ValueError):
 
     def __init__(self, setting: str, rule: str, value: Any):
         self.setting, self.rule, self.value = setting, rule, value
-        super().__init__(f"setting {setting!s}: {rule}, but got {value!r}")
+        got = "none was given" if value is None else f"got {value!r}"  # None: a flag or variable left unset
+        super().__init__(f"setting {setting!s}: {rule}, but {got}")
 
 
 class OperationFailed(RumcfnError):

@@ -99,6 +99,18 @@ def test_bad_settings_file_fails_with_one_line(run_cli, tmp_path):
     assert not (tmp_path / "out.json").exists()
 
 
+def test_a_bad_flag_is_not_blamed_on_the_settings_file_found_beside_it(run_cli, tmp_path):
+    """The file is valid; the flag's value is not: the one line names the flag's setting, not the file."""
+    (tmp_path / "rumcfn.toml").write_text('[monitor]\nname = "shop"\ndomains = ["shop.example.com"]\n'
+                                          '[script]\nbucket = "shop-site"\n')
+    result = run_cli("synth", "--monitor.session-sample-rate", "1.5", "-o", "out.json")
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "rumcfn: error: setting monitor.session_sample_rate: must be between 0 and 1, but got 1.5 (from the "
+        "command line)")
+    assert not (tmp_path / "out.json").exists()
+
+
 def test_every_misspelt_key_is_reported_in_one_run_with_a_suggestion(run_cli, tmp_path):
     (tmp_path / "site.toml").write_text('[monitor]\nname = "shop"\ndomian = "shop.example.com"\n[scirpt]\n'
                                         'bucket = "shop-site"\n[budgets]\nlpc = 3000\n[snippet.config]\n'
@@ -233,7 +245,7 @@ def test_csp_needs_a_region(run_cli):
     done = run_cli("csp")
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr == ("rumcfn: error: setting --region: must be an AWS Region such as eu-west-1 (a Region of a "
-                           "partition botocore knows), but got None\n")
+                           "partition botocore knows), but none was given\n")
 
 
 @pytest.mark.parametrize(
