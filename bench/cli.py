@@ -18,6 +18,16 @@ def rumcfn_argv(*args: str) -> list[str]:
     return [str(script), *args] if script.exists() else [sys.executable, "-m", "rumcfn", *args]
 
 
+def compiled() -> None:
+    """Byte-compile rumcfn as ``pip install`` does for an installed package (an editable install, or
+    ``PYTHONDONTWRITEBYTECODE``, leaves the sources uncompiled, and every process would compile them again)."""
+    import compileall
+
+    import rumcfn
+
+    compileall.compile_dir(Path(rumcfn.__file__).parent, quiet=1)
+
+
 def synth(runs: int) -> dict[str, Stats]:
     """``rumcfn synth -o FILE`` from an empty directory (the built-in example), and ``--version``."""
     with tempfile.TemporaryDirectory() as tmp:
@@ -29,6 +39,42 @@ def synth(runs: int) -> dict[str, Stats]:
                 rumcfn_argv("synth", "--format", "yaml", "-o", "template.yaml"), runs, cwd=tmp
             ),
         }
+
+
+#: Each command and the floor it is held to: the imports it cannot do without, in a bare interpreter.
+FLOORS = {
+    "rumcfn synth -o template.json": "python -c 'import troposphere, awacs, click, jinja2'",
+    "rumcfn --version": "python -c 'import click'",
+}
+
+
+def against_floors(runs: int) -> tuple[dict[str, Stats], dict[str, Stats]]:
+    """Each command of :data:`FLOORS` and its floor, run by turns (command, floor, command, floor ...) so that
+    both see the same machine: wall-clock times, and the CPU time (user + system) each process used, which
+    other work on a busy machine inflates far less."""
+    import resource
+    import time
+
+    argv = {
+        "rumcfn synth -o template.json": rumcfn_argv("synth", "-o", "template.json"),
+        "python -c 'import troposphere, awacs, click, jinja2'": [sys.executable, "-c",
+                                                                   "import troposphere, awacs, click, jinja2"],
+        "rumcfn --version": rumcfn_argv("--version"),
+        "python -c 'import click'": [sys.executable, "-c", "import click"],
+    }
+    wall: dict[str, list[float]] = {name: [] for name in argv}
+    cpu: dict[str, list[float]] = {name: [] for name in argv}
+    with tempfile.TemporaryDirectory() as tmp:
+        for name in argv:  # warm the file cache
+            subprocess.run(argv[name], cwd=tmp, capture_output=True, check=True)
+        for _ in range(runs):
+            for name in argv:
+                before, started = resource.getrusage(resource.RUSAGE_CHILDREN), time.perf_counter()
+                subprocess.run(argv[name], cwd=tmp, capture_output=True, check=True)
+                wall[name].append(time.perf_counter() - started)
+                after = resource.getrusage(resource.RUSAGE_CHILDREN)
+                cpu[name].append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return ({name: Stats(tuple(v)) for name, v in wall.items()}, {name: Stats(tuple(v)) for name, v in cpu.items()})
 
 
 def lint(runs: int) -> dict[str, Stats]:

@@ -3,7 +3,8 @@
 Every failure derives from one of four bases, and its base alone says the exit code: :class:`UsageError`
 2 (bad input; nothing was written or changed), :class:`OperationFailed` 1 (an operation on AWS, a site or a
 template failed, or a check found a problem), :class:`NotEnoughData` 3 (the budget gate cannot decide),
-:class:`Interrupted` 130. No other class sets a code (a test holds every class to this).
+:class:`Interrupted` 130. No other class sets a code (a test holds every class to this). A SIGTERM is
+:class:`Terminated` where the program is, which unwinds as Ctrl-C does; the command line then exits 143.
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ class SettingsError(UsageError, ValueError):
 
     def __init__(self, setting: str, rule: str, value: Any):
         self.setting, self.rule, self.value = setting, rule, value
-        super().__init__(f"setting {setting!s}: {rule}, but got {value!r}")
+        got = "none was given" if value is None else f"got {value!r}"  # None: a flag or variable left unset
+        super().__init__(f"setting {setting!s}: {rule}, but {got}")
 
 
 class OperationFailed(RumcfnError):
@@ -52,3 +54,8 @@ class Interrupted(RumcfnError):
     """Ctrl-C during a long AWS operation: the message says what carries on and how to follow it."""
 
     exit_code = 130
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM (a CI job cancelled), raised where the program is by the command line's handler: every
+    ``except KeyboardInterrupt`` treats it as Ctrl-C, so the same clean-up runs."""

@@ -1,5 +1,9 @@
 """Change sets: create one for a stack (new or existing) and wait until CloudFormation has computed it,
-or discard it (with the stack that only existed to hold it)."""
+or discard it (with the stack that only existed to hold it).
+
+Stopped (Ctrl-C, or SIGTERM, which the command line turns into the same ``KeyboardInterrupt``) before a
+change set runs, rumcfn withdraws it: it deletes the change set, and the REVIEW_IN_PROGRESS stack when
+rumcfn's change set created that stack, and says so (:func:`withdrawn`)."""
 
 from __future__ import annotations
 
@@ -7,11 +11,11 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from rumcfn.aws.errors import error_code, error_message
-from rumcfn.aws.events import Poller, settled, waiter_bound
+from rumcfn.aws.errors import error_code, error_message, translated
+from rumcfn.aws.events import Echo, Poller, echo_line, settled, waiter_bound
 from rumcfn.aws.session import Aws
 from rumcfn.aws.stacks import FOLLOW, StackBusy, find_stack, parameter_list, upload_template
-from rumcfn.errors import OperationFailed
+from rumcfn.errors import Interrupted, OperationFailed, RumcfnError
 from rumcfn.template.reader import TemplateSource
 from rumcfn.version import __version__
 
@@ -51,10 +55,13 @@ class StackRequest:
 
 @dataclass
 class ChangeSet:
-    id: str
-    stack_id: str
+    id: str  # "" until CloudFormation has answered CreateChangeSet
+    stack_id: str  # the stack's name until then
     change_type: str  # CREATE or UPDATE
     changes: list[dict]
+    name: str = ""  # the name rumcfn gave it ("" when none was created)
+    stack_name: str = ""
+    created_stack: bool = False  # CREATE on a stack that did not exist: CloudFormation made one to hold it
 
     @property
     def empty(self) -> bool:
@@ -98,17 +105,28 @@ def create_change_set(aws: Aws, request: StackRequest, poller: Poller) -> Change
         args["Tags"] = [{"Key": k, "Value": v} for k, v in request.tags.items()]
     if request.role_arn:
         args["RoleARN"] = request.role_arn
+    change_set = ChangeSet("", (stack or {}).get("StackId", name), change_type, [], args["ChangeSetName"], name,
+                           created_stack=stack is None)
+    try:
+        return _computed(cfn, args, change_set, poller)
+    except KeyboardInterrupt:
+        raise withdrawn(cfn, change_set, aws.poller()) from None
+
+
+def _computed(cfn: Any, args: dict[str, Any], change_set: ChangeSet, poller: Poller) -> ChangeSet:
+    name = args["StackName"]
     try:
         created = cfn.create_change_set(**args)
     except Exception as error:
         message = error_message(error)
         if error_code(error) == "ValidationError" and any(text in message for text in NO_CHANGES_REASONS):
-            return ChangeSet("", (stack or {}).get("StackId", name), change_type, [])
+            change_set.name = ""  # nothing was created: nothing to withdraw
+            return change_set
         if error_code(error) == "ValidationError" and "state and can not be updated" in message:
             status = (find_stack(cfn, name) or {}).get("StackStatus", "in a state that")
             raise (StackBusy(name, status) if not settled(status) else StackNotUpdatable(name, status)) from None
         raise
-    change_set = ChangeSet(created["Id"], created["StackId"], change_type, [])
+    change_set.id, change_set.stack_id = created["Id"], created["StackId"]
     poller.start(waiter_bound(cfn, "change_set_create_complete"))
     while True:
         described = cfn.describe_change_set(ChangeSetName=change_set.id)
@@ -134,10 +152,59 @@ def create_change_set(aws: Aws, request: StackRequest, poller: Poller) -> Change
     return change_set
 
 
-def discard(cfn: Any, change_set: ChangeSet) -> None:
-    """Delete the change set, and the stack too when it only existed to hold it (REVIEW_IN_PROGRESS)."""
+def discard(cfn: Any, change_set: ChangeSet) -> bool:
+    """Delete the change set, and the stack too when it only existed to hold it (REVIEW_IN_PROGRESS); True when
+    the stack went too."""
     cfn.delete_change_set(ChangeSetName=change_set.id)
-    if change_set.change_type == "CREATE":
-        stack = find_stack(cfn, change_set.stack_id)
-        if stack and stack["StackStatus"] == "REVIEW_IN_PROGRESS":
-            cfn.delete_stack(StackName=change_set.stack_id)
+    return _drop_holder(cfn, change_set)
+
+
+def _drop_holder(cfn: Any, change_set: ChangeSet) -> bool:
+    if change_set.change_type != "CREATE" or not change_set.created_stack:
+        return False
+    stack = find_stack(cfn, change_set.stack_id)
+    if not stack or stack["StackStatus"] != "REVIEW_IN_PROGRESS":
+        return False
+    cfn.delete_stack(StackName=stack["StackId"])
+    return True
+
+
+def withdrawn(cfn: Any, change_set: ChangeSet, poller: Poller, echo: Echo = echo_line) -> Interrupted:
+    """The user stopped rumcfn before ``change_set`` ran: delete it (and the stack rumcfn created to hold it) and
+    return the line that says so. Stopped again meanwhile, or failing, the line says what may be left."""
+    stack = change_set.stack_name
+    try:
+        with translated():
+            done = _withdraw(cfn, change_set, poller, echo)
+    except (KeyboardInterrupt, RumcfnError) as error:
+        why = "stopped again" if isinstance(error, KeyboardInterrupt) else str(error)
+        return Interrupted(f"interrupted; change set {change_set.name} of stack {stack} may be left ({why}); "
+                           f"see aws cloudformation list-change-sets --stack-name {stack}")
+    return Interrupted(f"interrupted; {done}; nothing was deployed")
+
+
+def _withdraw(cfn: Any, change_set: ChangeSet, poller: Poller, echo: Echo) -> str:
+    if not change_set.name:
+        return "no change set is left"
+    waiting = False
+    while True:
+        try:
+            cfn.delete_change_set(ChangeSetName=change_set.id or change_set.name, StackName=change_set.stack_id)
+            break
+        except Exception as error:
+            code = error_code(error)
+            if code == "ChangeSetNotFound" or (code == "ValidationError" and "does not exist" in error_message(error)):
+                return "no change set is left"
+            if code != "InvalidChangeSetStatus":  # CloudFormation is still computing it (botocore's model)
+                raise
+        if not waiting:
+            echo(f"Waiting for CloudFormation to finish change set {change_set.name} before deleting it "
+                 "(Ctrl-C again to leave it)...")
+            poller.start(waiter_bound(cfn, "change_set_create_complete"))
+            waiting = True
+        poller.wait(what=f"change set {change_set.name}",
+                    hint=f"delete it with: aws cloudformation delete-change-set --change-set-name {change_set.id}")
+    done = f"deleted change set {change_set.name}"
+    if _drop_holder(cfn, change_set):
+        done += f" and the REVIEW_IN_PROGRESS stack {change_set.stack_name} rumcfn created to hold it"
+    return done

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from rumcfn.aws import views as view
-from rumcfn.aws.changesets import ChangeSet, StackRequest, create_change_set, discard
+from rumcfn.aws.changesets import ChangeSet, StackRequest, create_change_set, discard, withdrawn
 from rumcfn.aws.errors import AwsError, error_code, error_message, translate, translated
 from rumcfn.aws.events import Echo, Outcome, Poller, echo_line, latest_event_id, settled, watch
 from rumcfn.aws.session import Aws
@@ -102,10 +102,13 @@ def deploy(
 ) -> DeployResult:
     """Create a change set, show it, (confirm,) execute it, stream the events, print the outputs.
 
-    Raises a :class:`RumcfnError` subclass for every failure; Ctrl-C leaves the stack as it is."""
-    poller = poller or Poller()
+    Raises a :class:`RumcfnError` subclass for every failure. Ctrl-C (or SIGTERM) before the change set runs
+    withdraws it (:func:`rumcfn.aws.changesets.withdrawn`); once it runs, the stack is left as it is."""
+    poller = poller or aws.poller()
     name = request.stack_name
     request.template.check_deployable(request.parameters, request.s3_bucket, [aws.region_name])
+    change_set: ChangeSet | None = None
+    executing = False
     try:
         with translated():
             cfn = aws.client("cloudformation")
@@ -125,6 +128,7 @@ def deploy(
                 discard(cfn, change_set)
                 raise Cancelled(f"deployment cancelled; change set deleted, stack {name} unchanged")
             since = latest_event_id(cfn, change_set.stack_id)
+            executing = True
             try:
                 cfn.execute_change_set(ChangeSetName=change_set.id)
             except Exception as error:
@@ -139,6 +143,10 @@ def deploy(
             echo(f"Stack {name} is {outcome.status}.")
             return _settled(aws, request, outcome.status, change_set, echo)
     except KeyboardInterrupt:
+        if change_set is None:
+            raise Interrupted(f"interrupted before a change set was created; stack {name} is unchanged") from None
+        if not change_set.empty and not executing:
+            raise withdrawn(aws.client("cloudformation"), change_set, aws.poller(), echo) from None
         raise interrupted(name) from None
 
 
@@ -185,9 +193,11 @@ def _report_failure(outcome: Outcome, echo: Echo) -> None:
 
 
 def diff(aws: Aws, request: StackRequest, *, echo: Echo = echo_line, poller: Poller | None = None) -> ChangeSet:
-    """Show what a deploy would change: create the change set, print it, delete it (and any stack it created)."""
-    poller = poller or Poller()
+    """Show what a deploy would change: create the change set, print it, delete it (and any stack it created).
+    Stopped on the way, it deletes them too."""
+    poller = poller or aws.poller()
     request.template.check_deployable(request.parameters, request.s3_bucket, [aws.region_name])
+    change_set: ChangeSet | None = None
     try:
         with translated():
             change_set = create_change_set(aws, request, poller)
@@ -198,6 +208,11 @@ def diff(aws: Aws, request: StackRequest, *, echo: Echo = echo_line, poller: Pol
             discard(aws.client("cloudformation"), change_set)
             return change_set
     except KeyboardInterrupt:
+        if change_set is None:
+            raise Interrupted(f"interrupted before a change set was created; stack {request.stack_name} is "
+                              "unchanged") from None
+        if not change_set.empty:
+            raise withdrawn(aws.client("cloudformation"), change_set, aws.poller(), echo) from None
         raise interrupted(request.stack_name) from None
 
 
@@ -211,7 +226,7 @@ def destroy(
     poller: Poller | None = None,
 ) -> str:
     """Delete the stack and wait; a stack that does not exist is already destroyed."""
-    poller = poller or Poller()
+    poller = poller or aws.poller()
     try:
         with translated():
             cfn = aws.client("cloudformation")

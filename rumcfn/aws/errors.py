@@ -64,9 +64,23 @@ class EndpointUnreachable(AwsError):
 class EndpointSilent(AwsError):
     def __init__(self, url: str) -> None:
         super().__init__(
-            f"no answer from the AWS endpoint {url} (it took the connection and never answered, "
+            f"no answer from the AWS endpoint {url} (it took the connection and never answered in time, "
             "every attempt); check --endpoint-url / AWS_ENDPOINT_URL and the network"
         )
+
+
+class MalformedAnswer(AwsError):
+    """A 200 that is not an AWS answer, or an answer without what AWS documents (see :mod:`rumcfn.aws.answers`)."""
+
+    def __init__(self, operation: str, detail: str) -> None:
+        super().__init__(f"the answer to {operation} is not an AWS answer: {detail}; "
+                         "check --endpoint-url / AWS_ENDPOINT_URL and the network")
+
+
+class TooManyPages(AwsError):
+    def __init__(self, operation: str, pages: int, url: str) -> None:
+        super().__init__(f"{operation}: the AWS endpoint {url} still had more after {pages} pages; rumcfn stops "
+                         "there (a listing that never ends is not AWS's)")
 
 
 class AwsRequestFailed(AwsError):

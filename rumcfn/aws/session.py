@@ -1,33 +1,45 @@
-"""Where and as whom to call AWS: the session and its clients, with rumcfn's timeouts and retries.
+"""Where and as whom to call AWS: the session and its clients, with rumcfn's timeouts, retries and checks.
 
-No call waits long on an endpoint that is down: every client, the ones botocore makes for itself to get
-credentials (STS, SSO) included, connects within :data:`CONNECT_TIMEOUT`, gives up on an answer after
-:data:`READ_TIMEOUT`, and makes at most :data:`MAX_ATTEMPTS` attempts, with botocore's "standard" backoff
-between them (throttling and transient errors). So one call ends within :data:`MAX_ATTEMPTS` times its
-timeout plus the backoffs between attempts (tests/support/aws.py checks the sum against the limits).
+No call waits long on an endpoint that is down or slow: every client, the ones botocore makes for itself to
+get credentials (STS, SSO) included, connects within :data:`CONNECT_TIMEOUT`, gives up on an answer that has
+not fully arrived after :data:`READ_TIMEOUT` (the whole answer, not each read: :mod:`rumcfn.aws.deadline`),
+and makes at most :data:`MAX_ATTEMPTS` attempts, with botocore's "standard" backoff between them (throttling
+and transient errors). So one call ends within :data:`MAX_ATTEMPTS` times its timeout plus the backoffs
+between attempts (tests/support/aws.py checks the sum against the limits). Every answer is checked and every
+listing capped (:mod:`rumcfn.aws.answers`). All of these are fields of :class:`Aws`, so tests make them small.
 
 boto3 is imported here, inside functions only: ``rumcfn synth`` never loads it.
 """
 
 from __future__ import annotations
 
+import functools
 import os
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import urlsplit
 
 from rumcfn.aws.errors import NoRegion, translated
 from rumcfn.errors import SettingsError
 from rumcfn.version import __version__
 
+if TYPE_CHECKING:
+    from rumcfn.aws.events import Poller
+
 #: Attempts per call: botocore's (and every AWS SDK's) default for the "standard" retry mode
 #: (``botocore.retries.standard.DEFAULT_MAX_ATTEMPTS``).
 MAX_ATTEMPTS = 3
-#: Seconds to open a connection, and to wait for each read of an answer. AWS's control-plane APIs answer
-#: in well under a second; botocore's own defaults (60 s each) would keep a command on a dead endpoint for
-#: minutes.
+#: Seconds to open a connection, and for the whole answer to arrive once the request is sent. AWS's
+#: control-plane APIs answer in well under a second; botocore's own defaults (60 s each, per read) would keep
+#: a command on a dead or trickling endpoint for minutes, or forever.
 CONNECT_TIMEOUT = 5
 READ_TIMEOUT = 6
+#: Pages one listing may take. 100 pages hold 10,000 stack instances (ListStackInstances returns at most 100 a
+#: page, botocore's model), 100,000 keys under one release's prefix (ListObjectsV2, up to 1,000 a page) and far
+#: more than one GetMetricData call of rumcfn's returns (one datapoint a query, 100,800 a page); a stack's
+#: resources, events since a deploy began and a change set's changes are a few pages at most. An endpoint that
+#: hands out a new page token forever stops here.
+MAX_PAGES = 100
 
 ENDPOINT_RULE = ("must be an http(s) URL with a host, such as http://127.0.0.1:5000 or "
                  "https://cloudformation.us-east-1.amazonaws.com")
@@ -40,6 +52,15 @@ def client_config(timeout: float | None = None, attempts: int = MAX_ATTEMPTS) ->
     return Config(connect_timeout=timeout or CONNECT_TIMEOUT, read_timeout=timeout or READ_TIMEOUT,
                   retries={"mode": "standard", "total_max_attempts": attempts},
                   user_agent_extra=f"rumcfn/{__version__}")
+
+
+@functools.lru_cache(maxsize=None)
+def shared_loader(data_path: str | None) -> Any:
+    """One botocore data loader per data path for every session of the process: each service model and endpoint
+    ruleset is read from disk once (the doctor's second region and tests' many sessions reuse them)."""
+    from botocore.loaders import create_loader
+
+    return create_loader(data_path)
 
 
 def check_endpoint_url(url: str, setting: str) -> None:
@@ -58,7 +79,8 @@ def check_endpoint_url(url: str, setting: str) -> None:
 
 @dataclass
 class Aws:
-    """Where and as whom to call AWS. ``clients`` may be pre-filled (tests pass stubbed clients).
+    """Where and as whom to call AWS, and how long to wait. ``clients`` may be pre-filled (tests pass stubbed
+    or moto clients); :meth:`client` hands out each one checked (:class:`rumcfn.aws.answers.CheckedClient`).
 
     An ``endpoint_url`` (or ``AWS_ENDPOINT_URL``) botocore cannot use fails here, before any call."""
 
@@ -66,9 +88,14 @@ class Aws:
     profile: str | None = None
     endpoint_url: str | None = None  # None: botocore's own AWS_ENDPOINT_URL / config handling
     clients: dict[str, Any] = field(default_factory=dict)
-    timeout: float | None = None  # connect and read timeout per attempt (None: CONNECT_TIMEOUT, READ_TIMEOUT)
+    timeout: float | None = None  # connect, and whole answer, per attempt (None: CONNECT_TIMEOUT, READ_TIMEOUT)
     max_attempts: int = MAX_ATTEMPTS
+    max_pages: int = MAX_PAGES
+    #: Makes the ``Poller`` of each wait for CloudFormation (None: ``rumcfn.aws.events.Poller``; tests pass one
+    #: whose clock never sleeps).
+    pollers: Callable[[], Poller] | None = None
     _session: Any = None
+    _checked: dict[str, Any] = field(default_factory=dict, repr=False)
 
     def __post_init__(self) -> None:
         if self.endpoint_url is not None:
@@ -81,10 +108,14 @@ class Aws:
             import boto3
             import botocore.session
 
+            from rumcfn.aws.deadline import add_to_client_classes
+
             # AWS_REGION, like the AWS CLI v2 and the other SDKs (botocore itself reads only AWS_DEFAULT_REGION)
             region = self.region or os.environ.get("AWS_REGION") or None
             core = botocore.session.get_session()
+            core.register_component("data_loader", shared_loader(core.get_config_variable("data_path")))
             core.set_default_client_config(client_config(self.timeout, self.max_attempts))  # credential clients too
+            core.register("creating-client-class", add_to_client_classes)
             with translated():
                 self._session = boto3.session.Session(botocore_session=core, profile_name=self.profile,
                                                       region_name=region)
@@ -92,16 +123,35 @@ class Aws:
 
     @property
     def region_name(self) -> str:
+        """``region``, else AWS_REGION / AWS_DEFAULT_REGION / the profile's, else a pre-filled client's."""
         if self.region:
             return self.region
-        for client in self.clients.values():
-            return client.meta.region_name
-        region = self.session().region_name
+        region = self.session().region_name or next((c.meta.region_name for c in self.clients.values()), None)
         if not region:
             raise NoRegion()
         return region
 
+    def in_region(self, region: str) -> Aws:
+        """The same identity, endpoint and limits in another region (clients of its own)."""
+        return replace(self, region=region, clients={}, _session=None, _checked={})
+
+    def poller(self) -> Poller:
+        from rumcfn.aws.events import Poller
+
+        return (self.pollers or Poller)()
+
     def client(self, service: str) -> Any:
+        """The service's client, checked: answers as AWS documents them or one line, listings capped."""
+        if service not in self._checked:
+            from rumcfn.aws.answers import CheckedClient
+            from rumcfn.aws.deadline import bound_answers
+
+            client = self._raw_client(service)
+            bound_answers(client)
+            self._checked[service] = CheckedClient(client, self.max_pages)
+        return self._checked[service]
+
+    def _raw_client(self, service: str) -> Any:
         if service not in self.clients:
             region = self.region_name
             with translated():

@@ -152,7 +152,7 @@ def _call(cfn: Any, name: str, method: str, **args: Any) -> str:
 def deploy_stack_set(aws: Aws, request: StackSetRequest, *, echo: Echo = echo_line,
                      poller: Poller | None = None) -> list[dict]:
     """Create or update the stack set and its instances; return the requested instances' summaries."""
-    poller = poller or Poller()
+    poller = poller or aws.poller()
     request.check()
     request.template.check_deployable(request.parameters, request.s3_bucket, request.regions)
     check_canary_locations(request.template.data, request.regions)

@@ -52,7 +52,6 @@ def doctor(settings: Lazy | None, stack_name, app_monitor_id, url, browser, time
         APP_MONITOR_ID.check("--app-monitor-id", app_monitor_id)
     if url and not http_url(url):
         raise SettingsError("--url", "must be an http(s) URL", url)
-    aws.timeout = timeout  # and the session's bounded attempts
     report = run(
         aws,
         stack_name=stack_name,

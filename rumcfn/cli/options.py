@@ -5,8 +5,8 @@ One name per setting: a flag that sets a setting is that setting's key path in r
 command's own (``--stack-name``, ``--tags`` of the stack, ``--release-id`` of a release to judge or upload). The
 names of the previous release are kept, hidden, for one release: each use prints one deprecation line.
 
-Kept apart from :mod:`rumcfn.cli` so that command modules can import them without importing the command group
-that imports them.
+Kept apart from :mod:`rumcfn.cli.app`, which imports a command's module only when that command runs; this module
+takes the group's :class:`~rumcfn.cli.app.Wiring` and ``examples`` from there (never the reverse).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from typing import Any, Callable
 
 import click
 
+from rumcfn.cli.app import Wiring, examples  # noqa: F401 (examples: the command modules take it from here)
 from rumcfn.config import SettingsError, budget_override, split_list
 from rumcfn.config.delivery import LOAD_STRATEGIES
 from rumcfn.config.rules import Rule
@@ -36,11 +37,6 @@ def flag_of(key: str) -> str:
 def param_of(key: str) -> str:
     """The click parameter a setting's flag fills (a Python name)."""
     return key.replace(".", "__")
-
-
-def examples(*lines: str) -> str:
-    """The end of a command's ``--help``: a few command lines (click keeps them as written after ``\\b``)."""
-    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
 
 
 def note(line: str) -> None:
@@ -270,8 +266,10 @@ def aws_options(command: Callable) -> Callable:
     @click.option("--endpoint-url", help="Custom AWS endpoint, e.g. a local emulator (default: AWS_ENDPOINT_URL).")
     @functools.wraps(command)
     def wrapper(region, profile, endpoint_url, **kwargs):
-        from rumcfn.aws.session import Aws
-
-        return command(aws=Aws(region=region, profile=profile, endpoint_url=endpoint_url), **kwargs)
+        wiring = click.get_current_context().find_object(Wiring)
+        make = wiring.aws if wiring is not None and wiring.aws is not None else None
+        if make is None:
+            from rumcfn.aws.session import Aws as make
+        return command(aws=make(region=region, profile=profile, endpoint_url=endpoint_url), **kwargs)
 
     return wrapper

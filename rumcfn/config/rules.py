@@ -11,10 +11,9 @@ from __future__ import annotations
 import functools
 import math
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Any, Mapping
-
-from troposphere import AWSHelperFn
 
 from rumcfn.errors import SettingsError
 
@@ -23,8 +22,10 @@ Value = Any
 
 
 def is_literal(value: Any) -> bool:
-    """True unless ``value`` is a CloudFormation function, which cannot be checked at build time."""
-    return not isinstance(value, AWSHelperFn)
+    """True unless ``value`` is a CloudFormation function, which cannot be checked at build time. Until
+    troposphere is loaded nothing can be one, so settings load without it (``rumcfn --help`` stays light)."""
+    troposphere = sys.modules.get("troposphere")
+    return troposphere is None or not isinstance(value, troposphere.AWSHelperFn)
 
 
 def fail(name: str, ok: bool, rule: str, value: Any) -> None:

@@ -8,6 +8,7 @@ user guide): Minutes Hours Day-of-month Month Day-of-week Year; one of the two d
 
 from __future__ import annotations
 
+import functools
 import re
 
 from rumcfn.config.rules import Custom
@@ -26,14 +27,18 @@ def _field(low: int, high: int, names: str = "", extra: str = "") -> re.Pattern:
     return re.compile(rf"{extra}{item}(,{item})*", re.IGNORECASE)
 
 
-FIELDS = (
-    ("minutes", _field(0, 59)),
-    ("hours", _field(0, 23)),
-    ("day-of-month", _field(1, 31, extra=r"\?$|L$|LW$|([1-9]|[12][0-9]|3[01])W$|")),
-    ("month", _field(1, 12, MONTHS)),
-    ("day-of-week", _field(1, 7, DAYS, extra=r"\?$|L$|[1-7]L$|[1-7]#[1-5]$|")),
-    ("year", _field(1970, 2199)),
-)
+@functools.cache
+def fields() -> tuple[tuple[str, re.Pattern], ...]:
+    """The six fields' patterns, compiled on first use: the year's alone spells out 230 numbers, and most
+    settings never name a cron schedule."""
+    return (
+        ("minutes", _field(0, 59)),
+        ("hours", _field(0, 23)),
+        ("day-of-month", _field(1, 31, extra=r"\?$|L$|LW$|([1-9]|[12][0-9]|3[01])W$|")),
+        ("month", _field(1, 12, MONTHS)),
+        ("day-of-week", _field(1, 7, DAYS, extra=r"\?$|L$|[1-7]L$|[1-7]#[1-5]$|")),
+        ("year", _field(1970, 2199)),
+    )
 
 
 def cron_ok(expression: str) -> bool:
@@ -41,7 +46,7 @@ def cron_ok(expression: str) -> bool:
     if not match:
         return False
     parts = match.group(1).split()
-    if len(parts) != 6 or not all(pattern.fullmatch(part) for (_, pattern), part in zip(FIELDS, parts, strict=True)):
+    if len(parts) != 6 or not all(pattern.fullmatch(part) for (_, pattern), part in zip(fields(), parts, strict=True)):
         return False
     return (parts[2] == "?") != (parts[4] == "?")  # exactly one of the day fields is "?"
 

@@ -68,28 +68,39 @@ def gather(
     ``note`` says the example is used). ``flags`` names each site setting's flag in the error. A file found in the
     working directory (not given) is named through ``note``."""
     found = config is None and Path(DEFAULT_FILE).is_file()
-    if not found:
-        return _gather(config, overrides, tags=tags, site=site, flags=flags, note=note)
-    path = Path(DEFAULT_FILE).resolve()
-    try:
-        settings = _gather(DEFAULT_FILE, overrides, tags=tags, site=site, flags=flags, note=note)
-    except RumcfnError as error:
-        # the same failure (its class says the exit code), its one line naming the file the user did not name
-        error.args = (f"{error} (in {path}, found in the working directory)",)
-        raise
-    note(f"settings from {path} (found in the working directory)")
+    source = DEFAULT_FILE if found else config
+    where = f"in {Path(DEFAULT_FILE).resolve()}, found in the working directory" if found else None
+    data, settings = _read(source, where)
+    settings = _apply(settings, data, source, overrides, tags=tags, site=site, flags=flags, note=note)
+    if found:
+        note(f"settings from {Path(DEFAULT_FILE).resolve()} (found in the working directory)")
     return settings
 
 
-def _gather(config: str | None, overrides: Mapping[str, Any], *, tags: Mapping[str, str] | None, site: Sequence[str],
-            flags: Mapping[str, str] | None, note: Note) -> Settings:
-    data = read_toml(config) if config else {}
+def _read(config: str | None, where: str | None) -> tuple[dict[str, Any], Settings]:
+    """The file's data and its settings; ``where`` (a file the user did not name) is added to its one line."""
+    try:
+        data = read_toml(config) if config else {}
+        return data, from_mapping(data)
+    except RumcfnError as error:
+        if where:  # the same failure (its class says the exit code), its one line naming the file
+            error.args = (f"{error} ({where})",)
+        raise
+
+
+def _apply(settings: Settings, data: Mapping[str, Any], config: str | None, overrides: Mapping[str, Any], *,
+           tags: Mapping[str, str] | None, site: Sequence[str], flags: Mapping[str, str] | None,
+           note: Note) -> Settings:
     given_overrides = dict(overrides)  # None is a value here: a budget that is off
-    settings = from_mapping(data)
     if tags:
         given_overrides["monitor.tags"] = tuple({**dict(settings.monitor.tags), **tags}.items())
     if given_overrides:
-        settings = with_overrides(settings, given_overrides)
+        try:
+            settings = with_overrides(settings, given_overrides)
+        except RumcfnError as error:
+            if config:  # beside a file, say which of the two the wrong value came from
+                error.args = (f"{error} (from the command line)",)
+            raise
     if site:
         given = given_keys(data) | set(given_overrides)
         check_site(given, config, flags or {}, site)

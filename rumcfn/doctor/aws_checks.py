@@ -199,12 +199,11 @@ def _request_context(ctx: Context) -> dict[str, str | None]:
 
 
 def _client_in(aws, service: str, region: str):
-    """A client in ``region`` (a reused identity pool may live in another region than the stack)."""
-    from rumcfn.aws.session import Aws
-
+    """A client in ``region`` (a reused identity pool may live in another region than the stack), with the same
+    identity, endpoint, timeouts and checks."""
     if service in aws.clients or region == aws.region_name:
         return aws.client(service)
-    return Aws(region=region, profile=aws.profile, endpoint_url=aws.endpoint_url).client(service)
+    return aws.in_region(region).client(service)
 
 
 def _page_excluded(ctx: Context) -> str:

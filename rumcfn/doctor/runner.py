@@ -13,7 +13,10 @@ from rumcfn.doctor.target import Target, from_settings, from_stack
 from rumcfn.errors import RumcfnError
 
 HEALTHY = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"}
-GIVE_UP = (errors.EndpointUnreachable, errors.NoCredentials, errors.ExpiredCredentials, errors.InvalidCredentials)
+#: Failures every later AWS call would repeat: the doctor stops asking AWS (a silent endpoint would otherwise cost
+#: each check the whole worst case of a call).
+GIVE_UP = (errors.EndpointUnreachable, errors.EndpointSilent, errors.NoCredentials, errors.ExpiredCredentials,
+           errors.InvalidCredentials)
 UNHEALTHY = {
     "UPDATE_ROLLBACK_COMPLETE": ("its last update failed and was rolled back (it runs the previous template)",
                                  "find the failed resource in the stack's events, fix it and deploy again"),

@@ -99,6 +99,18 @@ def test_bad_settings_file_fails_with_one_line(run_cli, tmp_path):
     assert not (tmp_path / "out.json").exists()
 
 
+def test_a_bad_flag_is_not_blamed_on_the_settings_file_found_beside_it(run_cli, tmp_path):
+    """The file is valid; the flag's value is not: the one line names the flag's setting, not the file."""
+    (tmp_path / "rumcfn.toml").write_text('[monitor]\nname = "shop"\ndomains = ["shop.example.com"]\n'
+                                          '[script]\nbucket = "shop-site"\n')
+    result = run_cli("synth", "--monitor.session-sample-rate", "1.5", "-o", "out.json")
+    assert result.returncode == 2
+    assert result.stderr.strip() == (
+        "rumcfn: error: setting monitor.session_sample_rate: must be between 0 and 1, but got 1.5 (from the "
+        "command line)")
+    assert not (tmp_path / "out.json").exists()
+
+
 def test_every_misspelt_key_is_reported_in_one_run_with_a_suggestion(run_cli, tmp_path):
     (tmp_path / "site.toml").write_text('[monitor]\nname = "shop"\ndomian = "shop.example.com"\n[scirpt]\n'
                                         'bucket = "shop-site"\n[budgets]\nlpc = 3000\n[snippet.config]\n'
@@ -169,15 +181,6 @@ def test_snippet_command_writes_a_file_or_a_tag(run_cli, tmp_path):
     assert tag.startswith("<script>\n(function") and tag.endswith("</script>\n")
 
 
-def test_synth_imports_neither_boto3_nor_cfn_lint(tmp_path):
-    code = (
-        "import sys; from rumcfn.cli import run; assert run(['synth', '-o', 't.json']) == 0; "
-        "print(sorted(m for m in ('boto3', 'botocore', 'cfnlint') if m in sys.modules))"
-    )
-    out = subprocess.run([sys.executable, "-c", code], cwd=tmp_path, capture_output=True, text=True, check=True)
-    assert out.stdout.strip() == "[]"
-
-
 def test_version_and_help(run_cli):
     assert run_cli("--version").stdout.startswith("rumcfn, version ")
     help_text = run_cli("synth", "--help").stdout
@@ -217,7 +220,8 @@ def test_version_and_help(run_cli):
 )
 def test_every_command_module_imports_on_its_own(module):
     """No import cycle between the command group and the modules whose commands it registers."""
-    code = f"import {module}; import rumcfn.cli as c; print(len(c.main.commands))"
+    code = (f"import {module}; import rumcfn.cli as c; "
+            "print(len([c.main.get_command(None, name) for name in c.main.list_commands(None)]))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "15"
@@ -241,7 +245,7 @@ def test_csp_needs_a_region(run_cli):
     done = run_cli("csp")
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr == ("rumcfn: error: setting --region: must be an AWS Region such as eu-west-1 (a Region of a "
-                           "partition botocore knows), but got None\n")
+                           "partition botocore knows), but none was given\n")
 
 
 @pytest.mark.parametrize(

@@ -14,10 +14,11 @@ from rumcfn.cli import main, run
 from rumcfn.config.settings import setting_field
 from tests.support import SITE_FLAGS
 from tests.support.aws import boto_client
+from tests.support.cli import aws_with, subcommands
 
 
 def every_command(group: click.Group = main, path: tuple[str, ...] = ()):
-    for name, command in group.commands.items():
+    for name, command in subcommands(group).items():
         if isinstance(command, click.Group):
             yield from every_command(command, (*path, name))
         else:
@@ -110,7 +111,6 @@ def test_deploy_keeps_the_monitors_tags_and_the_stacks_apart(tmp_path, capsys, m
     """``--monitor.tags`` go into the template (the monitor's Tags), ``--tags`` onto the stack (the change set's)."""
     from botocore.stub import ANY
 
-    from rumcfn.aws.session import Aws
     from rumcfn.config import from_mapping
     from rumcfn.stack.assemble import build_template
     from rumcfn.template.output import to_json
@@ -119,7 +119,6 @@ def test_deploy_keeps_the_monitors_tags_and_the_stacks_apart(tmp_path, capsys, m
     fake_credentials(monkeypatch, tmp_path)
     monkeypatch.chdir(tmp_path)
     aws, stubs = stubbed("cloudformation")
-    monkeypatch.setattr(Aws, "client", lambda self, service: aws.clients[service])
     cf = stubs["cloudformation"]
     not_found(cf)
     site = {"monitor": {"name": "shop", "domains": ["shop.example.com"], "tags": {"team": "web"}},
@@ -136,7 +135,8 @@ def test_deploy_keeps_the_monitors_tags_and_the_stacks_apart(tmp_path, capsys, m
     cf.add_response("delete_change_set", {})
     cf.add_response("describe_stacks", stack("REVIEW_IN_PROGRESS"))
     cf.add_response("delete_stack", {}, {"StackName": STACK_ID})
-    assert run(["diff", "--stack-name", "site", *SITE_FLAGS, "--monitor.tags", "team=web", "--tags", "cost=rum"]) == 0
+    assert run(["diff", "--stack-name", "site", *SITE_FLAGS, "--monitor.tags", "team=web", "--tags", "cost=rum"],
+               aws=aws_with(aws.clients)) == 0
     assert "+ Add      AppMonitor" in capsys.readouterr().out
     cf.assert_no_pending_responses()
 
@@ -165,7 +165,7 @@ def examples_of(path: tuple[str, ...]) -> list[str]:
 
 def every_path(group: click.Group = main, path: tuple[str, ...] = ()):
     yield path
-    for name, command in group.commands.items():
+    for name, command in subcommands(group).items():
         if isinstance(command, click.Group):
             yield from every_path(command, (*path, name))
         else:
@@ -185,7 +185,7 @@ def test_every_help_ends_with_examples_that_parse(path):
         command: click.Command = main
         words = words[1:]
         while isinstance(command, click.Group):
-            command, words = command.commands[words[0]], words[1:]
+            command, words = subcommands(command)[words[0]], words[1:]
         command.make_context(command.name, list(words))  # raises on an unknown flag or a bad value
 
 

@@ -124,8 +124,8 @@ def command_of(words: list[str]) -> tuple[click.Command, list[str]]:
 
     command: click.Command = main
     while isinstance(command, click.Group):
-        assert words and words[0] in command.commands, words
-        command, words = command.commands[words[0]], words[1:]
+        assert words and words[0] in command.list_commands(None), words
+        command, words = command.get_command(None, words[0]), words[1:]
     return command, words
 
 
@@ -237,14 +237,12 @@ def test_toml_examples_are_valid_settings(tmp_path):
                                                                          ("lcp",))
 
 
-def test_troubleshooting_shows_a_real_doctor_run(moto_url, static_site, aws_credentials, monkeypatch, capsys):
+def test_troubleshooting_shows_a_real_doctor_run(moto_url, static_site, aws_credentials, invoke):
     """The failing run in docs/troubleshooting.md is this run: a sync deleted rum.js and the site's CSP forgets the
     data plane (stack, monitor, canary and metrics from moto and Stubber, the site on 127.0.0.1)."""
     from datetime import datetime, timezone
 
-    import rumcfn.aws.session
-    from rumcfn.aws.session import Aws
-    from rumcfn.cli import run
+    from tests.support.cli import aws_with
     from tests.support.deployed import REGION, STACK
     from tests.support.doctor_site import NO_DATA_PLANE, page
     from tests.support.doctor_world import World
@@ -267,16 +265,14 @@ def test_troubleshooting_shows_a_real_doctor_run(moto_url, static_site, aws_cred
     world.deployed.stubber.activate()
     for stubber in world.stubbers.values():
         stubber.activate()
-    monkeypatch.setattr(rumcfn.aws.session, "Aws", lambda **kw: Aws(clients=world.clients, **kw))
     args = ["doctor", "--stack-name", STACK, "--region", REGION, "--url", world.url]
-    code = run(args)
-    out, err = capsys.readouterr()
-    shown = f"$ rumcfn {' '.join(args)}\n{out}{err}"
+    ran = invoke(*args, aws=aws_with(world.clients))
+    shown = f"$ rumcfn {' '.join(args)}\n{ran.out}{ran.err}"
 
     def same(text: str) -> str:
         text = re.sub(r"127\.0\.0\.1:\d+", "127.0.0.1:PORT", text)
         return re.sub(r"eu-west-1:[0-9a-f-]{36}", "eu-west-1:POOL", text)
 
     (block,) = blocks(PAGES["docs/troubleshooting.md"], "text")
-    assert code == 1
+    assert ran.code == 1
     assert same(block) == same(shown), shown

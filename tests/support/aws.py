@@ -214,12 +214,13 @@ class DescribeAlarmsPages:
         return AWSResponse("https://monitoring.invalid/", 200, {}, None), answer
 
 
-def worst_case_seconds(per_attempt: float, answered: bool = False) -> float:
+def worst_case_seconds(per_attempt: float, answered: bool = False, attempts: int | None = None) -> float:
     """The longest one call of a rumcfn client can take when each attempt takes ``per_attempt`` seconds and every
     one fails: its attempts, and between them the standard retry mode's largest backoffs (botocore's own
     ``ExponentialBackoff`` with ``random() == 1``, its base for throttling errors, the larger one); ``answered``: each
     attempt is answered with a throttling error whose ``x-amz-retry-after`` header asks for far more than botocore
-    honours (it adds at most 5 s to a backoff)."""
+    honours (it adds at most 5 s to a backoff); ``attempts``: an ``Aws(max_attempts=...)`` of a test's (default:
+    the session's)."""
     from botocore.awsrequest import AWSResponse
     from botocore.retries.standard import ExponentialBackoff, RetryContext
 
@@ -231,6 +232,7 @@ def worst_case_seconds(per_attempt: float, answered: bool = False) -> float:
 
     backoff = ExponentialBackoff(random=lambda: 1.0, throttling_detector=Throttled())
     answer = AWSResponse("https://x", 400, {"x-amz-retry-after": "3600000"}, None) if answered else None
+    attempts = attempts or MAX_ATTEMPTS
     waits = sum(backoff.delay_amount(RetryContext(attempt_number=n, http_response=answer))
-                for n in range(1, MAX_ATTEMPTS))
-    return MAX_ATTEMPTS * per_attempt + waits
+                for n in range(1, attempts))
+    return attempts * per_attempt + waits

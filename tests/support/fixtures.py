@@ -100,6 +100,15 @@ def run_cli(tmp_path):
     return run
 
 
+@pytest.fixture
+def invoke(capsys):
+    """Run ``rumcfn`` in this process: ``invoke(*args, aws=factory)`` -> ``Ran(code, out, err)``; the factory
+    (``tests.support.cli.aws_with``) says which clients, timeouts and clock the AWS commands use."""
+    from tests.support.cli import invoke_with
+
+    return invoke_with(capsys)
+
+
 @pytest.fixture(scope="module")
 def moto_server() -> Iterator[str]:
     """A moto server on 127.0.0.1 for this test module; yields its endpoint URL."""

@@ -147,17 +147,6 @@ def test_stack_without_output_uses_the_monitor_resource_and_yaml_body():
     assert target == Target("shop", [Budget("lcp", LCP, 3000.0, "p90")], None)
 
 
-def test_boto3_is_imported_lazily():
-    import subprocess
-    import sys
-
-    code = (
-        "import sys, rumcfn.cli, rumcfn.aws.budget_data, rumcfn.gate.judge, rumcfn.gate.report, rumcfn.gate.target; "
-        "print('boto3' in sys.modules)"
-    )
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
-
-
 def test_count_budgets_are_queried_at_the_average_vitals_at_the_statistic():
     from rumcfn.config import from_mapping
 

@@ -4,6 +4,9 @@ errors (access denied, expired token, throttling), Ctrl-C, confirmation, termina
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from typing import Callable
+
 import pytest
 from botocore.stub import ANY
 
@@ -24,6 +27,7 @@ from tests.support.aws import (
     stack,
     stubbed,
 )
+from tests.support.cli import aws_with
 
 TEMPLATE = small_template("Topic", "Logs")
 OUTPUTS = [{"OutputKey": "ScriptTag", "OutputValue": '<script src="https://www.example.com/rum.js" async></script>',
@@ -61,16 +65,24 @@ def events(*items):
     return {"StackEvents": list(reversed(items))}
 
 
+@dataclass
+class StubbedCli:
+    """``rumcfn`` commands in this process against Stubber clients, with a clock that never sleeps."""
+
+    stubs: dict
+    aws: Callable
+
+    def run(self, argv: list[str]) -> int:
+        return run(argv, aws=self.aws)
+
+
 @pytest.fixture
 def cli_with(monkeypatch, tmp_path):
-    """Route ``rumcfn`` commands to stubbed clients and a clock that never sleeps."""
     fake_credentials(monkeypatch, tmp_path)
 
-    def use(*services):
+    def use(*services, pollers=instant_poller):
         aws, stubs = stubbed(*services)
-        monkeypatch.setattr(Aws, "client", lambda self, service: aws.clients[service])
-        monkeypatch.setattr(rumcfn.aws.deploy, "Poller", lambda: instant_poller())
-        return stubs
+        return StubbedCli(stubs, aws_with(aws.clients, pollers=pollers))
 
     return use
 
@@ -106,7 +118,8 @@ def expect_new_stack_change_set(cf, changes=CHANGES, pending=True, next_token=No
 
 
 def test_create_streams_resource_events_then_prints_outputs(cli_with, template_file, capsys):
-    cf = cli_with("cloudformation")["cloudformation"]
+    cli = cli_with("cloudformation")
+    cf = cli.stubs["cloudformation"]
     expect_new_stack_change_set(cf)
     review = event(0, "site", "AWS::CloudFormation::Stack", "REVIEW_IN_PROGRESS", "User Initiated")
     cf.add_response("describe_stack_events", events(review))
@@ -128,7 +141,7 @@ def test_create_streams_resource_events_then_prints_outputs(cli_with, template_f
     cf.add_response("describe_stack_events", events(*second))
     cf.add_response("describe_stacks", stack("CREATE_COMPLETE", outputs=OUTPUTS))
 
-    assert run(["deploy", "--stack-name", "site", "--template-file", template_file, "--yes"]) == 0
+    assert cli.run(["deploy", "--stack-name", "site", "--template-file", template_file, "--yes"]) == 0
     out = capsys.readouterr().out
     cf.assert_no_pending_responses()
     assert out == EXPECTED_CREATE
@@ -165,7 +178,8 @@ Value        https://console.aws.amazon.com/cloudwatch/home#dashboards:name=site
 
 
 def test_failed_first_create_reports_resources_and_how_to_remove_the_stack(cli_with, template_file, capsys):
-    cf = cli_with("cloudformation")["cloudformation"]
+    cli = cli_with("cloudformation")
+    cf = cli.stubs["cloudformation"]
     expect_new_stack_change_set(cf)
     cf.add_response(
         "describe_stack_events", events(event(0, "site", "AWS::CloudFormation::Stack", "REVIEW_IN_PROGRESS"))
@@ -199,7 +213,7 @@ def test_failed_first_create_reports_resources_and_how_to_remove_the_stack(cli_w
         ),
     )
 
-    assert run(["deploy", "--stack-name", "site", "--template-file", template_file, "--yes"]) == 1
+    assert cli.run(["deploy", "--stack-name", "site", "--template-file", template_file, "--yes"]) == 1
     captured = capsys.readouterr()
     assert "ROLLBACK_COMPLETE" in captured.out
     assert captured.err == (
@@ -215,7 +229,8 @@ def test_failed_first_create_reports_resources_and_how_to_remove_the_stack(cli_w
 
 
 def test_failed_update_rolls_back(cli_with, template_file, capsys):
-    cf = cli_with("cloudformation")["cloudformation"]
+    cli = cli_with("cloudformation")
+    cf = cli.stubs["cloudformation"]
     cf.add_response(
         "describe_stacks", stack("UPDATE_COMPLETE", parameters=[{"ParameterKey": "Env", "ParameterValue": "prod"}])
     )
@@ -259,7 +274,7 @@ def test_failed_update_rolls_back(cli_with, template_file, capsys):
         ),
     )
 
-    code = run(
+    code = cli.run(
         [
             "deploy",
             "--stack-name",
@@ -304,15 +319,17 @@ def test_failed_update_rolls_back(cli_with, template_file, capsys):
     ],
 )
 def test_stack_that_cannot_be_updated(cli_with, template_file, capsys, status, message):
-    cf = cli_with("cloudformation")["cloudformation"]
+    cli = cli_with("cloudformation")
+    cf = cli.stubs["cloudformation"]
     cf.add_response("describe_stacks", stack(status))
-    assert run(["deploy", "--stack-name", "site", "--template-file", template_file, "--yes"]) == 1
+    assert cli.run(["deploy", "--stack-name", "site", "--template-file", template_file, "--yes"]) == 1
     assert capsys.readouterr().err == f"rumcfn: error: {message}\n"
     cf.assert_no_pending_responses()
 
 
 def test_stack_that_starts_updating_meanwhile(cli_with, template_file, capsys):
-    cf = cli_with("cloudformation")["cloudformation"]
+    cli = cli_with("cloudformation")
+    cf = cli.stubs["cloudformation"]
     cf.add_response("describe_stacks", stack("UPDATE_COMPLETE"))
     cf.add_client_error(
         "create_change_set",
@@ -320,7 +337,7 @@ def test_stack_that_starts_updating_meanwhile(cli_with, template_file, capsys):
         f"Stack:{STACK_ID} is in UPDATE_IN_PROGRESS state and can not be updated.",
     )
     cf.add_response("describe_stacks", stack("UPDATE_IN_PROGRESS"))
-    assert run(["deploy", "--stack-name", "site", "--template-file", template_file, "--yes"]) == 1
+    assert cli.run(["deploy", "--stack-name", "site", "--template-file", template_file, "--yes"]) == 1
     assert "stack site is UPDATE_IN_PROGRESS and cannot be changed until that finishes" in capsys.readouterr().err
 
 
@@ -357,9 +374,10 @@ def test_stack_that_starts_updating_meanwhile(cli_with, template_file, capsys):
     ],
 )
 def test_aws_errors_are_one_line(cli_with, template_file, capsys, code, message, meta, expected):
-    cf = cli_with("cloudformation")["cloudformation"]
+    cli = cli_with("cloudformation")
+    cf = cli.stubs["cloudformation"]
     cf.add_client_error("describe_stacks", code, message, 403 if code != "Throttling" else 400, response_meta=meta)
-    assert run(["deploy", "--stack-name", "site", "--template-file", template_file, "--yes"]) == 1
+    assert cli.run(["deploy", "--stack-name", "site", "--template-file", template_file, "--yes"]) == 1
     assert capsys.readouterr().err == f"rumcfn: error: {expected}\n"
 
 
@@ -408,8 +426,8 @@ def test_unreachable_endpoint(monkeypatch, tmp_path, capsys):
     with socket.socket() as sock:  # a port nobody listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    monkeypatch.setattr("rumcfn.aws.session.MAX_ATTEMPTS", 1)
-    assert run(["outputs", "--stack-name", "site", "--endpoint-url", f"http://127.0.0.1:{port}"]) == 1
+    once = aws_with(max_attempts=1)
+    assert run(["outputs", "--stack-name", "site", "--endpoint-url", f"http://127.0.0.1:{port}"], aws=once) == 1
     assert capsys.readouterr().err.startswith("rumcfn: error: cannot reach the AWS endpoint")
 
 
@@ -440,21 +458,20 @@ def test_ctrl_c_while_waiting_leaves_the_stack(monkeypatch, template_file, capsy
     cf.assert_no_pending_responses()  # no delete, no cancel
 
 
-def test_ctrl_c_through_the_cli_exits_130(cli_with, template_file, capsys, monkeypatch):
-    cf = cli_with("cloudformation")["cloudformation"]
-    expect_new_stack_change_set(cf)
-    cf.add_response("describe_stack_events", events())
-    cf.add_response("execute_change_set", {})
-    cf.add_response("describe_stacks", stack("CREATE_IN_PROGRESS"))
-    cf.add_response("describe_stack_events", events())
-
+def test_ctrl_c_through_the_cli_exits_130(cli_with, template_file, capsys):
     def interrupted_poller():
         poller = instant_poller()
         poller.sleep = lambda seconds: (_ for _ in ()).throw(KeyboardInterrupt())
         return poller
 
-    monkeypatch.setattr(rumcfn.aws.deploy, "Poller", interrupted_poller)
-    assert run(["deploy", "--stack-name", "site", "--template-file", template_file, "--yes"]) == 130
+    cli = cli_with("cloudformation", pollers=interrupted_poller)
+    cf = cli.stubs["cloudformation"]
+    expect_new_stack_change_set(cf, pending=False)  # the first sleep is while the stack deploys
+    cf.add_response("describe_stack_events", events())
+    cf.add_response("execute_change_set", {})
+    cf.add_response("describe_stacks", stack("CREATE_IN_PROGRESS"))
+    cf.add_response("describe_stack_events", events())
+    assert cli.run(["deploy", "--stack-name", "site", "--template-file", template_file, "--yes"]) == 130
     assert "aws cloudformation describe-stack-events --stack-name site" in capsys.readouterr().err
 
 
@@ -463,9 +480,11 @@ def test_confirmation_on_a_terminal(cli_with, template_file, monkeypatch, answer
     from click.testing import CliRunner
 
     from rumcfn.cli import main
+    from rumcfn.cli.app import Wiring
 
     monkeypatch.setattr("rumcfn.cli.deploy.interactive", lambda: True)
-    cf = cli_with("cloudformation")["cloudformation"]
+    cli = cli_with("cloudformation")
+    cf = cli.stubs["cloudformation"]
     expect_new_stack_change_set(cf)
     if answer == "y\n":
         cf.add_response("describe_stack_events", events())
@@ -480,7 +499,8 @@ def test_confirmation_on_a_terminal(cli_with, template_file, monkeypatch, answer
         cf.add_response("describe_stacks", stack("REVIEW_IN_PROGRESS"))
         cf.add_response("delete_stack", {}, {"StackName": STACK_ID})
     result = CliRunner().invoke(
-        main, ["deploy", "--stack-name", "site", "--template-file", template_file], input=answer, standalone_mode=False
+        main, ["deploy", "--stack-name", "site", "--template-file", template_file], input=answer, standalone_mode=False,
+        obj=Wiring(aws=cli.aws),
     )
     assert "Deploy this change set to stack site? [y/N]" in result.output
     cf.assert_no_pending_responses()
@@ -492,7 +512,8 @@ def test_confirmation_on_a_terminal(cli_with, template_file, monkeypatch, answer
 
 
 def test_failed_change_set_reason(cli_with, template_file, capsys):
-    cf = cli_with("cloudformation")["cloudformation"]
+    cli = cli_with("cloudformation")
+    cf = cli.stubs["cloudformation"]
     not_found(cf)
     cf.add_response("create_change_set", {"Id": CHANGE_SET_ID, "StackId": STACK_ID})
     cf.add_response(
@@ -503,7 +524,7 @@ def test_failed_change_set_reason(cli_with, template_file, capsys):
             reason=("Template error: instance of Fn::GetAtt references undefined resource Monitor"),
         ),
     )
-    assert run(["deploy", "--stack-name", "site", "--template-file", template_file, "--yes"]) == 1
+    assert cli.run(["deploy", "--stack-name", "site", "--template-file", template_file, "--yes"]) == 1
     assert capsys.readouterr().err == (
         "rumcfn: error: CloudFormation could not create a change set for stack site: "
         "Template error: instance of Fn::GetAtt references undefined resource Monitor\n"
@@ -511,7 +532,8 @@ def test_failed_change_set_reason(cli_with, template_file, capsys):
 
 
 def test_no_changes_from_a_failed_empty_change_set(cli_with, template_file, capsys):
-    cf = cli_with("cloudformation")["cloudformation"]
+    cli = cli_with("cloudformation")
+    cf = cli.stubs["cloudformation"]
     cf.add_response("describe_stacks", stack("UPDATE_COMPLETE", protection=False))
     cf.add_response("create_change_set", {"Id": CHANGE_SET_ID, "StackId": STACK_ID})
     cf.add_response(
@@ -533,7 +555,8 @@ def test_no_changes_from_a_failed_empty_change_set(cli_with, template_file, caps
     )
     cf.add_response("describe_stacks", stack("UPDATE_COMPLETE", outputs=OUTPUTS, protection=True))
     assert (
-        run(["deploy", "--stack-name", "site", "--template-file", template_file, "-y", "--termination-protection"]) == 0
+        cli.run(["deploy", "--stack-name", "site", "--template-file", template_file, "-y", "--termination-protection"])
+        == 0
     )
     out = capsys.readouterr().out
     assert out.startswith(
@@ -546,9 +569,10 @@ def test_no_changes_from_a_failed_empty_change_set(cli_with, template_file, caps
 
 
 def test_destroy_failure_and_protection(cli_with, capsys):
-    cf = cli_with("cloudformation")["cloudformation"]
+    cli = cli_with("cloudformation")
+    cf = cli.stubs["cloudformation"]
     cf.add_response("describe_stacks", stack("UPDATE_COMPLETE", protection=True))
-    assert run(["destroy", "--stack-name", "site", "--yes"]) == 1
+    assert cli.run(["destroy", "--stack-name", "site", "--yes"]) == 1
     assert (
         "update-termination-protection --no-enable-termination-protection --stack-name site" in capsys.readouterr().err
     )
@@ -572,7 +596,8 @@ def test_destroy_failure_and_protection(cli_with, capsys):
             ),
         ),
     )
-    assert run(["destroy", "--stack-name", "site", "--yes", "--role-arn", "arn:aws:iam::123456789012:role/cfn"]) == 1
+    role = "arn:aws:iam::123456789012:role/cfn"
+    assert cli.run(["destroy", "--stack-name", "site", "--yes", "--role-arn", role]) == 1
     err = capsys.readouterr().err
     assert "  Bucket (AWS::S3::Bucket) DELETE_FAILED: The bucket you tried to delete is not empty\n" in err
     assert err.endswith(
@@ -590,7 +615,8 @@ def test_deploy_from_settings_sends_the_synthesized_template(cli_with, capsys, m
     monkeypatch.chdir(tmp_path)  # no ./rumcfn.toml
     settings = with_overrides(Settings(), {"monitor.name": "shop", "monitor.domains": ("shop.example.com",),
                                            "script.bucket": "shop-site"})
-    cf = cli_with("cloudformation")["cloudformation"]
+    cli = cli_with("cloudformation")
+    cf = cli.stubs["cloudformation"]
     not_found(cf)
     cf.add_response(
         "create_change_set",
@@ -623,15 +649,16 @@ def test_deploy_from_settings_sends_the_synthesized_template(cli_with, capsys, m
     cf.add_response("delete_change_set", {})
     cf.add_response("describe_stacks", stack("REVIEW_IN_PROGRESS"))
     cf.add_response("delete_stack", {}, {"StackName": STACK_ID})
-    assert run(["diff", "--stack-name", "site", "--monitor.name", "shop", "--monitor.domains", "shop.example.com",
-                "--script.bucket", "shop-site"]) == 0
+    assert cli.run(["diff", "--stack-name", "site", "--monitor.name", "shop", "--monitor.domains", "shop.example.com",
+                    "--script.bucket", "shop-site"]) == 0
     assert "+ Add      AppMonitor         AWS::RUM::AppMonitor  N/A" in capsys.readouterr().out
     cf.assert_no_pending_responses()
 
 
 def test_a_change_set_of_several_pages_is_shown_whole(cli_with, template_file, capsys):
     """The first page comes with the poll; the paginator fetches the rest from its NextToken."""
-    cf = cli_with("cloudformation")["cloudformation"]
+    cli = cli_with("cloudformation")
+    cf = cli.stubs["cloudformation"]
     expect_new_stack_change_set(cf, changes=CHANGES[:1], pending=False, next_token="page-2")
     cf.add_response(
         "describe_change_set", change_set(changes=CHANGES[1:]), {"ChangeSetName": CHANGE_SET_ID, "NextToken": "page-2"}
@@ -639,7 +666,7 @@ def test_a_change_set_of_several_pages_is_shown_whole(cli_with, template_file, c
     cf.add_response("delete_change_set", {}, {"ChangeSetName": CHANGE_SET_ID})
     cf.add_response("describe_stacks", stack("REVIEW_IN_PROGRESS"))
     cf.add_response("delete_stack", {}, {"StackName": STACK_ID})
-    code = run(["diff", "--stack-name", "site", "--template-file", template_file])
+    code = cli.run(["diff", "--stack-name", "site", "--template-file", template_file])
     out = capsys.readouterr().out
     assert code == 0
     assert "+ Add      Topic" in out and "+ Add      Logs" in out
@@ -648,7 +675,8 @@ def test_a_change_set_of_several_pages_is_shown_whole(cli_with, template_file, c
 
 def test_a_refused_execution_of_a_new_stack_removes_it(cli_with, template_file, capsys):
     """ExecuteChangeSet refused for any reason: the stack that only held the change set is deleted, one line."""
-    cf = cli_with("cloudformation")["cloudformation"]
+    cli = cli_with("cloudformation")
+    cf = cli.stubs["cloudformation"]
     expect_new_stack_change_set(cf)
     cf.add_response("describe_stack_events", events(event(0, "site", "AWS::CloudFormation::Stack",
                                                           "REVIEW_IN_PROGRESS", "User Initiated")))
@@ -656,7 +684,7 @@ def test_a_refused_execution_of_a_new_stack_removes_it(cli_with, template_file, 
     cf.add_response("delete_change_set", {}, {"ChangeSetName": CHANGE_SET_ID})
     cf.add_response("describe_stacks", stack("REVIEW_IN_PROGRESS"), {"StackName": STACK_ID})
     cf.add_response("delete_stack", {}, {"StackName": STACK_ID})
-    assert run(["deploy", "--stack-name", "site", "--template-file", template_file, "--yes"]) == 1
+    assert cli.run(["deploy", "--stack-name", "site", "--template-file", template_file, "--yes"]) == 1
     assert capsys.readouterr().err == (
         "rumcfn: error: ExecuteChangeSet failed: InsufficientCapabilitiesException: Requires capabilities; "
         "the stack the change set created was deleted\n"

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 import pytest
 
-from rumcfn.aws.session import Aws
 from rumcfn.cli import run
 from rumcfn.template.regions import known_regions, offered
 from tests.support import SITE_FLAGS
 from tests.support.aws import fake_credentials, stubbed
+from tests.support.cli import aws_with
 
 RUM = "AWS::RUM::AppMonitor"
 ACCOUNT = "123456789012"
@@ -23,20 +23,28 @@ def region_without_rum() -> str:
     return regions[0]
 
 
+class Recorded(dict):
+    """Clients by service, recording each one a command takes."""
+
+    def __init__(self, clients: dict) -> None:
+        super().__init__(clients)
+        self.taken: list[str] = []
+
+    def __getitem__(self, service: str):
+        self.taken.append(service)
+        return super().__getitem__(service)
+
+
 @pytest.fixture
 def no_aws(monkeypatch, tmp_path):
-    """Fake credentials and Stubber clients with no responses queued: any AWS call would fail the test."""
+    """Fake credentials and Stubber clients with no responses queued: any AWS call would fail the test.
+    ``no_aws.taken`` lists the clients a command took; ``no_aws.factory`` goes to ``run(argv, aws=...)``."""
     monkeypatch.chdir(tmp_path)  # no ./rumcfn.toml
     fake_credentials(monkeypatch, tmp_path)
     aws, stubs = stubbed("cloudformation", "s3")
-    made = []
-
-    def client(self, service):
-        made.append(service)
-        return aws.clients[service]
-
-    monkeypatch.setattr(Aws, "client", client)
-    yield made
+    clients = Recorded(aws.clients)
+    clients.factory = aws_with(clients)
+    yield clients
     for stub in stubs.values():
         stub.assert_no_pending_responses()
 
@@ -54,9 +62,9 @@ def refused(capsys, code: int, *names: str) -> str:
 @pytest.mark.parametrize("command", [["deploy", "-y"], ["diff"]])
 def test_deploy_and_diff_refuse_a_region_without_the_type(command, no_aws, capsys):
     region = region_without_rum()
-    code = run([*command, "--stack-name", "site", "--region", region, *SITE_FLAGS])
+    code = run([*command, "--stack-name", "site", "--region", region, *SITE_FLAGS], aws=no_aws.factory)
     refused(capsys, code, region, RUM)
-    assert no_aws == []
+    assert no_aws.taken == []
 
 
 @pytest.mark.parametrize("source", ["AWS_REGION", "AWS_DEFAULT_REGION", "profile"])
@@ -71,8 +79,8 @@ def test_the_region_from_the_environment_or_profile_is_checked_too(source, no_aw
         args += ["--profile", "far"]
     else:
         monkeypatch.setenv(source, region)
-    refused(capsys, run(args), region, RUM)
-    assert no_aws == []
+    refused(capsys, run(args, aws=no_aws.factory), region, RUM)
+    assert no_aws.taken == []
 
 
 def test_a_template_file_is_checked_like_a_synthesized_one(no_aws, capsys, tmp_path):
@@ -82,20 +90,21 @@ def test_a_template_file_is_checked_like_a_synthesized_one(no_aws, capsys, tmp_p
     path = tmp_path / "t.json"
     path.write_text(to_json(build_template()))
     region = region_without_rum()
-    refused(capsys, run(["deploy", "--stack-name", "site", "--template-file", str(path), "--region", region, "-y"]),
-            region, RUM)
+    args = ["deploy", "--stack-name", "site", "--template-file", str(path), "--region", region, "-y"]
+    refused(capsys, run(args, aws=no_aws.factory), region, RUM)
 
 
 def test_stack_set_refuses_when_any_region_lacks_the_type(no_aws, capsys):
     region = region_without_rum()
-    code = run(["deploy", "--stack-set", "x", "--accounts", ACCOUNT, "--regions", f"us-east-1,{region}", *SITE_FLAGS])
+    code = run(["deploy", "--stack-set", "x", "--accounts", ACCOUNT, "--regions", f"us-east-1,{region}", *SITE_FLAGS],
+               aws=no_aws.factory)
     line = refused(capsys, code, region, RUM)
     assert "us-east-1" not in line
-    assert no_aws == []
+    assert no_aws.taken == []
 
 
 def test_a_region_offering_every_type_goes_on_to_aws(no_aws, capsys):
     """us-east-1 passes the check, so the first AWS call happens (and the empty Stubber refuses it)."""
-    code = run(["deploy", "--stack-name", "site", "--region", "us-east-1", "-y", *SITE_FLAGS])
+    code = run(["deploy", "--stack-name", "site", "--region", "us-east-1", "-y", *SITE_FLAGS], aws=no_aws.factory)
     capsys.readouterr()
-    assert code != 0 and set(no_aws) == {"cloudformation"}
+    assert code != 0 and set(no_aws.taken) == {"cloudformation"}

@@ -4,14 +4,16 @@ implements neither DescribeProductAsAdmin, AssociateProductWithPortfolio nor Cre
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
+from typing import Any, Callable
 
 import pytest
 from botocore.stub import ANY
 
-from rumcfn.aws.session import Aws
 from rumcfn.cli import run
 from tests.support import SITE_FLAGS
 from tests.support.aws import REGION, boto_client, stubbed
+from tests.support.cli import aws_with
 
 pytestmark = pytest.mark.xdist_group("moto")
 
@@ -24,18 +26,19 @@ def product(*versions):
             "ProvisioningArtifactSummaries": [{"Id": f"pa-{v.replace('.', '')}", "Name": v} for v in versions]}
 
 
-@pytest.fixture
-def catalog(aws_env, monkeypatch):
-    """servicecatalog stubbed, everything else (S3) on moto; the bucket exists."""
-    boto_client("s3", aws_env).create_bucket(Bucket="catalog-templates")
-    _, stubs = stubbed("servicecatalog")
-    clients = {"servicecatalog": _.clients["servicecatalog"]}
-    real_client = Aws.client
+@dataclass
+class Catalog:
+    stub: Any
+    aws: Callable
 
-    def client(self, service):
-        return clients[service] if service in clients else real_client(self, service)
-    monkeypatch.setattr(Aws, "client", client)
-    return stubs["servicecatalog"]
+
+@pytest.fixture
+def catalog(aws_env):
+    """servicecatalog stubbed, everything else (S3) on moto (made on demand, through AWS_ENDPOINT_URL); the
+    bucket exists."""
+    boto_client("s3", aws_env).create_bucket(Bucket="catalog-templates")
+    aws, stubs = stubbed("servicecatalog")
+    return Catalog(stubs["servicecatalog"], aws_with({"servicecatalog": aws.clients["servicecatalog"]}))
 
 
 def uploaded(endpoint):
@@ -49,8 +52,8 @@ ARGS = ["servicecatalog", "publish", "--product-name", "RUM", "--portfolio-id", 
 
 
 def test_first_publish_creates_the_product(catalog, aws_env, capsys):
-    catalog.add_client_error("describe_product_as_admin", "ResourceNotFoundException", "Product not found")
-    catalog.add_response("create_product", {
+    catalog.stub.add_client_error("describe_product_as_admin", "ResourceNotFoundException", "Product not found")
+    catalog.stub.add_response("create_product", {
         "ProductViewDetail": {"ProductViewSummary": {"Id": "prodview-1", "ProductId": PRODUCT, "Name": "RUM"}},
         "ProvisioningArtifactDetail": {"Id": "pa-v100", "Name": "v1.0.0"}}, {
         "Name": "RUM", "Owner": "rumcfn", "Description": "Real-user monitoring for a website",
@@ -58,10 +61,10 @@ def test_first_publish_creates_the_product(catalog, aws_env, capsys):
         "ProvisioningArtifactParameters": {
             "Name": "v1.0.0", "Description": "Real-user monitoring for a website", "Type": "CLOUD_FORMATION_TEMPLATE",
             "Info": {"LoadTemplateFromURL": ANY}}})
-    catalog.add_response("associate_product_with_portfolio", {}, {"ProductId": PRODUCT, "PortfolioId": PORTFOLIO})
-    assert run(ARGS + ["--version", "v1.0.0"]) == 0
+    catalog.stub.add_response("associate_product_with_portfolio", {}, {"ProductId": PRODUCT, "PortfolioId": PORTFOLIO})
+    assert run(ARGS + ["--version", "v1.0.0"], aws=catalog.aws) == 0
     out = capsys.readouterr().out
-    catalog.assert_no_pending_responses()
+    catalog.stub.assert_no_pending_responses()
     assert out.endswith(f"Created product RUM with version v1.0.0.\nProduct RUM is in portfolio {PORTFOLIO}.\n"
                         f"Product ID: {PRODUCT}\nProvisioning artifact ID: pa-v100\n")
     (key, body), = uploaded(aws_env).items()
@@ -73,8 +76,8 @@ def test_first_publish_creates_the_product(catalog, aws_env, capsys):
 
 
 def test_later_versions_add_a_provisioning_artifact(catalog, aws_env, capsys):
-    catalog.add_response("describe_product_as_admin", product("v1.0.0"), {"Name": "RUM"})
-    catalog.add_response(
+    catalog.stub.add_response("describe_product_as_admin", product("v1.0.0"), {"Name": "RUM"})
+    catalog.stub.add_response(
         "create_provisioning_artifact",
         {"ProvisioningArtifactDetail": {"Id": "pa-v110", "Name": "v1.1.0"}},
         {
@@ -88,34 +91,34 @@ def test_later_versions_add_a_provisioning_artifact(catalog, aws_env, capsys):
             },
         },
     )
-    catalog.add_response("associate_product_with_portfolio", {})
-    assert run(ARGS + ["--version", "v1.1.0", "--monitor.session-sample-rate", "0.5"]) == 0
+    catalog.stub.add_response("associate_product_with_portfolio", {})
+    assert run(ARGS + ["--version", "v1.1.0", "--monitor.session-sample-rate", "0.5"], aws=catalog.aws) == 0
     out = capsys.readouterr().out
     assert "Added version v1.1.0 to product RUM." in out and "Provisioning artifact ID: pa-v110" in out
     (body,) = uploaded(aws_env).values()
     assert json.loads(body)["Parameters"]["SessionSampleRate"]["Default"] == "0.5"
-    catalog.assert_no_pending_responses()
+    catalog.stub.assert_no_pending_responses()
 
 
 def test_publishing_an_existing_version_changes_nothing(catalog, aws_env, capsys):
-    catalog.add_response("describe_product_as_admin", product("v1.0.0", "v1.1.0"))
-    catalog.add_response("associate_product_with_portfolio", {})
-    assert run(ARGS + ["--version", "v1.1.0"]) == 0
+    catalog.stub.add_response("describe_product_as_admin", product("v1.0.0", "v1.1.0"))
+    catalog.stub.add_response("associate_product_with_portfolio", {})
+    assert run(ARGS + ["--version", "v1.1.0"], aws=catalog.aws) == 0
     out = capsys.readouterr().out
     assert out.startswith("Version v1.1.0 of product RUM already exists; nothing to publish")
     assert out.endswith(f"Product ID: {PRODUCT}\nProvisioning artifact ID: pa-v110\n")
     assert uploaded(aws_env) == {}
-    catalog.assert_no_pending_responses()
+    catalog.stub.assert_no_pending_responses()
 
 
 def test_access_denied_is_one_line(catalog, capsys):
-    catalog.add_client_error(
+    catalog.stub.add_client_error(
         "describe_product_as_admin",
         "AccessDeniedException",
         "User is not authorized to perform: servicecatalog:DescribeProductAsAdmin",
         400,
     )
-    assert run(ARGS + ["--version", "v1"]) == 1
+    assert run(ARGS + ["--version", "v1"], aws=catalog.aws) == 1
     assert capsys.readouterr().err == (
         "rumcfn: error: access denied calling DescribeProductAsAdmin: User is not "
         "authorized to perform: servicecatalog:DescribeProductAsAdmin\n"
@@ -123,6 +126,6 @@ def test_access_denied_is_one_line(catalog, capsys):
 
 
 def test_missing_bucket_is_one_line(catalog, capsys):
-    catalog.add_client_error("describe_product_as_admin", "ResourceNotFoundException", "Product not found")
-    assert run(ARGS[:-4] + ["--s3-bucket", "no-such-bucket", "--version", "v1"]) == 1
+    catalog.stub.add_client_error("describe_product_as_admin", "ResourceNotFoundException", "Product not found")
+    assert run(ARGS[:-4] + ["--s3-bucket", "no-such-bucket", "--version", "v1"], aws=catalog.aws) == 1
     assert capsys.readouterr().err.startswith("rumcfn: error: PutObject failed: NoSuchBucket:")

@@ -55,3 +55,100 @@ def test_an_endpoint_from_the_config_file_is_one_line(monkeypatch, tmp_path):
     (tmp_path / "no-aws-config").write_text("[default]\nendpoint_url = not a url\n")
     with pytest.raises(SettingsError, match="setting the cloudformation endpoint URL: must be an http"):
         Aws(region="eu-west-1").client("cloudformation")
+
+
+def test_every_client_botocore_makes_reads_whole_answers_within_the_read_timeout(monkeypatch, tmp_path):
+    """rumcfn's clients and the credential providers' (STS) alike: their connections read through the deadline."""
+    from rumcfn.aws.deadline import POOLS, WholeAnswers
+
+    fake_credentials(monkeypatch, tmp_path)
+    aws = Aws(region="eu-west-1")
+    for client in (aws.client("cloudformation").raw, aws.session().client("sts")):
+        assert isinstance(client, WholeAnswers)
+        assert client._endpoint.http_session._pool_classes_by_scheme == POOLS
+
+
+def test_the_deadline_is_for_the_whole_answer_not_each_read():
+    """A peer that sends a byte every 50 ms never makes one read wait 0.3 s; the answer as a whole stops at 0.3 s."""
+    import socket
+    import threading
+    import time
+
+    from rumcfn.aws.deadline import DeadlineReader
+
+    ours, theirs = socket.socketpair()
+    stop = threading.Event()
+
+    def trickle():
+        while not stop.is_set():
+            try:
+                theirs.send(b"x")
+            except OSError:
+                return
+            time.sleep(0.05)
+
+    threading.Thread(target=trickle, daemon=True).start()
+    ours.settimeout(0.3)
+    reader = DeadlineReader(ours, ours.gettimeout())
+    started, got = time.monotonic(), b""
+    try:
+        with pytest.raises(TimeoutError):
+            while True:
+                got += reader.read(1)
+    finally:
+        stop.set()
+        reader.close()
+        ours.close()
+        theirs.close()
+    assert 2 <= len(got) and 0.3 <= time.monotonic() - started < 0.3 + 0.5
+
+
+def test_answers_are_checked_where_the_code_reads_them():
+    """A stubbed answer without what the code indexes is one line naming the operation and the path."""
+    from rumcfn.aws.errors import MalformedAnswer
+    from rumcfn.aws.stacks import find_stack
+    from tests.support.aws import stubbed
+
+    aws, stubs = stubbed("cloudformation")
+    stubs["cloudformation"].add_response("describe_stacks", {"Stacks": []})
+    with pytest.raises(MalformedAnswer, match="answer to DescribeStacks is not an AWS answer: Stacks has no item 0"):
+        find_stack(aws.client("cloudformation"), "site")
+    stubs["cloudformation"].add_response("describe_stacks", {})
+    answer = aws.client("cloudformation").describe_stacks(StackName="site")
+    assert answer.get("Stacks") is None and answer == {}  # reading what may be absent stays ordinary
+
+
+def test_a_listing_stops_at_the_cap():
+    from rumcfn.aws.errors import TooManyPages
+    from tests.support.aws import stubbed
+
+    aws, stubs = stubbed("cloudformation")
+    aws.max_pages = 2
+    for page in range(3):
+        stubs["cloudformation"].add_response("list_stack_resources",
+                                             {"StackResourceSummaries": [], "NextToken": f"t{page}"})
+    pages = aws.client("cloudformation").get_paginator("list_stack_resources").paginate(StackName="site")
+    with pytest.raises(TooManyPages, match="ListStackResources: the AWS endpoint .* still had more after 2 pages"):
+        list(pages)
+
+
+def test_in_region_keeps_the_limits_and_the_clock(monkeypatch, tmp_path):
+    from tests.support.aws import instant_poller
+
+    fake_credentials(monkeypatch, tmp_path)
+    aws = Aws(region="eu-west-1", endpoint_url="http://127.0.0.1:1", timeout=0.5, max_attempts=1, max_pages=7,
+              pollers=instant_poller)
+    other = aws.in_region("us-west-2")
+    assert (other.region, other.endpoint_url, other.timeout, other.max_attempts, other.max_pages, other.pollers) == (
+        "us-west-2", "http://127.0.0.1:1", 0.5, 1, 7, instant_poller)
+    config = other.client("cognito-identity").meta.config
+    assert (config.read_timeout, config.retries["total_max_attempts"]) == (0.5, 1)
+
+
+def test_what_an_endpoint_sent_is_shown_escaped():
+    """An unreadable answer's text reaches the one error line with its control characters escaped."""
+    from rumcfn.aws.answers import unreadable
+
+    line = str(unreadable(ValueError("bad\x1b[31m\n::error::x\x07"), "DescribeStacks", "http://127.0.0.1:1"))
+    assert "\x1b" not in line and "\x07" not in line and "\n" not in line
+    assert "bad\\x1b[31m ::error::x\\x07" in line

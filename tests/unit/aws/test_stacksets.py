@@ -276,14 +276,12 @@ def test_stack_set_template_has_no_account_region_or_fixed_names(variant):
 def test_stack_set_from_settings_sends_the_parameters_template(monkeypatch, tmp_path, capsys):
     from botocore.stub import ANY
 
-    from rumcfn.aws.session import Aws
     from tests.support.aws import fake_credentials
+    from tests.support.cli import aws_with
 
     monkeypatch.chdir(tmp_path)  # no ./rumcfn.toml
     fake_credentials(monkeypatch, tmp_path)
     aws, stubs = stubbed("cloudformation")
-    monkeypatch.setattr(Aws, "client", lambda self, service: aws.clients[service])
-    monkeypatch.setattr("rumcfn.aws.stacksets.Poller", instant_poller)
     cf = stubs["cloudformation"]
     body = from_settings(dataclasses.replace(Settings(), parameters=True)).body
     cf.add_client_error("describe_stack_set", "StackSetNotFoundException", "StackSet rum not found")
@@ -315,7 +313,8 @@ def test_stack_set_from_settings_sends_the_parameters_template(monkeypatch, tmp_
                 "us-east-1",
                 "--parameter-overrides",
                 "Domain=shop.example.com",
-            ]
+            ],
+            aws=aws_with(aws.clients),
         )
         == 0
     )
@@ -331,16 +330,15 @@ LOCATIONS = SITE + '[canary]\nlocations = ["ap-southeast-2", "eu-west-1"]\n'
 def stack_set_deploy(monkeypatch, tmp_path, capsys, regions: str, accounts: str = A, settings: str = LOCATIONS):
     """``rumcfn deploy --stack-set`` from ./rumcfn.toml, with a CloudFormation client that answers nothing: any
     call fails the command with exit 1, so exit 2 means it stopped before calling AWS."""
-    from rumcfn.aws.session import Aws
     from tests.support.aws import fake_credentials
+    from tests.support.cli import aws_with
 
     monkeypatch.chdir(tmp_path)
     (tmp_path / "rumcfn.toml").write_text(settings)
     fake_credentials(monkeypatch, tmp_path)
     aws, stubs = stubbed("cloudformation")
-    monkeypatch.setattr(Aws, "client", lambda self, service: aws.clients[service])
     code = run(["deploy", "--stack-set", "rum", "--accounts", accounts, "--regions", regions,
-                "--config", "rumcfn.toml"])
+                "--config", "rumcfn.toml"], aws=aws_with(aws.clients))
     return code, capsys.readouterr().err
 
 

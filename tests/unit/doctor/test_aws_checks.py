@@ -203,21 +203,18 @@ def test_settings_mode_learns_the_identity_pool_from_the_monitor(world, static_s
 
 
 @pytest.fixture
-def cli(world, monkeypatch, capsys):
-    import rumcfn.aws.session
-    from rumcfn.cli import run as run_cli
+def cli(world, invoke):
+    from tests.support.cli import aws_with
 
-    def invoke(*args: str, w: World | None = None):
+    def doctor(*args: str, w: World | None = None):
         w = w or world()
         w.deployed.stubber.activate()
         for stubber in w.stubbers.values():
             stubber.activate()
-        monkeypatch.setattr(rumcfn.aws.session, "Aws", lambda **kw: Aws(clients=w.clients, **kw))
-        code = run_cli(["doctor", "--region", REGION, *args])
-        out, err = capsys.readouterr()
-        return code, out, err, w
+        ran = invoke("doctor", "--region", REGION, *args, aws=aws_with(w.clients))
+        return ran.code, ran.out, ran.err, w
 
-    return invoke
+    return doctor
 
 
 def test_command_prints_a_line_per_check_and_exits_1_naming_the_failures(cli, world):
