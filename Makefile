@@ -3,6 +3,11 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+# checkov pins an old boto3 (==1.35.49 in its newest release), which would hold the project's own boto3/botocore,
+# and so the AWS service models its rules are checked against, two years back: it gets an environment of its own,
+# which tests/integration/test_checkov.py runs by path.
+CHECKOV_VENV ?= .venv-checkov
+CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
 .PHONY: demo test bench readme clean
 
@@ -10,6 +15,12 @@ $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+$(CHECKOV_STAMP):
+	$(PYTHON) -m venv $(CHECKOV_VENV)
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(CHECKOV_VENV)/bin/python -m pip install --quiet 'checkov>=3.2,<4'
 	touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -21,7 +32,7 @@ demo: $(STAMP)
 	$(BIN)/rumcfn lint template.json
 	@echo "template.json: $$(wc -c < template.json) bytes"
 
-test: $(STAMP) node_modules/.installed
+test: $(STAMP) $(CHECKOV_STAMP) node_modules/.installed
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest -n 2
@@ -30,7 +41,7 @@ bench: $(STAMP) node_modules/.installed
 	$(BIN)/python bench/run.py --output docs/benchmarks.md
 
 clean:
-	rm -rf $(VENV) node_modules template.json template.yaml build dist *.egg-info
+	rm -rf $(VENV) $(CHECKOV_VENV) node_modules template.json template.yaml build dist *.egg-info
 
 readme: $(STAMP)
 	$(BIN)/python tools/update_readme.py

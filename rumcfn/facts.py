@@ -6,6 +6,11 @@ Each fact says where it comes from. Nothing here imports troposphere, boto3 or c
 
 from __future__ import annotations
 
+import functools
+import importlib.util
+import json
+import re
+from pathlib import Path
 from typing import Any, NamedTuple
 
 # --- CloudWatch RUM ------------------------------------------------------------------------------
@@ -138,6 +143,15 @@ CUSTOM_METRICS_PREFIX = "RUM/CustomMetrics/"
 RELEASE_DIMENSION = "ReleaseId"
 RELEASE_FIELDS = {"release_id": "metadata.aws:releaseId", "app_version": "application_version"}
 
+# --- CloudWatch Synthetics -----------------------------------------------------------------------
+
+#: The Node.js + Puppeteer runtimes AWS's runtime tables list, newest first (Synthetics user guide, "Runtime
+#: versions using Node.js and Puppeteer" and "Runtime versions support policy"; checked in the project's shared
+#: notes, facts.md). botocore and cfn-lint carry no list (cfn-lint's schema takes any RuntimeVersion string).
+#: From 13.1 on the runtime's modules are @aws/synthetics-puppeteer and @aws/synthetics-logger, and an inline
+#: script is saved as index.js (handler index.handler).
+SYNTHETICS_PUPPETEER_RUNTIMES = ("syn-nodejs-puppeteer-17.0", "syn-nodejs-puppeteer-16.1", "syn-nodejs-puppeteer-15.0")
+
 # --- CloudWatch ----------------------------------------------------------------------------------
 
 #: A composite alarm's rule may name at most 100 child alarms (PutCompositeAlarm, AlarmRule).
@@ -154,6 +168,8 @@ ACCOUNT_ID_LENGTH = 12
 #: A dashboard's alarm status widget shows 1-100 alarms (CloudWatch API reference, "Dashboard Body Structure
 #: and Syntax", alarm widget ``alarms``: "The array can have 1-100 ARNs").
 MAX_ALARM_WIDGET_ALARMS = 100
+#: An alarm's ``AlarmDescription``: at most 1,024 characters (botocore cloudwatch model, AlarmDescription).
+ALARM_DESCRIPTION_MAX = 1024
 #: One GetMetricData request retrieves at most 500 metrics (GetMetricData).
 MAX_METRIC_DATA_QUERIES = 500
 
@@ -172,6 +188,10 @@ LOG_RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 
 
 # --- CloudFormation ------------------------------------------------------------------------------
 
+#: A template's ``Description``: at most 1,024 bytes (CloudFormation user guide, template anatomy, "Description";
+#: botocore's cloudformation model: Description max 1024).
+TEMPLATE_DESCRIPTION_BYTES = 1024
+
 #: The largest answer a custom resource may send CloudFormation (custom resource response objects: "The
 #: total size of the response body can't exceed 4096 bytes"); handlers/rum_script.py bounds every answer by it.
 CUSTOM_RESOURCE_RESPONSE_LIMIT = 4096
@@ -183,12 +203,106 @@ MAX_RESOURCES = 500
 #: 1 MB"; read as 1 MiB, the more generous reading, so nothing CloudFormation accepts is refused).
 S3_TEMPLATE_LIMIT = 1_048_576
 
-# --- partitions ----------------------------------------------------------------------------------
+# --- partitions and Regions: botocore's and cfn-lint's data, read when first asked ---------------------
 
-#: AWS partitions, as ARNs spell them: botocore's ``data/partitions.json`` (aws, aws-cn, aws-us-gov and the
-#: aws-iso* partitions) and ``aws-eusc`` (the AWS European Sovereign Cloud, in cfn-lint's region data).
-#: tests/unit/test_facts.py checks botocore's list is covered.
-PARTITIONS = ("aws", "aws-cn", "aws-us-gov", "aws-iso", "aws-iso-b", "aws-iso-e", "aws-iso-f", "aws-eusc")
+def _shipped(package: str, *path: str) -> Path | None:
+    """A data file ``package`` ships, found without importing the package (botocore must not be imported below
+    rumcfn.aws, and importing either costs ``rumcfn synth`` far more than reading one small JSON file)."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    return Path(next(iter(spec.submodule_search_locations)), *path)
+
+
+class Partition(NamedTuple):
+    """One AWS partition as the SDKs know it (botocore ``data/partitions.json``)."""
+
+    name: str  #: as ARNs spell it: aws, aws-cn, aws-eusc, ...
+    dns_suffix: str  #: ``AWS::URLSuffix`` in its Regions: amazonaws.com, amazonaws.eu, c2s.ic.gov, ...
+    region_regex: str  #: botocore's ``regionRegex``, with ``\w``/``\d`` spelled out in ASCII and no anchors
+    regions: tuple[str, ...]  #: the Regions botocore lists (its ``*-global`` endpoint aliases left out)
+
+    def holds(self, region: str) -> bool:
+        """``region`` belongs here: listed, or matching the regex (botocore's ``is_partition_match``)."""
+        return region in self.regions or re.fullmatch(self.region_regex, region) is not None
+
+
+def _ascii(regex: str) -> str:
+    r"""botocore's regex as a whole-string pattern without Unicode classes: ``\w`` and ``\d`` match only ASCII,
+    as in the Java patterns CloudFormation applies."""
+    return regex.removeprefix("^").removesuffix("$").replace(r"\w", "[A-Za-z0-9_]").replace(r"\d", "[0-9]")
+
+
+@functools.cache
+def partitions() -> dict[str, Partition]:
+    """Every partition botocore knows, in its order (``aws`` first: its fallback for a Region it cannot place)."""
+    source = _shipped("botocore", "data", "partitions.json")
+    data = json.loads(source.read_text(encoding="utf-8")) if source else {"partitions": []}
+    found = {}
+    for entry in data["partitions"]:
+        regex = _ascii(entry["regionRegex"])
+        regions = tuple(r for r in entry["regions"] if re.fullmatch(regex, r))
+        found[entry["id"]] = Partition(entry["id"], entry["outputs"]["dnsSuffix"], regex, regions)
+    return found
+
+
+def partition_names() -> tuple[str, ...]:
+    """The partitions as ARNs name them (``arn:<partition>:...``)."""
+    return tuple(partitions())
+
+
+def partition_of(region: str) -> Partition | None:
+    """The partition ``region`` is in, or None when no partition botocore knows holds it."""
+    return next((p for p in partitions().values() if p.holds(region)), None)
+
+
+def is_region(value: str) -> bool:
+    """``value`` names a Region of a partition botocore knows."""
+    return partition_of(value) is not None
+
+
+@functools.cache
+def region_pattern() -> str:
+    """One pattern for a Region of any partition (the union of botocore's ``regionRegex``es)."""
+    return "(" + "|".join(f"({p.region_regex})" for p in partitions().values()) + ")"
+
+
+def regions(partition: str | None = None) -> tuple[str, ...]:
+    """The Regions botocore lists, of every partition or of ``partition``."""
+    return tuple(r for p in partitions().values() if partition in (None, p.name) for r in p.regions)
+
+
+def url_suffix(region: str) -> str:
+    """The partition's URL suffix, as ``AWS::URLSuffix`` gives it inside a stack in ``region`` (a Region no
+    partition holds gets the ``aws`` partition's, as botocore's endpoint resolver does)."""
+    partition = partition_of(region) or partitions().get("aws")
+    return partition.dns_suffix if partition else "amazonaws.com"
+
+
+def partition_suffix(name: str, region: str = "") -> str:
+    """The URL suffix of the partition named ``name`` (a stack ARN's), else of ``region``'s partition."""
+    known = partitions().get(name)
+    return known.dns_suffix if known else url_suffix(region)
+
+
+@functools.cache
+def offered(region: str) -> frozenset[str] | None:
+    """The resource types CloudFormation offers in ``region``: cfn-lint's region schema
+    (``cfnlint/data/schemas/providers/<region>.json``, the data its rule E3006 checks), or None where cfn-lint has
+    none. Only a Region some partition holds is looked up (the name becomes part of a path)."""
+    if not is_region(region):
+        return None
+    source = _shipped("cfnlint", "data", "schemas", "providers", f"{region}.json")
+    if source is None or not source.is_file():
+        return None
+    return frozenset(json.loads(source.read_text(encoding="utf-8")))
+
+
+def offers(region: str, resource_type: str) -> bool | None:
+    """cfn-lint's region data lists ``resource_type`` in ``region`` (None: cfn-lint has no data for it)."""
+    types = offered(region)
+    return None if types is None else resource_type in types
+
 
 #: The OIDC issuer of Cognito identity pools: a guest role's trust policy names it as the ``Federated``
 #: principal and as the prefix of its ``:aud`` and ``:amr`` condition keys. ``cognito-identity.amazonaws.com``
@@ -207,9 +321,19 @@ def cognito_issuer(region: str) -> str:
     return COGNITO_REGIONAL_ISSUERS.get(region, COGNITO_ISSUER)
 
 
-#: Service principals (``lambda.amazonaws.com``, ``cloudwatch.amazonaws.com``) are the same in every partition
-#: and Region: AWS CDK's region-info retired its per-partition table with "Service principals are now globally
-#: `<SERVICE>.amazonaws.com`" (aws/aws-cdk, packages/aws-cdk-lib/region-info/lib/default.ts).
+def service_principal(service: str) -> str:
+    """The principal of an AWS service in a policy (``lambda``, ``cloudwatch``, ``rum``): the same in every partition
+    and Region. AWS CDK's region-info retired its per-partition table with "Service principals are now globally
+    `<SERVICE>.amazonaws.com`" (aws/aws-cdk, packages/aws-cdk-lib/region-info/lib/default.ts)."""
+    return f"{service}.amazonaws.com"
+
+
+# --- Lambda --------------------------------------------------------------------------------------
+
+#: A function's longest timeout: 900 seconds (Lambda developer guide, "Configure Lambda function timeout"; cfn-lint's
+#: AWS::Lambda::Function schema says the same). Only Lambda Managed Instances take more (5,400 s, the schema's
+#: maximum); botocore's newest lambda model says 1,800 s in CreateFunction's text: the guide's number is used.
+LAMBDA_MAX_TIMEOUT = 900
 
 #: The AWS Management Console per partition, prefixed by the Region (``<region>.<host>``), as the AWS CLI's
 #: ``aws console`` builds it (aws/aws-cli, awscli/customizations/console.py, which cites the European
@@ -221,9 +345,3 @@ CONSOLE_HOSTS = {
     "aws-us-gov": "console.amazonaws-us-gov.com",
     "aws-eusc": "console.amazonaws-eusc.eu",
 }
-
-
-
-def url_suffix(region: str) -> str:
-    """The partition's URL suffix, as ``AWS::URLSuffix`` gives it inside a stack."""
-    return "amazonaws.com.cn" if region.startswith("cn-") else "amazonaws.com"

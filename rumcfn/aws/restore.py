@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 
 from rumcfn.errors import RumcfnError
-from rumcfn.facts import url_suffix
+from rumcfn.facts import partition_suffix
 
 RESOURCE_TYPE = "Custom::RumScript"
 _PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
@@ -96,10 +96,12 @@ def _sub(argument: Any, scope: Scope) -> str:
 
 
 def pseudo_parameters(stack_id: str, stack_name: str) -> dict[str, str]:
-    """AWS::Region, AccountId, Partition, URLSuffix, StackName, StackId from the stack's ARN."""
+    """AWS::Region, AccountId, Partition, URLSuffix, StackName, StackId from the stack's ARN (the URL suffix is its
+    partition's, from botocore's data)."""
     _, partition, _, region, account, _ = stack_id.split(":", 5)
     return {"AWS::Region": region, "AWS::AccountId": account, "AWS::Partition": partition,
-            "AWS::URLSuffix": url_suffix(region), "AWS::StackName": stack_name, "AWS::StackId": stack_id}
+            "AWS::URLSuffix": partition_suffix(partition, region), "AWS::StackName": stack_name,
+            "AWS::StackId": stack_id}
 
 
 def scope_of(template: Mapping[str, Any], stack: Mapping[str, Any], physical_ids: Mapping[str, str]) -> Scope:

@@ -80,7 +80,7 @@ def lint(settings: Settings, template_file: str | None, regions: tuple[str, ...]
     help="Settings file whose [monitor] and [snippet] sections configure the client "
     "(default: ./rumcfn.toml if present).",
 )
-@click.option("--endpoint", help="Data-plane URL (default https://dataplane.rum.REGION.amazonaws.com).")
+@click.option("--endpoint", help="Data-plane URL (default https://dataplane.rum.REGION.<the partition's DNS suffix>).")
 @click.option("--client-url", help="Where to load the web client from (default: AWS's CDN).")
 @click.option("--client-version", help="Web client version on the CDN.")
 @click.option("--app-version", help="Your site's version.")

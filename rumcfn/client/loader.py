@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from rumcfn.facts import DATA_PLANE, url_suffix
+
 #: aws-rum-web 3.x builds these itself, always under amazonaws.com, in the identity pool's region
 #: (@aws-rum/web-core dist/es/dispatch/CognitoIdentityClient.js and StsClient.js; Authentication.js and
 #: BasicAuthentication.js take the region from ``identityPoolId.split(':')[0]``).
@@ -36,13 +38,20 @@ class Loader:
 
     def requests(self) -> tuple[str, ...]:
         """The URLs the client fetches (``connect-src``): the data plane, then Cognito when it signs."""
-        urls = [f"{self.endpoint.rstrip('/')}/appmonitors/{self.monitor_id}"]
+        urls = [data_plane_prefix(self.endpoint) + self.monitor_id]
         if self.signing and self.identity_pool_id:
             pool_region = self.identity_pool_id.split(":")[0]
             urls.append(COGNITO_IDENTITY.format(region=pool_region))
             if self.guest_role_arn:  # classic flow only (BasicAuthentication)
                 urls.append(STS.format(region=pool_region))
         return tuple(urls)
+
+
+def data_plane_prefix(endpoint: str) -> str:
+    r"""Where the client posts batches, up to the monitor id: the endpoint's origin and path with one trailing "/"
+    removed, then ``/appmonitors/`` (@aws-rum/web-core DataPlaneClient: ``endpoint.pathname.replace(/\/$/, '')``)."""
+    parts = urlsplit(endpoint)
+    return f"{parts.scheme}://{parts.netloc}{parts.path.removesuffix('/')}/appmonitors/"
 
 
 def _string(token: str) -> str:
@@ -68,7 +77,7 @@ def parse_loader(text: str) -> Loader | None:
     rate = value("sessionSampleRate", r"[0-9.eE+\-]+")
     return Loader(
         monitor_id=monitor_id, region=region, client_url=client_url,
-        endpoint=_string(endpoint) if endpoint else f"https://dataplane.rum.{region}.amazonaws.com",
+        endpoint=_string(endpoint) if endpoint else DATA_PLANE.format(region=region, suffix=url_suffix(region)),
         identity_pool_id=_string(value("identityPoolId") or '""'),
         guest_role_arn=_string(value("guestRoleArn") or '""'),
         signing=value("signing", "true|false") != "false",

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
+from rumcfn import facts
 from rumcfn.config import formats
-from rumcfn.config.rules import Each, Flag, Number, Text, Value, fail
+from rumcfn.config.rules import Custom, Each, Flag, Number, Text, Value, fail
 from rumcfn.config.schedule import SCHEDULE, schedule_interval
 from rumcfn.config.section import Section, setting
 
@@ -13,11 +15,24 @@ from rumcfn.config.section import Section, setting
 CANARY_NAME = Text(r"[0-9a-z_\-]+", r"must match ^[0-9a-z_\-]{1,255}$", min_length=1, max_length=255,
                    summary="1-255 of lower-case letters, digits, _ and -")
 
-#: A replica Location: the Synthetics API's Region pattern (Replica / AddReplicaLocationInput:
-#: ^[a-z]{2}-((iso[a-z]{0,1}-)|(gov-)){0,1}[a-z]+-{0,1}[0-9]{0,1}$, 1-20 characters) narrowed to what the
-#: multilocation guide allows: "Replica locations must be supported CloudWatch Synthetics commercial Regions".
-REPLICA_REGION = Text(r"(?!cn-)[a-z]{2}-[a-z]+-[0-9]", "must be commercial AWS Regions such as eu-west-1",
-                      min_length=1, max_length=20)
+#: A replica Location. The multilocation guide: "Replica locations must be supported CloudWatch Synthetics
+#: commercial Regions": a Region botocore lists in the ``aws`` partition (partitions.json) where CloudFormation
+#: offers AWS::Synthetics::Canary (cfn-lint's region data; a Region cfn-lint has no data for is not refused, as
+#: rumcfn.template.regions does). Within the Synthetics API's Location (Replica / AddReplicaLocationInput:
+#: ^[a-z]{2}-((iso[a-z]{0,1}-)|(gov-)){0,1}[a-z]+-{0,1}[0-9]{0,1}$, 1-20 characters).
+COMMERCIAL = "aws"
+SYNTHETICS_CANARY = "AWS::Synthetics::Canary"
+LOCATION = r"[a-z]{2}-((iso[a-z]{0,1}-)|(gov-)){0,1}[a-z]+-{0,1}[0-9]{0,1}"
+
+
+def synthetics_region(value) -> bool:
+    if not (isinstance(value, str) and len(value) <= 20 and re.fullmatch(LOCATION, value)):
+        return False
+    return value in facts.regions(COMMERCIAL) and facts.offers(value, SYNTHETICS_CANARY) is not False
+
+
+REPLICA_REGION = Custom(synthetics_region, "must be commercial AWS Regions such as eu-west-1 where CloudWatch "
+                        "Synthetics runs (botocore's partitions, cfn-lint's region data)")
 
 
 @dataclass(frozen=True)

@@ -1,11 +1,17 @@
 """The CloudWatch RUM web client's own options (``[snippet.config]``), in the client's own names.
 
 One table describes every option a settings file may set: its rule (type, allowed values or range)
-and the client version that introduced it. Source: aws-rum-web ``docs/configuration.md`` and
-``docs/plugins/RRWebPlugin.md`` at 3.2.1 (the pinned client); each ``since`` is the first release
-whose ``docs/configuration.md`` lists the option (``retries``: the first whose ``Config`` type has
-it). Options rumcfn derives from other settings, and options that only JavaScript can express,
-are listed apart with what to do instead.
+and the client version that introduced it. Rules: aws-rum-web ``docs/configuration.md`` and
+``docs/plugins/RRWebPlugin.md`` at 3.2.1 (the pinned client). Each ``since`` is the first release whose own
+TypeScript type declares the option, read from the release tags (``vX.Y.Z``) of aws-observability/aws-rum-web:
+``Config`` (``src/orchestration/Orchestration.ts`` to 2.1.0; ``packages/core`` and ``packages/web``
+``src/orchestration/config.ts`` from 3.0.0), ``CookieAttributes``, ``CompressionStrategy``, and each telemetry's
+plugin config (``JsErrorPluginConfig``; ``ResourcePluginConfig``, then ``PerformancePluginConfig`` from 1.14.0;
+``HttpPluginConfig``; ``DomEventPluginConfig``; ``RRWebPluginConfig``). v1.1.0 is the oldest tag, so "1.1.0"
+means "in every tagged release". The ``replay`` telemetry itself is in ``TelemetryEnum`` from 3.0.0 (its plugin's
+type from 2.1.0). tests/unit/config/test_client_options.py checks every name against the installed client's types.
+Options rumcfn derives from other settings, and options that only JavaScript can express, are listed apart with
+what to do instead.
 """
 
 from __future__ import annotations
@@ -193,75 +199,79 @@ class DomEvents(Rule):
 WHOLE_0, WHOLE_1 = Whole(0), Whole(1)
 RESOURCE_TYPES = ("other", "stylesheet", "document", "script", "image", "font")  # configuration.md, "Performance"
 
+#: The first release declaring what is in every tagged release (see the module's docstring).
+FIRST = "1.1.0"
+
 COOKIE_ATTRIBUTES = {
-    "domain": Option(Text(r"\.?[A-Za-z0-9.\-]{1,253}", "must be a host name such as example.com"), "1.4.0"),
-    "path": Option(Text(r"/[^;\s]*", "must be a path starting with / (no ; or spaces)"), "1.4.0"),
-    "sameSite": Option(OneOf(("Strict", "Lax", "None")), "1.4.0"),
-    "secure": Option(Flag(), "1.4.0"),
-    "unique": Option(Flag(), "1.4.0"),
+    "domain": Option(Text(r"\.?[A-Za-z0-9.\-]{1,253}", "must be a host name such as example.com"), FIRST),
+    "path": Option(Text(r"/[^;\s]*", "must be a path starting with / (no ; or spaces)"), FIRST),
+    "sameSite": Option(OneOf(("Strict", "Lax", "None")), FIRST),
+    "secure": Option(Flag(), FIRST),
+    "unique": Option(Flag(), FIRST),
 }
 
 #: ``[snippet.config]``: every client option a settings file may set.
 CLIENT_OPTIONS: dict[str, Option] = {
     "alias": Option(Text(r".{1,255}", "must be 1-255 characters (PutRumEvents Alias)"), "1.20.0"),
     "applicationAttributes": Option(Attributes(), "3.1.0"),
-    "batchLimit": Option(WHOLE_1, "1.13.0"),
-    "candidatesCacheSize": Option(WHOLE_1, "3.0.0"),
+    "batchLimit": Option(WHOLE_1, FIRST),
+    "candidatesCacheSize": Option(WHOLE_1, "1.23.0"),
     "compressionStrategy": Option(Table({"enabled": Option(Flag(), "2.1.0")}), "2.1.0"),
-    "cookieAttributes": Option(Table(COOKIE_ATTRIBUTES, "cookie attribute"), "1.4.0"),
-    "disableAutoPageView": Option(Flag(), "1.4.0"),
-    "enableRumClient": Option(Flag(), "1.4.0"),
+    "cookieAttributes": Option(Table(COOKIE_ATTRIBUTES, "cookie attribute"), FIRST),
+    "disableAutoPageView": Option(Flag(), FIRST),
+    "enableRumClient": Option(Flag(), FIRST),
     "enableW3CTraceId": Option(Flag(), "1.25.0"),
-    "eventCacheSize": Option(WHOLE_1, "1.13.0"),
+    "eventCacheSize": Option(WHOLE_1, FIRST),
     "headers": Option(StringTable(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", "must be an HTTP header name"), "1.22.0"),
-    "pageIdFormat": Option(OneOf(("PATH", "HASH", "PATH_AND_HASH")), "1.4.0"),
-    "recordResourceUrl": Option(Flag(), "1.4.0"),
+    "pageIdFormat": Option(OneOf(("PATH", "HASH", "PATH_AND_HASH")), FIRST),
+    "recordResourceUrl": Option(Flag(), FIRST),
     "retries": Option(WHOLE_0, "1.6.0"),
     "routeChangeComplete": Option(WHOLE_0, "1.5.0"),
     "routeChangeTimeout": Option(WHOLE_1, "1.5.0"),
-    "sessionAttributes": Option(Attributes(), "1.11.0"),
-    "sessionEventLimit": Option(WHOLE_0, "1.4.0"),
-    "sessionLengthSeconds": Option(WHOLE_1, "1.13.0"),
+    "sessionAttributes": Option(Attributes(), "1.10.0"),
+    "sessionEventLimit": Option(WHOLE_0, FIRST),
+    "sessionLengthSeconds": Option(WHOLE_1, FIRST),
     "suppressSessionStartEvent": Option(Flag(), "3.1.0"),
-    "useBeacon": Option(Flag(), "3.0.0"),
-    "userIdRetentionDays": Option(WHOLE_0, "3.0.0"),
+    "useBeacon": Option(Flag(), "1.9.0"),
+    "userIdRetentionDays": Option(WHOLE_0, FIRST),
 }
 
 #: Per-telemetry tables (``[snippet.config.http]`` ...). errors, performance and http are the monitor's
 #: telemetries; interaction and replay are client-only and switched on by their table.
 TELEMETRY_OPTIONS: dict[str, dict[str, Option]] = {
     "errors": {
-        "stackTraceLength": Option(WHOLE_0, "1.4.0"),
+        "stackTraceLength": Option(WHOLE_0, FIRST),
         "ignore": Option(RegExps("error messages"), "1.6.0"),
     },
     "performance": {
-        "eventLimit": Option(WHOLE_0, "1.4.0"),
-        "ignore": Option(RegExps("resource URLs"), "1.6.0"),
-        "recordAllTypes": Option(Each(OneOf(RESOURCE_TYPES), unique=True), "1.23.0"),
-        "sampleTypes": Option(Each(OneOf(RESOURCE_TYPES), unique=True), "1.23.0"),
+        "eventLimit": Option(WHOLE_0, FIRST),
+        "ignore": Option(RegExps("resource URLs"), "1.14.0"),
+        "recordAllTypes": Option(Each(OneOf(RESOURCE_TYPES), unique=True), FIRST),
+        "sampleTypes": Option(Each(OneOf(RESOURCE_TYPES), unique=True), FIRST),
         "reportAllLCP": Option(Flag(), "1.23.0"),
         "reportAllCLS": Option(Flag(), "1.23.0"),
         "reportAllINP": Option(Flag(), "1.23.0"),
     },
     "http": {
-        "urlsToInclude": Option(RegExps(), "1.4.0"),
-        "urlsToExclude": Option(RegExps(), "1.4.0"),
-        "stackTraceLength": Option(WHOLE_0, "1.4.0"),
-        "recordAllRequests": Option(Flag(), "1.4.0"),
-        "addXRayTraceIdHeader": Option(FlagOrRegExps(), "1.4.0"),
+        "urlsToInclude": Option(RegExps(), FIRST),
+        "urlsToExclude": Option(RegExps(), FIRST),
+        "stackTraceLength": Option(WHOLE_0, FIRST),
+        "recordAllRequests": Option(Flag(), FIRST),
+        "addXRayTraceIdHeader": Option(FlagOrRegExps(), FIRST),
     },
     "interaction": {
-        "events": Option(DomEvents(), "1.4.0"),
+        "events": Option(DomEvents(), FIRST),
         "enableMutationObserver": Option(Flag(), "1.4.0"),
     },
     "replay": {  # docs/plugins/RRWebPlugin.md
-        "additionalSampleRate": Option(Number(0, 1), "3.0.0"),
-        "batchSize": Option(WHOLE_1, "3.0.0"),
-        "flushInterval": Option(WHOLE_1, "3.0.0"),
+        "additionalSampleRate": Option(Number(0, 1), "2.1.0"),
+        "batchSize": Option(WHOLE_1, "2.1.0"),
+        "flushInterval": Option(WHOLE_1, "2.1.0"),
     },
 }
-#: The client-only telemetries and the release that introduced each.
-CLIENT_TELEMETRIES = {"interaction": "1.4.0", "replay": "3.0.0"}
+#: The client-only telemetries and the release whose telemetry names include each (``interaction`` in
+#: Orchestration.ts's ``TelemetryEnum`` of v1.1.0; ``replay`` in packages/web's ``TelemetryEnum`` from v3.0.0).
+CLIENT_TELEMETRIES = {"interaction": FIRST, "replay": "3.0.0"}
 
 #: Options rumcfn already sets from another setting: where to set them instead.
 DERIVED: dict[str, str] = {
@@ -329,7 +339,7 @@ def used_options(config: FrozenMap) -> list[tuple[str, str, Any]]:
     used = []
     for key, item in config:
         if key in TELEMETRY_OPTIONS:
-            used.append((key, CLIENT_TELEMETRIES.get(key, "1.4.0"), item))
+            used.append((key, CLIENT_TELEMETRIES.get(key, FIRST), item))
             used += [(f"{key}.{sub}", TELEMETRY_OPTIONS[key][sub].since, v) for sub, v in item]
         elif key in CLIENT_OPTIONS:
             used.append((key, CLIENT_OPTIONS[key].since, item))

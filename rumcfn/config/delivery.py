@@ -15,8 +15,19 @@ from rumcfn.facts import DEFAULT_CLIENT_VERSION, LOG_RETENTION_DAYS
 CLIENT_VERSION = Text(r"[1-9][0-9]{0,2}\.(0|[1-9][0-9]{0,3})\.(0|[1-9][0-9]{0,3})", "must be a version such as 3.2.1")
 
 #: AWS's rule for a release id (CloudWatch user guide, "Enabling unminification of JavaScript error stack
-#: traces"; aws-rum-web docs/configuration.md ``releaseId``).
-RELEASE_ID = Text(r"[a-zA-Z0-9_\-:/.]{1,200}", "must be 1-200 of letters, digits and _ - : / .", optional=True)
+#: traces"; aws-rum-web docs/configuration.md ``releaseId``), and no empty or ".." path segment: the id is a folder
+#: of the maps' S3 keys (``<prefix>/<release id>/``), where "/" would make ``maps//`` and ".." climb out.
+RELEASE_ID = Text(r"(?!/)(?!.*//)(?!.*/$)(?!(.*/)?\.\.(/|$))[a-zA-Z0-9_\-:/.]{1,200}",
+                  "must be 1-200 of letters, digits and _ - : / . (no empty or .. segments between slashes)",
+                  optional=True)
+
+#: Where the client sends (``snippet.endpoint``): an http(s) URL whose path has no empty segment and no query or
+#: fragment. The client posts to its path with one trailing "/" removed + /appmonitors/<id> (@aws-rum/web-core
+#: DataPlaneClient), ignoring a query; the canary answers the path with every trailing "/" removed: with no
+#: empty segment the two are the same.
+ENDPOINT = Text(rf"https?://{formats.HOST}(:{formats.PORT})?(/|(/[^\s/?#]+)+/?)?",
+                "must be an http(s) URL with no empty segments (//) in its path and no query or fragment, such as "
+                "https://rum.example.com/collect", max_length=2048, optional=True, summary="an http(s) URL")
 
 
 @dataclass(frozen=True)
@@ -34,7 +45,7 @@ class SnippetSettings(Section):
     endpoint: str = setting(
         "",
         "Data-plane endpoint (empty: `https://dataplane.rum.<region>.<url suffix>`, from the stack).",
-        formats.url(optional=True),
+        ENDPOINT,
     )
     app_version: str = setting(
         "1.0.0",
@@ -84,8 +95,11 @@ class SnippetSettings(Section):
         )
 
 
-#: What ``rumcfn snippet`` needs to know about a monitor that already exists.
-APP_MONITOR_ID = Text(r"[0-9a-f-]{36}|[\w-]{1,64}", "must be an app monitor id (a UUID)")
+#: What ``rumcfn snippet`` and ``rumcfn doctor`` need to know about a monitor that already exists: its id, a UUID
+#: (botocore rum model, AppMonitorId: 36 characters of [a-fA-F0-9]{8}-[a-fA-F0-9]{4}-...-[a-fA-F0-9]{12}).
+APP_MONITOR_ID = Text(r"[a-fA-F0-9]{8}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{4}-[a-fA-F0-9]{12}",
+                      "must be an app monitor id (a UUID such as 8bd5f4a2-1b7c-4a36-9a0e-0d4fbbd1d0c3)",
+                      min_length=36, max_length=36)
 
 #: The object key of rum.js. S3 keys are at most 1,024 bytes of UTF-8; rumcfn takes the safe characters of the
 #: S3 object-key guidelines except * and ? (IAM wildcards: the writer role may write exactly this object), and

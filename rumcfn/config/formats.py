@@ -6,10 +6,11 @@ Patterns are written so that CloudFormation can use them as a parameter's ``Allo
 
 from __future__ import annotations
 
+import re
 import unicodedata
 
-from rumcfn.config.rules import Custom, Each, Pairs, Text
-from rumcfn.facts import PARTITIONS
+from rumcfn import facts
+from rumcfn.config.rules import Custom, Each, Lazy, Pairs, Text
 
 #: One DNS label: 1-63 letters, digits or hyphens, not starting or ending with a hyphen (RFC 1123).
 LABEL = r"[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
@@ -48,31 +49,44 @@ BUCKET = Text(BUCKET_PATTERN, BUCKET_RULE, min_length=3, max_length=63,
 #: The canary's artifacts bucket: "The name of the S3 bucket can't include a period" (CreateCanary).
 ARTIFACTS_BUCKET = Text(rf"(?!.*\.){BUCKET_PATTERN}", "must be an S3 bucket name without periods (CreateCanary)",
                         min_length=3, max_length=63, optional=True)
-S3_URI = Custom(lambda value: isinstance(value, str) and (value == "" or _s3_uri(value)),
-                "must be an S3 URI such as s3://bucket/prefix (bucket by the S3 naming rules)")
+#: Where RUM reads source maps: RUM's ``JavaScriptSourceMaps.S3Uri`` (botocore rum model, DeobfuscationS3Uri:
+#: ``s3://[a-z0-9][-.a-z0-9]{1,62}(?:/[-!_*'().a-z0-9A-Z]+(?:/[-!_*'().a-z0-9A-Z]+)*)?/?``, 1-1,024 characters for
+#: the whole URI), matched whole, with the bucket also held to the S3 naming rules.
+S3_URI_PATTERN = r"s3://[a-z0-9][-.a-z0-9]{1,62}(?:/[-!_*'().a-z0-9A-Z]+(?:/[-!_*'().a-z0-9A-Z]+)*)?/?"
+S3_URI = Custom(lambda value: isinstance(value, str) and _s3_uri(value),
+                "must be an S3 URI such as s3://bucket/prefix of at most 1,024 characters (RUM's S3Uri: bucket by "
+                "the S3 naming rules, then /-separated segments of letters, digits and - ! _ * ' ( ) .)",
+                optional=True)
 
 
 def _s3_uri(value: str) -> bool:
-    if not value.startswith("s3://"):
+    if len(value) > 1024 or not re.fullmatch(S3_URI_PATTERN, value):
         return False
-    bucket, _, prefix = value[5:].partition("/")
     try:
-        BUCKET.check("", bucket)
-        Text(r"[^\s]*", "", max_bytes=1024).check("", prefix)  # S3 object keys: at most 1,024 bytes
+        BUCKET.check("", value[5:].partition("/")[0])
     except ValueError:
         return False
     return True
 
 
-_PARTITION = "(" + "|".join(PARTITIONS) + ")"
-_REGION = r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}"
+
+def partition_pattern() -> str:
+    """An ARN's partition: one botocore knows (``data/partitions.json``, read by :mod:`rumcfn.facts`)."""
+    return "(" + "|".join(facts.partition_names()) + ")"
+
+
+#: A Region of any partition botocore knows (its ``regionRegex``es: eu-west-1, cn-north-1, eusc-de-east-1,
+#: us-isob-east-1 ...); the one Region rule, and the Region part of the patterns below.
+REGION = Lazy(lambda: Text(facts.region_pattern(), "must be an AWS Region such as eu-west-1 (a Region of a "
+                           "partition botocore knows)", min_length=1, max_length=128))
+REGIONS = Each(REGION, count=(1, None), what="regions")
 #: IAM role ARNs (IAM API: arnType 20-2048 characters, path /.../ of ! to ~, role name 1-64 of \w+=,.@-).
-ROLE_ARN = Text(rf"arn:{_PARTITION}:iam::[0-9]{{12}}:role/([!-~]*/)?[A-Za-z0-9_+=,.@\-]{{1,64}}",
-                "must be an IAM role ARN", max_length=2048, optional=True)
+ROLE_ARN = Lazy(lambda: Text(rf"arn:{partition_pattern()}:iam::[0-9]{{12}}:role/([!-~]*/)?[A-Za-z0-9_+=,.@\-]{{1,64}}",
+                             "must be an IAM role ARN", max_length=2048, optional=True))
 #: SNS topic ARNs: topic names are 1-256 of A-Z a-z 0-9 - _ (SNS CreateTopic); alarm actions are at most
 #: 1,024 characters (CloudWatch PutMetricAlarm ``ResourceName``).
-TOPIC_ARN = Text(rf"arn:{_PARTITION}:sns:{_REGION}:[0-9]{{12}}:[A-Za-z0-9_\-]{{1,256}}", "must be an SNS topic ARN",
-                 max_length=1024, optional=True)
+TOPIC_ARN = Lazy(lambda: Text(rf"arn:{partition_pattern()}:sns:{facts.region_pattern()}:[0-9]{{12}}:"
+                              r"[A-Za-z0-9_\-]{1,256}", "must be an SNS topic ARN", max_length=1024, optional=True))
 EMAIL = Text(r"[^@\s]+@[^@\s]+\.[^@\s]+", "must be an e-mail address", max_length=254, optional=True,
              summary="an e-mail address, or empty for no subscription")
 
@@ -100,19 +114,18 @@ TAGS = Pairs(TAG_KEY, TAG_VALUE, most=50)
 #: cloudformation service-2.json ``StackNameOrId`` pattern).
 STACK_NAME = Text(r"[a-zA-Z][-a-zA-Z0-9]*", "must be a stack name: 1-128 letters, digits and hyphens, starting "
                   "with a letter", min_length=1, max_length=128)
-#: A stack name or a stack id (an ARN), as DescribeStacks and DeleteStack take it (botocore's ``StackNameOrId``).
-STACK_NAME_OR_ID = Text(r"[a-zA-Z][-a-zA-Z0-9]{0,127}|arn:\b(aws|aws-us-gov|aws-cn)\b:[-a-zA-Z0-9:/._+]*",
-                        "must be a stack name (1-128 letters, digits and hyphens, starting with a letter) or a "
-                        "stack id (arn:...)", min_length=1)
+#: A stack name or a stack id (an ARN), as DescribeStacks and DeleteStack take it (botocore's ``StackNameOrId``,
+#: whose ARN half still lists only aws, aws-us-gov and aws-cn: the partition is any botocore knows instead).
+STACK_NAME_OR_ID = Lazy(lambda: Text(rf"[a-zA-Z][-a-zA-Z0-9]{{0,127}}|arn:{partition_pattern()}:[-a-zA-Z0-9:/._+]*",
+                                     "must be a stack name (1-128 letters, digits and hyphens, starting with a letter)"
+                                     " or a stack id (arn:...)", min_length=1))
 #: A StackSet name (CreateStackSet ``StackSetName``; cfn-lint's AWS::CloudFormation::StackSet schema:
 #: ``^[a-zA-Z][a-zA-Z0-9\-]{0,127}$``).
 STACK_SET_NAME = Text(r"[a-zA-Z][a-zA-Z0-9\-]{0,127}", "must be a StackSet name: 1-128 letters, digits and "
                       "hyphens, starting with a letter", min_length=1, max_length=128)
 
-# Where a StackSet deploys, and a stack's own tags (botocore cloudformation service-2.json: Region, Account
+# Where a StackSet deploys (REGION above), and a stack's own tags (botocore cloudformation service-2.json: Account
 # ^[0-9]{12}$, OrganizationalUnitId; Tag Key 1-128 and Value 1-256 characters; "aws:" is reserved).
-REGION = Text(r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}", "must be an AWS region such as eu-west-1", max_length=128)
-REGIONS = Each(REGION, count=(1, None), what="regions")
 ACCOUNTS = Each(Text(r"[0-9]{12}", "must be 12-digit AWS account ids"), count=(1, None), what="accounts")
 ORGANIZATIONAL_UNITS = Each(Text(r"ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}|r-[a-z0-9]{4,32}",
                                  "must be organizational unit ids such as ou-ab12-cd34ef56, or a root id r-ab12"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from rumcfn.config import formats
-from rumcfn.config.rules import Each, Flag, Number, OneOf, Text, Value, fail
+from rumcfn.config.rules import Each, Flag, Lazy, Number, OneOf, Text, Value, fail
 from rumcfn.config.section import Section, setting
 from rumcfn.facts import (
     AUTH_MODES,
@@ -14,6 +14,7 @@ from rumcfn.facts import (
     EXTENDED_METRICS,
     LOG_RETENTION_DAYS,
     TELEMETRIES,
+    region_pattern,
 )
 
 #: The RUM API's AppMonitorName: ^(?!\.)[\.\-_#A-Za-z0-9]+$, 1-255 (no "/", which CloudFormation's schema allows).
@@ -131,15 +132,15 @@ class MonitorSettings(Section):
             )
 
 
-#: Identity pool ids are REGION:GUID (Amazon Cognito identity pools, e.g.
+#: Identity pool ids are REGION:GUID, the Region of any partition (Amazon Cognito identity pools, e.g.
 #: us-east-1:1a1a1a1a-ffff-1111-9999-12345678abcd; the API's IdentityPoolId is [\w-]+:[0-9a-f-]+ and at most 55
 #: characters).
-IDENTITY_POOL_ID = Text(
-    r"[a-z]{2}(-[a-z]+)+-[0-9]{1,2}:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+IDENTITY_POOL_ID = Lazy(lambda: Text(
+    f"{region_pattern()}:[0-9a-f]{{8}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{4}}-[0-9a-f]{{12}}",
     "must be an identity pool id such as us-east-1:1a1a1a1a-ffff-1111-9999-12345678abcd",
     max_length=55,
     optional=True,
-)
+))
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ validation share one definition.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -229,10 +230,41 @@ class Budget(Rule):
 
 @dataclass(frozen=True)
 class Custom(Rule):
-    """A rule written as a function (for values no primitive above describes); ``test`` gets the literal."""
+    """A rule written as a function (for values no primitive above describes); ``test`` gets the literal;
+    ``optional``: "" means unset."""
 
     test: Any = field(compare=False)
     rule: str = ""
+    optional: bool = False
 
     def _check(self, name: str, value: Any) -> None:
+        if self.optional and value == "":
+            return
         fail(name, bool(self.test(value)), self.rule, value)
+
+
+@dataclass(frozen=True)
+class Lazy(Rule):
+    """A rule built when first used, for rules made from data read at run time (botocore's partitions):
+    importing the settings reads nothing."""
+
+    build: Any = field(compare=False)
+
+    def _check(self, name: str, value: Any) -> None:
+        self.rule_now()._check(name, value)
+
+    def rule_now(self) -> Rule:
+        return _built(self.build)
+
+    def parameter(self) -> dict[str, Any]:
+        return self.rule_now().parameter()
+
+    def __getattr__(self, name: str) -> Any:  # pattern, rule, max_length ... of the built rule
+        if name.startswith("__"):
+            raise AttributeError(name)
+        return getattr(self.rule_now(), name)
+
+
+@functools.cache
+def _built(build: Any) -> Rule:
+    return build()

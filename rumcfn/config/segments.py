@@ -21,8 +21,11 @@ from rumcfn.facts import BUDGET_METRICS, DEVICE_TYPES, SEGMENT_DIMENSIONS, VITAL
 #: How files and flags spell a budget that is off.
 OFF = ("off", "none")
 CLS = BudgetRule(most=1, most_rule="must be at most 1: CLS is unitless, not milliseconds")
-#: A dimension value: CloudWatch takes 1-1024 characters (botocore cloudwatch model, DimensionValue).
-VALUE = Text(r"\S(.*\S)?", "must be 1-1024 characters without leading or trailing spaces", max_length=1024,
+#: A dimension value: CloudWatch takes 1-1024 characters (botocore cloudwatch model, DimensionValue) that "must
+#: contain only ASCII characters" without control characters (Dimension.Value). Browsers send a page id as its
+#: percent-encoded path, so /café arrives as /caf%C3%A9.
+VALUE = Text(r"[!-~]([ -~]*[!-~])?", "must be 1-1024 ASCII characters without leading or trailing spaces (CloudWatch "
+             "dimension values; write a page's non-ASCII path percent-encoded, as browsers send it)", max_length=1024,
              optional=True)
 NAME = Text(r"[a-z0-9]+(-[a-z0-9]+)*", "must be 1-48 of a-z 0-9 in words joined by single hyphens", max_length=48,
             optional=True)

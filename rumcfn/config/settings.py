@@ -19,9 +19,11 @@ from rumcfn.config.monitor import AuthSettings, MonitorSettings
 from rumcfn.config.rules import Flag, Text, Value, fail, is_literal
 from rumcfn.config.section import Section, setting
 from rumcfn.errors import SettingsError
+from rumcfn.facts import TEMPLATE_DESCRIPTION_BYTES
 
 #: A template's Description: a literal string of at most 1,024 bytes (CloudFormation template anatomy).
-DESCRIPTION = Text(r"[^\x00-\x1f\x7f]*", "must be at most 1,024 bytes of text", max_bytes=1024, optional=True)
+DESCRIPTION = Text(r"[^\x00-\x1f\x7f]*", f"must be at most {TEMPLATE_DESCRIPTION_BYTES:,} bytes of text",
+                   max_bytes=TEMPLATE_DESCRIPTION_BYTES, optional=True)
 
 
 @dataclass(frozen=True)

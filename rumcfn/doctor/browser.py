@@ -21,6 +21,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rumcfn.client.loader import data_plane_prefix
 from rumcfn.doctor.cdp import Browser, CDPError, Page
 
 #: The loader's queueing stub (``window[n]=function(c,p){x.q.push(...)}``) until the client replaces it.
@@ -151,7 +152,7 @@ def send_one_batch(url: str, endpoint: str, *, timeout: float = 15, flags: tuple
             page.send("Log.enable")
             page.send(
                 "Fetch.enable",
-                {"patterns": [{"urlPattern": f"{endpoint.rstrip('/')}/appmonitors/*", "requestStage": "Request"}]},
+                {"patterns": [{"urlPattern": f"{data_plane_prefix(endpoint)}*", "requestStage": "Request"}]},
             )
             start = len(browser.events)
             page.goto(url, timeout)

@@ -24,6 +24,7 @@ from rumcfn.config.formats import STACK_NAME
 from rumcfn.config.segments import logical_id
 from rumcfn.facts import (
     ACCOUNT_ID_LENGTH,
+    ALARM_DESCRIPTION_MAX,
     BUDGET_METRICS,
     CANARY_NAMESPACE,
     LONGEST_PARTITION,
@@ -33,6 +34,7 @@ from rumcfn.facts import (
     RUM_DIMENSION,
     RUM_NAMESPACE,
     cloudwatch_statistic,
+    service_principal,
 )
 from rumcfn.stack.limits import check_resources
 from rumcfn.stack.naming import stack_unique
@@ -109,7 +111,7 @@ def add_topic(template: Template, settings: Settings) -> tuple[sns.Topic, kms.Ke
                     Statement(
                         Sid="CloudWatchAlarms",
                         Effect=Allow,
-                        Principal=Principal("Service", "cloudwatch.amazonaws.com"),
+                        Principal=Principal("Service", service_principal("cloudwatch")),
                         Action=[awacs.kms.Decrypt, awacs.kms.Action("GenerateDataKey*")],
                         Resource=["*"],
                         Condition=Condition(StringEquals("aws:SourceAccount", Ref("AWS::AccountId"))),
@@ -192,6 +194,13 @@ def add_budget_alarm(
     )
 
 
+def within_description(head: str, detail: str, tail: str, most: int = ALARM_DESCRIPTION_MAX) -> str:
+    """``head + detail + tail``, with ``detail`` cut short ("...") so that the whole fits ``most`` characters: a
+    segment's two dimension values may each be 1,024 characters, an alarm's description no more than that."""
+    room = most - len(head) - len(tail)
+    return head + (detail if len(detail) <= room else detail[: max(room - 3, 0)] + "...") + tail
+
+
 def add_segment_alarm(
     template: Template, settings: Settings, segment: Segment, key: str, monitor_name: Any, actions: dict[str, Any]
 ) -> cloudwatch.Alarm:
@@ -209,7 +218,8 @@ def add_segment_alarm(
         threshold=threshold,
         logical=f"Segment{logical_id(label)}{_logical(key, 'warning')}",
         suffix=f"{label}-{_alarm_suffix(key, 'warning')}",
-        description=f"Warning: {_what(settings, key, threshold)} ({key} budget of segment {label}: {where})",
+        description=within_description(f"Warning: {_what(settings, key, threshold)} ({key} budget of segment {label}: ",
+                                       where, ")"),
         dimensions=dimensions,
         actions=actions,
     )

@@ -9,7 +9,7 @@ from troposphere import GetAtt, Output, Ref, Sub, Template, rum
 
 from rumcfn.client.snippet import script_tag, snippet_sub
 from rumcfn.config import Settings, is_literal
-from rumcfn.facts import RELEASE_DIMENSION
+from rumcfn.facts import RELEASE_DIMENSION, TEMPLATE_DESCRIPTION_BYTES
 from rumcfn.stack.alarms import Alarms, add_alarms
 from rumcfn.stack.auth import Auth, add_auth
 from rumcfn.stack.bucket_emptier import BucketEmptier, add_bucket_emptier, emptying_duty
@@ -43,17 +43,13 @@ class Stack:
     log_retention: LogRetention | None = None
 
 
-#: CloudFormation's limit for a template's Description (template anatomy: at most 1,024 bytes).
-DESCRIPTION_BYTES = 1024
-
-
 def describe(settings: Settings) -> str:
     """The setting, or one naming the site's domains (their count when the names would not fit)."""
     if settings.description:
         return settings.description
     domains = [d for d in settings.monitor.domains if is_literal(d)] if not settings.parameters else []
     text = f"CloudWatch RUM real-user monitoring for {', '.join(domains) or 'a website'} (rumcfn {__version__})"
-    if len(text.encode()) > DESCRIPTION_BYTES:
+    if len(text.encode()) > TEMPLATE_DESCRIPTION_BYTES:
         text = f"CloudWatch RUM real-user monitoring for {len(domains)} domains (rumcfn {__version__})"
     return text
 

@@ -18,12 +18,13 @@ from awacs.aws import Allow, PolicyDocument, Statement
 from troposphere import AWSObject, GetAtt, Ref, Sub, Template, iam
 
 from rumcfn.config import Settings
+from rumcfn.facts import LAMBDA_MAX_TIMEOUT
 from rumcfn.stack.canary import Canary
 from rumcfn.stack.snippet_writer import SERVICE_PROPS, Duty, ScriptResources
 
-#: Function timeout when it also empties the bucket: Lambda's maximum (900 s), within the custom
+#: Function timeout when it also empties the bucket: Lambda's maximum (facts.LAMBDA_MAX_TIMEOUT), within the custom
 #: resources' ServiceTimeout, so that a bucket full of a month of canary runs has time to go.
-EMPTYING_TIMEOUT = 900
+EMPTYING_TIMEOUT = LAMBDA_MAX_TIMEOUT
 
 
 class EmptyBucket(AWSObject):

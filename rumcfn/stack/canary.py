@@ -17,17 +17,18 @@ from troposphere import GetAtt, Join, Ref, Split, Sub, Tags, Template, iam, synt
 
 from rumcfn.client.snippet import data_plane_endpoint
 from rumcfn.config import Settings, is_literal
+from rumcfn.facts import SYNTHETICS_PUPPETEER_RUNTIMES
 from rumcfn.resources import render
 from rumcfn.stack.buckets import add_secure_bucket
 from rumcfn.stack.roles import lambda_trust
 
-#: The newest Node.js + Puppeteer runtime in AWS's docs ("Runtime versions using Node.js and Puppeteer",
-#: read 2026-12-02: syn-nodejs-puppeteer-15.0 "is the most recent"). From 13.1 on, the runtime's modules
-#: are @aws/synthetics-puppeteer and @aws/synthetics-logger; the inline-script handler is unchanged.
-#: cfn-lint keeps no list of Synthetics runtimes (its schema takes any 1-1024 character RuntimeVersion):
-#: tests/unit/build/test_canary.py checks the schema accepts this one and, should cfn-lint's data ever
-#: name Puppeteer runtimes, that this is the newest it names.
-RUNTIME = "syn-nodejs-puppeteer-15.0"
+#: The newest Node.js + Puppeteer runtime AWS lists (facts.SYNTHETICS_PUPPETEER_RUNTIMES, with its source). The
+#: script needs what every runtime from 13.1 on gives: @aws/synthetics-puppeteer and @aws/synthetics-logger, the
+#: inline handler index.handler, and Node.js's global URL and async functions (Node.js 10 and later). cfn-lint
+#: keeps no list of Synthetics runtimes (its schema takes any 1-1024 character RuntimeVersion):
+#: tests/unit/stack/test_canary.py checks the schema accepts this one and, should cfn-lint's data ever name
+#: Puppeteer runtimes, that this is the newest.
+RUNTIME = SYNTHETICS_PUPPETEER_RUNTIMES[0]
 HANDLER = "index.handler"  # an inline Script is saved as index.js
 ARTIFACT_PREFIX = "synthetics"
 #: Synthetics names the canary's Lambda function and log group after the first 21 characters of its name

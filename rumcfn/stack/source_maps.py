@@ -18,11 +18,12 @@ from awacs.aws import Allow, Condition, PolicyDocument, Principal, Statement, St
 from troposphere import AccountId, GetAtt, Sub, Template, s3
 
 from rumcfn.config import Settings, is_literal
+from rumcfn.facts import service_principal
 from rumcfn.stack.buckets import add_secure_bucket
 from rumcfn.stack.naming import monitor_arn
 
 LOGICAL_ID = "SourceMaps"
-RUM_SERVICE = "rum.amazonaws.com"
+RUM_SERVICE = service_principal("rum")
 
 
 @dataclass(frozen=True)

@@ -224,7 +224,8 @@ def test_csp_prints_the_directives_the_configured_snippet_needs(run_cli):
 def test_csp_needs_a_region(run_cli):
     done = run_cli("csp")
     assert done.returncode == 2 and done.stdout == ""
-    assert done.stderr == "rumcfn: error: setting --region: must be an AWS region such as eu-west-1, but got None\n"
+    assert done.stderr == ("rumcfn: error: setting --region: must be an AWS Region such as eu-west-1 (a Region of a "
+                           "partition botocore knows), but got None\n")
 
 
 @pytest.mark.parametrize(

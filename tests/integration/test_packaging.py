@@ -64,6 +64,7 @@ def test_installed_rumcfn_synthesizes_from_another_directory(installed, tmp_path
     assert result.returncode == 0, result.stderr
     template = json.loads((tmp_path / "t.json").read_text())
     assert "AppMonitor" in template["Resources"]
-    snippet = subprocess.run([str(python), "-m", "rumcfn", "snippet", "--app-monitor-id", "abc-123",
-                              "--region", "us-east-1", "--unsigned"], cwd=tmp_path, capture_output=True, text=True)
+    snippet = subprocess.run([str(python), "-m", "rumcfn", "snippet", "--app-monitor-id",
+                              "8bd5f4a2-1b7c-4a36-9a0e-0d4fbbd1d0c3", "--region", "us-east-1", "--unsigned"],
+                             cwd=tmp_path, capture_output=True, text=True)
     assert snippet.returncode == 0 and "cwr.js" in snippet.stdout

@@ -20,9 +20,19 @@ from tests.support.aws import boto_client
 REGION = "eu-west-1"
 ACCOUNT = "123456789012"
 STACK = "site-rum"
-STACK_ID = f"arn:aws:cloudformation:{REGION}:{ACCOUNT}:stack/{STACK}/0d3b4a50-c9e0-11ef-9c2a-0affd1e2f3a5"
 MONITOR_ID = "0f2ad3c2-5b4e-4c8e-9a53-1b2f4a6e7d90"
-POOL_ID = f"{REGION}:7c1e9a52-3d4f-4b6a-8e2d-5f0a9b8c7d61"
+
+
+def stack_id(region: str = REGION, partition: str = "aws") -> str:
+    return f"arn:{partition}:cloudformation:{region}:{ACCOUNT}:stack/{STACK}/0d3b4a50-c9e0-11ef-9c2a-0affd1e2f3a5"
+
+
+def pool_id(region: str = REGION) -> str:
+    return f"{region}:7c1e9a52-3d4f-4b6a-8e2d-5f0a9b8c7d61"
+
+
+STACK_ID = stack_id()
+POOL_ID = pool_id()
 NOW = datetime(2026, 11, 23, tzinfo=timezone.utc)
 
 
@@ -33,7 +43,8 @@ def outputs_of(template: dict, values: dict[str, str]) -> list[dict]:
 
 
 class Deployed:
-    """A stubbed CloudFormation client answering for one stack built from ``settings``."""
+    """A stubbed CloudFormation client answering for one stack built from ``settings``, deployed in ``region`` of
+    ``partition`` (its stack ARN says so)."""
 
     def __init__(
         self,
@@ -44,15 +55,17 @@ class Deployed:
         yaml: bool = False,
         outputs: dict | None = None,
         physical: dict | None = None,
+        region: str = REGION,
+        partition: str = "aws",
     ):
         self.template = json.loads(to_json(build_template(settings)))
-        self.client = boto_client("cloudformation", region=REGION)
+        self.client = boto_client("cloudformation", region=region)
         self.stubber = Stubber(self.client)
-        values = {"AppMonitorId": MONITOR_ID, "IdentityPoolId": POOL_ID, "AppMonitorName": "example-site"}
+        values = {"AppMonitorId": MONITOR_ID, "IdentityPoolId": pool_id(region), "AppMonitorName": "example-site"}
         values.update(outputs or {})
         stack = {
             "StackName": STACK,
-            "StackId": STACK_ID,
+            "StackId": stack_id(region, partition),
             "StackStatus": status,
             "CreationTime": NOW,
             "Outputs": [o for o in outputs_of(self.template, values) if o["OutputValue"] is not None],
@@ -66,7 +79,7 @@ class Deployed:
         self.stubber.add_response(
             "get_template", {"TemplateBody": body}, {"StackName": STACK, "TemplateStage": "Original"}
         )
-        ids = {"IdentityPool": POOL_ID, "AppMonitor": "example-site"}
+        ids = {"IdentityPool": pool_id(region), "AppMonitor": "example-site"}
         ids.update(physical or {})
         summaries = [
             {

@@ -102,8 +102,9 @@ def limits_table() -> str:
         ("canary script (`Code.Script`)", "—", f"{canary_script_bytes(example):,} bytes"),
         (
             "canary locations (`Replicas`)",
-            "1–50, commercial Regions other than the stack's",
-            "checked at synth time; the stack's own Region by a template rule",
+            "1–50, commercial Regions where Synthetics runs, other than the stack's",
+            "checked at synth time (botocore's partitions, cfn-lint's region data); the stack's own Region by a "
+            "template rule",
         ),
         (
             "canary retries (`Schedule.RetryConfig.MaxRetries`)",

@@ -115,14 +115,24 @@ def test_maps_over_50_mb_are_refused(tmp_path, monkeypatch):
         upload(Aws(region=REGION), tmp_path, "r1", s3_uri=f"s3://{BUCKET}", echo=lambda line: None)
 
 
-@pytest.mark.parametrize("release", ["", "v 1", "x" * 201, "release#1"])
+@pytest.mark.parametrize("release", ["", "v 1", "x" * 201, "release#1", "/", "//", "/v1", "v1/", "v1//web", "..",
+                                     "v1/../v2", "../maps"])
 def test_release_ids_follow_aws_rule(tmp_path, release):
+    """AWS's characters, and no empty or .. path segment: the id is a folder of the S3 key (maps//, maps/../)."""
     with pytest.raises(SettingsError) as caught:
         upload(Aws(region=REGION), tmp_path, release, s3_uri=f"s3://{BUCKET}")
     assert str(caught.value).startswith("setting --release-id: must be 1-200 of letters, digits and _ - : / .")
 
 
-@pytest.mark.parametrize("release", ["a", "2026.12.02-1", "build:42/web_app", "x" * 200])
+@pytest.mark.parametrize("release", ["/", "v1/"])
+def test_the_snippet_refuses_the_release_ids_upload_refuses(release):
+    from rumcfn.config import from_mapping
+
+    with pytest.raises(SettingsError, match="setting snippet.release_id: must be 1-200"):
+        from_mapping({"snippet": {"release_id": release}})
+
+
+@pytest.mark.parametrize("release", ["a", "2026.12.02-1", "build:42/web_app", "x" * 200, "v1.0/web", "...", "a..b"])
 def test_valid_release_ids_pass_the_rule(tmp_path, release):
     from rumcfn.config.delivery import RELEASE_ID
 

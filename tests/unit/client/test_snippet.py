@@ -105,6 +105,9 @@ def test_script_end_tag_in_values_cannot_close_an_inline_script():
     "kwargs,setting",
     [
         ({"app_monitor_id": "not an id!", "region": "us-east-1", "unsigned": True}, "--app-monitor-id"),
+        ({"app_monitor_id": "not-an-id", "region": "us-east-1", "unsigned": True}, "--app-monitor-id"),
+        ({"app_monitor_id": "x" * 36, "region": "us-east-1", "unsigned": True}, "--app-monitor-id"),
+        ({"app_monitor_id": "-" * 36, "region": "us-east-1", "unsigned": True}, "--app-monitor-id"),
         ({"app_monitor_id": MONITOR, "region": "mars-1", "unsigned": True}, "--region"),
         ({"app_monitor_id": MONITOR, "region": "us-east-1"}, "--identity-pool-id"),
         (

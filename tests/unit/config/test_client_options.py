@@ -111,13 +111,57 @@ def test_javascript_only_keys_inside_a_telemetry_table_are_refused():
 
 def test_an_option_newer_than_the_pinned_client_is_refused():
     with pytest.raises(SettingsError) as caught:
-        from_mapping(snippet({"sessionAttributes": {"a": 1}, "useBeacon": False}, client_version="2.1.0"))
+        from_mapping(snippet({"sessionAttributes": {"a": 1}, "applicationAttributes": {"b": 2}},
+                             client_version="2.1.0"))
     assert str(caught.value) == (
-        "setting snippet.config.useBeacon: needs web client 3.0.0 or later "
-        "(snippet.client_version is 2.1.0), but got False"
+        "setting snippet.config.applicationAttributes: needs web client 3.1.0 or later "
+        "(snippet.client_version is 2.1.0), but got {'b': 2}"
     )
     with pytest.raises(SettingsError, match="snippet.config.replay: needs web client 3.0.0"):
         from_mapping(snippet({"replay": {}}, client_version="2.1.0"))
+    with pytest.raises(SettingsError, match="snippet.config.candidatesCacheSize: needs web client 1.23.0"):
+        from_mapping(snippet({"candidatesCacheSize": 10}, client_version="1.22.1"))
+    with pytest.raises(SettingsError, match="snippet.config.performance.ignore: needs web client 1.14.0"):
+        from_mapping(snippet({"performance": {"ignore": ["x"]}}, client_version="1.13.7"))
+
+
+#: Options the 2.1.0 client's own ``Config`` type declares (aws-rum-web v2.1.0, src/orchestration/Orchestration.ts).
+IN_2_1_0 = {"candidatesCacheSize": 10, "useBeacon": False, "userIdRetentionDays": 7, "batchLimit": 50,
+            "eventCacheSize": 100, "sessionLengthSeconds": 900, "sessionAttributes": {"plan": "pro"},
+            "compressionStrategy": {"enabled": True}, "cookieAttributes": {"unique": True},
+            "performance": {"ignore": ["\\.gif$"]}}
+
+
+@pytest.mark.parametrize("key", sorted(IN_2_1_0))
+def test_options_the_2_x_client_has_are_accepted_for_it(key):
+    settings = from_mapping(snippet({key: IN_2_1_0[key]}, client_version="2.1.0"))
+    assert key in settings.snippet.config.keys()
+
+
+def installed_types() -> str:
+    """The TypeScript declarations of the installed (pinned) client: aws-rum-web and @aws-rum/web-core."""
+    from tests.support import ROOT
+
+    return "\n".join(p.read_text() for package in ("aws-rum-web", "@aws-rum/web-core")
+                     for p in sorted((ROOT / "node_modules" / package / "dist" / "es").rglob("*.d.ts")))
+
+
+def declared_keys(types: str, name: str) -> set[str]:
+    keys = set()
+    for body in re.findall(rf"(?:interface {name}(?: extends \w+)? |type {name} = )\{{(.*?)\n\}}", types, re.S):
+        keys.update(re.findall(r"^    ([A-Za-z][A-Za-z0-9]*)\??:", body, re.M))
+    return keys
+
+
+def test_every_option_is_declared_by_the_pinned_clients_own_types():
+    types = installed_types()
+    config = declared_keys(types, "Config")
+    assert set(CLIENT_OPTIONS) <= config and set(DERIVED) <= config | {"telemetries"}
+    assert set(CLIENT_OPTIONS["cookieAttributes"].rule.options) <= declared_keys(types, "CookieAttributes")
+    plugins = {"errors": "JsErrorPluginConfig", "performance": "PerformancePluginConfig", "http": "HttpPluginConfig",
+               "interaction": "DomEventPluginConfig", "replay": "RRWebPluginConfig"}
+    for telemetry, type_name in plugins.items():
+        assert set(TELEMETRY_OPTIONS[telemetry]) <= declared_keys(types, type_name), telemetry
 
 
 def test_telemetry_tables_need_the_telemetry_and_xray_options_need_xray():

@@ -23,6 +23,10 @@ BAD = [
     ),
     ([{"country": "de", "lcp": 1}], "budgets.segments[0].country", "ISO 3166", "de"),
     ([{"page": " /a", "lcp": 1}], "budgets.segments[0].page", "without leading or trailing spaces", " /a"),
+    # CloudWatch Dimension.Value: "must contain only ASCII characters" (botocore cloudwatch model, Dimension)
+    ([{"page": "/caf\u00e9", "lcp": 1}], "budgets.segments[0].page", "ASCII", "/caf\u00e9"),
+    ([{"browser": "Chr\u00f6me", "lcp": 1}], "budgets.segments[0].browser", "ASCII", "Chr\u00f6me"),
+    ([{"os": "\u0410ndroid", "lcp": 1}], "budgets.segments[0].os", "ASCII", "\u0410ndroid"),
     ([{"page": "/a", "cls": 5}], "budgets.segments[0].cls", "not milliseconds", "5"),
     ([{"page": "/a", "lcp": -1}], "budgets.segments[0].lcp", "positive number", "-1"),
     ([{"page": "/a", "js_errors": 1}], "budgets.segments[0].js_errors", "not a known setting", "1"),

@@ -55,6 +55,18 @@ BAD = [
     ({"script": {"log_retention_days": 10}}, "script.log_retention_days", "one of 1, 3, 5", "10"),
     ({"snippet": {"client_version": "latest"}}, "snippet.client_version", "version such as 3.2.1", "latest"),
     ({"snippet": {"endpoint": "ftp://proxy"}}, "snippet.endpoint", "http(s) URL", "ftp://proxy"),
+    # the client strips one trailing slash from the endpoint's path, the canary's interception every one
+    ({"snippet": {"endpoint": "https://rum.example.com//"}}, "snippet.endpoint", "no empty segments", "com//"),
+    ({"snippet": {"endpoint": "https://rum.example.com/rum//"}}, "snippet.endpoint", "no empty segments", "rum//"),
+    ({"snippet": {"endpoint": "https://rum.example.com/a//b"}}, "snippet.endpoint", "no empty segments", "a//b"),
+    ({"snippet": {"endpoint": "https://rum.example.com/a?b=1"}}, "snippet.endpoint", "no query", "?b=1"),
+    # RUM's JavaScriptSourceMaps.S3Uri pattern (botocore rum model, DeobfuscationS3Uri)
+    ({"monitor": {"source_maps_s3_uri": "s3://maps/a+b"}}, "monitor.source_maps_s3_uri", "S3 URI", "a+b"),
+    ({"monitor": {"source_maps_s3_uri": "s3://maps/a~b"}}, "monitor.source_maps_s3_uri", "S3 URI", "a~b"),
+    ({"monitor": {"source_maps_s3_uri": "s3://maps/a%20b"}}, "monitor.source_maps_s3_uri", "S3 URI", "a%20b"),
+    ({"monitor": {"source_maps_s3_uri": "s3://maps//app"}}, "monitor.source_maps_s3_uri", "S3 URI", "maps//app"),
+    ({"monitor": {"source_maps_s3_uri": "s3://maps/app//"}}, "monitor.source_maps_s3_uri", "S3 URI", "app//"),
+    ({"monitor": {"source_maps_s3_uri": "s3://maps/" + "a" * 1015}}, "monitor.source_maps_s3_uri", "1,024", "aaa"),
     ({"budgets": {"lcp": 0}}, "budgets.lcp", "positive number", "0"),
     ({"budgets": {"cls": 100}}, "budgets.cls", "not milliseconds", "100"),
     ({"budgets": {"statistic": "p999"}}, "budgets.statistic", "pNN", "p999"),
@@ -170,3 +182,15 @@ def test_a_config_larger_than_any_settings_file_is_refused(tmp_path):
     path.write_text("# padding\n" * 120_000)
     with pytest.raises(SettingsError, match="at most 1 MiB"):
         load(path)
+
+
+@pytest.mark.parametrize("endpoint", ["https://rum.example.com", "https://rum.example.com/", "http://127.0.0.1:9000",
+                                      "https://rum.example.com/collect", "https://rum.example.com/a/b/"])
+def test_endpoints_the_client_and_the_canary_read_alike_are_accepted(endpoint):
+    assert from_mapping({"snippet": {"endpoint": endpoint}}).snippet.endpoint == endpoint
+
+
+@pytest.mark.parametrize("uri", ["s3://maps", "s3://maps/", "s3://maps/app", "s3://maps/app/",
+                                 "s3://maps/a/b-c_d!e*f'g(h).i/", "s3://maps/" + "a" * 1014])
+def test_source_map_uris_rum_takes_are_accepted(uri):
+    assert from_mapping({"monitor": {"source_maps_s3_uri": uri}}).monitor.source_maps_s3_uri == uri

@@ -263,6 +263,8 @@ def test_command_json(cli, world):
         (("--stack-name", STACK, "--domain", "www.example.com"), "give --stack-name alone"),
         ((), "give --stack-name STACK, or settings (flags, --config FILE) with --app-monitor-id ID"),
         (("--app-monitor-id", "not an id!"), "setting --app-monitor-id: must be an app monitor id"),
+        (("--app-monitor-id", "not-an-id"), "setting --app-monitor-id: must be an app monitor id"),
+        (("--app-monitor-id", MONITOR_ID[:-1] + "g"), "setting --app-monitor-id: must be an app monitor id"),
         (("--stack-name", STACK, "--url", "ftp://example.com/"), "setting --url: must be an http(s) URL"),
     ],
 )

@@ -272,3 +272,33 @@ def test_count_budgets_use_the_average_and_vitals_the_configured_statistic():
     }
     assert widgets["JsErrorCountPerPageView"] == widgets["Http5xxCountPerPageView"] == "Average"
     assert widgets["WebVitalsLargestContentfulPaint"] == "p90"
+
+
+# --- long segment values: the alarm's description is shortened, never refused ---------------------------
+
+
+def test_a_long_segment_keeps_every_alarm_description_within_what_cloudwatch_takes(linter):
+    """PutMetricAlarm AlarmDescription: at most 1,024 characters (botocore cloudwatch model). Two dimension values
+    of up to 1,024 characters each are legal, so the description elides them instead of refusing the segment."""
+    from botocore.loaders import Loader
+
+    most = Loader().load_service_model("cloudwatch", "service-2")["shapes"]["AlarmDescription"]["max"]
+    page, browser = "/" + "p" * 1023, "B" * 1024
+    settings = from_mapping({"budgets": {"segments": [{"name": "long", "page": page, "browser": browser,
+                                                        "lcp": 3000, "inp": 300}]}})
+    text = to_json(build_template(settings))
+    segment = {k: p for k, p in alarms_of(json.loads(text)).items() if k.startswith("Segment")}
+    assert len(segment) == 2
+    for props in segment.values():
+        description = props["AlarmDescription"]
+        assert len(description) <= most, len(description)
+        assert description.startswith("Warning: ") and "segment long" in description and "..." in description
+        assert [d["Value"] for d in props["Dimensions"][1:]] == [page, browser]  # the alarm itself is unchanged
+    assert [str(f) for f in linter.lint(text)] == []
+
+
+def test_a_short_segment_description_is_whole():
+    settings = from_mapping({"budgets": {"segments": [{"page": "/checkout", "device": "mobile", "lcp": 3000}]}})
+    (props,) = [p for k, p in alarms_of(template_dict(settings)).items() if k.startswith("Segment")]
+    assert props["AlarmDescription"].endswith("(lcp budget of segment checkout-mobile: PageId /checkout, "
+                                              "DeviceType mobile)")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -59,6 +60,15 @@ def test_runtime_is_accepted_by_cfn_lint_and_the_newest_puppeteer_runtime_it_nam
     if puppeteer:
         assert RUNTIME == max(puppeteer, key=runtime_version), sorted(puppeteer, key=runtime_version)
     assert canary_of()["RuntimeVersion"] == RUNTIME
+
+
+def test_runtime_is_the_newest_aws_documents():
+    """AWS's runtime tables list syn-nodejs-puppeteer-17.0 and 16.1 as the newest Node.js + Puppeteer runtimes
+    (botocore and cfn-lint carry no runtime list, so facts.py holds what the guide lists)."""
+    from rumcfn.facts import SYNTHETICS_PUPPETEER_RUNTIMES
+
+    assert {"syn-nodejs-puppeteer-17.0", "syn-nodejs-puppeteer-16.1"} <= set(SYNTHETICS_PUPPETEER_RUNTIMES)
+    assert RUNTIME == max(SYNTHETICS_PUPPETEER_RUNTIMES, key=runtime_version) == canary_of()["RuntimeVersion"]
 
 
 def test_runtime_uses_the_module_names_and_handler_of_13_1_and_later():
@@ -264,6 +274,43 @@ def test_replicas_may_write_their_logs_in_their_own_regions():
     ]
 
 
+def commercial_regions() -> list[str]:
+    """Every Region botocore lists in the aws partition (from its partitions.json, not from rumcfn)."""
+    from botocore.loaders import Loader
+
+    (aws,) = [p for p in Loader().load_data("partitions")["partitions"] if p["id"] == "aws"]
+    return [r for r in aws["regions"] if not r.endswith("-global")]
+
+
+def synthetics_in(region: str) -> bool | None:
+    """cfn-lint's region data: AWS::Synthetics::Canary offered there (None: cfn-lint has no data for the Region)."""
+    from cfnlint.helpers import REGIONS
+    from cfnlint.schema.manager import PROVIDER_SCHEMA_MANAGER
+
+    return "AWS::Synthetics::Canary" in PROVIDER_SCHEMA_MANAGER.get_resource_types(region) if region in REGIONS \
+        else None
+
+
+@pytest.mark.parametrize("region", commercial_regions())
+def test_a_location_is_a_commercial_region_where_synthetics_runs(region):
+    if synthetics_in(region) is False:
+        with pytest.raises(SettingsError, match="where CloudWatch Synthetics runs"):
+            from_mapping({"canary": {"locations": [region]}})
+    else:
+        assert from_mapping({"canary": {"locations": [region]}}).canary.locations == (region,)
+
+
+@pytest.mark.parametrize("location", ["xx-fake-9", "eu-fake-9", "us-east-9", "eusc-de-east-1", "us-iso-east-1",
+                                      "aws-global"])
+def test_a_location_no_partition_lists_or_outside_the_commercial_partition_is_refused(location):
+    """Replicas "must be supported CloudWatch Synthetics commercial Regions" (Synthetics guide, multilocation
+    canaries): a Region AWS has not made, or one of another partition, never deploys."""
+    with pytest.raises(SettingsError) as caught:
+        from_mapping({"canary": {"locations": ["eu-west-1", location]}})
+    assert str(caught.value).startswith("setting canary.locations: must be commercial AWS Regions") and \
+        repr(location) in str(caught.value)
+
+
 @pytest.mark.parametrize(
     "canary, rule, value",
     [
@@ -294,3 +341,38 @@ def test_a_canary_in_many_locations_lints_clean(linter):
         {"canary": {"locations": LOCATIONS + ["eu-central-1", "sa-east-1"], "retries": 1}, "parameters": True}
     )
     assert [str(f) for f in linter.lint(to_json(build_template(settings)))] == []
+
+
+# --- the canary answers exactly the requests the client sends ------------------------------------------
+
+
+#: How aws-rum-web 3.2.1 builds the request path from ``endpoint`` (@aws-rum/web-core DataPlaneClient).
+CLIENT_PATH = "this.config.endpoint.pathname.replace(/\\/$/, '')"
+ENDPOINTS = ["https://rum.example.com", "https://rum.example.com/", "https://rum.example.com//",
+             "https://rum.example.com/rum", "https://rum.example.com/rum/", "https://rum.example.com/rum//",
+             "https://rum.example.com/a//b", "http://127.0.0.1:9000/", "https://rum.example.com:8443/x/y/"]
+
+
+def test_for_every_endpoint_the_settings_take_the_canary_intercepts_the_clients_requests():
+    """The canary's dataPlane() over each endpoint the settings accept equals the client's own request prefix."""
+    import subprocess
+
+    client = (ROOT / "node_modules" / "@aws-rum" / "web-core" / "dist" / "es" / "dispatch" / "DataPlaneClient.js")
+    assert CLIENT_PATH in client.read_text()  # the client still builds its path this way
+    accepted = []
+    for endpoint in ENDPOINTS:
+        try:
+            accepted.append(from_mapping({"snippet": {"endpoint": endpoint}}).snippet.endpoint)
+        except SettingsError:
+            pass
+    assert "https://rum.example.com/rum/" in accepted
+    from rumcfn.stack.canary import script
+
+    (canary,) = re.findall(r"const dataPlane = \(endpoint\) => \{.*?\n\};", script(Settings()), re.S)
+    program = (f"{canary}\nconst client = (endpoint) => {{ const u = new URL(endpoint); "
+               f"return `${{u.protocol}}//${{u.host}}${{u.pathname.replace(/\\/$/, '')}}/appmonitors/`; }};\n"
+               f"for (const e of {accepted!r}) console.log(JSON.stringify([e, dataPlane(e), client(e)]));")
+    done = subprocess.run(["node", "-e", program], capture_output=True, text=True, timeout=60, check=True)
+    pairs = [json.loads(line) for line in done.stdout.splitlines()]
+    assert len(pairs) == len(accepted)
+    assert [(e, canary) for e, canary, _ in pairs] == [(e, client) for e, _, client in pairs]
