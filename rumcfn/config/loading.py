@@ -46,6 +46,11 @@ MAX_CONFIG_BYTES = 1 << 20
 
 def load(path) -> Settings:
     """Read a rumcfn.toml file: a regular file of at most 1 MiB (a FIFO or a device would be read forever)."""
+    return from_mapping(read_toml(path))
+
+
+def read_toml(path, setting: str = "--config", limit: int = MAX_CONFIG_BYTES) -> dict[str, Any]:
+    """The tables of a TOML file of at most ``limit`` bytes, unchecked; a failure names ``setting``."""
     try:
         import tomllib
     except ModuleNotFoundError:  # Python 3.10
@@ -53,19 +58,18 @@ def load(path) -> Settings:
 
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
-            raise SettingsError("--config", "must be a regular TOML file", str(path))
+            raise SettingsError(setting, "must be a regular TOML file", str(path))
         with open(path, "rb") as handle:
-            raw = handle.read(MAX_CONFIG_BYTES + 1)
+            raw = handle.read(limit + 1)
     except OSError as error:
-        raise SettingsError("--config", "must be a readable TOML file", f"{path} ({error.strerror})") from None
-    fail("--config", len(raw) <= MAX_CONFIG_BYTES, "must be a TOML file of at most 1 MiB", str(path))
+        raise SettingsError(setting, "must be a readable TOML file", f"{path} ({error.strerror})") from None
+    fail(setting, len(raw) <= limit, f"must be a TOML file of at most {limit >> 20} MiB", str(path))
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        return tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
-        raise SettingsError("--config", "must be UTF-8 text", str(path)) from None
+        raise SettingsError(setting, "must be UTF-8 text", str(path)) from None
     except tomllib.TOMLDecodeError as error:
-        raise SettingsError("--config", f"must be valid TOML ({error})", str(path)) from None
-    return from_mapping(data)
+        raise SettingsError(setting, f"must be valid TOML ({error})", str(path)) from None
 
 
 def with_overrides(settings: Settings, overrides: Mapping[str, Any]) -> Settings:
