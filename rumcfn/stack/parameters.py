@@ -57,7 +57,7 @@ def site_values(settings: Settings) -> dict[str, str]:
         "WebsiteBucket": settings.script.bucket,
         "SessionSampleRate": str(m.session_sample_rate),
     }
-    if not settings.alarms.topic_arn:
+    if settings.has_alarms() and not settings.alarms.topic_arn:  # no alarm, no topic to subscribe an e-mail to
         values["AlertEmail"] = settings.alarms.email or ""
     if settings.canary.enabled:
         values["SiteUrl"] = settings.site_url()
@@ -84,7 +84,7 @@ def without_site_values(settings: Settings) -> Settings:
         monitor=replace(m, name=PLACEHOLDERS["name"], domains=(PLACEHOLDERS["domain"], *m.domains[1:]),
                         session_sample_rate=1.0),
         script=replace(settings.script, bucket=PLACEHOLDERS["bucket"]),
-        alarms=settings.alarms if settings.alarms.topic_arn else replace(settings.alarms, email=""),
+        alarms=settings.alarms if "AlertEmail" not in site_values(settings) else replace(settings.alarms, email=""),
         canary=canary,
     )
 
