@@ -53,6 +53,7 @@ class StackRequest:
     role_arn: str | None = None
     s3_bucket: str | None = None
     termination_protection: bool | None = None
+    template_url: str | None = None  # already uploaded (a fleet uploads each distinct template once)
 
 
 @dataclass
@@ -96,7 +97,9 @@ def create_change_set(aws: Aws, request: StackRequest, poller: Poller) -> Change
         ),
         "Capabilities": request.template.capabilities,
     }
-    if request.s3_bucket:
+    if request.template_url:
+        args["TemplateURL"] = request.template_url
+    elif request.s3_bucket:
         args["TemplateURL"] = upload_template(aws, request.s3_bucket, f"rumcfn/{name}", request.template.body)
     else:
         args["TemplateBody"] = request.template.body

@@ -46,13 +46,17 @@ def worst_case_seconds(per_attempt: float, answered: bool = False) -> float:
     return MAX_ATTEMPTS * per_attempt + backoff
 
 
-def client_config(timeout: float | None = None, attempts: int = MAX_ATTEMPTS) -> Any:
-    """Timeouts (``timeout`` for both, else :data:`CONNECT_TIMEOUT`/:data:`READ_TIMEOUT`) and bounded retries."""
+def client_config(timeout: float | None = None, attempts: int = MAX_ATTEMPTS, mode: str = "standard",
+                  pool: int | None = None) -> Any:
+    """Timeouts (``timeout`` for both, else :data:`CONNECT_TIMEOUT`/:data:`READ_TIMEOUT`) and bounded retries in
+    botocore's retry ``mode``: "standard", or "adaptive" (standard plus a client-side rate limiter that slows the
+    client's calls down after throttling answers, for many threads sharing one client); ``pool``: connections kept
+    per client (botocore's default is 10)."""
     from botocore.config import Config
 
     return Config(connect_timeout=timeout or CONNECT_TIMEOUT, read_timeout=timeout or READ_TIMEOUT,
-                  retries={"mode": "standard", "total_max_attempts": attempts},
-                  user_agent_extra=f"rumcfn/{__version__}")
+                  retries={"mode": mode, "total_max_attempts": attempts},
+                  user_agent_extra=f"rumcfn/{__version__}", **({"max_pool_connections": pool} if pool else {}))
 
 
 def check_endpoint_url(url: str, setting: str) -> None:
@@ -81,6 +85,8 @@ class Aws:
     clients: dict[str, Any] = field(default_factory=dict)
     timeout: float | None = None  # connect and read timeout per attempt (None: CONNECT_TIMEOUT, READ_TIMEOUT)
     max_attempts: int = MAX_ATTEMPTS
+    retry_mode: str = "standard"  # botocore's retry mode; "adaptive" for a fleet's threads (client_config)
+    max_pool_connections: int | None = None
     _session: Any = None
 
     def __post_init__(self) -> None:
@@ -97,7 +103,8 @@ class Aws:
             # AWS_REGION, like the AWS CLI v2 and the other SDKs (botocore itself reads only AWS_DEFAULT_REGION)
             region = self.region or os.environ.get("AWS_REGION") or None
             core = botocore.session.get_session()
-            core.set_default_client_config(client_config(self.timeout, self.max_attempts))  # credential clients too
+            core.set_default_client_config(client_config(self.timeout, self.max_attempts, self.retry_mode,
+                                                         self.max_pool_connections))  # credential clients too
             with translated():
                 self._session = boto3.session.Session(botocore_session=core, profile_name=self.profile,
                                                       region_name=region)

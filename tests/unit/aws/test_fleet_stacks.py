@@ -1,0 +1,76 @@
+"""``deploy --fleet``: 200 sites against a CloudFormation stand-in that throttles like CloudFormation.
+
+The stand-in (tests/support/cloudformation.py) speaks the query protocol to a real botocore client, so botocore's
+adaptive retries meet real ``Throttling`` answers; it records how many requests and stack changes were in flight
+at once.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from rumcfn.aws.events import Poller
+from rumcfn.aws.fleet import FAILED, NO_CHANGES, FleetFailed, deploy_stacks
+from rumcfn.aws.session import Aws
+from rumcfn.config.fleet import fleet_from_mapping
+from rumcfn.template.fleet import synth_fleet
+from tests.support.cloudformation import CloudFormation, CloudFormationServer
+
+SITES = 200
+BOUND = 6
+BROKEN = "site-0042"
+
+
+def fast_poller() -> Poller:
+    return Poller(first=0.02, most=0.05)
+
+
+@pytest.fixture(scope="module")
+def plan():
+    sites = [{"name": f"site-{i:04d}", "domains": [f"www.site{i:04d}.example"], "bucket": f"site-{i:04d}-assets",
+              **({"monitor": {"telemetries": ["errors"]}} if i % 50 == 0 else {})} for i in range(SITES)]
+    return synth_fleet(fleet_from_mapping({"canary": {"enabled": False}, "sites": sites}))
+
+
+@pytest.fixture
+def cloudformation(aws_credentials):
+    service = CloudFormation(rate=250, burst=3, operation_seconds=0.05, change_set_seconds=0.01)
+    server = CloudFormationServer(service)
+    yield service, Aws(region="us-east-1", endpoint_url=server.url)
+    server.close()
+
+
+def test_two_hundred_sites_within_the_bound_through_throttling(plan, cloudformation):
+    service, aws = cloudformation
+    service.fail.add(BROKEN)
+    lines: list[str] = []
+    with pytest.raises(FleetFailed, match=f"1 of {SITES} site\\(s\\) failed: {BROKEN}"):
+        deploy_stacks(aws, plan, max_concurrency=BOUND, echo=lines.append, pollers=fast_poller)
+    # every stack reached its final state; the broken one was rolled back and reported, the others finished
+    statuses = {name: stack["StackStatus"] for name, stack in service.stacks.items()}
+    assert len(statuses) == SITES
+    assert statuses.pop(BROKEN) == "ROLLBACK_COMPLETE"
+    assert set(statuses.values()) == {"CREATE_COMPLETE"}
+    # CloudFormation throttled, and botocore's retries carried every call through
+    assert service.throttled > 0
+    assert service.max_in_flight <= BOUND and service.max_changing <= BOUND
+    assert service.max_changing > 1  # sites did run side by side
+    # one progress line per site, then the summary naming the failure
+    progress = [line for line in lines if line.startswith("[")]
+    assert len(progress) == SITES and len(lines) == SITES + 1
+    broken = [line for line in progress if f"] {BROKEN} " in line]
+    assert len(broken) == 1 and f"{FAILED} in" in broken[0] and "ROLLBACK_COMPLETE" in broken[0]
+    assert lines[-1].startswith(f"Fleet: {SITES} site(s), {SITES - 1} deployed (0 without changes), 1 failed")
+    # each stack got the parameter values of its own site
+    assert {p["ParameterKey"]: p["ParameterValue"] for p in service.stacks["site-0007"]["Parameters"]}[
+        "AppMonitorName"] == "site-0007"
+
+    # a second run changes nothing: every change set is empty; the rolled-back stack cannot be updated
+    executed = service.count("ExecuteChangeSet")
+    lines.clear()
+    with pytest.raises(FleetFailed):
+        deploy_stacks(aws, plan, max_concurrency=BOUND, echo=lines.append, pollers=fast_poller)
+    assert service.count("ExecuteChangeSet") == executed
+    assert sum(f"{NO_CHANGES} in" in line for line in lines) == SITES - 1
+    assert lines[-1].startswith(f"Fleet: {SITES} site(s), {SITES - 1} deployed ({SITES - 1} without changes), 1 failed")
+    assert service.max_in_flight <= BOUND and service.max_changing <= BOUND
