@@ -54,13 +54,15 @@ class StackRequest:
     s3_bucket: str | None = None
     termination_protection: bool | None = None
     template_url: str | None = None  # already uploaded (a fleet uploads each distinct template once)
+    #: ``ResourcesToImport`` entries: the change set IMPORTs these existing resources (into a new stack)
+    resources_to_import: list[dict] = field(default_factory=list)
 
 
 @dataclass
 class ChangeSet:
     id: str
     stack_id: str
-    change_type: str  # CREATE or UPDATE
+    change_type: str  # CREATE, UPDATE or IMPORT
     changes: list[dict]
 
     @property
@@ -87,6 +89,10 @@ def create_change_set(aws: Aws, request: StackRequest, poller: Poller) -> Change
     name = request.stack_name
     stack = find_stack(cfn, name)
     change_type = change_type_for(name, stack)
+    if request.resources_to_import:
+        if change_type != "CREATE":
+            raise ChangeSetFailed(name, "the stack exists already; rumcfn imports a resource into a new stack only")
+        change_type = "IMPORT"
     args: dict[str, Any] = {
         "StackName": name,
         "ChangeSetName": f"rumcfn-{uuid.uuid4().hex[:12]}",
@@ -103,6 +109,8 @@ def create_change_set(aws: Aws, request: StackRequest, poller: Poller) -> Change
         args["TemplateURL"] = upload_template(aws, request.s3_bucket, f"rumcfn/{name}", request.template.body)
     else:
         args["TemplateBody"] = request.template.body
+    if request.resources_to_import:
+        args["ResourcesToImport"] = request.resources_to_import
     if request.tags:
         args["Tags"] = [{"Key": k, "Value": v} for k, v in request.tags.items()]
     if request.role_arn:
@@ -146,7 +154,7 @@ def create_change_set(aws: Aws, request: StackRequest, poller: Poller) -> Change
 def discard(cfn: Any, change_set: ChangeSet) -> None:
     """Delete the change set, and the stack too when it only existed to hold it (REVIEW_IN_PROGRESS)."""
     cfn.delete_change_set(ChangeSetName=change_set.id)
-    if change_set.change_type == "CREATE":
+    if change_set.change_type in ("CREATE", "IMPORT"):
         stack = find_stack(cfn, change_set.stack_id)
         if stack and stack["StackStatus"] == "REVIEW_IN_PROGRESS":
             cfn.delete_stack(StackName=change_set.stack_id)
