@@ -74,3 +74,48 @@ def test_two_hundred_sites_within_the_bound_through_throttling(plan, cloudformat
     assert sum(f"{NO_CHANGES} in" in line for line in lines) == SITES - 1
     assert lines[-1].startswith(f"Fleet: {SITES} site(s), {SITES - 1} deployed ({SITES - 1} without changes), 1 failed")
     assert service.max_in_flight <= BOUND and service.max_changing <= BOUND
+
+
+def test_fleet_clients_retry_adaptively_with_a_connection_per_thread(aws_credentials):
+    from rumcfn.aws.fleet import FLEET_ATTEMPTS, fleet_aws
+
+    client = fleet_aws(Aws(region="us-east-1"), 16).client("cloudformation")
+    assert client.meta.config.retries == {"mode": "adaptive", "total_max_attempts": FLEET_ATTEMPTS}
+    assert client.meta.config.max_pool_connections == 16
+
+
+def test_ctrl_c_stops_the_sites_not_started_and_interrupts_the_running_ones():
+    """Ctrl-C reaches the main thread (here: while it prints the first progress line). Sites not started never
+    start; running ones stop at their next poll, inside their own deploy, as an interrupted deploy does."""
+    import threading
+
+    from rumcfn.aws.fleet import SiteResult, run_sites
+    from rumcfn.config.fleet import fleet_from_mapping
+    from rumcfn.errors import Interrupted
+
+    fleet = fleet_from_mapping({"sites": [{"name": f"s{i}", "domains": [f"www.s{i}.example"],
+                                           "bucket": f"s{i}-assets"} for i in range(20)]})
+    started, interrupted = [], []
+    first_done = threading.Event()
+
+    def work(site, stop):
+        started.append(site.name)
+        if site.name == "s0":
+            first_done.set()
+            return SiteResult(site.name, site.name, "CREATE_COMPLETE")
+        poller = stop.poller(lambda: Poller(first=0.05, most=0.05, timeout=30))
+        poller.start()
+        try:
+            while True:
+                poller.wait()
+        except KeyboardInterrupt:
+            interrupted.append(site.name)
+            raise Interrupted(f"{site.name} interrupted") from None
+
+    def echo(line):
+        raise KeyboardInterrupt
+
+    with pytest.raises(Interrupted, match="interrupted after 1 of 20 site"):
+        run_sites(fleet.sites, work, max_concurrency=3, echo=echo, target=lambda s: s.name)
+    assert first_done.is_set()
+    assert len(started) <= 4 and sorted(interrupted) == sorted(set(started) - {"s0"})
