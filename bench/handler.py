@@ -61,7 +61,7 @@ def stand_in_scope(template: dict):
     """What Ref and GetAtt would give in a deployed stack, invented: parameters take their defaults,
     buckets their names, other resources a placeholder id; every resource has an Id and an Arn.
     The custom resource's properties are then resolved by the same code ``restore-snippet`` uses."""
-    from rumcfn.aws.restore import Scope, resolve
+    from rumcfn.template.resolve import Scope, resolve
 
     names = dict(PSEUDO)
     names.update(
@@ -103,7 +103,7 @@ def run_in_this_process(template_path: str, creates: int) -> dict[str, Any]:
     from moto import mock_aws  # after the handler's import, so it does not warm boto3 for it
 
     sys.path.insert(0, str(ROOT))  # after the handler's import: neither module imports boto3
-    from rumcfn.aws.restore import resolve
+    from rumcfn.template.resolve import resolve
     from tests.support.handler import FakeContext, ResponseServer
 
     scope = stand_in_scope(found["template"])

@@ -1,7 +1,9 @@
 """User-facing failures: each becomes one line on stderr and an exit code, never a traceback.
 
-The convention: 2 is a usage error (bad input; nothing was written or changed), 1 a failed
-operation, 3 "cannot decide" (the budget gate without enough data), 130 an interrupt.
+Every failure derives from one of four bases, and its base alone says the exit code: :class:`UsageError`
+2 (bad input; nothing was written or changed), :class:`OperationFailed` 1 (an operation on AWS, a site or a
+template failed, or a check found a problem), :class:`NotEnoughData` 3 (the budget gate cannot decide),
+:class:`Interrupted` 130. No other class sets a code (a test holds every class to this).
 """
 
 from __future__ import annotations
@@ -10,12 +12,14 @@ from typing import Any
 
 
 class RumcfnError(Exception):
-    """A failure the user can act on. ``exit_code`` 2 is a usage error, 1 a failed operation."""
+    """A failure the user can act on: ``str()`` is the one line they see, ``exit_code`` the code of its base."""
 
     exit_code = 1
 
 
 class UsageError(RumcfnError):
+    """Bad input: a flag, a setting, a file or a place to write; nothing was written or changed."""
+
     exit_code = 2
 
 
@@ -27,18 +31,24 @@ class SettingsError(UsageError, ValueError):
         super().__init__(f"setting {setting!s}: {rule}, but got {value!r}")
 
 
+class OperationFailed(RumcfnError):
+    """An operation on AWS, a site or a template failed (AWS's own errors: :class:`rumcfn.aws.errors.AwsError`)."""
+
+    exit_code = 1
+
+
+class CheckFailed(OperationFailed):
+    """A check the user asked for found a problem: cfn-lint findings, a broken budget, a failed doctor check,
+    rum.js missing or changed (``restore-snippet --check``)."""
+
+
+class NotEnoughData(RumcfnError):
+    """The budget gate cannot decide: too few samples, or no budgets at all."""
+
+    exit_code = 3
+
+
 class Interrupted(RumcfnError):
     """Ctrl-C during a long AWS operation: the message says what carries on and how to follow it."""
 
     exit_code = 130
-
-
-class LintFailed(RumcfnError):
-    exit_code = 1
-
-
-class StackNotFound(RumcfnError):
-    """No stack of that name in the account and region."""
-
-    def __init__(self, name: str) -> None:
-        super().__init__(f"stack {name} does not exist in this account and region")

@@ -46,10 +46,6 @@ class BudgetMetric(NamedTuple):
     poor: float | None
     statistic: str | None = None
 
-    @property
-    def is_count(self) -> bool:
-        return self.statistic is not None
-
 
 BUDGET_METRICS: dict[str, BudgetMetric] = {m.key: m for m in (
     BudgetMetric("lcp", "WebVitalsLargestContentfulPaint", "ms", 2500, 4000),

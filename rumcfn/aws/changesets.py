@@ -8,23 +8,17 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rumcfn.aws.errors import error_code, error_message
-from rumcfn.aws.events import FOLLOW, Poller, settled, waiter_bound
+from rumcfn.aws.events import Poller, settled, waiter_bound
 from rumcfn.aws.session import Aws
-from rumcfn.aws.stacks import find_stack, parameter_list, upload_template
-from rumcfn.errors import RumcfnError
+from rumcfn.aws.stacks import FOLLOW, StackBusy, find_stack, parameter_list, upload_template
+from rumcfn.errors import OperationFailed
 from rumcfn.template.reader import TemplateSource
 from rumcfn.version import __version__
 
 NO_CHANGES_REASONS = ("didn't contain changes", "No updates are to be performed")
 
 
-class StackBusy(RumcfnError):
-    def __init__(self, name: str, status: str) -> None:
-        super().__init__(f"stack {name} is {status} and cannot be changed until that finishes; follow it with: "
-                         + FOLLOW.format(name))
-
-
-class StackNotUpdatable(RumcfnError):
+class StackNotUpdatable(OperationFailed):
     def __init__(self, name: str, status: str) -> None:
         hint = {
             "ROLLBACK_COMPLETE": f"its first create failed; remove it with: rumcfn destroy --stack-name {name}",
@@ -37,7 +31,7 @@ class StackNotUpdatable(RumcfnError):
         super().__init__(f"stack {name} is {status} and cannot be updated; {hint}")
 
 
-class ChangeSetFailed(RumcfnError):
+class ChangeSetFailed(OperationFailed):
     def __init__(self, name: str, reason: str) -> None:
         super().__init__(f"CloudFormation could not create a change set for stack {name}: {reason}")
 

@@ -11,19 +11,19 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from rumcfn.aws import views as view
-from rumcfn.aws.changesets import FOLLOW, ChangeSet, StackBusy, StackRequest, create_change_set, discard
+from rumcfn.aws.changesets import ChangeSet, StackRequest, create_change_set, discard
 from rumcfn.aws.errors import translated
 from rumcfn.aws.events import Echo, Outcome, Poller, echo_line, latest_event_id, settled, watch
 from rumcfn.aws.session import Aws
-from rumcfn.aws.stacks import find_stack
-from rumcfn.errors import Interrupted, RumcfnError, StackNotFound
+from rumcfn.aws.stacks import FOLLOW, StackBusy, find_stack, get_outputs
+from rumcfn.errors import Interrupted, OperationFailed
 
 Confirm = Callable[[str], bool]
 #: botocore's waiter for each change set type (an UPDATE's is stack_update_complete).
 WAITERS = {"CREATE": "stack_create_complete", "IMPORT": "stack_import_complete"}
 
 
-class DeployFailed(RumcfnError):
+class DeployFailed(OperationFailed):
     def __init__(self, name: str, status: str, created: bool) -> None:
         if status == "ROLLBACK_COMPLETE" or (created and status in ("ROLLBACK_FAILED", "CREATE_FAILED")):
             hint = (
@@ -37,7 +37,7 @@ class DeployFailed(RumcfnError):
         super().__init__(f"stack {name} ended in {status}: {hint}")
 
 
-class DestroyFailed(RumcfnError):
+class DestroyFailed(OperationFailed):
     def __init__(self, name: str, status: str) -> None:
         super().__init__(
             f"stack {name} ended in {status}; fix or retain the resources above, then run "
@@ -45,7 +45,7 @@ class DestroyFailed(RumcfnError):
         )
 
 
-class TerminationProtected(RumcfnError):
+class TerminationProtected(OperationFailed):
     def __init__(self, name: str) -> None:
         super().__init__(
             f"stack {name} has termination protection; turn it off first with: aws cloudformation "
@@ -53,7 +53,7 @@ class TerminationProtected(RumcfnError):
         )
 
 
-class Cancelled(RumcfnError):
+class Cancelled(OperationFailed):
     """The user answered no; nothing was changed."""
 
 
@@ -69,14 +69,6 @@ def interrupted(name: str) -> Interrupted:
         f"interrupted; stack {name} is left as it is and CloudFormation carries on. Follow it with: "
         f"{FOLLOW.format(name)} (or rumcfn outputs --stack-name {name} once it settles)"
     )
-
-
-def get_outputs(aws: Aws, name: str) -> list[dict]:
-    with translated():
-        stack = find_stack(aws.client("cloudformation"), name)
-    if stack is None:
-        raise StackNotFound(name)
-    return stack.get("Outputs", [])
 
 
 def _protect(cfn: Any, name: str, wanted: bool | None, echo: Echo) -> None:

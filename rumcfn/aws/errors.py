@@ -1,4 +1,5 @@
-"""AWS failures as one-line errors: botocore's exceptions mapped to :class:`AwsError` subclasses.
+"""AWS failures as one-line errors: botocore's exceptions mapped to :class:`AwsError` subclasses (exit 1), or
+to usage errors (exit 2) when what was given names no region or profile.
 
 Every module that calls AWS wraps its work in :func:`translated`.
 """
@@ -8,10 +9,10 @@ from __future__ import annotations
 import contextlib
 from typing import Iterator
 
-from rumcfn.errors import RumcfnError
+from rumcfn.errors import OperationFailed, RumcfnError, UsageError
 
 
-class AwsError(RumcfnError):
+class AwsError(OperationFailed):
     """An AWS call failed in a way the user can fix."""
 
 
@@ -21,16 +22,12 @@ class NoCredentials(AwsError):
                          "AWS_SECRET_ACCESS_KEY, or run `aws configure` / `aws sso login`")
 
 
-class NoRegion(AwsError):
-    exit_code = 2
-
+class NoRegion(UsageError):
     def __init__(self) -> None:
         super().__init__("no AWS region; pass --region or set AWS_REGION (or AWS_DEFAULT_REGION)")
 
 
-class UnknownProfile(AwsError):
-    exit_code = 2
-
+class UnknownProfile(UsageError):
     def __init__(self, profile: str) -> None:
         super().__init__(f"AWS profile {profile!r} is not configured (see `aws configure list-profiles`)")
 

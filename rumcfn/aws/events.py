@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from rumcfn.aws import views as view
-from rumcfn.errors import RumcfnError
+from rumcfn.aws.stacks import FOLLOW, find_stack
+from rumcfn.errors import OperationFailed
 
 Echo = Callable[..., None]
 
@@ -20,14 +21,11 @@ def echo_line(message: str = "", err: bool = False) -> None:
     """The default ``echo``: one line to stdout (``err``: stderr), flushed so progress shows as it happens."""
     print(message, file=sys.stderr if err else sys.stdout, flush=True)
 
-#: How to follow a stack's events yourself.
-FOLLOW = "aws cloudformation describe-stack-events --stack-name {0}"
-
 SUCCESS = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE", "DELETE_COMPLETE"}
 
 
-class WaitTimedOut(RumcfnError):
-    pass
+class WaitTimedOut(OperationFailed):
+    """A wait gave up at its bound; the operation may still be running."""
 
 
 def settled(status: str) -> bool:
@@ -143,7 +141,5 @@ def watch(cfn: Any, stack_id: str, since: str | None, echo: Echo, poller: Poller
 
 def describe_status(cfn: Any, stack: str) -> str:
     """The stack's status; a stack that no longer exists has been deleted."""
-    from rumcfn.aws.stacks import find_stack
-
     description = find_stack(cfn, stack)
     return description["StackStatus"] if description else "DELETE_COMPLETE"

@@ -33,8 +33,6 @@ class PublishRequest:
 class Published:
     product_id: str
     artifact_id: str
-    created_product: bool
-    created_version: bool
 
 
 def find_product(sc: Any, name: str) -> dict | None:
@@ -76,7 +74,7 @@ def _publish(aws: Aws, request: PublishRequest, echo: Echo) -> Published:
                 echo(f"Version {request.version} of product {request.product_name} already exists; nothing to publish "
                      "(publish a changed template under a new --version).")
                 _report(echo, product_id, artifact["Id"])
-                return Published(product_id, artifact["Id"], False, False)
+                return Published(product_id, artifact["Id"])
     url = upload_template(
         aws, request.s3_bucket, f"rumcfn/servicecatalog/{request.product_name}", request.template.body
     )
@@ -105,7 +103,7 @@ def _publish(aws: Aws, request: PublishRequest, echo: Echo) -> Published:
     sc.associate_product_with_portfolio(ProductId=product_id, PortfolioId=request.portfolio_id)
     echo(f"Product {request.product_name} is in portfolio {request.portfolio_id}.")
     _report(echo, product_id, artifact_id)
-    return Published(product_id, artifact_id, product is None, True)
+    return Published(product_id, artifact_id)
 
 
 def _report(echo: Echo, product_id: str, artifact_id: str) -> None:

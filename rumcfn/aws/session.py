@@ -3,7 +3,8 @@
 No call waits long on an endpoint that is down: every client, the ones botocore makes for itself to get
 credentials (STS, SSO) included, connects within :data:`CONNECT_TIMEOUT`, gives up on an answer after
 :data:`READ_TIMEOUT`, and makes at most :data:`MAX_ATTEMPTS` attempts, with botocore's "standard" backoff
-between them (throttling and transient errors). So one call ends within :func:`worst_case_seconds`.
+between them (throttling and transient errors). So one call ends within :data:`MAX_ATTEMPTS` times its
+timeout plus the backoffs between attempts (tests/support/aws.py checks the sum against the limits).
 
 boto3 is imported here, inside functions only: ``rumcfn synth`` never loads it.
 """
@@ -27,23 +28,9 @@ MAX_ATTEMPTS = 3
 #: minutes.
 CONNECT_TIMEOUT = 5
 READ_TIMEOUT = 6
-#: The standard mode's longest backoff before attempt n+1 is min(2**(n-1), 20) s, after a throttling error
-#: (``botocore.retries.standard.ExponentialBackoff``: base scale 1 s when throttled, 0.05 s otherwise).
-MAX_BACKOFF = 20
-#: An answer carrying ``x-amz-retry-after`` may stretch a backoff by up to 5 s more (``ExponentialBackoff``,
-#: ``_RETRY_AFTER_MAX_ADDITIONAL``, botocore 1.40 on); an endpoint that never answers sends no such header.
-RETRY_AFTER_EXTRA = 5
 
 ENDPOINT_RULE = ("must be an http(s) URL with a host, such as http://127.0.0.1:5000 or "
                  "https://cloudformation.us-east-1.amazonaws.com")
-
-
-def worst_case_seconds(per_attempt: float, answered: bool = False) -> float:
-    """The longest one call can take when each attempt takes ``per_attempt`` seconds and every one fails;
-    ``answered``: the endpoint answers each attempt (with a throttling error and a retry-after header)."""
-    extra = RETRY_AFTER_EXTRA if answered else 0
-    backoff = sum(min(2 ** (attempt - 1), MAX_BACKOFF) + extra for attempt in range(1, MAX_ATTEMPTS))
-    return MAX_ATTEMPTS * per_attempt + backoff
 
 
 def client_config(timeout: float | None = None, attempts: int = MAX_ATTEMPTS, mode: str = "standard",

@@ -16,31 +16,24 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from rumcfn.aws.deploy import get_outputs
 from rumcfn.aws.errors import translated
 from rumcfn.aws.session import Aws
+from rumcfn.aws.stacks import get_outputs
 from rumcfn.config import SettingsError
 from rumcfn.config.delivery import RELEASE_ID
 from rumcfn.config.formats import S3_URI
-from rumcfn.errors import RumcfnError, UsageError
+from rumcfn.contract import Outputs
+from rumcfn.errors import UsageError
 
 #: "Make sure the size of each source map does not exceed the limit of 50 MB" (AWS's guide).
 MAX_BYTES = 50 * 1024 * 1024
 #: Source Map V3's fields AWS requires, and the JSON type each must have.
 REQUIRED = {"version": int, "file": str, "sources": list, "names": list, "mappings": str}
-OUTPUT = "SourceMapsS3Uri"
+OUTPUT = Outputs.SOURCE_MAPS_S3_URI
 #: Above this many maps, each line carries a counter.
 PROGRESS_FROM = 20
 
 Echo = Callable[[str], None]
-
-
-class NoSourceMapLocation(RumcfnError):
-    exit_code = 2
-
-
-class WrongRegion(RumcfnError):
-    exit_code = 2
 
 
 @dataclass(frozen=True)
@@ -108,7 +101,7 @@ def stack_uri(aws: Aws, stack_name: str) -> str:
     for output in get_outputs(aws, stack_name):
         if output.get("OutputKey") == OUTPUT:
             return output["OutputValue"]
-    raise NoSourceMapLocation(f"stack {stack_name} has no {OUTPUT} output: set monitor.source_maps_bucket (or "
+    raise UsageError(f"stack {stack_name} has no {OUTPUT} output: set monitor.source_maps_bucket (or "
                               "monitor.source_maps_s3_uri) and deploy, or pass --s3-uri")
 
 
@@ -117,7 +110,7 @@ def check_region(s3: Any, bucket: str, region: str) -> None:
     location = s3.get_bucket_location(Bucket=bucket).get("LocationConstraint") or "us-east-1"
     location = "eu-west-1" if location == "EU" else location
     if location != region:
-        raise WrongRegion(f"bucket {bucket} is in {location}, but the monitor's region is {region}: CloudWatch RUM "
+        raise UsageError(f"bucket {bucket} is in {location}, but the monitor's region is {region}: CloudWatch RUM "
                           "reads source maps only from a bucket in its own region")
 
 

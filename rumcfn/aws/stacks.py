@@ -1,14 +1,37 @@
-"""CloudFormation stacks as rumcfn reads them: a stack by name, its deployed template, parameter lists,
-and templates uploaded to S3 for CloudFormation, StackSets and Service Catalog."""
+"""CloudFormation stacks as rumcfn reads them: a stack by name, its deployed template, the whole deployed stack
+(:func:`read_stack`, for ``restore-snippet`` and the doctor), parameter lists, and templates uploaded to S3
+for CloudFormation, StackSets and Service Catalog."""
 
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 from rumcfn.aws.errors import error_code, error_message, translated
 from rumcfn.aws.session import Aws
+from rumcfn.errors import OperationFailed
 from rumcfn.facts import url_suffix
+from rumcfn.template.resolve import Scope, scope_of
+
+#: How to follow a stack's events yourself.
+FOLLOW = "aws cloudformation describe-stack-events --stack-name {0}"
+
+
+class StackNotFound(OperationFailed):
+    """No stack of that name in the account and region."""
+
+    def __init__(self, name: str, region: str | None = None) -> None:
+        super().__init__(f"stack {name} does not exist in {region or 'this account and region'}")
+
+
+class StackBusy(OperationFailed):
+    """The stack is changing: it takes no new change, and its values are in flux."""
+
+    def __init__(self, name: str, status: str, verb: str = "changed") -> None:
+        self.name, self.status = name, status
+        super().__init__(f"stack {name} is {status} and cannot be {verb} until that finishes; follow it with: "
+                         + FOLLOW.format(name))
 
 
 def find_stack(cfn: Any, name: str) -> dict | None:
@@ -19,6 +42,15 @@ def find_stack(cfn: Any, name: str) -> dict | None:
         if error_code(error) == "ValidationError" and "does not exist" in error_message(error):
             return None
         raise
+
+
+def get_outputs(aws: Aws, name: str) -> list[dict]:
+    """The stack's outputs (``rumcfn outputs``, ``sourcemaps upload --stack-name``)."""
+    with translated():
+        stack = find_stack(aws.client("cloudformation"), name)
+    if stack is None:
+        raise StackNotFound(name)
+    return stack.get("Outputs", [])
 
 
 def deployed_template(cfn: Any, name: str) -> dict:
@@ -36,6 +68,46 @@ def deployed_template(cfn: Any, name: str) -> dict:
     check_shape(body, f"stack {name}'s deployed template")  # whoever answers may not be AWS
 
     return cfn_flip.load(body)[0]
+
+
+@dataclass(frozen=True)
+class DeployedStack:
+    """A settled stack as CloudFormation deployed it: its description, template, resources and scope."""
+
+    name: str
+    description: Mapping[str, Any]
+    template: Mapping[str, Any]
+    resources: Mapping[str, tuple[str, str]]  # logical id -> (type, physical id)
+    scope: Scope
+
+    def output(self, key: str) -> str | None:
+        return next((o.get("OutputValue") for o in self.description.get("Outputs", []) if o["OutputKey"] == key), None)
+
+    def of_type(self, *types: str) -> dict[str, Mapping[str, Any]]:
+        """Template resources of these types, by logical id."""
+        return {name: r for name, r in (self.template.get("Resources") or {}).items() if r.get("Type") in types}
+
+    def physical_ids(self, *types: str) -> list[str]:
+        return [physical for kind, physical in self.resources.values() if kind in types and physical]
+
+
+def read_stack(aws, stack_name: str) -> DeployedStack:
+    """The deployed stack (refused while it is changing: its values are in flux)."""
+    cloudformation = aws.client("cloudformation")
+    with translated():
+        stack = find_stack(cloudformation, stack_name)
+        if stack is None:
+            raise StackNotFound(stack_name, aws.region_name)
+        if stack["StackStatus"].endswith("_IN_PROGRESS"):
+            raise StackBusy(stack_name, stack["StackStatus"], "read")
+        template = deployed_template(cloudformation, stack_name)
+        resources = {
+            summary["LogicalResourceId"]: (summary.get("ResourceType", ""), summary.get("PhysicalResourceId", ""))
+            for page in cloudformation.get_paginator("list_stack_resources").paginate(StackName=stack_name)
+            for summary in page["StackResourceSummaries"]
+        }
+    scope = scope_of(template, stack, {name: physical for name, (_, physical) in resources.items()})
+    return DeployedStack(stack_name, stack, template, resources, scope)
 
 
 def s3_url(bucket: str, key: str, region: str) -> str:

@@ -18,24 +18,16 @@ from rumcfn.aws.events import Echo, Poller, echo_line, waiter_bound
 from rumcfn.aws.session import Aws
 from rumcfn.aws.stacks import parameter_list, upload_template
 from rumcfn.config.formats import ACCOUNTS
-from rumcfn.errors import Interrupted, RumcfnError, SettingsError
+from rumcfn.errors import Interrupted, OperationFailed, SettingsError, UsageError
 from rumcfn.template.reader import TemplateSource
 
 OPERATION_DONE = {"SUCCEEDED", "FAILED", "STOPPED"}
 
 
-class StackSetBusy(RumcfnError):
+class StackSetBusy(OperationFailed):
     def __init__(self, name: str) -> None:
         super().__init__(f"stack set {name} already has an operation running; wait for it "
                          f"(aws cloudformation list-stack-set-operations --stack-set-name {name}) and retry")
-
-
-class StackSetTargetsInvalid(RumcfnError):
-    exit_code = 2
-
-
-class StackSetFailed(RumcfnError):
-    pass
 
 
 @dataclass
@@ -53,9 +45,9 @@ class StackSetRequest:
 
     def check(self) -> None:
         if not self.regions:
-            raise StackSetTargetsInvalid("--regions: give at least one region")
+            raise UsageError("--regions: give at least one region")
         if bool(self.accounts) == bool(self.organizational_units):
-            raise StackSetTargetsInvalid("give either --accounts or --organizational-units (not both)")
+            raise UsageError("give either --accounts or --organizational-units (not both)")
         if self.accounts:
             ACCOUNTS.check("--accounts", tuple(self.accounts))
 
@@ -170,7 +162,7 @@ def deploy_stack_set(aws: Aws, request: StackSetRequest, *, echo: Echo = echo_li
             cfn = aws.client("cloudformation")
             existing = find_stack_set(cfn, name)
             if existing and existing.get("PermissionModel", "SELF_MANAGED") != request.permission_model:
-                raise StackSetTargetsInvalid(
+                raise UsageError(
                     f"stack set {name} is {existing.get('PermissionModel')}: target it with "
                     + (
                         "--organizational-units"
@@ -245,7 +237,7 @@ def deploy_stack_set(aws: Aws, request: StackSetRequest, *, echo: Echo = echo_li
     echo(view.instances_table(instances, name))
     bad = [i for i in instances if i.get("Status") != "CURRENT"]
     if failed or bad:
-        raise StackSetFailed(
+        raise OperationFailed(
             f"stack set {name}: {len(bad)} of {len(instances)} instance(s) not CURRENT"
             + (" and an operation did not succeed" if failed else "")
             + f"; see aws cloudformation list-stack-set-operations --stack-set-name {name}"

@@ -1,4 +1,4 @@
-"""``rumcfn budgets check``: the CI budget gate over :mod:`rumcfn.aws.budget_gate`."""
+"""``rumcfn budgets check``: the CI budget gate (:mod:`rumcfn.gate`, fed by :mod:`rumcfn.aws.budget_data`)."""
 
 from __future__ import annotations
 
@@ -8,12 +8,12 @@ from pathlib import Path
 
 import click
 
-from rumcfn.aws.budget_report import FORMATS
 from rumcfn.cli.files import write_atomic
 from rumcfn.cli.options import DEFAULT_CONFIG, aws_options, checked, settings_options
 from rumcfn.config import Settings
 from rumcfn.config.formats import STACK_NAME_OR_ID
 from rumcfn.errors import UsageError
+from rumcfn.gate.report import FORMATS
 
 
 def percent(text: str) -> float:
@@ -57,20 +57,20 @@ def check(settings: Settings, stack_name: str | None, days: int, min_samples: in
     Give --stack-name (budgets from the deployed template) or --app-monitor-name (budgets from
     settings: flags, --config or ./rumcfn.toml). Budgets of level warn are shown but never fail.
     """
-    from rumcfn.aws import budget_gate as gate
-    from rumcfn.aws import budget_report as report_formats
-    from rumcfn.aws import budget_sources as sources
+    from rumcfn.aws import budget_data
+    from rumcfn.gate import judge
+    from rumcfn.gate import report as report_formats
 
     target_of = _target(settings, stack_name)
     if against and not release:
         raise UsageError("--against compares two releases: give --release too")
     if baseline and release:
         raise UsageError("--baseline previous compares windows; with --release, compare with --against RELEASE")
-    rules = gate.Gate(days=days, min_samples=min_samples, release=release, against=against, baseline=baseline,
-                      max_regression=percent(max_regression))
-    cloudformation, cloudwatch = gate.clients(aws)
-    target = sources.from_stack(cloudformation, stack_name) if stack_name else target_of
-    report = gate.check(cloudwatch, target, rules)
+    rules = judge.Gate(days=days, min_samples=min_samples, release=release, against=against, baseline=baseline,
+                       max_regression=percent(max_regression))
+    cloudformation, cloudwatch = budget_data.clients(aws)
+    target = budget_data.from_stack(cloudformation, stack_name) if stack_name else target_of
+    report = budget_data.check(cloudwatch, target, rules)
     click.echo(report_formats.render(report, fmt), nl=False)
     if junit_xml:
         write_atomic(junit_xml, report_formats.junit(report))
@@ -78,12 +78,12 @@ def check(settings: Settings, stack_name: str | None, days: int, min_samples: in
     if fmt == "github" and summary:
         with open(summary, "a", encoding="utf-8") as handle:
             handle.write(report_formats.markdown(report) + "\n")
-    gate.verdict(report)
+    judge.verdict(report)
 
 
 def _target(settings: Settings, stack_name: str | None):
     """Budgets from settings (when no stack is named), after the checks of what was given."""
-    from rumcfn.aws import budget_sources as sources
+    from rumcfn.gate.target import from_settings
 
     params = click.get_current_context().params
     by_name = params.get("app_monitor_name")
@@ -95,7 +95,7 @@ def _target(settings: Settings, stack_name: str | None):
         return None
     if not isinstance(settings.monitor.name, str):
         raise UsageError("--app-monitor-name is needed: the monitor name is a template parameter")
-    return sources.from_settings(settings)
+    return from_settings(settings)
 
 
 COMMANDS = (budgets,)

@@ -31,11 +31,7 @@ from rumcfn.config.formats import (
     STACK_SET_NAME,
     STACK_TAGS,
 )
-from rumcfn.errors import RumcfnError
-
-
-class ConfirmationRequired(RumcfnError):
-    exit_code = 2
+from rumcfn.errors import UsageError
 
 
 def overrides_and_tags(parameter_overrides: tuple[str, ...], stack_tags: tuple[str, ...]) -> tuple[dict, dict]:
@@ -55,7 +51,7 @@ def confirmer(yes: bool, what: str) -> Callable[[str], bool] | None:
     if yes:
         return None
     if not interactive():
-        raise ConfirmationRequired(
+        raise UsageError(
             f"stdin is not a terminal, so rumcfn cannot ask before it {what}; pass --yes to go ahead without asking"
         )
     return ask
@@ -230,7 +226,7 @@ def diff_command(stack_name, template, parameter_overrides, stack_tags, role_arn
 @aws_options
 def outputs_command(stack_name: str, key: str | None, fmt: str, aws: Any) -> None:
     """Print a deployed stack's outputs."""
-    from rumcfn.aws.deploy import get_outputs
+    from rumcfn.aws.stacks import get_outputs
     from rumcfn.aws.views import outputs_block
 
     outputs = get_outputs(aws, stack_name)

@@ -8,20 +8,18 @@ import click
 
 from rumcfn.cli.options import aws_options, settings_options
 from rumcfn.config import Settings, SettingsError
-from rumcfn.errors import RumcfnError, UsageError
+from rumcfn.contract import Outputs
+from rumcfn.errors import CheckFailed, UsageError
 
 SETTINGS_FLAGS = ("config", "app_monitor_name", "domains", "bucket", "site_url", "auth", "sample_rate", "telemetries",
                   "tags", "budgets", "no_canary", "alert_email", "parameters")
 
 
-class ChecksFailed(RumcfnError):
-    exit_code = 1
-
-
 @click.command()
 @click.option("--stack-name", help="The deployed rumcfn stack (it says what to expect).")
 @settings_options
-@click.option("--app-monitor-id", help="Without --stack-name: the monitor's id (stack output AppMonitorId).")
+@click.option("--app-monitor-id",
+              help=f"Without --stack-name: the monitor's id (stack output {Outputs.APP_MONITOR_ID}).")
 @click.option("--url", help="The page to check (default: the canary's URL, else the first domain).")
 @click.option(
     "--browser", is_flag=True, help="Also load the page in headless Chromium and see the client send a batch."
@@ -69,7 +67,7 @@ def doctor(settings: Settings, stack_name, app_monitor_id, url, browser, timeout
     )
     click.echo(report.json() if fmt == "json" else report.text(), nl=False)
     if report.exit_code:
-        raise ChecksFailed(report.summary())
+        raise CheckFailed(report.summary())
 
 
 @click.command()

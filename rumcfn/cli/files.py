@@ -18,7 +18,7 @@ from pathlib import Path
 
 import click
 
-from rumcfn.errors import RumcfnError
+from rumcfn.errors import OperationFailed, RumcfnError, UsageError
 
 STDOUT = "-"
 
@@ -27,18 +27,18 @@ BAD_PATH = {errno.ENOENT, errno.ENOTDIR, errno.EACCES, errno.EPERM, errno.EROFS,
             errno.ENAMETOOLONG, errno.ENXIO}
 
 
-class OutputUnwritable(RumcfnError):
-    def __init__(self, path: str, error: OSError) -> None:
-        folder = os.path.dirname(path) or "."
-        reason = error.strerror or str(error)
-        if error.errno == errno.ENOENT and not os.path.isdir(folder):
-            reason = f"no such directory: {folder}"
-        elif error.errno == errno.ENOENT:
-            reason = f"{folder} does not take new files"
-        elif error.errno == errno.ENOTDIR:
-            reason = f"not a directory: {folder}"
-        self.exit_code = 2 if error.errno in BAD_PATH else 1
-        super().__init__(f"-o {path}: cannot write it ({reason})")
+def unwritable(path: str, error: OSError) -> RumcfnError:
+    """One line saying why ``path`` cannot be written: a usage error when the path itself is wrong, else a failed
+    write."""
+    folder = os.path.dirname(path) or "."
+    reason = error.strerror or str(error)
+    if error.errno == errno.ENOENT and not os.path.isdir(folder):
+        reason = f"no such directory: {folder}"
+    elif error.errno == errno.ENOENT:
+        reason = f"{folder} does not take new files"
+    elif error.errno == errno.ENOTDIR:
+        reason = f"not a directory: {folder}"
+    return (UsageError if error.errno in BAD_PATH else OperationFailed)(f"-o {path}: cannot write it ({reason})")
 
 
 def write_atomic(path: str | os.PathLike, content: str | bytes) -> None:
@@ -86,7 +86,7 @@ def write_file(path: str, content: str | bytes) -> None:
         else:
             write_atomic(os.path.realpath(path), data)  # a symlink's target; the link itself stays as it is
     except OSError as error:
-        raise OutputUnwritable(path, error) from None
+        raise unwritable(path, error) from None
 
 
 def emit(content: str | bytes, output: str | None) -> None:

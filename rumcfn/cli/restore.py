@@ -14,14 +14,15 @@ from rumcfn.config.formats import STACK_NAME_OR_ID
 @click.option("--check", is_flag=True, help="Only compare: exit 1 when rum.js is missing or differs.")
 def restore_snippet(stack_name: str, aws, check: bool) -> None:
     """Write rum.js again exactly as the stack wrote it (e.g. after `aws s3 sync --delete`)."""
-    from rumcfn.aws.restore import RestoreFailed, current_content, read_script, write_script
+    from rumcfn.aws.restore import current_content, read_script, write_script
+    from rumcfn.errors import CheckFailed
 
     script = read_script(aws, stack_name)
     if check:
         now = current_content(aws, script)
         if now != script.content.encode("utf-8"):
             state = "missing" if now is None else "different from the stack's snippet"
-            raise RestoreFailed(f"{script.uri} is {state}; run rumcfn restore-snippet --stack-name {stack_name}")
+            raise CheckFailed(f"{script.uri} is {state}; run rumcfn restore-snippet --stack-name {stack_name}")
         click.echo(f"{script.uri} matches stack {stack_name}")
         return
     etag = write_script(aws, script)

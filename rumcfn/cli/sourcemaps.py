@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from rumcfn.cli.options import aws_options
+from rumcfn.contract import Outputs
 
 
 @click.group()
@@ -17,7 +18,7 @@ def sourcemaps() -> None:
 @sourcemaps.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--release-id", required=True, help="The release the maps belong to (snippet.release_id of that build).")
-@click.option("--stack-name", help="The deployed rumcfn stack (its SourceMapsS3Uri output says where).")
+@click.option("--stack-name", help=f"The deployed rumcfn stack (its {Outputs.SOURCE_MAPS_S3_URI} output says where).")
 @click.option("--s3-uri", help="Where the monitor reads source maps (s3://bucket/prefix), instead of --stack-name.")
 @click.option("--dry-run", is_flag=True, help="Check the maps and show what would be uploaded; change nothing.")
 @aws_options

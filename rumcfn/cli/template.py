@@ -7,6 +7,7 @@ import click
 from rumcfn.cli.files import STDOUT, emit
 from rumcfn.cli.options import settings_options
 from rumcfn.config import Settings, SettingsError, split_list
+from rumcfn.contract import Outputs
 
 
 def warn(message: str | None) -> None:
@@ -47,7 +48,7 @@ def synth(settings: Settings, fmt: str, output: str | None) -> None:
 )
 def lint(settings: Settings, template_file: str | None, regions: tuple[str, ...]) -> None:
     """Lint TEMPLATE_FILE (or - for stdin) with cfn-lint; without one, build from settings and lint."""
-    from rumcfn.errors import LintFailed
+    from rumcfn.errors import CheckFailed
     from rumcfn.template.lint import DEFAULT_REGIONS, Linter
     from rumcfn.template.reader import inline_warning, source
     from rumcfn.template.regions import data_source, known_regions
@@ -61,7 +62,7 @@ def lint(settings: Settings, template_file: str | None, regions: tuple[str, ...]
     for finding in findings:
         click.echo(f"{template.origin}: {finding}")
     if any(f.level in ("error", "warning") for f in findings):
-        raise LintFailed(f"{template.origin}: {len(findings)} cfn-lint finding(s)")
+        raise CheckFailed(f"{template.origin}: {len(findings)} cfn-lint finding(s)")
     click.echo(
         f"{template.origin}: no errors or warnings" + (f" ({len(findings)} informational)" if findings else ""),
         err=True,
@@ -69,7 +70,7 @@ def lint(settings: Settings, template_file: str | None, regions: tuple[str, ...]
 
 
 @click.command()
-@click.option("--app-monitor-id", required=True, help="The monitor id (stack output AppMonitorId).")
+@click.option("--app-monitor-id", required=True, help=f"The monitor id (stack output {Outputs.APP_MONITOR_ID}).")
 @click.option("--region", required=True, help="The monitor's region.")
 @click.option("--identity-pool-id", help="Cognito identity pool (enhanced flow).")
 @click.option("--unsigned", is_flag=True, help="Send unsigned requests (resource-policy mode).")

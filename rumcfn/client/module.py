@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from rumcfn.client.snippet import Concrete, JsCode, telemetry_options, to_js
+from rumcfn.client.js import JsCode, to_js
+from rumcfn.client.snippet import Concrete, telemetry_options
 from rumcfn.version import __version__
 
 FULL, SLIM = "aws-rum-web", "@aws-rum/web-slim"

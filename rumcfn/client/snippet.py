@@ -1,53 +1,26 @@
-"""The rum.js loader snippet, rendered from ``templates/rum.js.j2``.
+"""The rum.js loader snippet, rendered from ``templates/rum.js.j2``, and the web client's config.
 
-One renderer serves two callers: the stack (an ``Fn::Sub`` whose ``${...}`` placeholders
-CloudFormation fills at deploy time) and ``rumcfn snippet`` (a concrete file). Values are rendered
-to JavaScript here; in Sub mode literal ``${`` is escaped as ``${!`` so user text can never be
-mistaken for a placeholder.
+One renderer serves two callers: the stack (:mod:`rumcfn.stack.snippet` passes :class:`Placeholder`
+values and ``sub=True``, and wraps the text in an ``Fn::Sub`` CloudFormation fills at deploy time) and
+``rumcfn snippet`` (a concrete file, :func:`render_concrete`). Values become JavaScript through
+:func:`rumcfn.client.js.to_js`. Nothing here knows troposphere: this is what runs in the browser.
 """
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 from urllib.parse import urlsplit, urlunsplit
 
-from troposphere import GetAtt, Sub
-
-from rumcfn.config import Settings, SettingsError, is_literal, with_overrides
+from rumcfn.client.js import JsCode, RegExp, to_js
+from rumcfn.config import Settings, SettingsError, with_overrides
 from rumcfn.config.client_options import TELEMETRY_OPTIONS, FrozenMap, thaw, version_tuple
 from rumcfn.config.delivery import APP_MONITOR_ID
 from rumcfn.config.formats import REGION
 from rumcfn.config.monitor import IDENTITY_POOL_ID
 from rumcfn.facts import CDN_URL, DATA_PLANE, url_suffix
 from rumcfn.resources import render
-
-
-@dataclass(frozen=True)
-class Placeholder:
-    """A ``${Name}`` filled by CloudFormation: quoted for strings, bare for numbers."""
-
-    name: str
-    quoted: bool = True
-
-
-@dataclass(frozen=True)
-class RegExp:
-    """A JavaScript regular-expression literal."""
-
-    source: str
-
-
-@dataclass(frozen=True)
-class JsCode:
-    """JavaScript code: ``template`` (rumcfn's own text) with ``{0}``, ``{1}`` ... filled by ``args``
-    rendered as literals (so user values are escaped like everywhere else)."""
-
-    template: str
-    args: tuple = ()
-
 
 #: ``addXRayTraceIdHeader`` for same-origin requests: relative URLs, or absolute ones on the page's
 #: own origin (read from ``location.origin`` in the browser, so one snippet serves every domain).
@@ -101,32 +74,6 @@ def page_pattern(url: str) -> RegExp:
     """A monitor page URL as the client's ``RegExp`` over ``window.location``: that page, any query or hash."""
     escaped = re.sub(r"([\\^$.*+?()[\]{}|/-])", r"\\\1", location_form(url))
     return RegExp(f"^{escaped}(?:[?#]|$)")
-
-
-def js_key(key: str, sub: bool) -> str:
-    """An object key: bare when it is an identifier, quoted otherwise (``"user:tier"``, ``"x-api-key"``)."""
-    return key if re.fullmatch(r"[A-Za-z_$][A-Za-z0-9_$]*", key) else to_js(key, sub)
-
-
-def to_js(value: Any, sub: bool) -> str:
-    """Render a Python value as a JavaScript literal (compact, deterministic)."""
-    if isinstance(value, Placeholder):
-        return f'"${{{value.name}}}"' if value.quoted else f"${{{value.name}}}"
-    if isinstance(value, JsCode):
-        return value.template.format(*(to_js(arg, sub) for arg in value.args)) if value.args else value.template
-    if isinstance(value, RegExp):
-        text = "/" + re.sub(r"(?<!\\)((?:\\\\)*)/", r"\1\\/", value.source).replace("</", "<\\/") + "/"
-    elif isinstance(value, Mapping):
-        return "{" + ",".join(f"{js_key(key, sub)}:{to_js(item, sub)}" for key, item in value.items()) + "}"
-    elif isinstance(value, (list, tuple)):
-        return "[" + ",".join(to_js(item, sub) for item in value) + "]"
-    elif isinstance(value, bool):
-        return "true" if value else "false"
-    elif isinstance(value, float) and value.is_integer():
-        text = str(int(value))
-    else:
-        text = json.dumps(value, ensure_ascii=False, allow_nan=False).replace("</", "<\\/")
-    return text.replace("${", "${!") if sub else text
 
 
 def client_config(
@@ -210,45 +157,9 @@ def client_url_of(settings: Settings) -> str:
     return settings.snippet.client_url or CDN_URL.format(version=settings.snippet.client_version)
 
 
-def data_plane_endpoint(settings: Settings, region: str | None = None) -> Any:
-    """Where the snippet's client sends: ``snippet.endpoint``, else the data plane of ``region`` (of the stack's
-    region, as ``Fn::Sub``, when none is given)."""
-    if settings.snippet.endpoint:
-        return settings.snippet.endpoint
-    if region is None:
-        return Sub(DATA_PLANE.format(region="${AWS::Region}", suffix="${AWS::URLSuffix}"))
-    return DATA_PLANE.format(region=region, suffix=url_suffix(region))
-
-
-def snippet_sub(settings: Settings, monitor, identity_pool_id: Any = None) -> Sub:
-    """The snippet as ``Fn::Sub``: monitor id, region, endpoint and pool come from the stack."""
-    variables: dict[str, Any] = {"AppMonitorId": GetAtt(monitor, "Id")}
-    endpoint: Any = settings.snippet.endpoint or Placeholder("Endpoint")
-    if not settings.snippet.endpoint:
-        variables["Endpoint"] = data_plane_endpoint(settings)
-    pool = None
-    if settings.auth.mode == "cognito":
-        pool = Placeholder("IdentityPoolId")
-        variables["IdentityPoolId"] = identity_pool_id
-    rate = settings.monitor.session_sample_rate
-    if not is_literal(rate):
-        variables["SessionSampleRate"] = rate
-        rate = Placeholder("SessionSampleRate", quoted=False)
-    body = render_snippet(
-        app_monitor_id=Placeholder("AppMonitorId"),
-        region=Placeholder("AWS::Region"),
-        client_url=client_url_of(settings),
-        app_version=settings.snippet.app_version,
-        config=client_config(
-            settings,
-            endpoint=endpoint,
-            identity_pool_id=pool,
-            unsigned=settings.auth.mode == "resource-policy",
-            sample_rate=rate,
-        ),
-        sub=True,
-    )
-    return Sub(body, **variables)
+def data_plane_endpoint(settings: Settings, region: str) -> str:
+    """Where the client sends from a monitor in ``region``: ``snippet.endpoint``, else that region's data plane."""
+    return settings.snippet.endpoint or DATA_PLANE.format(region=region, suffix=url_suffix(region))
 
 
 @dataclass(frozen=True)
@@ -324,18 +235,3 @@ def script_tag(key: str) -> str:
     return f'<script src="/{key}"></script>'
 
 
-__all__ = [
-    "render_snippet",
-    "client_config",
-    "snippet_sub",
-    "script_tag",
-    "client_url_of",
-    "render_concrete",
-    "concrete",
-    "Concrete",
-    "Placeholder",
-    "RegExp",
-    "JsCode",
-    "to_js",
-    "telemetry_options",
-]

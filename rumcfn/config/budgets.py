@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Mapping
+from typing import Any
 
 from rumcfn.config import formats
 from rumcfn.config.rules import Budget as BudgetRule
 from rumcfn.config.rules import Custom, Each, Flag, Number, OneOf, Text, Value, fail, is_literal
 from rumcfn.config.section import Section, setting
 from rumcfn.config.segments import CLS, Segment, Segments
-from rumcfn.facts import BUDGET_METRICS, CUSTOM_METRICS_PREFIX, RELEASE_FIELDS, VITAL_KEYS
+from rumcfn.contract import Budget, Releases, SegmentBudgets, StackMetadata
+from rumcfn.facts import BUDGET_METRICS, CUSTOM_METRICS_PREFIX, RELEASE_FIELDS
 
 STATISTIC = Text(
     r"p(\d{1,2}(\.\d{1,2})?|100)|avg|max|min|Average|Maximum|Minimum", "must be pNN (e.g. p75), avg, max or min"
@@ -27,49 +28,6 @@ RELEASE_NAMESPACE = Text(
     max_length=237,
     optional=True,
 )
-LEVELS = ("fail", "warn")
-
-
-@dataclass(frozen=True)
-class Budget:
-    """One budget as the stack records it (template Metadata) and the budget gate judges it.
-
-    ``segment`` names the segment (empty: the whole site) whose extra ``dimensions`` the metric carries;
-    ``level`` "warn" budgets are reported by the gate but never fail it."""
-
-    key: str  # lcp, cls, ...
-    metric: str  # WebVitalsLargestContentfulPaint, ...
-    budget: float
-    statistic: str  # as configured: p75, avg, ...
-    level: str = "fail"
-    segment: str = ""
-    dimensions: tuple[tuple[str, str], ...] = ()
-
-    def as_metadata(self) -> dict[str, str]:
-        entry = {"metric": self.metric, "budget": f"{self.budget:g}", "statistic": self.statistic}
-        if self.level != "fail":
-            entry["level"] = self.level
-        return entry
-
-    @classmethod
-    def from_metadata(
-        cls, key: str, entry: Mapping[str, Any], segment: str = "", dimensions: tuple[tuple[str, str], ...] = ()
-    ) -> "Budget":
-        """Raises KeyError, TypeError or ValueError when ``entry`` is not what :meth:`as_metadata` writes."""
-        level = str(entry.get("level") or "fail")
-        if level not in LEVELS:
-            raise ValueError(f"level must be one of {', '.join(LEVELS)}")
-        return cls(
-            key,
-            str(entry["metric"]),
-            float(entry["budget"]),
-            str(entry.get("statistic") or "p75"),
-            level,
-            segment,
-            dimensions,
-        )
-
-
 @dataclass(frozen=True)
 class Level:
     """One alarm a budget asks for: ``level`` is "warning" (the budget) or "critical" (the 'poor' threshold)."""
@@ -85,9 +43,11 @@ class BudgetSettings(Section):
 
     section = "budgets"
 
-    lcp: Value = setting(2500, "Largest Contentful Paint budget, ms (off: no alarm).", BudgetRule())
-    cls: Value = setting(0.1, "Cumulative Layout Shift budget, unitless 0-1.", CLS)
-    inp: Value = setting(200, "Interaction to Next Paint budget, ms.", BudgetRule())
+    # The vitals' defaults are web.dev's "good" thresholds (facts.BUDGET_METRICS).
+    lcp: Value = setting(BUDGET_METRICS["lcp"].good, "Largest Contentful Paint budget, ms (off: no alarm).",
+                         BudgetRule())
+    cls: Value = setting(BUDGET_METRICS["cls"].good, "Cumulative Layout Shift budget, unitless 0-1.", CLS)
+    inp: Value = setting(BUDGET_METRICS["inp"].good, "Interaction to Next Paint budget, ms.", BudgetRule())
     fid: Value = setting(None, "First Input Delay budget, ms (retired vital; off by default).", BudgetRule())
     navigation: Value = setting(None, "Page navigation duration budget, ms (off by default).", BudgetRule())
     js_errors: Value = setting(None, "JavaScript errors per page view (off by default).", BudgetRule())
@@ -192,12 +152,18 @@ class BudgetSettings(Section):
             for key, value in segment.active().items()
         ]
 
-    def release_budgets(self) -> list[Budget]:
-        """The site's vital budgets, judged per release (counts have no per-release metric)."""
-        return [budget for budget in self.budgets() if budget.key in VITAL_KEYS] if self.release_namespace else []
-
     def release_namespace_in_cloudwatch(self) -> str:
         return CUSTOM_METRICS_PREFIX + self.release_namespace if self.release_namespace else ""
+
+    def recorded(self) -> StackMetadata:
+        """The budgets as a stack built from these settings records them (``Metadata.rumcfn``), and as the
+        budget gate judges them: the literal site budgets, each segment's, and the per-release metrics."""
+        return StackMetadata(
+            tuple(self.budgets()),
+            tuple(SegmentBudgets(segment.label(), segment.dimensions(), tuple(self.segment_budgets(segment)))
+                  for segment in self.segments),
+            Releases(self.release_namespace_in_cloudwatch()) if self.release_namespace else None,
+        )
 
 
 @dataclass(frozen=True)

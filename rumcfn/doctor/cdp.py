@@ -253,12 +253,6 @@ class Page:
                 },
             )
 
-    def nudge(self) -> None:
-        """The headless quirk (facts.md): after a synthetic click idle callbacks stall until another
-        frame is requested; a mouse move and one requestAnimationFrame get them going."""
-        self.send("Input.dispatchMouseEvent", {"type": "mouseMoved", "x": 5, "y": 5})
-        self.evaluate("new Promise(resolve => requestAnimationFrame(() => resolve(true)))")
-
     def close(self) -> None:
         try:
             self.browser.send("Target.closeTarget", {"targetId": self.target})

@@ -24,16 +24,17 @@ UNHEALTHY = {
 
 def stack_check(aws, name: str) -> tuple[Check, Target | None]:
     """1. The stack exists and is settled and healthy; what it deployed becomes the target."""
-    from rumcfn.aws.restore import StackBusy, StackMissing, read_stack
+    from rumcfn.aws.stacks import StackBusy, StackNotFound, read_stack
 
     try:
         deployed = read_stack(aws, name)
-    except StackMissing as error:
+    except StackNotFound as error:
         return failed(
             "stack", str(error), f"deploy it (rumcfn deploy --stack-name {name}), or check --region / --profile"
         ), None
     except StackBusy as error:
-        return failed("stack", str(error).split(";")[0], "wait until it settles, then run rumcfn doctor again"), None
+        return failed("stack", f"stack {error.name} is {error.status}",
+                      "wait until it settles, then run rumcfn doctor again"), None
     status = deployed.description["StackStatus"]
     target = from_stack(aws, deployed)
     notes = "; ".join(target.notes)

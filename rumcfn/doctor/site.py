@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from urllib.parse import urljoin, urlsplit
 
-from rumcfn import __version__
+from rumcfn.version import __version__
 
 LIMIT = 5 * 1024 * 1024  # bytes read from any response
 HEAD_ELEMENTS = {"html", "head", "title", "meta", "link", "style", "script", "base", "noscript", "template"}

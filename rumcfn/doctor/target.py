@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
+from rumcfn.contract import Outputs
 from rumcfn.errors import UsageError
 
 ALARM_TYPES = ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm")
@@ -82,7 +83,7 @@ def from_settings(settings, monitor_id: str, region: str) -> Target:
 
 
 def _value(value: Any, scope) -> str | None:
-    from rumcfn.aws.restore import Unresolvable, resolve
+    from rumcfn.template.resolve import Unresolvable, resolve
 
     if value is None:
         return None
@@ -104,12 +105,12 @@ def _values(value: Any, scope) -> tuple[str, ...] | None:
 
 
 def from_stack(aws, stack) -> Target:
-    """``stack``: a :class:`rumcfn.aws.restore.DeployedStack`."""
+    """``stack``: a :class:`rumcfn.aws.stacks.DeployedStack`."""
     from rumcfn.aws.restore import RestoreFailed, script_of
 
     scope = stack.scope
     target = Target(region=scope.names["AWS::Region"], stack_name=stack.name,
-                    monitor_id=stack.output("AppMonitorId"), canary_name=stack.output("CanaryName"),
+                    monitor_id=stack.output(Outputs.APP_MONITOR_ID), canary_name=stack.output(Outputs.CANARY_NAME),
                     alarm_names=tuple(stack.physical_ids(*ALARM_TYPES)))
     monitors = stack.of_type("AWS::RUM::AppMonitor")
     if len(monitors) == 1:
@@ -117,7 +118,7 @@ def from_stack(aws, stack) -> Target:
         props: Mapping[str, Any] = resource.get("Properties", {})
         config: Mapping[str, Any] = props.get("AppMonitorConfiguration", {})
         target.monitor_name = (
-            stack.output("AppMonitorName") or _value(props.get("Name"), scope) or scope.names.get(logical)
+            stack.output(Outputs.APP_MONITOR_NAME) or _value(props.get("Name"), scope) or scope.names.get(logical)
         )
         target.domains = _values(props.get("DomainList"), scope) or _values(props.get("Domain"), scope) or ()
         target.telemetries = _values(config.get("Telemetries"), scope)

@@ -1,1 +1,1 @@
-"""Settings -> troposphere Template: pure, no AWS calls."""
+"""Settings -> troposphere Template: pure, no AWS calls; :mod:`.assemble` calls each builder in order."""

@@ -7,9 +7,10 @@ from typing import Any
 
 from troposphere import GetAtt, Output, Ref, Sub, Template, rum
 
-from rumcfn.client.snippet import script_tag, snippet_sub
+from rumcfn.client.snippet import script_tag
 from rumcfn.config import Settings, is_literal
-from rumcfn.facts import RELEASE_DIMENSION, TEMPLATE_DESCRIPTION_BYTES
+from rumcfn.contract import METADATA_KEY, Outputs
+from rumcfn.facts import TEMPLATE_DESCRIPTION_BYTES
 from rumcfn.stack.alarms import Alarms, add_alarms
 from rumcfn.stack.auth import Auth, add_auth
 from rumcfn.stack.bucket_emptier import BucketEmptier, add_bucket_emptier, emptying_duty
@@ -20,6 +21,7 @@ from rumcfn.stack.log_retention import LogRetention, add_log_retention, retentio
 from rumcfn.stack.monitor import add_app_monitor
 from rumcfn.stack.parameters import add_parameters
 from rumcfn.stack.security import explain_scanner_findings
+from rumcfn.stack.snippet import snippet_sub
 from rumcfn.stack.snippet_writer import ScriptResources, add_snippet_writer
 from rumcfn.stack.source_maps import SourceMaps, add_source_maps
 from rumcfn.version import __version__
@@ -108,88 +110,33 @@ def build_template(settings: Settings | None = None) -> Template:
     return build_stack(settings).template
 
 
-def budget_metadata(settings: Settings) -> dict[str, Any]:
-    """What ``rumcfn budgets check`` needs to judge a deployed stack without its settings file."""
-    return {budget.key: budget.as_metadata() for budget in settings.budgets.budgets()}
-
-
-def segment_metadata(settings: Settings) -> list[dict[str, Any]]:
-    """Each segment's name, dimensions and budgets, as the gate reads them back."""
-    b = settings.budgets
-    return [
-        {
-            "name": segment.label(),
-            "dimensions": dict(segment.dimensions()),
-            "budgets": {budget.key: budget.as_metadata() for budget in b.segment_budgets(segment)},
-        }
-        for segment in b.segments
-    ]
-
-
 def add_metadata(stack: Stack) -> None:
+    """``Metadata.rumcfn``: what ``rumcfn budgets check`` needs to judge the deployed stack without its settings."""
     metadata = dict(stack.template.metadata)
-    b = stack.settings.budgets
-    metadata["rumcfn"] = {"version": __version__, "budgets": budget_metadata(stack.settings)}
-    if b.segments:
-        metadata["rumcfn"]["segments"] = segment_metadata(stack.settings)
-    if b.release_namespace:
-        metadata["rumcfn"]["releases"] = {
-            "namespace": b.release_namespace_in_cloudwatch(),
-            "dimension": RELEASE_DIMENSION,
-        }
+    metadata[METADATA_KEY] = stack.settings.budgets.recorded().to_dict()
     stack.template.set_metadata(metadata)
 
 
 def add_outputs(stack: Stack) -> None:
+    """The outputs readers of the deployed stack rely on (:class:`rumcfn.contract.Outputs`)."""
     t, s = stack.template, stack.settings
-    t.add_output(Output("AppMonitorName", Description="RUM app monitor name", Value=Ref(stack.monitor)))
-    t.add_output(
-        Output(
-            "AppMonitorId", Description="RUM app monitor id (used by the snippet)", Value=GetAtt(stack.monitor, "Id")
-        )
-    )
+
+    def output(name: str, description: str, value: Any, **extra: Any) -> None:
+        t.add_output(Output(name, Description=description, Value=value, **extra))
+
+    output(Outputs.APP_MONITOR_NAME, "RUM app monitor name", Ref(stack.monitor))
+    output(Outputs.APP_MONITOR_ID, "RUM app monitor id (used by the snippet)", GetAtt(stack.monitor, "Id"))
     if stack.auth.identity_pool_id is not None:
-        t.add_output(
-            Output(
-                "IdentityPoolId",
-                Description="Cognito identity pool of the web client",
-                Value=stack.auth.identity_pool_id,
-            )
-        )
-    t.add_output(
-        Output(
-            "SnippetUrl",
-            Description="S3 URL of rum.js as written by the stack",
-            Value=GetAtt(stack.script.resource, "Url"),
-        )
-    )
-    t.add_output(
-        Output("ScriptTag", Description="Add this tag to the <head> of every page", Value=script_tag(s.script.key))
-    )
+        output(Outputs.IDENTITY_POOL_ID, "Cognito identity pool of the web client", stack.auth.identity_pool_id)
+    output(Outputs.SNIPPET_URL, "S3 URL of rum.js as written by the stack", GetAtt(stack.script.resource, "Url"))
+    output(Outputs.SCRIPT_TAG, "Add this tag to the <head> of every page", script_tag(s.script.key))
     if stack.source_maps:
-        t.add_output(
-            Output(
-                "SourceMapsS3Uri",
-                Description="Where `rumcfn sourcemaps upload --stack-name` puts source maps",
-                Value=stack.source_maps.s3_uri,
-            )
-        )
+        output(Outputs.SOURCE_MAPS_S3_URI, "Where `rumcfn sourcemaps upload --stack-name` puts source maps",
+               stack.source_maps.s3_uri)
     if stack.dashboard:
-        t.add_output(
-            Output(
-                "DashboardUrl",
-                Description="CloudWatch dashboard in the console",
-                Value=stack.dashboard.url,
-                Condition=stack.dashboard.condition,
-            )
-        )
+        output(Outputs.DASHBOARD_URL, "CloudWatch dashboard in the console", stack.dashboard.url,
+               Condition=stack.dashboard.condition)
     if stack.canary:
-        t.add_output(Output("CanaryName", Description="Synthetics canary", Value=Ref(stack.canary.canary)))
+        output(Outputs.CANARY_NAME, "Synthetics canary", Ref(stack.canary.canary))
     if stack.alarms and stack.alarms.topic is not None:
-        t.add_output(
-            Output(
-                "AlarmTopicArn",
-                Description="SNS topic that receives alarm notifications",
-                Value=Ref(stack.alarms.topic),
-            )
-        )
+        output(Outputs.ALARM_TOPIC_ARN, "SNS topic that receives alarm notifications", Ref(stack.alarms.topic))

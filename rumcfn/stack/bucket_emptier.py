@@ -18,6 +18,7 @@ from awacs.aws import Allow, PolicyDocument, Statement
 from troposphere import AWSObject, GetAtt, Ref, Sub, Template, iam
 
 from rumcfn.config import Settings
+from rumcfn.contract import CustomResources
 from rumcfn.facts import LAMBDA_MAX_TIMEOUT
 from rumcfn.stack.canary import Canary
 from rumcfn.stack.snippet_writer import SERVICE_PROPS, Duty, ScriptResources
@@ -30,7 +31,7 @@ EMPTYING_TIMEOUT = LAMBDA_MAX_TIMEOUT
 class EmptyBucket(AWSObject):
     """``Custom::EmptyBucket``: its Delete empties ``Bucket`` when the stack is being deleted."""
 
-    resource_type = "Custom::EmptyBucket"
+    resource_type = CustomResources.EMPTY_BUCKET
     props = {**SERVICE_PROPS, "Bucket": (str, True)}
 
 

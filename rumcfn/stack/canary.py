@@ -15,12 +15,12 @@ import awacs.xray
 from awacs.aws import Allow, Condition, PolicyDocument, Statement, StringEquals
 from troposphere import GetAtt, Join, Ref, Split, Sub, Tags, Template, iam, synthetics
 
-from rumcfn.client.snippet import data_plane_endpoint
 from rumcfn.config import Settings, is_literal
 from rumcfn.facts import SYNTHETICS_PUPPETEER_RUNTIMES
 from rumcfn.resources import render
 from rumcfn.stack.buckets import add_secure_bucket
 from rumcfn.stack.roles import lambda_trust
+from rumcfn.stack.snippet import stack_endpoint
 
 #: The newest Node.js + Puppeteer runtime AWS lists (facts.SYNTHETICS_PUPPETEER_RUNTIMES, with its source). The
 #: script needs what every runtime from 13.1 on gives: @aws/synthetics-puppeteer and @aws/synthetics-logger, the
@@ -122,7 +122,7 @@ def environment(settings: Settings, monitor_id: Any) -> dict[str, Any]:
     """What the script reads: the page, and the data plane and app monitor its snippet sends to."""
     return {
         "SITE_URL": settings.site_url(),
-        "RUM_ENDPOINT": data_plane_endpoint(settings),
+        "RUM_ENDPOINT": stack_endpoint(settings),
         "APP_MONITOR_ID": monitor_id,
     }
 

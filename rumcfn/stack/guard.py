@@ -17,10 +17,10 @@ import sys
 from typing import Any, Iterator, NamedTuple
 
 from rumcfn.config import Settings
-from rumcfn.errors import RumcfnError, SettingsError
+from rumcfn.errors import OperationFailed, SettingsError
 
 
-class BuildFailed(RumcfnError):
+class BuildFailed(OperationFailed):
     """troposphere refused a value that no setting holds: rumcfn built something troposphere does not accept."""
 
 

@@ -20,6 +20,7 @@ from troposphere import AWSObject, Ref, Sub, Template, iam
 from troposphere.validators import integer
 
 from rumcfn.config import Settings
+from rumcfn.contract import CustomResources
 from rumcfn.stack.naming import monitor_arn
 from rumcfn.stack.snippet_writer import SERVICE_PROPS, Duty, ScriptResources
 
@@ -32,7 +33,7 @@ LOGICAL_ID = "RumLogGroupRetention"
 class RumLogRetention(AWSObject):
     """``Custom::RumLogRetention``: Create and Update set the retention; Delete leaves the group."""
 
-    resource_type = "Custom::RumLogRetention"
+    resource_type = CustomResources.LOG_RETENTION
     props = {**SERVICE_PROPS, "MonitorName": (str, True), "RetentionInDays": (integer, True)}
 
 

@@ -23,6 +23,7 @@ from troposphere import AWSObject, GetAtt, Ref, Sub, Template, awslambda, iam, l
 from troposphere.validators import integer
 
 from rumcfn.config import Settings, is_literal
+from rumcfn.contract import CustomResources
 from rumcfn.resources import read_resource
 from rumcfn.stack.buckets import add_secure_bucket
 from rumcfn.stack.roles import lambda_trust
@@ -46,7 +47,7 @@ BRAND = " (rumcfn)"
 class RumScript(AWSObject):
     """``Custom::RumScript``: typed properties, so a typo fails at synth time, not at deploy time."""
 
-    resource_type = "Custom::RumScript"
+    resource_type = CustomResources.RUM_SCRIPT
     props = {
         **SERVICE_PROPS,
         "Bucket": (str, True),

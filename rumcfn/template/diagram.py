@@ -14,12 +14,8 @@ import subprocess
 from dataclasses import dataclass
 from typing import Any, Iterator, Mapping
 
-from rumcfn.errors import RumcfnError
-
-
-class DiagramError(RumcfnError):
-    exit_code = 1
-
+from rumcfn.contract import CustomResources
+from rumcfn.errors import OperationFailed
 
 #: Cluster id -> (label, fill colour), in drawing order.
 CLUSTERS = {
@@ -41,7 +37,7 @@ TYPE_CLUSTERS = (
     ("AWS::CloudWatch::CompositeAlarm", "alarms"),
     ("AWS::SNS::", "alarms"),
     ("AWS::CloudWatch::Dashboard", "dashboard"),
-    ("Custom::EmptyBucket", "canary"),  # empties the canary's artifacts bucket
+    (CustomResources.EMPTY_BUCKET, "canary"),  # empties the canary's artifacts bucket
     ("AWS::Lambda::", "snippet"),
     ("AWS::CloudFormation::CustomResource", "snippet"),
     ("Custom::", "snippet"),
@@ -216,7 +212,7 @@ def format_of(path: str | None, fmt: str | None = None) -> str:
     if suffix in ("dot", "gv"):
         return "dot"
     if suffix not in FORMATS:
-        raise DiagramError(f"cannot tell the format of {path!r}: use a .dot, .svg or .png file or --format")
+        raise OperationFailed(f"cannot tell the format of {path!r}: use a .dot, .svg or .png file or --format")
     return suffix
 
 
@@ -226,13 +222,13 @@ def render(dot: str, fmt: str, dot_binary: str = "dot") -> bytes:
         return dot.encode()
     binary = shutil.which(dot_binary)
     if binary is None:
-        raise DiagramError(f"Graphviz 'dot' is not installed, so {fmt.upper()} cannot be drawn: install graphviz "
+        raise OperationFailed(f"Graphviz 'dot' is not installed, so {fmt.upper()} cannot be drawn: install graphviz "
                            "(apt-get install graphviz, brew install graphviz) or write a .dot file")
     done = subprocess.run([binary, f"-T{fmt}"], input=dot.encode(), capture_output=True, timeout=120)
     if done.returncode != 0:
         first = (done.stderr.decode(errors="replace").strip().splitlines() or ["no message"])[0]
-        raise DiagramError(f"dot -T{fmt} failed (exit {done.returncode}): {first}")
+        raise OperationFailed(f"dot -T{fmt} failed (exit {done.returncode}): {first}")
     return done.stdout
 
 
-__all__ = ["Edge", "references", "clusters", "classify", "to_dot", "render", "format_of", "CLUSTERS", "DiagramError"]
+__all__ = ["Edge", "references", "clusters", "classify", "to_dot", "render", "format_of", "CLUSTERS"]

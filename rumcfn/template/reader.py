@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Any, Iterable
 
-from rumcfn.errors import RumcfnError
+from rumcfn.errors import UsageError
 from rumcfn.facts import INLINE_LIMIT, S3_TEMPLATE_LIMIT
 
 #: Resource types whose explicit name property makes CloudFormation require CAPABILITY_NAMED_IAM.
@@ -35,12 +35,12 @@ MAX_NESTING = 100
 _JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]')
 
 
-class TemplateUnreadable(RumcfnError):
-    exit_code = 2
+class TemplateUnreadable(UsageError):
+    """The file is no template rumcfn can read (not JSON or YAML, too deep, no Resources)."""
 
 
-class TemplateTooLarge(RumcfnError):
-    exit_code = 2
+class TemplateTooLarge(UsageError):
+    """Over CloudFormation's limit for an inline template, with no bucket to upload it to."""
 
     def __init__(self, origin: str, size: int) -> None:
         super().__init__(f"{origin} is {size:,} bytes, over CloudFormation's {INLINE_LIMIT:,}-byte limit for an "
@@ -56,9 +56,7 @@ def inline_warning(size: int, origin: str) -> str | None:
             "BUCKET, or aws cloudformation deploy --s3-bucket BUCKET")
 
 
-class UnknownParameter(RumcfnError):
-    exit_code = 2
-
+class UnknownParameter(UsageError):
     def __init__(self, key: str, known: list[str]) -> None:
         super().__init__(f"--parameter-overrides {key}: the template has no such parameter "
                          f"(it has: {', '.join(known) or 'none'})")

@@ -10,16 +10,10 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Mapping
 
-from rumcfn.errors import RumcfnError
+from rumcfn.errors import UsageError
 
 #: cfn-lint's name for every custom resource type (``Custom::...``): CloudFormation offers it everywhere.
 CUSTOM_RESOURCE = "AWS::CloudFormation::CustomResource"
-
-
-class RegionUnavailable(RumcfnError):
-    """A Region lacks a resource type the template uses; nothing was sent to AWS."""
-
-    exit_code = 2
 
 
 def data_source() -> str:
@@ -78,7 +72,7 @@ def check_regions(data: Mapping[str, Any], regions: Iterable[str]) -> None:
     missing = {region: kinds for region in dict.fromkeys(regions) if (kinds := unavailable(data, region))}
     if missing:
         where = "; ".join(f"{region} ({', '.join(kinds)})" for region, kinds in missing.items())
-        raise RegionUnavailable(f"the stack cannot deploy in {where}: CloudFormation does not offer the resource "
+        raise UsageError(f"the stack cannot deploy in {where}: CloudFormation does not offer the resource "
                                 f"type(s) named there ({data_source()} region data)")
 
 

@@ -71,6 +71,13 @@ def publish(site: Site, collector: Collector, *args: str, page_args=lambda monit
     return Monitor(monitor_id, site, text)
 
 
+def nudge(page: Page) -> None:
+    """The headless quirk (facts.md): after a synthetic click idle callbacks stall until another
+    frame is requested; a mouse move and one requestAnimationFrame get them going."""
+    page.send("Input.dispatchMouseEvent", {"type": "mouseMoved", "x": 5, "y": 5})
+    page.evaluate("new Promise(resolve => requestAnimationFrame(() => resolve(true)))")
+
+
 def wait_for_client(page: Page) -> None:
     """The web client loaded and took over ``window.cwr`` from the snippet's queueing stub."""
     try:
@@ -98,7 +105,7 @@ def walk(page: Page, url: str, *, dispatch: bool = False, ready=None) -> None:
     page.evaluate("shiftLayout()")
     page.wait_until("window.__seen.shifts > 0", LOAD_TIMEOUT, "the browser to report the layout shift")
     page.click("#slow")
-    page.nudge()
+    nudge(page)
     page.wait_until("window.__seen.slowEvents > 0", LOAD_TIMEOUT, "the browser to time the slow click")
     status = page.evaluate("failFetch()")
     assert status == 500, f"/api/fail answered {status}"

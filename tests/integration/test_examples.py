@@ -17,6 +17,7 @@ import pytest
 import yaml
 from junitparser import JUnitXml
 
+from rumcfn.contract import METADATA_KEY
 from tests.support import ROOT  # noqa: E402
 from tests.support.aws import FAKE_CREDENTIALS
 from tests.support.moto_data import put_samples, stack_with_budgets
@@ -107,7 +108,7 @@ def example_stack(url: str) -> str:
     from rumcfn.template.output import to_json
 
     settings = load(CI / "rumcfn.toml")
-    meta = json.loads(to_json(build_template(settings)))["Metadata"]["rumcfn"]
+    meta = json.loads(to_json(build_template(settings)))["Metadata"][METADATA_KEY]
     stack_with_budgets(
         url,
         VARS["RUM_STACK_NAME"],
@@ -153,7 +154,7 @@ def test_workflow_synthesizes_and_lints(site):
         done = github_step(step["run"], site, environment())
         assert done.returncode == 0, f"{step['name']}: {done.stderr}"
     template = json.loads((site / "template.json").read_text())
-    assert template["Metadata"]["rumcfn"]["budgets"]["lcp"] == {"metric": LCP, "budget": "2500", "statistic": "p75"}
+    assert template["Metadata"][METADATA_KEY]["budgets"]["lcp"] == {"metric": LCP, "budget": "2500", "statistic": "p75"}
     assert "no errors or warnings" in done.stderr
 
 

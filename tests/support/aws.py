@@ -212,3 +212,25 @@ class DescribeAlarmsPages:
             self._tokens[token] = (query, start + len(chunk))
             answer["NextToken"] = token
         return AWSResponse("https://monitoring.invalid/", 200, {}, None), answer
+
+
+def worst_case_seconds(per_attempt: float, answered: bool = False) -> float:
+    """The longest one call of a rumcfn client can take when each attempt takes ``per_attempt`` seconds and every
+    one fails: its attempts, and between them the standard retry mode's largest backoffs (botocore's own
+    ``ExponentialBackoff`` with ``random() == 1``, its base for throttling errors, the larger one); ``answered``: each
+    attempt is answered with a throttling error whose ``x-amz-retry-after`` header asks for far more than botocore
+    honours (it adds at most 5 s to a backoff)."""
+    from botocore.awsrequest import AWSResponse
+    from botocore.retries.standard import ExponentialBackoff, RetryContext
+
+    from rumcfn.aws.session import MAX_ATTEMPTS
+
+    class Throttled:
+        def is_throttling_error_from_context(self, context):
+            return True
+
+    backoff = ExponentialBackoff(random=lambda: 1.0, throttling_detector=Throttled())
+    answer = AWSResponse("https://x", 400, {"x-amz-retry-after": "3600000"}, None) if answered else None
+    waits = sum(backoff.delay_amount(RetryContext(attempt_number=n, http_response=answer))
+                for n in range(1, MAX_ATTEMPTS))
+    return MAX_ATTEMPTS * per_attempt + waits

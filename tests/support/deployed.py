@@ -13,6 +13,7 @@ from datetime import datetime, timezone
 from botocore.stub import Stubber
 
 from rumcfn.config import Settings
+from rumcfn.contract import Outputs
 from rumcfn.stack.assemble import build_template
 from rumcfn.template.output import to_json
 from tests.support.aws import boto_client
@@ -61,7 +62,8 @@ class Deployed:
         self.template = json.loads(to_json(build_template(settings)))
         self.client = boto_client("cloudformation", region=region)
         self.stubber = Stubber(self.client)
-        values = {"AppMonitorId": MONITOR_ID, "IdentityPoolId": pool_id(region), "AppMonitorName": "example-site"}
+        values = {Outputs.APP_MONITOR_ID: MONITOR_ID, Outputs.IDENTITY_POOL_ID: pool_id(region),
+                  Outputs.APP_MONITOR_NAME: "example-site"}
         values.update(outputs or {})
         stack = {
             "StackName": STACK,

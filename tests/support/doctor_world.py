@@ -12,6 +12,7 @@ from botocore.stub import Stubber
 from rumcfn.aws.session import Aws
 from rumcfn.client.snippet import render_concrete
 from rumcfn.config import from_mapping
+from rumcfn.contract import Outputs
 from rumcfn.doctor.runner import run
 from tests.support.aws import boto_client
 from tests.support.deployed import MONITOR_ID, REGION, STACK, Deployed
@@ -84,7 +85,8 @@ class World:
         self.deployed = Deployed(
             SETTINGS,
             status=status,
-            outputs={"IdentityPoolId": self.pool, "AppMonitorName": "shop", "CanaryName": "shop"},
+            outputs={Outputs.IDENTITY_POOL_ID: self.pool, Outputs.APP_MONITOR_NAME: "shop",
+                     Outputs.CANARY_NAME: "shop"},
             physical={"IdentityPool": self.pool, "AppMonitor": "shop", **alarms},
         )
         self.alarm_names = list(alarms.values())

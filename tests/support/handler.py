@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from rumcfn.contract import CustomResources
 from rumcfn.stack.assemble import build_template
 from rumcfn.template.output import to_dict
 
@@ -212,7 +213,7 @@ def event(
         "StackId": f"arn:aws:cloudformation:{REGION}:{account}:stack/site-rum/0d3b4a50-c9e0-11ef-9c2a-0affd1e2f3a5",
         "RequestId": str(uuid.uuid4()),
         "LogicalResourceId": "RumScript",
-        "ResourceType": "Custom::RumScript",
+        "ResourceType": CustomResources.RUM_SCRIPT,
         "ResourceProperties": props,
     }
     if physical_id is not None:

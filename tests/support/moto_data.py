@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import datetime, timedelta, timezone
 
+from rumcfn.contract import METADATA_KEY, Outputs
 from tests.support.aws import boto_client
 
 
@@ -35,9 +36,9 @@ def stack_with_budgets(url: str, stack_name: str, monitor: str, budgets: dict, o
     """
     template = {
         "AWSTemplateFormatVersion": "2010-09-09",
-        "Metadata": {"rumcfn": {"version": "0.1.0", "budgets": budgets, **(metadata or {})}},
+        "Metadata": {METADATA_KEY: {"version": "0.1.0", "budgets": budgets, **(metadata or {})}},
         "Resources": {"Logs": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": f"/rum/{monitor}"}}},
     }
     if output:
-        template["Outputs"] = {"AppMonitorName": {"Value": monitor}}
+        template["Outputs"] = {Outputs.APP_MONITOR_NAME: {"Value": monitor}}
     boto_client("cloudformation", url).create_stack(StackName=stack_name, TemplateBody=json.dumps(template))

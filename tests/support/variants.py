@@ -133,6 +133,20 @@ def template_dict(settings=None) -> dict:
     return json.loads(to_json(build_template(settings)))
 
 
+def snippet_body(settings) -> str:
+    """The text of the stack's snippet (its Fn::Sub body) for ``settings``."""
+    from rumcfn.stack.assemble import build_stack
+
+    return build_stack(settings).snippet.to_dict()["Fn::Sub"][0]
+
+
+def snippet_variables(settings) -> dict:
+    """The Fn::Sub variables of the stack's snippet for ``settings``."""
+    from rumcfn.stack.assemble import build_stack
+
+    return build_stack(settings).snippet.to_dict()["Fn::Sub"][1]
+
+
 #: Every option on and the canary in ten more Regions: over CloudFormation's inline limit (for the size warning).
 OVER_INLINE_LIMIT = {
     **FULL,

@@ -16,45 +16,14 @@ import pytest
 from botocore.stub import Stubber
 from moto import mock_aws
 
-from rumcfn.aws.restore import RestoreFailed, Scope, Unresolvable, read_script, resolve, write_script
+from rumcfn.aws.restore import RestoreFailed, read_script, write_script
 from rumcfn.aws.session import Aws
+from rumcfn.aws.stacks import StackBusy, StackNotFound
 from rumcfn.cli.restore import restore_snippet
 from rumcfn.client.snippet import render_concrete
 from rumcfn.config import Settings, from_mapping
+from rumcfn.contract import CustomResources, Outputs
 from tests.support.deployed import ACCOUNT, MONITOR_ID, NOW, POOL_ID, REGION, STACK, STACK_ID, Deployed
-
-# --- the resolver ------------------------------------------------------------------------------------
-
-
-SCOPE = Scope(names={"AWS::Region": "eu-west-1", "AWS::URLSuffix": "amazonaws.com", "Pool": "p-1", "Rate": "0.5"},
-              attributes={("AppMonitor", "Id"): "m-1"})
-
-
-def test_resolve_sub_with_variables_nested_sub_refs_getatts_and_escapes():
-    value = {"Fn::Sub": ["${Id}|${AWS::Region}|${Endpoint}|${Pool}|${AppMonitor.Id}|${!Literal}|rate:${Rate}", {
-        "Id": {"Fn::GetAtt": ["AppMonitor", "Id"]},
-        "Endpoint": {"Fn::Sub": "https://dataplane.rum.${AWS::Region}.${AWS::URLSuffix}"},
-    }]}
-    assert resolve(value, SCOPE) == "m-1|eu-west-1|https://dataplane.rum.eu-west-1.amazonaws.com|p-1|m-1|${Literal}|rate:0.5"
-
-
-def test_resolve_literals_refs_getatt_strings_and_join():
-    assert resolve("plain", SCOPE) == "plain"
-    assert resolve(300, SCOPE) == "300"
-    assert resolve({"Ref": "Pool"}, SCOPE) == "p-1"
-    assert resolve({"Fn::GetAtt": "AppMonitor.Id"}, SCOPE) == "m-1"
-    assert resolve({"Fn::Join": ["-", ["a", {"Ref": "Pool"}]]}, SCOPE) == "a-p-1"
-
-
-@pytest.mark.parametrize("value,says", [
-    ({"Ref": "Missing"}, "Ref Missing"),
-    ({"Fn::Sub": "${Other.Arn}"}, "Fn::GetAtt Other.Arn"),
-    ({"Fn::If": ["C", "a", "b"]}, "Fn::If"),
-])
-def test_unresolvable_values_are_named(value, says):
-    with pytest.raises(Unresolvable, match=says.replace(".", r"\.")):
-        resolve(value, SCOPE)
-
 
 # --- a deployed stack (Stubber) and its bucket (moto) ---------------------------------------------------
 
@@ -133,14 +102,14 @@ def test_restore_into_a_bucket_the_stack_created_uses_its_physical_id(s3):
 
 
 def test_a_missing_output_is_named(s3):
-    deployed = Deployed(Settings(), outputs={"AppMonitorId": None})
+    deployed = Deployed(Settings(), outputs={Outputs.APP_MONITOR_ID: None})
     with pytest.raises(RestoreFailed, match=r"cannot resolve RumScript: Fn::GetAtt AppMonitor\.Id"):
         read_script(aws_for(deployed, s3), STACK)
 
 
 def test_a_stack_that_is_updating_is_refused(s3):
     deployed = Deployed(Settings(), status="UPDATE_IN_PROGRESS")
-    with pytest.raises(RestoreFailed, match="UPDATE_IN_PROGRESS"):
+    with pytest.raises(StackBusy, match="UPDATE_IN_PROGRESS and cannot be read until that finishes"):
         read_script(aws_for(deployed, s3), STACK)
 
 
@@ -154,7 +123,7 @@ def test_a_missing_stack_is_one_clear_error(s3):
         expected_params={"StackName": STACK},
     )
     stubber.activate()
-    with pytest.raises(RestoreFailed, match=f"stack '{STACK}' does not exist in {REGION}"):
+    with pytest.raises(StackNotFound, match=f"stack {STACK} does not exist in {REGION}"):
         read_script(Aws(region=REGION, clients={"cloudformation": client, "s3": s3}), STACK)
 
 
@@ -168,7 +137,7 @@ def test_a_stack_without_the_custom_resource_is_refused(s3):
     stubber.add_response("get_template", {"TemplateBody": json.dumps(deployed.template)})
     stubber.add_response("list_stack_resources", {"StackResourceSummaries": []})
     stubber.activate()
-    with pytest.raises(RestoreFailed, match="has 0 Custom::RumScript resources"):
+    with pytest.raises(RestoreFailed, match=f"has 0 {CustomResources.RUM_SCRIPT} resources"):
         read_script(Aws(region=REGION, clients={"cloudformation": client, "s3": s3}), STACK)
 
 

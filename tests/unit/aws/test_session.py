@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from rumcfn.aws import session
-from rumcfn.aws.session import Aws, check_endpoint_url, worst_case_seconds
+from rumcfn.aws.session import Aws, check_endpoint_url
 from rumcfn.config import SettingsError
-from tests.support.aws import fake_credentials
+from tests.support.aws import fake_credentials, worst_case_seconds
 
 #: The issue's limits for a whole command, less a few seconds for the process to start.
 NEVER_ANSWERS_LIMIT = 30 - 5
@@ -19,25 +19,6 @@ def test_one_call_on_a_dead_endpoint_ends_well_within_the_limits():
     assert worst_case_seconds(session.READ_TIMEOUT) <= NEVER_ANSWERS_LIMIT
     assert worst_case_seconds(session.CONNECT_TIMEOUT) <= NEVER_ANSWERS_LIMIT  # a host that drops the connection
     assert worst_case_seconds(0) <= REFUSED_LIMIT
-
-
-class _Throttled:
-    def is_throttling_error_from_context(self, context):
-        return True
-
-
-@pytest.mark.parametrize("answered", [False, True], ids=["no-answer", "throttled-with-retry-after"])
-def test_worst_case_follows_botocore_backoff(answered):
-    """The sum of the standard mode's largest backoffs: botocore's ExponentialBackoff with random() == 1 after a
-    throttling error (the largest base), and a retry-after header far beyond what botocore honours when answered."""
-    from botocore.awsrequest import AWSResponse
-    from botocore.retries.standard import ExponentialBackoff, RetryContext
-
-    backoff = ExponentialBackoff(random=lambda: 1.0, throttling_detector=_Throttled())
-    answer = AWSResponse("https://x", 400, {"x-amz-retry-after": "3600000"}, None) if answered else None
-    largest = sum(backoff.delay_amount(RetryContext(attempt_number=n, http_response=answer))
-                  for n in range(1, session.MAX_ATTEMPTS))
-    assert worst_case_seconds(0, answered=answered) == largest
 
 
 @pytest.mark.parametrize("service", ["cloudformation", "s3", "cloudwatch", "servicecatalog"])

@@ -13,8 +13,9 @@ import pytest
 from botocore.stub import Stubber
 
 from rumcfn.aws.session import Aws
-from rumcfn.aws.sourcemaps import NoSourceMapLocation, WrongRegion, upload
+from rumcfn.aws.sourcemaps import upload
 from rumcfn.config import SettingsError
+from rumcfn.contract import Outputs
 from rumcfn.errors import UsageError
 
 REGION = "eu-west-1"
@@ -142,8 +143,9 @@ def test_valid_release_ids_pass_the_rule(tmp_path, release):
 def test_a_bucket_in_another_region_is_refused(aws_env, build):
     boto3.client("s3", region_name="us-west-2").create_bucket(
         Bucket="far-maps", CreateBucketConfiguration={"LocationConstraint": "us-west-2"})
-    with pytest.raises(WrongRegion, match="far-maps is in us-west-2, but the monitor's region is eu-west-1"):
+    with pytest.raises(UsageError, match="far-maps is in us-west-2, but the monitor's region is eu-west-1") as raised:
         upload(Aws(region=REGION), build, "r1", s3_uri="s3://far-maps", echo=lambda line: None)
+    assert raised.value.exit_code == 2
 
 
 def test_the_stack_output_says_where(aws_credentials, build):
@@ -152,14 +154,15 @@ def test_the_stack_output_says_where(aws_credentials, build):
     stack = {"StackName": "site", "CreationTime": "2026-12-01T00:00:00Z", "StackStatus": "CREATE_COMPLETE"}
     stubber.add_response("describe_stacks", {"Stacks": [dict(stack, Outputs=[])]})
     stubber.activate()
-    with pytest.raises(NoSourceMapLocation, match="stack site has no SourceMapsS3Uri output"):
+    with pytest.raises(UsageError, match=f"stack site has no {Outputs.SOURCE_MAPS_S3_URI} output") as raised:
         upload(Aws(region=REGION, clients={"cloudformation": cfn}), build, "r1", stack_name="site")
+    assert raised.value.exit_code == 2
 
 
 def test_stack_name_uses_the_output(aws_env, s3, build):
     cfn = boto3.client("cloudformation", region_name=REGION)
     stubber = Stubber(cfn)
-    outputs = [{"OutputKey": "SourceMapsS3Uri", "OutputValue": f"s3://{BUCKET}/"}]
+    outputs = [{"OutputKey": Outputs.SOURCE_MAPS_S3_URI, "OutputValue": f"s3://{BUCKET}/"}]
     stubber.add_response("describe_stacks", {"Stacks": [{"StackName": "site", "CreationTime": "2026-12-01T00:00:00Z",
                                                          "StackStatus": "CREATE_COMPLETE", "Outputs": outputs}]})
     stubber.activate()

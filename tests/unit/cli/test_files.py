@@ -13,7 +13,8 @@ import threading
 
 import pytest
 
-from rumcfn.cli.files import OutputUnwritable, emit
+from rumcfn.cli.files import emit
+from rumcfn.errors import OperationFailed, UsageError
 
 
 @pytest.fixture
@@ -94,7 +95,7 @@ def test_dash_is_standard_output(tmp_path, capsys, monkeypatch):
 def test_a_missing_directory_is_one_line(tmp_path, monkeypatch, where, reason):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "afile").write_text("a file, not a directory")
-    with pytest.raises(OutputUnwritable) as caught:
+    with pytest.raises(UsageError) as caught:
         emit("x", where)
     message = str(caught.value)
     assert message.startswith(f"-o {where}: cannot write it") and reason in message
@@ -113,7 +114,7 @@ def test_an_unwritable_directory_is_one_line(tmp_path, monkeypatch, code):
         return real_open(path, flags, *args, **kwargs)
 
     monkeypatch.setattr(os, "open", refusing_open)
-    with pytest.raises(OutputUnwritable, match=os.strerror(code)):
+    with pytest.raises((UsageError, OperationFailed), match=os.strerror(code)):
         emit("x", str(tmp_path / "t.json"))
     monkeypatch.undo()
     assert list(tmp_path.iterdir()) == []

@@ -9,8 +9,9 @@ import subprocess
 
 import pytest
 
+from rumcfn.client.js import RegExp, to_js
 from rumcfn.client.module import render_module
-from rumcfn.client.snippet import RegExp, concrete, render_concrete, to_js
+from rumcfn.client.snippet import concrete, render_concrete
 from rumcfn.config import from_mapping
 from rumcfn.stack.assemble import build_stack
 

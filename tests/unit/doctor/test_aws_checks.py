@@ -108,7 +108,7 @@ def test_a_missing_stack_skips_what_needs_it_but_still_checks_the_site(world):
     w.stubbers = {}
     report, checks = w.doctor()
     assert checks["stack"].status == FAILED
-    assert checks["stack"].detail == f"stack '{STACK}' does not exist in {REGION}"
+    assert checks["stack"].detail == f"stack {STACK} does not exist in {REGION}"
     assert checks["stack"].fix.startswith(f"deploy it (rumcfn deploy --stack-name {STACK})")
     assert checks["monitor"].status == SKIPPED and checks["monitor"].detail == "the stack could not be read"
     assert checks["page"].status == OK

@@ -12,6 +12,7 @@ import time
 
 import pytest
 
+from rumcfn.contract import CustomResources
 from tests.support.handler import (
     ACCOUNT,
     BUCKET,
@@ -399,7 +400,7 @@ def versions(world) -> int:
 
 def empty_event(world, request_type: str, **kwargs) -> dict:
     request = event(request_type, world.server.url, **{"Bucket": ARTIFACTS, **kwargs})
-    request["ResourceType"], request["LogicalResourceId"] = "Custom::EmptyBucket", "CanaryArtifactsEmptier"
+    request["ResourceType"], request["LogicalResourceId"] = CustomResources.EMPTY_BUCKET, "CanaryArtifactsEmptier"
     for name in ("Key", "ContentType", "CacheControl", "UrlSuffix"):
         request["ResourceProperties"].pop(name)
     return request
@@ -519,7 +520,7 @@ def monitor(rum, group: str | None = GROUP, name: str = "shop") -> None:
 
 def retention_event(world, request_type: str, days="90", name="shop", **kwargs) -> dict:
     request = event(request_type, world.server.url, **kwargs)
-    request["ResourceType"], request["LogicalResourceId"] = "Custom::RumLogRetention", "RumLogGroupRetention"
+    request["ResourceType"], request["LogicalResourceId"] = CustomResources.LOG_RETENTION, "RumLogGroupRetention"
     props = request["ResourceProperties"]
     for key in ("Key", "ContentType", "CacheControl", "UrlSuffix"):
         props.pop(key)

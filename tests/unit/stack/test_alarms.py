@@ -7,6 +7,7 @@ import json
 import pytest
 
 from rumcfn.config import Settings, from_mapping
+from rumcfn.contract import METADATA_KEY, Outputs
 from rumcfn.facts import BUDGET_METRICS, INLINE_LIMIT
 from rumcfn.stack.assemble import build_template
 from rumcfn.template.output import to_json
@@ -142,7 +143,7 @@ def test_topic_is_encrypted_with_a_key_cloudwatch_may_use():
         "TopicArn": {"Ref": "AlarmTopic"},
     }
     assert "Condition" not in subscription
-    assert t["Outputs"]["AlarmTopicArn"]["Value"] == {"Ref": "AlarmTopic"}
+    assert t["Outputs"][Outputs.ALARM_TOPIC_ARN]["Value"] == {"Ref": "AlarmTopic"}
     assert "AlarmEmail" not in template_dict()["Resources"]  # no address, no subscription
 
 
@@ -150,7 +151,7 @@ def test_existing_topic_is_used_and_nothing_is_created():
     t = template_dict(from_mapping({"alarms": {"topic_arn": TOPIC}}))
     assert not {"AlarmTopic", "AlarmTopicKey", "AlarmEmail"} & set(t["Resources"])
     assert t["Resources"]["SiteHealthAlarm"]["Properties"]["AlarmActions"] == [TOPIC]
-    assert "AlarmTopicArn" not in t["Outputs"]
+    assert Outputs.ALARM_TOPIC_ARN not in t["Outputs"]
 
 
 def test_parameters_mode_subscribes_the_email_parameter_only_when_given():
@@ -167,7 +168,7 @@ def test_nothing_to_watch_means_no_alarms_and_no_topic():
     )
     types = {r["Type"] for r in t["Resources"].values()}
     assert not {"AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm", "AWS::SNS::Topic", "AWS::KMS::Key"} & types
-    assert "AlarmTopicArn" not in t["Outputs"]
+    assert Outputs.ALARM_TOPIC_ARN not in t["Outputs"]
 
 
 # --- every combination lints clean and fits inline --------------------------------------------------
@@ -256,7 +257,7 @@ def test_count_budgets_use_the_average_and_vitals_the_configured_statistic():
         "JsErrorCountPerPageView": "Average",
         "Http5xxCountPerPageView": "Average",
     }
-    metadata = t["Metadata"]["rumcfn"]["budgets"]
+    metadata = t["Metadata"][METADATA_KEY]["budgets"]
     assert {key: entry["statistic"] for key, entry in metadata.items()} == {
         "lcp": "p90",
         "cls": "p90",

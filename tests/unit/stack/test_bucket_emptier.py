@@ -7,6 +7,7 @@ import json
 import pytest
 
 from rumcfn.config import from_mapping
+from rumcfn.contract import CustomResources
 from rumcfn.facts import INLINE_LIMIT
 from rumcfn.stack.assemble import build_template
 from rumcfn.stack.bucket_emptier import EMPTYING_TIMEOUT
@@ -33,7 +34,7 @@ def test_by_default_the_bucket_is_retained_on_deletion_and_replacement_and_nothi
     t = template_dict()
     bucket = t["Resources"]["CanaryArtifacts"]
     assert (bucket["DeletionPolicy"], bucket["UpdateReplacePolicy"]) == ("Retain", "Retain")
-    assert not [r for r in t["Resources"].values() if r["Type"] == "Custom::EmptyBucket"]
+    assert not [r for r in t["Resources"].values() if r["Type"] == CustomResources.EMPTY_BUCKET]
     text = json.dumps(t)
     assert not [action for action in EMPTYING_ACTIONS if action in text]
 
@@ -43,7 +44,7 @@ def test_opt_in_deletes_the_bucket_after_emptying_it_and_retains_a_replaced_one(
     bucket = t["Resources"]["CanaryArtifacts"]
     assert (bucket["DeletionPolicy"], bucket["UpdateReplacePolicy"]) == ("Delete", "Retain")
     emptier = t["Resources"]["CanaryArtifactsEmptier"]
-    assert emptier["Type"] == "Custom::EmptyBucket"
+    assert emptier["Type"] == CustomResources.EMPTY_BUCKET
     assert emptier["Properties"] == {"ServiceToken": {"Fn::GetAtt": ["RumScriptFunction", "Arn"]},
                                      "ServiceTimeout": 300, "Bucket": {"Ref": "CanaryArtifacts"}}
     assert emptier["DependsOn"] == ["RumScriptFunctionInvokeConfig"], "Lambda retries are off before it runs"

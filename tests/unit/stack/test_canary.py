@@ -10,6 +10,7 @@ import jsonschema
 import pytest
 
 from rumcfn.config import Settings, SettingsError, from_mapping
+from rumcfn.contract import Outputs
 from rumcfn.stack.assemble import build_template
 from rumcfn.stack.canary import LAMBDA_NAME_CHARS, RUNTIME
 from rumcfn.template.output import to_json
@@ -220,7 +221,7 @@ def test_parameters_mode_takes_name_and_url_from_parameters():
     (policy,) = t["Resources"]["CanaryRole"]["Properties"]["Policies"]
     logs = [s for s in policy["PolicyDocument"]["Statement"] if s["Sid"] == "Logs"][0]["Resource"][0]
     assert logs["Fn::Sub"].endswith("/aws/lambda/cwsyn-*")  # a parameter cannot be cut to 21 characters
-    assert t["Outputs"]["CanaryName"]["Value"] == {"Ref": "Canary"}
+    assert t["Outputs"][Outputs.CANARY_NAME]["Value"] == {"Ref": "Canary"}
 
 
 def test_no_canary_means_no_canary_resources():
@@ -228,7 +229,7 @@ def test_no_canary_means_no_canary_resources():
     types = {r["Type"] for r in t["Resources"].values()}
     assert "AWS::Synthetics::Canary" not in types
     assert not {"CanaryRole", "CanaryArtifacts", "CanaryAlarm"} & set(t["Resources"])
-    assert "CanaryName" not in t["Outputs"]
+    assert Outputs.CANARY_NAME not in t["Outputs"]
 
 
 def test_stand_in_blocks_every_host_but_loopback():

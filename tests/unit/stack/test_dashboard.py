@@ -6,6 +6,7 @@ import json
 import re
 
 from rumcfn.config import Settings, from_mapping
+from rumcfn.contract import Outputs
 from rumcfn.facts import BUDGET_METRICS
 from tests.support.variants import template_dict
 
@@ -120,10 +121,10 @@ def test_widgets_tile_the_grid_without_overlap():
 
 
 def test_dashboard_url_output_is_partition_aware():
-    """The host comes from the partition (tests/unit/build/test_partitions.py renders it in each one)."""
+    """The host comes from the partition (tests/unit/stack/test_partitions.py renders it in each one)."""
     t, _, _, resource = dashboard_of()
     assert resource["Properties"]["DashboardName"] == {"Fn::Sub": "${AWS::StackName}-rum"}
-    output = t["Outputs"]["DashboardUrl"]
+    output = t["Outputs"][Outputs.DASHBOARD_URL]
     assert output["Condition"] == "HasConsole"
     body, variables = output["Value"]["Fn::Sub"]
     assert (

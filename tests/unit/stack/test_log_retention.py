@@ -7,6 +7,7 @@ import json
 import pytest
 
 from rumcfn.config import SettingsError, from_mapping
+from rumcfn.contract import CustomResources
 from rumcfn.facts import INLINE_LIMIT
 from rumcfn.stack.assemble import build_template
 from rumcfn.stack.log_retention import LOGICAL_ID
@@ -31,7 +32,7 @@ def writer_statements(t: dict) -> dict[str, dict]:
 def test_the_rum_js_function_serves_it_after_the_monitor_once_retries_are_off():
     t = template_dict(from_mapping(ON))
     resource = t["Resources"][LOGICAL_ID]
-    assert resource["Type"] == "Custom::RumLogRetention"
+    assert resource["Type"] == CustomResources.LOG_RETENTION
     assert resource["Properties"] == {
         "ServiceToken": {"Fn::GetAtt": ["RumScriptFunction", "Arn"]},
         "ServiceTimeout": 300,
@@ -46,7 +47,8 @@ def test_it_adds_one_custom_resource_and_no_function_role_or_log_group_of_its_ow
     for extra in ({}, {"canary": {"empty_artifacts_on_delete": True}}):
         off = template_dict(from_mapping({**extra, "monitor": {**ON["monitor"], "log_retention_days": 0}}))["Resources"]
         on = template_dict(from_mapping({**extra, **ON}))["Resources"]
-        assert {name: r["Type"] for name, r in on.items() if name not in off} == {LOGICAL_ID: "Custom::RumLogRetention"}
+        added = {name: r["Type"] for name, r in on.items() if name not in off}
+        assert added == {LOGICAL_ID: CustomResources.LOG_RETENTION}
         assert set(off) <= set(on)
 
 
@@ -78,7 +80,7 @@ def test_only_the_option_lets_the_role_read_this_monitor_and_set_retention_on_ru
     assert set(statements) == {"WriteSnippet", "WriteOwnLogs", "ReadMonitor", "SetRetention"}
     for off in ({"monitor": {"cw_log_enabled": True}}, {}):
         t = template_dict(from_mapping(off))
-        assert not [r for r in t["Resources"].values() if r["Type"] == "Custom::RumLogRetention"]
+        assert not [r for r in t["Resources"].values() if r["Type"] == CustomResources.LOG_RETENTION]
         assert not [action for action in RETENTION_ACTIONS if action in json.dumps(t["Resources"]["RumScriptRole"])]
         assert "rum:GetAppMonitor" not in json.dumps(t)
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from rumcfn.config import from_mapping
+from rumcfn.contract import Outputs
 from rumcfn.facts import CONSOLE_HOSTS, cognito_issuer
 from tests.support.partitions import botocore_partitions, partition_of, policy, regions, rendered
 from tests.support.variants import VARIANTS, template_dict
@@ -59,11 +60,11 @@ def test_dashboard_url_only_in_partitions_with_a_console(partition):
     region = next((r for r in regions() if partition_of(r) == partition), "xx-test-1")
     outputs = rendered(DEFAULT, region, partition).outputs()
     if partition in CONSOLE_HOSTS:
-        assert outputs["DashboardUrl"] == (f"https://{region}.{CONSOLE_HOSTS[partition]}/cloudwatch/home"
+        assert outputs[Outputs.DASHBOARD_URL] == (f"https://{region}.{CONSOLE_HOSTS[partition]}/cloudwatch/home"
                                            f"?region={region}#dashboards/dashboard/<Dashboard>")
     else:
-        assert "DashboardUrl" not in outputs
-    assert {"AppMonitorId", "SnippetUrl", "ScriptTag"} <= set(outputs)
+        assert Outputs.DASHBOARD_URL not in outputs
+    assert {Outputs.APP_MONITOR_ID, Outputs.SNIPPET_URL, Outputs.SCRIPT_TAG} <= set(outputs)
 
 
 def test_console_hosts_are_those_aws_names():
@@ -73,5 +74,5 @@ def test_console_hosts_are_those_aws_names():
 
 def test_no_dashboard_no_console_mapping_or_condition():
     template = template_dict(from_mapping({"dashboard": False}))
-    assert "DashboardUrl" not in template["Outputs"]
+    assert Outputs.DASHBOARD_URL not in template["Outputs"]
     assert "Mappings" not in template

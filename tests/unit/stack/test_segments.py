@@ -9,6 +9,7 @@ import json
 import pytest
 
 from rumcfn.config import SettingsError, from_mapping
+from rumcfn.contract import METADATA_KEY
 from rumcfn.facts import INLINE_LIMIT, MAX_COMPOSITE_CHILDREN, MAX_METRIC_DEFINITIONS, MAX_RESOURCES
 from rumcfn.stack.assemble import build_template
 from rumcfn.template.output import to_json
@@ -123,7 +124,7 @@ def test_a_dashboard_row_per_segment(t):
 
 
 def test_metadata_tells_the_gate_segments_levels_and_releases(t):
-    meta = t["Metadata"]["rumcfn"]
+    meta = t["Metadata"][METADATA_KEY]
     assert meta["budgets"]["inp"]["level"] == "warn" and "level" not in meta["budgets"]["lcp"]
     assert meta["segments"][0] == {
         "name": "checkout-mobile",
@@ -136,7 +137,7 @@ def test_metadata_tells_the_gate_segments_levels_and_releases(t):
     }
     assert meta["segments"][1]["budgets"]["lcp"]["level"] == "warn"
     assert meta["releases"] == {"namespace": "RUM/CustomMetrics/shop/releases", "dimension": "ReleaseId"}
-    assert "segments" not in template_dict()["Metadata"]["rumcfn"]
+    assert "segments" not in template_dict()["Metadata"][METADATA_KEY]
 
 
 def test_user_text_in_a_segment_cannot_become_a_dashboard_placeholder():

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from rumcfn.config import Settings, SettingsError, from_mapping
+from rumcfn.contract import CustomResources, Outputs
 from rumcfn.facts import INLINE_LIMIT
 from rumcfn.stack.assemble import build_stack, build_template
 from rumcfn.stack.snippet_writer import RUNTIME, compact, handler_source, reindent
@@ -105,7 +106,7 @@ def test_lambda_timeout_never_outlasts_the_service_timeout():
 def test_custom_resource_properties():
     stack = build_stack(from_mapping({"script": {"cache_control": "max-age=60", "service_timeout": 120}}))
     props = to_dict(stack.template)["Resources"]["RumScript"]
-    assert props["Type"] == "Custom::RumScript"
+    assert props["Type"] == CustomResources.RUM_SCRIPT
     props = props["Properties"]
     assert set(props) == {"ServiceToken", "ServiceTimeout", "Bucket", "Key", "Content", "ContentType", "CacheControl",
                           "UrlSuffix"}
@@ -191,7 +192,7 @@ def test_created_bucket_is_secure_named_and_retained():
 
 def test_snippet_url_output():
     outputs = to_dict(build_template())["Outputs"]
-    assert outputs["SnippetUrl"]["Value"] == {"Fn::GetAtt": ["RumScript", "Url"]}
+    assert outputs[Outputs.SNIPPET_URL]["Value"] == {"Fn::GetAtt": ["RumScript", "Url"]}
 
 
 def test_bad_script_settings_fail_at_synth_time():

@@ -7,6 +7,7 @@ import json
 import pytest
 
 from rumcfn.config import SettingsError, from_mapping
+from rumcfn.contract import Outputs
 from tests.support.variants import template_dict
 
 
@@ -30,14 +31,14 @@ def test_the_created_bucket_lets_only_this_monitor_read_it():
     assert monitor["DependsOn"] == ["SourceMapsPolicy"]
     assert monitor["Properties"]["DeobfuscationConfiguration"] == {
         "JavaScriptSourceMaps": {"Status": "ENABLED", "S3Uri": {"Fn::Sub": "s3://${SourceMaps}/"}}}
-    assert template["Outputs"]["SourceMapsS3Uri"]["Value"] == {"Fn::Sub": "s3://${SourceMaps}/"}
+    assert template["Outputs"][Outputs.SOURCE_MAPS_S3_URI]["Value"] == {"Fn::Sub": "s3://${SourceMaps}/"}
 
 
 def test_an_existing_bucket_is_named_as_is():
     template = template_dict(from_mapping({"monitor": {"source_maps_s3_uri": "s3://maps-bucket/app/"}}))
     assert "SourceMaps" not in template["Resources"]
-    assert template["Outputs"]["SourceMapsS3Uri"]["Value"] == "s3://maps-bucket/app/"
-    assert "SourceMapsS3Uri" not in template_dict()["Outputs"]
+    assert template["Outputs"][Outputs.SOURCE_MAPS_S3_URI]["Value"] == "s3://maps-bucket/app/"
+    assert Outputs.SOURCE_MAPS_S3_URI not in template_dict()["Outputs"]
 
 
 def test_bucket_and_uri_are_one_or_the_other():

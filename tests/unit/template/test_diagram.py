@@ -9,6 +9,8 @@ import shutil
 import pytest
 
 from rumcfn.cli import run
+from rumcfn.contract import CustomResources
+from rumcfn.errors import OperationFailed
 from rumcfn.template import diagram as dg
 from tests.support import ROOT  # noqa: E402
 
@@ -26,7 +28,7 @@ TEMPLATE = {
                                                            "Pool": {"Ref": "Pool"}}},
         "WriterRole": {"Type": "AWS::IAM::Role", "Properties": {}},
         "Writer": {"Type": "AWS::Lambda::Function", "Properties": {"Role": {"Fn::GetAtt": "WriterRole.Arn"}}},
-        "Snippet": {"Type": "Custom::RumScript", "DependsOn": "Monitor", "Properties": {
+        "Snippet": {"Type": CustomResources.RUM_SCRIPT, "DependsOn": "Monitor", "Properties": {
             "ServiceToken": {"Fn::GetAtt": ["Writer", "Arn"]},
             "Body": {"Fn::Sub": ["id=${Monitor.Id} pool=${Pool} ${!Literal} ${AWS::Region} ${Local}",
                                  {"Local": {"Ref": "Bucket"}}]}}},
@@ -100,8 +102,9 @@ def test_quotes_in_labels_are_escaped():
 def test_format_of():
     assert [dg.format_of(p) for p in ("a.dot", "a.gv", "a.SVG", "b/a.png", None)] == ["dot", "dot", "svg", "png", "dot"]
     assert dg.format_of("a.txt", "svg") == "svg"
-    with pytest.raises(dg.DiagramError, match="a.txt"):
+    with pytest.raises(OperationFailed, match="a.txt") as raised:
         dg.format_of("a.txt")
+    assert raised.value.exit_code == 1
 
 
 @needs_dot

@@ -7,10 +7,12 @@ import re
 
 import pytest
 
+from rumcfn.contract import CustomResources
+from rumcfn.errors import UsageError
 from rumcfn.stack.assemble import build_template
 from rumcfn.template.lint import Linter
 from rumcfn.template.output import to_json
-from rumcfn.template.regions import RegionUnavailable, check_regions, known_regions, markdown, table, unavailable
+from rumcfn.template.regions import check_regions, known_regions, markdown, table, unavailable
 from tests.support.partitions import botocore_partitions, partition_of
 from tests.support.variants import VARIANTS, template_dict
 
@@ -60,7 +62,7 @@ def test_a_region_offering_every_type_has_no_entry():
 
 
 def test_custom_resources_exist_wherever_cloudformation_does():
-    data = {"Resources": {"Script": {"Type": "Custom::RumScript", "Properties": {"ServiceToken": "x"}}}}
+    data = {"Resources": {"Script": {"Type": CustomResources.RUM_SCRIPT, "Properties": {"ServiceToken": "x"}}}}
     assert table(data) == {}
 
 
@@ -77,7 +79,7 @@ def test_check_regions_names_each_region_and_type():
     data = template_dict()
     region = without_rum()[0]
     check_regions(data, ["us-east-1"])
-    with pytest.raises(RegionUnavailable) as raised:
+    with pytest.raises(UsageError) as raised:
         check_regions(data, ["us-east-1", region])
     message = str(raised.value)
     assert raised.value.exit_code == 2

@@ -1,22 +1,14 @@
-"""``rumcfn budgets check``: against moto's CloudWatch (server mode) where moto can compute the
-statistic (Average/Maximum/Minimum), and with botocore's Stubber for percentiles, which moto 5.2's
-GetMetricData cannot compute (it answers HTTP 500)."""
+"""``rumcfn budgets check`` judged end to end: against moto's CloudWatch (server mode) where moto can compute
+the statistic (Average/Maximum/Minimum). Percentiles, which moto cannot compute, are in
+tests/unit/aws/test_budget_data.py."""
 
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 
 import pytest
 
-from rumcfn.aws import budget_gate as bc
-from rumcfn.aws import budget_report as report_formats
-from rumcfn.aws import budget_sources as sources
-from rumcfn.aws.budget_gate import Gate
-from rumcfn.aws.budget_sources import Target
-from rumcfn.aws.errors import AwsError
 from rumcfn.cli import run
-from rumcfn.config import Budget
 from tests.support.moto_data import put_samples, stack_with_budgets
 
 LCP = "WebVitalsLargestContentfulPaint"
@@ -193,162 +185,3 @@ def test_all_budgets_off_exits_3(aws_env, tmp_path, monkeypatch, capsys):
 
 
 # --- percentiles: botocore Stubber ----------------------------------------------------------------
-
-
-NOW = datetime(2026, 11, 20, 12, 30, 45, tzinfo=timezone.utc)
-
-
-def stubbed(service: str):
-    import boto3
-    from botocore.stub import Stubber
-
-    client = boto3.client(service, region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
-    return client, Stubber(client)
-
-
-def test_p75_over_the_window_with_pagination():
-    cloudwatch, stub = stubbed("cloudwatch")
-    budgets = sources.budgets_from_metadata({"rumcfn": {"budgets": {
-        "lcp": {"metric": LCP, "budget": "2500", "statistic": "p75"},
-        "inp": {"metric": "WebVitalsInteractionToNextPaint", "budget": "200", "statistic": "p75"},
-    }}})
-    start, end = (
-        datetime(2026, 11, 13, 12, 30, tzinfo=timezone.utc),
-        datetime(2026, 11, 20, 12, 30, tzinfo=timezone.utc),
-    )
-    expected = {
-        "MetricDataQueries": bc.queries("shop", budgets, 7 * 86_400),
-        "StartTime": start,
-        "EndTime": end,
-        "ScanBy": "TimestampDescending",
-    }
-    assert [q["MetricStat"]["Stat"] for q in expected["MetricDataQueries"]] == ["p75", "SampleCount"] * 2
-    assert {q["MetricStat"]["Period"] for q in expected["MetricDataQueries"]} == {604_800}
-    assert expected["MetricDataQueries"][0]["MetricStat"]["Metric"] == {
-        "Namespace": "AWS/RUM",
-        "MetricName": LCP,
-        "Dimensions": [{"Name": "application_name", "Value": "shop"}],
-    }
-    stub.add_response(
-        "get_metric_data",
-        {
-            "MetricDataResults": [
-                {"Id": "v0", "Values": [2310.0], "StatusCode": "Complete"},
-                {"Id": "n0", "Values": [1200.0], "StatusCode": "Complete"},
-            ],
-            "NextToken": "page-2",
-        },
-        expected,
-    )
-    stub.add_response(
-        "get_metric_data",
-        {
-            "MetricDataResults": [
-                {"Id": "v1", "Values": [240.0], "StatusCode": "Complete"},
-                {"Id": "n1", "Values": [300.0], "StatusCode": "Complete"},
-            ]
-        },
-        dict(expected, NextToken="page-2"),
-    )
-    with stub:
-        report = bc.check(cloudwatch, Target("shop", budgets), Gate(days=7), now=NOW)
-    stub.assert_no_pending_responses()
-    assert [(r.key, r.value, r.samples, r.status) for r in report.results] == [
-        ("lcp", 2310.0, 1200.0, "pass"),
-        ("inp", 240.0, 300.0, "FAIL"),
-    ]
-    assert report.status == "FAIL"
-    with pytest.raises(bc.BudgetsBroken, match=r"inp 240 > 200") as info:
-        bc.verdict(report)
-    assert info.value.exit_code == 1
-    table = report_formats.table(report)
-    assert "p75" in table and "2,310 ms" in table and "240 ms" in table
-
-
-def test_p75_no_values_is_not_enough_data():
-    cloudwatch, stub = stubbed("cloudwatch")
-    budgets = [Budget("lcp", LCP, 2500, "p90")]
-    stub.add_response(
-        "get_metric_data",
-        {
-            "MetricDataResults": [
-                {"Id": "v0", "Values": [], "StatusCode": "Complete"},
-                {"Id": "n0", "Values": [], "StatusCode": "Complete"},
-            ]
-        },
-    )
-    with stub:
-        report = bc.check(cloudwatch, Target("shop", budgets), Gate(days=1), now=NOW)
-    assert report.results[0].status == "no data"
-    with pytest.raises(bc.NotEnoughData) as info:
-        bc.verdict(report)
-    assert info.value.exit_code == 3
-
-
-def test_api_error_is_one_line():
-    cloudwatch, stub = stubbed("cloudwatch")
-    stub.add_client_error("get_metric_data", "AccessDenied", "User: arn:aws:iam::1:user/x is not authorized")
-    with stub, pytest.raises(AwsError) as info:
-        bc.check(cloudwatch, Target("shop", [Budget("lcp", LCP, 2500, "p75")]), now=NOW)
-    assert str(info.value) == "access denied calling GetMetricData: User: arn:aws:iam::1:user/x is not authorized"
-
-
-def test_stack_without_output_uses_the_monitor_resource_and_yaml_body():
-    cloudformation, stub = stubbed("cloudformation")
-    stub.add_response(
-        "describe_stacks",
-        {"Stacks": [{"StackName": "shop-rum", "CreationTime": NOW, "StackStatus": "CREATE_COMPLETE"}]},
-        {"StackName": "shop-rum"},
-    )
-    body = (
-        "Metadata:\n  rumcfn:\n    budgets:\n      lcp: {metric: WebVitalsLargestContentfulPaint, budget: '3000', "
-        "statistic: p90}\nResources:\n  Monitor:\n    Type: AWS::RUM::AppMonitor\n    Properties: {Name: shop}\n"
-    )
-    stub.add_response("get_template", {"TemplateBody": body}, {"StackName": "shop-rum", "TemplateStage": "Original"})
-    stub.add_response(
-        "describe_stack_resource",
-        {
-            "StackResourceDetail": {
-                "LogicalResourceId": "Monitor",
-                "PhysicalResourceId": "shop",
-                "ResourceType": "AWS::RUM::AppMonitor",
-                "LastUpdatedTimestamp": NOW,
-                "ResourceStatus": "CREATE_COMPLETE",
-            }
-        },
-        {"StackName": "shop-rum", "LogicalResourceId": "Monitor"},
-    )
-    with stub:
-        target = sources.from_stack(cloudformation, "shop-rum")
-    assert target == Target("shop", [Budget("lcp", LCP, 3000.0, "p90")], None)
-
-
-def test_budgets_from_settings_match_the_template_metadata():
-    from rumcfn.config import Settings
-    from rumcfn.stack.assemble import build_template
-    from rumcfn.template.output import to_json
-
-    settings = Settings()
-    metadata = json.loads(to_json(build_template(settings)))["Metadata"]
-    assert sources.budgets_from_settings(settings) == sources.budgets_from_metadata(metadata)
-    assert [b.key for b in sources.budgets_from_settings(settings)] == ["lcp", "cls", "inp"]
-
-
-def test_boto3_is_imported_lazily():
-    import subprocess
-    import sys
-
-    code = (
-        "import sys, rumcfn.cli, rumcfn.aws.budget_gate, rumcfn.aws.budget_report, rumcfn.aws.budget_sources; "
-        "print('boto3' in sys.modules)"
-    )
-    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout == "False\n"
-
-
-def test_count_budgets_are_queried_at_the_average_vitals_at_the_statistic():
-    from rumcfn.config import from_mapping
-
-    settings = from_mapping({"budgets": {"js_errors": 0.5, "http_5xx": 0.1, "inp": "off", "cls": "off"}})
-    budgets = sources.budgets_from_settings(settings)
-    stats = [q["MetricStat"]["Stat"] for q in bc.queries("shop", budgets, 86_400) if q["Id"].startswith("v")]
-    assert [b.key for b in budgets] == ["lcp", "js_errors", "http_5xx"] and stats == ["p75", "Average", "Average"]

@@ -4,15 +4,12 @@ there per segment and per release, as RUM publishes them; botocore's Stubber whe
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
 
 import pytest
 
-from rumcfn.aws import budget_gate as bc
-from rumcfn.aws.budget_gate import Gate
-from rumcfn.aws.budget_sources import Releases, Target
 from rumcfn.cli import run
-from rumcfn.config import Budget, from_mapping
+from rumcfn.config import from_mapping
+from rumcfn.contract import METADATA_KEY
 from tests.support.moto_data import put_samples, stack_with_budgets
 from tests.support.variants import SEGMENTS, template_dict
 
@@ -37,24 +34,10 @@ def shop(aws_env, tmp_path, monkeypatch):
     """The segments variant's stack (its real metadata, judged at the average, which moto computes)."""
     monkeypatch.chdir(tmp_path)
     settings = from_mapping({**SEGMENTS, "budgets": {**SEGMENTS["budgets"], "statistic": "avg"}})
-    meta = template_dict(settings)["Metadata"]["rumcfn"]
+    meta = template_dict(settings)["Metadata"][METADATA_KEY]
     stack_with_budgets(aws_env, "shop-rum", "shop", meta["budgets"],
                        metadata={"segments": meta["segments"], "releases": meta["releases"]})
     return aws_env
-
-
-def test_budgets_from_settings_match_the_stack_metadata_segments_and_releases_too():
-    """Whatever key order the deployed template keeps (as written, or sorted by a tool on the way)."""
-    from rumcfn.aws import budget_sources as sources
-
-    settings = from_mapping(SEGMENTS)
-    written = template_dict(settings)["Metadata"]
-    for metadata in (written, json.loads(json.dumps(written, sort_keys=True))):
-        assert sources.budgets_from_metadata(metadata) == sources.budgets_from_settings(settings)
-        assert (
-            sources.releases_from_metadata(metadata) == sources.from_settings(settings).releases == Releases(RELEASES)
-        )
-    assert len(sources.budgets_from_settings(settings)) == 9
 
 
 def site_ok(url: str) -> None:
@@ -196,102 +179,3 @@ def test_a_release_of_a_stack_without_release_metrics_is_a_usage_error(aws_env, 
     stack_with_budgets(aws_env, "s", "shop", {"lcp": {"metric": LCP, "budget": "2500", "statistic": "avg"}})
     code = run(["budgets", "check", "--stack-name", "s", "--release", "r1"])
     assert code == 2 and "publishes no per-release metrics (set budgets.release_namespace)" in capsys.readouterr().err
-
-
-def test_release_queries_read_the_release_metrics_at_the_percentile():
-    """Stubber: moto cannot compute percentiles; the request names the custom namespace and release dimension."""
-    import boto3
-    from botocore.stub import ANY, Stubber
-
-    cloudwatch = boto3.client("cloudwatch", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
-    stub = Stubber(cloudwatch)
-    target = Target(
-        "shop",
-        [
-            Budget("lcp", LCP, 2500, "p75"),
-            Budget("js_errors", "JsErrorCountPerPageView", 1, "avg"),
-            Budget("lcp", LCP, 3000, "p75", segment="checkout-mobile", dimensions=(("PageId", "/checkout"),)),
-        ],
-        Releases(RELEASES),
-    )
-    for release, value in (("r42", 2300.0), ("r41", 1900.0)):
-        prefix = "" if release == "r42" else "b"
-        expected = {
-            "MetricDataQueries": [
-                {
-                    "Id": f"{prefix}v0",
-                    "ReturnData": True,
-                    "MetricStat": {
-                        "Period": 86_400,
-                        "Stat": "p75",
-                        "Metric": {
-                            "Namespace": RELEASES,
-                            "MetricName": LCP,
-                            "Dimensions": [{"Name": "ReleaseId", "Value": release}],
-                        },
-                    },
-                },
-                {
-                    "Id": f"{prefix}n0",
-                    "ReturnData": True,
-                    "MetricStat": {
-                        "Period": 86_400,
-                        "Stat": "SampleCount",
-                        "Metric": {
-                            "Namespace": RELEASES,
-                            "MetricName": LCP,
-                            "Dimensions": [{"Name": "ReleaseId", "Value": release}],
-                        },
-                    },
-                },
-            ],
-            "StartTime": ANY,
-            "EndTime": ANY,
-            "ScanBy": "TimestampDescending",
-        }
-        stub.add_response(
-            "get_metric_data",
-            {
-                "MetricDataResults": [
-                    {"Id": f"{prefix}v0", "Values": [value], "StatusCode": "Complete"},
-                    {"Id": f"{prefix}n0", "Values": [500.0], "StatusCode": "Complete"},
-                ]
-            },
-            expected,
-        )
-    with stub:
-        report = bc.check(
-            cloudwatch,
-            target,
-            Gate(days=1, release="r42", against="r41"),
-            now=datetime(2026, 11, 20, 12, tzinfo=timezone.utc),
-        )
-    stub.assert_no_pending_responses()
-    ((row),) = report.results
-    assert (row.key, row.value, row.baseline, row.status) == ("lcp", 2300.0, 1900.0, "FAIL")
-
-
-def test_more_than_500_metrics_are_asked_for_in_several_requests():
-    import boto3
-    from botocore.stub import Stubber
-
-    cloudwatch = boto3.client("cloudwatch", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
-    stub = Stubber(cloudwatch)
-    budgets = [Budget("lcp", LCP, 3000, "p75", segment=f"p{i}", dimensions=(("PageId", f"/p{i}"),)) for i in range(300)]
-    sizes = []
-    for first, last in ((0, 250), (250, 300)):
-        stub.add_response(
-            "get_metric_data",
-            {
-                "MetricDataResults": [
-                    {"Id": f"{kind}{i}", "Values": [1000.0], "StatusCode": "Complete"}
-                    for i in range(first, last)
-                    for kind in "vn"
-                ]
-            },
-        )
-        sizes.append((last - first) * 2)
-    with stub:
-        report = bc.check(cloudwatch, Target("shop", budgets), Gate(days=1))
-    stub.assert_no_pending_responses()
-    assert sizes == [500, 100] and {r.status for r in report.results} == {"pass"}

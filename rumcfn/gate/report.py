@@ -1,14 +1,14 @@
 """The budget gate's report in the formats CI systems read: a text table, JSON, JUnit XML (one test case per
 budget: broken budgets fail, missing data is skipped), GitHub Actions workflow commands and Markdown (for a
-job summary or a pull-request comment). Pure functions of a :class:`rumcfn.aws.budget_gate.Report`."""
+job summary or a pull-request comment). Pure functions of a :class:`rumcfn.gate.judge.Report`."""
 
 from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
 
-from rumcfn.aws.budget_gate import FAIL, NO_DATA, PASS, WARN, Report, Result, describe, name, num
-from rumcfn.aws.views import table as text_table
+from rumcfn.gate.judge import FAIL, NO_DATA, PASS, WARN, Report, Result, describe, name, num
+from rumcfn.text import table as text_table
 
 FORMATS = ("table", "json", "junit", "github", "markdown")
 

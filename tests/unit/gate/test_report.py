@@ -9,9 +9,9 @@ import re
 import pytest
 from junitparser import Failure, JUnitXml, Skipped
 
-from rumcfn.aws import budget_report as formats
-from rumcfn.aws.budget_gate import FAIL, NO_DATA, PASS, WARN, Report, Result
 from rumcfn.cli import run
+from rumcfn.gate import report as formats
+from rumcfn.gate.judge import FAIL, NO_DATA, PASS, WARN, Report, Result
 
 LCP, INP = "WebVitalsLargestContentfulPaint", "WebVitalsInteractionToNextPaint"
 

@@ -10,10 +10,11 @@ import sys
 import pytest
 
 from rumcfn.config import Settings, from_mapping
+from rumcfn.contract import Outputs
 from rumcfn.facts import INLINE_LIMIT
-from rumcfn.stack.assemble import build_stack, build_template
+from rumcfn.stack.assemble import build_template
 from rumcfn.template.output import to_json
-from tests.support.variants import FULL, POOL, ROLE, VARIANTS, template_dict
+from tests.support.variants import FULL, POOL, ROLE, VARIANTS, snippet_body, snippet_variables, template_dict
 
 
 @pytest.mark.parametrize("name", sorted(VARIANTS))
@@ -112,7 +113,7 @@ def test_existing_pool_and_role_are_reused_not_created():
     assert not resources_of(t, "AWS::Cognito::IdentityPool") and "GuestRole" not in t["Resources"]
     config = t["Resources"]["AppMonitor"]["Properties"]["AppMonitorConfiguration"]
     assert config["IdentityPoolId"] == POOL and config["GuestRoleArn"] == ROLE
-    assert t["Outputs"]["IdentityPoolId"]["Value"] == POOL
+    assert t["Outputs"][Outputs.IDENTITY_POOL_ID]["Value"] == POOL
 
 
 def test_monitor_mirrors_every_setting():
@@ -147,43 +148,6 @@ def test_monitor_mirrors_every_setting():
     ]
 
 
-def snippet_body(settings) -> str:
-    return build_stack(settings).snippet.to_dict()["Fn::Sub"][0]
-
-
-def snippet_variables(settings) -> dict:
-    return build_stack(settings).snippet.to_dict()["Fn::Sub"][1]
-
-
-@pytest.mark.parametrize("name", sorted(VARIANTS))
-def test_snippet_placeholders_are_all_defined(name):
-    body, variables = build_stack(VARIANTS[name]).snippet.to_dict()["Fn::Sub"]
-    used = set(re.findall(r"\$\{([^!}][^}]*)\}", body))
-    assert used - {"AWS::Region", "AWS::URLSuffix", "AWS::Partition", "AWS::AccountId"} <= set(variables)
-    assert set(variables) <= used
-
-
-def test_cognito_snippet_uses_enhanced_flow_with_the_stack_pool():
-    body, variables = snippet_body(Settings()), snippet_variables(Settings())
-    assert 'identityPoolId:"${IdentityPoolId}"' in body
-    assert "guestRoleArn" not in body and "signing" not in body
-    assert variables["IdentityPoolId"] == {"Ref": "IdentityPool"}
-    assert variables["AppMonitorId"] == {"Fn::GetAtt": ["AppMonitor", "Id"]}
-    assert variables["Endpoint"] == {"Fn::Sub": "https://dataplane.rum.${AWS::Region}.${AWS::URLSuffix}"}
-    assert '"${AWS::Region}"' in body
-    assert 'telemetries:["errors","performance","http"]' in body
-
-
-def test_snippet_pins_the_client_version_from_settings():
-    body = snippet_body(from_mapping({"snippet": {"client_version": "3.0.0"}}))
-    assert '"https://client.rum.us-east-1.amazonaws.com/3.0.0/cwr.js"' in body
-
-
-def test_user_text_cannot_become_a_placeholder():
-    body = snippet_body(from_mapping({"snippet": {"client_url": "https://cdn.example.com/${Version}/cwr.js"}}))
-    assert "${Version}" not in body and '"https://cdn.example.com/${!Version}/cwr.js"' in body
-
-
 def test_parameters_mode_turns_site_values_into_constrained_parameters():
     t = template_dict(VARIANTS["parameters"])
     params = t["Parameters"]
@@ -210,11 +174,11 @@ def test_parameters_mode_with_an_existing_topic_has_no_email_parameter():
 
 def test_outputs_include_monitor_pool_and_script_tag():
     outputs = template_dict()["Outputs"]
-    assert outputs["AppMonitorId"]["Value"] == {"Fn::GetAtt": ["AppMonitor", "Id"]}
-    assert outputs["AppMonitorName"]["Value"] == {"Ref": "AppMonitor"}
-    assert outputs["IdentityPoolId"]["Value"] == {"Ref": "IdentityPool"}
-    assert outputs["ScriptTag"]["Value"] == '<script src="/rum.js"></script>'
-    assert "IdentityPoolId" not in template_dict(VARIANTS["resource-policy"])["Outputs"]
+    assert outputs[Outputs.APP_MONITOR_ID]["Value"] == {"Fn::GetAtt": ["AppMonitor", "Id"]}
+    assert outputs[Outputs.APP_MONITOR_NAME]["Value"] == {"Ref": "AppMonitor"}
+    assert outputs[Outputs.IDENTITY_POOL_ID]["Value"] == {"Ref": "IdentityPool"}
+    assert outputs[Outputs.SCRIPT_TAG]["Value"] == '<script src="/rum.js"></script>'
+    assert Outputs.IDENTITY_POOL_ID not in template_dict(VARIANTS["resource-policy"])["Outputs"]
 
 
 def test_budgets_are_recorded_in_metadata_for_the_budget_gate():
