@@ -13,15 +13,13 @@ from rumcfn.aws.errors import error_code, translated
 from rumcfn.aws.events import Echo, Poller, echo_line
 from rumcfn.aws.session import Aws
 from rumcfn.config import Settings
-from rumcfn.errors import RumcfnError
+from rumcfn.errors import UsageError
 from rumcfn.facts import partition_of
 from rumcfn.template.adopt import LiveMonitor, import_template, resources_to_import
 from rumcfn.template.reader import TemplateSource, from_settings
 
 
-class MonitorNotFound(RumcfnError):
-    exit_code = 2
-
+class MonitorNotFound(UsageError):
     def __init__(self, name: str, region: str) -> None:
         super().__init__(f"there is no app monitor {name} in {region} (aws rum list-app-monitors lists them)")
 

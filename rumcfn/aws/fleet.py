@@ -23,7 +23,7 @@ from rumcfn.aws.deploy import deploy
 from rumcfn.aws.events import Echo, Poller, echo_line
 from rumcfn.aws.session import Aws
 from rumcfn.config.fleet import Site
-from rumcfn.errors import Interrupted, RumcfnError, UsageError
+from rumcfn.errors import Interrupted, OperationFailed, RumcfnError, UsageError
 from rumcfn.template.fleet import FleetSynth
 from rumcfn.template.reader import TemplateSource
 
@@ -39,7 +39,7 @@ FLEET_ATTEMPTS = 10
 NO_CHANGES, FAILED, NOT_STARTED = "NO_CHANGES", "FAILED", "NOT_STARTED"
 
 
-class FleetFailed(RumcfnError):
+class FleetFailed(OperationFailed):
     """Some sites failed (each named in its progress line and the summary); the others were deployed."""
 
 

@@ -24,7 +24,7 @@ from rumcfn.aws.fleet import (
 from rumcfn.aws.servicecatalog import PublishRequest, publish
 from rumcfn.aws.session import Aws
 from rumcfn.config.fleet import Site
-from rumcfn.errors import RumcfnError, UsageError
+from rumcfn.errors import OperationFailed, UsageError
 from rumcfn.template.fleet import FleetSynth, parameter_list
 from rumcfn.template.reader import TemplateSource
 
@@ -35,7 +35,7 @@ RECORD_DONE = {"SUCCEEDED", "FAILED"}
 BUSY = {"UNDER_CHANGE", "PLAN_IN_PROGRESS"}
 
 
-class ProvisioningFailed(RumcfnError):
+class ProvisioningFailed(OperationFailed):
     pass
 
 

@@ -19,14 +19,20 @@ from rumcfn.aws.events import Echo, Poller, echo_line
 from rumcfn.aws.fleet import NO_CHANGES, SiteResult, Stop, raise_if_failed, run_sites
 from rumcfn.aws.session import Aws
 from rumcfn.aws.stacks import upload_template
-from rumcfn.aws.stacksets import _call, check_canary_locations, find_stack_set, list_instances, wait_for_operation
+from rumcfn.aws.stacksets import (
+    check_canary_locations,
+    find_stack_set,
+    list_instances,
+    start_operation,
+    wait_for_operation,
+)
 from rumcfn.config.fleet import Site
-from rumcfn.errors import RumcfnError, UsageError
+from rumcfn.errors import OperationFailed, UsageError
 from rumcfn.template.fleet import FleetSynth, parameter_list
 from rumcfn.template.reader import TemplateSource
 
 
-class InstanceFailed(RumcfnError):
+class InstanceFailed(OperationFailed):
     pass
 
 
@@ -90,7 +96,7 @@ def deploy_stack_set_fleet(aws: Aws, plan: FleetSynth, *, name: str, s3_bucket: 
                              "accounts, which a self-managed stack set takes")
         elif existing.get("TemplateBody") != template.text:
             echo(f"Updating stack set {name}'s template (its instances follow)...")
-            operation = _call(cfn, name, "update_stack_set", **common, OperationId=uuid.uuid4().hex)
+            operation = start_operation(cfn, name, "update_stack_set", **common, OperationId=uuid.uuid4().hex)
             if wait_for_operation(cfn, name, operation, lambda *a, **k: None, pollers()) != "SUCCEEDED":
                 raise InstanceFailed(f"stack set {name}: the template update failed: "
                                      f"{operation_failure(cfn, name, operation)}")
@@ -107,8 +113,9 @@ def deploy_stack_set_fleet(aws: Aws, plan: FleetSynth, *, name: str, s3_bucket: 
                 method, kind = "update_stack_instances", "UPDATED"
             else:
                 method, kind = "create_stack_instances", "CREATED"
-            operation = _call(cfn, name, method, StackSetName=name, Accounts=[site.account], Regions=[site.region],
-                              ParameterOverrides=overrides, OperationId=uuid.uuid4().hex)
+            operation = start_operation(cfn, name, method, StackSetName=name, Accounts=[site.account],
+                                        Regions=[site.region], ParameterOverrides=overrides,
+                                        OperationId=uuid.uuid4().hex)
             status = wait_for_operation(cfn, name, operation, lambda *a, **k: None, stop.poller(pollers))
             if status != "SUCCEEDED":
                 raise InstanceFailed(f"operation {operation} {status}: {operation_failure(cfn, name, operation)}")

@@ -100,9 +100,7 @@ def emit(content: str | bytes, output: str | None) -> None:
         click.echo(content, nl=False)
 
 
-class OutputDirectoryTaken(RumcfnError):
-    exit_code = 2
-
+class OutputDirectoryTaken(UsageError):
     def __init__(self, path: str) -> None:
         super().__init__(f"-o {path}: holds files that are not a fleet's output (no {MANIFEST}); give a new or "
                          "empty directory, or one an earlier `synth --fleet` wrote")
@@ -142,6 +140,6 @@ def write_tree(directory: str, files: dict[str, str]) -> list[str]:
             (root / relative).unlink(missing_ok=True)
         return stale
     except OSError as error:
-        raise OutputUnwritable(directory, error) from None
+        raise unwritable(directory, error) from None
     except (ValueError, AttributeError):  # an earlier manifest that is not the JSON a fleet writes
         raise OutputDirectoryTaken(directory) from None

@@ -25,7 +25,7 @@ def plan(fleet: str, config: str | None, fmt: str = "json", lint: bool = True, e
 
     result = synth_fleet(load(fleet, config), fmt)
     if lint:
-        from rumcfn.errors import LintFailed
+        from rumcfn.errors import CheckFailed
         from rumcfn.template.lint import DEFAULT_REGIONS, Linter
 
         findings = lint_fleet(result, Linter(regions_of(result.fleet.sites) or DEFAULT_REGIONS).lint)
@@ -33,7 +33,7 @@ def plan(fleet: str, config: str | None, fmt: str = "json", lint: bool = True, e
         for path, finding in bad:
             echo(f"{path}: {finding}", err=True)
         if bad:
-            raise LintFailed(f"{len(bad)} cfn-lint finding(s) in the fleet's templates; nothing was written")
+            raise CheckFailed(f"{len(bad)} cfn-lint finding(s) in the fleet's templates; nothing was written")
     return result
 
 

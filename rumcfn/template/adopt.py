@@ -23,9 +23,10 @@ from typing import Any, Mapping
 
 from rumcfn.config import Settings, SettingsError, from_mapping
 from rumcfn.errors import UsageError
-from rumcfn.facts import EXTENDED_DIMENSIONS, EXTENDED_METRICS, RUM_NAMESPACE
+from rumcfn.facts import EXTENDED_DIMENSIONS, EXTENDED_METRICS, RUM_NAMESPACE, partition_suffix
 from rumcfn.stack.assemble import build_template
 from rumcfn.template.output import to_dict
+from rumcfn.template.resolve import Scope, Unresolvable, resolve
 
 MONITOR = "AppMonitor"  # the monitor's logical id in every rumcfn template
 MONITOR_TYPE = "AWS::RUM::AppMonitor"
@@ -129,10 +130,15 @@ def template_properties(settings: Settings, live: LiveMonitor) -> dict[str, Any]
     (pseudo parameters: this account, Region and partition), in :func:`live_properties`' form. A value that
     depends on another resource of the stack cannot be imported, and is refused."""
     props = json.loads(json.dumps(to_dict(build_template(settings))["Resources"][MONITOR]["Properties"]))
-    names = {"AWS::Partition": live.partition, "AWS::Region": live.region, "AWS::AccountId": live.account}
+    scope = Scope({"AWS::Partition": live.partition, "AWS::Region": live.region, "AWS::AccountId": live.account,
+                   "AWS::URLSuffix": partition_suffix(live.partition, live.region)}, {})
     policy = (props.get("ResourcePolicy") or {}).get("PolicyDocument")
     if policy is not None:
-        props["ResourcePolicy"] = {"PolicyDocument": json.loads(_resolved(policy, names, live.name))}
+        try:
+            props["ResourcePolicy"] = {"PolicyDocument": json.loads(resolve(policy, scope))}
+        except Unresolvable as error:
+            raise CannotImport(live.name, f"its resource policy would depend on the rest of the stack ({error})") \
+                from None
     config = props["AppMonitorConfiguration"]
     for destination in config.get("MetricDestinations", []):
         destination["MetricDefinitions"] = _canonical([_definition(d) for d in destination["MetricDefinitions"]])
@@ -142,25 +148,6 @@ def template_properties(settings: Settings, live: LiveMonitor) -> dict[str, Any]
         if isinstance(config.get(key), dict):
             raise CannotImport(live.name, f"its {key} would be a resource of the stack")
     return props
-
-
-def _resolved(value: Any, names: Mapping[str, str], monitor: str) -> str:
-    """A Fn::Sub of pseudo parameters and literal variables, as CloudFormation renders it (TEMPORARY: until
-    template/resolve.py lands)."""
-    import re
-
-    body, variables = value["Fn::Sub"] if isinstance(value["Fn::Sub"], list) else (value["Fn::Sub"], {})
-    known = {**names, **{k: v for k, v in variables.items() if isinstance(v, str)}}
-
-    def one(match: re.Match) -> str:
-        name = match.group(1)
-        if name.startswith("!"):
-            return "${" + name[1:] + "}"
-        if name not in known:
-            raise CannotImport(monitor, f"its resource policy would depend on the stack (${{{name}}})")
-        return known[name]
-
-    return re.sub(r"\$\{([^}]*)\}", one, body)
 
 
 def _auth(live: LiveMonitor) -> tuple[dict[str, Any], dict[str, Any]]:
