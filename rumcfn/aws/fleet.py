@@ -22,14 +22,11 @@ from rumcfn.aws.changesets import StackRequest
 from rumcfn.aws.deploy import deploy
 from rumcfn.aws.events import Echo, Poller, echo_line
 from rumcfn.aws.session import Aws
-from rumcfn.config.fleet import Site
+from rumcfn.config.fleet import DEFAULT_CONCURRENCY, Site
 from rumcfn.errors import Interrupted, OperationFailed, RumcfnError, UsageError
 from rumcfn.template.fleet import FleetSynth
 from rumcfn.template.reader import TemplateSource
 
-#: Sites deployed at once unless ``--max-concurrency`` says otherwise: CloudFormation's control plane throttles a
-#: busy account well before a few dozen concurrent deploys, and each site mostly waits on CloudFormation.
-DEFAULT_CONCURRENCY = 4
 #: Attempts per call in a fleet deploy: many sites share the account's request rate, so a throttled call is
 #: retried longer than one command's :data:`rumcfn.aws.session.MAX_ATTEMPTS`, with the adaptive mode's limiter
 #: spacing the attempts out.

@@ -13,7 +13,6 @@ from typing import Any, Callable
 from rumcfn.aws.errors import error_code, translated
 from rumcfn.aws.events import Echo, Poller, echo_line, waiter_bound
 from rumcfn.aws.fleet import (
-    DEFAULT_CONCURRENCY,
     SiteResult,
     Stop,
     fleet_aws,
@@ -23,7 +22,7 @@ from rumcfn.aws.fleet import (
 )
 from rumcfn.aws.servicecatalog import PublishRequest, publish
 from rumcfn.aws.session import Aws
-from rumcfn.config.fleet import Site
+from rumcfn.config.fleet import DEFAULT_CONCURRENCY, Site
 from rumcfn.errors import OperationFailed, UsageError
 from rumcfn.template.fleet import FleetSynth, parameter_list
 from rumcfn.template.reader import TemplateSource

@@ -14,8 +14,9 @@ from typing import Any, Callable
 
 import click
 
-from rumcfn.cli.options import aws_options, checked, parse_pairs, settings_options
-from rumcfn.config import Settings, SettingsError, split_list
+from rumcfn.cli.options import DEFAULT_CONFIG, aws_options, checked, parse_pairs, settings_options
+from rumcfn.config import MonitorSettings, Settings, SettingsError, split_list
+from rumcfn.config.fleet import DEFAULT_CONCURRENCY
 from rumcfn.config.formats import (
     ACCOUNTS,
     BUCKET,
@@ -76,6 +77,10 @@ def template_options(command: Callable) -> Callable:
     )
     @functools.wraps(command)
     def wrapper(settings: Settings, template_file: str | None, **kwargs):
+        if kwargs.get("fleet") and template_file:
+            raise SettingsError("--template-file", "does not go with --fleet (the fleet's templates are built from "
+                                "its sites)", template_file)
+
         def load(parameters: bool = False):
             from rumcfn.template.reader import source
 
@@ -114,6 +119,15 @@ def stack_options(command: Callable) -> Callable:
 
 @click.command("deploy")
 @click.option("--stack-name", callback=checked(STACK_NAME), help="Deploy to this stack (created if it does not exist).")
+@click.option("--fleet", type=click.Path(exists=True),
+              help="Deploy every site of a fleet (a rumcfn.toml with [[sites]], or a directory of site files): one "
+              "stack each, or with --service-catalog / --stack-set.")
+@click.option("--max-concurrency", type=click.IntRange(min=1), default=DEFAULT_CONCURRENCY, show_default=True,
+              help="--fleet: sites deployed at once.")
+@click.option("--service-catalog", "service_catalog", callback=checked(CATALOG_NAME),
+              help="--fleet: provision one product of this Service Catalog product per site (each distinct template "
+              "a version; with --portfolio-id and --s3-bucket).")
+@click.option("--portfolio-id", callback=checked(CATALOG_ID), help="--service-catalog: the product's portfolio.")
 @click.option(
     "--stack-set",
     callback=checked(STACK_SET_NAME),
@@ -165,8 +179,28 @@ def deploy_command(
     regions,
     max_concurrent_percentage,
     failure_tolerance_percentage,
+    fleet=None,
+    max_concurrency=4,
+    service_catalog=None,
+    portfolio_id=None,
+    config=None,
 ) -> None:
     """Deploy through a change set: show it, confirm, execute, follow the events, print the outputs."""
+    if fleet:
+        from rumcfn.cli import fleet as fleets
+
+        if stack_name or accounts or organizational_units or regions or no_execute_changeset \
+                or termination_protection is not None or parameter_overrides:
+            raise SettingsError("--fleet", "takes its stacks, accounts, Regions and parameters from the fleet's sites "
+                                "(no --stack-name, --accounts, --organizational-units, --regions, "
+                                "--parameter-overrides, --no-execute-changeset or --termination-protection)", fleet)
+        _, tags = overrides_and_tags((), stack_tags)
+        fleets.deploy(fleet, config, aws, max_concurrency=max_concurrency, service_catalog=service_catalog,
+                      portfolio_id=portfolio_id, stack_set=stack_set, s3_bucket=s3_bucket, tags=tags,
+                      role_arn=role_arn, confirm=confirmer(yes, "deploys the fleet"))
+        return
+    if service_catalog or portfolio_id:
+        raise SettingsError("--service-catalog/--portfolio-id", "only go with --fleet", service_catalog or portfolio_id)
     if bool(stack_name) == bool(stack_set):
         raise SettingsError(
             "--stack-name/--stack-set", "give exactly one", f"{stack_name or ''}{stack_set or ''}" or "neither"
@@ -297,4 +331,24 @@ def publish_command(product_name, portfolio_id, version, s3_bucket, description,
     )
 
 
-COMMANDS = (deploy_command, diff_command, outputs_command, destroy_command, servicecatalog_group)
+@click.command("import")
+@click.option("--app-monitor-name", required=True, callback=checked(MonitorSettings.rule("name")),
+              help="The app monitor to adopt (made in the console or by another tool).")
+@click.option("--stack-name", required=True, callback=checked(STACK_NAME), help="The new stack that takes it in.")
+@click.option("--bucket", required=True, callback=checked(BUCKET),
+              help="The website's bucket, which receives rum.js (script.bucket; the monitor does not know it).")
+@click.option("-o", "--output", default=DEFAULT_CONFIG, show_default=True, type=click.Path(dir_okay=False),
+              help="Where to write the settings that reproduce the monitor.")
+@click.option("--force", is_flag=True, help="Write over an existing settings file.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (needed when stdin is not a terminal).")
+@aws_options
+def import_command(app_monitor_name, stack_name, bucket, output, force, yes, aws) -> None:
+    """Adopt an existing app monitor: write the rumcfn.toml that reproduces it exactly, import the monitor into a
+    new stack (IMPORT change set, DeletionPolicy Retain), then add the rest of the stack."""
+    from rumcfn.cli import fleet as fleets
+
+    fleets.adopt(aws, app_monitor_name, stack_name, bucket, output, force,
+                 confirmer(yes, "imports the monitor into a stack"))
+
+
+COMMANDS = (deploy_command, import_command, diff_command, outputs_command, destroy_command, servicecatalog_group)

@@ -120,6 +120,13 @@ def settings_options(command: Callable) -> Callable:
             "alarms.email": alert_email,
             "parameters": parameters,
         }
+        if kwargs.get("fleet"):  # the fleet holds every site's settings: none are read here, no flag sets one
+            given = [key for key, value in overrides.items() if value is not None] + (["--tag"] if tags else []) \
+                + (["--budget"] if budgets else [])
+            if given:
+                raise SettingsError("--fleet", "takes each site's settings from the fleet, not from flags",
+                                    ", ".join(given))
+            return command(settings=None, config=config, **kwargs)
         settings = resolve_settings(config, overrides, tags, budgets)
         return command(settings=settings, **kwargs)
 

@@ -39,6 +39,9 @@ SITE_NAME = NAME
 ACCOUNT = Text(r"[0-9]{12}", "must be a 12-digit AWS account id")
 #: A fleet file holds every site: thousands of them are a few MiB (one settings file is at most 1 MiB).
 MAX_FLEET_BYTES = 16 << 20
+#: Sites deployed at once unless ``--max-concurrency`` says otherwise: CloudFormation throttles a busy account's
+#: control plane well before a few dozen concurrent deploys, and each site mostly waits on CloudFormation.
+DEFAULT_CONCURRENCY = 4
 #: At most this many lines of a :class:`FleetInvalid` are shown; the rest are counted.
 SHOWN_ERRORS = 20
 

@@ -37,6 +37,10 @@ def _build(cls, data: Mapping[str, Any], prefix: str):
 def from_mapping(data: Mapping[str, Any]) -> Settings:
     """Build settings from nested mappings shaped like rumcfn.toml; unknown keys are errors."""
     fail("settings", isinstance(data, Mapping), "must be a table of sections such as [monitor]", data)
+    if "sites" in data:  # a fleet file read as one site's settings
+        sites = data["sites"]
+        raise SettingsError("sites", "make a fleet: give the file to --fleet (synth --fleet, deploy --fleet)",
+                            f"{len(sites)} [[sites]] table(s)" if isinstance(sites, list) else sites)
     return _build(Settings, data, "")
 
 

@@ -171,3 +171,14 @@ def test_a_directory_without_sites_or_a_broken_file_is_one_line(tmp_path, conten
         (tmp_path / "a.toml").write_text(content)
     with pytest.raises(SettingsError, match="setting --fleet: must be"):
         load_fleet(tmp_path)
+
+
+def test_a_fleet_file_read_as_one_sites_settings_says_to_use_fleet(tmp_path):
+    from rumcfn.config import load
+
+    path = tmp_path / "rumcfn.toml"
+    path.write_text(FLEET_TOML)
+    with pytest.raises(SettingsError) as caught:
+        load(path)
+    assert str(caught.value) == ("setting sites: make a fleet: give the file to --fleet (synth --fleet, deploy "
+                                 "--fleet), but got '2 [[sites]] table(s)'")
