@@ -43,7 +43,7 @@ def from_stack(cloudformation, stack_name: str) -> Target:
     if not name:
         raise OperationFailed(f"stack {stack_name} has no {Outputs.APP_MONITOR_NAME} output and no "
                               "AWS::RUM::AppMonitor resource (was it built by rumcfn?)")
-    return Target.of(name, recorded)
+    return Target.checked(name, recorded, f"stack {stack_name}")
 
 
 # --- CloudWatch ----------------------------------------------------------------------------------------
@@ -87,8 +87,10 @@ def fetch(cloudwatch, requests: list[dict[str, Any]], start: datetime, end: date
                 MetricDataQueries=chunk, StartTime=start, EndTime=end, ScanBy="TimestampDescending"
             ):
                 for item in page.get("MetricDataResults", []):
+                    # Vitals are durations and scores, counts are counts: a negative or infinite value is
+                    # impossible, so it is not a measurement (it would pass every budget, or fail it forever).
                     values.setdefault(item["Id"], []).extend(
-                        v for v in item.get("Values", []) if v is not None and not math.isnan(v)
+                        v for v in item.get("Values", []) if v is not None and math.isfinite(v) and v >= 0
                     )
     return values
 

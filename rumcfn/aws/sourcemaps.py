@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
@@ -24,6 +25,7 @@ from rumcfn.config.delivery import RELEASE_ID
 from rumcfn.config.formats import S3_URI
 from rumcfn.contract import Outputs
 from rumcfn.errors import UsageError
+from rumcfn.text import printable
 
 #: "Make sure the size of each source map does not exceed the limit of 50 MB" (AWS's guide).
 MAX_BYTES = 50 * 1024 * 1024
@@ -64,6 +66,8 @@ def check_map(path: Path, size: int) -> None:
         data = json.loads(path.read_bytes())
     except (ValueError, UnicodeDecodeError) as error:
         raise UsageError(f"{path}: not a JSON source map ({error})") from None
+    except RecursionError:
+        raise UsageError(f"{path}: not a JSON source map (nested too deeply to read)") from None
     if not isinstance(data, dict):
         raise UsageError(f"{path}: not a Source Map V3 file (a JSON object is required)")
     for field, kind in REQUIRED.items():
@@ -74,12 +78,26 @@ def check_map(path: Path, size: int) -> None:
         raise UsageError(f"{path}: Source Map version {data['version']}; CloudWatch RUM reads version 3")
 
 
-def find_maps(directory: Path) -> list[SourceMap]:
-    """Every ``*.map`` under ``directory``, checked, in a stable order."""
+def shown(path: Path) -> str:
+    """A path as text that prints: bytes that are not UTF-8 as ``\\xNN``."""
+    return os.fsencode(path).decode("utf-8", "backslashreplace")
+
+
+def find_maps(directory: Path, skipped: list[str] | None = None) -> list[SourceMap]:
+    """Every ``*.map`` under ``directory``, checked, in a stable order. Symbolic links are not followed, to
+    files as to directories (``rglob`` does not enter linked directories): a link can lead out of the build;
+    ``skipped`` collects the links left out."""
     if not directory.is_dir():
         raise SettingsError("DIRECTORY", "must be a directory holding the build's *.map files", str(directory))
     maps = []
     for path in sorted(p for p in directory.rglob("*.map") if p.is_file()):
+        if path.is_symlink():
+            (skipped if skipped is not None else []).append(path.relative_to(directory).as_posix())
+            continue
+        try:
+            path.relative_to(directory).as_posix().encode("utf-8")
+        except UnicodeEncodeError:
+            raise UsageError(f"{shown(path)}: the file name is not UTF-8, and S3 object keys are (rename it)") from None
         size = path.stat().st_size
         check_map(path, size)
         maps.append(SourceMap(path, path.relative_to(directory).as_posix(), size,
@@ -89,10 +107,20 @@ def find_maps(directory: Path) -> list[SourceMap]:
     return maps
 
 
+def check_segments(name: str, value: str) -> None:
+    """Each ``/``-separated part of what becomes a key prefix is a name: not empty, ``.`` or ``..`` (a key is
+    not a path, but a tool that treats it as one would put the maps elsewhere, or nowhere)."""
+    if any(segment in ("", ".", "..") for segment in value.split("/")):
+        raise SettingsError(name, "must not have empty, . or .. segments between its / (it becomes part of each "
+                            "map's S3 key)", value)
+
+
 def split_uri(uri: str) -> tuple[str, str]:
     """``s3://bucket/prefix`` -> ``("bucket", "prefix/")`` (prefix "" at the bucket's root)."""
     S3_URI.check("--s3-uri", uri)
     bucket, _, prefix = uri.removeprefix("s3://").partition("/")
+    if prefix:
+        check_segments("--s3-uri", prefix.removesuffix("/"))
     return bucket, (prefix.rstrip("/") + "/") if prefix.strip("/") else ""
 
 
@@ -134,13 +162,19 @@ def upload(aws: Aws, directory: Path, release_id: str, *, s3_uri: str | None = N
     RELEASE_ID.check("--release-id", release_id)
     if not release_id:
         raise SettingsError("--release-id", "must be 1-200 of letters, digits and _ - : / .", release_id)
+    check_segments("--release-id", release_id)
     if bool(s3_uri) == bool(stack_name):
         raise SettingsError("--s3-uri", "give exactly one of --stack-name and --s3-uri", s3_uri)
-    maps = find_maps(directory)
+    if s3_uri:
+        split_uri(s3_uri)  # before reading a single map
+    links: list[str] = []
+    maps = find_maps(directory, links)
+    for link in links:
+        echo(printable(f"skipped {link}: a symbolic link (only files inside the directory are uploaded)"))
     with translated():
         uri = s3_uri or stack_uri(aws, stack_name or "")
         bucket, prefix = split_uri(uri)
-        prefix = f"{prefix}{release_id.strip('/')}/"
+        prefix = f"{prefix}{release_id}/"
         s3 = aws.client("s3")
         check_region(s3, bucket, aws.region_name)
         sizes = existing(s3, bucket, prefix)
@@ -150,11 +184,11 @@ def upload(aws: Aws, directory: Path, release_id: str, *, s3_uri: str | None = N
             counter = f"[{index}/{len(maps)}] " if len(maps) > PROGRESS_FROM else ""
             if unchanged(s3, bucket, key, source_map, sizes):
                 skipped += 1
-                echo(f"{counter}unchanged s3://{bucket}/{key}")
+                echo(printable(f"{counter}unchanged s3://{bucket}/{key}"))
                 continue
-            uploaded += 1
-            echo(f"{counter}{'would upload' if dry_run else 'upload'} {source_map.relative} -> s3://{bucket}/{key} "
-                 f"({source_map.size} bytes)")
+            uploaded += 1  # names are printed escaped: a line break in one cannot start a line of its own
+            echo(printable(f"{counter}{'would upload' if dry_run else 'upload'} {source_map.relative} -> "
+                           f"s3://{bucket}/{key} ({source_map.size} bytes)"))
             if not dry_run:
                 s3.put_object(Bucket=bucket, Key=key, Body=source_map.path.read_bytes(), ContentType="application/json",
                               Metadata={"sha256": source_map.sha256})

@@ -11,6 +11,7 @@ import click
 
 from rumcfn.cli import budgets, deploy, doctor, restore, sourcemaps, template
 from rumcfn.errors import RumcfnError
+from rumcfn.text import printable
 from rumcfn.version import __version__
 
 
@@ -30,7 +31,7 @@ def run(argv: list[str] | None = None) -> int:
     try:
         main.main(args=argv, prog_name="rumcfn", standalone_mode=False)
     except RumcfnError as error:
-        click.echo(f"rumcfn: error: {error}", err=True)
+        click.echo(f"rumcfn: error: {printable(str(error))}", err=True)
         return error.exit_code
     except click.exceptions.Abort:
         click.echo("rumcfn: aborted", err=True)

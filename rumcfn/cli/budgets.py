@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import os
 from pathlib import Path
 
 import click
 
-from rumcfn.cli.files import write_atomic
+from rumcfn.cli.files import append_file, write_file
 from rumcfn.cli.options import DEFAULT_CONFIG, aws_options, checked, settings_options
 from rumcfn.config import Settings
+from rumcfn.config.delivery import RELEASE_ID
 from rumcfn.config.formats import STACK_NAME_OR_ID
 from rumcfn.errors import UsageError
 from rumcfn.gate.report import FORMATS
+
+#: --release and --against name a release as snippet.release_id does (and cannot be empty).
+GIVEN_RELEASE_ID = dataclasses.replace(RELEASE_ID, optional=False)
 
 
 def percent(text: str) -> float:
@@ -40,8 +45,10 @@ def budgets() -> None:
               help="Window: the statistic is computed over the last DAYS days.")
 @click.option("--min-samples", type=click.IntRange(1), default=1, show_default=True,
               help="Fewer samples than this for a vital (on either side of a comparison) means not enough data.")
-@click.option("--release", help="Judge this release's vitals (the stack's per-release metrics).")
-@click.option("--against", metavar="RELEASE", help="With --release: also compare with this (the previous) release.")
+@click.option("--release", callback=checked(GIVEN_RELEASE_ID),
+              help="Judge this release's vitals (the stack's per-release metrics).")
+@click.option("--against", metavar="RELEASE", callback=checked(GIVEN_RELEASE_ID),
+              help="With --release: also compare with this (the previous) release.")
 @click.option("--baseline", type=click.Choice(["previous"]),
               help="Without releases: compare the window with the window of the same length before it.")
 @click.option("--max-regression", "max_regression", default="10%", show_default=True, metavar="PCT",
@@ -72,12 +79,11 @@ def check(settings: Settings, stack_name: str | None, days: int, min_samples: in
     target = budget_data.from_stack(cloudformation, stack_name) if stack_name else target_of
     report = budget_data.check(cloudwatch, target, rules)
     click.echo(report_formats.render(report, fmt), nl=False)
-    if junit_xml:
-        write_atomic(junit_xml, report_formats.junit(report))
+    if junit_xml:  # every file through the writers -o uses: special files are written through, never replaced
+        write_file(junit_xml, report_formats.junit(report), "--junit-xml")
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
     if fmt == "github" and summary:
-        with open(summary, "a", encoding="utf-8") as handle:
-            handle.write(report_formats.markdown(report) + "\n")
+        append_file(summary, report_formats.markdown(report) + "\n", "GITHUB_STEP_SUMMARY")
     judge.verdict(report)
 
 

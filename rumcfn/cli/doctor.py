@@ -29,7 +29,8 @@ SETTINGS_FLAGS = ("config", "app_monitor_name", "domains", "bucket", "site_url",
     type=click.FloatRange(1, 300),
     default=10,
     show_default=True,
-    help="Seconds to wait for each answer: an HTTP request, the page in the browser, the client's batch.",
+    help="Seconds for each whole answer: an HTTP request (redirects and body included), the page in the "
+    "browser, the client's batch.",
 )
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @aws_options

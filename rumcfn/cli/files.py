@@ -27,9 +27,9 @@ BAD_PATH = {errno.ENOENT, errno.ENOTDIR, errno.EACCES, errno.EPERM, errno.EROFS,
             errno.ENAMETOOLONG, errno.ENXIO}
 
 
-def unwritable(path: str, error: OSError) -> RumcfnError:
-    """One line saying why ``path`` cannot be written: a usage error when the path itself is wrong, else a failed
-    write."""
+def unwritable(path: str, error: OSError, flag: str = "-o") -> RumcfnError:
+    """One line saying why ``path`` (given as ``flag``) cannot be written: a usage error when the path itself is
+    wrong, else a failed write."""
     folder = os.path.dirname(path) or "."
     reason = error.strerror or str(error)
     if error.errno == errno.ENOENT and not os.path.isdir(folder):
@@ -38,7 +38,7 @@ def unwritable(path: str, error: OSError) -> RumcfnError:
         reason = f"{folder} does not take new files"
     elif error.errno == errno.ENOTDIR:
         reason = f"not a directory: {folder}"
-    return (UsageError if error.errno in BAD_PATH else OperationFailed)(f"-o {path}: cannot write it ({reason})")
+    return (UsageError if error.errno in BAD_PATH else OperationFailed)(f"{flag} {path}: cannot write it ({reason})")
 
 
 def write_atomic(path: str | os.PathLike, content: str | bytes) -> None:
@@ -73,8 +73,9 @@ def write_through(path: str, data: bytes) -> None:
         handle.write(data)
 
 
-def write_file(path: str, content: str | bytes) -> None:
-    """``content`` to the file ``path`` names, as ``-o`` means it (see the module's docstring)."""
+def write_file(path: str, content: str | bytes, flag: str = "-o") -> None:
+    """``content`` to the file ``path`` names, as ``-o`` means it (see the module's docstring); ``flag`` names
+    the option (or variable) in the one-line error."""
     data = content.encode("utf-8") if isinstance(content, str) else content
     try:
         try:
@@ -86,7 +87,18 @@ def write_file(path: str, content: str | bytes) -> None:
         else:
             write_atomic(os.path.realpath(path), data)  # a symlink's target; the link itself stays as it is
     except OSError as error:
-        raise unwritable(path, error) from None
+        raise unwritable(path, error, flag) from None
+
+
+def append_file(path: str, content: str, flag: str) -> None:
+    """``content`` added to the end of ``path``, as a shell's ``>>`` does (GitHub's step summary is written so):
+    through a symlink, a FIFO or a device, created when missing; a place that cannot be written is one line."""
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o666)
+        with os.fdopen(fd, "ab") as handle:
+            handle.write(content.encode("utf-8"))
+    except OSError as error:
+        raise unwritable(path, error, flag) from None
 
 
 def emit(content: str | bytes, output: str | None) -> None:

@@ -40,7 +40,8 @@ def checked(rule: Rule, *, comma_list: bool = False) -> Callable[[click.Context,
 
     def callback(ctx: click.Context, param: click.Parameter, value: Any) -> Any:
         if value is not None:
-            rule.check(max(param.opts, key=len), split_list(value) if comma_list else value)
+            flag = max(param.opts, key=len)
+            rule.check(flag, split_list(value, flag) if comma_list else value)
         return value
 
     return callback
@@ -115,7 +116,7 @@ def settings_options(command: Callable) -> Callable:
             "canary.url": site_url,
             "auth.mode": auth,
             "monitor.session_sample_rate": sample_rate,
-            "monitor.telemetries": split_list(telemetries) if telemetries else None,
+            "monitor.telemetries": split_list(telemetries, "--telemetries") if telemetries is not None else None,
             "canary.enabled": False if no_canary else None,
             "alarms.email": alert_email,
             "parameters": parameters,

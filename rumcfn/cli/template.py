@@ -149,7 +149,7 @@ def snippet(
         client_url=client_url,
         client_version=client_version,
         app_version=app_version,
-        telemetries=split_list(telemetries) if telemetries else None,
+        telemetries=split_list(telemetries, "--telemetries") if telemetries is not None else None,
         release_id=release_id,
         sample_rate=sample_rate,
         excluded_pages=excluded or None,

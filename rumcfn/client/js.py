@@ -42,12 +42,29 @@ def js_key(key: str, sub: bool) -> str:
     return key if re.fullmatch(r"[A-Za-z_$][A-Za-z0-9_$]*", key) else to_js(key, sub)
 
 
+#: What the HTML tokenizer acts on inside a <script> element: ``</script`` ends it, and ``<!--`` followed by
+#: ``<script`` makes a later ``</script>`` not end it, so the rest of the page would become script
+#: (HTML Standard, "script data escaped state"). No user text may carry them into rum.js or ``--html``.
+HTML_OPENINGS = re.compile(r"<(?=!--|script)", re.IGNORECASE)
+
+
+def html_safe(text: str) -> str:
+    """A rendered JavaScript string literal with ``</``, ``<!--`` and ``<script`` written as escapes, and the
+    line separators U+2028/U+2029 as ``\\u`` escapes (engines before ES2019 end a string at them)."""
+    text = HTML_OPENINGS.sub(r"\\x3C", text.replace("</", "<\\/"))
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
 def to_js(value: Any, sub: bool) -> str:
     """Render a Python value as a JavaScript literal (compact, deterministic)."""
     if isinstance(value, Placeholder):
         return f'"${{{value.name}}}"' if value.quoted else f"${{{value.name}}}"
     if isinstance(value, JsCode):
         return value.template.format(*(to_js(arg, sub) for arg in value.args)) if value.args else value.template
+    if isinstance(value, RegExp) and HTML_OPENINGS.search(value.source):
+        # A pattern holding <!-- or <script: built from a string, where they can be escapes (in the pattern
+        # itself "<" may be the start of (?<!...) or a class member, and no escape fits every place).
+        return f"new RegExp({to_js(value.source, sub)})"
     if isinstance(value, RegExp):
         text = "/" + re.sub(r"(?<!\\)((?:\\\\)*)/", r"\1\\/", value.source).replace("</", "<\\/") + "/"
     elif isinstance(value, Mapping):
@@ -59,5 +76,5 @@ def to_js(value: Any, sub: bool) -> str:
     elif isinstance(value, float) and value.is_integer():
         text = str(int(value))
     else:
-        text = json.dumps(value, ensure_ascii=False, allow_nan=False).replace("</", "<\\/")
+        text = html_safe(json.dumps(value, ensure_ascii=False, allow_nan=False))
     return text.replace("${", "${!") if sub else text

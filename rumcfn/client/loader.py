@@ -7,7 +7,6 @@ where the web client comes from and, in its config, where it sends events and ho
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from urllib.parse import urlsplit
@@ -47,27 +46,81 @@ class Loader:
         return tuple(urls)
 
 
+#: One JavaScript escape sequence in a string literal (ECMAScript, "String Literals").
+_ESCAPE = re.compile(r"\\(u\{[0-9A-Fa-f]{1,8}\}|u[0-9A-Fa-f]{4}|x[0-9A-Fa-f]{2}|\r\n|[\s\S])")
+_SINGLE_ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0", "\n": "", "\r": "",
+                   "\r\n": "", "\u2028": "", "\u2029": ""}
+_STRING_AT = re.compile(_STRING, re.DOTALL)
+_COMMA = re.compile(r"\s*,\s*")
+_BLANK = re.compile(r"\s*")
+
+
+def _unescape(match: re.Match) -> str:
+    escape = match.group(1)
+    if escape[0] in "ux" and len(escape) > 1:
+        code = int(escape.strip("ux{}"), 16)
+        return chr(code) if code <= 0x10FFFF else "\ufffd"
+    return _SINGLE_ESCAPES.get(escape, escape)
+
+
 def data_plane_prefix(endpoint: str) -> str:
     r"""Where the client posts batches, up to the monitor id: the endpoint's origin and path with one trailing "/"
     removed, then ``/appmonitors/`` (@aws-rum/web-core DataPlaneClient: ``endpoint.pathname.replace(/\/$/, '')``)."""
-    parts = urlsplit(endpoint)
+    try:
+        parts = urlsplit(endpoint)
+    except ValueError:  # no URL (a served rum.js may hold anything): the text as it is
+        return f"{endpoint.split('?')[0].removesuffix('/')}/appmonitors/"
     return f"{parts.scheme}://{parts.netloc}{parts.path.removesuffix('/')}/appmonitors/"
 
 
 def _string(token: str) -> str:
-    if token.startswith('"'):
-        return json.loads(token)
-    return re.sub(r"\\(.)", r"\1", token[1:-1])
+    """A JavaScript string literal's value (surrogate pairs joined; a lone surrogate is U+FFFD)."""
+    text = _ESCAPE.sub(_unescape, token[1:-1])
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
+def _call_arguments(text: str, pos: int, end: int) -> tuple[list[str], str] | None:
+    """Five string literals and an object from ``pos`` (just after ``})(``), the object closing at ``end``."""
+    strings = []
+    pos = _BLANK.match(text, pos).end()
+    for index in range(5):
+        found = _STRING_AT.match(text, pos)
+        if not found:
+            return None
+        strings.append(found.group())
+        comma = _COMMA.match(text, found.end())
+        if not comma.group().strip():
+            return None
+        pos = comma.end()
+        if index == 4:
+            if text[pos : pos + 1] != "{" or pos >= end:
+                return None
+            return strings, text[pos + 1 : end]
+    return None
 
 
 def parse_loader(text: str) -> Loader | None:
-    """The loader's arguments, or None when ``text`` is not a RUM loader call."""
-    call = re.search(rf"\}}\)\(\s*({_STRING})\s*,\s*({_STRING})\s*,\s*({_STRING})\s*,\s*({_STRING})\s*,"
-                     rf"\s*({_STRING})\s*,\s*\{{(.*)\}}\s*\)\s*;?\s*$", text.strip(), re.DOTALL)
-    if not call:
+    """The loader's arguments, or None when ``text`` is not a RUM loader call.
+
+    The text must end with the call ``})("cwr", "<monitor id>", "<version>", "<region>", "<client URL>", {...});``.
+    Each ``})(`` is tried once, left to right, and each try reads only as far as its own strings go: a
+    hostile rum.js cannot make this backtrack."""
+    text = text.strip()
+    tail = text.removesuffix(";").rstrip()
+    if not tail.endswith(")"):
         return None
-    _, monitor_id, _, region, client_url = (_string(call.group(i)) for i in range(1, 6))
-    config = call.group(6)
+    tail = tail[:-1].rstrip()
+    if not tail.endswith("}"):
+        return None
+    end, start = len(tail) - 1, 0
+    while (at := text.find("})(", start, end)) >= 0:
+        found = _call_arguments(text, at + 3, end)
+        if found:
+            break
+        start = at + 1
+    else:
+        return None
+    (_, monitor_id, _, region, client_url), config = [_string(token) for token in found[0]], found[1]
 
     def value(key: str, pattern: str = _STRING) -> str | None:
         found = re.search(rf"(?:^|[,{{\s])[\"']?{key}[\"']?\s*:\s*({pattern})", config)
@@ -75,20 +128,27 @@ def parse_loader(text: str) -> Loader | None:
 
     endpoint = value("endpoint")
     rate = value("sessionSampleRate", r"[0-9.eE+\-]+")
+    try:
+        sample_rate = float(rate) if rate else None
+    except ValueError:  # not a number JavaScript would read either
+        sample_rate = None
     return Loader(
         monitor_id=monitor_id, region=region, client_url=client_url,
         endpoint=_string(endpoint) if endpoint else DATA_PLANE.format(region=region, suffix=url_suffix(region)),
         identity_pool_id=_string(value("identityPoolId") or '""'),
         guest_role_arn=_string(value("guestRoleArn") or '""'),
         signing=value("signing", "true|false") != "false",
-        sample_rate=float(rate) if rate else None,
+        sample_rate=sample_rate,
     )
 
 
 def origin_of(url: str) -> str:
     """``scheme://host[:port]`` as a source expression (the port only when it is not the default)."""
-    parts = urlsplit(url)
-    port = parts.port
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:  # no URL (an unclosed "[", a port out of range): the browser loads nothing from it
+        return url
     host = parts.hostname or ""
     return f"{parts.scheme}://{host}" + (f":{port}" if port and port != DEFAULT_PORTS.get(parts.scheme) else "")
 

@@ -20,7 +20,8 @@ import re
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from rumcfn.config.rules import Each, Flag, Number, OneOf, Rule, Text, fail, is_number
+from rumcfn.config import js_regexp
+from rumcfn.config.rules import CONTROL, Each, Flag, Number, OneOf, Rule, Text, fail, is_number
 
 
 class FrozenMap(tuple):
@@ -89,15 +90,17 @@ class RegExps(Rule):
 
 
 def check_pattern(name: str, pattern: Any) -> None:
-    """A JavaScript regular expression source. Python's ``re`` stands in for the browser's parser; the
-    Python-only ``(?P`` syntax and line breaks (which a RegExp literal cannot hold) are refused."""
+    """A JavaScript regular expression source, as a browser compiles ``/pattern/`` (no flags): refused here,
+    it cannot turn RUM off in every visitor's browser. A RegExp literal cannot hold a line break, and
+    JavaScript counts U+2028 and U+2029 as line breaks too (ECMA-262, "Line Terminators")."""
     fail(name, isinstance(pattern, str) and pattern != "", "must be non-empty regular expressions", pattern)
-    fail(name, "(?P" not in pattern and "\n" not in pattern and "\r" not in pattern,
-         "must be JavaScript regular expressions (no (?P...) groups, no line breaks)", pattern)
+    fail(name, not re.search("[\n\r\u2028\u2029]", pattern),
+         "must be regular expressions with no line breaks (also no U+2028 or U+2029; write \\n, \\u2028 ...)",
+         pattern)
     try:
-        re.compile(pattern)
-    except re.error as error:
-        fail(name, False, f"must be a valid regular expression ({error})", pattern)
+        js_regexp.check(pattern)
+    except js_regexp.JsRegExpError as error:
+        fail(name, False, f"must be regular expressions JavaScript accepts ({error})", pattern)
 
 
 @dataclass(frozen=True)
@@ -154,17 +157,37 @@ class Table(Rule):
 
 
 @dataclass(frozen=True)
-class StringTable(Rule):
-    """A table of ``NAME = "text"`` whose names match ``key`` (``headers``)."""
-
-    key: str
-    key_rule: str
+class Headers(Rule):
+    """A table of ``NAME = "value"``: HTTP header names, and values ``fetch`` sends. Fetch's ``Headers``
+    throws a TypeError for a value with a character above U+00FF (a header value is bytes, WebIDL
+    ByteString) or with NUL, CR or LF (Fetch Standard, "header value"), and the client's whole dispatch
+    fails with it; control characters are refused as in every setting."""
 
     def _check(self, name: str, value: Any) -> None:
         fail(name, isinstance(value, FrozenMap), "must be a table of NAME = \"value\"", value)
         for key, item in value:
-            fail(f"{name}.{key}", re.fullmatch(self.key, key) is not None, self.key_rule, key)
+            fail(f"{name}.{key}", HEADER_NAME.fullmatch(key) is not None, "must be an HTTP header name", key)
             fail(f"{name}.{key}", isinstance(item, str), "must be a string", thaw(item))
+            fail(f"{name}.{key}", re.search(CONTROL, item) is None, "must not contain control characters", item)
+            fail(f"{name}.{key}", all(ord(c) <= 0xFF for c in item),
+                 "must be characters up to U+00FF (fetch sends header values as bytes)", item)
+
+
+#: An HTTP field name: a token (RFC 9110, section 5.1 and 5.6.2).
+HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+
+
+def control_characters(name: str, value: Any) -> None:
+    """Refuse a control character in any string of a nested value (keys included), naming where it is."""
+    if isinstance(value, str):
+        fail(name, re.search(CONTROL, value) is None, "must not contain control characters", value)
+    elif isinstance(value, FrozenMap):
+        for key, item in value:
+            control_characters(f"{name}.{key}", key)
+            control_characters(f"{name}.{key}", item)
+    elif isinstance(value, tuple):
+        for index, item in enumerate(value):
+            control_characters(f"{name}[{index}]", item)
 
 
 @dataclass(frozen=True)
@@ -222,7 +245,7 @@ CLIENT_OPTIONS: dict[str, Option] = {
     "enableRumClient": Option(Flag(), FIRST),
     "enableW3CTraceId": Option(Flag(), "1.25.0"),
     "eventCacheSize": Option(WHOLE_1, FIRST),
-    "headers": Option(StringTable(r"[!#$%&'*+.^_`|~0-9A-Za-z-]+", "must be an HTTP header name"), "1.22.0"),
+    "headers": Option(Headers(), "1.22.0"),
     "pageIdFormat": Option(OneOf(("PATH", "HASH", "PATH_AND_HASH")), FIRST),
     "recordResourceUrl": Option(Flag(), FIRST),
     "retries": Option(WHOLE_0, "1.6.0"),
@@ -328,6 +351,7 @@ class ClientConfig(Rule):
                 thaw(item),
             )
             CLIENT_OPTIONS[key].rule.check(where, item)
+        control_characters(name, value)  # after each option's own rule, which says it more precisely
 
 
 def version_tuple(text: str) -> tuple[int, ...]:

@@ -105,6 +105,10 @@ def budget_override(key: str, text: str) -> tuple[str, Any]:
         raise SettingsError(f"--budget {key}", "must be a number or off", text) from None
 
 
-def split_list(value: str | None) -> tuple[str, ...]:
-    """A comma-separated flag value as its entries (blanks dropped)."""
-    return tuple(item.strip() for item in (value or "").split(",") if item.strip())
+def split_list(value: str | None, flag: str | None = None) -> tuple[str, ...]:
+    """A comma-separated flag value as its entries (blanks dropped). Given the ``flag``'s name, a value that
+    holds only blanks (``--telemetries ","``) is refused: it is a typo, not a wish for an empty list."""
+    items = tuple(item.strip() for item in (value or "").split(",") if item.strip())
+    if flag and value is not None and not items:
+        raise SettingsError(flag, "must list at least one item (comma-separated)", value)
+    return items

@@ -80,6 +80,11 @@ class MonitorSettings(Section):
         "deobfuscation on (upload with `rumcfn sourcemaps upload`).",
         Flag(),
     )
+    source_maps_noncurrent_version_days: int = setting(
+        30,
+        "Days the source-map bucket rumcfn creates keeps replaced versions of maps (S3 lifecycle NoncurrentDays).",
+        Number(1, 36500, integer=True, unit=" days"),
+    )
     extended_metrics: tuple = setting(
         (),
         "RUM metric names to publish to CloudWatch with extra dimensions, e.g. WebVitalsLargestContentfulPaint.",

@@ -51,8 +51,19 @@ class CDPError(RuntimeError):
     pass
 
 
+def private_home(home: Path) -> dict[str, str]:
+    """A home directory (and XDG base directories) of the browser's own: Chromium writes an NSS database,
+    caches, crash reports and settings under ``$HOME`` and the XDG directories, which belong to whoever
+    runs rumcfn, not to a throwaway browser."""
+    folders = {"HOME": home, "XDG_CONFIG_HOME": home / ".config", "XDG_CACHE_HOME": home / ".cache",
+               "XDG_DATA_HOME": home / ".local" / "share", "XDG_STATE_HOME": home / ".local" / "state"}
+    for folder in folders.values():
+        folder.mkdir(parents=True, exist_ok=True)
+    return {name: str(folder) for name, folder in folders.items()}
+
+
 class Browser:
-    """One headless Chromium and its DevTools pipe."""
+    """One headless Chromium and its DevTools pipe; it writes only under ``user_data_dir``'s parent."""
 
     def __init__(self, user_data_dir: Path, extra_flags: tuple[str, ...] = ()):
         to_chrome_r, self._to_chrome = os.pipe()
@@ -60,7 +71,8 @@ class Browser:
         # bash puts the pipe ends on fds 3 and 4 (dash cannot name fds above 9; and no preexec_fn,
         # which is unsafe in the threads pytest-xdist runs).
         wrapper = 'exec "$0" "$@" 3<&"$RUMCFN_CDP_IN" 4>&"$RUMCFN_CDP_OUT"'
-        env = dict(os.environ, RUMCFN_CDP_IN=str(to_chrome_r), RUMCFN_CDP_OUT=str(from_chrome_w))
+        env = dict(os.environ, RUMCFN_CDP_IN=str(to_chrome_r), RUMCFN_CDP_OUT=str(from_chrome_w),
+                   **private_home(user_data_dir.parent / "home"))
         args = [
             *FLAGS,
             *extra_flags,

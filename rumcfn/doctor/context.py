@@ -6,8 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rumcfn.client.loader import Loader
+from rumcfn.doctor.fetch import Fetched
 from rumcfn.doctor.report import Check
-from rumcfn.doctor.site import Fetched, Html, Script
+from rumcfn.doctor.site import Html, Script
 from rumcfn.doctor.target import Target
 
 

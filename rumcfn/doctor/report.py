@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
+from rumcfn.text import printable
+
 OK, FAILED, SKIPPED = "ok", "failed", "skipped"
 MARKS = {OK: "ok  ", FAILED: "FAIL", SKIPPED: "skip"}
 
@@ -51,9 +53,9 @@ class Report:
         width = max((len(c.name) for c in self.checks), default=0)
         lines = []
         for check in self.checks:
-            lines.append(f"{MARKS[check.status]}  {check.name:<{width}}  {check.detail}")
+            lines.append(f"{MARKS[check.status]}  {check.name:<{width}}  {printable(check.detail)}")
             if check.fix:
-                lines.append(f"{'':4}  {'':<{width}}  fix: {check.fix}")
+                lines.append(f"{'':4}  {'':<{width}}  fix: {printable(check.fix)}")
         return "\n".join(lines) + "\n"
 
     def summary(self) -> str:

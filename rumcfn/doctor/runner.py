@@ -132,6 +132,9 @@ def run(
             result = failed(name, str(error))
             if isinstance(error, GIVE_UP):  # every later AWS call would fail the same way, slowly
                 ctx.no_aws = f"AWS is out of reach (see {name})"
+        except Exception as error:  # noqa: BLE001 - a page or an answer nobody foresaw: still one line
+            result = failed(name, f"the check stopped on what it read ({type(error).__name__}: {error})",
+                            "run it again with the page or answer that caused it and report it")
         ctx.checks[name] = result
         report.checks.append(result)
     return report

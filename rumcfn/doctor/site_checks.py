@@ -6,8 +6,9 @@ from urllib.parse import urlsplit
 
 from rumcfn.client.snippet import script_tag
 from rumcfn.doctor.context import Context
+from rumcfn.doctor.fetch import fetch
 from rumcfn.doctor.report import Check, failed, ok, skipped
-from rumcfn.doctor.site import absolute, fetch, is_loader, parse_html
+from rumcfn.doctor.site import PARSE_LIMIT, absolute, is_loader, parse_html
 
 
 def page(ctx: Context) -> Check:
@@ -18,12 +19,13 @@ def page(ctx: Context) -> Check:
     if not fetched.ok:
         return failed("page", f"{ctx.url} {fetched.describe()}",
                       "make the page load in a browser; check the URL (--url), DNS and the site's origin")
-    ctx.html = html = parse_html(fetched.text())
+    ctx.html = html = parse_html(fetched.text(PARSE_LIMIT))
     key = ctx.target.script_key
     loaders = [s for s in html.scripts if is_loader(s, absolute(fetched.url, html, s.src) if s.src else None, key)]
     tag = script_tag(key)
     if not loaders:
-        return failed("page", f"{fetched.url} answered {fetched.status} but does not load the RUM snippet",
+        looked = f" in its first {PARSE_LIMIT // 1024 // 1024} MiB" if len(fetched.body) > PARSE_LIMIT else ""
+        return failed("page", f"{fetched.url} answered {fetched.status} but does not load the RUM snippet{looked}",
                       f"add {tag} to the <head> of every page (stack output ScriptTag)")
     ctx.tag = loader = next((s for s in loaders if s.in_head), loaders[0])
     ctx.tag_url = absolute(fetched.url, html, loader.src) if loader.src else None
@@ -57,7 +59,7 @@ def _inline(ctx: Context) -> Check:
 def _external(ctx: Context) -> Check:
     """rum.js as the site serves it, against what the stack wrote and (stack mode) the object in the bucket."""
     target, fix = ctx.target, restore_fix(ctx.target)
-    served = fetch(ctx.tag_url, ctx.timeout)
+    served = fetch(ctx.tag_url, ctx.timeout, initiator=ctx.page.space if ctx.page is not None else None)
     stored = _stored(ctx) if target.script is not None and not ctx.no_aws else b""
     expected = (target.expected_script or "").encode("utf-8")
     uri = target.script.uri if target.script is not None else ""

@@ -179,6 +179,10 @@ def judge(result: Result, gate: Gate, against: str) -> None:
             result.change = (result.value - result.baseline) / result.baseline
             if result.change > gate.max_regression:
                 broken.append(f"{result.change:+.1%} against {against} (more than {gate.max_regression:.0%})")
+        else:  # a baseline of 0: any rise is more than any allowed share of it
+            result.change = 0.0 if result.value <= 0 else None
+            if result.value > 0:
+                broken.append(f"up from 0 against {against} (more than {gate.max_regression:.0%})")
     result.status = (FAIL if result.level == "fail" else WARN) if broken else PASS
     result.reason = "; ".join(broken)
 

@@ -4,10 +4,14 @@ job summary or a pull-request comment). Pure functions of a :class:`rumcfn.gate.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import math
+import re
 import xml.etree.ElementTree as ET
 
 from rumcfn.gate.judge import FAIL, NO_DATA, PASS, WARN, Report, Result, describe, name, num
+from rumcfn.text import printable
 from rumcfn.text import table as text_table
 
 FORMATS = ("table", "json", "junit", "github", "markdown")
@@ -32,7 +36,7 @@ def columns(report: Report) -> list[tuple[str, object]]:
     """(header, cell function) of the columns this report needs: segment, level and baseline only when used."""
     cols: list[tuple[str, object]] = []
     if any(r.segment for r in report.results):
-        cols.append(("segment", lambda r: r.segment or "(site)"))
+        cols.append(("segment", lambda r: printable(r.segment) or "(site)"))
     cols += [("vital", lambda r: r.key), ("metric", lambda r: r.metric), ("statistic", lambda r: r.statistic),
              ("value", lambda r: _measure(r.value, r.unit)), ("budget", lambda r: _measure(r.budget, r.unit))]
     if report.against or report.baseline:
@@ -45,13 +49,25 @@ def columns(report: Report) -> list[tuple[str, object]]:
 
 
 def table(report: Report) -> str:
+    """The text table; names are printed with control characters escaped, so each row is one line."""
     cols = columns(report)
     body = text_table([h for h, _ in cols], [[cell(r) for _, cell in cols] for r in report.results], rules=False)
-    return f"{body}\n{report.app_monitor}: {report.status} for {_scope(report)}\n"
+    return f"{body}\n{printable(f'{report.app_monitor}: {report.status} for {_scope(report)}')}\n"
+
+
+def _finite(value):
+    """JSON has no infinity or NaN: such a number is written as null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_finite(item) for item in value]
+    return value
 
 
 def to_json(report: Report) -> str:
-    return json.dumps(report.as_dict(), indent=2) + "\n"
+    return json.dumps(_finite(report.as_dict()), indent=2, allow_nan=False) + "\n"
 
 
 # --- JUnit XML ------------------------------------------------------------------------------------
@@ -83,8 +99,20 @@ def junit(report: Report) -> str:
             ET.SubElement(case, "skipped", message=f"not enough data: {r.reason}")
         elif r.status == WARN:
             ET.SubElement(case, "system-out").text = f"warning: {describe(r)}\n{_detail(r)}"
+    for element in suites.iter():  # names from outside may hold what XML 1.0 cannot: shown escaped instead
+        element.text = _xml(element.text) if element.text is not None else None
+        element.attrib = {key: _xml(value) for key, value in element.attrib.items()}
     ET.indent(suites)
     return '<?xml version="1.0" encoding="UTF-8"?>\n' + ET.tostring(suites, encoding="unicode") + "\n"
+
+
+#: Characters XML 1.0 does not allow ("Characters", production [2]).
+NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _xml(text: str) -> str:
+    return NOT_XML.sub(lambda m: f"\\x{ord(m.group()):02x}" if ord(m.group()) < 0x100 else f"\\u{ord(m.group()):04x}",
+                       text)
 
 
 def _detail(r: Result) -> str:
@@ -113,7 +141,9 @@ def _property(text: str) -> str:
 
 def github(report: Report) -> str:
     """``::error`` for each broken budget, ``::warning`` for each warning and each budget without enough data,
-    then the table (for the log)."""
+    then the table (for the log) between ``::stop-commands::`` and its end token, so that nothing in it is
+    read as a workflow command (GitHub Actions, "Stopping and starting workflow commands"). The token is the
+    table's SHA-256: unguessable by whoever writes a name into it, and the same for the same report."""
     lines = []
     for r in report.results:
         title = f"rumcfn budget {name(r)}"
@@ -126,35 +156,64 @@ def github(report: Report) -> str:
                 f"::{command} title={_property(title)}::"
                 f"{_data(f'{report.app_monitor}: not enough data for {name(r)} ({r.reason})')}"
             )
-    return "".join(line + "\n" for line in lines) + table(report)
+    body = table(report)
+    token = hashlib.sha256(body.encode("utf-8")).hexdigest()
+    return "".join(line + "\n" for line in lines) + f"::stop-commands::{token}\n{body}::{token}::\n"
 
 
 MARKS = {PASS: "✅", FAIL: "❌", WARN: "⚠️", NO_DATA: "➖"}
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    return printable(text).replace("|", "\\|")
+
+
+def _code(text: str) -> str:
+    """Text from outside as a Markdown code span, where GitHub links, embeds, mentions and renders HTML
+    nothing: the fence is one backtick longer than any run inside (CommonMark, "Code spans")."""
+    text = _cell(text)
+    fence = "`" * (max((len(run) for run in re.findall("`+", text)), default=0) + 1)
+    pad = " " if text.startswith(("`", " ")) or text.endswith(("`", " ")) else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def _reason(result: Result, report: Report) -> str:
+    """The reason, with the release it was compared with as a code span (a release id may look like a URL)."""
+    text = _cell(result.reason)
+    if report.against:
+        text = text.replace(f"against {_cell(report.against)} (", f"against {_code(report.against)} (")
+    return text
+
+
+def _markdown_scope(report: Report) -> str:
+    what = f"Release {_code(report.release)}" if report.release else "The site"
+    against = f" against {_code(report.against)}" if report.against else (
+        f" against the {report.days} day(s) before" if report.baseline else "")
+    return f"{what}{against} over the last {report.days} day(s) ({report.start} to {report.end})"
 
 
 def markdown(report: Report) -> str:
-    """A heading, the scope and a table with a mark per row: for a job summary or a pull-request comment."""
+    """A heading, the scope and a table with a mark per row: for a job summary or a pull-request comment.
+    Names (monitor, segments, releases) are code spans: a pull-request comment cannot be made to mention,
+    link, embed an image or carry HTML through them."""
     cols = columns(report)[:-1]  # the mark says the result
     heads = [""] + [h for h, _ in cols] + ["result"]
+    named = {"segment"}
     rows = [
         [MARKS[r.status]]
-        + [_cell(str(cell(r))) for _, cell in cols]
-        + [r.status + (f": {r.reason}" if r.reason else "")]
+        + [_code(r.segment or "(site)") if head in named else _cell(str(cell(r))) for head, cell in cols]
+        + [r.status + (f": {_reason(r, report)}" if r.reason else "")]
         for r in report.results
     ]
     lines = [
-        f"### {MARKS[report.status]} rumcfn budgets: {_cell(report.app_monitor)} — {report.status}",
+        f"### {MARKS[report.status]} rumcfn budgets: {_code(report.app_monitor)} — {report.status}",
         "",
-        f"{_cell(_scope(report)[0].upper() + _scope(report)[1:])}.",
+        f"{_markdown_scope(report)}.",
         "",
         "| " + " | ".join(heads) + " |",
         "|" + "---|" * len(heads),
     ]
-    lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines) + "\n"
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import awacs.kms
-from awacs.aws import Allow, Condition, PolicyDocument, Principal, Statement, StringEquals
+from awacs.aws import Allow, BoolIfExists, Condition, Deny, PolicyDocument, Principal, Statement, StringEquals
 from troposphere import Ref, Sub, Template, cloudwatch, kms, sns
 
 from rumcfn.config import Level, Segment, Settings, is_literal, schedule_interval
@@ -115,6 +115,18 @@ def add_topic(template: Template, settings: Settings) -> tuple[sns.Topic, kms.Ke
                         Action=[awacs.kms.Decrypt, awacs.kms.Action("GenerateDataKey*")],
                         Resource=["*"],
                         Condition=Condition(StringEquals("aws:SourceAccount", Ref("AWS::AccountId"))),
+                    ),
+                    # Nothing needs a grant on this key: only AWS services acting for an AWS resource may
+                    # create one (AWS Control Tower CT.KMS.PR.3, "limits creation of AWS KMS grants to AWS
+                    # services", whose statement this is).
+                    Statement(
+                        Sid="GrantsOnlyForAwsServices",
+                        Effect=Deny,
+                        Principal=Principal("AWS", "*"),
+                        Action=[awacs.kms.CreateGrant],
+                        Resource=["*"],
+                        Condition=Condition(BoolIfExists({"kms:GrantIsForAWSResource": "false",
+                                                          "aws:PrincipalIsAWSService": "false"})),
                     ),
                 ],
             ),

@@ -19,7 +19,9 @@ def ssl_only_policy(bucket: s3.Bucket, statements: tuple[Statement, ...] = ()) -
             Principal=Principal("*"),
             Action=[awacs.s3.Action("*")],
             Resource=[GetAtt(bucket, "Arn"), Sub("${%s.Arn}/*" % bucket.title)],
-            Condition=Condition(Bool("aws:SecureTransport", False)),
+            # The string "false", as AWS's own examples write it (S3 User Guide, "Enforce encryption of data in
+            # transit").
+            Condition=Condition(Bool("aws:SecureTransport", "false")),
         )],
     )
 

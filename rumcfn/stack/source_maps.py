@@ -58,7 +58,8 @@ def add_source_maps(template: Template, settings: Settings) -> SourceMaps | None
     statement = rum_read_statement(GetAtt(LOGICAL_ID, "Arn"), Sub("${%s.Arn}/*" % LOGICAL_ID), AccountId,
                                    monitor_arn(settings))
     # Retained: S3 cannot delete a bucket that still holds objects, and the maps are release artifacts.
-    bucket, policy = add_secure_bucket(template, LOGICAL_ID, retain=True, statements=(statement,))
+    bucket, policy = add_secure_bucket(template, LOGICAL_ID, retain=True, statements=(statement,),
+                                       noncurrent_days=monitor.source_maps_noncurrent_version_days)
     return SourceMaps(s3_uri=Sub("s3://${%s}/" % LOGICAL_ID), bucket=bucket, policy=policy)
 
 

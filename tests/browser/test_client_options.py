@@ -223,3 +223,25 @@ def test_errors_ignore_matches_the_message_the_client_records(servers, page, tmp
     leave(page)
     messages = [e["details"]["message"] for e in events if short(e) == "js_error"]
     assert sorted(messages) == sorted([ERROR_MESSAGE, "kept: not a warning"]), messages
+
+
+def test_a_value_that_opens_a_comment_and_a_script_cannot_swallow_the_page(servers, page, tmp_path):
+    """``<!--<script>`` in a value, pasted with ``--html``: the page after the snippet still parses as HTML,
+    the client loads, and it holds the value as written."""
+    hostile = "<!--<script>"
+    config = settings_file(tmp_path, f"""
+[snippet.config]
+alias = "{hostile}"
+sessionAttributes = {{ note = "{hostile}" }}
+[snippet.config.errors]
+ignore = ["{hostile}"]
+""")
+    monitor = publish(servers.site, servers.collector, "--unsigned", "--html", "--config", config)
+    page.goto(monitor.page())
+    wait_for_client(page)
+    seen = page.evaluate("""({hero: !!document.getElementById('hero'), alias: window.AwsRumClient.c.alias,
+      note: window.AwsRumClient.c.sessionAttributes.note,
+      ignored: window.AwsRumClient.c.telemetries.find(t => Array.isArray(t) && t[0] === 'errors')[1]
+        .ignore({message: 'x <!--<script> y'})})""")
+    assert seen == {"hero": True, "alias": hostile, "note": hostile, "ignored": True}
+    assert page_exceptions(page) == []

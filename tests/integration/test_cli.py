@@ -67,6 +67,8 @@ BAD_ARGS = [
     (["--budget", "cls=250"], "budgets.cls", "250"),
     (["--budget", "lcp=fast"], "--budget lcp", "fast"),
     (["--bucket", "Not_A_Bucket"], "script.bucket", "Not_A_Bucket"),
+    (["--telemetries", ","], "--telemetries", "','"),  # a list of nothing is a typo, not "no telemetries"
+    (["--telemetries", " , ,"], "--telemetries", "' , ,'"),
 ]
 
 
@@ -92,8 +94,8 @@ def test_bad_settings_file_fails_with_one_line(run_cli, tmp_path):
         "rumcfn: error: setting monitor.domian: is not a known setting (known: "
         "allow_cookies, custom_events, cw_log_enabled, domains, enable_xray, "
         "excluded_pages, extended_metric_dimensions, extended_metrics, favorite_pages, "
-        "included_pages, log_retention_days, name, session_sample_rate, source_maps_bucket, source_maps_s3_uri, tags, "
-        "telemetries), but got 'typo.example.com'"
+        "included_pages, log_retention_days, name, session_sample_rate, source_maps_bucket, "
+        "source_maps_noncurrent_version_days, source_maps_s3_uri, tags, telemetries), but got 'typo.example.com'"
     )
     assert not (tmp_path / "out.json").exists()
 
@@ -395,3 +397,15 @@ def test_deploy_flags_are_held_to_the_apis_rules_before_any_call(run_cli, args, 
     result = run_cli(*args, "--yes") if args[0] == "deploy" else run_cli(*args)
     assert result.returncode == 2, result.stderr
     assert result.stderr.count("\n") == 1 and result.stderr.startswith(f"rumcfn: error: setting {flag}:"), result.stderr
+
+
+@pytest.mark.parametrize("command", [
+    ("snippet", "--app-monitor-id", "8bd5f4a2-1b7c-4a36-9a0e-0d4fbbd1d0c3", "--region", "eu-west-1", "--unsigned",
+     "--telemetries", ","),
+    ("deploy", "--stack-set", "site-set", "--regions", ",", "--accounts", "123456789012", "--yes"),
+    ("deploy", "--stack-set", "site-set", "--regions", "eu-west-1", "--accounts", " , "),
+])
+def test_a_list_flag_of_only_empty_items_is_refused(run_cli, command):
+    result = run_cli(*command)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count("\n") == 1 and "must list at least one item" in result.stderr, result.stderr

@@ -204,7 +204,7 @@ def test_workflow_budget_gate(site, moto_url, moto_percentiles, lcp, checkout, e
     assert expected in done.stdout + done.stderr
     report = JUnitXml.fromfile(str(site / junit_report_step("budgets")["with"]["report_paths"]))
     assert report.tests == 6 and report.failures == (1 if expected_code else 0)
-    assert "rumcfn budgets: shop-prod" in summary.read_text()
+    assert "rumcfn budgets: `shop-prod`" in summary.read_text()
 
 
 def release_samples(url: str, release: str, lcp) -> None:
@@ -232,7 +232,7 @@ def test_workflow_release_gate(
     assert expected in done.stdout + done.stderr
     report = JUnitXml.fromfile(str(site / junit_report_step("release")["with"]["report_paths"]))
     assert (report.tests, report.failures, report.skipped) == (3, failed, skipped)
-    assert "Release 2026.11.20-1 against 2026.11.13-2" in summary.read_text()
+    assert "Release `2026.11.20-1` against `2026.11.13-2`" in summary.read_text()
 
 
 # --- the pre-commit hooks -------------------------------------------------------------------------

@@ -47,10 +47,10 @@ class StaticHandler(QuietHandler):
 class StaticSite(Server):
     handler = StaticHandler
 
-    def __init__(self) -> None:
+    def __init__(self, tls=None) -> None:
         self.routes: dict[str, Response] = {}
         self.requests: list[str] = []
-        super().__init__()
+        super().__init__(tls)
 
     def serve(self, routes: dict[str, Response]) -> str:
         """Replace the whole site; the page's URL."""

@@ -78,10 +78,11 @@ def run_cli(tmp_path):
     """Run ``rumcfn`` as a user would (a separate process), from an empty directory."""
 
     def run(
-        *args: str, cwd: Path | None = None, stdin: str | bytes | None = None, env: dict[str, str] | None = None
+        *args: str, cwd: Path | None = None, stdin: str | bytes | None = None, env: dict[str, str] | None = None,
+        timeout: float = 120,
     ) -> subprocess.CompletedProcess:
         """``stdin``: text, or bytes sent as they are; ``env``: variables set for this run (no AWS_* variable of
-        the machine's ever leaks in)."""
+        the machine's ever leaks in); ``timeout``: seconds the command may take (more fails the test)."""
         environment = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")} | (env or {})
         done = subprocess.run(
             [sys.executable, "-m", "rumcfn", *args],
@@ -90,7 +91,7 @@ def run_cli(tmp_path):
             capture_output=True,
             text=not isinstance(stdin, bytes),
             env=environment,
-            timeout=120,
+            timeout=timeout,
         )
         if isinstance(stdin, bytes):
             done.stdout, done.stderr = (out.decode("utf-8", "replace") for out in (done.stdout, done.stderr))
@@ -153,6 +154,42 @@ def static_site():
     site = StaticSite()
     yield site
     site.close()
+
+
+@pytest.fixture
+def raw_site():
+    """A website on 127.0.0.1 that answers with raw bytes (``tests.support.raw_site.RawSite``)."""
+    from tests.support.raw_site import RawSite
+
+    site = RawSite()
+    yield site
+    site.close()
+
+
+@pytest.fixture
+def loopback_only(monkeypatch: pytest.MonkeyPatch) -> list:
+    """Every connection to an address outside 127.0.0.0/8 and ::1 is refused at once and recorded (the
+    list this yields): code that should never reach out shows it did, and never leaves the machine."""
+    import ipaddress
+    import socket
+
+    attempts: list = []
+    connect = socket.socket.connect
+
+    def guarded(self, address):
+        if self.family in (socket.AF_INET, socket.AF_INET6):
+            host = address[0].split("%")[0]
+            try:
+                loopback = ipaddress.ip_address(host).is_loopback
+            except ValueError:
+                loopback = False
+            if not loopback:
+                attempts.append(address)
+                raise ConnectionRefusedError(111, "refused by the test (not loopback)")
+        return connect(self, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+    return attempts
 
 
 @pytest.fixture

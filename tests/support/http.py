@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ssl
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -30,11 +31,12 @@ class QuietHandler(BaseHTTPRequestHandler):
 
 
 class Server:
-    """A ThreadingHTTPServer on 127.0.0.1:<free port>, served from a daemon thread."""
+    """A ThreadingHTTPServer on 127.0.0.1:<free port>, served from a daemon thread; with ``tls`` (a server
+    context), over HTTPS."""
 
     handler: type[BaseHTTPRequestHandler]
 
-    def __init__(self):
+    def __init__(self, tls: ssl.SSLContext | None = None):
         outer = self
 
         class Handler(self.handler):  # type: ignore[name-defined, misc]
@@ -43,7 +45,9 @@ class Server:
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.port = self.httpd.server_address[1]
-        self.url = f"http://127.0.0.1:{self.port}"
+        if tls is not None:
+            self.httpd.socket = tls.wrap_socket(self.httpd.socket, server_side=True)
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
         self.thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                        name=type(self).__name__, daemon=True)
         self.thread.start()

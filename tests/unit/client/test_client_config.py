@@ -282,3 +282,34 @@ def test_cli_bad_option_is_one_line_exit_2(run_cli, tmp_path):
         "rumcfn: error: setting snippet.config.sessionSampleRate: is set by rumcfn from "
         "monitor.session_sample_rate; set that instead, but got 0.5\n"
     )
+
+
+HOSTILE_TEXT = "<!--<script>x</SCRIPT><Script>"
+
+
+def test_no_value_can_open_a_comment_or_a_script_in_the_html_output():
+    """In a <script> element the HTML tokenizer treats <!-- ... <script> as an escape in which </script> no
+    longer ends the element, so the rest of the page becomes script; no user text may carry those openings."""
+    data = {
+        "auth": {"mode": "resource-policy"},
+        "snippet": {"config": {"alias": HOSTILE_TEXT, "sessionAttributes": {"k": HOSTILE_TEXT},
+                               "errors": {"ignore": ["<!--<script>", "\\<!--"]}}},
+    }
+    text = snippet_for(data)
+    assert not re.search(r"<!--|<script|</script", text, re.IGNORECASE), text
+    got = run(text)
+    assert got["config"]["alias"] == HOSTILE_TEXT and got["config"]["sessionAttributes"]["k"] == HOSTILE_TEXT
+    assert got["errors"] is not None
+    ignore = subprocess.run([NODE, "-e", "const src=require('fs').readFileSync(0,'utf8');global.window={};"
+                             "global.document={createElement:()=>({}),head:{insertBefore:()=>{}},"
+                             "getElementsByTagName:()=>[{}]};eval(src);"
+                             "const t=window.AwsRumClient.c.telemetries.find(t=>Array.isArray(t)&&t[0]==='errors')[1];"
+                             "console.log(JSON.stringify(['<!--<script>','<!--','x'].map(m=>t.ignore({message:m}))))"],
+                            input=text, capture_output=True, text=True, check=True)
+    assert json.loads(ignore.stdout) == [True, True, False]
+
+
+def test_line_separators_in_strings_are_written_as_escapes():
+    text = snippet_for({"snippet": {"config": {"alias": "a\u2028b\u2029c"}}})
+    assert "\u2028" not in text and "\u2029" not in text and "a\\u2028b\\u2029c" in text
+    assert run(text)["config"]["alias"] == "a\u2028b\u2029c"

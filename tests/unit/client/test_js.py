@@ -9,7 +9,7 @@ from rumcfn.client.js import JsCode, Placeholder, RegExp, to_js
 
 
 def test_script_end_tag_in_values_cannot_close_an_inline_script():
-    assert to_js("</script><script>alert(1)</script>", sub=False) == '"<\\/script><script>alert(1)<\\/script>"'
+    assert to_js("</script><script>alert(1)</script>", sub=False) == '"<\\/script>\\x3Cscript>alert(1)<\\/script>"'
     assert to_js(RegExp("</script>"), False) == "/<\\/script>/"
 
 

@@ -127,7 +127,9 @@ def test_github_prints_an_error_per_broken_budget_and_warnings_for_warnings_and_
     ]
     assert commands[0][2] == "shop: inp 260 > 200"
     assert commands[2][2] == "shop: not enough data for checkout-mobile lcp (0 sample(s), 1 needed)"
-    assert text.splitlines()[len(commands)].split()[:2] == ["segment", "vital"]  # then the table, for the log
+    # then the table, for the log, where nothing is read as a command
+    assert text.splitlines()[len(commands)].startswith("::stop-commands::")
+    assert text.splitlines()[len(commands) + 1].split()[:2] == ["segment", "vital"]
 
 
 def markdown_table(text: str) -> list[list[str]]:
@@ -139,12 +141,12 @@ def markdown_table(text: str) -> list[list[str]]:
 
 def test_markdown_is_a_heading_and_a_table_with_a_row_per_budget():
     text = formats.markdown(report())
-    assert text.splitlines()[0] == "### ❌ rumcfn budgets: shop — FAIL"
+    assert text.splitlines()[0] == "### ❌ rumcfn budgets: `shop` — FAIL"
     header, *rows = markdown_table(text)
     assert header == ["", "segment", "vital", "metric", "statistic", "value", "budget", "samples", "level", "result"]
     assert len(rows) == 6 and all(len(row) == len(header) for row in rows)
     assert rows[1][0] == "❌" and rows[1][-1] == "FAIL: over budget"
-    assert rows[3][1] == "checkout-mobile" and rows[3][0] == "➖" and rows[0][1] == "(site)"
+    assert rows[3][1] == "`checkout-mobile`" and rows[3][0] == "➖" and rows[0][1] == "`(site)`"
 
 
 def test_text_table_and_json():
@@ -209,7 +211,7 @@ def test_every_format_from_the_cli(aws_env, tmp_path, monkeypatch, capsys, fmt):
     written = summary.read_text()
     if fmt == "github":
         assert (
-            written.startswith("earlier step\n### ❌ rumcfn budgets: shop — FAIL")
+            written.startswith("earlier step\n### ❌ rumcfn budgets: `shop` — FAIL")
             and markdown_table(written)[1][-1] == "FAIL: over budget"
         )
     else:

@@ -62,3 +62,22 @@ def test_synth_prints_the_policy_for_an_existing_bucket_and_warns_without_a_rele
     (tmp_path / "rumcfn.toml").write_text('[monitor]\nsource_maps_bucket = true\n[snippet]\nrelease_id = "r1"\n')
     quiet = run_cli("synth", "-o", "t.json")
     assert quiet.returncode == 0 and quiet.stderr == ""
+
+
+def test_the_created_bucket_expires_replaced_versions_as_the_site_bucket_does():
+    """Versioned with no lifecycle rule, every re-upload of a map would be kept forever (cfn-guard's
+    S3_BUCKET_VERSIONING_ENABLED pairs with a lifecycle policy; cfripper flags it too)."""
+    def rule(data):
+        bucket = template_dict(from_mapping(data))["Resources"]["SourceMaps"]["Properties"]
+        assert bucket["VersioningConfiguration"] == {"Status": "Enabled"}
+        (only,) = bucket["LifecycleConfiguration"]["Rules"]
+        return only
+
+    assert rule({"monitor": {"source_maps_bucket": True}}) == {
+        "Id": "ExpireReplacedVersions", "Status": "Enabled",
+        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
+        "NoncurrentVersionExpiration": {"NoncurrentDays": 30}}
+    days = rule({"monitor": {"source_maps_bucket": True, "source_maps_noncurrent_version_days": 7}})
+    assert days["NoncurrentVersionExpiration"] == {"NoncurrentDays": 7}
+    with pytest.raises(SettingsError, match="monitor.source_maps_noncurrent_version_days: must be between 1"):
+        from_mapping({"monitor": {"source_maps_bucket": True, "source_maps_noncurrent_version_days": 0}})
