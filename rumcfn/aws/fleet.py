@@ -158,9 +158,17 @@ def deploy_stacks(aws: Aws, plan: FleetSynth, *, max_concurrency: int = DEFAULT_
         template = plan.site_template[site.name]
         request = StackRequest(site.stack_name, sources[template.path], dict(plan.values[site.name]), dict(tags or {}),
                                role_arn, s3_bucket, template_url=urls.get(template.path))
-        lines: list[str] = []
-        result = deploy(regional[site.region], request, echo=lambda message="", err=False: lines.append(message),
-                        poller=stop.poller(pollers))
+        failures: list[str] = []  # what deploy says on stderr: the failed resources and their reasons
+
+        def quiet(message: str = "", err: bool = False) -> None:
+            if err:
+                failures.append(message.strip())
+
+        try:
+            result = deploy(regional[site.region], request, echo=quiet, poller=stop.poller(pollers))
+        except RumcfnError as error:
+            reasons = [line for line in failures if line and not line.startswith(("Failed resources", "Final stack"))]
+            return SiteResult(site.name, site.stack_name, FAILED, f"{error}" + (f" ({reasons[0]})" if reasons else ""))
         return SiteResult(site.name, site.stack_name, result.status)
 
     results = run_sites(plan.fleet.sites, work, max_concurrency=max_concurrency, echo=echo,

@@ -60,6 +60,7 @@ def test_two_hundred_sites_within_the_bound_through_throttling(plan, cloudformat
     assert len(progress) == SITES and len(lines) == SITES + 1
     broken = [line for line in progress if f"] {BROKEN} " in line]
     assert len(broken) == 1 and f"{FAILED} in" in broken[0] and "ROLLBACK_COMPLETE" in broken[0]
+    assert "(AppMonitor (AWS::RUM::AppMonitor) CREATE_FAILED: Resource handler returned message" in broken[0]
     assert lines[-1].startswith(f"Fleet: {SITES} site(s), {SITES - 1} deployed (0 without changes), 1 failed")
     # each stack got the parameter values of its own site
     assert {p["ParameterKey"]: p["ParameterValue"] for p in service.stacks["site-0007"]["Parameters"]}[
