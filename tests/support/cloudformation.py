@@ -165,6 +165,7 @@ class CloudFormation:
         self.stacks: dict[str, dict] = {}  # by name
         self.change_sets: dict[str, dict] = {}  # by id (ARN)
         self.fail: set[str] = set()
+        self.objects: dict[str, str] = {}  # template URL -> body (what S3 would hold)
         self.lock = threading.RLock()
         self.calls: list[tuple[str, dict]] = []
         self.throttled = 0
@@ -271,7 +272,9 @@ class CloudFormation:
         stack = self._stack(name)
         body = request.get("TemplateBody")
         if body is None:
-            raise Refused("ValidationError", "the stand-in takes TemplateBody only")
+            body = self.objects.get(request.get("TemplateURL", ""))
+        if body is None:
+            raise Refused("ValidationError", f"TemplateURL {request.get('TemplateURL')}: no such object")
         template = json.loads(body)
         if kind in ("CREATE", "IMPORT") and stack is not None and stack["StackStatus"] != "REVIEW_IN_PROGRESS":
             raise Refused("AlreadyExistsException", f"Stack [{name}] already exists")

@@ -7,6 +7,8 @@ at once.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from rumcfn.aws.events import Poller
@@ -120,3 +122,23 @@ def test_ctrl_c_stops_the_sites_not_started_and_interrupts_the_running_ones():
         run_sites(fleet.sites, work, max_concurrency=3, echo=echo, target=lambda s: s.name)
     assert first_done.is_set()
     assert len(started) <= 4 and sorted(interrupted) == sorted(set(started) - {"s0"})
+
+
+def test_with_a_bucket_each_distinct_template_is_uploaded_once(plan, cloudformation, monkeypatch):
+    import rumcfn.aws.stacks
+
+    service, aws = cloudformation
+    uploads = []
+
+    def upload(aws, bucket, prefix, body):
+        url = f"https://{bucket}.s3.us-east-1.amazonaws.com/{prefix}/{len(uploads)}.template"
+        uploads.append(url)
+        service.objects[url] = body
+        return url
+
+    monkeypatch.setattr(rumcfn.aws.stacks, "upload_template", upload)
+    few = dataclasses.replace(plan, fleet=dataclasses.replace(plan.fleet, sites=plan.fleet.sites[:3] + (
+        plan.fleet.site("site-0050"),)))
+    deploy_stacks(aws, few, s3_bucket="templates", echo=lambda line: None, pollers=fast_poller)
+    assert len(uploads) == len(few.templates) == 2
+    assert {r["TemplateURL"] for name, r in service.calls if name == "CreateChangeSet"} == set(uploads)
