@@ -25,7 +25,7 @@ sys.path.insert(0, str(HERE))
 import machine  # noqa: E402
 from timing import Stats  # noqa: E402
 
-SECTIONS = ("cli", "fleet", "lint", "sizes", "handler", "page")
+SECTIONS = ("cli", "fleet", "lint", "sizes", "handler", "page", "lab")
 
 TARGETS = {
     "synth": 0.5,  # s, median of `rumcfn synth` as a process
@@ -472,6 +472,36 @@ def run_page(report: Report) -> None:
     report.section("6. Page cost of the snippet (headless Chromium)", body)
 
 
+def run_lab(report: Report) -> None:
+    import statistics
+
+    import lab
+
+    result = lab.measure(runs=2 if report.quick else 5)
+    rows = []
+    for (page, device), row in result["per"].items():
+        seconds = Stats(tuple(row["seconds"]))
+        lcps = [v for v in row["lcp"] if v is not None]
+        rows.append([page, device, f"{seconds.median:.2f} s", spread(seconds, 1 / 1000, 2).replace("IQR", "IQR (s)"),
+                     f"{statistics.median(lcps):.0f} ms" if lcps else "–", seconds.n])
+    body = (
+        "`rumcfn budgets check --lab`: each run is a fresh browser context in one headless Chromium, the page loaded "
+        "under the profile, then a 1 s window of network quiet (Lighthouse's default) before the vitals are read "
+        "from the page's performance entries. Pages served from 127.0.0.1 (`bench/lab.py`); mobile is Lighthouse's "
+        "mobileSlow4G as DevTools applies it (562.5 ms latency, 1,474.56 Kbps down) with the CPU slowed 4×, desktop "
+        "unthrottled.\n\n"
+    )
+    body += table(["page", "profile", "per run (median)", "spread", "LCP (median)", "runs"], rows)
+    loads = result["loads"]
+    body += (
+        f"\nAll {loads} loads in one call: {result['total']:.1f} s ({result['total'] / loads:.2f} s per load, "
+        f"Chromium's start included). One page as a process (`rumcfn budgets check --lab URL --runs "
+        f"{result['runs']}`, mobile only, exit {result['cli_code']}): {result['cli_seconds']:.1f} s. A CI job's lab "
+        "gate costs about pages × profiles × runs × the per-run time above, plus a second or two to start.\n"
+    )
+    report.section("7. The lab gate (headless Chromium)", body)
+
+
 RUNNERS: dict[str, tuple[str, Callable[[Report], None]]] = {
     "cli": ("1. The CLI as a process", run_cli),
     "fleet": ("2. Fleet scale (Python API)", run_fleet),
@@ -479,6 +509,7 @@ RUNNERS: dict[str, tuple[str, Callable[[Report], None]]] = {
     "sizes": ("4. Sizes", run_sizes),
     "handler": ("5. The custom-resource handler", run_handler),
     "page": ("6. Page cost of the snippet (headless Chromium)", run_page),
+    "lab": ("7. The lab gate (headless Chromium)", run_lab),
 }
 
 

@@ -24,6 +24,32 @@ CANARY_NAMESPACE = "CloudWatchSynthetics"
 #: What the web client can record in CloudFormation's ``Telemetries`` (AWS::RUM::AppMonitor schema).
 TELEMETRIES = ("errors", "performance", "http")
 AUTH_MODES = ("cognito", "resource-policy")
+#: Where the canary publishes the vitals it measures (``canary.lab_vitals``): this prefix and the monitor's name,
+#: one namespace per monitor, so the canary's role may put that namespace only (PutMetricData ``Namespace``: 1-255
+#: ASCII characters, not starting with ':', and not AWS/; botocore cloudwatch model and its documentation).
+LAB_NAMESPACE_PREFIX = "rumcfn/lab/"
+MAX_NAMESPACE = 255
+
+
+class LabMetric(NamedTuple):
+    """A vital the lab measures (templates/vitals.js.j2): the metric the canary publishes it as, its
+    PutMetricData unit (StandardUnit), and the budget it is judged against (``None``: reported only)."""
+
+    key: str
+    metric: str
+    unit: str
+    budget: str | None
+
+
+#: The budgets' vitals keep RUM's metric names, so a budget names the same metric in both namespaces; FCP and
+#: TTFB have no RUM metric and no budget.
+LAB_METRICS: dict[str, LabMetric] = {m.key: m for m in (
+    LabMetric("lcp", "WebVitalsLargestContentfulPaint", "Milliseconds", "lcp"),
+    LabMetric("cls", "WebVitalsCumulativeLayoutShift", "None", "cls"),
+    LabMetric("fcp", "WebVitalsFirstContentfulPaint", "Milliseconds", None),
+    LabMetric("ttfb", "WebVitalsTimeToFirstByte", "Milliseconds", None),
+    LabMetric("navigation", "PerformanceNavigationDuration", "Milliseconds", "navigation"),
+)}
 #: The pinned web client (aws-rum-web on npm and on AWS's CDN).
 DEFAULT_CLIENT_VERSION = "3.2.1"
 #: RUM's data plane in a region (the client's ``endpoint``; CloudWatch RUM endpoints and quotas).

@@ -14,6 +14,8 @@ from rumcfn.cli.options import DEFAULT_CONFIG, aws_options, checked, settings_op
 from rumcfn.config import Settings
 from rumcfn.config.delivery import RELEASE_ID
 from rumcfn.config.formats import STACK_NAME_OR_ID
+from rumcfn.config.formats import url as url_rule
+from rumcfn.config.rules import Each
 from rumcfn.errors import UsageError
 from rumcfn.gate.report import FORMATS
 
@@ -56,17 +58,46 @@ def budgets() -> None:
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="table", show_default=True,
               help="github: workflow commands, and a summary appended to $GITHUB_STEP_SUMMARY when it is set.")
 @click.option("--junit-xml", "junit_xml", type=click.Path(dir_okay=False), help="Also write the result as JUnit XML.")
+@click.option("--lab", "lab", multiple=True, is_flag=False, flag_value="", metavar="URL",
+              callback=checked(Each(url_rule("must be http(s) URLs", optional=True))),
+              help="Judge the budgets on this page loaded in headless Chromium instead (repeatable; alone: the "
+                   "canary's page). No AWS call.")
+@click.option("--runs", type=click.IntRange(1, 50), default=5, show_default=True,
+              help="With --lab: loads of each page (per device profile) the statistic is taken over.")
 @aws_options
 def check(settings: Settings, stack_name: str | None, days: int, min_samples: int, release: str | None,
-          against: str | None, baseline: str | None, max_regression: str, fmt: str, junit_xml: str | None, aws) -> None:
+          against: str | None, baseline: str | None, max_regression: str, fmt: str, junit_xml: str | None,
+          lab: tuple[str, ...], runs: int, aws) -> None:
     """Compare the monitor's vitals with its budgets: exit 0 all met, 1 a budget broken, 3 not enough data.
 
     Give --stack-name (budgets from the deployed template) or --app-monitor-name (budgets from
     settings: flags, --config or ./rumcfn.toml). Budgets of level warn are shown but never fail.
+    With --lab, the same budgets are judged on lab runs of the pages (budgets from settings).
     """
-    from rumcfn.aws import budget_data
     from rumcfn.gate import judge
     from rumcfn.gate import report as report_formats
+
+    if lab:
+        report = _lab_report(settings, stack_name, lab, runs, min_samples)
+    elif click.get_current_context().get_parameter_source("runs") != click.core.ParameterSource.DEFAULT:
+        raise UsageError("--runs counts lab runs: give --lab URL too")
+    else:
+        report = _field_report(settings, stack_name, days, min_samples, release, against, baseline,
+                               max_regression, aws)
+    click.echo(report_formats.render(report, fmt), nl=False)
+    if junit_xml:  # every file through the writers -o uses: special files are written through, never replaced
+        write_file(junit_xml, report_formats.junit(report), "--junit-xml")
+    summary = os.environ.get("GITHUB_STEP_SUMMARY")
+    if fmt == "github" and summary:
+        append_file(summary, report_formats.markdown(report) + "\n", "GITHUB_STEP_SUMMARY")
+    judge.verdict(report)
+
+
+def _field_report(settings: Settings, stack_name: str | None, days: int, min_samples: int, release: str | None,
+                  against: str | None, baseline: str | None, max_regression: str, aws):
+    """The field gate: the monitor's vitals from CloudWatch."""
+    from rumcfn.aws import budget_data
+    from rumcfn.gate import judge
 
     target_of = _target(settings, stack_name)
     if against and not release:
@@ -77,14 +108,33 @@ def check(settings: Settings, stack_name: str | None, days: int, min_samples: in
                        max_regression=percent(max_regression))
     cloudformation, cloudwatch = budget_data.clients(aws)
     target = budget_data.from_stack(cloudformation, stack_name) if stack_name else target_of
-    report = budget_data.check(cloudwatch, target, rules)
-    click.echo(report_formats.render(report, fmt), nl=False)
-    if junit_xml:  # every file through the writers -o uses: special files are written through, never replaced
-        write_file(junit_xml, report_formats.junit(report), "--junit-xml")
-    summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if fmt == "github" and summary:
-        append_file(summary, report_formats.markdown(report) + "\n", "GITHUB_STEP_SUMMARY")
-    judge.verdict(report)
+    return budget_data.check(cloudwatch, target, rules)
+
+
+#: What --lab leaves out: the options of the field gate's CloudWatch window and releases.
+FIELD_ONLY = ("stack_name", "days", "release", "against", "baseline", "max_regression")
+
+
+def _lab_report(settings: Settings, stack_name: str | None, lab: tuple[str, ...], runs: int, min_samples: int):
+    """The lab gate: the budgets of settings, judged on ``runs`` loads of each page in Chromium."""
+    from rumcfn.doctor import lab_gate
+    from rumcfn.gate.target import from_settings
+
+    context = click.get_current_context()
+    given = [name for name in FIELD_ONLY
+             if context.get_parameter_source(name) not in (None, click.core.ParameterSource.DEFAULT)]
+    if given:
+        flags = ", ".join("--" + name.replace("_", "-") for name in given)
+        raise UsageError(f"--lab judges pages in Chromium with the budgets of settings; {flags} read CloudWatch "
+                         "(leave them out)")
+    site = settings.site_url()
+    if "" in lab and not isinstance(site, str):
+        raise UsageError("--lab needs a URL: the canary's page is a template parameter")
+    urls = list(dict.fromkeys(url or site for url in lab))
+    target = from_settings(settings)
+    return lab_gate.check(target.app_monitor if isinstance(target.app_monitor, str) else "site", target.budgets,
+                          urls, runs, routes=settings.snippet.routes, min_samples=min_samples,
+                          statistic=settings.budgets.statistic, echo=lambda line: click.echo(line, err=True))
 
 
 def _target(settings: Settings, stack_name: str | None):

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from rumcfn.client import routes as routing
 from rumcfn.client.js import JsCode, to_js
-from rumcfn.client.snippet import Concrete, telemetry_options
+from rumcfn.client.snippet import Concrete, route_table, telemetry_options
 from rumcfn.version import __version__
 
 FULL, SLIM = "aws-rum-web", "@aws-rum/web-slim"
@@ -43,7 +44,7 @@ try {{
 }} catch (error) {{
   // Monitoring must never break the site.
 }}
-
+{router}
 export default awsRum;
 """
 
@@ -84,4 +85,13 @@ def render_module(client: Concrete, package: str | None = None) -> str:
         app_monitor_id=to_js(client.app_monitor_id, False),
         app_version=to_js(settings.snippet.app_version, False),
         region=to_js(client.region, False),
+        router=_router(settings.snippet.routes),
     )
+
+
+def _router(routes: tuple[str, ...]) -> str:
+    """With ``snippet.routes``: record each page view by route on the client made above (see client/routes.py)."""
+    if not routes:
+        return ""
+    return "\n// snippet.routes: each page view is recorded with its route as page id.\n" + routing.router(
+        routing.DIRECT, route_table(routes, False)) + "\n"

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, Mapping
 from urllib.parse import urlsplit, urlunsplit
 
+from rumcfn.client import routes as routing
 from rumcfn.client.js import JsCode, RegExp, to_js
 from rumcfn.config import Settings, SettingsError, with_overrides
 from rumcfn.config.client_options import TELEMETRY_OPTIONS, FrozenMap, thaw, version_tuple
@@ -108,6 +109,8 @@ def client_config(
         config["debug"] = True
     if snip.release_id:
         config["releaseId"] = snip.release_id
+    if snip.routes:
+        config["disableAutoPageView"] = True  # the router records each view, by route (client/routes.py)
     config.update((key, thaw(value)) for key, value in snip.config if key not in TELEMETRY_OPTIONS)
     config["telemetries"] = [
         [name, options] if options else name for name, options in telemetry_options(settings).items()
@@ -135,19 +138,34 @@ def telemetry_options(settings: Settings) -> dict[str, dict[str, Any]]:
     return result
 
 
+def route_table(routes: tuple[str, ...], sub: bool) -> str:
+    """``snippet.routes`` as the router's JavaScript array of ``[RegExp, template]``."""
+    return to_js([[RegExp(source), template] for source, template in routing.table(routes)], sub)
+
+
 def render_snippet(
-    *, app_monitor_id: Any, region: Any, client_url: Any, app_version: Any, config: Mapping[str, Any], sub: bool = False
+    *,
+    app_monitor_id: Any,
+    region: Any,
+    client_url: Any,
+    app_version: Any,
+    config: Mapping[str, Any],
+    routes: tuple[str, ...] = (),
+    sub: bool = False,
 ) -> str:
-    """The loader as JavaScript text; with ``sub`` the text is an ``Fn::Sub`` body."""
+    """The loader as JavaScript text (and, with ``routes``, the router after it); with ``sub`` the text is an
+    ``Fn::Sub`` body."""
+    namespace = to_js("cwr", sub)
     return (
         render(
             "rum.js.j2",
-            namespace=to_js("cwr", sub),
+            namespace=namespace,
             app_monitor_id=to_js(app_monitor_id, sub),
             app_version=to_js(app_version, sub),
             region=to_js(region, sub),
             client_url=to_js(client_url, sub),
             config=to_js(config, sub),
+            router=routing.router(routing.QUEUE.format(namespace), route_table(routes, sub)) if routes else "",
         )
         + "\n"
     )
@@ -227,6 +245,7 @@ def render_concrete(**kwargs: Any) -> str:
         client_url=client_url_of(client.settings),
         app_version=client.settings.snippet.app_version,
         config=client.config,
+        routes=client.settings.snippet.routes,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,6 +17,27 @@ from rumcfn.facts import BUDGET_METRICS, CUSTOM_METRICS_PREFIX, RELEASE_FIELDS
 STATISTIC = Text(
     r"p(\d{1,2}(\.\d{1,2})?|100)|avg|max|min|Average|Maximum|Minimum", "must be pNN (e.g. p75), avg, max or min"
 )
+
+
+def summarize(values: list[float], statistic: str) -> float | None:
+    """``statistic`` (as :data:`STATISTIC` spells it) over ``values`` measured in the lab; ``None`` without values.
+
+    A percentile is the nearest rank (the smallest value at least ``N`` percent of the values are at most),
+    which is always one of the values measured: p75 of five runs is the fourth fastest."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    name = statistic.lower()
+    if name in ("avg", "average"):
+        return sum(ordered) / len(ordered)
+    if name in ("max", "maximum"):
+        return ordered[-1]
+    if name in ("min", "minimum"):
+        return ordered[0]
+    rank = math.ceil(float(name[1:]) / 100 * len(ordered))
+    return ordered[min(max(rank, 1), len(ordered)) - 1]
+
+
 PERIOD = Custom(
     lambda value: isinstance(value, int) and not isinstance(value, bool) and value >= 60 and value % 60 == 0,
     "must be 60 or a multiple of 60 seconds",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from rumcfn import facts
 from rumcfn.config import formats
-from rumcfn.config.rules import Custom, Each, Flag, Number, Text, Value, fail
+from rumcfn.config.rules import Custom, Each, Flag, Number, OneOf, Text, Value, fail
 from rumcfn.config.schedule import SCHEDULE, schedule_interval
 from rumcfn.config.section import Section, setting
 
@@ -81,6 +81,17 @@ class CanarySettings(Section):
     # Schema: Schedule.RetryConfig.MaxRetries is 0-2.
     retries: int = setting(
         0, "Retries of a failed scheduled run, 0-2 (`Schedule.RetryConfig`).", Number(0, 2, integer=True)
+    )
+    lab_vitals: bool = setting(
+        False,
+        "Each run measures the page's LCP, CLS, FCP, TTFB and load time and publishes them in "
+        "rumcfn/lab/<monitor name>, with alarms on the budgets and a lab-and-field dashboard row.",
+        Flag(),
+    )
+    lab_level: str = setting(
+        "fail",
+        "fail: the lab alarms join the site-health alarm; warn: they show on the dashboard and never notify.",
+        OneOf(("fail", "warn")),
     )
     safe_updates: bool = setting(
         True, "Dry-run an updated canary and apply the update only if the dry run passes (`DryRunAndUpdate`).", Flag()

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from rumcfn.config import formats
 from rumcfn.config.client_options import ClientConfig, FrozenMap, thaw, used_options, version_tuple
+from rumcfn.config.routes import Routes
 from rumcfn.config.rules import Flag, Number, OneOf, Text, Value, fail
 from rumcfn.config.section import Section, setting
 from rumcfn.facts import DEFAULT_CLIENT_VERSION, LOG_RETENTION_DAYS
@@ -63,6 +64,13 @@ class SnippetSettings(Section):
         "Release of the site's JavaScript, sent as `releaseId` so RUM finds its source maps (empty: none).",
         RELEASE_ID,
     )
+    routes: tuple = setting(
+        (),
+        "Route templates such as [\"/products/:id\", \"/blog/*\"]: the page id the client records for a path is "
+        "its first matching route (`:name` one segment, a final `*` the rest), else the path; on page loads and "
+        "history-API navigation. Segments and budgets name routes.",
+        Routes(),
+    )
     config: FrozenMap = setting(
         FrozenMap(),
         "The web client's own options in its own names (`[snippet.config]` table; see \"The web client's options\").",
@@ -85,6 +93,15 @@ class SnippetSettings(Section):
             f"must be less than routeChangeTimeout ({timeout})",
             complete,
         )
+        if self.routes:
+            # The snippet records each page view itself (with the route as page id), from the path.
+            for option, allowed in (("disableAutoPageView", (None, True)), ("pageIdFormat", (None, "PATH"))):
+                fail(
+                    f"snippet.config.{option}",
+                    self.config.get(option) in allowed,
+                    "cannot be set with snippet.routes (the snippet records page views by route, from the path)",
+                    thaw(self.config.get(option)),
+                )
         cookies = self.config.get("cookieAttributes", FrozenMap())
         # Browsers reject SameSite=None cookies that are not Secure (MDN, Set-Cookie "SameSite=None").
         fail(

@@ -16,10 +16,11 @@ from rumcfn.config.client_options import FrozenMap, thaw
 from rumcfn.config.delivery import ScriptSettings, SnippetSettings
 from rumcfn.config.formats import TAG_KEY
 from rumcfn.config.monitor import AuthSettings, MonitorSettings
+from rumcfn.config.routes import route_of
 from rumcfn.config.rules import Flag, Text, Value, fail, is_literal
 from rumcfn.config.section import Section, setting
 from rumcfn.errors import SettingsError
-from rumcfn.facts import TEMPLATE_DESCRIPTION_BYTES
+from rumcfn.facts import LAB_NAMESPACE_PREFIX, MAX_NAMESPACE, TEMPLATE_DESCRIPTION_BYTES
 
 #: A template's Description: a literal string of at most 1,024 bytes (CloudFormation template anatomy).
 DESCRIPTION = Text(r"[^\x00-\x1f\x7f]*", f"must be at most {TEMPLATE_DESCRIPTION_BYTES:,} bytes of text",
@@ -48,6 +49,7 @@ class Settings(Section):
             value = getattr(self, name)
             fail(name, isinstance(value, section), f"must be a {section.__name__} (the [{name}] table)", value)
         self.check_client_config()
+        self.check_routes()
         budgets = self.budgets
         fail(
             "snippet.release_id",
@@ -65,6 +67,15 @@ class Settings(Section):
                 re.fullmatch(CANARY_NAME.pattern, canary_name) is not None and len(canary_name) <= 255,
                 r"must match ^[0-9a-z_\-]{1,255}$ after derivation from the monitor name",
                 canary_name,
+            )
+        if self.canary.lab_vitals and is_literal(self.monitor.name):
+            namespace = LAB_NAMESPACE_PREFIX + self.monitor.name
+            fail(
+                "canary.lab_vitals",
+                len(namespace) <= MAX_NAMESPACE,
+                f"needs a monitor name of at most {MAX_NAMESPACE - len(LAB_NAMESPACE_PREFIX)} characters: the "
+                f"canary's namespace {LAB_NAMESPACE_PREFIX}<name> may have {MAX_NAMESPACE} (PutMetricData Namespace)",
+                self.monitor.name,
             )
         key = self.canary_tag_key()
         if is_literal(key):
@@ -97,6 +108,18 @@ class Settings(Section):
                 value in (None, False) or monitor.enable_xray,
                 "has no effect unless monitor.enable_xray is true",
                 thaw(value),
+            )
+
+    def check_routes(self) -> None:
+        """A segment's page is a page id the client records: with ``snippet.routes``, a path a route rewrites
+        never is (its events carry the route)."""
+        for index, segment in enumerate(self.budgets.segments):
+            recorded = route_of(segment.page, self.snippet.routes) if segment.page else ""
+            fail(
+                f"budgets.segments[{index}].page",
+                recorded == segment.page,
+                f"is recorded as {recorded} (snippet.routes): budget the route",
+                segment.page,
             )
 
     def canary_name(self) -> Value:

@@ -57,6 +57,8 @@ class Result:
     change: float | None = None  # (value - baseline) / baseline
     status: str = NO_DATA
     reason: str = ""
+    page: str = ""  # the lab's rows: the URL measured
+    decides: bool = True  # False: a row the lab cannot measure (INP without input, ...), shown, never a verdict
 
     @property
     def unit(self) -> str:
@@ -75,14 +77,15 @@ class Report:
     against: str | None = None
     baseline: str | None = None
     max_regression: float | None = None
+    lab: dict[str, Any] | None = None  # ``budgets check --lab``: runs, profiles, statistic, what each page measured
 
     @property
     def status(self) -> str:
         """Over the ``fail``-level budgets: ``FAIL`` if any is broken, else ``no data`` if any lacks data (or
-        there are no budgets at all), else ``pass``."""
-        if not self.results:
+        there are no budgets at all, or none the lab can measure), else ``pass``."""
+        if not [r for r in self.results if r.decides]:
             return NO_DATA
-        statuses = {r.status for r in self.results if r.level == "fail"}
+        statuses = {r.status for r in self.results if r.level == "fail" and r.decides}
         if FAIL in statuses:
             return FAIL
         return NO_DATA if NO_DATA in statuses else PASS
@@ -91,12 +94,12 @@ class Report:
         return [r for r in self.results if r.status == FAIL]
 
     def missing(self) -> list[Result]:
-        return [r for r in self.results if r.status == NO_DATA and r.level == "fail"]
+        return [r for r in self.results if r.status == NO_DATA and r.level == "fail" and r.decides]
 
     def as_dict(self) -> dict[str, Any]:
         data = {"app_monitor": self.app_monitor, "days": self.days, "start": self.start, "end": self.end,
                 "status": WORDS[self.status]}
-        for name in ("release", "against", "baseline", "max_regression"):
+        for name in ("release", "against", "baseline", "max_regression", "lab"):
             if getattr(self, name) is not None:
                 data[name] = getattr(self, name)
         data["budgets"] = [asdict(r) | {"status": WORDS[r.status]} for r in self.results]
@@ -201,12 +204,14 @@ def verdict(report: Report) -> None:
     if not report.results:
         raise NotEnoughData(f"{report.app_monitor}: no budgets to check (all budgets are off)")
     if report.status == NO_DATA:
-        names = ", ".join(name(r) for r in report.missing())
-        raise NotEnoughData(f"{report.app_monitor}: not enough data in the last {report.days} day(s) for {names}")
+        names = ", ".join(name(r) for r in report.missing()) or "any budget (none is measurable in the lab)"
+        where = "in the lab" if report.lab is not None else f"in the last {report.days} day(s)"
+        raise NotEnoughData(f"{report.app_monitor}: not enough data {where} for {names}")
 
 
 def name(result: Result) -> str:
-    return f"{result.segment} {result.key}" if result.segment else result.key
+    what = f"{result.segment} {result.key}" if result.segment else result.key
+    return f"{result.page} {what}" if result.page else what
 
 
 def describe(result: Result) -> str:

@@ -26,6 +26,8 @@ def _change(result: Result) -> str:
 
 
 def _scope(report: Report) -> str:
+    if report.lab is not None:
+        return report.lab["scope"]
     what = f"release {report.release}" if report.release else "the site"
     against = f" against {report.against}" if report.against else (
         f" against the {report.days} day(s) before" if report.baseline else "")
@@ -35,6 +37,9 @@ def _scope(report: Report) -> str:
 def columns(report: Report) -> list[tuple[str, object]]:
     """(header, cell function) of the columns this report needs: segment, level and baseline only when used."""
     cols: list[tuple[str, object]] = []
+    if any(r.page for r in report.results):
+        cols.append(("page", lambda r: r.page))
+        cols.append(("device", lambda r: r.dimensions.get("DeviceType", "")))
     if any(r.segment for r in report.results):
         cols.append(("segment", lambda r: printable(r.segment) or "(site)"))
     cols += [("vital", lambda r: r.key), ("metric", lambda r: r.metric), ("statistic", lambda r: r.statistic),
@@ -52,7 +57,17 @@ def table(report: Report) -> str:
     """The text table; names are printed with control characters escaped, so each row is one line."""
     cols = columns(report)
     body = text_table([h for h, _ in cols], [[cell(r) for _, cell in cols] for r in report.results], rules=False)
-    return f"{body}\n{printable(f'{report.app_monitor}: {report.status} for {_scope(report)}')}\n"
+    notes = "".join(f"{printable(line)}\n" for line in _lab_lines(report))
+    return f"{body}\n{notes}{printable(f'{report.app_monitor}: {report.status} for {_scope(report)}')}\n"
+
+
+def _lab_lines(report: Report) -> list[str]:
+    """The lab's other measurements per page and device (FCP and TTFB have no budget), and the wall time."""
+    if report.lab is None:
+        return []
+    return [f"{m['url']} ({m['device']}): " + ", ".join(
+        f"{key.upper()} {report.lab['statistic']} {_measure(m['values'].get(key), 'ms')}" for key in ("fcp", "ttfb"))
+        + f"; {m['runs']} run(s), {m['seconds_per_run']:.1f} s each" for m in report.lab["pages"]]
 
 
 def _finite(value):
@@ -85,12 +100,14 @@ def junit(report: Report) -> str:
                           time="0", **counts)
     properties = ET.SubElement(suite, "properties")
     for key, value in (("app_monitor", report.app_monitor), ("start", report.start), ("end", report.end),
-                       ("release", report.release), ("against", report.against), ("baseline", report.baseline)):
+                       ("release", report.release), ("against", report.against), ("baseline", report.baseline),
+                       ("lab", report.lab["scope"] if report.lab is not None else None)):
         if value:
             ET.SubElement(properties, "property", name=key, value=value)
     for r in report.results:
+        where = f"{r.page} {r.dimensions.get('DeviceType', '')}." if r.page else ""
         case = ET.SubElement(
-            suite, "testcase", classname=f"{report.app_monitor}.{r.segment or 'site'}", name=r.key, time="0"
+            suite, "testcase", classname=f"{report.app_monitor}.{where}{r.segment or 'site'}", name=r.key, time="0"
         )
         if r.status == FAIL:
             failure = ET.SubElement(case, "failure", message=describe(r), type="BudgetBroken")
@@ -151,7 +168,7 @@ def github(report: Report) -> str:
             command = "error" if r.status == FAIL else "warning"
             lines.append(f"::{command} title={_property(title)}::{_data(f'{report.app_monitor}: {describe(r)}')}")
         elif r.status == NO_DATA:
-            command = "warning" if r.level == "fail" else "notice"
+            command = "warning" if r.level == "fail" and r.decides else "notice"
             lines.append(
                 f"::{command} title={_property(title)}::"
                 f"{_data(f'{report.app_monitor}: not enough data for {name(r)} ({r.reason})')}"
@@ -186,6 +203,8 @@ def _reason(result: Result, report: Report) -> str:
 
 
 def _markdown_scope(report: Report) -> str:
+    if report.lab is not None:
+        return _cell(report.lab["scope"])
     what = f"Release {_code(report.release)}" if report.release else "The site"
     against = f" against {_code(report.against)}" if report.against else (
         f" against the {report.days} day(s) before" if report.baseline else "")
@@ -198,10 +217,11 @@ def markdown(report: Report) -> str:
     link, embed an image or carry HTML through them."""
     cols = columns(report)[:-1]  # the mark says the result
     heads = [""] + [h for h, _ in cols] + ["result"]
-    named = {"segment"}
+    named = {"segment", "page"}  # names from outside: the stack's metadata, the pages given
     rows = [
         [MARKS[r.status]]
-        + [_code(r.segment or "(site)") if head in named else _cell(str(cell(r))) for head, cell in cols]
+        + [_code((r.segment or "(site)") if head == "segment" else str(cell(r))) if head in named
+           else _cell(str(cell(r))) for head, cell in cols]
         + [r.status + (f": {_reason(r, report)}" if r.reason else "")]
         for r in report.results
     ]
@@ -214,6 +234,7 @@ def markdown(report: Report) -> str:
         "|" + "---|" * len(heads),
     ]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
+    lines += ["", *(f"- {_cell(line)}" for line in _lab_lines(report))] if report.lab is not None else []
     return "\n".join(lines) + "\n"
 
 

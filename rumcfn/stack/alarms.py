@@ -27,6 +27,7 @@ from rumcfn.facts import (
     ALARM_DESCRIPTION_MAX,
     BUDGET_METRICS,
     CANARY_NAMESPACE,
+    LAB_METRICS,
     LONGEST_PARTITION,
     LONGEST_REGION,
     MAX_ALARM_RULE,
@@ -36,6 +37,7 @@ from rumcfn.facts import (
     cloudwatch_statistic,
     service_principal,
 )
+from rumcfn.stack.canary import lab_namespace
 from rumcfn.stack.limits import check_resources
 from rumcfn.stack.naming import stack_unique
 from rumcfn.stack.parameters import HAS_ALERT_EMAIL
@@ -59,6 +61,14 @@ class SegmentAlarm:
 
 
 @dataclass(frozen=True)
+class LabAlarm:
+    """The alarm of one budget level on the canary's lab vital (``canary.lab_vitals``)."""
+
+    level: Level
+    alarm: cloudwatch.Alarm
+
+
+@dataclass(frozen=True)
 class Alarms:
     budgets: tuple[BudgetAlarm, ...]
     canary_alarm: cloudwatch.Alarm | None
@@ -68,6 +78,7 @@ class Alarms:
     alarms: tuple[Any, ...] = field(default=())  # every metric alarm, in template order
     segments: tuple[SegmentAlarm, ...] = field(default=())
     parts: tuple[cloudwatch.CompositeAlarm, ...] = field(default=())  # composites between the alarms and `composite`
+    lab: tuple[LabAlarm, ...] = field(default=())  # in `alarms` too when canary.lab_level is "fail"
 
 
 def statistic(name: str) -> dict[str, str]:
@@ -237,6 +248,39 @@ def add_segment_alarm(
     )
 
 
+def lab_levels(settings: Settings) -> list[Level]:
+    """The budget levels whose vital the canary measures in the lab (LCP, CLS, navigation), with lab vitals on."""
+    if not (settings.canary.enabled and settings.canary.lab_vitals):
+        return []
+    measured = {metric.budget for metric in LAB_METRICS.values() if metric.budget}
+    return [level for level in settings.budgets.levels() if level.key in measured]
+
+
+def add_lab_alarm(template: Template, settings: Settings, level: Level, actions: dict[str, Any]) -> cloudwatch.Alarm:
+    """A budget level on the canary's lab vital: the same threshold, statistic, period and evaluation as the field
+    alarm, over the canary's runs (one value each) in its own namespace; no runs in a period is no breach."""
+    b = settings.budgets
+    what = _what(settings, level.key, level.threshold)
+    kind = "Warning" if level.level == "warning" else "Critical"
+    return template.add_resource(
+        cloudwatch.Alarm(
+            "Lab" + _logical(level.key, level.level),
+            AlarmName=stack_unique("lab-" + _alarm_suffix(level.key, level.level)),
+            AlarmDescription=f"{kind} (lab): the canary's {what} ({level.key} budget, measured in the lab)",
+            Namespace=lab_namespace(settings),
+            MetricName=BUDGET_METRICS[level.key].metric,
+            **statistic(b.statistic_of(level.key)),
+            Threshold=level.threshold,
+            ComparisonOperator="GreaterThanThreshold",
+            Period=b.period,
+            EvaluationPeriods=b.evaluation_periods,
+            DatapointsToAlarm=b.datapoints_to_alarm,
+            TreatMissingData="notBreaching",
+            **actions,
+        )
+    )
+
+
 def canary_period(schedule: str) -> int:
     """One canary run per alarm period: the schedule's rate, 60 s to 1 h (cron and run-once: 5 min)."""
     seconds = schedule_interval(schedule)
@@ -359,12 +403,14 @@ def add_alarms(template: Template, settings: Settings, *, monitor_name: Any, can
     if not settings.has_alarms():
         return None
     a = settings.alarms
+    lab_planned = lab_levels(settings) if canary_name is not None else []
     segment_vitals = [(segment, key) for segment in settings.budgets.segments for key in segment.active()]
     locations = settings.canary.locations if canary_name is not None else ()
     adding = (
         len(planned)
         + len(segment_vitals)
         + (1 + len(locations) if canary_name is not None else 0)
+        + len(lab_planned)
         + (0 if a.topic_arn else 2 + bool(a.email))
         + a.composite
         + settings.dashboard
@@ -388,11 +434,16 @@ def add_alarms(template: Template, settings: Settings, *, monitor_name: Any, can
     )
     canary_alarm = add_canary_alarm(template, settings, canary_name, each) if canary_name is not None else None
     located = tuple(add_canary_alarm(template, settings, canary_name, each, location) for location in locations)
+    # warn-level lab alarms never notify: outside the composite, and without actions of their own.
+    notifying = settings.canary.lab_level == "fail"
+    lab = tuple(LabAlarm(level, add_lab_alarm(template, settings, level, each if notifying else {}))
+                for level in lab_planned)
     alarms = (
         tuple(b.alarm for b in budgets)
         + tuple(s.alarm for s in segments)
         + ((canary_alarm,) if canary_alarm is not None else ())
         + located
+        + (tuple(alarm.alarm for alarm in lab) if notifying else ())
     )
     composite, parts = None, ()
     if composite_on:
@@ -409,8 +460,9 @@ def add_alarms(template: Template, settings: Settings, *, monitor_name: Any, can
         alarms=alarms,
         segments=segments,
         parts=parts,
+        lab=lab,
     )
 
 
-__all__ = ["Alarms", "BudgetAlarm", "SegmentAlarm", "add_alarms", "add_composites", "add_topic", "statistic",
-           "canary_period", "rule_groups"]
+__all__ = ["Alarms", "BudgetAlarm", "LabAlarm", "SegmentAlarm", "add_alarms", "add_composites", "add_topic",
+           "canary_period", "lab_levels", "rule_groups", "statistic"]

@@ -5,6 +5,7 @@ itself, so the canary's visits never reach RUM's data (see ``templates/canary.js
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +17,7 @@ from awacs.aws import Allow, Condition, PolicyDocument, Statement, StringEquals
 from troposphere import GetAtt, Join, Ref, Split, Sub, Tags, Template, iam, synthetics
 
 from rumcfn.config import Settings, is_literal
-from rumcfn.facts import SYNTHETICS_PUPPETEER_RUNTIMES
+from rumcfn.facts import LAB_METRICS, LAB_NAMESPACE_PREFIX, SYNTHETICS_PUPPETEER_RUNTIMES
 from rumcfn.resources import render
 from rumcfn.stack.buckets import add_secure_bucket
 from rumcfn.stack.roles import lambda_trust
@@ -46,10 +47,20 @@ class Canary:
 
 
 def script(settings: Settings) -> str:
-    """The canary's Node.js source, rendered from ``templates/canary.js.j2``."""
+    """The canary's Node.js source, rendered from ``templates/canary.js.j2`` (with ``canary.lab_vitals``, the
+    vitals of ``templates/vitals.js.j2`` and what each is published as)."""
     timeout_ms = settings.canary.timeout_seconds * 1000
+    lab = {m.key: [m.metric, m.unit] for m in LAB_METRICS.values()} if settings.canary.lab_vitals else None
     return render("canary.js.j2", namespace="cwr", load_timeout_ms=max(1000, timeout_ms * 6 // 10),
-                  rum_timeout_ms=max(1000, timeout_ms * 2 // 10))
+                  rum_timeout_ms=max(1000, timeout_ms * 2 // 10), settle_ms=max(500, timeout_ms // 10),
+                  lab=json.dumps(lab, separators=(",", ":")) if lab else "",
+                  vitals=json.dumps(render("vitals.js.j2")) if lab else "")
+
+
+def lab_namespace(settings: Settings) -> Any:
+    """Where the canary publishes its lab vitals: ``rumcfn/lab/<monitor name>`` (an ``Fn::Sub`` for a parameter)."""
+    name = settings.monitor.name
+    return LAB_NAMESPACE_PREFIX + name if is_literal(name) else Sub(LAB_NAMESPACE_PREFIX + "${Name}", Name=name)
 
 
 def _sub(text: str, **variables: Any) -> Sub:
@@ -99,6 +110,16 @@ def execution_policy(settings: Settings, bucket: Any, prefix: Any, name: Any) ->
             Condition=Condition(StringEquals("cloudwatch:namespace", "CloudWatchSynthetics")),
         ),
     ]
+    if settings.canary.lab_vitals:
+        # Its own namespace only: the condition key cloudwatch:namespace (Service Authorization Reference,
+        # Amazon CloudWatch: PutMetricData takes it) keeps the role from writing any other metrics.
+        statements.append(Statement(
+            Sid="LabVitals",
+            Effect=Allow,
+            Action=[awacs.cloudwatch.PutMetricData],
+            Resource=["*"],
+            Condition=Condition(StringEquals("cloudwatch:namespace", lab_namespace(settings))),
+        ))
     if settings.monitor.enable_xray:
         statements.append(Statement(Sid="Tracing", Effect=Allow, Action=[awacs.xray.PutTraceSegments], Resource=["*"]))
     return PolicyDocument(Version="2012-10-17", Statement=statements)
@@ -120,11 +141,14 @@ def link_tags(settings: Settings) -> Tags:
 
 def environment(settings: Settings, monitor_id: Any) -> dict[str, Any]:
     """What the script reads: the page, and the data plane and app monitor its snippet sends to."""
-    return {
+    variables = {
         "SITE_URL": settings.site_url(),
         "RUM_ENDPOINT": stack_endpoint(settings),
         "APP_MONITOR_ID": monitor_id,
     }
+    if settings.canary.lab_vitals:
+        variables["LAB_NAMESPACE"] = lab_namespace(settings)
+    return variables
 
 
 def add_location_rule(template: Template, settings: Settings) -> None:

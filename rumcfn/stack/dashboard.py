@@ -18,6 +18,8 @@ from rumcfn.facts import (
     BUDGET_METRICS,
     CANARY_NAMESPACE,
     CONSOLE_HOSTS,
+    LAB_METRICS,
+    LAB_NAMESPACE_PREFIX,
     MAX_ALARM_WIDGET_ALARMS,
     RUM_DIMENSION,
     RUM_NAMESPACE,
@@ -109,6 +111,9 @@ def widgets(settings: Settings, alarms: Alarms | None, canary: bool) -> list[dic
     for index, widget in enumerate(result):
         widget.update(x=(index % 3) * WIDTH, y=(index // 3) * HEIGHT, width=WIDTH, height=HEIGHT)
     y = ((len(result) + 2) // 3) * HEIGHT
+    if canary and settings.canary.lab_vitals:
+        result.extend(lab_row(settings, y))
+        y += HEIGHT
     for row, segment in enumerate(settings.budgets.segments):
         result.extend(segment_row(settings, segment, y + row * HEIGHT))
     return result
@@ -116,7 +121,8 @@ def widgets(settings: Settings, alarms: Alarms | None, canary: bool) -> list[dic
 
 def alarm_widgets(alarms: Alarms) -> list[dict]:
     """The site-health alarm (not its parts) and every alarm, at most 100 to a widget."""
-    shown = ((alarms.composite,) if alarms.composite is not None else ()) + alarms.alarms
+    shown = ((alarms.composite,) if alarms.composite is not None else ()) + alarms.alarms + tuple(
+        lab.alarm for lab in alarms.lab if lab.alarm not in alarms.alarms)
     arns = ["${%s.Arn}" % alarm.title for alarm in shown]
     chunks = [arns[start:start + MAX_ALARM_WIDGET_ALARMS] for start in range(0, len(arns), MAX_ALARM_WIDGET_ALARMS)]
     return [
@@ -124,6 +130,35 @@ def alarm_widgets(alarms: Alarms) -> list[dict]:
             "title": "Alarms" if len(chunks) == 1 else f"Alarms ({number} of {len(chunks)})", "alarms": chunk}}
         for number, chunk in enumerate(chunks, 1)
     ]
+
+
+#: The canary's lab namespace in the body's Fn::Sub (stack/canary.py lab_namespace, with the monitor's name).
+LAB_NAMESPACE = LAB_NAMESPACE_PREFIX + "${MonitorName}"
+
+
+def lab_row(settings: Settings, y: int) -> list[dict]:
+    """Lab and field side by side: each budgeted vital the canary measures, RUM's value and the canary's on one
+    widget at the budget's statistic with the budget line; then the lab's FCP and TTFB, which have no budget."""
+    row = []
+    for key, budget in settings.budgets.active().items():
+        lab = next((m for m in LAB_METRICS.values() if m.budget == key), None)
+        if lab is None:
+            continue
+        metric = BUDGET_METRICS[key]
+        stat = cloudwatch_statistic(settings.budgets.statistic_of(key))
+        unit = f", {metric.unit}" if metric.unit else ""
+        lines = [_rum(metric.metric) + [{"label": "field (RUM)"}],
+                 [LAB_NAMESPACE, lab.metric, {"label": "lab (canary)"}]]
+        row.append(_metric_widget(f"{_title(key)}: lab and field ({stat}{unit})", lines, stat,
+                                  [{"label": "budget", "value": budget}]))
+    extra = [m for m in LAB_METRICS.values() if m.budget is None]
+    row.append(_metric_widget(
+        "Lab: " + " and ".join(m.key.upper() for m in extra) + " (p75, ms)",
+        [[LAB_NAMESPACE, m.metric, {"label": m.key.upper()}] for m in extra], "p75"))
+    width = 24 // len(row)
+    for index, widget in enumerate(row):
+        widget.update(x=index * width, y=y, width=width, height=HEIGHT)
+    return row
 
 
 def _title(key: str) -> str:

@@ -12,6 +12,7 @@ from troposphere import Equals, Not, Parameter, Ref, Template
 from rumcfn.config import AlarmSettings, MonitorSettings, ScriptSettings, Settings
 from rumcfn.config.canary import CANARY_NAME
 from rumcfn.config.formats import DOMAIN, TAG_KEY, url
+from rumcfn.facts import LAB_NAMESPACE_PREFIX, MAX_NAMESPACE
 
 GROUPS = (
     ("Site", ("AppMonitorName", "Domain", "WebsiteBucket", "SiteUrl")),
@@ -37,13 +38,20 @@ def _parameter(name: str, section: type, field: str, default: Any, kind: str = "
 
 def monitor_name_parameter(settings: Settings) -> Parameter:
     """RUM's rule for the name (1-255); at most 128 where the canary's tag key is the name ('#' as '-'), as
-    Synthetics takes tag keys of 128 (TagKey, botocore synthetics model) and synth refuses a longer literal."""
+    Synthetics takes tag keys of 128 (TagKey, botocore synthetics model) and synth refuses a longer literal; at most
+    244 where the canary's lab namespace (``rumcfn/lab/<name>``) holds it, as a namespace takes 255 (PutMetricData)."""
     rule = MonitorSettings.rule("name")
+    limits = []
     if settings.canary.enabled and not settings.canary.tag_key:
-        most = TAG_KEY.max_length
+        limits.append((TAG_KEY.max_length, "the canary's tag key too; set canary.tag_key for up to "
+                                           f"{rule.max_length}"))
+    if settings.canary.enabled and settings.canary.lab_vitals:
+        limits.append((MAX_NAMESPACE - len(LAB_NAMESPACE_PREFIX), f"the lab namespace {LAB_NAMESPACE_PREFIX}<name> "
+                                                                    f"holds at most {MAX_NAMESPACE}"))
+    if limits:
+        most, why = min(limits)
         rule = dataclasses.replace(rule, max_length=most, summary=rule.summary.replace(
-            f"1-{rule.max_length} ", f"1-{most} ", 1) + f" (the canary's tag key too; set canary.tag_key for up to "
-            f"{rule.max_length})")
+            f"1-{rule.max_length} ", f"1-{most} ", 1) + f" ({why})")
     return Parameter("AppMonitorName", Type="String", Default=settings.monitor.name, **rule.parameter())
 
 

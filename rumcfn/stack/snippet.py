@@ -48,6 +48,7 @@ def snippet_sub(settings: Settings, monitor, identity_pool_id: Any = None) -> Su
             unsigned=settings.auth.mode == "resource-policy",
             sample_rate=rate,
         ),
+        routes=settings.snippet.routes,
         sub=True,
     )
     return Sub(body, **variables)

@@ -207,3 +207,26 @@ def deliver(collector: Collector, monitor_id: str, names=EXPECTED) -> list[dict]
     events = collector.wait_for(monitor_id, lambda got: {short(e) for e in got} >= set(names), DELIVERY_TIMEOUT)
     require(events, names)
     return events
+
+
+def matches(pattern: dict, record: dict) -> bool:
+    """An event pattern (literal values and ``{"exists": true}``) against a RUM event record."""
+    for key, wanted in pattern.items():
+        if key not in record:
+            return False
+        value = record[key]
+        if isinstance(wanted, dict):
+            if not isinstance(value, dict) or not matches(wanted, value):
+                return False
+        elif not any(w == value or w == {"exists": True} for w in wanted):
+            return False
+    return True
+
+
+def records(batches: list[Batch]) -> list[dict]:
+    """Each event as RUM records it (what metric definitions' event patterns are matched against): the batch's
+    session metadata merged into the event's own, event keys winning (@aws-rum/web-core EventCache.createEvent)."""
+    return [{"event_type": event["type"], "event_details": json.loads(event["details"]),
+             "metadata": {**json.loads(batch.payload.get("SessionMetadata") or "{}"), **json.loads(event["metadata"])},
+             "application_version": batch.payload["AppMonitorDetails"]["version"]}
+            for batch in batches for event in batch.payload["RumEvents"]]

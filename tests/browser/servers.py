@@ -207,6 +207,50 @@ class Site(Server):
         return f"{self.url}/m/{key}/{name}.html"
 
 
+class VitalsHandler(QuietHandler):
+    server_obj: "VitalsSite"
+
+    def do_GET(self):
+        site = self.server_obj
+        split = urlsplit(self.path)
+        query = {key: values[-1] for key, values in parse_qs(split.query).items()}
+        site.requests.append(self.path)
+        if split.path == "/client/cwr.js":
+            self.reply(200, site.client_bundle.read_bytes(), "text/javascript")
+        elif split.path == "/rum.js" and site.snippet:
+            self.reply(200, site.snippet.encode(), "text/javascript")
+        elif split.path == "/slow.css":
+            time.sleep(int(query.get("delay", "0")) / 1000)
+            self.reply(200, b"#text { color: #222; }", "text/css")
+        elif split.path == "/favicon.ico":
+            self.reply(204)
+        else:
+            time.sleep(int(query.get("ttfb", "0")) / 1000)
+            html = (SITE_FILES / "vitals.html").read_text(encoding="utf-8")
+            if site.snippet:
+                html = html.replace(  # window.__stub: the loader's queue, as page.html keeps it (flow.wait_for_client)
+                    "<!--rum-->", '<script src="/rum.js"></script><script>window.__stub = window.cwr;</script>')
+            if query.get("css"):
+                html = html.replace("<!--css-->", f'<link rel="stylesheet" href="/slow.css?delay={int(query["css"])}">')
+            self.reply(int(query.get("status", "200")), html.encode(), "text/html; charset=utf-8")
+
+    do_HEAD = do_GET
+
+
+class VitalsSite(Server):
+    """A site whose every path is the vitals page (so route templates can be tried on any path): ``?css=MS``
+    delays its stylesheet (first and largest paint come later), ``?ttfb=MS`` its HTML, ``?shift=1`` shifts its
+    layout after the first paint, ``?error=1`` throws. With ``snippet`` set, each page loads it as /rum.js."""
+
+    handler = VitalsHandler
+
+    def __init__(self, client_bundle: Path, snippet: str = ""):
+        self.client_bundle = client_bundle
+        self.snippet = snippet
+        self.requests: list[str] = []
+        super().__init__()
+
+
 # -- the trap ----------------------------------------------------------------------------------
 class TrapHandler(BaseHTTPRequestHandler):
     server_obj: "TrapProxy"

@@ -27,7 +27,9 @@ import pytest
 
 from rumcfn.client.snippet import render_concrete
 from rumcfn.config import from_mapping
+from rumcfn.facts import LAB_METRICS
 from tests.support import ROOT
+from tests.support.cloudwatch import CloudWatchStandIn, namespaces_allowed
 from tests.support.variants import template_dict
 
 from .flow import deliver, wait_for_client
@@ -40,11 +42,22 @@ POOL = f"{REGION}:0a1b2c3d-1111-2222-3333-444455556666"
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 
-def page_html(script: str | None) -> str:
+def page_html(script: str | None, head: str = "", body: str = "") -> str:
     """A page loading ``script`` (a snippet) or none; ``window.__stub`` keeps the loader's queue, as
     tests/browser/site/page.html does, so ``wait_for_client`` can tell when the client took over."""
-    head = f'<script src="{script}"></script><script>window.__stub = window.cwr;</script>' if script else ""
-    return f"<!doctype html><html><head>{head}<title>shop</title></head><body><h1>Shop</h1></body></html>"
+    head = (f'<script src="{script}"></script><script>window.__stub = window.cwr;</script>' if script else "") + head
+    return f"<!doctype html><html><head>{head}<title>shop</title></head><body><h1>Shop</h1>{body}</body></html>"
+
+
+SLOW_CSS_MS = 800
+#: A page whose first paint waits for a slow stylesheet and whose layout shifts after it: what the lab measures.
+VITALS_PAGE = page_html(
+    "/rum.js",
+    head='<link rel="stylesheet" href="/slow.css">',
+    body='<div id="slot"></div><p>Products</p><script>requestAnimationFrame(() => requestAnimationFrame(() => '
+         "setTimeout(() => { const d = document.createElement('div'); d.style.height = '300px'; "
+         "document.getElementById('slot').appendChild(d); }, 50)));</script>",
+)
 
 
 class Site(ThreadingHTTPServer):
@@ -97,11 +110,15 @@ class SiteHandler(BaseHTTPRequestHandler):
             "/missing": (404, "text/html", page_html(None)),
             "/plain": (200, "text/html", page_html(None)),
             "/cwr.js": (200, "text/javascript", site.client),
+            "/vitals": (200, "text/html", VITALS_PAGE),
+            "/slow.css": (200, "text/css", "p { color: #222; }"),
         }
         if name in site.scripts and name != "rum":
             routes[self.path] = (200, "text/html", page_html(f"/{name}.js"))
         if name.endswith(".js") and name[:-3] in site.scripts:
             routes[self.path] = (200, "text/javascript", site.scripts[name[:-3]])
+        if self.path == "/slow.css":
+            time.sleep(SLOW_CSS_MS / 1000)
         if self.path == "/slow":
             time.sleep(8)  # longer than the page-load timeout of a 5-second canary
             routes["/slow"] = routes["/"]
@@ -127,18 +144,21 @@ def records_for(collector, monitor_id: str) -> list:
     return collector.anything_for(monitor_id)
 
 
-def run_canary(site: Site, path: str, tmp_path: Path, timeout_seconds: int = 20, monitor: str = "rum"):
+def run_canary(site: Site, path: str, tmp_path: Path, timeout_seconds: int = 20, monitor: str = "rum",
+               cloudwatch: CloudWatchStandIn | None = None, lab: bool = False):
     """Synthesize a stack whose canary opens ``site.base + path`` (its snippet's endpoint is the stand-in
-    data plane, its monitor id the site's ``monitor`` id), then run the canary's script."""
+    data plane, its monitor id the site's ``monitor`` id), then run the canary's script; with ``lab``, the canary
+    measures lab vitals and puts them to ``cloudwatch``."""
     if not (shutil.which("node") and (os.path.isfile(CHROMIUM) or shutil.which(CHROMIUM))):
         pytest.fail("node or chromium missing (apt-get install nodejs chromium; npm ci)", pytrace=False)
     settings = from_mapping(
         {
-            "canary": {"url": site.base + path, "timeout_seconds": timeout_seconds},
+            "canary": {"url": site.base + path, "timeout_seconds": timeout_seconds, "lab_vitals": lab},
             "snippet": {"endpoint": site.endpoint},
         }
     )
-    props = template_dict(settings)["Resources"]["Canary"]["Properties"]
+    template = template_dict(settings)
+    props = template["Resources"]["Canary"]["Properties"]
     file, _function = props["Code"]["Handler"].split(".")
     code = tmp_path / "code"
     code.mkdir()
@@ -162,6 +182,8 @@ def run_canary(site: Site, path: str, tmp_path: Path, timeout_seconds: int = 20,
         "CHROMIUM": CHROMIUM,
         **variables,
     }
+    if cloudwatch is not None:
+        env["CLOUDWATCH_STANDIN"] = cloudwatch.url
     try:
         result = subprocess.run(
             ["node", str(CANARY_DIR / "run.js"), str(code)],
@@ -257,3 +279,61 @@ def test_canary_fails_when_the_page_times_out(site, tmp_path):
     assert result.returncode == 1, result.stdout + result.stderr
     assert result.stdout.startswith("FAILED: Navigation timeout of 3000 ms exceeded"), result.stdout
     assert time.monotonic() - started < 60
+
+
+@pytest.fixture
+def canary_role():
+    """The canary role of a stack with lab vitals, as the template declares it."""
+    return template_dict(from_mapping({"canary": {"lab_vitals": True}}))["Resources"]["CanaryRole"]
+
+
+def test_canary_publishes_the_pages_lab_vitals_in_its_own_namespace(site, servers, tmp_path, canary_role):
+    """The stand-in CloudWatch lets the canary put exactly what its role's policy lets it put (the namespace
+    condition, read from the template) and holds the call to botocore's PutMetricData model."""
+    allowed = namespaces_allowed(canary_role)
+    assert allowed == {"CloudWatchSynthetics", "rumcfn/lab/example-site"}
+    cloudwatch = CloudWatchStandIn(allowed)
+    try:
+        result, artifacts = run_canary(site, "/vitals", tmp_path, cloudwatch=cloudwatch, lab=True)
+    finally:
+        cloudwatch.close()
+    assert result.stdout.strip() == "PASSED", result.stdout + result.stderr
+    assert cloudwatch.refused == [] and len(cloudwatch.calls) == 1, cloudwatch.refused
+    call = cloudwatch.calls[0]
+    assert call["Namespace"] == "rumcfn/lab/example-site"
+    data = {d["MetricName"]: d for d in call["MetricData"]}
+    assert set(data) == {m.metric for m in LAB_METRICS.values()}
+    assert {d["Unit"] for name, d in data.items() if name != "WebVitalsCumulativeLayoutShift"} == {"Milliseconds"}
+    assert data["WebVitalsCumulativeLayoutShift"]["Unit"] == "None"
+    # The stylesheet held the first paint back; the late block shifted the paragraph.
+    assert data["WebVitalsLargestContentfulPaint"]["Value"] >= SLOW_CSS_MS
+    assert data["WebVitalsFirstContentfulPaint"]["Value"] >= SLOW_CSS_MS
+    assert data["WebVitalsCumulativeLayoutShift"]["Value"] > 0
+    assert 0 < data["WebVitalsTimeToFirstByte"]["Value"] < data["WebVitalsFirstContentfulPaint"]["Value"]
+    assert data["PerformanceNavigationDuration"]["Value"] >= SLOW_CSS_MS
+    assert any("vitals-succeeded" in p.name for p in artifacts.glob("*.png"))
+    assert records_for(servers.collector, site.ids["rum"]) == []  # the RUM batch still went nowhere
+
+
+def test_canary_fails_when_its_role_may_not_put_the_lab_vitals(site, tmp_path):
+    """A role without the lab statement (only CloudWatchSynthetics): AWS refuses the call, and the run fails
+    saying so, rather than the lab alarms quietly going without data."""
+    cloudwatch = CloudWatchStandIn({"CloudWatchSynthetics"})
+    try:
+        result, _ = run_canary(site, "/vitals", tmp_path, cloudwatch=cloudwatch, lab=True)
+    finally:
+        cloudwatch.close()
+    assert result.returncode == 1, result.stdout + result.stderr
+    assert result.stdout.strip().startswith(
+        "FAILED: the lab vitals could not be published to rumcfn/lab/example-site: AccessDenied: "), result.stdout
+    assert cloudwatch.calls == [] and len(cloudwatch.refused) == 1
+
+
+def test_canary_without_lab_vitals_puts_no_metrics(site, tmp_path):
+    cloudwatch = CloudWatchStandIn({"CloudWatchSynthetics", "rumcfn/lab/example-site"})
+    try:
+        result, _ = run_canary(site, "/vitals", tmp_path, cloudwatch=cloudwatch)
+    finally:
+        cloudwatch.close()
+    assert result.stdout.strip() == "PASSED", result.stdout + result.stderr
+    assert cloudwatch.calls == [] and cloudwatch.refused == []

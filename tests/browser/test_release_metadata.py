@@ -19,24 +19,10 @@ import pytest
 from rumcfn.config import from_mapping
 from tests.support.variants import template_dict
 
-from .flow import deliver, leave, publish, short, walk
+from .flow import deliver, leave, matches, publish, short, walk
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 RELEASE = "2026.11.20-1"
-
-
-def matches(pattern: dict, record: dict) -> bool:
-    """An event pattern (literal values and ``{"exists": true}``) against a RUM event record."""
-    for key, wanted in pattern.items():
-        if key not in record:
-            return False
-        value = record[key]
-        if isinstance(wanted, dict):
-            if not isinstance(value, dict) or not matches(wanted, value):
-                return False
-        elif not any(w == value or w == {"exists": True} for w in wanted):
-            return False
-    return True
 
 
 @pytest.fixture(scope="module")

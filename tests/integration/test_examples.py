@@ -145,6 +145,8 @@ def test_workflow_triggers_and_jobs():
             if "action-junit-report" in step.get("uses", ""):
                 assert job["permissions"]["checks"] == "write", "the JUnit report is published as a check run"
     assert "pull_request" in flow["jobs"]["release"]["if"]
+    assert "pull_request" in flow["jobs"]["lab"]["if"] and "permissions" in flow["jobs"]["lab"]
+    assert "id-token" not in flow["jobs"]["lab"]["permissions"], "the lab gate needs no AWS credentials"
 
 
 def test_workflow_synthesizes_and_lints(site):
@@ -281,3 +283,46 @@ def test_pre_commit_budget_gate(site, moto_url, moto_percentiles, inp, expected_
     done = hook(hooks()["rumcfn-budgets"]["entry"], site, environment(moto_url, site))
     assert done.returncode == expected_code, done.stderr
     assert "inp" in done.stdout and "p75" in done.stdout
+
+
+# --- the lab gate job -----------------------------------------------------------------------------
+
+SHIFT = """<script>addEventListener('load', () => setTimeout(() => requestAnimationFrame(() => {
+  const banner = document.createElement('div'); banner.style.height = '400px';
+  document.body.prepend(banner); }), 100));</script></body>"""
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.browser
+@pytest.mark.xdist_group("browser")
+@pytest.mark.parametrize("shifting, expected_code", [(False, 0), (True, 1)])
+def test_workflow_lab_gate_serves_the_site_and_judges_it_in_chromium(site, shifting, expected_code):
+    """The lab job's step as GitHub runs it, on the example's own site/ (and once with a page whose layout shifts):
+    the gate judges the example's budgets on the page, as the field gate would, and needs no AWS."""
+    from rumcfn.doctor.cdp import CHROMIUM
+
+    shutil.copytree(CI / "site", site / "site")
+    if shifting:
+        page = site / "site" / "index.html"
+        page.write_text(page.read_text().replace("</body>", SHIFT))
+    step = next(s for s in workflow()["jobs"]["lab"]["steps"] if s.get("name") == "Lab gate")
+    summary = site / "step-summary.md"
+    env = environment(GITHUB_STEP_SUMMARY=str(summary), **{**step["env"], "RUMCFN_CHROMIUM": CHROMIUM,
+                                                           "PORT": str(free_port())})
+    done = github_step(step["run"], site, env)
+    assert done.returncode == expected_code, done.stdout + done.stderr
+    report = JUnitXml.fromfile(str(site / junit_report_step("lab")["with"]["report_paths"]))
+    # The site's lcp, cls and inp on mobile, and the home page's desktop segment (lcp, level warn); the
+    # checkout segment names a page the job does not load. INP is not measured: skipped, never passed.
+    assert (report.tests, report.skipped, report.failures) == (4, 1, expected_code)
+    assert "5 run(s) of each page" in done.stdout and "shop-prod: " in done.stdout
+    assert "rumcfn budgets: `shop-prod`" in summary.read_text()  # a code span: names cannot mention or link
+    if shifting:
+        assert "::error title=rumcfn budget http%3A//127.0.0.1" in done.stdout and " cls::" in done.stdout

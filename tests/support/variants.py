@@ -81,6 +81,13 @@ OFF = {
     "dashboard": False,
 }
 
+LAB = {
+    "canary": {"lab_vitals": True},
+    "snippet": {"routes": ["/products/new", "/products/:id", "/blog/*"]},
+    "budgets": {"two_levels": True, "navigation": 3000,
+                "segments": [{"page": "/products/:id", "device": "mobile", "lcp": 3000}]},
+}
+
 VARIANTS: dict[str, Settings] = {
     "defaults": Settings(),
     "resource-policy": from_mapping({"auth": {"mode": "resource-policy"}}),
@@ -104,6 +111,10 @@ VARIANTS: dict[str, Settings] = {
     "web-client": from_mapping(WEB_CLIENT),
     "all-off": from_mapping(OFF),
     "segments": from_mapping(SEGMENTS),
+    # The canary's lab vitals (alarms at both levels, navigation too) and routes, literal and as parameters.
+    "lab-routes": from_mapping(LAB),
+    "lab-parameters-warn": from_mapping({**LAB, "parameters": True, "canary": {"lab_vitals": True, "lab_level": "warn",
+                                                                              "tag_key": "site"}}),
     "segments-app-version": from_mapping(
         {**SEGMENTS, "budgets": {**SEGMENTS["budgets"], "release_source": "app_version"}, "parameters": True}
     ),

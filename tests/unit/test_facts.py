@@ -119,6 +119,13 @@ def test_limits_are_the_models():
     assert shape("cloudformation", "Description")["max"] == facts.TEMPLATE_DESCRIPTION_BYTES
 
 
+def test_the_lab_namespace_and_units_are_put_metric_datas():
+    namespace = shape("cloudwatch", "Namespace")
+    assert namespace["max"] == facts.MAX_NAMESPACE and re.fullmatch(namespace["pattern"], facts.LAB_NAMESPACE_PREFIX)
+    assert {m.unit for m in facts.LAB_METRICS.values()} <= set(shape("cloudwatch", "StandardUnit")["enum"])
+    assert all(shape("cloudwatch", "MetricName")["max"] >= len(m.metric) for m in facts.LAB_METRICS.values())
+
+
 def test_lambda_timeout_is_the_one_cloudformation_documents():
     """cfn-lint's AWS::Lambda::Function schema: "the maximum allowed value is 900 seconds" (its own maximum, 5,400,
     is for Lambda Managed Instances only)."""
