@@ -34,6 +34,7 @@ class Loader:
     guest_role_arn: str = ""
     signing: bool = True
     sample_rate: float | None = None
+    alias: str = ""  # sent with every batch; a resource policy may require it (rum:alias)
 
     def requests(self) -> tuple[str, ...]:
         """The URLs the client fetches (``connect-src``): the data plane, then Cognito when it signs."""
@@ -139,6 +140,7 @@ def parse_loader(text: str) -> Loader | None:
         guest_role_arn=_string(value("guestRoleArn") or '""'),
         signing=value("signing", "true|false") != "false",
         sample_rate=sample_rate,
+        alias=_string(value("alias") or '""'),
     )
 
 

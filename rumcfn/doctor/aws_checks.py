@@ -1,4 +1,5 @@
-"""The checks that ask AWS: the app monitor, Cognito guest credentials, RUM's metrics, the canary, the alarms.
+"""The checks that ask AWS: the app monitor, Cognito guest credentials or the monitor's resource policy, RUM's
+metrics, the canary, the alarms.
 
 Each is one or two read-only calls with botocore's timeouts and retries (``rumcfn.aws.session.Aws``).
 ``GetId``/``GetCredentialsForIdentity`` are the two unauthenticated calls every visitor's browser makes.
@@ -6,11 +7,13 @@ Each is one or two read-only calls with botocore's timeouts and retries (``rumcf
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import datetime, timedelta, timezone
 
 from rumcfn.aws.errors import error_code, error_message, translated
 from rumcfn.doctor.context import Context
+from rumcfn.doctor.policy import Request, evaluate, referer
 from rumcfn.doctor.report import Check, failed, ok, skipped
 
 NAMESPACE, DIMENSION = "AWS/RUM", "application_name"  # CloudWatch RUM metrics (facts.md)
@@ -103,6 +106,94 @@ def credentials(ctx: Context) -> Check:
     return ok("credentials", f"identity pool {pool} gives guest credentials")
 
 
+def resource_policy(ctx: Context) -> Check:
+    """Resource-policy mode: the monitor's resource-based policy lets a visitor's browser send its unsigned
+    ``PutRumEvents`` (``GetResourcePolicy``, judged as IAM evaluates it: :mod:`rumcfn.doctor.policy`)."""
+    if ctx.no_aws:
+        return skipped("policy", ctx.no_aws)
+    loader, target = ctx.loader, ctx.target
+    if not ((loader is not None and not loader.signing) or target.auth_mode == "resource-policy"):
+        return skipped("policy", "signed requests: no resource policy needed")
+    name = target.monitor_name
+    if not name:
+        return skipped("policy", "the monitor name is unknown")
+    try:
+        with translated():
+            document = ctx.aws.client("rum").get_resource_policy(Name=name).get("PolicyDocument") or ""
+    except Exception as error:
+        code = error_code(error.__cause__ or error)
+        if code == "PolicyNotFoundException":
+            return failed("policy", f"app monitor {name} has no resource policy: RUM refuses the snippet's unsigned "
+                          "requests", _policy_fix(ctx, "on the monitor"))
+        if code == "ResourceNotFoundException":
+            return failed("policy", f"app monitor {name} does not exist in {target.region}",
+                          "deploy the stack (rumcfn deploy), or check --region and the monitor name")
+        if code == "AccessDeniedException":
+            return skipped("policy", f"cannot read the resource policy of {name}: the caller may not call "
+                           f"rum:GetResourcePolicy ({error_message(error.__cause__ or error)})")
+        raise
+    arn = _monitor_arn(ctx, name)
+    said = f"the resource policy of {name}"
+    try:
+        parsed = json.loads(document)
+    except ValueError:
+        parsed = None
+    if not isinstance(parsed, dict):
+        return failed("policy", f"{said} is not a JSON object", _policy_fix(ctx, f"on {arn}"))
+    verdict = evaluate(parsed, Request(arn, _request_context(ctx)))
+    if verdict.allowed:
+        return ok("policy", f"{said} lets browsers send unsigned rum:PutRumEvents to {arn}: {verdict.detail}")
+    if verdict.allowed is None:
+        return skipped("policy", f"whether {said} lets browsers send depends on what the doctor cannot see: "
+                       f"{verdict.detail}")
+    page = ctx.url or "the page"
+    fixes = {
+        "aws:referer": f"serve {page} over https from one of the monitor's domains (the Referer a browser sends "
+        "must match the policy's aws:Referer values), or deploy with auth.restrict_referer off",
+        "rum:alias": "send an alias the policy lists in rum:alias (snippet.config alias) and deploy",
+    }
+    return failed("policy", f"{said} refuses unsigned rum:PutRumEvents to {arn}: {verdict.detail}",
+                  fixes.get(verdict.key.lower(), _policy_fix(ctx, f"on {arn}")))
+
+
+def _policy_fix(ctx: Context, where: str) -> str:
+    if ctx.target.stack_name:
+        return (f"deploy the stack again (rumcfn deploy --stack-name {ctx.target.stack_name}): in resource-policy "
+                "mode it writes the policy the snippet needs")
+    return (f"deploy these settings (rumcfn deploy), or put a resource policy that allows rum:PutRumEvents to "
+            f"Principal \"*\" {where} (aws rum put-resource-policy)")
+
+
+def _monitor_arn(ctx: Context, name: str) -> str:
+    """The monitor's ARN (Service Authorization Reference, CloudWatch RUM: ``AppMonitorResource``,
+    ``arn:${Partition}:rum:${Region}:${Account}:appmonitor/${Name}``). Settings mode asks STS for the account: RUM
+    resource policies do not support cross-account access, so the monitor is the caller's."""
+    from rumcfn.facts import partition_names
+
+    target = ctx.target
+    if not target.account:
+        with translated():
+            target.account = ctx.aws.client("sts").get_caller_identity()["Account"]
+    partition = target.partition or partition_names()[0]  # a Region botocore cannot place: its fallback, aws
+    return f"arn:{partition}:rum:{target.region}:{target.account}:appmonitor/{name}"
+
+
+def _request_context(ctx: Context) -> dict[str, str | None]:
+    """What IAM sees of the snippet's request: ``rum:alias`` (the alias the client sends, or none) once the
+    snippet is known; ``aws:Referer``, the Referer the browser sends from the page to the data plane, once the
+    page is known. Keys left out are unknown (``aws:SourceIp``: the visitor's)."""
+    from rumcfn.facts import DATA_PLANE, url_suffix
+
+    loader, context = ctx.loader, {}
+    if loader is not None:
+        context["rum:alias"] = loader.alias or None
+    if ctx.url:
+        region = ctx.target.region
+        endpoint = loader.endpoint if loader else DATA_PLANE.format(region=region, suffix=url_suffix(region))
+        context["aws:referer"] = referer(ctx.url, endpoint)
+    return context
+
+
 def _client_in(aws, service: str, region: str):
     """A client in ``region`` (a reused identity pool may live in another region than the stack)."""
     from rumcfn.aws.session import Aws
@@ -144,7 +235,7 @@ def causes(ctx: Context) -> list[tuple[str, str]]:
     excluded = _page_excluded(ctx)
     if excluded:
         found.append((excluded, "change monitor.excluded_pages / included_pages and deploy"))
-    broken = ctx.failed("monitor", "credentials", "page", "rum.js", "csp", "domain")
+    broken = ctx.failed("monitor", "credentials", "policy", "page", "rum.js", "csp", "domain")
     if broken:
         checks = " and ".join([", ".join(broken[:-1]), broken[-1]] if len(broken) > 1 else broken)
         found.append(

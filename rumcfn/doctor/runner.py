@@ -57,6 +57,7 @@ def checks(browser: bool, flags: tuple[str, ...], now: datetime | None) -> list[
     order: list[tuple[str, Callable[[Context], Check]]] = [
         ("monitor", aws_checks.monitor),
         ("credentials", aws_checks.credentials),
+        ("policy", aws_checks.resource_policy),
         ("page", site_checks.page),
         ("rum.js", site_checks.rum_js),
         ("csp", site_checks.csp),

@@ -21,6 +21,8 @@ ALARM_TYPES = ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm")
 class Target:
     region: str
     monitor_name: str | None = None
+    partition: str | None = None  # the stack's (AWS::Partition); settings mode: the Region's
+    account: str | None = None  # the stack's (AWS::AccountId); settings mode: unknown until asked
     monitor_id: str | None = None
     domains: tuple[str, ...] = ()
     telemetries: tuple[str, ...] | None = None
@@ -66,14 +68,17 @@ def settings_script(settings, monitor_id: str | None, region: str, pool_id: str 
 
 def from_settings(settings, monitor_id: str, region: str) -> Target:
     from rumcfn.config import is_literal
+    from rumcfn.facts import partition_of
 
     if settings.parameters or not all(is_literal(v) for v in (settings.monitor.name, settings.monitor.domains,
                                                                settings.monitor.session_sample_rate)):
         raise UsageError("doctor needs literal settings (not --parameters); or give --stack-name")
     m = settings.monitor
     pool = settings.auth.identity_pool_id or None
+    partition = partition_of(region)
     return Target(
-        region=region, monitor_name=m.name, monitor_id=monitor_id, domains=tuple(m.domains),
+        region=region, partition=partition.name if partition else None, monitor_name=m.name, monitor_id=monitor_id,
+        domains=tuple(m.domains),
         telemetries=tuple(m.telemetries), sample_rate=float(m.session_sample_rate), auth_mode=settings.auth.mode,
         identity_pool_id=pool, script_key=settings.script.key,
         expected_script=settings_script(settings, monitor_id, region, pool),
@@ -109,7 +114,8 @@ def from_stack(aws, stack) -> Target:
     from rumcfn.aws.restore import RestoreFailed, script_of
 
     scope = stack.scope
-    target = Target(region=scope.names["AWS::Region"], stack_name=stack.name,
+    target = Target(region=scope.names["AWS::Region"], stack_name=stack.name, partition=scope.names["AWS::Partition"],
+                    account=scope.names["AWS::AccountId"],
                     monitor_id=stack.output(Outputs.APP_MONITOR_ID), canary_name=stack.output(Outputs.CANARY_NAME),
                     alarm_names=tuple(stack.physical_ids(*ALARM_TYPES)))
     monitors = stack.of_type("AWS::RUM::AppMonitor")

@@ -1,10 +1,16 @@
 """A deployed rumcfn stack and its site, for ``rumcfn doctor``: CloudFormation, RUM and Synthetics stubbed
-(moto has no RUM, no GetCanaryRuns, and cannot deploy rumcfn's stack); S3, CloudWatch and Cognito identity in
-moto's server; the site on 127.0.0.1 (``StaticSite``).
+(moto has no RUM, no GetCanaryRuns, and cannot deploy rumcfn's stack); S3, CloudWatch, Cognito identity and STS
+in moto's server; the site on 127.0.0.1 (``StaticSite``).
+
+In resource-policy mode (``settings`` with ``auth.mode = "resource-policy"``) RUM's ``GetResourcePolicy``
+answers with the policy the stack wrote (its ``Fn::Sub`` resolved for the stack's Region, partition and
+account), another document, or one of the errors the RUM model lists for the operation; the Stubber checks
+each answer against the installed botocore model.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 
 from botocore.stub import Stubber
@@ -15,16 +21,18 @@ from rumcfn.config import from_mapping
 from rumcfn.contract import Outputs
 from rumcfn.doctor.runner import run
 from tests.support.aws import boto_client
-from tests.support.deployed import MONITOR_ID, REGION, STACK, Deployed
+from tests.support.deployed import ACCOUNT, MONITOR_ID, REGION, STACK, Deployed
 from tests.support.doctor_site import site_variant
+from tests.support.partitions import Renderer
 
 SETTINGS = from_mapping({"monitor": {"name": "shop", "domains": ["127.0.0.1"]}})
+UNSIGNED = from_mapping({"monitor": {"name": "shop", "domains": ["127.0.0.1"]}, "auth": {"mode": "resource-policy"}})
 ALARM_TYPES = ("AWS::CloudWatch::Alarm", "AWS::CloudWatch::CompositeAlarm")
 
 
-def app_monitor(pool: str, **changes) -> dict:
-    config = {"SessionSampleRate": 1.0, "Telemetries": ["errors", "performance", "http"], "IdentityPoolId": pool,
-              "AllowCookies": True, "EnableXRay": False}
+def app_monitor(pool: str | None, **changes) -> dict:
+    config = {"SessionSampleRate": 1.0, "Telemetries": ["errors", "performance", "http"], "AllowCookies": True,
+              "EnableXRay": False, **({"IdentityPoolId": pool} if pool else {})}
     config.update(changes.pop("config", {}))
     monitor = {
         "Name": "shop",
@@ -35,6 +43,28 @@ def app_monitor(pool: str, **changes) -> dict:
     }
     monitor.update(changes)
     return {"AppMonitor": monitor}
+
+
+def stack_policy(template: dict) -> str:
+    """The resource policy the stack's AppMonitor carries, as RUM holds it once CloudFormation resolved it."""
+    renderer = Renderer(template, REGION, "aws")
+    renderer.pseudo["AWS::AccountId"] = ACCOUNT
+    return renderer.value(template["Resources"]["AppMonitor"]["Properties"]["ResourcePolicy"]["PolicyDocument"])
+
+
+def add_policy_answer(stubber: Stubber, answer: dict | str, name: str = "shop") -> None:
+    """``GetResourcePolicy``'s answer: a policy document (dict, sent as RUM sends it: JSON text), or an error code
+    from the operation's errors in the RUM model, with the fields and HTTP status the model gives it."""
+    if isinstance(answer, dict):
+        stubber.add_response("get_resource_policy", {"PolicyDocument": json.dumps(answer), "PolicyRevisionId": "1"},
+                             {"Name": name})
+        return
+    model = stubber.client.meta.service_model.operation_model("GetResourcePolicy")
+    (shape,) = [e for e in model.error_shapes if e.name == answer]
+    fields = {"message": f"{answer} for {name}", **({"resourceName": name} if "resourceName" in shape.members else {})}
+    stubber.add_client_error("get_resource_policy", answer, fields["message"],
+                             http_status_code=shape.metadata["error"]["httpStatusCode"], modeled_fields=fields,
+                             expected_params={"Name": name})
 
 
 def canary_runs(now: datetime, *states: str, reason: str = "Navigation timeout of 30000 ms exceeded") -> dict:
@@ -70,28 +100,36 @@ class World:
         site_variant_name: str = "healthy",
         routes=None,
         reason: str | None = None,
+        settings=SETTINGS,
+        policy: dict | str | None = None,
     ):
+        """``policy`` (resource-policy mode): what ``GetResourcePolicy`` answers, a document or an error code
+        (``add_policy_answer``); None: the policy the stack wrote."""
         self.now = now
-        self.moto = {s: boto_client(s, moto_url, REGION) for s in ("s3", "cloudwatch", "cognito-identity")}
+        self.settings = settings
+        cognito = settings.auth.mode == "cognito"
+        self.moto = {s: boto_client(s, moto_url, REGION) for s in ("s3", "cloudwatch", "cognito-identity", "sts")}
         self.pool = self.moto["cognito-identity"].create_identity_pool(
             IdentityPoolName="shop", AllowUnauthenticatedIdentities=True
-        )["IdentityPoolId"]
-        template = Deployed(SETTINGS).template
+        )["IdentityPoolId"] if cognito else None
+        template = Deployed(settings).template
         alarms = {
             name: r["Properties"]["AlarmName"]["Fn::Sub"].replace("${AWS::StackName}", STACK)
             for name, r in template["Resources"].items()
             if r["Type"] in ALARM_TYPES
         }
         self.deployed = Deployed(
-            SETTINGS,
+            settings,
             status=status,
             outputs={Outputs.IDENTITY_POOL_ID: self.pool, Outputs.APP_MONITOR_NAME: "shop",
                      Outputs.CANARY_NAME: "shop"},
-            physical={"IdentityPool": self.pool, "AppMonitor": "shop", **alarms},
+            physical={**({"IdentityPool": self.pool} if cognito else {}), "AppMonitor": "shop", **alarms},
         )
+        self.policy = stack_policy(template) if not cognito else None
         self.alarm_names = list(alarms.values())
         self.snippet = render_concrete(
-            app_monitor_id=MONITOR_ID, region=REGION, identity_pool_id=self.pool, settings=SETTINGS
+            app_monitor_id=MONITOR_ID, region=REGION, identity_pool_id=self.pool, unsigned=not cognito,
+            settings=settings,
         )
         s3 = self.moto["s3"]
         if not s3.list_buckets()["Buckets"]:
@@ -120,6 +158,8 @@ class World:
             self.stubbers["rum"].add_response(
                 "get_app_monitor", app_monitor(self.pool, **(monitor_changes or {})), {"Name": "shop"}
             )
+            if not cognito:
+                add_policy_answer(self.stubbers["rum"], json.loads(self.policy) if policy is None else policy)
             runs_answer = canary_runs(now, *runs, **({"reason": reason} if reason else {}))
             self.stubbers["synthetics"].add_response("get_canary_runs", runs_answer, {"Name": "shop", "MaxResults": 5})
         self.url = site.serve(site_variant(site_variant_name, self.snippet) if routes is None else routes(self.snippet))

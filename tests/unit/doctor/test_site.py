@@ -18,7 +18,7 @@ REGION = "eu-west-1"
 MONITOR_ID = "0f2ad3c2-5b4e-4c8e-9a53-1b2f4a6e7d90"
 SETTINGS = from_mapping({"monitor": {"name": "shop", "domains": ["127.0.0.1"]}, "auth": {"mode": "resource-policy"}})
 SNIPPET = settings_script(SETTINGS, MONITOR_ID, REGION, None)
-AWS_CHECKS = ("monitor", "credentials", "data", "canary", "alarms")
+AWS_CHECKS = ("monitor", "credentials", "policy", "data", "canary", "alarms")
 
 
 def doctor(site, variant: str = "healthy", settings=SETTINGS, routes=None, **kwargs):
@@ -35,8 +35,8 @@ def site(static_site, no_aws_credentials):
 def test_a_healthy_site_passes_and_aws_checks_are_skipped_with_a_note(site):
     report, checks = doctor(site)
     assert report.exit_code == 0, report.text()
-    assert [c.name for c in report.checks] == ["stack", "monitor", "credentials", "page", "rum.js", "csp", "domain",
-                                               "data", "canary", "alarms"]
+    assert [c.name for c in report.checks] == ["stack", "monitor", "credentials", "policy", "page", "rum.js", "csp",
+                                               "domain", "data", "canary", "alarms"]
     assert {name: checks[name].status for name in ("page", "rum.js", "csp", "domain")} == dict.fromkeys(
         ("page", "rum.js", "csp", "domain"), OK)
     assert all(checks[n].status == SKIPPED and checks[n].detail == "no AWS credentials: site-side checks only"
