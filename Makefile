@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 CHECKOV_VENV ?= .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
-.PHONY: demo test bench readme clean
+.PHONY: demo test bench readme clean dist
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -39,6 +39,12 @@ test: $(STAMP) $(CHECKOV_STAMP) node_modules/.installed
 
 bench: $(STAMP) node_modules/.installed
 	$(BIN)/python bench/run.py --output docs/benchmarks.md
+
+# The sdist and the wheel in dist/, checked by twine (what PyPI would refuse, and whether the README renders).
+dist: $(STAMP)
+	rm -rf dist build
+	$(BIN)/python -m build --no-isolation --outdir dist .
+	$(BIN)/twine check --strict dist/*
 
 clean:
 	rm -rf $(VENV) $(CHECKOV_VENV) node_modules template.json template.yaml build dist *.egg-info

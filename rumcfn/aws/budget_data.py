@@ -138,7 +138,7 @@ def clients(aws):
 
 
 class _Lazy:
-    """A client created on first attribute access: ``--app-monitor-name`` never needs CloudFormation."""
+    """A client created on first attribute access: ``--monitor.name`` never needs CloudFormation."""
 
     def __init__(self, aws, service: str):
         self._aws, self._service = aws, service

@@ -7,12 +7,13 @@ commands in :mod:`rumcfn.cli.deploy` only parse flags.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from rumcfn.aws import views as view
 from rumcfn.aws.changesets import ChangeSet, StackRequest, create_change_set, discard
-from rumcfn.aws.errors import translated
+from rumcfn.aws.errors import AwsError, error_code, error_message, translate, translated
 from rumcfn.aws.events import Echo, Outcome, Poller, echo_line, latest_event_id, settled, watch
 from rumcfn.aws.session import Aws
 from rumcfn.aws.stacks import FOLLOW, StackBusy, find_stack, get_outputs
@@ -62,6 +63,18 @@ class DeployResult:
     status: str  # the final stack status, or NO_CHANGES / NOT_EXECUTED
     change_set: ChangeSet | None
     outputs: list[dict] = field(default_factory=list)
+
+
+class NeedsRealAws(AwsError):
+    """The endpoint left out a resource type it does not offer (moto skips AWS::RUM::AppMonitor, for one)."""
+
+    def __init__(self, name: str, endpoint: str, kind: str, logical_id: str, cleanup: str) -> None:
+        super().__init__(f"stack {name}: {endpoint} does not offer {kind} (resource {logical_id}), so this template "
+                         f"needs real AWS; {cleanup}")
+
+
+#: How an emulator that skipped a resource type names the reference it can no longer resolve (moto's words).
+UNDEFINED_RESOURCE = re.compile(r"references undefined resource (\w+)")
 
 
 def interrupted(name: str) -> Interrupted:
@@ -114,7 +127,10 @@ def deploy(
                 discard(cfn, change_set)
                 raise Cancelled(f"deployment cancelled; change set deleted, stack {name} unchanged")
             since = latest_event_id(cfn, change_set.stack_id)
-            cfn.execute_change_set(ChangeSetName=change_set.id)
+            try:
+                cfn.execute_change_set(ChangeSetName=change_set.id)
+            except Exception as error:
+                raise _not_executed(cfn, request, change_set, error) from error
             echo(f"Executing the change set; waiting for stack {name} to settle...")
             expected = {rc["LogicalResourceId"] for rc in view.resource_changes(change_set.changes)}
             waiter = WAITERS.get(change_set.change_type, "stack_update_complete")
@@ -131,9 +147,28 @@ def deploy(
 def _settled(aws: Aws, request: StackRequest, status: str, change_set: ChangeSet, echo: Echo) -> DeployResult:
     """The stack is where it should be: apply termination protection, show the outputs."""
     _protect(aws.client("cloudformation"), request.stack_name, request.termination_protection, echo)
-    outputs = get_outputs(aws, request.stack_name)
+    outputs = get_outputs(aws, change_set.stack_id or request.stack_name)  # by id: this stack, not a namesake
     echo(view.outputs_block(outputs, request.stack_name))
     return DeployResult(status, change_set, outputs)
+
+
+def _not_executed(cfn: Any, request: StackRequest, change_set: ChangeSet, error: Exception) -> Exception:
+    """CloudFormation refused to execute the change set. A new stack it created only to hold the change set is
+    removed (no REVIEW_IN_PROGRESS stack is left behind); an endpoint that dropped one of the template's resource
+    types (a local emulator without RUM) is named as such. Returns the one-line error to raise."""
+    if not error_code(error) or change_set.change_type != "CREATE":
+        return error
+    try:
+        discard(cfn, change_set)
+        cleanup = "the stack the change set created was deleted"
+    except Exception:
+        cleanup = f"remove the stack the change set created with: rumcfn destroy --stack-name {request.stack_name}"
+    message = error_message(error)
+    found = UNDEFINED_RESOURCE.search(message)
+    resource = (request.template.data.get("Resources") or {}).get(found[1]) if found else None
+    if isinstance(resource, dict) and isinstance(resource.get("Type"), str):
+        return NeedsRealAws(request.stack_name, cfn.meta.endpoint_url, resource["Type"], found[1], cleanup)
+    return AwsError(f"{translate(error) or message}; {cleanup}")
 
 
 def _confirmed(confirm: Confirm, question: str) -> bool:

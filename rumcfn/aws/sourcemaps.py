@@ -6,6 +6,10 @@ each; a release id of 1-200 letters, digits and ``_ - : / .`` that the web clien
 ``releaseId``; a bucket in the monitor's region. Maps go under ``<S3 URI>/<release id>/``, keeping
 their paths inside the build directory. Each object carries its SHA-256, so an unchanged map is
 skipped on the next run.
+
+Source Map V3 itself makes ``file`` optional ("an optional name of the generated code"), and esbuild and
+Terser leave it out; RUM requires it, so a map without it is uploaded with ``file`` set to the map's name less
+``.map`` (``main.js.map`` -> ``main.js``), the script it belongs to. Nothing else in the map changes.
 """
 
 from __future__ import annotations
@@ -31,6 +35,8 @@ from rumcfn.text import printable
 MAX_BYTES = 50 * 1024 * 1024
 #: Source Map V3's fields AWS requires, and the JSON type each must have.
 REQUIRED = {"version": int, "file": str, "sources": list, "names": list, "mappings": str}
+#: Required by RUM but optional in Source Map V3: filled in from the map's name when missing.
+FILLED = "file"
 OUTPUT = Outputs.SOURCE_MAPS_S3_URI
 #: Above this many maps, each line carries a counter.
 PROGRESS_FROM = 20
@@ -40,6 +46,8 @@ Echo = Callable[[str], None]
 
 @dataclass(frozen=True)
 class SourceMap:
+    """A checked map; ``size`` and ``sha256`` are those of what is uploaded (:func:`body`)."""
+
     path: Path
     relative: str
     size: int
@@ -58,18 +66,34 @@ class Summary:
         return f"{verb} {self.uploaded}, unchanged {self.unchanged} source map(s) in {self.uri}"
 
 
-def check_map(path: Path, size: int) -> None:
-    """One line naming the file and the rule it breaks."""
+def body(path: Path) -> bytes:
+    """What is uploaded for the map at ``path``: its bytes, checked, with ``file`` filled in when it is missing."""
+    size = path.stat().st_size
     if size > MAX_BYTES:
         raise UsageError(f"{path}: {size} bytes; CloudWatch RUM reads source maps of at most 50 MB")
+    raw = path.read_bytes()
     try:
-        data = json.loads(path.read_bytes())
+        data = json.loads(raw)
     except (ValueError, UnicodeDecodeError) as error:
         raise UsageError(f"{path}: not a JSON source map ({error})") from None
     except RecursionError:
         raise UsageError(f"{path}: not a JSON source map (nested too deeply to read)") from None
     if not isinstance(data, dict):
         raise UsageError(f"{path}: not a Source Map V3 file (a JSON object is required)")
+    if FILLED not in data:
+        name = path.name.removesuffix(".map")
+        data[FILLED] = name
+        head = raw.index(b"{") + 1  # the field goes first in the object; the rest stays byte for byte
+        field = json.dumps({FILLED: name})[1:-1].encode() + (b"," if len(data) > 1 else b"")
+        raw = raw[:head] + field + raw[head:]
+    check_map(path, data)
+    if len(raw) > MAX_BYTES:
+        raise UsageError(f"{path}: {len(raw)} bytes with 'file'; CloudWatch RUM reads source maps of at most 50 MB")
+    return raw
+
+
+def check_map(path: Path, data: dict) -> None:
+    """One line naming the file and the rule it breaks."""
     for field, kind in REQUIRED.items():
         if not isinstance(data.get(field), kind) or isinstance(data.get(field), bool):
             raise UsageError(f"{path}: not a Source Map V3 file ({field!r} must be a {kind.__name__}, "
@@ -98,10 +122,9 @@ def find_maps(directory: Path, skipped: list[str] | None = None) -> list[SourceM
             path.relative_to(directory).as_posix().encode("utf-8")
         except UnicodeEncodeError:
             raise UsageError(f"{shown(path)}: the file name is not UTF-8, and S3 object keys are (rename it)") from None
-        size = path.stat().st_size
-        check_map(path, size)
-        maps.append(SourceMap(path, path.relative_to(directory).as_posix(), size,
-                              hashlib.sha256(path.read_bytes()).hexdigest()))
+        content = body(path)
+        maps.append(SourceMap(path, path.relative_to(directory).as_posix(), len(content),
+                              hashlib.sha256(content).hexdigest()))
     if not maps:
         raise UsageError(f"{directory}: no *.map files (build with source maps on, e.g. esbuild --sourcemap)")
     return maps
@@ -190,6 +213,6 @@ def upload(aws: Aws, directory: Path, release_id: str, *, s3_uri: str | None = N
             echo(printable(f"{counter}{'would upload' if dry_run else 'upload'} {source_map.relative} -> "
                            f"s3://{bucket}/{key} ({source_map.size} bytes)"))
             if not dry_run:
-                s3.put_object(Bucket=bucket, Key=key, Body=source_map.path.read_bytes(), ContentType="application/json",
+                s3.put_object(Bucket=bucket, Key=key, Body=body(source_map.path), ContentType="application/json",
                               Metadata={"sha256": source_map.sha256})
     return Summary(f"s3://{bucket}/{prefix}", uploaded, skipped, dry_run)

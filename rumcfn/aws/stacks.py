@@ -44,13 +44,63 @@ def find_stack(cfn: Any, name: str) -> dict | None:
         raise
 
 
-def get_outputs(aws: Aws, name: str) -> list[dict]:
-    """The stack's outputs (``rumcfn outputs``, ``sourcemaps upload --stack-name``)."""
+class StackNotCreated(OperationFailed):
+    """The stack only holds a change set, or its first create has not completed: it has no outputs yet."""
+
+    def __init__(self, name: str, status: str) -> None:
+        if status == "REVIEW_IN_PROGRESS":
+            why = "REVIEW_IN_PROGRESS: it only holds a change set"
+        elif status == "CREATE_IN_PROGRESS":
+            why = "CREATE_IN_PROGRESS: wait until it settles"
+        else:
+            why = f"{status}: its first create failed"
+        super().__init__(f"stack {name} was never created ({why}); deploy it with rumcfn deploy --stack-name {name}, "
+                         f"or remove it with rumcfn destroy --stack-name {name}")
+
+
+#: Statuses of a stack whose first create has not (yet, or ever) completed: it has no outputs to show.
+NOT_CREATED = ("REVIEW_IN_PROGRESS", "CREATE_IN_PROGRESS", "CREATE_FAILED", "ROLLBACK_IN_PROGRESS",
+               "ROLLBACK_FAILED", "ROLLBACK_COMPLETE")
+
+
+def created_stack(aws: Aws, name: str) -> dict:
+    """The stack's description, once its first create has completed."""
     with translated():
         stack = find_stack(aws.client("cloudformation"), name)
     if stack is None:
         raise StackNotFound(name)
-    return stack.get("Outputs", [])
+    if stack.get("StackStatus") in NOT_CREATED:
+        raise StackNotCreated(name, stack["StackStatus"])
+    return stack
+
+
+def get_outputs(aws: Aws, name: str) -> list[dict]:
+    """The stack's outputs (``rumcfn outputs``, ``sourcemaps upload --stack-name``); a stack never created has
+    none to give, and that is an error, not an empty list."""
+    return created_stack(aws, name).get("Outputs", [])
+
+
+@dataclass(frozen=True)
+class StackMonitor:
+    """What a concrete snippet needs from a deployed rumcfn stack (``rumcfn snippet --stack-name``)."""
+
+    app_monitor_id: str
+    identity_pool_id: str | None  # None: resource-policy mode (unsigned requests)
+    region: str
+
+
+def monitor_of_stack(aws: Aws, name: str) -> StackMonitor:
+    """The monitor id and identity pool from the stack's outputs; the region from its id (an ARN)."""
+    from rumcfn.contract import Outputs
+
+    stack = created_stack(aws, name)
+    outputs = {o.get("OutputKey"): o.get("OutputValue") for o in stack.get("Outputs", [])}
+    if not outputs.get(Outputs.APP_MONITOR_ID):
+        raise OperationFailed(f"stack {name} has no {Outputs.APP_MONITOR_ID} output: is it a rumcfn stack? (its "
+                              f"outputs: {', '.join(sorted(map(str, outputs))) or 'none'})")
+    arn = str(stack.get("StackId", "")).split(":")
+    region = arn[3] if len(arn) > 5 and arn[3] else aws.region_name
+    return StackMonitor(outputs[Outputs.APP_MONITOR_ID], outputs.get(Outputs.IDENTITY_POOL_ID) or None, region)
 
 
 def deployed_template(cfn: Any, name: str) -> dict:

@@ -9,19 +9,24 @@ import sys
 
 import click
 
-from rumcfn.cli import budgets, deploy, doctor, restore, sourcemaps, template
+from rumcfn.cli import budgets, deploy, doctor, init, restore, sourcemaps, template
+from rumcfn.cli.options import examples
 from rumcfn.errors import RumcfnError
 from rumcfn.text import printable
 from rumcfn.version import __version__
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog=examples("rumcfn init --monitor.domains shop.example.com --script.bucket shop-site",
+                    "rumcfn synth -o template.json", "rumcfn lint template.json"),
+)
 @click.version_option(__version__, prog_name="rumcfn")
 def main() -> None:
     """Emit one CloudFormation template for CloudWatch RUM monitoring of a website."""
 
 
-for module in (template, deploy, budgets, restore, doctor, sourcemaps):  # each command module lists its COMMANDS
+for module in (init, template, deploy, budgets, restore, doctor, sourcemaps):  # each command module lists its COMMANDS
     for command in module.COMMANDS:
         main.add_command(command)
 

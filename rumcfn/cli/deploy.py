@@ -14,8 +14,8 @@ from typing import Any, Callable
 
 import click
 
-from rumcfn.cli.options import DEFAULT_CONFIG, aws_options, checked, parse_pairs, settings_options
-from rumcfn.config import MonitorSettings, Settings, SettingsError, split_list
+from rumcfn.cli.options import DEFAULT_CONFIG, Lazy, aws_options, checked, examples, parse_pairs, settings_options
+from rumcfn.config import MonitorSettings, SettingsError, split_list
 from rumcfn.config.fleet import DEFAULT_CONCURRENCY
 from rumcfn.config.formats import (
     ACCOUNTS,
@@ -32,6 +32,7 @@ from rumcfn.config.formats import (
     STACK_SET_NAME,
     STACK_TAGS,
 )
+from rumcfn.config.settings import setting_field
 from rumcfn.errors import UsageError
 
 
@@ -41,6 +42,12 @@ def overrides_and_tags(parameter_overrides: tuple[str, ...], stack_tags: tuple[s
     tags = parse_pairs("--tags", stack_tags, several_per_value=True)
     STACK_TAGS.check("--tags", tuple(tags.items()))
     return parse_pairs("--parameter-overrides", parameter_overrides, several_per_value=True), tags
+
+
+def stack_tags_checked(ctx: click.Context, param: click.Parameter, value: tuple[str, ...]) -> tuple[str, ...]:
+    """``--tags`` held to the tagging rules while the flags are parsed (before settings are read, or AWS called)."""
+    overrides_and_tags((), value)
+    return value
 
 
 def interactive() -> bool:
@@ -69,14 +76,14 @@ def ask(question: str) -> bool:
 def template_options(command: Callable) -> Callable:
     """The settings flags or --template-file, passed on as ``template=`` (built lazily, ``mode`` decides how)."""
 
-    @settings_options
+    @settings_options(unless="template_file")
     @click.option(
         "--template-file",
         type=click.Path(dir_okay=False),
         help="Deploy this template instead of building one from settings.",
     )
     @functools.wraps(command)
-    def wrapper(settings: Settings, template_file: str | None, **kwargs):
+    def wrapper(settings: Lazy | None, template_file: str | None, **kwargs):
         if kwargs.get("fleet") and template_file:
             raise SettingsError("--template-file", "does not go with --fleet (the fleet's templates are built from "
                                 "its sites)", template_file)
@@ -84,9 +91,10 @@ def template_options(command: Callable) -> Callable:
         def load(parameters: bool = False):
             from rumcfn.template.reader import source
 
+            built = settings and settings.get()
             return source(
                 template_file,
-                dataclasses.replace(settings, parameters=True) if parameters else settings,
+                dataclasses.replace(built, parameters=True) if parameters and built else built,
                 "--template-file",
             )
 
@@ -103,7 +111,8 @@ def stack_options(command: Callable) -> Callable:
         metavar="KEY=VALUE",
         help="Template parameter values (repeatable; or several in one quoted, space-separated string).",
     )
-    @click.option("--tags", "stack_tags", multiple=True, metavar="KEY=VALUE", help="Stack tags (repeatable).")
+    @click.option("--tags", "stack_tags", multiple=True, metavar="KEY=VALUE", callback=stack_tags_checked,
+                  help="Tags of the stack (repeatable); the monitor's own are --monitor.tags.")
     @click.option("--role-arn", callback=checked(ROLE_ARN), help="IAM role CloudFormation assumes for this stack.")
     @click.option(
         "--s3-bucket",
@@ -117,9 +126,14 @@ def stack_options(command: Callable) -> Callable:
     return wrapper
 
 
-@click.command("deploy")
+@click.command("deploy", epilog=examples(
+    "rumcfn deploy --stack-name shop-rum --config rumcfn.toml --region eu-west-1",
+    "rumcfn deploy --stack-name shop-rum --monitor.name shop --monitor.domains shop.example.com "
+    "--script.bucket shop-site --yes",
+    "rumcfn deploy --fleet fleet.toml --max-concurrency 8 --region eu-west-1 --yes",
+))
 @click.option("--stack-name", callback=checked(STACK_NAME), help="Deploy to this stack (created if it does not exist).")
-@click.option("--fleet", type=click.Path(exists=True),
+@click.option("--fleet", type=click.Path(),
               help="Deploy every site of a fleet (a rumcfn.toml with [[sites]], or a directory of site files): one "
               "stack each, or with --service-catalog / --stack-set.")
 @click.option("--max-concurrency", type=click.IntRange(min=1), default=DEFAULT_CONCURRENCY, show_default=True,
@@ -236,7 +250,7 @@ def deploy_command(
     deploy(aws, request, execute=not no_execute_changeset, confirm=confirm)
 
 
-@click.command("diff")
+@click.command("diff", epilog=examples("rumcfn diff --stack-name shop-rum --config rumcfn.toml"))
 @click.option(
     "--stack-name", required=True, callback=checked(STACK_NAME), help="The stack to compare with (need not exist)."
 )
@@ -253,7 +267,7 @@ def diff_command(stack_name, template, parameter_overrides, stack_tags, role_arn
     diff(aws, request)
 
 
-@click.command("outputs")
+@click.command("outputs", epilog=examples("rumcfn outputs --stack-name shop-rum --key ScriptTag"))
 @click.option("--stack-name", required=True, callback=checked(STACK_NAME_OR_ID))
 @click.option("--key", help="Print only this output's value (e.g. ScriptTag).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
@@ -277,7 +291,7 @@ def outputs_command(stack_name: str, key: str | None, fmt: str, aws: Any) -> Non
         click.echo(outputs_block(outputs, stack_name))
 
 
-@click.command("destroy")
+@click.command("destroy", epilog=examples("rumcfn destroy --stack-name shop-rum --yes"))
 @click.option("--stack-name", required=True, callback=checked(STACK_NAME_OR_ID))
 @click.option("--role-arn", callback=checked(ROLE_ARN), help="IAM role CloudFormation assumes to delete the resources.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (needed when stdin is not a terminal).")
@@ -289,12 +303,15 @@ def destroy_command(stack_name: str, role_arn: str | None, yes: bool, aws: Any) 
     destroy(aws, stack_name, role_arn=role_arn, confirm=confirmer(yes, f"deletes stack {stack_name}"))
 
 
-@click.group("servicecatalog")
+@click.group("servicecatalog", epilog=examples(
+    "rumcfn servicecatalog publish --product-name RUM --portfolio-id port-abc123 --version v1 --s3-bucket templates"))
 def servicecatalog_group() -> None:
     """Publish the template as an AWS Service Catalog product."""
 
 
-@servicecatalog_group.command("publish")
+@servicecatalog_group.command("publish", epilog=examples(
+    "rumcfn servicecatalog publish --product-name RUM --portfolio-id port-abc123 --version v1.1.0 "
+    "--s3-bucket templates --config rumcfn.toml"))
 @click.option("--product-name", required=True, callback=checked(CATALOG_NAME))
 @click.option(
     "--portfolio-id", required=True, callback=checked(CATALOG_ID), help="Portfolio the product belongs to (port-...)."
@@ -331,23 +348,26 @@ def publish_command(product_name, portfolio_id, version, s3_bucket, description,
     )
 
 
-@click.command("import")
-@click.option("--app-monitor-name", required=True, callback=checked(MonitorSettings.rule("name")),
-              help="The app monitor to adopt (made in the console or by another tool).")
+@click.command("import", epilog=examples(
+    "rumcfn import --monitor.name shop --script.bucket shop-site --stack-name shop-rum --region eu-west-1",
+))
+@click.option("--monitor.name", "monitor__name", required=True, metavar="NAME",
+              callback=checked(MonitorSettings.rule("name")), help=setting_field("monitor.name").metadata["doc"])
+@click.option("--script.bucket", "script__bucket", required=True, metavar="BUCKET", callback=checked(BUCKET),
+              help=setting_field("script.bucket").metadata["doc"])
 @click.option("--stack-name", required=True, callback=checked(STACK_NAME), help="The new stack that takes it in.")
-@click.option("--bucket", required=True, callback=checked(BUCKET),
-              help="The website's bucket, which receives rum.js (script.bucket; the monitor does not know it).")
 @click.option("-o", "--output", default=DEFAULT_CONFIG, show_default=True, type=click.Path(dir_okay=False),
               help="Where to write the settings that reproduce the monitor.")
 @click.option("--force", is_flag=True, help="Write over an existing settings file.")
 @click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (needed when stdin is not a terminal).")
 @aws_options
-def import_command(app_monitor_name, stack_name, bucket, output, force, yes, aws) -> None:
-    """Adopt an existing app monitor: write the rumcfn.toml that reproduces it exactly, import the monitor into a
+def import_command(monitor__name, script__bucket, stack_name, output, force, yes, aws) -> None:
+    """Adopt the existing app monitor --monitor.name (made in the console or by another tool): write the rumcfn.toml
+    that reproduces it exactly (with --script.bucket, which the monitor does not know), import the monitor into a
     new stack (IMPORT change set, DeletionPolicy Retain), then add the rest of the stack."""
     from rumcfn.cli import fleet as fleets
 
-    fleets.adopt(aws, app_monitor_name, stack_name, bucket, output, force,
+    fleets.adopt(aws, monitor__name, stack_name, script__bucket, output, force,
                  confirmer(yes, "imports the monitor into a stack"))
 
 

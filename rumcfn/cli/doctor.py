@@ -6,18 +6,18 @@ import os
 
 import click
 
-from rumcfn.cli.options import aws_options, settings_options
-from rumcfn.config import Settings, SettingsError
+from rumcfn.cli.options import Lazy, aws_options, examples, settings_options
+from rumcfn.config import SettingsError
 from rumcfn.contract import Outputs
 from rumcfn.errors import CheckFailed, UsageError
 
-SETTINGS_FLAGS = ("config", "app_monitor_name", "domains", "bucket", "site_url", "auth", "sample_rate", "telemetries",
-                  "tags", "budgets", "no_canary", "alert_email", "parameters")
 
-
-@click.command()
+@click.command(epilog=examples(
+    "rumcfn doctor --stack-name shop-rum",
+    "rumcfn doctor --stack-name shop-rum --url https://shop.example.com/checkout --browser",
+))
 @click.option("--stack-name", help="The deployed rumcfn stack (it says what to expect).")
-@settings_options
+@settings_options(site=("monitor.name", "monitor.domains"), unless="stack_name")
 @click.option("--app-monitor-id",
               help=f"Without --stack-name: the monitor's id (stack output {Outputs.APP_MONITOR_ID}).")
 @click.option("--url", help="The page to check (default: the canary's URL, else the first domain).")
@@ -34,7 +34,7 @@ SETTINGS_FLAGS = ("config", "app_monitor_name", "domains", "bucket", "site_url",
 )
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
 @aws_options
-def doctor(settings: Settings, stack_name, app_monitor_id, url, browser, timeout, fmt, aws) -> None:
+def doctor(settings: Lazy | None, stack_name, app_monitor_id, url, browser, timeout, fmt, aws) -> None:
     """Find why a monitor shows no data: exit 0 when every check passes, 1 when one fails.
 
     Give --stack-name, or settings (flags, --config, ./rumcfn.toml) with --app-monitor-id. Without AWS
@@ -44,11 +44,7 @@ def doctor(settings: Settings, stack_name, app_monitor_id, url, browser, timeout
     from rumcfn.doctor.runner import run
     from rumcfn.doctor.site import http_url
 
-    context = click.get_current_context()
-    given = [
-        name for name in SETTINGS_FLAGS if context.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
-    ]
-    if stack_name and (app_monitor_id or given):
+    if stack_name and app_monitor_id:
         raise UsageError("give --stack-name alone (the stack says what it deployed), or settings with --app-monitor-id")
     if not stack_name:
         if not app_monitor_id:
@@ -60,7 +56,7 @@ def doctor(settings: Settings, stack_name, app_monitor_id, url, browser, timeout
     report = run(
         aws,
         stack_name=stack_name,
-        settings=settings,
+        settings=settings and settings.get(),
         app_monitor_id=app_monitor_id,
         url=url,
         browser=browser,
@@ -71,11 +67,11 @@ def doctor(settings: Settings, stack_name, app_monitor_id, url, browser, timeout
         raise CheckFailed(report.summary())
 
 
-@click.command()
-@settings_options
+@click.command(epilog=examples("rumcfn csp --config rumcfn.toml --region eu-west-1"))
+@settings_options(site=())
 @click.option("--region", help="The monitor's region (default: AWS_REGION / AWS_DEFAULT_REGION).")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def csp(settings: Settings, region: str | None, fmt: str) -> None:
+def csp(settings: Lazy, region: str | None, fmt: str) -> None:
     """Print the Content-Security-Policy directives the configured snippet needs (add them to your policy)."""
     import json
 
@@ -84,6 +80,7 @@ def csp(settings: Settings, region: str | None, fmt: str) -> None:
 
     region = region or os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION")
     REGION.check("--region", region)
+    settings = settings.get()
     directives = directives_for(loader_of_settings(settings, region), f"/{settings.script.key}")
     if fmt == "json":
         click.echo(json.dumps(directives, indent=2))

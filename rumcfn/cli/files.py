@@ -155,3 +155,13 @@ def write_tree(directory: str, files: dict[str, str]) -> list[str]:
         raise unwritable(directory, error) from None
     except (ValueError, AttributeError):  # an earlier manifest that is not the JSON a fleet writes
         raise OutputDirectoryTaken(directory) from None
+
+
+def output_format(output: str | None, fmt: str | None, suffixes: dict[str, str], default: str | None) -> str | None:
+    """What to write: ``--format``, else what ``-o``'s suffix names (``suffixes``: ``.yaml`` -> ``yaml``), else
+    ``default``. A ``--format`` that the file name contradicts is refused rather than written under the wrong name."""
+    named = suffixes.get(Path(output).suffix.lower()) if output and output != STDOUT else None
+    if fmt and named and fmt != named:
+        raise UsageError(f"-o {output} is a {named} file name, but --format is {fmt}: drop --format, or name the "
+                         "file for the format")
+    return fmt or named or default

@@ -8,15 +8,22 @@ from typing import Any, Callable
 
 import click
 
-from rumcfn.errors import UsageError
+from rumcfn.errors import SettingsError, UsageError
 
 
 def load(fleet: str, config: str | None):
-    """The fleet at ``fleet`` (a file, or a directory over ``--config``'s settings), every site checked."""
+    """The fleet at ``fleet`` (a file, or a directory over the settings of ``--config`` or a ./rumcfn.toml), every
+    site checked."""
+    from rumcfn.cli.options import note
     from rumcfn.config.fleet import load_fleet
-    from rumcfn.config.loading import read_toml
+    from rumcfn.config.sources import shared_tables
 
-    return load_fleet(fleet, read_toml(config) if config else None)
+    if Path(fleet).is_dir():
+        return load_fleet(fleet, shared_tables(config, note))
+    if config is not None:
+        raise SettingsError("--config", "goes with --fleet only when --fleet is a directory of site files (a fleet "
+                            "file holds the shared settings itself)", config)
+    return load_fleet(fleet)
 
 
 def plan(fleet: str, config: str | None, fmt: str = "json", lint: bool = True, echo: Callable = click.echo):

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import click
 
-from rumcfn.cli.options import aws_options, checked
+from rumcfn.cli.options import aws_options, checked, examples
 from rumcfn.config.formats import STACK_NAME_OR_ID
 
 
-@click.command("restore-snippet")
+@click.command("restore-snippet", epilog=examples(
+    "rumcfn restore-snippet --stack-name shop-rum",
+    "rumcfn restore-snippet --stack-name shop-rum --check",
+))
 @click.option("--stack-name", required=True, callback=checked(STACK_NAME_OR_ID), help="The deployed rumcfn stack.")
 @aws_options
 @click.option("--check", is_flag=True, help="Only compare: exit 1 when rum.js is missing or differs.")

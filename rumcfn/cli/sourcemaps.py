@@ -6,16 +6,19 @@ from pathlib import Path
 
 import click
 
-from rumcfn.cli.options import aws_options
+from rumcfn.cli.options import aws_options, examples
 from rumcfn.contract import Outputs
 
 
-@click.group()
+@click.group(epilog=examples("rumcfn sourcemaps upload dist --release-id 2026.12.02-1 --stack-name shop-rum"))
 def sourcemaps() -> None:
     """JavaScript source maps for unminified error stack traces."""
 
 
-@sourcemaps.command()
+@sourcemaps.command(epilog=examples(
+    "rumcfn sourcemaps upload dist --release-id 2026.12.02-1 --stack-name shop-rum",
+    "rumcfn sourcemaps upload dist --release-id r42 --s3-uri s3://shop-maps/app --region eu-west-1 --dry-run",
+))
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--release-id", required=True, help="The release the maps belong to (snippet.release_id of that build).")
 @click.option("--stack-name", help=f"The deployed rumcfn stack (its {Outputs.SOURCE_MAPS_S3_URI} output says where).")

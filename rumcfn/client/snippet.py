@@ -213,7 +213,9 @@ def concrete(
     REGION.check("--region", region)
     if bool(identity_pool_id) == bool(unsigned):
         raise SettingsError(
-            "--identity-pool-id", "give exactly one of --identity-pool-id and --unsigned", identity_pool_id
+            "--identity-pool-id",
+            "give it in cognito mode, or --auth.mode resource-policy (unsigned requests), not both",
+            identity_pool_id,
         )
     IDENTITY_POOL_ID.check("--identity-pool-id", identity_pool_id or "")
     overrides = {

@@ -102,7 +102,7 @@ class BudgetSettings(Section):
     release_namespace: str = setting(
         "",
         "Publish the vitals per release as custom metrics in RUM/CustomMetrics/NAMESPACE "
-        "for `budgets check --release` (empty: off).",
+        "for `budgets check --release-id` (empty: off).",
         RELEASE_NAMESPACE,
     )
     release_source: str = setting(

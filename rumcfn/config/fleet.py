@@ -20,6 +20,7 @@ from rumcfn.config.loading import from_mapping, read_toml
 from rumcfn.config.monitor import NAME
 from rumcfn.config.rules import Text, fail
 from rumcfn.config.settings import Settings
+from rumcfn.config.typos import UnknownSettings, check_known
 from rumcfn.errors import SettingsError, UsageError
 
 #: A site's own keys, beside any setting: what each means.
@@ -100,6 +101,7 @@ def site_from_mapping(shared: Mapping[str, Any], data: Mapping[str, Any], name: 
     SITE_NAME.check("name", name)
     fail("parameters", "parameters" not in data, "is set by the fleet: every site's template is parameterized",
          data.get("parameters"))
+    check_known(data, also=tuple(SITE_KEYS))  # the site's own keys: a typo is suggested a site key too
     own: dict[str, Any] = {"monitor": {"name": name}}
     for key, (section, field) in SHORTCUTS.items():
         if key in data:
@@ -130,11 +132,12 @@ def fleet_from_mapping(data: Mapping[str, Any], origin: str = "the fleet") -> Fl
 
 def _checked(shared: Mapping[str, Any], entries: Iterable[tuple[Any, str | None]], origin: str) -> Fleet:
     """Build every site; report each bad one (its name, else its position), then the rules between sites."""
+    check_known(shared)  # a misspelt shared setting: once, not once per site
     sites, errors = [], []
     for index, (entry, default_name) in enumerate(entries):
         try:
             sites.append(site_from_mapping(shared, entry, default_name))
-        except SettingsError as error:
+        except (SettingsError, UnknownSettings) as error:
             label = entry.get("name", default_name) if isinstance(entry, Mapping) else None
             where = f"site {label}" if isinstance(label, str) and label else f"site #{index + 1}"
             errors.append(f"{where}: {error}")
@@ -179,7 +182,7 @@ def load_fleet(path: str | Path, shared: Mapping[str, Any] | None = None) -> Fle
         fail("--fleet", bool(files), "must be a fleet file or a directory of site files (*.toml)", str(path))
         entries = [(read_toml(file, "--fleet", MAX_FLEET_BYTES), file.stem) for file in files]
         return _checked(dict(shared or {}), entries, str(path))
-    data = read_toml(path, "--fleet", MAX_FLEET_BYTES)
-    fail("--fleet", not shared, "takes --config only with a directory of site files (a fleet file holds the "
+    fail("--fleet", shared is None, "takes --config only as a directory of site files (a fleet file holds the "
          "shared settings itself)", str(path))
+    data = read_toml(path, "--fleet", MAX_FLEET_BYTES)
     return fleet_from_mapping(data, str(path))

@@ -1,7 +1,7 @@
 """Settings from a TOML file, nested mappings, or dotted-key overrides, all through the same checks.
 
 Files and flags spell a budget that is off as ``off``; TOML tables become tag pairs and lists become
-tuples in the sections themselves. Unknown keys are errors that list the known ones.
+tuples in the sections themselves. Unknown keys are errors, all at once, each with the closest known name.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any, Mapping
 from rumcfn.config.rules import fail
 from rumcfn.config.segments import OFF
 from rumcfn.config.settings import SECTIONS, Settings
+from rumcfn.config.typos import check_known
 from rumcfn.errors import SettingsError
 from rumcfn.facts import BUDGET_METRICS
 
@@ -41,6 +42,7 @@ def from_mapping(data: Mapping[str, Any]) -> Settings:
         sites = data["sites"]
         raise SettingsError("sites", "make a fleet: give the file to --fleet (synth --fleet, deploy --fleet)",
                             f"{len(sites)} [[sites]] table(s)" if isinstance(sites, list) else sites)
+    check_known(data)
     return _build(Settings, data, "")
 
 
@@ -54,7 +56,8 @@ def load(path) -> Settings:
 
 
 def read_toml(path, setting: str = "--config", limit: int = MAX_CONFIG_BYTES) -> dict[str, Any]:
-    """The tables of a TOML file of at most ``limit`` bytes, unchecked; a failure names ``setting``."""
+    """The tables of a TOML file of at most ``limit`` bytes, unchecked (:func:`load` checks them); a failure names
+    ``setting``."""
     try:
         import tomllib
     except ModuleNotFoundError:  # Python 3.10
@@ -76,6 +79,17 @@ def read_toml(path, setting: str = "--config", limit: int = MAX_CONFIG_BYTES) ->
         raise SettingsError(setting, f"must be valid TOML ({error})", str(path)) from None
 
 
+def given_keys(data: Mapping[str, Any]) -> set[str]:
+    """The dotted settings a mapping shaped like rumcfn.toml sets (``{"monitor": {"name": ..}}`` -> monitor.name)."""
+    keys = set()
+    for name, value in data.items():
+        if name in SECTIONS and isinstance(value, Mapping):
+            keys.update(f"{name}.{key}" for key in value)
+        else:
+            keys.add(name)
+    return keys
+
+
 def with_overrides(settings: Settings, overrides: Mapping[str, Any]) -> Settings:
     """Apply dotted-key overrides (``{"monitor.name": "shop"}``) with the same checks as the file."""
     data: dict[str, Any] = {name: _fields(getattr(settings, name)) for name in SECTIONS}
@@ -94,15 +108,16 @@ def _fields(section) -> dict[str, Any]:
     return {f.name: getattr(section, f.name) for f in dataclasses.fields(section)}
 
 
-def budget_override(key: str, text: str) -> tuple[str, Any]:
-    """``--budget KEY=VALUE``: the dotted setting and its value (a number, or None for off)."""
+def budget_override(key: str, text: str, flag: str | None = None) -> tuple[str, Any]:
+    """``--budgets.KEY VALUE`` (``flag``) or the old ``--budget KEY=VALUE``: the dotted setting and its value (a
+    number, or None for off)."""
     fail("--budget", key in BUDGET_METRICS, f"key must be one of {', '.join(BUDGET_METRICS)}", key)
     if text.lower() in OFF:
         return f"budgets.{key}", None
     try:
         return f"budgets.{key}", int(text) if text.lstrip("-").isdigit() else float(text)
     except ValueError:
-        raise SettingsError(f"--budget {key}", "must be a number or off", text) from None
+        raise SettingsError(flag or f"--budget {key}", "must be a number or off", text) from None
 
 
 def split_list(value: str | None, flag: str | None = None) -> tuple[str, ...]:

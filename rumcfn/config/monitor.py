@@ -96,7 +96,7 @@ class MonitorSettings(Section):
         "(FileType only with PerformanceResourceDuration).",
         Each(OneOf(tuple(EXTENDED_DIMENSIONS))),
     )
-    tags: tuple = setting((), "Tags for the app monitor (TOML table; `--tag KEY=VALUE`).", formats.TAGS)
+    tags: tuple = setting((), "Tags for the app monitor (TOML table; `--monitor.tags KEY=VALUE`).", formats.TAGS)
     retain_on_delete: bool = setting(
         False, "Keep the monitor and its data when the stack is deleted or the monitor replaced (`rumcfn import` "
                "sets it for a monitor it adopts).", Flag())

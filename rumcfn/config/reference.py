@@ -1,4 +1,4 @@
-"""The settings reference as a Markdown table (kept in the README by ``make readme``; a test checks it)."""
+"""The settings reference as a Markdown table (kept in docs/configuration.md by ``make readme``; a test checks it)."""
 
 from __future__ import annotations
 

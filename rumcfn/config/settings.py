@@ -155,3 +155,10 @@ SECTIONS: dict[str, type[Section]] = {
     for f in dataclasses.fields(Settings)  # type: ignore[misc]
     if dataclasses.is_dataclass(f.default_factory)
 }
+
+
+def setting_field(key: str) -> dataclasses.Field:
+    """The field declaring the setting at a dotted key (``monitor.name``): its default, doc and rule."""
+    section, _, name = key.rpartition(".")
+    owner = SECTIONS[section] if section else Settings  # KeyError: no such section
+    return {f.name: f for f in dataclasses.fields(owner)}[name]  # type: ignore[arg-type]

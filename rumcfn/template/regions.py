@@ -77,7 +77,7 @@ def check_regions(data: Mapping[str, Any], regions: Iterable[str]) -> None:
 
 
 def markdown(data: Mapping[str, Any]) -> str:
-    """The README's list of Regions where the stack cannot deploy."""
+    """The list of Regions where the stack cannot deploy (docs/deploying.md)."""
     lines = [f"From the region schemas bundled with {data_source()}:", "",
              "| Region | Resource types not offered there |", "| --- | --- |"]
     lines += [f"| `{region}` | {', '.join(f'`{kind}`' for kind in kinds)} |" for region, kinds in table(data).items()]

@@ -62,8 +62,8 @@ def publish(site: Site, collector: Collector, *args: str, page_args=lambda monit
     ``page_args(monitor_id)`` adds arguments that depend on the monitor's own page URLs.
     """
     monitor_id = str(uuid.uuid4())
-    text = rumcfn_snippet("--app-monitor-id", monitor_id, "--region", REGION, "--endpoint", collector.url,
-                          "--client-url", f"{site.url}/client/cwr.js", "--app-version", APP_VERSION,
+    text = rumcfn_snippet("--app-monitor-id", monitor_id, "--region", REGION, "--snippet.endpoint", collector.url,
+                          "--snippet.client-url", f"{site.url}/client/cwr.js", "--snippet.app-version", APP_VERSION,
                           *args, *page_args(monitor_id))
     site.snippets[monitor_id] = text
     if "--html" in args:

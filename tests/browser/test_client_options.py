@@ -37,7 +37,7 @@ cookieAttributes = {{ sameSite = "Lax", secure = false, path = "/m/" }}
 """,
     )
     collector = servers.collector
-    monitor = publish(servers.site, collector, "--unsigned", "--config", config)
+    monitor = publish(servers.site, collector, "--auth.mode", "resource-policy", "--config", config)
     page.goto(monitor.page() + "#checkout")
     wait_for_client(page)
     page.wait_until("document.readyState === 'complete'", 10, "the load event")
@@ -66,7 +66,7 @@ cookieAttributes = {{ sameSite = "Lax", secure = false, path = "/m/" }}
 def test_without_options_the_client_uses_its_defaults(servers, page):
     """The control for the test above: the same page, no [snippet.config], no release."""
     collector = servers.collector
-    monitor = publish(servers.site, collector, "--unsigned")
+    monitor = publish(servers.site, collector, "--auth.mode", "resource-policy")
     page.goto(monitor.page() + "#checkout")
     wait_for_client(page)
     leave(page)
@@ -107,7 +107,7 @@ urlsToExclude = ["/api/fail$"]
 """,
     )
     collector = servers.collector
-    monitor = publish(servers.site, collector, "--unsigned", "--config", config)
+    monitor = publish(servers.site, collector, "--auth.mode", "resource-policy", "--config", config)
     cross = f"{servers.site.url}/api/cross-check"
     events = http_walk(page, monitor, collector, cross)
     urls = [e["details"]["request"]["url"] for e in events if short(e) == "http"]
@@ -125,7 +125,7 @@ enable_xray = true
 """,
     )
     collector = servers.collector
-    monitor = publish(servers.site, collector, "--unsigned", "--config", config)
+    monitor = publish(servers.site, collector, "--auth.mode", "resource-policy", "--config", config)
     cross = f"{collector.url}/not-a-monitor"  # another origin (port): the header would force a CORS preflight
     events = http_walk(page, monitor, collector, cross)
     sent = {
@@ -160,7 +160,7 @@ def resource_walk(servers, page, tmp_path, settings: str) -> list[dict]:
     sentinel; the performance_resource events the client sent."""
     collector = servers.collector
     args = ("--config", settings_file(tmp_path, settings)) if settings else ()
-    monitor = publish(servers.site, collector, "--unsigned", *args)
+    monitor = publish(servers.site, collector, "--auth.mode", "resource-policy", *args)
     page.goto(monitor.page())
     wait_for_client(page)
     page.wait_until("document.readyState === 'complete'", 10, "the load event")
@@ -209,7 +209,7 @@ def test_errors_ignore_matches_the_message_the_client_records(servers, page, tmp
     "^Warning:" drops every one of them (@aws-rum/web-core plugins/utils/js-error-utils.js)."""
     collector = servers.collector
     config = settings_file(tmp_path, '[snippet.config.errors]\nignore = ["^Warning:", "^Uncaught"]\n')
-    monitor = publish(servers.site, collector, "--unsigned", "--config", config)
+    monitor = publish(servers.site, collector, "--auth.mode", "resource-policy", "--config", config)
     page.goto(monitor.page())
     wait_for_client(page)
     page.evaluate(ERRORS_THROWN)
@@ -236,7 +236,7 @@ sessionAttributes = {{ note = "{hostile}" }}
 [snippet.config.errors]
 ignore = ["{hostile}"]
 """)
-    monitor = publish(servers.site, servers.collector, "--unsigned", "--html", "--config", config)
+    monitor = publish(servers.site, servers.collector, "--auth.mode", "resource-policy", "--html", "--config", config)
     page.goto(monitor.page())
     wait_for_client(page)
     seen = page.evaluate("""({hero: !!document.getElementById('hero'), alias: window.AwsRumClient.c.alias,

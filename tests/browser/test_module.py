@@ -57,8 +57,8 @@ def module_ready(page) -> None:
 
 def publish_module(servers, tmp_path, *args: str) -> tuple[str, str]:
     monitor_id = str(uuid.uuid4())
-    module = rumcfn_snippet("--app-monitor-id", monitor_id, "--region", REGION, "--endpoint", servers.collector.url,
-                            "--format", "module", *args)
+    module = rumcfn_snippet("--app-monitor-id", monitor_id, "--region", REGION, "--snippet.endpoint",
+                            servers.collector.url, "--format", "module", *args)
     servers.site.snippets[monitor_id] = bundle(tmp_path, module)
     return monitor_id, module
 
@@ -72,7 +72,7 @@ def full_walk(page, collector, url: str, monitor_id: str, ready=None) -> list[di
 
 def test_slim_module_sends_what_the_snippet_sends(browser, servers, tmp_path):
     collector = servers.collector
-    monitor_id, module = publish_module(servers, tmp_path, "--unsigned")
+    monitor_id, module = publish_module(servers, tmp_path, "--auth.mode", "resource-policy")
     assert 'from "@aws-rum/web-slim"' in module and "new JsErrorPlugin()" in module and "telemetries" not in module
     page = browser.new_page()
     try:
@@ -81,7 +81,7 @@ def test_slim_module_sends_what_the_snippet_sends(browser, servers, tmp_path):
     finally:
         page.close()
 
-    snippet = publish(servers.site, collector, "--unsigned")
+    snippet = publish(servers.site, collector, "--auth.mode", "resource-policy")
     page = browser.new_page()
     try:
         snippet_events = full_walk(page, collector, snippet.page(), snippet.id)

@@ -28,7 +28,7 @@ RELEASE = "2026.11.20-1"
 @pytest.fixture(scope="module")
 def released(browser, servers):
     """One walk with ``releaseId`` in the client's config: the events as RUM records them."""
-    monitor = publish(servers.site, servers.collector, "--unsigned")
+    monitor = publish(servers.site, servers.collector, "--auth.mode", "resource-policy")
     assert "{sessionSampleRate:" in monitor.snippet
     servers.site.snippets[monitor.id] = monitor.snippet.replace(
         "{sessionSampleRate:", '{releaseId:"%s",sessionSampleRate:' % RELEASE, 1)

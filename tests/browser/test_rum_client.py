@@ -34,7 +34,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 def unsigned(browser, servers):
     """One full walk with ``rumcfn snippet --unsigned``: what the data plane got, and what the page saw."""
     collector = servers.collector
-    monitor = publish(servers.site, collector, "--unsigned")
+    monitor = publish(servers.site, collector, "--auth.mode", "resource-policy")
     page = browser.new_page()
     try:
         walk(page, monitor.page(), dispatch=True)
@@ -131,7 +131,7 @@ def test_the_browser_contacts_nothing_beyond_loopback(unsigned, servers):
 
 def test_sample_rate_zero_sends_nothing(browser, servers, page):
     collector = servers.collector
-    monitor = publish(servers.site, collector, "--unsigned", "--sample-rate", "0")
+    monitor = publish(servers.site, collector, "--auth.mode", "resource-policy", "--monitor.session-sample-rate", "0")
     walk(page, monitor.page(), dispatch=True)
     leave(page)
     control_after(browser, servers)
@@ -155,8 +155,8 @@ def test_an_excluded_page_sends_nothing(servers, page):
     monitor = publish(
         site,
         collector,
-        "--unsigned",
-        page_args=lambda monitor_id: ("--exclude-page", site.page(monitor_id, "excluded")),
+        "--auth.mode", "resource-policy",
+        page_args=lambda monitor_id: ("--monitor.excluded-pages", site.page(monitor_id, "excluded")),
     )
     # Query and fragment do not make an excluded page count.
     walk(page, monitor.page("excluded") + "?utm_source=test#top", dispatch=True)
@@ -170,7 +170,7 @@ def test_an_excluded_page_sends_nothing(servers, page):
 def test_an_excluded_site_root_given_without_a_slash_sends_nothing(servers, page):
     """``--exclude-page http://host:port`` names the page the browser calls ``http://host:port/``."""
     collector, site = servers.collector, servers.site
-    monitor = publish(site, collector, "--unsigned", "--exclude-page", site.url)
+    monitor = publish(site, collector, "--auth.mode", "resource-policy", "--monitor.excluded-pages", site.url)
     site.root_key = monitor.id
     walk(page, site.url + "/", dispatch=True)
     leave(page)
@@ -180,7 +180,7 @@ def test_an_excluded_site_root_given_without_a_slash_sends_nothing(servers, page
 
 def test_the_html_snippet_works_pasted_into_a_page(servers, page):
     collector = servers.collector
-    monitor = publish(servers.site, collector, "--unsigned", "--html")
+    monitor = publish(servers.site, collector, "--auth.mode", "resource-policy", "--html")
     assert monitor.snippet.startswith("<script>\n") and monitor.snippet.endswith("</script>\n")
     page.goto(monitor.page())
     wait_for_client(page)
@@ -194,7 +194,7 @@ def test_the_html_snippet_works_pasted_into_a_page(servers, page):
 
 def test_telemetries_limit_what_is_recorded(servers, page):
     collector = servers.collector
-    monitor = publish(servers.site, collector, "--unsigned", "--telemetries", "errors")
+    monitor = publish(servers.site, collector, "--auth.mode", "resource-policy", "--monitor.telemetries", "errors")
     walk(page, monitor.page(), dispatch=True)
     # That dispatch came after the failing fetch and the error: its batch closes the books.
     events = deliver(collector, monitor.id, ("page_view", "js_error"))
@@ -206,7 +206,7 @@ def test_telemetries_limit_what_is_recorded(servers, page):
 def control_after(browser, servers) -> None:
     """A positive control in a fresh context: a monitor that records, delivering its page-hide flush.
     Whatever a preceding negative case might have sent would have arrived before this did."""
-    monitor = publish(servers.site, servers.collector, "--unsigned")
+    monitor = publish(servers.site, servers.collector, "--auth.mode", "resource-policy")
     page = browser.new_page()
     try:
         page.goto(monitor.page())

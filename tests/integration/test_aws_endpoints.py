@@ -20,7 +20,8 @@ TEMPLATE = "t.json"
 COMMANDS = {
     "outputs": ("outputs", "--stack-name", "site"),
     "deploy": ("deploy", "--stack-name", "site", "--template-file", TEMPLATE, "--yes"),
-    "deploy-built": ("deploy", "--stack-name", "site", "--yes"),
+    "deploy-built": ("deploy", "--stack-name", "site", "--yes", "--monitor.name", "shop", "--monitor.domains",
+                     "shop.example.com", "--script.bucket", "shop-site"),
     "deploy-stack-set": ("deploy", "--stack-set", "rum", "--template-file", TEMPLATE, "--accounts", "111111111111",
                          "--regions", "us-east-1"),
     "diff": ("diff", "--stack-name", "site", "--template-file", TEMPLATE),
@@ -28,7 +29,7 @@ COMMANDS = {
     "restore-snippet": ("restore-snippet", "--stack-name", "site"),
     "restore-snippet-check": ("restore-snippet", "--stack-name", "site", "--check"),
     "budgets-stack": ("budgets", "check", "--stack-name", "site"),
-    "budgets-monitor": ("budgets", "check", "--app-monitor-name", "shop"),
+    "budgets-monitor": ("budgets", "check", "--monitor.name", "shop"),
     "publish": ("servicecatalog", "publish", "--product-name", "RUM", "--portfolio-id", "port-abc", "--version", "v1",
                 "--s3-bucket", "templates", "--template-file", TEMPLATE),
 }

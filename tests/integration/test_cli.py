@@ -12,6 +12,9 @@ from rumcfn.config import Settings
 from rumcfn.stack.assemble import build_template
 from rumcfn.template.output import to_json
 
+#: A whole site from flags: no example note on stderr.
+SITE = ("--monitor.name", "shop", "--monitor.domains", "shop.example.com", "--script.bucket", "shop-site")
+
 
 def test_synth_without_settings_builds_the_example(run_cli):
     result = run_cli("synth")
@@ -20,7 +23,8 @@ def test_synth_without_settings_builds_the_example(run_cli):
 
 
 def test_synth_reads_rumcfn_toml_from_the_working_directory(run_cli, tmp_path):
-    (tmp_path / "rumcfn.toml").write_text('[monitor]\nname = "shop"\ndomains = ["shop.example.com"]\n')
+    (tmp_path / "rumcfn.toml").write_text('[monitor]\nname = "shop"\ndomains = ["shop.example.com"]\n'
+                                          '[script]\nbucket = "shop-site"\n')
     template = json.loads(run_cli("synth").stdout)
     assert template["Resources"]["AppMonitor"]["Properties"]["Name"] == "shop"
 
@@ -28,9 +32,10 @@ def test_synth_reads_rumcfn_toml_from_the_working_directory(run_cli, tmp_path):
 def test_flags_override_the_file(run_cli, tmp_path):
     config = tmp_path / "site.toml"
     config.write_text('[monitor]\nname = "shop"\nsession_sample_rate = 0.5\n')
-    result = run_cli("synth", "--config", str(config), "--app-monitor-name", "shop-eu", "--domain", "a.example.com",
-                     "--domain", "*.example.com", "--sample-rate", "0.1", "--telemetries", "errors,http",
-                     "--tag", "team=web", "--auth", "resource-policy")
+    result = run_cli("synth", "--config", str(config), "--monitor.name", "shop-eu", "--monitor.domains",
+                     "a.example.com", "--monitor.domains", "*.example.com", "--monitor.session-sample-rate", "0.1",
+                     "--monitor.telemetries", "errors,http", "--monitor.tags", "team=web", "--auth.mode",
+                     "resource-policy", "--script.bucket", "shop-site")
     assert result.returncode == 0, result.stderr
     props = json.loads(result.stdout)["Resources"]["AppMonitor"]["Properties"]
     assert props["Name"] == "shop-eu"
@@ -51,24 +56,21 @@ def test_yaml_output_is_the_same_template(run_cli, tmp_path):
 
 
 BAD_ARGS = [
-    (["--app-monitor-name", "bad name"], "monitor.name", "bad name"),
-    (["--domain", "a.com"] * 1 + ["--domain", "b.com", "--domain", "c.com", "--domain", "d.com", "--domain", "e.com",
-                                  "--domain", "f.com"], "monitor.domains", "6"),
-    (["--domain", "http://x.com/"], "monitor.domains", "http://x.com/"),
-    (["--site-url", "www.example.com"], "canary.url", "www.example.com"),
-    (["--sample-rate", "1.01"], "monitor.session_sample_rate", "1.01"),
-    (["--sample-rate", "lots"], "--sample-rate", "lots"),
-    (["--telemetries", "errors,replay"], "monitor.telemetries", "replay"),
-    (["--tag", "no-equals-sign"], "--tag", "no-equals-sign"),
-    (["--tag", "=value"], "--tag", "=value"),
-    (["--auth", "iam"], "--auth", "iam"),
-    (["--budget", "ttfb=100"], "--budget", "ttfb"),
-    (["--budget", "lcp=-5"], "budgets.lcp", "-5"),
-    (["--budget", "cls=250"], "budgets.cls", "250"),
-    (["--budget", "lcp=fast"], "--budget lcp", "fast"),
-    (["--bucket", "Not_A_Bucket"], "script.bucket", "Not_A_Bucket"),
-    (["--telemetries", ","], "--telemetries", "','"),  # a list of nothing is a typo, not "no telemetries"
-    (["--telemetries", " , ,"], "--telemetries", "' , ,'"),
+    (["--monitor.name", "bad name"], "monitor.name", "bad name"),
+    ([arg for domain in "abcdef" for arg in ("--monitor.domains", f"{domain}.com")], "monitor.domains", "6"),
+    (["--monitor.domains", "http://x.com/"], "monitor.domains", "http://x.com/"),
+    (["--canary.url", "www.example.com"], "canary.url", "www.example.com"),
+    (["--monitor.session-sample-rate", "1.01"], "monitor.session_sample_rate", "1.01"),
+    (["--monitor.session-sample-rate", "lots"], "--monitor.session-sample-rate", "lots"),
+    (["--monitor.telemetries", "errors,replay"], "monitor.telemetries", "replay"),
+    (["--monitor.tags", "no-equals-sign"], "--monitor.tags", "no-equals-sign"),
+    (["--monitor.tags", "=value"], "--monitor.tags", "=value"),
+    (["--auth.mode", "iam"], "--auth.mode", "iam"),
+    (["--budgets.ttfb", "100"], "--budget", "ttfb"),
+    (["--budgets.lcp", "-5"], "budgets.lcp", "-5"),
+    (["--budgets.cls", "250"], "budgets.cls", "250"),
+    (["--budgets.lcp", "fast"], "--budgets.lcp", "fast"),
+    (["--script.bucket", "Not_A_Bucket"], "script.bucket", "Not_A_Bucket"),
 ]
 
 
@@ -91,13 +93,24 @@ def test_bad_settings_file_fails_with_one_line(run_cli, tmp_path):
     result = run_cli("synth", "-o", "out.json")
     assert result.returncode == 2
     assert result.stderr.strip() == (
-        "rumcfn: error: setting monitor.domian: is not a known setting (known: "
-        "allow_cookies, custom_events, cw_log_enabled, domains, enable_xray, "
-        "excluded_pages, extended_metric_dimensions, extended_metrics, favorite_pages, "
-        "included_pages, log_retention_days, name, session_sample_rate, source_maps_bucket, "
-        "source_maps_noncurrent_version_days, source_maps_s3_uri, tags, telemetries), but got 'typo.example.com'"
+        "rumcfn: error: setting monitor.domian: is not a known setting (did you mean monitor.domains?), but got "
+        f"'typo.example.com' (in {tmp_path / 'rumcfn.toml'}, found in the working directory)"
     )
     assert not (tmp_path / "out.json").exists()
+
+
+def test_every_misspelt_key_is_reported_in_one_run_with_a_suggestion(run_cli, tmp_path):
+    (tmp_path / "site.toml").write_text('[monitor]\nname = "shop"\ndomian = "shop.example.com"\n[scirpt]\n'
+                                        'bucket = "shop-site"\n[budgets]\nlpc = 3000\n[snippet.config]\n'
+                                        'pageIdFormt = "HASH"\n[[budgets.segments]]\npage = "/"\ninpp = 300\n'
+                                        '[monitor.tags]\nanything = "goes"\n')
+    result = run_cli("synth", "--config", "site.toml")
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr == (
+        "rumcfn: error: 5 settings are not known: scirpt (did you mean script?); monitor.domian (did you mean "
+        "monitor.domains?); snippet.config.pageIdFormt (did you mean snippet.config.pageIdFormat?); budgets.lpc (did "
+        "you mean budgets.lcp?); budgets.segments[0].inpp (did you mean budgets.segments[0].inp?)\n"
+    )
 
 
 def test_missing_config_file_is_a_usage_error(run_cli):
@@ -148,7 +161,7 @@ def test_snippet_command_writes_a_file_or_a_tag(run_cli, tmp_path):
         "8bd5f4a2-1b7c-4a36-9a0e-0d4fbbd1d0c3",
         "--region",
         "eu-west-1",
-        "--unsigned",
+        "--auth.mode", "resource-policy",
     ]
     assert run_cli(*args, "-o", "rum.js").returncode == 0
     assert (tmp_path / "rum.js").read_text().startswith("(function(n,i,v,r,s,c,u,x,z)")
@@ -170,14 +183,14 @@ def test_version_and_help(run_cli):
     help_text = run_cli("synth", "--help").stdout
     for flag in (
         "--config",
-        "--app-monitor-name",
-        "--domain",
-        "--bucket",
-        "--site-url",
-        "--auth",
-        "--sample-rate",
-        "--telemetries",
-        "--tag",
+        "--monitor.name",
+        "--monitor.domains",
+        "--script.bucket",
+        "--canary.url",
+        "--auth.mode",
+        "--monitor.session-sample-rate",
+        "--monitor.telemetries",
+        "--monitor.tags",
         "--budget",
         "--parameters",
         "--format",
@@ -199,6 +212,7 @@ def test_version_and_help(run_cli):
         "rumcfn.cli.doctor",
         "rumcfn.doctor.runner",
         "rumcfn.cli.sourcemaps",
+        "rumcfn.cli.init",
     ],
 )
 def test_every_command_module_imports_on_its_own(module):
@@ -206,7 +220,7 @@ def test_every_command_module_imports_on_its_own(module):
     code = f"import {module}; import rumcfn.cli as c; print(len(c.main.commands))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "14"
+    assert out.stdout.strip() == "15"
 
 
 def test_csp_prints_the_directives_the_configured_snippet_needs(run_cli):
@@ -216,7 +230,7 @@ def test_csp_prints_the_directives_the_configured_snippet_needs(run_cli):
         "script-src 'self' https://client.rum.us-east-1.amazonaws.com\n"
         "connect-src https://dataplane.rum.eu-west-1.amazonaws.com https://cognito-identity.eu-west-1.amazonaws.com\n"
     )
-    proxied = run_cli("csp", "--region", "eu-west-1", "--auth", "resource-policy", "--format", "json")
+    proxied = run_cli("csp", "--region", "eu-west-1", "--auth.mode", "resource-policy", "--format", "json")
     assert json.loads(proxied.stdout) == {
         "script-src": ["'self'", "https://client.rum.us-east-1.amazonaws.com"],
         "connect-src": ["https://dataplane.rum.eu-west-1.amazonaws.com"],
@@ -233,9 +247,9 @@ def test_csp_needs_a_region(run_cli):
 @pytest.mark.parametrize(
     "args, toml",
     [
-        (["--budget", "lcp=1e999"], None),
-        (["--budget", "inp=Infinity"], None),
-        (["--budget", "cls=nan"], None),
+        (["--budgets.lcp", "1e999"], None),
+        (["--budgets.inp", "Infinity"], None),
+        (["--budgets.cls", "nan"], None),
         ([], "[budgets]\nlcp = inf\n"),
         ([], "[monitor]\nsession_sample_rate = nan\n"),
     ],
@@ -256,9 +270,9 @@ SNIPPET_ARGS = (
     "8bd5f4a2-1b7c-4a36-9a0e-0d4fbbd1d0c3",
     "--region",
     "eu-west-1",
-    "--unsigned",
+    "--auth.mode", "resource-policy",
 )
-WRITERS = {"synth": ("synth",), "snippet": SNIPPET_ARGS, "diagram": ("diagram",)}
+WRITERS = {"synth": ("synth", *SITE), "snippet": SNIPPET_ARGS, "diagram": ("diagram", *SITE)}
 
 
 @pytest.mark.parametrize("command", WRITERS)
@@ -289,7 +303,8 @@ def test_failed_synth_leaves_a_symlink_fifo_and_device_alone(run_cli, tmp_path):
     os.mkfifo(tmp_path / "pipe")
     os.mknod(tmp_path / "null", stat.S_IFCHR | 0o666, os.makedev(1, 3))
     for name in ("link.json", "pipe", "null"):
-        result = run_cli("synth", "--sample-rate", "2", "-o", name)  # fails before writing: never opens the FIFO
+        # fails before writing: never opens the FIFO
+        result = run_cli("synth", "--monitor.session-sample-rate", "2", "-o", name)
         assert result.returncode == 2 and "monitor.session_sample_rate" in result.stderr
     assert (tmp_path / "link.json").is_symlink() and (tmp_path / "real.json").read_text() == "previous"
     assert stat.S_ISFIFO(os.lstat(tmp_path / "pipe").st_mode) and stat.S_ISCHR(os.lstat(tmp_path / "null").st_mode)
@@ -299,7 +314,8 @@ def test_failed_synth_leaves_a_symlink_fifo_and_device_alone(run_cli, tmp_path):
 @pytest.mark.parametrize("bucket", ["192.168.1.1", "site..bucket"])
 @pytest.mark.parametrize("command", ["synth", "lint", "diagram"])
 def test_a_bucket_troposphere_refuses_is_one_line_naming_the_setting(run_cli, tmp_path, command, bucket):
-    (tmp_path / "rumcfn.toml").write_text(f'[script]\nbucket = "{bucket}"\ncreate_bucket = true\n')
+    (tmp_path / "rumcfn.toml").write_text(f'[monitor]\nname = "shop"\ndomains = ["shop.example.com"]\n'
+                                          f'[script]\nbucket = "{bucket}"\ncreate_bucket = true\n')
     result = run_cli(command, *(("-o", "out.dot") if command != "lint" else ()))
     assert result.returncode == 2
     lines = result.stderr.strip().splitlines()
@@ -335,7 +351,7 @@ def test_synth_warns_on_stderr_when_the_template_is_over_the_inline_limit(run_cl
 
 
 def test_synth_says_nothing_about_size_when_the_template_fits(run_cli):
-    result = run_cli("synth", "-o", "t.json")
+    result = run_cli("synth", *SITE, "-o", "t.json")
     assert result.returncode == 0 and result.stderr == ""
 
 
@@ -399,9 +415,34 @@ def test_deploy_flags_are_held_to_the_apis_rules_before_any_call(run_cli, args, 
     assert result.stderr.count("\n") == 1 and result.stderr.startswith(f"rumcfn: error: setting {flag}:"), result.stderr
 
 
+@pytest.mark.parametrize("name", ["t.yaml", "t.yml", "T.YAML"])
+def test_an_output_named_yaml_is_yaml(run_cli, tmp_path, name):
+    from cfn_flip import to_json as yaml_to_json
+
+    done = run_cli("synth", *SITE, "-o", name)
+    assert done.returncode == 0, done.stderr
+    text = (tmp_path / name).read_text()
+    assert not text.startswith("{") and "!Sub" in text
+    assert json.loads(yaml_to_json(text)) == json.loads(run_cli("synth", *SITE).stdout)
+
+
+@pytest.mark.parametrize("args, named, given", [
+    (("synth", *SITE, "-o", "t.yaml", "--format", "json"), "yaml", "json"),
+    (("synth", *SITE, "-o", "t.json", "--format", "yaml"), "json", "yaml"),
+    (("diagram", *SITE, "-o", "stack.svg", "--format", "png"), "svg", "png"),
+])
+def test_a_format_the_output_name_contradicts_is_refused(run_cli, tmp_path, args, named, given):
+    done = run_cli(*args)
+    assert done.returncode == 2 and done.stdout == ""
+    output = args[args.index("-o") + 1]
+    assert done.stderr == (f"rumcfn: error: -o {output} is a {named} file name, but --format is {given}: drop "
+                           "--format, or name the file for the format\n")
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.parametrize("command", [
-    ("snippet", "--app-monitor-id", "8bd5f4a2-1b7c-4a36-9a0e-0d4fbbd1d0c3", "--region", "eu-west-1", "--unsigned",
-     "--telemetries", ","),
+    ("snippet", "--app-monitor-id", "8bd5f4a2-1b7c-4a36-9a0e-0d4fbbd1d0c3", "--region", "eu-west-1",
+     "--auth.mode", "resource-policy", "--monitor.telemetries", ","),
     ("deploy", "--stack-set", "site-set", "--regions", ",", "--accounts", "123456789012", "--yes"),
     ("deploy", "--stack-set", "site-set", "--regions", "eu-west-1", "--accounts", " , "),
 ])

@@ -200,3 +200,33 @@ def test_unknown_parameter_fails_before_calling_aws(aws_env, templates, capsys):
     assert "the template has no such parameter (it has: Env)" in capsys.readouterr().err
     with pytest.raises(Exception, match="does not exist"):
         cfn(aws_env).describe_stacks(StackName="p")
+
+
+def test_an_endpoint_without_rum_is_one_line_and_leaves_no_stack(aws_env, tmp_path, capsys):
+    """moto skips AWS::RUM::AppMonitor, so executing rumcfn's own template fails there: one line saying the template
+    needs real AWS, and the stack the change set created is deleted (no REVIEW_IN_PROGRESS stack left)."""
+    config = tmp_path / "rumcfn.toml"
+    config.write_text('[monitor]\nname = "shop"\ndomains = ["shop.example.com"]\n[script]\nbucket = "shop-site"\n')
+    assert run(["deploy", "--stack-name", "shop-rum", "--config", str(config), "--yes"]) == 1
+    err = capsys.readouterr().err
+    (line,) = [line for line in err.splitlines() if line.startswith("rumcfn: error:")]
+    assert err.endswith(line + "\n")
+    assert line == (
+        f"rumcfn: error: stack shop-rum: {aws_env} does not offer AWS::RUM::AppMonitor (resource AppMonitor), so "
+        "this template needs real AWS; the stack the change set created was deleted"
+    )
+    with pytest.raises(Exception, match="does not exist"):
+        cfn(aws_env).describe_stacks(StackName="shop-rum")
+
+
+def test_outputs_of_a_stack_that_was_never_created(aws_env, templates, capsys):
+    assert run(["deploy", "--stack-name", "held", "--template-file", str(templates["v1"]),
+                "--no-execute-changeset"]) == 0
+    capsys.readouterr()
+    assert run(["outputs", "--stack-name", "held"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == (
+        "rumcfn: error: stack held was never created (REVIEW_IN_PROGRESS: it only holds a change set); deploy it "
+        "with rumcfn deploy --stack-name held, or remove it with rumcfn destroy --stack-name held\n"
+    )

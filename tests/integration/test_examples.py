@@ -5,7 +5,6 @@ execute them in a scratch directory (synth, lint), and the budget gate against m
 from __future__ import annotations
 
 import json
-import os
 import re
 import shlex
 import shutil
@@ -20,6 +19,7 @@ from junitparser import JUnitXml
 from rumcfn.contract import METADATA_KEY
 from tests.support import ROOT  # noqa: E402
 from tests.support.aws import FAKE_CREDENTIALS
+from tests.support.dist import fresh_venv, user_environment
 from tests.support.moto_data import put_samples, stack_with_budgets
 
 CI = ROOT / "examples" / "ci"
@@ -47,15 +47,58 @@ def hooks() -> dict[str, dict]:
     return {hook["id"]: hook for repo in config["repos"] for hook in repo["hooks"]}
 
 
-def expand(text: str) -> str:
-    """GitHub's ``${{ vars.X }}`` expressions, with the values above; anything else is an error."""
+def expand(text: str, **variables: str) -> str:
+    """GitHub's ``${{ vars.X }}`` and ``${{ vars.X || 'default' }}`` expressions, with the values above (and
+    ``variables``; an unset variable takes the default); anything else is an error."""
 
     def value(match: re.Match) -> str:
-        kind, _, name = match[1].strip().partition(".")
+        expression, _, default = (part.strip() for part in match[1].partition("||"))
+        kind, _, name = expression.partition(".")
         assert kind == "vars", f"unexpected expression {match[0]} in {WORKFLOW}"
-        return VARS[name]
+        if default:
+            assert re.fullmatch(r"'[^']*'", default), default
+            return {**VARS, **variables}.get(name) or default.strip("'")
+        return {**VARS, **variables}[name]
 
     return re.sub(r"\$\{\{(.*?)\}\}", value, text)
+
+
+def install_steps() -> list[dict]:
+    return [s for job in workflow()["jobs"].values() for s in job["steps"] if "run" in s and is_install(s["run"])]
+
+
+#: The ``bin`` folder of the fresh environment the workflow's own install step put rumcfn into (``ci_install``).
+INSTALLED: dict[str, Path] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def ci_install(tmp_path_factory, dist):
+    """Every job's install step, as written, with the repository variable RUMCFN_PIP naming a local wheel, run in
+    a fresh virtual environment outside the repository: the steps below use the rumcfn it installed."""
+    bin_dir = fresh_venv(tmp_path_factory.mktemp("ci") / "venv")
+    for step in install_steps():
+        env = user_environment(bin_dir, **{k: expand(v, RUMCFN_PIP=str(dist.wheel)) for k, v in step["env"].items()})
+        done = github_step(step["run"], tmp_path_factory.mktemp("checkout"), env)
+        assert done.returncode == 0, done.stderr
+    INSTALLED["bin"] = bin_dir
+    yield
+    INSTALLED.clear()
+
+
+def test_every_job_installs_what_exists():
+    """From the one variable the user sets, else rumcfn's own repository at this release's tag: never the bare
+    name, which nobody published."""
+    from rumcfn.version import git_reference
+
+    steps = install_steps()
+    assert len(steps) == len(workflow()["jobs"]) == 4
+    for step in steps:
+        assert step["run"] == 'python -m pip install "$RUMCFN_PIP"'
+        assert expand(step["env"]["RUMCFN_PIP"]) == git_reference()
+        assert expand(step["env"]["RUMCFN_PIP"], RUMCFN_PIP="/wheels/rumcfn.whl") == "/wheels/rumcfn.whl"
+    where = subprocess.run([str(INSTALLED["bin"] / "python"), "-c", "import rumcfn; print(rumcfn.__file__)"],
+                           cwd=INSTALLED["bin"], capture_output=True, text=True, check=True).stdout
+    assert str(INSTALLED["bin"].parent) in where
 
 
 def is_install(command: str) -> bool:
@@ -70,9 +113,8 @@ def site(tmp_path):
 
 
 def environment(endpoint: str | None = None, tmp: Path | None = None, **extra: str) -> dict[str, str]:
-    """The current environment with the venv's rumcfn first on PATH, no real AWS settings."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
-    env["PATH"] = os.pathsep.join([str(Path(sys.executable).parent), env.get("PATH", "")])
+    """A runner's environment: the rumcfn the workflow's install step installed first on PATH, no AWS settings."""
+    env = user_environment(INSTALLED["bin"])
     if endpoint:
         env.update(
             FAKE_CREDENTIALS,

@@ -31,8 +31,37 @@ def test_synth_fleet_writes_the_tree_and_a_bad_site_is_one_line(run_cli, tmp_pat
     assert done.returncode == 2 and not (tmp_path / "out2").exists()
     assert done.stderr.splitlines() == ["rumcfn: error: site blog: setting script.bucket: must be an S3 bucket name "
                                         "(3-63 of a-z 0-9 . -; see the S3 bucket naming rules), but got 'B'"]
-    done = run_cli("synth", "--fleet", "rumcfn.toml", "-o", "out2", "--app-monitor-name", "x")
+    done = run_cli("synth", "--fleet", "rumcfn.toml", "-o", "out2", "--monitor.name", "x")
     assert done.returncode == 2 and "--fleet: takes each site's settings from the fleet" in done.stderr
+    assert "but got '--monitor.name'" in done.stderr
+
+
+def test_a_directory_fleet_builds_on_the_settings_file_of_the_working_directory_and_names_it(run_cli, tmp_path):
+    """As every command does, a directory of site files reads ./rumcfn.toml when no --config is given (named on
+    stderr); a fleet file holds its shared settings itself, so --config with one is refused."""
+    (tmp_path / "rumcfn.toml").write_text('[monitor]\nsession_sample_rate = 0.5\n[canary]\nenabled = false\n')
+    (tmp_path / "sites").mkdir()
+    for name in ("shop", "blog"):
+        (tmp_path / "sites" / f"{name}.toml").write_text(f'domains = ["www.{name}.example"]\nbucket = "{name}-site"\n')
+    done = run_cli("synth", "--fleet", "sites", "-o", "out", "--no-lint")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.splitlines()[0] == (f"rumcfn: settings under the fleet's site files from "
+                                           f"{(tmp_path / 'rumcfn.toml').resolve()} (found in the working directory)")
+    values = json.loads((tmp_path / "out" / "parameters" / "blog.cloudformation.json").read_text())
+    assert {"ParameterKey": "SessionSampleRate", "ParameterValue": "0.5"} in values
+    (tmp_path / "fleet.toml").write_text(fleet_toml("shop"))
+    done = run_cli("synth", "--fleet", "fleet.toml", "--config", "rumcfn.toml", "-o", "out2")
+    assert done.returncode == 2 and not (tmp_path / "out2").exists()
+    assert done.stderr.splitlines() == ["rumcfn: error: setting --config: goes with --fleet only when --fleet is a "
+                                        "directory of site files (a fleet file holds the shared settings itself), "
+                                        "but got 'rumcfn.toml'"]
+
+
+def test_a_missing_fleet_is_one_line(run_cli, tmp_path):
+    done = run_cli("synth", "--fleet", "nowhere.toml", "-o", "out")
+    assert done.returncode == 2 and not (tmp_path / "out").exists()
+    assert done.stderr.splitlines() == ["rumcfn: error: setting --fleet: must be a readable TOML file, but got "
+                                        "'nowhere.toml (No such file or directory)'"]
 
 
 @pytest.fixture
@@ -84,7 +113,7 @@ def test_import_writes_the_settings_then_imports_and_grows_the_stack(tmp_path, m
     monkeypatch.setattr(Aws, "client", lambda self, service: _.clients["rum"] if service == "rum"
                         else real(self, service))
     target = tmp_path / "rumcfn.toml"
-    argv = ["import", "--app-monitor-name", "shop", "--stack-name", "shop-rum", "--bucket", "shop-assets",
+    argv = ["import", "--monitor.name", "shop", "--stack-name", "shop-rum", "--script.bucket", "shop-assets",
             "-o", str(target), "--yes", "--region", "us-east-1", "--endpoint-url", url]
     assert run(argv) == 0, capsys.readouterr().err
     from rumcfn.config import load

@@ -5,3 +5,6 @@ from pathlib import Path
 
 #: The repository's top folder.
 ROOT = Path(__file__).resolve().parents[2]
+
+#: A whole site given as flags (``rumcfn synth`` and the like): the built-in example, and its note, stay out.
+SITE_FLAGS = ("--monitor.name", "shop", "--monitor.domains", "shop.example.com", "--script.bucket", "shop-site")

@@ -223,3 +223,19 @@ def moto_percentiles(monkeypatch):
         return values[rank - 1]
 
     monkeypatch.setattr(Statistics, "get_statistics_for_type", get_statistics_for_type)
+
+
+@pytest.fixture(scope="session")
+def dist(tmp_path_factory):
+    """The sdist and wheel ``make dist`` builds (once per test process)."""
+    from tests.support.dist import make_dist
+
+    return make_dist(tmp_path_factory.mktemp("dist"))
+
+
+@pytest.fixture
+def user_venv(tmp_path_factory):
+    """A fresh virtual environment outside the repository, without rumcfn: its ``bin`` folder."""
+    from tests.support.dist import fresh_venv
+
+    return fresh_venv(tmp_path_factory.mktemp("user") / "venv")

@@ -1,4 +1,4 @@
-"""Sizes that have limits, measured from the code: the README's Limits table (``make readme`` writes it,
+"""Sizes that have limits, measured from the code: the Limits table of docs/configuration.md (``make readme`` writes it,
 tests/integration/test_readme.py checks it) and the benchmarks' size section both come from here."""
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def location_growth() -> tuple[float, int]:
 
 
 def limits_table() -> str:
-    """The README's Limits table: AWS's limit next to what rumcfn produces, measured now."""
+    """The Limits table (docs/configuration.md): AWS's limit next to what rumcfn produces, measured now."""
     example = json.loads(template_json(Settings()))
     full = json.loads(template_json(from_mapping(FULL)))
     per_location, fitting = location_growth()

@@ -588,7 +588,8 @@ def test_deploy_from_settings_sends_the_synthesized_template(cli_with, capsys, m
     from rumcfn.template.output import to_json
 
     monkeypatch.chdir(tmp_path)  # no ./rumcfn.toml
-    settings = with_overrides(Settings(), {"monitor.name": "shop", "monitor.domains": ("shop.example.com",)})
+    settings = with_overrides(Settings(), {"monitor.name": "shop", "monitor.domains": ("shop.example.com",),
+                                           "script.bucket": "shop-site"})
     cf = cli_with("cloudformation")["cloudformation"]
     not_found(cf)
     cf.add_response(
@@ -622,7 +623,8 @@ def test_deploy_from_settings_sends_the_synthesized_template(cli_with, capsys, m
     cf.add_response("delete_change_set", {})
     cf.add_response("describe_stacks", stack("REVIEW_IN_PROGRESS"))
     cf.add_response("delete_stack", {}, {"StackName": STACK_ID})
-    assert run(["diff", "--stack-name", "site", "--app-monitor-name", "shop", "--domain", "shop.example.com"]) == 0
+    assert run(["diff", "--stack-name", "site", "--monitor.name", "shop", "--monitor.domains", "shop.example.com",
+                "--script.bucket", "shop-site"]) == 0
     assert "+ Add      AppMonitor         AWS::RUM::AppMonitor  N/A" in capsys.readouterr().out
     cf.assert_no_pending_responses()
 
@@ -641,4 +643,22 @@ def test_a_change_set_of_several_pages_is_shown_whole(cli_with, template_file, c
     out = capsys.readouterr().out
     assert code == 0
     assert "+ Add      Topic" in out and "+ Add      Logs" in out
+    cf.assert_no_pending_responses()
+
+
+def test_a_refused_execution_of_a_new_stack_removes_it(cli_with, template_file, capsys):
+    """ExecuteChangeSet refused for any reason: the stack that only held the change set is deleted, one line."""
+    cf = cli_with("cloudformation")["cloudformation"]
+    expect_new_stack_change_set(cf)
+    cf.add_response("describe_stack_events", events(event(0, "site", "AWS::CloudFormation::Stack",
+                                                          "REVIEW_IN_PROGRESS", "User Initiated")))
+    cf.add_client_error("execute_change_set", "InsufficientCapabilitiesException", "Requires capabilities")
+    cf.add_response("delete_change_set", {}, {"ChangeSetName": CHANGE_SET_ID})
+    cf.add_response("describe_stacks", stack("REVIEW_IN_PROGRESS"), {"StackName": STACK_ID})
+    cf.add_response("delete_stack", {}, {"StackName": STACK_ID})
+    assert run(["deploy", "--stack-name", "site", "--template-file", template_file, "--yes"]) == 1
+    assert capsys.readouterr().err == (
+        "rumcfn: error: ExecuteChangeSet failed: InsufficientCapabilitiesException: Requires capabilities; "
+        "the stack the change set created was deleted\n"
+    )
     cf.assert_no_pending_responses()

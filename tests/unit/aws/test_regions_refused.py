@@ -9,6 +9,7 @@ import pytest
 from rumcfn.aws.session import Aws
 from rumcfn.cli import run
 from rumcfn.template.regions import known_regions, offered
+from tests.support import SITE_FLAGS
 from tests.support.aws import fake_credentials, stubbed
 
 RUM = "AWS::RUM::AppMonitor"
@@ -53,7 +54,7 @@ def refused(capsys, code: int, *names: str) -> str:
 @pytest.mark.parametrize("command", [["deploy", "-y"], ["diff"]])
 def test_deploy_and_diff_refuse_a_region_without_the_type(command, no_aws, capsys):
     region = region_without_rum()
-    code = run([*command, "--stack-name", "site", "--region", region])
+    code = run([*command, "--stack-name", "site", "--region", region, *SITE_FLAGS])
     refused(capsys, code, region, RUM)
     assert no_aws == []
 
@@ -62,7 +63,7 @@ def test_deploy_and_diff_refuse_a_region_without_the_type(command, no_aws, capsy
 def test_the_region_from_the_environment_or_profile_is_checked_too(source, no_aws, capsys, monkeypatch, tmp_path):
     region = region_without_rum()
     monkeypatch.delenv("AWS_DEFAULT_REGION")
-    args = ["deploy", "--stack-name", "site", "-y"]
+    args = ["deploy", "--stack-name", "site", "-y", *SITE_FLAGS]
     if source == "profile":
         config = tmp_path / "aws-config"
         config.write_text(f"[profile far]\nregion = {region}\n")
@@ -87,7 +88,7 @@ def test_a_template_file_is_checked_like_a_synthesized_one(no_aws, capsys, tmp_p
 
 def test_stack_set_refuses_when_any_region_lacks_the_type(no_aws, capsys):
     region = region_without_rum()
-    code = run(["deploy", "--stack-set", "x", "--accounts", ACCOUNT, "--regions", f"us-east-1,{region}"])
+    code = run(["deploy", "--stack-set", "x", "--accounts", ACCOUNT, "--regions", f"us-east-1,{region}", *SITE_FLAGS])
     line = refused(capsys, code, region, RUM)
     assert "us-east-1" not in line
     assert no_aws == []
@@ -95,6 +96,6 @@ def test_stack_set_refuses_when_any_region_lacks_the_type(no_aws, capsys):
 
 def test_a_region_offering_every_type_goes_on_to_aws(no_aws, capsys):
     """us-east-1 passes the check, so the first AWS call happens (and the empty Stubber refuses it)."""
-    code = run(["deploy", "--stack-name", "site", "--region", "us-east-1", "-y"])
+    code = run(["deploy", "--stack-name", "site", "--region", "us-east-1", "-y", *SITE_FLAGS])
     capsys.readouterr()
     assert code != 0 and set(no_aws) == {"cloudformation"}

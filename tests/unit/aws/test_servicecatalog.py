@@ -10,6 +10,7 @@ from botocore.stub import ANY
 
 from rumcfn.aws.session import Aws
 from rumcfn.cli import run
+from tests.support import SITE_FLAGS
 from tests.support.aws import REGION, boto_client, stubbed
 
 pytestmark = pytest.mark.xdist_group("moto")
@@ -43,7 +44,7 @@ def uploaded(endpoint):
     return {key: s3.get_object(Bucket="catalog-templates", Key=key)["Body"].read().decode() for key in keys}
 
 
-ARGS = ["servicecatalog", "publish", "--product-name", "RUM", "--portfolio-id", PORTFOLIO,
+ARGS = ["servicecatalog", "publish", "--product-name", "RUM", "--portfolio-id", PORTFOLIO, *SITE_FLAGS,
         "--s3-bucket", "catalog-templates", "--description", "Real-user monitoring for a website"]
 
 
@@ -88,7 +89,7 @@ def test_later_versions_add_a_provisioning_artifact(catalog, aws_env, capsys):
         },
     )
     catalog.add_response("associate_product_with_portfolio", {})
-    assert run(ARGS + ["--version", "v1.1.0", "--sample-rate", "0.5"]) == 0
+    assert run(ARGS + ["--version", "v1.1.0", "--monitor.session-sample-rate", "0.5"]) == 0
     out = capsys.readouterr().out
     assert "Added version v1.1.0 to product RUM." in out and "Provisioning artifact ID: pa-v110" in out
     (body,) = uploaded(aws_env).values()

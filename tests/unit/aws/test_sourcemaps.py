@@ -93,6 +93,7 @@ def test_large_builds_show_progress(s3, tmp_path, aws_env):
 @pytest.mark.parametrize("content,rule", [
     (source_map("a.js", names=None), "'names' must be a list"),
     (source_map("a.js", version=2), "Source Map version 2"),
+    (source_map("a.js").replace('"file": "a.js"', '"file": 7'), "'file' must be a str"),
     (source_map("a.js", mappings=7), "'mappings' must be a str"),
     ("not json", "not a JSON source map"),
     ("[]", "a JSON object is required"),
@@ -105,6 +106,18 @@ def test_a_map_that_is_not_source_map_v3_stops_everything(s3, tmp_path, content,
     assert str(caught.value).startswith(f"{tmp_path / 'bad.js.map'}: ") and rule in str(caught.value)
     assert "\n" not in str(caught.value)
     assert keys(s3) == []
+
+
+def test_a_map_without_file_gets_its_name_and_keeps_every_other_byte(s3, tmp_path, aws_env):
+    """Source Map V3 makes ``file`` optional (esbuild and Terser leave it out); RUM requires it."""
+    written = '\ufeff {"version":3,\n "sources":["src/app.ts"],"names":[],"mappings":"AAAA"}\n'
+    (tmp_path / "app.min.js.map").write_text(written)
+    upload(Aws(region=REGION), tmp_path, "r1", s3_uri=f"s3://{BUCKET}", echo=lambda line: None)
+    body = s3.get_object(Bucket=BUCKET, Key="r1/app.min.js.map")["Body"].read().decode()
+    assert body == written.replace("{", '{"file": "app.min.js",', 1)
+    assert json.loads(body.removeprefix("\ufeff"))["file"] == "app.min.js"
+    again = upload(Aws(region=REGION), tmp_path, "r1", s3_uri=f"s3://{BUCKET}", echo=lambda line: None)
+    assert (again.uploaded, again.unchanged) == (0, 1), "the filled-in map is what the checksum is of"
 
 
 def test_maps_over_50_mb_are_refused(tmp_path, monkeypatch):

@@ -324,7 +324,8 @@ def test_stack_set_from_settings_sends_the_parameters_template(monkeypatch, tmp_
 
 
 # --- a multi-location canary in a stack set ------------------------------------------------------------------
-LOCATIONS = '[canary]\nlocations = ["ap-southeast-2", "eu-west-1"]\n'
+SITE = '[monitor]\nname = "shop"\ndomains = ["shop.example.com"]\n[script]\nbucket = "shop-site"\n'
+LOCATIONS = SITE + '[canary]\nlocations = ["ap-southeast-2", "eu-west-1"]\n'
 
 
 def stack_set_deploy(monkeypatch, tmp_path, capsys, regions: str, accounts: str = A, settings: str = LOCATIONS):
@@ -338,7 +339,8 @@ def stack_set_deploy(monkeypatch, tmp_path, capsys, regions: str, accounts: str 
     fake_credentials(monkeypatch, tmp_path)
     aws, stubs = stubbed("cloudformation")
     monkeypatch.setattr(Aws, "client", lambda self, service: aws.clients[service])
-    code = run(["deploy", "--stack-set", "rum", "--accounts", accounts, "--regions", regions])
+    code = run(["deploy", "--stack-set", "rum", "--accounts", accounts, "--regions", regions,
+                "--config", "rumcfn.toml"])
     return code, capsys.readouterr().err
 
 
@@ -358,5 +360,5 @@ def test_a_multi_location_canary_deploys_to_one_region_outside_its_locations(mon
     """One Region per account: each instance (one per account) is the only one using the name there."""
     code, err = stack_set_deploy(monkeypatch, tmp_path, capsys, "us-east-1", f"{A},{B}")
     assert code == 1 and "canary.locations" not in err  # it went on to call CloudFormation, which the stub refuses
-    code, err = stack_set_deploy(monkeypatch, tmp_path, capsys, "us-east-1,us-west-2", settings="")
+    code, err = stack_set_deploy(monkeypatch, tmp_path, capsys, "us-east-1,us-west-2", settings=SITE)
     assert code == 1 and "canary.locations" not in err  # no locations: many Regions are fine

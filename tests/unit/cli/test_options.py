@@ -24,4 +24,4 @@ def test_parse_pairs():
     with pytest.raises(SettingsError, match="must be KEY=VALUE"):
         parse_pairs("--tags", ("novalue",), several_per_value=True)
     # One pair per flag (--tag, --budget): a value keeps its spaces.
-    assert parse_pairs("--tag", ("team=web ops", "env=prod")) == {"team": "web ops", "env": "prod"}
+    assert parse_pairs("--monitor.tags", ("team=web ops", "env=prod")) == {"team": "web ops", "env": "prod"}

@@ -49,7 +49,8 @@ def cli(capsys, *argv: str) -> tuple[int, str, str]:
 
 @pytest.mark.parametrize("partition, region", CASES)
 def test_snippet_sends_to_the_partitions_data_plane(capsys, partition, region):
-    code, out, err = cli(capsys, "snippet", "--app-monitor-id", MONITOR_ID, "--region", region, "--unsigned")
+    code, out, err = cli(capsys, "snippet", "--app-monitor-id", MONITOR_ID, "--region", region,
+                         "--auth.mode", "resource-policy")
     assert (code, err) == (0, "")
     assert f'endpoint:"{data_plane(region)}"' in out
 
@@ -72,6 +73,7 @@ def test_restore_writes_what_the_stack_wrote_and_snippet_prints_the_same(capsys,
     deployed.stubber.activate()
     script = read_script(Aws(region=region, clients={"cloudformation": deployed.client}), STACK)
     assert f'endpoint:"{data_plane(region)}"' in script.content
-    auth = ["--unsigned"] if settings.auth.mode == "resource-policy" else ["--identity-pool-id", pool_id(region)]
+    auth = (["--auth.mode", "resource-policy"] if settings.auth.mode == "resource-policy"
+            else ["--identity-pool-id", pool_id(region)])
     code, out, err = cli(capsys, "snippet", "--app-monitor-id", MONITOR_ID, "--region", region, *auth)
     assert (code, err) == (0, "") and out == script.content

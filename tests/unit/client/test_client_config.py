@@ -249,7 +249,7 @@ def test_cli_reads_the_settings_file(run_cli, tmp_path, fmt):
         MONITOR,
         "--region",
         "eu-west-1",
-        "--unsigned",
+        "--auth.mode", "resource-policy",
         "--config",
         "site.toml",
         "--format",
@@ -263,10 +263,10 @@ def test_cli_reads_the_settings_file(run_cli, tmp_path, fmt):
         MONITOR,
         "--region",
         "eu-west-1",
-        "--unsigned",
+        "--auth.mode", "resource-policy",
         "--config",
         "site.toml",
-        "--release-id",
+        "--snippet.release-id",
         "r-8",
     )
     assert 'releaseId:"r-8"' in flag.stdout
@@ -275,7 +275,8 @@ def test_cli_reads_the_settings_file(run_cli, tmp_path, fmt):
 def test_cli_bad_option_is_one_line_exit_2(run_cli, tmp_path):
     (tmp_path / "site.toml").write_text('[snippet.config]\nsessionSampleRate = 0.5\n')
     done = run_cli(
-        "snippet", "--app-monitor-id", MONITOR, "--region", "eu-west-1", "--unsigned", "--config", "site.toml"
+        "snippet", "--app-monitor-id", MONITOR, "--region", "eu-west-1", "--auth.mode", "resource-policy",
+        "--config", "site.toml"
     )
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr == (

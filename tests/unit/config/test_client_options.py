@@ -57,7 +57,7 @@ BAD = [
     ({"http": {"urlsToExclude": ["("]}}, "http.urlsToExclude", "JavaScript accepts (unterminated group)", "("),
     ({"http": {"urlsToExclude": "/health"}}, "http.urlsToExclude", "list of regular expressions over URLs", "/health"),
     ({"http": {"urlsToInclude": ["(?P<x>a)"]}}, "http.urlsToInclude", "JavaScript accepts (invalid group)", "(?P<x>a)"),
-    ({"http": {"recordAll": True}}, "http.recordAll", "not a known http option (known: addXRayTraceIdHeader", "True"),
+    ({"http": {"recordAll": True}}, "http.recordAll", "(did you mean snippet.config.http.recordAllRequests?)", "True"),
     ({"performance": {"recordAllTypes": ["video"]}}, "performance.recordAllTypes", "one of other, stylesheet", "video"),
     ({"errors": {"stackTraceLength": -5}}, "errors.stackTraceLength", "at least 0", "-5"),
     (
@@ -73,7 +73,8 @@ BAD = [
         "document",
     ),
     ({"replay": {"additionalSampleRate": 2}}, "replay.additionalSampleRate", "between 0 and 1", "2"),
-    ({"sampleRate": 1}, "sampleRate", "not a web client option rumcfn knows (known: alias, applicationAttributes", "1"),
+    ({"sampleRate": 1}, "sampleRate", "(did you mean snippet.config.sessionSampleRate?)", "1"),
+    ({"zzz": 1}, "zzz", "not a known setting (known: alias, allowCookies, applicationAttributes", "1"),
 ]
 
 

@@ -182,3 +182,23 @@ def test_a_fleet_file_read_as_one_sites_settings_says_to_use_fleet(tmp_path):
         load(path)
     assert str(caught.value) == ("setting sites: make a fleet: give the file to --fleet (synth --fleet, deploy "
                                  "--fleet), but got '2 [[sites]] table(s)'")
+
+
+def test_misspelt_keys_are_one_line_per_site_with_the_site_keys_among_the_suggestions():
+    """Several unknown keys in one site are that site's line (the other sites are still checked), and a misspelt
+    site key is suggested its site key, not a setting."""
+    sites = [site("shop", stak_name="ShopRum", monitr={"name": "x"}), site("blog", monitor={"nme": "x"}), site("ok")]
+    with pytest.raises(FleetInvalid) as caught:
+        fleet_from_mapping({"sites": sites})
+    assert caught.value.lines == [
+        "site shop: 2 settings are not known: stak_name (did you mean stack_name?); monitr (did you mean monitor?)",
+        "site blog: setting monitor.nme: is not a known setting (did you mean monitor.name?), but got 'x'",
+    ]
+    assert caught.value.exit_code == 2
+
+
+def test_a_misspelt_shared_setting_is_named_once_not_once_per_site():
+    with pytest.raises(SettingsError) as caught:
+        fleet_from_mapping({"monitr": {"name": "x"}, "sites": [site("a"), site("b")]})
+    assert str(caught.value) == ("setting monitr: is not a known setting (did you mean monitor?), but got "
+                                 "{'name': 'x'}")

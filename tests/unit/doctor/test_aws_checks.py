@@ -262,7 +262,8 @@ def test_command_json(cli, world):
     "args,says",
     [
         (("--stack-name", STACK, "--app-monitor-id", MONITOR_ID), "give --stack-name alone"),
-        (("--stack-name", STACK, "--domain", "www.example.com"), "give --stack-name alone"),
+        (("--stack-name", STACK, "--monitor.domains", "www.example.com"),
+         "--monitor.domains does not apply with --stack-name: the stack says what it deployed"),
         ((), "give --stack-name STACK, or settings (flags, --config FILE) with --app-monitor-id ID"),
         (("--app-monitor-id", "not an id!"), "setting --app-monitor-id: must be an app monitor id"),
         (("--app-monitor-id", "not-an-id"), "setting --app-monitor-id: must be an app monitor id"),

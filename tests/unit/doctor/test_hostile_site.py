@@ -232,8 +232,9 @@ def test_a_run_ends_within_30_s_on_a_page_or_rum_js_built_to_be_slow(static_site
         routes["/rum.js"] = js("})(" + "'\\" * (HUGE // 2))
     url = static_site.serve(routes)
     nothing = str(tmp_path / "none")
-    done = run_cli("doctor", "--app-monitor-name", "shop", "--domain", "127.0.0.1", "--auth", "resource-policy",
-                   "--app-monitor-id", MONITOR_ID, "--region", REGION, "--url", url, "--timeout", "5",
+    done = run_cli("doctor", "--monitor.name", "shop", "--monitor.domains", "127.0.0.1", "--auth.mode",
+                   "resource-policy", "--app-monitor-id", MONITOR_ID, "--region", REGION, "--url", url,
+                   "--timeout", "5",
                    env={"AWS_CONFIG_FILE": nothing, "AWS_SHARED_CREDENTIALS_FILE": nothing,
                         "AWS_EC2_METADATA_DISABLED": "true"}, timeout=30)
     assert done.returncode == 1, done.stderr

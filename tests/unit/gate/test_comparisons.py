@@ -100,7 +100,7 @@ def release_samples(url: str, release: str, lcp, inp=(150,), cls=(0.05,)) -> Non
 def test_a_release_that_made_real_users_slower_fails(shop, capsys):
     release_samples(shop, "r41", [1800, 2000])
     release_samples(shop, "r42", [2200, 2400])  # +21%, under the 2,500 ms budget
-    code, report, err = gate(capsys, "--stack-name", "shop-rum", "--release", "r42", "--against", "r41")
+    code, report, err = gate(capsys, "--stack-name", "shop-rum", "--release-id", "r42", "--against", "r41")
     assert code == 1
     lcp = rows(report)[("", "lcp")]
     assert (lcp["value"], lcp["baseline"], round(lcp["change"], 3), lcp["status"]) == (2300, 1900, 0.211, "fail")
@@ -108,7 +108,7 @@ def test_a_release_that_made_real_users_slower_fails(shop, capsys):
     assert set(rows(report)) == {("", "lcp"), ("", "cls"), ("", "inp")}  # releases are site-wide
     assert err == "rumcfn: error: shop: 1 of 3 budget(s) broken (lcp +21.1% against r41 (more than 10%))\n"
     code, _, err = gate(
-        capsys, "--stack-name", "shop-rum", "--release", "r42", "--against", "r41", "--max-regression", "25%"
+        capsys, "--stack-name", "shop-rum", "--release-id", "r42", "--against", "r41", "--max-regression", "25%"
     )
     assert code == 0, err
 
@@ -116,9 +116,9 @@ def test_a_release_that_made_real_users_slower_fails(shop, capsys):
 def test_a_release_is_judged_by_its_own_data_only(shop, capsys):
     release_samples(shop, "r42", [2200, 2400])
     release_samples(shop, "r43", [3000, 3200])
-    code, report, _ = gate(capsys, "--stack-name", "shop-rum", "--release", "r42")
+    code, report, _ = gate(capsys, "--stack-name", "shop-rum", "--release-id", "r42")
     assert code == 0 and rows(report)[("", "lcp")]["value"] == 2300 and rows(report)[("", "lcp")]["baseline"] is None
-    code, report, _ = gate(capsys, "--stack-name", "shop-rum", "--release", "r43")
+    code, report, _ = gate(capsys, "--stack-name", "shop-rum", "--release-id", "r43")
     assert code == 1 and rows(report)[("", "lcp")]["value"] == 3100
 
 
@@ -126,11 +126,11 @@ def test_too_few_samples_on_either_side_is_not_enough_data(shop, capsys):
     release_samples(shop, "r41", [1800])
     release_samples(shop, "r42", [1850, 1900], inp=(150, 160), cls=(0.05, 0.06))
     code, report, err = gate(
-        capsys, "--stack-name", "shop-rum", "--release", "r42", "--against", "r41", "--min-samples", "2"
+        capsys, "--stack-name", "shop-rum", "--release-id", "r42", "--against", "r41", "--min-samples", "2"
     )
     assert code == 3, err
     assert rows(report)[("", "lcp")]["reason"] == "r41: 1 sample(s), 2 needed"
-    assert gate(capsys, "--stack-name", "shop-rum", "--release", "r42", "--against", "r41")[0] == 0
+    assert gate(capsys, "--stack-name", "shop-rum", "--release-id", "r42", "--against", "r41")[0] == 0
 
 
 def test_baseline_previous_compares_the_window_with_the_one_before(shop, capsys):
@@ -159,17 +159,17 @@ def test_baseline_previous_compares_the_window_with_the_one_before(shop, capsys)
 @pytest.mark.parametrize(
     "args, message",
     [
-        (("--against", "r1"), "--against compares two releases: give --release too"),
+        (("--against", "r1"), "--against compares two releases: give --release-id too"),
         (
-            ("--release", "r2", "--baseline", "previous"),
-            "--baseline previous compares windows; with --release, compare with --against RELEASE",
+            ("--release-id", "r2", "--baseline", "previous"),
+            "--baseline previous compares windows; with --release-id, compare with --against RELEASE",
         ),
         (("--max-regression", "ten"), "--max-regression must be a percentage such as 10%, but got 'ten'"),
     ],
 )
 def test_usage_errors_are_one_line(aws_env, tmp_path, monkeypatch, capsys, args, message):
     monkeypatch.chdir(tmp_path)
-    code = run(["budgets", "check", "--app-monitor-name", "shop", *args])
+    code = run(["budgets", "check", "--monitor.name", "shop", *args])
     _, err = capsys.readouterr()
     assert code == 2 and err == f"rumcfn: error: {message}\n"
 
@@ -177,5 +177,5 @@ def test_usage_errors_are_one_line(aws_env, tmp_path, monkeypatch, capsys, args,
 def test_a_release_of_a_stack_without_release_metrics_is_a_usage_error(aws_env, tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     stack_with_budgets(aws_env, "s", "shop", {"lcp": {"metric": LCP, "budget": "2500", "statistic": "avg"}})
-    code = run(["budgets", "check", "--stack-name", "s", "--release", "r1"])
+    code = run(["budgets", "check", "--stack-name", "s", "--release-id", "r1"])
     assert code == 2 and "publishes no per-release metrics (set budgets.release_namespace)" in capsys.readouterr().err

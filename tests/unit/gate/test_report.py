@@ -189,7 +189,9 @@ def test_every_format_from_the_cli(aws_env, tmp_path, monkeypatch, capsys, fmt):
     put_samples(aws_env, "shop", LCP, [3000])
     code = run(["budgets", "check", "--format", fmt, "--junit-xml", "junit.xml"])
     out, err = capsys.readouterr()
-    assert code == 1 and err.startswith("rumcfn: error: shop: 1 of 1 budget(s) broken")
+    found, error = err.splitlines()
+    assert found.startswith("rumcfn: settings from ") and found.endswith("rumcfn.toml (found in the working directory)")
+    assert code == 1 and error.startswith("rumcfn: error: shop: 1 of 1 budget(s) broken")
     parsed = {
         "table": lambda: out.splitlines()[1].split()[-1],
         "json": lambda: json.loads(out)["budgets"][0]["status"],

@@ -13,6 +13,7 @@ from rumcfn.contract import METADATA_KEY
 from rumcfn.facts import INLINE_LIMIT, MAX_COMPOSITE_CHILDREN, MAX_METRIC_DEFINITIONS, MAX_RESOURCES
 from rumcfn.stack.assemble import build_template
 from rumcfn.template.output import to_json
+from tests.support import SITE_FLAGS
 from tests.support.variants import SEGMENTS, VARIANTS, template_dict
 
 LCP, INP = "WebVitalsLargestContentfulPaint", "WebVitalsInteractionToNextPaint"
@@ -218,7 +219,8 @@ def test_synth_warns_on_stderr_over_the_inline_limit(tmp_path, run_cli):
     pages = "".join(
         f'[[budgets.segments]]\npage = "/page-{i}"\ndevice = "mobile"\nlcp = 3000\ninp = 300\n\n' for i in range(15)
     )
-    config.write_text(pages)
+    config.write_text('[monitor]\nname = "shop"\ndomains = ["shop.example.com"]\n[script]\nbucket = "shop-site"\n\n'
+                      + pages)
     result = run_cli("synth", "--config", str(config), "-o", "t.json")
     assert result.returncode == 0, result.stderr
     size = (tmp_path / "t.json").stat().st_size
@@ -228,7 +230,7 @@ def test_synth_warns_on_stderr_over_the_inline_limit(tmp_path, run_cli):
         "for a template passed inline (aws cloudformation deploy without --s3-bucket); deploy it "
         "through S3: rumcfn deploy --s3-bucket BUCKET, or aws cloudformation deploy --s3-bucket BUCKET\n"
     )
-    small = run_cli("synth", "-o", "small.json")
+    small = run_cli("synth", *SITE_FLAGS, "-o", "small.json")
     assert small.returncode == 0 and small.stderr == ""
 
 

@@ -49,8 +49,10 @@ def test_bucket_and_uri_are_one_or_the_other():
 
 
 def test_synth_prints_the_policy_for_an_existing_bucket_and_warns_without_a_release(run_cli, tmp_path):
-    (tmp_path / "rumcfn.toml").write_text('[monitor]\nname = "shop"\nsource_maps_s3_uri = "s3://shop-maps/app/"\n')
-    done = run_cli("synth", "-o", "t.json")
+    site = '[script]\nbucket = "shop-site"\n'
+    (tmp_path / "rumcfn.toml").write_text('[monitor]\nname = "shop"\ndomains = ["shop.example.com"]\n'
+                                          'source_maps_s3_uri = "s3://shop-maps/app/"\n' + site)
+    done = run_cli("synth", "--config", "rumcfn.toml", "-o", "t.json")
     assert done.returncode == 0, done.stderr
     assert "snippet.release_id is empty" in done.stderr
     policy = json.loads(done.stderr[done.stderr.index("{") :])
@@ -59,8 +61,9 @@ def test_synth_prints_the_policy_for_an_existing_bucket_and_warns_without_a_rele
     assert statement["Condition"]["StringEquals"]["aws:SourceArn"] == "arn:aws:rum:REGION:ACCOUNT_ID:appmonitor/shop"
     assert json.loads((tmp_path / "t.json").read_text())["Resources"]["AppMonitor"]
 
-    (tmp_path / "rumcfn.toml").write_text('[monitor]\nsource_maps_bucket = true\n[snippet]\nrelease_id = "r1"\n')
-    quiet = run_cli("synth", "-o", "t.json")
+    (tmp_path / "rumcfn.toml").write_text('[monitor]\nname = "shop"\ndomains = ["shop.example.com"]\n'
+                                          'source_maps_bucket = true\n[snippet]\nrelease_id = "r1"\n' + site)
+    quiet = run_cli("synth", "--config", "rumcfn.toml", "-o", "t.json")
     assert quiet.returncode == 0 and quiet.stderr == ""
 
 

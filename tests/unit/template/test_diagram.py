@@ -12,7 +12,10 @@ from rumcfn.cli import run
 from rumcfn.contract import CustomResources
 from rumcfn.errors import OperationFailed
 from rumcfn.template import diagram as dg
-from tests.support import ROOT  # noqa: E402
+from tests.support import (
+    ROOT,  # noqa: E402
+    SITE_FLAGS,
+)
 
 needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz dot is not installed")
 
@@ -124,7 +127,7 @@ def test_svg_of_the_example_stack_has_every_resource():
 def test_cli_writes_dot_without_graphviz(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PATH", str(tmp_path))  # no dot
-    assert run(["diagram", "-o", "stack.dot", "--app-monitor-name", "shop"]) == 0
+    assert run(["diagram", "-o", "stack.dot", *SITE_FLAGS]) == 0
     dot = (tmp_path / "stack.dot").read_text()
     assert '"AppMonitor" [label="AppMonitor\\nAWS::RUM::AppMonitor"];' in dot
     assert "stack.dot:" in capsys.readouterr().err
@@ -133,7 +136,7 @@ def test_cli_writes_dot_without_graphviz(tmp_path, monkeypatch, capsys):
 def test_cli_without_graphviz_says_so_in_one_line(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PATH", str(tmp_path))
-    assert run(["diagram", "-o", "stack.svg"]) == 1
+    assert run(["diagram", "-o", "stack.svg", *SITE_FLAGS]) == 1
     err = capsys.readouterr().err
     assert err.startswith("rumcfn: error: Graphviz 'dot' is not installed") and err.count("\n") == 1
     assert not (tmp_path / "stack.svg").exists()
