@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Iterable, Mapping
 
 from rumcfn.config.formats import REGION, STACK_NAME
-from rumcfn.config.loading import from_mapping, read_toml
+from rumcfn.config.loading import from_mapping, given_keys, read_toml
 from rumcfn.config.monitor import NAME
 from rumcfn.config.rules import Text, fail
 from rumcfn.config.settings import Settings
@@ -111,6 +111,10 @@ def site_from_mapping(shared: Mapping[str, Any], data: Mapping[str, Any], name: 
             own.setdefault(section, {})[field] = data[key]
     settings_data = merged(merged({k: v for k, v in shared.items() if k != "parameters"}, own),
                            {k: v for k, v in data.items() if k not in SITE_KEYS})
+    given = given_keys(settings_data)
+    for shortcut, (section, field) in SHORTCUTS.items():  # the rest of a site (sources.SITE): never the example's
+        key = f"{section}.{field}"
+        fail(key, key in given, f"must be set for every site ({shortcut}, or in the shared settings)", None)
     settings = from_mapping(settings_data)
     stack_name = data.get("stack_name", default_stack_name(name))
     STACK_NAME.check("stack_name", stack_name)

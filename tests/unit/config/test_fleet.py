@@ -202,3 +202,20 @@ def test_a_misspelt_shared_setting_is_named_once_not_once_per_site():
         fleet_from_mapping({"monitr": {"name": "x"}, "sites": [site("a"), site("b")]})
     assert str(caught.value) == ("setting monitr: is not a known setting (did you mean monitor?), but got "
                                  "{'name': 'x'}")
+
+
+def test_a_site_without_domains_or_bucket_is_refused_not_given_the_examples():
+    """The built-in example's domain and bucket never reach a fleet's site (rumcfn's "no silent example"); a value
+    the shared settings give serves every site."""
+    with pytest.raises(FleetInvalid) as caught:
+        fleet_from_mapping({"sites": [{"name": "shop", "bucket": "shop-assets"}, {"name": "blog"}, site("ok")]})
+    assert caught.value.lines == [
+        "site shop: setting monitor.domains: must be set for every site (domains, or in the shared settings), "
+        "but got None",
+        "site blog: setting monitor.domains: must be set for every site (domains, or in the shared settings), "
+        "but got None",
+    ]
+    shared = fleet_from_mapping({"script": {"bucket": "assets"}, "sites": [
+        {"name": "shop", "domains": ["shop.example"], "script": {"key": "shop/rum.js"}},
+        {"name": "blog", "domains": ["blog.example"], "script": {"key": "blog/rum.js"}}]})
+    assert [s.settings.script.bucket for s in shared.sites] == ["assets", "assets"]
