@@ -229,7 +229,8 @@ def without_setting_flags(flags: tuple[SettingFlag, ...], kwargs: dict[str, Any]
                                                                      if flag.old)]
     typed = given_on_command_line(names)
     if typed:
-        labels = {p.name: p.opts[0] for p in click.get_current_context().command.params}
+        params = click.get_current_context().command.params
+        labels = {p.name: "/".join(p.opts[:1] + p.secondary_opts[:1]) for p in params}
         raise SettingsError("--fleet", "takes each site's settings from the fleet, not from flags",
                             ", ".join(labels[name] for name in typed))
     return {key: value for key, value in kwargs.items() if key not in names}
