@@ -220,7 +220,7 @@ def test_every_command_module_imports_on_its_own(module):
     code = f"import {module}; import rumcfn.cli as c; print(len(c.main.commands))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "15"
+    assert out.stdout.strip() == "16"
 
 
 def test_csp_prints_the_directives_the_configured_snippet_needs(run_cli):
