@@ -100,3 +100,87 @@ def lint_costs(fleet_size: int = 100, single_runs: int = 10, budget: float = 8.0
         "findings_first": [str(f) for f in findings],
         "findings_total": total_findings,
     }
+
+
+#: The fleet file's sites: most differ only in values; every 100th records errors and performance only, every
+#: 250th is unsigned (resource-policy), every 500th has its LCP budget off: a few shapes, as a real fleet has.
+def fleet_toml(count: int) -> str:
+    """One rumcfn.toml with ``count`` [[sites]] tables over shared settings."""
+    lines = ["[monitor]", 'tags = { team = "web" }', "", "[budgets]", "lcp = 2500", ""]
+    for i in range(count):
+        lines += ["[[sites]]", f'name = "site-{i:04d}"', f'domains = ["www.site{i:04d}.example.com"]',
+                  f'bucket = "site-{i:04d}-assets"']
+        if i % 100 == 1:
+            lines.append('monitor = { telemetries = ["errors", "performance"] }')
+        if i % 250 == 2:
+            lines.append('auth = { mode = "resource-policy" }')
+        if i % 500 == 3:
+            lines.append('budgets = { lcp = "off" }')
+        lines.append("")
+    return "\n".join(lines)
+
+
+def fleet_file_pipeline(count: int = 1000) -> dict[str, object]:
+    """``rumcfn synth --fleet`` as a library pipeline over one fleet file of ``count`` sites: read and check every
+    site, group by shape and build one template per shape, lint each distinct template once (one Linter), write
+    every file (templates, two parameter files per site, the manifest). Wall-clock seconds of each step."""
+    import tempfile
+    from pathlib import Path
+
+    from rumcfn.config.fleet import load_fleet
+    from rumcfn.template.fleet import lint_fleet, synth_fleet
+    from rumcfn.template.lint import Linter
+
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "rumcfn.toml"
+        path.write_text(fleet_toml(count))
+        times: dict[str, float] = {}
+        cpu = time.process_time()
+        start = time.perf_counter()
+        fleet = load_fleet(path)
+        times["read and check every site"] = time.perf_counter() - start
+        mark = time.perf_counter()
+        result = synth_fleet(fleet)
+        times["group by shape, build each template"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        linter = Linter()
+        times["cfn-lint start-up (once)"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        findings = lint_fleet(result, linter.lint)
+        times["lint each distinct template once"] = time.perf_counter() - mark
+        mark = time.perf_counter()
+        out = Path(folder) / "out"
+        files = result.files()
+        for relative, text in files.items():
+            target = out / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text)
+        times["write every file"] = time.perf_counter() - mark
+        total = time.perf_counter() - start
+        cpu = time.process_time() - cpu
+    return {
+        "cpu": cpu,
+        "sites": len(fleet.sites),
+        "templates": len(result.templates),
+        "lint_runs": len(findings),
+        "findings": sum(len(f) for f in findings.values()),
+        "files": len(files),
+        "times": times,
+        "total": total,
+        "largest_group": max(len(t.sites) for t in result.templates),
+    }
+
+
+def fleet_file_fresh_process(count: int = 1000) -> tuple[float, float]:
+    """The whole pipeline in a new interpreter, imports included (what ``rumcfn synth --fleet`` costs): wall-clock
+    and CPU seconds."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    code = ("import time; t = time.perf_counter(); c = time.process_time(); import fleet; "
+            "r = fleet.fleet_file_pipeline(%d); print(time.perf_counter() - t, time.process_time() - c)" % count)
+    here = str(Path(__file__).resolve().parent)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=here)
+    wall, cpu = done.stdout.strip().splitlines()[-1].split()
+    return float(wall), float(cpu)

@@ -32,6 +32,7 @@ TARGETS = {
     "synth_floor": 1.3,  # `rumcfn synth` / `python -c "import troposphere, awacs, click, jinja2"` (issue 18)
     "version_floor": 1.5,  # `rumcfn --version` / `python -c "import click"` (issue 18)
     "fleet100": 2.0,  # s, 100 site templates in one process
+    "fleetfile": 10.0,  # s, 1,000 sites from one fleet file: checked, synthesized, linted, written (issue 23)
     "snippet": 1024,  # bytes, raw
     "page": 1.05,  # load-event and LCP ratios with / without rum.js (default strategy, throttled)
 }
@@ -191,6 +192,44 @@ def run_fleet(report: Report) -> None:
         f"({growth_1000:.2f}× per template)",
     )
     report.fleet_per_template = t100 / 100  # type: ignore[attr-defined]
+    run_fleet_file(report)
+
+
+def run_fleet_file(report: Report) -> None:
+    """``rumcfn synth --fleet`` over one fleet file of 1,000 sites: every step, in a fresh process and warm."""
+    import fleet
+
+    sites = 1000
+    fresh = [fleet.fleet_file_fresh_process(sites) for _ in range(1 if report.quick else 3)]
+    warm = [fleet.fleet_file_pipeline(sites) for _ in range(1 if report.quick else 3)]
+    last = warm[-1]
+    steps = table(["step", "seconds (last warm run)"], [[name, f"{seconds:.2f} s"] for name, seconds in
+                                                       last["times"].items()])
+    fresh_stats, warm_stats = Stats(tuple(w for w, _ in fresh)), Stats(tuple(r["total"] for r in warm))
+    fresh_cpu = Stats(tuple(c for _, c in fresh))
+    body = (
+        f"`rumcfn synth --fleet` as a pipeline over one `rumcfn.toml` holding {sites:,} `[[sites]]` tables "
+        "(`bench/fleet.py`: `fleet_toml`): every site read and checked by the settings rules, grouped by shape "
+        "(a site's settings with its parameter values as placeholders), one parameterized template built per "
+        "shape, each distinct template linted once by one cfn-lint `Linter`, and every file written (the "
+        "templates, two parameter files per site, the manifest).\n\n"
+        f"- sites: {last['sites']:,}; distinct templates: **{last['templates']}** (the largest serves "
+        f"{last['largest_group']:,} sites); cfn-lint runs: **{last['lint_runs']}**, findings: {last['findings']}; "
+        f"files written: {last['files']:,}\n"
+        f"- whole pipeline in a fresh process (imports included): {fresh_stats.median:.2f} s median "
+        f"({fresh_stats.n} run(s), range {fresh_stats.low:.2f}–{fresh_stats.high:.2f} s), of which "
+        f"{fresh_cpu.median:.2f} s CPU time (one core: the pipeline is single-threaded; the rest is waiting for "
+        "a core or the disk on this machine)\n"
+        f"- warm, in one process: {warm_stats.median:.2f} s median ({warm_stats.n} run(s)), "
+        f"{Stats(tuple(r['cpu'] for r in warm)).median:.2f} s CPU\n\n" + steps
+    )
+    report.section("2b. A fleet file (synth --fleet)", body)
+    report.headline["fleetfile"] = (
+        f"{sites:,} sites from one fleet file: checked, synthesized, linted, written (fresh process)",
+        f"≤ {TARGETS['fleetfile']:.0f} s",
+        fresh_stats.median <= TARGETS["fleetfile"],
+        f"{fresh_stats.median:.2f} s; {last['templates']} templates, {last['lint_runs']} lint runs",
+    )
 
 
 def run_lint(report: Report) -> None:

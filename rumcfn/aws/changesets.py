@@ -51,13 +51,16 @@ class StackRequest:
     role_arn: str | None = None
     s3_bucket: str | None = None
     termination_protection: bool | None = None
+    template_url: str | None = None  # already uploaded (a fleet uploads each distinct template once)
+    #: ``ResourcesToImport`` entries: the change set IMPORTs these existing resources (into a new stack)
+    resources_to_import: list[dict] = field(default_factory=list)
 
 
 @dataclass
 class ChangeSet:
     id: str  # "" until CloudFormation has answered CreateChangeSet
     stack_id: str  # the stack's name until then
-    change_type: str  # CREATE or UPDATE
+    change_type: str  # CREATE, UPDATE or IMPORT
     changes: list[dict]
     name: str = ""  # the name rumcfn gave it ("" when none was created)
     stack_name: str = ""
@@ -87,6 +90,10 @@ def create_change_set(aws: Aws, request: StackRequest, poller: Poller) -> Change
     name = request.stack_name
     stack = find_stack(cfn, name)
     change_type = change_type_for(name, stack)
+    if request.resources_to_import:
+        if change_type != "CREATE":
+            raise ChangeSetFailed(name, "the stack exists already; rumcfn imports a resource into a new stack only")
+        change_type = "IMPORT"
     args: dict[str, Any] = {
         "StackName": name,
         "ChangeSetName": f"rumcfn-{uuid.uuid4().hex[:12]}",
@@ -97,10 +104,14 @@ def create_change_set(aws: Aws, request: StackRequest, poller: Poller) -> Change
         ),
         "Capabilities": request.template.capabilities,
     }
-    if request.s3_bucket:
+    if request.template_url:
+        args["TemplateURL"] = request.template_url
+    elif request.s3_bucket:
         args["TemplateURL"] = upload_template(aws, request.s3_bucket, f"rumcfn/{name}", request.template.body)
     else:
         args["TemplateBody"] = request.template.body
+    if request.resources_to_import:
+        args["ResourcesToImport"] = request.resources_to_import
     if request.tags:
         args["Tags"] = [{"Key": k, "Value": v} for k, v in request.tags.items()]
     if request.role_arn:
@@ -160,7 +171,7 @@ def discard(cfn: Any, change_set: ChangeSet) -> bool:
 
 
 def _drop_holder(cfn: Any, change_set: ChangeSet) -> bool:
-    if change_set.change_type != "CREATE" or not change_set.created_stack:
+    if change_set.change_type not in ("CREATE", "IMPORT") or not change_set.created_stack:
         return False
     stack = find_stack(cfn, change_set.stack_id)
     if not stack or stack["StackStatus"] != "REVIEW_IN_PROGRESS":

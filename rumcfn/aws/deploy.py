@@ -20,6 +20,8 @@ from rumcfn.aws.stacks import FOLLOW, StackBusy, find_stack, get_outputs
 from rumcfn.errors import Interrupted, OperationFailed
 
 Confirm = Callable[[str], bool]
+#: botocore's waiter for each change set type (an UPDATE's is stack_update_complete).
+WAITERS = {"CREATE": "stack_create_complete", "IMPORT": "stack_import_complete"}
 
 
 class DeployFailed(OperationFailed):
@@ -135,11 +137,11 @@ def deploy(
                 raise _not_executed(cfn, request, change_set, error) from error
             echo(f"Executing the change set; waiting for stack {name} to settle...")
             expected = {rc["LogicalResourceId"] for rc in view.resource_changes(change_set.changes)}
-            waiter = "stack_create_complete" if change_set.change_type == "CREATE" else "stack_update_complete"
+            waiter = WAITERS.get(change_set.change_type, "stack_update_complete")
             outcome = watch(cfn, change_set.stack_id, since, echo, poller, expected, waiter=waiter)
             if not outcome.ok:
                 _report_failure(outcome, echo)
-                raise DeployFailed(name, outcome.status, change_set.change_type == "CREATE")
+                raise DeployFailed(name, outcome.status, change_set.change_type in ("CREATE", "IMPORT"))
             echo(f"Stack {name} is {outcome.status}.")
             return _settled(aws, request, outcome.status, change_set, echo)
     except KeyboardInterrupt:

@@ -45,13 +45,17 @@ ENDPOINT_RULE = ("must be an http(s) URL with a host, such as http://127.0.0.1:5
                  "https://cloudformation.us-east-1.amazonaws.com")
 
 
-def client_config(timeout: float | None = None, attempts: int = MAX_ATTEMPTS) -> Any:
-    """Timeouts (``timeout`` for both, else :data:`CONNECT_TIMEOUT`/:data:`READ_TIMEOUT`) and bounded retries."""
+def client_config(timeout: float | None = None, attempts: int = MAX_ATTEMPTS, mode: str = "standard",
+                  pool: int | None = None) -> Any:
+    """Timeouts (``timeout`` for both, else :data:`CONNECT_TIMEOUT`/:data:`READ_TIMEOUT`) and bounded retries in
+    botocore's retry ``mode``: "standard", or "adaptive" (standard plus a client-side rate limiter that slows the
+    client's calls down after throttling answers, for many threads sharing one client); ``pool``: connections kept
+    per client (botocore's default is 10)."""
     from botocore.config import Config
 
     return Config(connect_timeout=timeout or CONNECT_TIMEOUT, read_timeout=timeout or READ_TIMEOUT,
-                  retries={"mode": "standard", "total_max_attempts": attempts},
-                  user_agent_extra=f"rumcfn/{__version__}")
+                  retries={"mode": mode, "total_max_attempts": attempts},
+                  user_agent_extra=f"rumcfn/{__version__}", **({"max_pool_connections": pool} if pool else {}))
 
 
 @functools.lru_cache(maxsize=None)
@@ -94,6 +98,8 @@ class Aws:
     #: Makes the ``Poller`` of each wait for CloudFormation (None: ``rumcfn.aws.events.Poller``; tests pass one
     #: whose clock never sleeps).
     pollers: Callable[[], Poller] | None = None
+    retry_mode: str = "standard"  # botocore's retry mode; "adaptive" for a fleet's threads (client_config)
+    max_pool_connections: int | None = None
     _session: Any = None
     _checked: dict[str, Any] = field(default_factory=dict, repr=False)
 
@@ -114,7 +120,8 @@ class Aws:
             region = self.region or os.environ.get("AWS_REGION") or None
             core = botocore.session.get_session()
             core.register_component("data_loader", shared_loader(core.get_config_variable("data_path")))
-            core.set_default_client_config(client_config(self.timeout, self.max_attempts))  # credential clients too
+            core.set_default_client_config(client_config(self.timeout, self.max_attempts, self.retry_mode,
+                                                         self.max_pool_connections))  # credential clients too
             core.register("creating-client-class", add_to_client_classes)
             with translated():
                 self._session = boto3.session.Session(botocore_session=core, profile_name=self.profile,

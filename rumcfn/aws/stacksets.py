@@ -140,7 +140,7 @@ def missing_targets(request: StackSetRequest, instances: list[dict]) -> list[tup
     return [(tuple(targets), regions) for regions, targets in groups.items()]
 
 
-def _call(cfn: Any, name: str, method: str, **args: Any) -> str:
+def start_operation(cfn: Any, name: str, method: str, **args: Any) -> str:
     try:
         return getattr(cfn, method)(**args)["OperationId"]
     except Exception as error:
@@ -201,7 +201,7 @@ def deploy_stack_set(aws: Aws, request: StackSetRequest, *, echo: Echo = echo_li
                 echo(f"Created stack set {name} ({created['StackSetId']}).")
             else:
                 echo(f"Updating stack set {name} and its existing instances...")
-                operation = _call(
+                operation = start_operation(
                     cfn,
                     name,
                     "update_stack_set",
@@ -217,7 +217,7 @@ def deploy_stack_set(aws: Aws, request: StackSetRequest, *, echo: Echo = echo_li
                     else {"Accounts": list(targets)}
                 )
                 echo(f"Adding stack instances: {', '.join(targets)} in {', '.join(regions)}...")
-                operation = _call(
+                operation = start_operation(
                     cfn,
                     name,
                     "create_stack_instances",

@@ -35,6 +35,7 @@ COMMANDS = {
     "outputs": "deploy",
     "destroy": "deploy",
     "servicecatalog": "deploy",
+    "import": "deploy",
     "budgets": "budgets",
     "restore-snippet": "restore",
     "doctor": "doctor",

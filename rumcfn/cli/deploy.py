@@ -14,8 +14,9 @@ from typing import Any, Callable
 
 import click
 
-from rumcfn.cli.options import Lazy, aws_options, checked, examples, parse_pairs, settings_options
-from rumcfn.config import SettingsError, split_list
+from rumcfn.cli.options import DEFAULT_CONFIG, Lazy, aws_options, checked, examples, parse_pairs, settings_options
+from rumcfn.config import MonitorSettings, SettingsError, split_list
+from rumcfn.config.fleet import DEFAULT_CONCURRENCY
 from rumcfn.config.formats import (
     ACCOUNTS,
     BUCKET,
@@ -31,6 +32,7 @@ from rumcfn.config.formats import (
     STACK_SET_NAME,
     STACK_TAGS,
 )
+from rumcfn.config.settings import setting_field
 from rumcfn.errors import UsageError
 
 
@@ -82,6 +84,10 @@ def template_options(command: Callable) -> Callable:
     )
     @functools.wraps(command)
     def wrapper(settings: Lazy | None, template_file: str | None, **kwargs):
+        if kwargs.get("fleet") and template_file:
+            raise SettingsError("--template-file", "does not go with --fleet (the fleet's templates are built from "
+                                "its sites)", template_file)
+
         def load(parameters: bool = False):
             from rumcfn.template.reader import source
 
@@ -124,8 +130,18 @@ def stack_options(command: Callable) -> Callable:
     "rumcfn deploy --stack-name shop-rum --config rumcfn.toml --region eu-west-1",
     "rumcfn deploy --stack-name shop-rum --monitor.name shop --monitor.domains shop.example.com "
     "--script.bucket shop-site --yes",
+    "rumcfn deploy --fleet fleet.toml --max-concurrency 8 --region eu-west-1 --yes",
 ))
 @click.option("--stack-name", callback=checked(STACK_NAME), help="Deploy to this stack (created if it does not exist).")
+@click.option("--fleet", type=click.Path(),
+              help="Deploy every site of a fleet (a rumcfn.toml with [[sites]], or a directory of site files): one "
+              "stack each, or with --service-catalog / --stack-set.")
+@click.option("--max-concurrency", type=click.IntRange(min=1), default=DEFAULT_CONCURRENCY, show_default=True,
+              help="--fleet: sites deployed at once.")
+@click.option("--service-catalog", "service_catalog", callback=checked(CATALOG_NAME),
+              help="--fleet: provision one product of this Service Catalog product per site (each distinct template "
+              "a version; with --portfolio-id and --s3-bucket).")
+@click.option("--portfolio-id", callback=checked(CATALOG_ID), help="--service-catalog: the product's portfolio.")
 @click.option(
     "--stack-set",
     callback=checked(STACK_SET_NAME),
@@ -177,8 +193,28 @@ def deploy_command(
     regions,
     max_concurrent_percentage,
     failure_tolerance_percentage,
+    fleet=None,
+    max_concurrency=4,
+    service_catalog=None,
+    portfolio_id=None,
+    config=None,
 ) -> None:
     """Deploy through a change set: show it, confirm, execute, follow the events, print the outputs."""
+    if fleet:
+        from rumcfn.cli import fleet as fleets
+
+        if stack_name or accounts or organizational_units or regions or no_execute_changeset \
+                or termination_protection is not None or parameter_overrides:
+            raise SettingsError("--fleet", "takes its stacks, accounts, Regions and parameters from the fleet's sites "
+                                "(no --stack-name, --accounts, --organizational-units, --regions, "
+                                "--parameter-overrides, --no-execute-changeset or --termination-protection)", fleet)
+        _, tags = overrides_and_tags((), stack_tags)
+        fleets.deploy(fleet, config, aws, max_concurrency=max_concurrency, service_catalog=service_catalog,
+                      portfolio_id=portfolio_id, stack_set=stack_set, s3_bucket=s3_bucket, tags=tags,
+                      role_arn=role_arn, confirm=confirmer(yes, "deploys the fleet"))
+        return
+    if service_catalog or portfolio_id:
+        raise SettingsError("--service-catalog/--portfolio-id", "only go with --fleet", service_catalog or portfolio_id)
     if bool(stack_name) == bool(stack_set):
         raise SettingsError(
             "--stack-name/--stack-set", "give exactly one", f"{stack_name or ''}{stack_set or ''}" or "neither"
@@ -312,4 +348,27 @@ def publish_command(product_name, portfolio_id, version, s3_bucket, description,
     )
 
 
-COMMANDS = (deploy_command, diff_command, outputs_command, destroy_command, servicecatalog_group)
+@click.command("import", epilog=examples(
+    "rumcfn import --monitor.name shop --script.bucket shop-site --stack-name shop-rum --region eu-west-1",
+))
+@click.option("--monitor.name", "monitor__name", required=True, metavar="NAME",
+              callback=checked(MonitorSettings.rule("name")), help=setting_field("monitor.name").metadata["doc"])
+@click.option("--script.bucket", "script__bucket", required=True, metavar="BUCKET", callback=checked(BUCKET),
+              help=setting_field("script.bucket").metadata["doc"])
+@click.option("--stack-name", required=True, callback=checked(STACK_NAME), help="The new stack that takes it in.")
+@click.option("-o", "--output", default=DEFAULT_CONFIG, show_default=True, type=click.Path(dir_okay=False),
+              help="Where to write the settings that reproduce the monitor.")
+@click.option("--force", is_flag=True, help="Write over an existing settings file.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask for confirmation (needed when stdin is not a terminal).")
+@aws_options
+def import_command(monitor__name, script__bucket, stack_name, output, force, yes, aws) -> None:
+    """Adopt the existing app monitor --monitor.name (made in the console or by another tool): write the rumcfn.toml
+    that reproduces it exactly (with --script.bucket, which the monitor does not know), import the monitor into a
+    new stack (IMPORT change set, DeletionPolicy Retain), then add the rest of the stack."""
+    from rumcfn.cli import fleet as fleets
+
+    fleets.adopt(aws, monitor__name, stack_name, script__bucket, output, force,
+                 confirmer(yes, "imports the monitor into a stack"))
+
+
+COMMANDS = (deploy_command, import_command, diff_command, outputs_command, destroy_command, servicecatalog_group)

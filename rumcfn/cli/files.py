@@ -112,6 +112,51 @@ def emit(content: str | bytes, output: str | None) -> None:
         click.echo(content, nl=False)
 
 
+class OutputDirectoryTaken(UsageError):
+    def __init__(self, path: str) -> None:
+        super().__init__(f"-o {path}: holds files that are not a fleet's output (no {MANIFEST}); give a new or "
+                         "empty directory, or one an earlier `synth --fleet` wrote")
+
+
+#: What marks a directory as a fleet's output (rumcfn.template.fleet.MANIFEST).
+MANIFEST = "manifest.json"
+
+
+def write_tree(directory: str, files: dict[str, str]) -> list[str]:
+    """``files`` (relative path -> text) into ``directory``, each replaced whole, the manifest last. A directory
+    an earlier run wrote loses the files its manifest listed that this run does not write (so no stale template
+    or parameter file stays); any other non-empty directory is refused. Returns the stale files removed."""
+    import json
+
+    root = Path(directory)
+    try:
+        existing = [p for p in root.iterdir()] if root.is_dir() else []
+        previous: list[str] = []
+        if existing:
+            manifest = root / MANIFEST
+            if not manifest.is_file():
+                raise OutputDirectoryTaken(directory)
+            old = json.loads(manifest.read_text(encoding="utf-8"))
+            if not isinstance(old, dict):
+                raise OutputDirectoryTaken(directory)
+            previous = [*old.get("templates", {}), *(path for site in old.get("sites", []) if isinstance(site, dict)
+                                                     for path in (site.get("parameters") or {}).values())]
+        for relative in sorted(files, key=lambda name: name == MANIFEST):
+            target = root / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(target, files[relative])
+        # only files inside the directory: a manifest is data, and may have been edited
+        stale = sorted(p for p in previous if isinstance(p, str) and p not in files and not Path(p).is_absolute()
+                       and ".." not in Path(p).parts)
+        for relative in stale:
+            (root / relative).unlink(missing_ok=True)
+        return stale
+    except OSError as error:
+        raise unwritable(directory, error) from None
+    except (ValueError, AttributeError):  # an earlier manifest that is not the JSON a fleet writes
+        raise OutputDirectoryTaken(directory) from None
+
+
 def output_format(output: str | None, fmt: str | None, suffixes: dict[str, str], default: str | None) -> str | None:
     """What to write: ``--format``, else what ``-o``'s suffix names (``suffixes``: ``.yaml`` -> ``yaml``), else
     ``default``. A ``--format`` that the file name contradicts is refused rather than written under the wrong name."""

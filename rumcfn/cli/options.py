@@ -221,6 +221,20 @@ INSTEAD = {"template_file": "the template is read, not built from settings",
            "stack_name": "the stack says what it deployed"}
 
 
+def without_setting_flags(flags: tuple[SettingFlag, ...], kwargs: dict[str, Any]) -> dict[str, Any]:
+    """``kwargs`` without the settings flags, none of which may be typed: with ``--fleet`` the fleet holds every
+    site's settings."""
+    names = [OLD_BUDGET, *(param_of(flag.key) for flag in flags), *(f"old__{param_of(flag.key)}" for flag in flags
+                                                                     if flag.old)]
+    typed = given_on_command_line(names)
+    if typed:
+        params = click.get_current_context().command.params
+        labels = {p.name: "/".join(p.opts[:1] + p.secondary_opts[:1]) for p in params}
+        raise SettingsError("--fleet", "takes each site's settings from the fleet, not from flags",
+                            ", ".join(labels[name] for name in typed))
+    return {key: value for key, value in kwargs.items() if key not in names}
+
+
 def settings_options(command: Callable | None = None, *, site: tuple[str, ...] = SITE, unless: str | None = None,
                      flags: tuple[SettingFlag, ...] = SETTING_FLAGS) -> Callable:
     """The settings flags shared by every command that builds a template; passes ``settings=``, a :class:`Lazy`.
@@ -228,7 +242,9 @@ def settings_options(command: Callable | None = None, *, site: tuple[str, ...] =
     ``site``: the site settings the command needs (all of :data:`SITE` to build a template), given together or not
     at all (then the announced example). ``unless``: a parameter of the
     command that, when given, means no settings are used (a template file, a deployed stack): settings flags are
-    then refused, and ``settings=None``."""
+    then refused, and ``settings=None``. A command with ``--fleet`` given takes every site's settings from the
+    fleet: settings flags are refused, ``settings=None`` and ``config=`` (the settings under a directory of site
+    files) is passed on."""
 
     def decorate(command: Callable) -> Callable:
         @click.option(
@@ -249,6 +265,8 @@ def settings_options(command: Callable | None = None, *, site: tuple[str, ...] =
                 for name in names:
                     kwargs.pop(name, None)
                 return command(settings=None, **kwargs)
+            if kwargs.get("fleet"):
+                return command(settings=None, config=config, **without_setting_flags(flags, kwargs))
             overrides, tags = overrides_from(flags, kwargs)
             return command(settings=Lazy(lambda: resolve_settings(config, overrides, tags, site=site)), **kwargs)
 

@@ -37,17 +37,33 @@ def known_regions_only(regions: tuple[str, ...]) -> tuple[str, ...]:
 TEMPLATE_FILE = click.argument("template_file", required=False, type=click.Path(dir_okay=False, allow_dash=True))
 
 
+FLEET = click.option("--fleet", type=click.Path(),
+                     help="A fleet: a rumcfn.toml with [[sites]], or a directory of site files (over --config).")
+
+
 @click.command(epilog=examples(
     "rumcfn synth --config rumcfn.toml -o template.yaml",
     "rumcfn synth --monitor.name shop --monitor.domains shop.example.com --script.bucket shop-site "
     "--snippet.release-id r42 -o template.json",
+    "rumcfn synth --fleet fleet.toml -o out/",
 ))
 @settings_options
+@FLEET
+@click.option("--lint/--no-lint", "lint_fleet", default=True, show_default=True,
+              help="With --fleet: lint each distinct template once (a finding fails before anything is written).")
 @click.option("--format", "fmt", type=click.Choice(["json", "yaml"]),
               help="Template format (default: from -o's name, .yaml/.yml or .json; else json).")
-@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to FILE instead of stdout (- is stdout).")
-def synth(settings: Lazy, fmt: str | None, output: str | None) -> None:
-    """Build the template from settings (the built-in example when none are given)."""
+@click.option("-o", "--output", type=click.Path(), help="Write to FILE instead of stdout (- is stdout); with --fleet, "
+              "the directory for the templates, parameter files and manifest.")
+def synth(settings: Lazy | None, fmt: str | None, output: str | None, fleet: str | None = None,
+          lint_fleet: bool = True, config: str | None = None) -> None:
+    """Build the template from settings (the built-in example when none are given); with --fleet, one template per
+    shape and one parameter file per site and consumer."""
+    if fleet:
+        from rumcfn.cli import fleet as fleets
+
+        fleets.synth(fleet, config, output, fmt or "json", lint_fleet)
+        return
     from rumcfn.stack.assemble import build_template
     from rumcfn.stack.source_maps import notes
     from rumcfn.template.output import render

@@ -38,6 +38,10 @@ def _build(cls, data: Mapping[str, Any], prefix: str):
 def from_mapping(data: Mapping[str, Any]) -> Settings:
     """Build settings from nested mappings shaped like rumcfn.toml; unknown keys are errors."""
     fail("settings", isinstance(data, Mapping), "must be a table of sections such as [monitor]", data)
+    if "sites" in data:  # a fleet file read as one site's settings
+        sites = data["sites"]
+        raise SettingsError("sites", "make a fleet: give the file to --fleet (synth --fleet, deploy --fleet)",
+                            f"{len(sites)} [[sites]] table(s)" if isinstance(sites, list) else sites)
     check_known(data)
     return _build(Settings, data, "")
 
@@ -51,8 +55,9 @@ def load(path) -> Settings:
     return from_mapping(read_toml(path))
 
 
-def read_toml(path) -> dict[str, Any]:
-    """The tables of a rumcfn.toml file, unchecked (:func:`load` checks them)."""
+def read_toml(path, setting: str = "--config", limit: int = MAX_CONFIG_BYTES) -> dict[str, Any]:
+    """The tables of a TOML file of at most ``limit`` bytes, unchecked (:func:`load` checks them); a failure names
+    ``setting``."""
     try:
         import tomllib
     except ModuleNotFoundError:  # Python 3.10
@@ -60,19 +65,18 @@ def read_toml(path) -> dict[str, Any]:
 
     try:
         if not stat.S_ISREG(os.stat(path).st_mode):
-            raise SettingsError("--config", "must be a regular TOML file", str(path))
+            raise SettingsError(setting, "must be a regular TOML file", str(path))
         with open(path, "rb") as handle:
-            raw = handle.read(MAX_CONFIG_BYTES + 1)
+            raw = handle.read(limit + 1)
     except OSError as error:
-        raise SettingsError("--config", "must be a readable TOML file", f"{path} ({error.strerror})") from None
-    fail("--config", len(raw) <= MAX_CONFIG_BYTES, "must be a TOML file of at most 1 MiB", str(path))
+        raise SettingsError(setting, "must be a readable TOML file", f"{path} ({error.strerror})") from None
+    fail(setting, len(raw) <= limit, f"must be a TOML file of at most {limit >> 20} MiB", str(path))
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        return tomllib.loads(raw.decode("utf-8"))
     except UnicodeDecodeError:
-        raise SettingsError("--config", "must be UTF-8 text", str(path)) from None
+        raise SettingsError(setting, "must be UTF-8 text", str(path)) from None
     except tomllib.TOMLDecodeError as error:
-        raise SettingsError("--config", f"must be valid TOML ({error})", str(path)) from None
-    return data
+        raise SettingsError(setting, f"must be valid TOML ({error})", str(path)) from None
 
 
 def given_keys(data: Mapping[str, Any]) -> set[str]:

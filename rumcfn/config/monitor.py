@@ -97,6 +97,9 @@ class MonitorSettings(Section):
         Each(OneOf(tuple(EXTENDED_DIMENSIONS))),
     )
     tags: tuple = setting((), "Tags for the app monitor (TOML table; `--monitor.tags KEY=VALUE`).", formats.TAGS)
+    retain_on_delete: bool = setting(
+        False, "Keep the monitor and its data when the stack is deleted or the monitor replaced (`rumcfn import` "
+               "sets it for a monitor it adopts).", Flag())
 
     def check(self) -> None:
         fail(

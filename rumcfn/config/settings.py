@@ -146,6 +146,10 @@ class Settings(Section):
         name = self.monitor.name
         return name.replace("#", "-") if is_literal(name) else name
 
+    def has_alarms(self) -> bool:
+        """Whether the stack has alarms (and so notifications): a budget, a segment budget or the canary."""
+        return bool(self.budgets.levels() or self.budgets.segments or self.canary.enabled)
+
     def site_url(self) -> Value:
         """The page the canary opens: the setting, else the first non-wildcard domain."""
         if self.canary.url:

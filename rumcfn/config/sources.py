@@ -13,6 +13,7 @@ from typing import Any, Callable, Mapping, Sequence
 
 from rumcfn.config.loading import from_mapping, given_keys, read_toml, with_overrides
 from rumcfn.config.settings import Settings
+from rumcfn.config.typos import check_known
 from rumcfn.errors import RumcfnError, UsageError
 
 #: The settings file a command reads from the working directory when no ``--config`` is given.
@@ -75,6 +76,26 @@ def gather(
     if found:
         note(f"settings from {Path(DEFAULT_FILE).resolve()} (found in the working directory)")
     return settings
+
+
+def shared_tables(config: str | None, note: Note = lambda line: None) -> dict[str, Any]:
+    """The tables of the settings file (``--config``, else ``rumcfn.toml`` found in the working directory, named
+    through ``note``) that a directory of site files builds on: every key a known setting, but not built on their
+    own (a fleet's sites complete them; ``{}`` without a file)."""
+    found = config is None and Path(DEFAULT_FILE).is_file()
+    path = DEFAULT_FILE if found else config
+    if path is None:
+        return {}
+    try:
+        data = read_toml(path)
+        check_known(data)
+    except RumcfnError as error:
+        if found:
+            error.args = (f"{error} (in {Path(path).resolve()}, found in the working directory)",)
+        raise
+    if found:
+        note(f"settings under the fleet's site files from {Path(path).resolve()} (found in the working directory)")
+    return data
 
 
 def _read(config: str | None, where: str | None) -> tuple[dict[str, Any], Settings]:

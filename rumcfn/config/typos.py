@@ -27,10 +27,10 @@ def _unknown(data: Mapping[str, Any], known: list[str], prefix: str) -> Iterator
             yield f"{prefix}{key}", key, known, value
 
 
-def unknown_keys(data: Mapping[str, Any]) -> list[tuple[str, str, list[str], Any]]:
-    """``(where, key, the names known there, value)`` for every key that names nothing: the top level, then each
-    table."""
-    found = list(_unknown(data, _names(Settings), ""))
+def unknown_keys(data: Mapping[str, Any], also: tuple[str, ...] = ()) -> list[tuple[str, str, list[str], Any]]:
+    """``(where, key, the names known there, value)`` for every key that names nothing: the top level (where the
+    names in ``also`` are known too: a fleet's site keys), then each table."""
+    found = list(_unknown(data, [*_names(Settings), *also], ""))
     for name, section in SECTIONS.items():
         table = data.get(name)
         if not isinstance(table, Mapping):
@@ -60,9 +60,9 @@ def suggestion(where: str, key: str, known: list[str]) -> str:
     return f"known: {', '.join(sorted(known))}"
 
 
-def check_known(data: Mapping[str, Any]) -> None:
-    """Refuse every key that names no setting, at once."""
-    found = unknown_keys(data)
+def check_known(data: Mapping[str, Any], also: tuple[str, ...] = ()) -> None:
+    """Refuse every key that names no setting (nor one of ``also``, at the top level), at once."""
+    found = unknown_keys(data, also)
     if len(found) == 1:
         (where, key, known, value), = found
         raise SettingsError(where, f"is not a known setting ({suggestion(where, key, known)})", value)

@@ -400,7 +400,7 @@ def add_composites(
 def add_alarms(template: Template, settings: Settings, *, monitor_name: Any, canary_name: Any = None) -> Alarms | None:
     """Budget alarms, the canary alarm, the composite and the topic; ``None`` when nothing is monitored."""
     planned = settings.budgets.levels()
-    if not planned and not settings.budgets.segments and canary_name is None:
+    if not settings.has_alarms():
         return None
     a = settings.alarms
     lab_planned = lab_levels(settings) if canary_name is not None else []

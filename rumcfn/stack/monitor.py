@@ -65,6 +65,8 @@ def add_app_monitor(
     if tags:
         props["Tags"] = tags
     monitor = rum.AppMonitor("AppMonitor", **props)
+    if m.retain_on_delete:  # both, or a replacement would still delete it (cfn-lint W3011)
+        monitor.DeletionPolicy = monitor.UpdateReplacePolicy = "Retain"
     if source_maps is not None and source_maps.policy is not None:
         monitor.DependsOn = [source_maps.policy.title]  # RUM may read the bucket from the start
     return template.add_resource(monitor)

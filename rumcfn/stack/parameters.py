@@ -55,22 +55,66 @@ def monitor_name_parameter(settings: Settings) -> Parameter:
     return Parameter("AppMonitorName", Type="String", Default=settings.monitor.name, **rule.parameter())
 
 
-def add_parameters(template: Template, settings: Settings) -> Settings:
-    """Add the Parameters, Conditions and Interface metadata; return settings whose site values are ``Ref``s."""
+def site_values(settings: Settings) -> dict[str, str]:
+    """The values this site's literal settings give each parameter, as CloudFormation takes parameter values
+    (strings): the template's Defaults, and a fleet's per-site parameter files."""
     m = settings.monitor
+    values = {
+        "AppMonitorName": m.name,
+        "Domain": m.domains[0],
+        "WebsiteBucket": settings.script.bucket,
+        "SessionSampleRate": str(m.session_sample_rate),
+    }
+    if settings.has_alarms() and not settings.alarms.topic_arn:  # no alarm, no topic to subscribe an e-mail to
+        values["AlertEmail"] = settings.alarms.email or ""
+    if settings.canary.enabled:
+        values["SiteUrl"] = settings.site_url()
+        values["CanaryName"] = settings.canary_name()
+    return values
+
+
+#: Values any site's parameters may take; :func:`without_site_values` puts them in place of a site's own.
+PLACEHOLDERS = {"name": "site", "domain": "www.example.com", "bucket": "example-site-assets",
+                "url": "https://www.example.com/", "canary": "site"}
+
+
+def without_site_values(settings: Settings) -> Settings:
+    """``settings`` with every value that becomes a parameter (:func:`site_values`) replaced by a placeholder:
+    two sites whose results are equal differ only in parameter values, so one parameterized template serves
+    both (its Defaults aside)."""
+    replace = dataclasses.replace
+    m = settings.monitor
+    canary = settings.canary
+    if canary.enabled:
+        canary = replace(canary, url=PLACEHOLDERS["url"], name=PLACEHOLDERS["canary"])
+    return replace(
+        settings,
+        monitor=replace(m, name=PLACEHOLDERS["name"], domains=(PLACEHOLDERS["domain"], *m.domains[1:]),
+                        session_sample_rate=1.0),
+        script=replace(settings.script, bucket=PLACEHOLDERS["bucket"]),
+        alarms=settings.alarms if "AlertEmail" not in site_values(settings) else replace(settings.alarms, email=""),
+        canary=canary,
+    )
+
+
+def add_parameters(template: Template, settings: Settings) -> Settings:
+    """Add the Parameters, Conditions and Interface metadata; return settings whose site values are ``Ref``s.
+    Domains after the first stay literal (in the monitor's DomainList beside the ``Domain`` parameter)."""
+    m = settings.monitor
+    defaults = site_values(settings)
     params = {
         "AppMonitorName": monitor_name_parameter(settings),
-        "Domain": Parameter("Domain", Type="String", Default=m.domains[0], **DOMAIN.parameter()),
-        "WebsiteBucket": _parameter("WebsiteBucket", ScriptSettings, "bucket", settings.script.bucket),
+        "Domain": Parameter("Domain", Type="String", Default=defaults["Domain"], **DOMAIN.parameter()),
+        "WebsiteBucket": _parameter("WebsiteBucket", ScriptSettings, "bucket", defaults["WebsiteBucket"]),
         "SessionSampleRate": _parameter("SessionSampleRate", MonitorSettings, "session_sample_rate",
-                                        str(m.session_sample_rate), kind="Number"),
+                                        defaults["SessionSampleRate"], kind="Number"),
     }
-    notify_by_email = not settings.alarms.topic_arn
+    notify_by_email = "AlertEmail" in defaults
     if notify_by_email:
-        params["AlertEmail"] = _parameter("AlertEmail", AlarmSettings, "email", settings.alarms.email or "")
+        params["AlertEmail"] = _parameter("AlertEmail", AlarmSettings, "email", defaults["AlertEmail"])
     if settings.canary.enabled:
-        params["SiteUrl"] = Parameter("SiteUrl", Type="String", Default=settings.site_url(), **url().parameter())
-        params["CanaryName"] = Parameter("CanaryName", Type="String", Default=settings.canary_name(),
+        params["SiteUrl"] = Parameter("SiteUrl", Type="String", Default=defaults["SiteUrl"], **url().parameter())
+        params["CanaryName"] = Parameter("CanaryName", Type="String", Default=defaults["CanaryName"],
                                          **CANARY_NAME.parameter())
     for _name, param in params.items():
         template.add_parameter(param)
@@ -89,7 +133,7 @@ def add_parameters(template: Template, settings: Settings) -> Settings:
         canary = replace(canary, url=Ref("SiteUrl"), name=Ref("CanaryName"))
     return replace(
         settings,
-        monitor=replace(m, name=Ref("AppMonitorName"), domains=(Ref("Domain"),),
+        monitor=replace(m, name=Ref("AppMonitorName"), domains=(Ref("Domain"), *m.domains[1:]),
                         session_sample_rate=Ref("SessionSampleRate")),
         script=replace(settings.script, bucket=Ref("WebsiteBucket")),
         alarms=replace(settings.alarms, email=Ref("AlertEmail")) if notify_by_email else settings.alarms,

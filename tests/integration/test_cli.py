@@ -224,7 +224,7 @@ def test_every_command_module_imports_on_its_own(module):
             "print(len([c.main.get_command(None, name) for name in c.main.list_commands(None)]))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "15"
+    assert out.stdout.strip() == "16"
 
 
 def test_csp_prints_the_directives_the_configured_snippet_needs(run_cli):

@@ -237,6 +237,17 @@ def test_toml_examples_are_valid_settings(tmp_path):
                                                                          ("lcp",))
 
 
+def test_the_fleet_example_is_a_valid_fleet(tmp_path):
+    from rumcfn.config.fleet import load_fleet
+
+    (example,) = blocks(PAGES["docs/fleets.md"], "toml")
+    path = tmp_path / "fleet.toml"
+    path.write_text(example)
+    shop, blog = load_fleet(path).sites
+    assert (shop.stack_name, blog.stack_name, blog.settings.monitor.session_sample_rate) == ("shop", "BlogRum", 0.25)
+    assert dict(blog.settings.monitor.tags) == {"team": "web"} and blog.settings.budgets.lcp == 2500
+
+
 def test_troubleshooting_shows_a_real_doctor_run(moto_url, static_site, aws_credentials, invoke):
     """The failing run in docs/troubleshooting.md is this run: a sync deleted rum.js and the site's CSP forgets the
     data plane (stack, monitor, canary and metrics from moto and Stubber, the site on 127.0.0.1)."""

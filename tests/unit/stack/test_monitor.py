@@ -108,3 +108,15 @@ def test_file_type_goes_with_resource_durations():
     assert patterns[("FileType",)] == {"event_type": ["com.amazon.rum.performance_resource_event"],
                                        "event_details": {"fileType": [{"exists": True}]}}
     assert set(patterns) == {("FileType",), ("PageId",)}
+
+
+def test_an_adopted_monitor_is_retained_when_the_stack_goes(linter):
+    """monitor.retain_on_delete (what `rumcfn import` writes): deleting the stack, or replacing the monitor, keeps
+    the monitor and its data; cfn-lint wants both policies together (W3011)."""
+    from rumcfn.stack.assemble import build_template
+    from rumcfn.template.output import to_json
+
+    kept = template_dict(from_mapping({"monitor": {"retain_on_delete": True}}))["Resources"]["AppMonitor"]
+    assert (kept["DeletionPolicy"], kept["UpdateReplacePolicy"]) == ("Retain", "Retain")
+    assert "DeletionPolicy" not in template_dict(from_mapping({}))["Resources"]["AppMonitor"]
+    assert linter.lint(to_json(build_template(from_mapping({"monitor": {"retain_on_delete": True}})))) == []
