@@ -1,10 +1,13 @@
-"""The page cost of rum.js in headless Chromium: load event and LCP with and without it.
+"""The page cost of rum.js in headless Chromium: load event and LCP with and without it, per ``snippet.load``.
 
 Everything is served from 127.0.0.1: a small test site (HTML, CSS, a hero image, an app script),
 a "CDN" with the real web client (aws-rum-web bundled by esbuild, served gzipped as a CDN would)
 and a collector that answers the client's PutRumEvents (with CORS, as the real data plane does).
 The page with rum.js loads it the way rumcfn's ``ScriptTag`` output says: ``<script src="/rum.js">``
-first in ``<head>``; rum.js is the concrete snippet from ``rumcfn.client.snippet.render_concrete``.
+first in ``<head>``; each strategy's rum.js is the concrete snippet from
+``rumcfn.client.snippet.render_concrete``. Every page, the one without RUM too, throws two errors and
+rejects a promise before any client can run (inline scripts in ``<head>`` and at the end of ``<body>``);
+the collector counts how many of them each variant's client recorded.
 """
 
 from __future__ import annotations
@@ -36,24 +39,26 @@ def bundle_client() -> bytes:
     return done.stdout
 
 
-#: A site's entry point that imports the module ``rumcfn snippet --format module`` wrote.
-MODULE_ENTRY = "import awsRum from './rum-module.js';\nwindow.__rum = awsRum;\n"
+#: A site's entry point that imports the module ``rumcfn snippet --format module`` wrote (its default export is
+#: the client, or with a deferred ``snippet.load`` a Promise of it).
+MODULE_ENTRY = "import awsRum from './rum-module.js';\nPromise.resolve(awsRum).then((c) => { window.__rum = c; });\n"
 
 
-def bundle_module(package: str, endpoint: str) -> bytes:
-    """The module for ``package`` (unsigned), bundled and minified as a site's bundler would (esbuild)."""
+def bundle_module(package: str, endpoint: str, load: str) -> bytes:
+    """The module for ``package`` (unsigned) and ``snippet.load``, bundled and minified as a site's bundler
+    would (esbuild, one ES module)."""
     import os
     import tempfile
 
     from rumcfn.client.module import render_module
     from rumcfn.client.snippet import concrete
 
-    client = concrete(app_monitor_id=MONITOR_ID, region="us-east-1", unsigned=True, endpoint=endpoint)
+    client = concrete(app_monitor_id=MONITOR_ID, region="us-east-1", unsigned=True, endpoint=endpoint, load=load)
     with tempfile.TemporaryDirectory(prefix="rumcfn-bench-module-") as work:
         Path(work, "rum-module.js").write_text(render_module(client, package))
         Path(work, "entry.js").write_text(MODULE_ENTRY)
         done = subprocess.run([str(ROOT / "node_modules/.bin/esbuild"), str(Path(work, "entry.js")), "--bundle",
-                               "--format=iife", "--minify", "--log-level=error"], capture_output=True, check=True,
+                               "--format=esm", "--minify", "--log-level=error"], capture_output=True, check=True,
                               timeout=120, env=dict(os.environ, NODE_PATH=str(ROOT / "node_modules")))
     return done.stdout
 
@@ -76,8 +81,19 @@ LOREM = ("Real-user monitoring measures what visitors actually experience: how f
          "paints, how much the layout shifts, how quickly the page answers a tap. ")
 
 
-def site_files(rum_js: str, modules: dict[str, bytes] | None = None) -> dict[str, tuple[bytes, str]]:
-    """path -> (body, content type) of the test site."""
+#: What every page throws before a client can run: in ``<head>`` after the loader's tag, and at the end of
+#: ``<body>`` (the failing inline scripts a real site has), plus an unhandled rejection.
+EARLY_HEAD = ("<script>window.__stub = window.cwr; Promise.reject(new Error('rumcfn bench: early rejection'));"
+              "throw new Error('rumcfn bench: early error in head');</script>")
+EARLY_BODY = "<script>throw new Error('rumcfn bench: early error in body');</script>"
+EARLY_ERRORS_PER_LOAD = 3
+
+
+def site_files(rum_js: dict[str, str], modules: dict[str, bytes] | None = None,
+               prefixes: tuple[str, ...] = ("",)) -> dict[str, tuple[bytes, str]]:
+    """path -> (body, content type) of the test site. ``rum_js``: strategy -> its rum.js; ``modules``: name ->
+    the bundle. Each page is served under every prefix (one per network profile), so the collector can
+    tell which profile's loads an event came from (the client's page id is the path)."""
     from rumcfn.client.snippet import script_tag
 
     paragraphs = "\n".join(f"<p>{LOREM * 3}</p>" for _ in range(24))
@@ -90,23 +106,24 @@ def site_files(rum_js: str, modules: dict[str, bytes] | None = None) -> dict[str
     css += "\nbody{font-family:sans-serif;max-width:1000px;margin:0 auto}img{display:block;width:100%;height:auto}\n"
 
     def page(head: str) -> bytes:
-        return (f"<!doctype html><html lang=en><head><meta charset=utf-8>{head}<title>Shop</title>"
+        return (f"<!doctype html><html lang=en><head><meta charset=utf-8>{head}{EARLY_HEAD}<title>Shop</title>"
                 f"<meta name=viewport content='width=device-width'><link rel=stylesheet href=/style.css>"
                 f"<script src=/app.js defer></script></head><body><header><h1>Example shop</h1></header>"
                 f"<img src=/hero.png width=1000 height=450 alt=hero><main>{paragraphs}"
-                f"<section id=products></section></main></body></html>").encode()
+                f"<section id=products></section></main>{EARLY_BODY}</body></html>").encode()
 
-    bundled = {f"/page-{name}.html": (page(f'<script src="/{name}.js"></script>'), "text/html; charset=utf-8")
-               for name in (modules or {})}
-    bundled.update({f"/{name}.js": (body, "application/javascript") for name, body in (modules or {}).items()})
+    html = "text/html; charset=utf-8"
+    pages = {"/page.html": page("")}
+    for load in rum_js:  # what the ScriptTag output says, for each strategy's rum.js
+        pages[f"/page-{load}.html"] = page(script_tag(f"rum-{load}.js"))
+    for name in modules or {}:
+        pages[f"/page-{name}.html"] = page(f'<script type=module src="/{name}.js"></script>')
+    files = {f"{prefix}{path}": (body, html) for prefix in prefixes for path, body in pages.items()}
+    files.update({f"/rum-{load}.js": (text.encode(), "application/javascript; charset=utf-8")
+                  for load, text in rum_js.items()})
+    files.update({f"/{name}.js": (body, "application/javascript") for name, body in (modules or {}).items()})
     return {
-        **bundled,
-        "/page.html": (page(""), "text/html; charset=utf-8"),
-        "/page-rum.html": (page(script_tag("rum.js")), "text/html; charset=utf-8"),  # what the ScriptTag output says
-        "/page-async.html": (page('<script async src="/rum.js"></script>'), "text/html; charset=utf-8"),
-        "/page-after-load.html": (page("<script>window.addEventListener('load',function(){setTimeout(function(){"
-                                       + rum_js.strip() + "},0)});</script>"), "text/html; charset=utf-8"),
-        "/rum.js": (rum_js.encode(), "application/javascript; charset=utf-8"),
+        **files,
         "/style.css": (css.encode(), "text/css"),
         "/app.js": (app.encode(), "application/javascript"),
         "/hero.png": (png(480, 216), "image/png"),  # ~160 KB, shown 1000 px wide
@@ -144,10 +161,10 @@ def static_server(files: dict[str, tuple[bytes, str]]) -> ThreadingHTTPServer:
 
 
 class Collector:
-    """The RUM data plane's PutRumEvents, with CORS; counts batches and events."""
+    """The RUM data plane's PutRumEvents, with CORS; counts batches and events, and js_error events per page."""
 
     def __init__(self):
-        self.batches, self.events, self.types = 0, 0, {}
+        self.batches, self.events, self.types, self.errors = 0, 0, {}, {}
         collector = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -181,6 +198,12 @@ class Collector:
                 for event in events:
                     kind = str(event.get("type", "?")).rsplit(".", 1)[-1]
                     collector.types[kind] = collector.types.get(kind, 0) + 1
+                    if kind == "js_error_event":
+                        try:
+                            page = json.loads(event.get("metadata") or "{}").get("pageId", "?")
+                        except ValueError:
+                            page = "?"
+                        collector.errors[page] = collector.errors.get(page, 0) + 1
                 self.send_response(200)
                 self.cors()
                 self.send_header("Content-Length", "0")
@@ -221,15 +244,20 @@ def summary(samples: list[dict], key: str) -> dict[str, float]:
     }
 
 
-#: Page variants: what rumcfn recommends (ScriptTag output), and alternatives for comparison.
+#: Page variants: rum.js (the ScriptTag output) with each ``snippet.load``, and the bundled module.
 VARIANTS = {
     "without rum.js": "/page.html",
-    "with rum.js (script tag)": "/page-rum.html",
-    "with rum.js (async script tag)": "/page-async.html",
-    "snippet run after the load event": "/page-after-load.html",
-    "bundled module, full aws-rum-web": "/page-module-full.html",
-    "bundled module, web-slim + plugins": "/page-module-slim.html",
+    "rum.js, load = after-load (default)": "/page-after-load.html",
+    "rum.js, load = idle": "/page-idle.html",
+    "rum.js, load = eager": "/page-eager.html",
+    "module, web-slim, load = after-load": "/page-module-slim-after-load.html",
+    "module, web-slim, load = eager": "/page-module-slim-eager.html",
+    "module, full aws-rum-web, load = eager": "/page-module-full-eager.html",
 }
+#: The variant the page-load target is about: rumcfn's default.
+DEFAULT = "rum.js, load = after-load (default)"
+#: How the page tells that its client runs: the snippet's client replaced window.cwr, a module resolved.
+CLIENT_RUNS = "(window.__stub !== undefined && window.cwr !== window.__stub) || window.__rum !== undefined"
 
 PROFILES = [
     {"name": "localhost, no throttling", "latency": 0, "down": 0, "up": 0},
@@ -238,18 +266,12 @@ PROFILES = [
         "latency": 40,
         "down": 10_000_000 / 8,
         "up": 5_000_000 / 8,
-        "variants": [
-            "without rum.js",
-            "with rum.js (script tag)",
-            "snippet run after the load event",
-            "bundled module, full aws-rum-web",
-            "bundled module, web-slim + plugins",
-        ],
     },
 ]
 
 
 def measure(runs: int = 9, warmup: int = 1, throttled_runs: int = 5) -> dict[str, Any]:
+    from rumcfn.client.module import FULL, SLIM
     from rumcfn.client.snippet import render_concrete
 
     client = bundle_client()
@@ -257,34 +279,34 @@ def measure(runs: int = 9, warmup: int = 1, throttled_runs: int = 5) -> dict[str
     collector_url = serve(collector.server)
     cdn = static_server({"/cwr.js": (client, "application/javascript")})
     cdn_url = serve(cdn)
-    rum_js = render_concrete(
-        app_monitor_id=MONITOR_ID,
-        region="us-east-1",
-        unsigned=True,
-        endpoint=collector_url,
-        client_url=f"{cdn_url}/cwr.js",
-    )
-    from rumcfn.client.module import FULL, SLIM
-
-    modules = {"module-full": bundle_module(FULL, collector_url), "module-slim": bundle_module(SLIM, collector_url)}
-    files = site_files(rum_js, modules)
+    rum_js = {
+        load: render_concrete(app_monitor_id=MONITOR_ID, region="us-east-1", unsigned=True, endpoint=collector_url,
+                              client_url=f"{cdn_url}/cwr.js", load=load)
+        for load in ("after-load", "idle", "eager")
+    }
+    modules = {f"module-{name}-{load}": bundle_module(package, collector_url, load)
+               for name, package, load in (("slim", SLIM, "after-load"), ("slim", SLIM, "eager"),
+                                           ("full", FULL, "eager"))}
+    prefixes = tuple(f"/p{index}" for index in range(len(PROFILES)))
+    files = site_files(rum_js, modules, prefixes)
     site = static_server(files)
     site_url = serve(site)
-    variants = {name: f"{site_url}{path}" for name, path in VARIANTS.items()}
     profiles = [
-        dict(PROFILES[0], runs=runs, warmup=warmup),
-        dict(PROFILES[1], runs=throttled_runs, warmup=min(warmup, 1)),
+        dict(PROFILES[0], runs=runs, warmup=warmup, prefix=prefixes[0]),
+        dict(PROFILES[1], runs=throttled_runs, warmup=min(warmup, 1), prefix=prefixes[1]),
     ]
     config = {
         "chromium": CHROMIUM,
-        "variants": variants,
+        "site": site_url,
+        "variants": VARIANTS,
         "profiles": profiles,
         "settle": 200,
-        "probe": variants["with rum.js (script tag)"],
+        "clientRuns": CLIENT_RUNS,
+        "withoutRum": "without rum.js",
     }
     try:
         done = subprocess.run(
-            ["node", str(HERE / "page.mjs"), json.dumps(config)], capture_output=True, text=True, cwd=ROOT, timeout=600
+            ["node", str(HERE / "page.mjs"), json.dumps(config)], capture_output=True, text=True, cwd=ROOT, timeout=1500
         )
         if done.returncode != 0:
             raise RuntimeError(f"page.mjs failed: {done.stderr.strip()[-800:]}")
@@ -294,8 +316,8 @@ def measure(runs: int = 9, warmup: int = 1, throttled_runs: int = 5) -> dict[str
             server.shutdown()
     builds = {
         "CDN cwr.js (full client, loaded by the snippet)": client,
-        "bundled module, full `aws-rum-web`": modules["module-full"],
-        "bundled module, `@aws-rum/web-slim` + the telemetries' plugins": modules["module-slim"],
+        "bundled module, full `aws-rum-web`": modules["module-full-eager"],
+        "bundled module, `@aws-rum/web-slim` + the telemetries' plugins": modules["module-slim-eager"],
     }
     out: dict[str, Any] = {
         "profiles": {},
@@ -303,22 +325,29 @@ def measure(runs: int = 9, warmup: int = 1, throttled_runs: int = 5) -> dict[str
         "client_gzip": len(gzip.compress(client, 6)),
         "builds": {name: (len(body), len(gzip.compress(body, 6))) for name, body in builds.items()},
         "page_bytes": {name: len(body) for name, (body, _) in files.items()},
+        "rum_js_bytes": {load: len(text.encode()) for load, text in rum_js.items()},
         "collector": {
             "batches": collector.batches,
             "events": collector.events,
             "types": dict(sorted(collector.types.items())),
         },
     }
-    for profile, samples in results.items():
+    for profile, (name, samples) in zip(profiles, results.items(), strict=True):
         rows = {}
-        for name, runs_ in samples.items():
-            rows[name] = {
-                "load": summary(runs_, "load"),
-                "lcp": summary(runs_, "lcp"),
-                "dcl": summary(runs_, "dcl"),
-                "bytes": statistics.median(s["bytes"] for s in runs_),
-                "rum_loaded": sum(1 for s in runs_ if s["rumLoaded"]),
-                "n": len(runs_),
+        for variant, runs_ in samples.items():
+            measured = [s for s in runs_ if not s.get("warmup")]
+            loads = len(runs_)  # warm-up loads send errors too
+            page_id = profile["prefix"] + VARIANTS[variant]
+            rows[variant] = {
+                "load": summary(measured, "load"),
+                "lcp": summary(measured, "lcp"),
+                "dcl": summary(measured, "dcl"),
+                "bytes": statistics.median(s["bytes"] for s in measured),
+                "rum_loaded": sum(1 for s in measured if s["rumLoaded"]),
+                "client_at": statistics.median(s["clientAt"] for s in measured) if all(
+                    s["clientAt"] is not None for s in measured) else None,
+                "early_errors": (collector.errors.get(page_id, 0), EARLY_ERRORS_PER_LOAD * loads),
+                "n": len(measured),
             }
-        out["profiles"][profile] = rows
+        out["profiles"][name] = rows
     return out

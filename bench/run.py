@@ -34,7 +34,7 @@ TARGETS = {
     "fleet100": 2.0,  # s, 100 site templates in one process
     "fleetfile": 10.0,  # s, 1,000 sites from one fleet file: checked, synthesized, linted, written (issue 23)
     "snippet": 1024,  # bytes, raw
-    "page": 1.05,  # load-event ratio with / without rum.js
+    "page": 1.05,  # load-event and LCP ratios with / without rum.js (default strategy, throttled)
 }
 
 
@@ -382,30 +382,44 @@ def run_handler(report: Report) -> None:
 def run_page(report: Report) -> None:
     import page
 
-    result = page.measure(runs=4 if report.quick else 9, warmup=1, throttled_runs=2 if report.quick else 5)
+    result = page.measure(runs=4 if report.quick else 9, warmup=1, throttled_runs=3 if report.quick else 9)
     body = (
-        f"A small test page (HTML {result['page_bytes']['/page.html']:,} B, CSS, an app script, a "
+        f"A small test page (HTML {result['page_bytes']['/p0/page.html']:,} B, CSS, an app script, a "
         f"{result['page_bytes']['/hero.png'] / 1024:.0f} KiB hero image that is the LCP element) loaded in headless "
         "Chromium through puppeteer-core, every load in a fresh browser context with the cache disabled (a first "
         "visit). With rum.js, the page loads it as rumcfn's `ScriptTag` output says (`<script src=\"/rum.js\">` "
-        "first in `<head>`); rum.js is the concrete unsigned snippet and loads the **real** web client "
+        "first in `<head>`); rum.js is the concrete unsigned snippet for each `snippet.load` strategy ("
+        + ", ".join(f"{load} {size:,} B" for load, size in result["rum_js_bytes"].items())
+        + ") and loads the **real** web client "
         f"(aws-rum-web bundled by esbuild: {result['client_bytes']:,} B, {result['client_gzip']:,} B gzipped, "
-        "served gzipped from a separate \"CDN\" origin) and sends to a local collector on a third origin "
+        "served gzipped from a separate \"CDN\" origin), which sends to a local collector on a third origin "
         "(CORS preflights included). Only 127.0.0.1 is contacted. Load = `loadEventStart`, LCP = the last "
         "`largest-contentful-paint` entry, both from the navigation start; variants are interleaved and "
-        "rotated each run.\n\n"
+        "rotated each run. After measuring, each load waits for its client to run (\"client running\": when it "
+        "took over, from the navigation start, median) and then leaves, so the client's page-hide flush sends "
+        "what it recorded. Every "
+        f"page, the one without RUM too, throws {page.EARLY_ERRORS_PER_LOAD} errors before any client can run (an "
+        "uncaught error in an inline script in `<head>`, one at the end of `<body>`, an unhandled rejection); "
+        "\"early errors recorded\" counts the `js_error` events the collector received for them, over every load "
+        "of the variant (warm-up loads included).\n\n"
     )
     body += (
         "**Each way of loading the client** (the CDN snippet's `cwr.js`, or `rumcfn snippet --format module` "
-        "imported by a site's entry point and bundled by esbuild, minified; gzip -6 as a CDN serves it). The "
-        "module pages below load that bundle with one `<script src>` tag, standing in for a site's own bundle:\n\n"
+        "imported by a site's entry point and bundled by esbuild as one ES module, minified; gzip -6 as a CDN "
+        "serves it). The module pages load the bundle with one `<script type=module>` tag, standing in for a "
+        "site's own bundle:\n\n"
     )
     body += table(
         ["client", "minified bytes", "gzipped bytes"],
         [[name, f"{raw:,}", f"{gz:,}"] for name, (raw, gz) in result["builds"].items()],
     )
-    body += "\n"
-    headline_ratio = None
+    body += (
+        "\nEvery strategy bundles the same bytes: with `load = \"after-load\"` or `\"idle\"` the module only "
+        "builds the client after the load event (a dynamic import would let a bundler move the client into a chunk "
+        "of its own, but it keeps the package's whole namespace: measured with esbuild, the slim client's chunk "
+        "was 285 KB, rrweb included).\n\n"
+    )
+    default = None
     for profile, rows in result["profiles"].items():
         base = rows["without rum.js"]
         lines = []
@@ -413,6 +427,7 @@ def run_page(report: Report) -> None:
             load, lcp = row["load"], row["lcp"]
             ratio_load = load["median"] / base["load"]["median"]
             ratio_lcp = lcp["median"] / base["lcp"]["median"] if base["lcp"]["median"] else float("nan")
+            recorded, thrown = row["early_errors"]
             lines.append(
                 [
                     name,
@@ -423,61 +438,55 @@ def run_page(report: Report) -> None:
                     f"{lcp['q1']:.0f}–{lcp['q3']:.0f}",
                     "1.00" if row is base else f"{ratio_lcp:.2f}",
                     f"{row['dcl']['median']:.0f} ms",
-                    f"{row['rum_loaded']}/{row['n']}",
+                    "—" if row is base else f"{row['rum_loaded']}/{row['n']}",
+                    "—" if row is base or row["client_at"] is None else f"{row['client_at']:.0f} ms",
+                    "—" if row is base else f"{recorded} of {thrown}",
                 ]
             )
-            if name == "with rum.js (script tag)" and profile.startswith("localhost"):
-                headline_ratio = (ratio_load, ratio_lcp)
+            if name == page.DEFAULT and profile.startswith("throttled"):
+                default = (ratio_load, ratio_lcp, recorded, thrown)
         body += f"**{profile}** ({base['n']} runs per variant):\n\n"
         body += table(
-            [
-                "variant",
-                "load (median)",
-                "load IQR",
-                "load ratio",
-                "LCP (median)",
-                "LCP IQR",
-                "LCP ratio",
-                "DOMContentLoaded",
-                "client ran",
-            ],
+            ["variant", "load (median)", "load IQR", "load ratio", "LCP (median)", "LCP IQR", "LCP ratio",
+             "DOMContentLoaded", "client ran", "client running", "early errors recorded"],
             lines,
         )
         body += "\n"
     c = result["collector"]
     body += (
-        f"Proof that the client really ran: the collector received {c['batches']} batches with {c['events']} events "
-        f"across all loads ({', '.join(f'{k} ×{v}' for k, v in c['types'].items())}).\n\n"
+        f"What the collector received from all loads: {c['batches']} batches with {c['events']} events "
+        f"({', '.join(f'{k} ×{v}' for k, v in c['types'].items())}). LCP is missing there because web-vitals reports "
+        "it on the first input or when the page is hidden, and no load here has an input; the client's page-hide "
+        "flush leaves before that report (tests/browser/test_loading.py shows LCP arriving after an input).\n\n"
     )
-    if headline_ratio:
-        met = headline_ratio[0] < TARGETS["page"]
+    if default:
+        ratio_load, ratio_lcp, recorded, thrown = default
+        met = ratio_load <= TARGETS["page"] and ratio_lcp <= TARGETS["page"]
         local = result["profiles"]["localhost, no throttling"]
-        throttled = next((rows for name, rows in result["profiles"].items() if name.startswith("throttled")), {})
-        base, tag = local["without rum.js"], local["with rum.js (script tag)"]
+
+        throttled = next(rows for name, rows in result["profiles"].items() if name.startswith("throttled"))
 
         def ratio(rows, name, key="load"):
-            if name not in rows:
-                return "not measured"
             return f"{rows[name][key]['median'] / rows['without rum.js'][key]['median']:.2f}×"
 
-        body += ("**Why the load-event target is missed.** " if not met else "**Reading the numbers.** ") + (
-            "The snippet inserts the client with `async`, but a script inserted before the load event still delays "
-            "the load event until it has been fetched, parsed and run: here "
-            f"+{tag['load']['median'] - base['load']['median']:.0f} ms median on localhost for a "
-            f"{result['client_bytes'] / 1024:.0f} KiB client ({result['client_gzip'] / 1024:.0f} KiB gzipped). The "
-            "recommended `<script src=\"/rum.js\">` tag is parser-blocking too: one more request before the body "
-            f"renders (DOMContentLoaded {base['dcl']['median']:.0f} → {tag['dcl']['median']:.0f} ms). "
-            f"LCP moved {ratio(local, 'with rum.js (script tag)', 'lcp')} on localhost and "
-            f"{ratio(throttled, 'with rum.js (script tag)', 'lcp')} throttled. "
-            "Running the snippet after the load event gave "
-            f"{ratio(local, 'snippet run after the load event')} load on localhost and "
-            f"{ratio(throttled, 'snippet run after the load event')} throttled. "
-            "The client still records the page view, navigation timing, LCP and CLS that way (it reads buffered "
-            "performance entries) but misses JavaScript errors thrown before it loads; whether to make that the "
-            "default is a product decision for the snippet template (`templates/rum.js.j2`), not taken here. "
-            "The ratio also depends on the page: this test page loads in about "
-            f"{base['load']['median']:.0f} ms; on a page whose load takes seconds the same absolute cost is a much "
-            "smaller ratio."
+        def dcl(rows, name):
+            return f"{rows[name]['dcl']['median']:.0f} ms"
+
+        body += (
+            "**Reading the numbers.** `eager` inserts the client at once: a script inserted before the load event "
+            "delays the load event until it has been fetched, parsed and run (load "
+            f"{ratio(local, 'rum.js, load = eager')} on localhost). `after-load` (the default) and `idle` fetch the "
+            "client only after the load event, so the page's own resources do not compete with it; the loader "
+            "itself is a small parser-blocking script, one more request before the body is parsed "
+            f"(DOMContentLoaded without and with it: {dcl(local, 'without rum.js')} and {dcl(local, page.DEFAULT)} "
+            f"on localhost, {dcl(throttled, 'without rum.js')} and {dcl(throttled, page.DEFAULT)} throttled; "
+            "pasting rum.js into the page, `rumcfn snippet --html`, saves the request). The errors the page "
+            "throws before the client runs are kept "
+            "by the loader and recorded when the client starts, under every strategy of the snippet. A bundled "
+            "module cannot keep errors thrown before the bundle runs (here: inline scripts in the page), whatever "
+            "its strategy. The ratio also depends on the page: this test page loads in about "
+            f"{local['without rum.js']['load']['median']:.0f} ms; on a page whose load takes seconds the same "
+            "absolute cost is a much smaller ratio."
             + (
                 " Other work was running on this machine when the bench started (see the load averages), so these "
                 "page timings are noisy; compare the IQRs before reading much into small differences."
@@ -487,10 +496,10 @@ def run_page(report: Report) -> None:
             + "\n"
         )
         report.headline["page"] = (
-            "Page load with / without rum.js (load event, localhost)",
-            f"< {TARGETS['page']}",
+            "Page load and LCP with / without rum.js, default `load = \"after-load\"`, throttled",
+            f"≤ {TARGETS['page']}",
             met,
-            f"{headline_ratio[0]:.2f}× load event, {headline_ratio[1]:.2f}× LCP",
+            f"{ratio_load:.2f}× load event, {ratio_lcp:.2f}× LCP; early errors recorded {recorded} of {thrown}",
         )
     report.section("6. Page cost of the snippet (headless Chromium)", body)
 

@@ -33,6 +33,13 @@ class Outputs:
     DASHBOARD_URL = "DashboardUrl"  # with a dashboard
     CANARY_NAME = "CanaryName"  # with a canary
     ALARM_TOPIC_ARN = "AlarmTopicArn"  # when rumcfn creates the topic
+    # With snippet.first_party: what the site's one CloudFront cache behavior is built from.
+    FIRST_PARTY_PATH_PATTERN = "FirstPartyPathPattern"
+    FIRST_PARTY_ORIGIN_DOMAIN = "FirstPartyOriginDomain"
+    FIRST_PARTY_FUNCTION_ARN = "FirstPartyFunctionArn"
+    FIRST_PARTY_FUNCTION_NAME = "FirstPartyFunctionName"
+    FIRST_PARTY_ORIGIN_REQUEST_POLICY_ID = "FirstPartyOriginRequestPolicyId"
+    FIRST_PARTY_CACHE_POLICY_ID = "FirstPartyCachePolicyId"
 
 
 class CustomResources:

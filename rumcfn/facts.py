@@ -174,6 +174,25 @@ RELEASE_FIELDS = {"release_id": "metadata.aws:releaseId", "app_version": "applic
 #: script is saved as index.js (handler index.handler).
 SYNTHETICS_PUPPETEER_RUNTIMES = ("syn-nodejs-puppeteer-17.0", "syn-nodejs-puppeteer-16.1", "syn-nodejs-puppeteer-15.0")
 
+# --- CloudFront (first-party ingestion, ``snippet.first_party``) -------------------------------------
+
+#: AWS's managed cache policy "CachingDisabled" (min, max and default TTL 0; nothing in the cache key):
+#: CloudFront Developer Guide, "Use managed cache policies", which gives this id for CloudFormation and the API.
+CACHING_DISABLED_POLICY_ID = "4135ea2d-6df8-44a3-9df3-4b5a84be39ad"
+#: The viewer headers the origin request policy forwards to RUM's data plane. With a policy CloudFront forwards
+#: only the viewer headers it names (AWS::CloudFront::OriginRequestPolicy HeadersConfig, ``whitelist``):
+#: Content-Type and Content-Encoding (the client gzips large batches), Origin, Referer (a resource policy with
+#: ``auth.restrict_referer`` matches ``aws:Referer``) and User-Agent. Host is not forwarded: CloudFront sets
+#: it to the origin's domain name ("Request and response behavior for custom origins", Host), which TLS to
+#: the data plane needs; cookies are not forwarded: the site's cookies are none of RUM's business.
+FIRST_PARTY_HEADERS = ("Content-Encoding", "Content-Type", "Origin", "Referer", "User-Agent")
+#: The CloudFront Functions runtime rumcfn's function declares (AWS::CloudFront::Function FunctionConfig
+#: Runtime: cloudfront-js-1.0 or cloudfront-js-2.0; 2.0 is the one AWS recommends, and has ``async``).
+CLOUDFRONT_FUNCTION_RUNTIME = "cloudfront-js-2.0"
+#: The modules a function in that runtime may ``require`` (CloudFront Developer Guide, "JavaScript runtime 2.0
+#: features for CloudFront Functions", Built-in modules: Buffer, Query string, Crypto).
+CLOUDFRONT_FUNCTION_MODULES = ("buffer", "querystring", "crypto")
+
 # --- CloudWatch ----------------------------------------------------------------------------------
 
 #: A composite alarm's rule may name at most 100 child alarms (PutCompositeAlarm, AlarmRule).

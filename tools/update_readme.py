@@ -1,6 +1,7 @@
 """Regenerate the documentation's generated parts (``make readme``): the install commands in the README from the
 version, the settings reference and the Limits table in docs/configuration.md from the code, and the Regions where
-the default stack cannot deploy in docs/deploying.md from cfn-lint's region schemas."""
+the default stack cannot deploy in docs/deploying.md from cfn-lint's region schemas, and rum.js's size per load
+strategy and the bundled module's in docs/loading-and-first-party.md."""
 
 import re
 import sys
@@ -13,7 +14,7 @@ from rumcfn.config import Settings, reference  # noqa: E402
 from rumcfn.template.reader import from_settings  # noqa: E402
 from rumcfn.template.regions import markdown  # noqa: E402
 from rumcfn.version import __version__, git_reference  # noqa: E402
-from tests.support.sizes import limits_table  # noqa: E402
+from tests.support.sizes import limits_table, load_sizes_table, module_bytes_table  # noqa: E402
 
 
 def install() -> str:
@@ -31,6 +32,7 @@ BLOCKS = {
     "README.md": {"install": install},
     "docs/configuration.md": {"settings-reference": reference, "limits": limits_table},
     "docs/deploying.md": {"deploy-regions": lambda: markdown(from_settings(Settings()).data)},
+    "docs/loading-and-first-party.md": {"load-sizes": load_sizes_table, "module-bytes": module_bytes_table},
 }
 
 

@@ -19,6 +19,7 @@ import click
 
 from rumcfn.cli.app import Wiring, examples  # noqa: F401 (examples: the command modules take it from here)
 from rumcfn.config import SettingsError, budget_override, split_list
+from rumcfn.config.delivery import LOAD_STRATEGIES
 from rumcfn.config.rules import Rule
 from rumcfn.config.settings import setting_field
 from rumcfn.config.sources import DEFAULT_FILE, SITE, gather
@@ -136,6 +137,8 @@ SETTING_FLAGS = (
     SettingFlag("monitor.telemetries", "list", old="--telemetries", metavar="LIST"),
     SettingFlag("monitor.tags", "pairs", old="--tag", metavar="KEY=VALUE"),
     SettingFlag("snippet.release_id", metavar="RELEASE"),
+    SettingFlag("snippet.load", choices=LOAD_STRATEGIES),
+    SettingFlag("snippet.first_party", metavar="PATH"),
     SettingFlag("canary.enabled", "switch", old="--no-canary"),
     SettingFlag("canary.url", old="--site-url", metavar="URL"),
     *(SettingFlag(f"budgets.{key}", "budget", metavar="VALUE") for key in BUDGET_METRICS),

@@ -7,6 +7,7 @@ import click
 from rumcfn.cli.files import STDOUT, emit, output_format
 from rumcfn.cli.options import Lazy, SettingFlag, aws_options, checked, deprecated, examples, settings_options
 from rumcfn.config import SettingsError
+from rumcfn.config.delivery import LOAD_STRATEGIES
 from rumcfn.config.formats import STACK_NAME_OR_ID
 from rumcfn.contract import Outputs
 from rumcfn.errors import UsageError
@@ -118,6 +119,8 @@ SNIPPET_FLAGS = (
     SettingFlag("snippet.release_id", old="--release-id", metavar="RELEASE"),
     SettingFlag("snippet.app_version", old="--app-version", metavar="VERSION"),
     SettingFlag("snippet.endpoint", old="--endpoint", metavar="URL"),
+    SettingFlag("snippet.first_party", metavar="PATH"),
+    SettingFlag("snippet.load", choices=LOAD_STRATEGIES),
     SettingFlag("snippet.client_url", old="--client-url", metavar="URL"),
     SettingFlag("snippet.client_version", old="--client-version", metavar="VERSION"),
 )

@@ -252,7 +252,7 @@ def judge(page_url: str, policies: list[Policy], tag: LoaderTag, loader: Loader)
                 f"the web client {loader.client_url} ({policy.where} {policy.governing('script-src-elem')})"
             )
             verdict.add(policy, "script-src-elem", source_for(loader.client_url))
-        for url in loader.requests():
+        for url in loader.requests(page_url):
             if not allows_connect(policy, url, self_origin):
                 what = (
                     "Cognito identity"

@@ -29,16 +29,27 @@ class Loader:
     monitor_id: str
     region: str
     client_url: str
-    endpoint: str
+    endpoint: str  # a URL, or a path on the page's own origin (snippet.first_party)
     identity_pool_id: str = ""
     guest_role_arn: str = ""
     signing: bool = True
     sample_rate: float | None = None
     alias: str = ""  # sent with every batch; a resource policy may require it (rum:alias)
 
-    def requests(self) -> tuple[str, ...]:
-        """The URLs the client fetches (``connect-src``): the data plane, then Cognito when it signs."""
-        urls = [data_plane_prefix(self.endpoint) + self.monitor_id]
+    @property
+    def first_party(self) -> bool:
+        """The client sends to a path on the page's own origin (``snippet.first_party``); ``//host`` is no path."""
+        return self.endpoint.startswith("/") and not self.endpoint.startswith("//")
+
+    def endpoint_at(self, page_url: str | None) -> str:
+        """The endpoint as the client on ``page_url`` makes it: a first-party path after the page's origin, as
+        ``location.origin+path`` does (rumcfn.client.snippet.FIRST_PARTY)."""
+        return origin_of(page_url) + self.endpoint if self.first_party and page_url else self.endpoint
+
+    def requests(self, page_url: str | None = None) -> tuple[str, ...]:
+        """The URLs the client fetches (``connect-src``) on ``page_url``: the data plane, then Cognito when it
+        signs. Without a page, a first-party data plane is a path."""
+        urls = [data_plane_prefix(self.endpoint_at(page_url)) + self.monitor_id]
         if self.signing and self.identity_pool_id:
             pool_region = self.identity_pool_id.split(":")[0]
             urls.append(COGNITO_IDENTITY.format(region=pool_region))
@@ -71,7 +82,8 @@ def data_plane_prefix(endpoint: str) -> str:
         parts = urlsplit(endpoint)
     except ValueError:  # no URL (a served rum.js may hold anything): the text as it is
         return f"{endpoint.split('?')[0].removesuffix('/')}/appmonitors/"
-    return f"{parts.scheme}://{parts.netloc}{parts.path.removesuffix('/')}/appmonitors/"
+    origin = f"{parts.scheme}://{parts.netloc}" if parts.scheme else ""  # a first-party path has none
+    return f"{origin}{parts.path.removesuffix('/')}/appmonitors/"
 
 
 def _string(token: str) -> str:
@@ -128,7 +140,11 @@ def parse_loader(text: str) -> Loader | None:
         return found.group(1) if found else None
 
     endpoint = value("endpoint")
+    # snippet.first_party: the page's own origin plus a path (rumcfn.client.snippet.FIRST_PARTY).
+    first_party = value("endpoint", rf"location\.origin\s*\+\s*(?:{_STRING})")
     rate = value("sessionSampleRate", r"[0-9.eE+\-]+")
+    if first_party:
+        endpoint = first_party.split("+", 1)[1].strip()
     try:
         sample_rate = float(rate) if rate else None
     except ValueError:  # not a number JavaScript would read either
@@ -163,8 +179,9 @@ def directives_for(loader: Loader, loader_url: str = "/rum.js") -> dict[str, lis
             script.append(source)
     connect: list[str] = []
     for url in loader.requests():
-        if origin_of(url) not in connect:
-            connect.append(origin_of(url))
+        source = "'self'" if loader.first_party and url.startswith("/") else origin_of(url)
+        if source not in connect:
+            connect.append(source)
     return {"script-src": script, "connect-src": connect}
 
 

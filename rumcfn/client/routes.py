@@ -7,6 +7,13 @@ that plugin) and this code does the plugin's work with the route: at once for th
 ``pushState``/``replaceState`` and ``popstate``, it calls ``recordPageView({pageId})`` (the command queue's
 ``cwr('recordPageView', ...)``, queued until the client has loaded; ``AwsRum.recordPageView`` for bundlers).
 As in the plugin, a view whose page id equals the current one is no new page (PageManager.recordPageView).
+
+A client started after the page's load event (``snippet.load``) records the navigation timing as it is built
+(NavigationPlugin records at once when the load event is over), before it replays the queue: that event, and
+the session_start it opens, would carry no page id. So the client also gets a plugin of rumcfn's own
+(``eventPluginsToLoad``, the web client's documented way to add plugins, loaded before the telemetries'
+plugins) whose ``load`` records the first view at once; the same view replayed from the queue is then no new
+page.
 """
 
 from __future__ import annotations
@@ -24,6 +31,14 @@ ROUTER = (
 #: How the CDN snippet records: through the command queue of its namespace (``window.cwr``); ``{0}`` is the
 #: namespace as a JavaScript string.
 QUEUE = "function(p){{window[{0}]('recordPageView',p)}}"
+#: The plugin that records the first queued view as the client is built (the CDN snippet: the queue is
+#: ``window.AwsRumClient.q`` until the client has replayed it). A plugin needs an id, ``load``, ``enable`` and
+#: ``disable`` (@aws-rum/web-core PluginManager); it must never stop the client from starting.
+FIRST_VIEW = (
+    "{getPluginId:function(){return'rumcfn-routes'},load:function(x){try{var q=window.AwsRumClient.q,i;"
+    "for(i=0;i<q.length;i++)if(q[i].c==='recordPageView'){x.recordPageView(q[i].p);break}}catch(e){}},"
+    "enable:function(){},disable:function(){}}"
+)
 #: How the ES module records: on the client it made (``awsRum``, undefined if it could not start).
 DIRECT = "function(p){awsRum&&awsRum.recordPageView(p)}"
 

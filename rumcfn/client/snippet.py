@@ -54,6 +54,16 @@ def ignore_resources(client_version: str) -> str:
     return "function(e){{return e.entryType==='resource'&&(" + "||".join([*tests, IGNORED_URLS]) + ")}}"
 
 
+#: ``snippet.first_party``: the page's own origin (read in the browser, so one snippet serves every domain of
+#: the monitor) and the path the site's CloudFront distribution forwards to RUM's data plane.
+FIRST_PARTY = "location.origin+{0}"
+#: How many early errors the loader keeps while the client is not there (a blocked or failed cwr.js must not
+#: let a page that throws in a loop grow the queue without end).
+EARLY_ERRORS = 100
+#: ``snippet.load = "idle"``: the longest the loader waits for an idle period after the load event, in ms.
+IDLE_TIMEOUT_MS = 5000
+
+
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
@@ -138,6 +148,22 @@ def telemetry_options(settings: Settings) -> dict[str, dict[str, Any]]:
     return result
 
 
+@dataclass(frozen=True)
+class Loading:
+    """How the loader starts the client: when (``snippet.load``), and whether it keeps early errors (only with
+    the errors telemetry, whose plugin ``recordError`` needs) and filters them by ``[snippet.config.errors]
+    ignore`` as the client's own listener would."""
+
+    load: str = "after-load"
+    errors: bool = True
+    ignore: bool = False
+
+
+def loading_of(settings: Settings) -> Loading:
+    errors = "errors" in settings.monitor.telemetries
+    return Loading(settings.snippet.load, errors, errors and "ignore" in telemetry_options(settings)["errors"])
+
+
 def route_table(routes: tuple[str, ...], sub: bool) -> str:
     """``snippet.routes`` as the router's JavaScript array of ``[RegExp, template]``."""
     return to_js([[RegExp(source), template] for source, template in routing.table(routes)], sub)
@@ -150,12 +176,15 @@ def render_snippet(
     client_url: Any,
     app_version: Any,
     config: Mapping[str, Any],
+    loading: Loading = Loading(),
     routes: tuple[str, ...] = (),
     sub: bool = False,
 ) -> str:
     """The loader as JavaScript text (and, with ``routes``, the router after it); with ``sub`` the text is an
     ``Fn::Sub`` body."""
     namespace = to_js("cwr", sub)
+    if routes:  # the first view before the telemetries' plugins record (client/routes.py)
+        config = {**config, "eventPluginsToLoad": [JsCode(routing.FIRST_VIEW)]}
     return (
         render(
             "rum.js.j2",
@@ -165,6 +194,11 @@ def render_snippet(
             region=to_js(region, sub),
             client_url=to_js(client_url, sub),
             config=to_js(config, sub),
+            load=loading.load,
+            errors=loading.errors,
+            ignore=loading.ignore,
+            buffer=EARLY_ERRORS,
+            idle_timeout=IDLE_TIMEOUT_MS,
             router=routing.router(routing.QUEUE.format(namespace), route_table(routes, sub)) if routes else "",
         )
         + "\n"
@@ -176,8 +210,27 @@ def client_url_of(settings: Settings) -> str:
 
 
 def data_plane_endpoint(settings: Settings, region: str) -> str:
-    """Where the client sends from a monitor in ``region``: ``snippet.endpoint``, else that region's data plane."""
-    return settings.snippet.endpoint or DATA_PLANE.format(region=region, suffix=url_suffix(region))
+    """Where the client sends from a monitor in ``region``: ``snippet.first_party`` (a path on the page's own
+    origin), else ``snippet.endpoint``, else that region's data plane."""
+    return (
+        settings.snippet.first_party
+        or settings.snippet.endpoint
+        or DATA_PLANE.format(region=region, suffix=url_suffix(region))
+    )
+
+
+def first_party_endpoint(path: str) -> JsCode:
+    """A first-party path made absolute on the page's own origin in the browser (the client needs a URL:
+    ``new URL(endpoint)``)."""
+    return JsCode(FIRST_PARTY, (path,))
+
+
+def client_endpoint(settings: Settings, region: str) -> Any:
+    """The client's ``endpoint`` for a monitor in ``region``: :func:`data_plane_endpoint`, with a first-party
+    path made absolute on the page's origin."""
+    if settings.snippet.first_party:
+        return first_party_endpoint(settings.snippet.first_party)
+    return data_plane_endpoint(settings, region)
 
 
 @dataclass(frozen=True)
@@ -198,6 +251,8 @@ def concrete(
     identity_pool_id: str | None = None,
     unsigned: bool = False,
     endpoint: str | None = None,
+    first_party: str | None = None,
+    load: str | None = None,
     client_url: str | None = None,
     client_version: str | None = None,
     app_version: str | None = None,
@@ -220,6 +275,8 @@ def concrete(
     IDENTITY_POOL_ID.check("--identity-pool-id", identity_pool_id or "")
     overrides = {
         "snippet.endpoint": endpoint,
+        "snippet.first_party": first_party,
+        "snippet.load": load,
         "snippet.client_url": client_url,
         "snippet.client_version": client_version,
         "snippet.app_version": app_version,
@@ -228,10 +285,22 @@ def concrete(
         "monitor.excluded_pages": excluded_pages,
         "snippet.release_id": release_id,
     }
-    settings = with_overrides(settings or Settings(), {k: v for k, v in overrides.items() if v is not None})
+    settings = settings or Settings()
+    # As the stack's check (Settings.check) says for auth.mode: CloudFront rewrites the host and path a signature
+    # covers, so first-party ingestion sends unsigned (the resource-policy mode).
+    if (first_party or settings.snippet.first_party) and not unsigned:
+        raise SettingsError(
+            "snippet.first_party",
+            "needs unsigned requests (--auth.mode resource-policy): Cognito-signed requests are signed for "
+            "the data plane's host and path, which CloudFront rewrites",
+            first_party or settings.snippet.first_party,
+        )
+    if first_party or settings.snippet.first_party:
+        overrides["auth.mode"] = "resource-policy"  # what unsigned means; Settings.check asks for it
+    settings = with_overrides(settings, {k: v for k, v in overrides.items() if v is not None})
     config = client_config(
         settings,
-        endpoint=data_plane_endpoint(settings, region),
+        endpoint=client_endpoint(settings, region),
         identity_pool_id=identity_pool_id or None,
         unsigned=unsigned,
     )
@@ -247,6 +316,7 @@ def render_concrete(**kwargs: Any) -> str:
         client_url=client_url_of(client.settings),
         app_version=client.settings.snippet.app_version,
         config=client.config,
+        loading=loading_of(client.settings),
         routes=client.settings.snippet.routes,
     )
 

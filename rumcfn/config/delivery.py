@@ -30,6 +30,21 @@ ENDPOINT = Text(rf"https?://{formats.HOST}(:{formats.PORT})?(/|(/[^\s/?#]+)+/?)?
                 "must be an http(s) URL with no empty segments (//) in its path and no query or fragment, such as "
                 "https://rum.example.com/collect", max_length=2048, optional=True, summary="an http(s) URL")
 
+#: When the snippet starts the web client (docs/loading-and-first-party.md): after the page's load event, when the
+#: browser is idle after it, or at once. Errors thrown before the client runs are kept and replayed in every case.
+LOAD_STRATEGIES = ("after-load", "idle", "eager")
+
+#: A path on the site's own origin that CloudFront forwards to RUM's data plane. It becomes a cache behavior's
+#: path pattern (``<path>/*``; CloudFront Developer Guide, "Cache behavior settings", Path pattern: at most 255
+#: characters); rumcfn takes a safe subset: ``/`` then segments of letters, digits and ``_ - . ~``, no ``.`` or
+#: ``..`` segment (browsers resolve them away), no trailing ``/``.
+FIRST_PARTY = Text(
+    r"(?!.*/\.\.?(/|$))(/[A-Za-z0-9_.~-]+)+",
+    "must be a path such as /rum: / then segments of letters, digits and _ - . ~ (no trailing /, no . or ..)",
+    max_length=200,
+    optional=True,
+)
+
 
 @dataclass(frozen=True)
 class SnippetSettings(Section):
@@ -64,6 +79,19 @@ class SnippetSettings(Section):
         "Release of the site's JavaScript, sent as `releaseId` so RUM finds its source maps (empty: none).",
         RELEASE_ID,
     )
+    load: str = setting(
+        "after-load",
+        "When the web client loads: `after-load` (after the page's load event), `idle` (when the browser is idle "
+        "after it) or `eager` (at once, competing with the page). Errors thrown earlier are kept and replayed.",
+        OneOf(LOAD_STRATEGIES),
+    )
+    first_party: str = setting(
+        "",
+        "Path on the site's own origin that CloudFront forwards to RUM's data plane, such as `/rum` (needs "
+        "auth.mode = \"resource-policy\"; the stack creates the function and policy the behavior needs). Empty: "
+        "the client sends to the data plane directly.",
+        FIRST_PARTY,
+    )
     routes: tuple = setting(
         (),
         "Route templates such as [\"/products/:id\", \"/blog/*\"]: the page id the client records for a path is "
@@ -78,6 +106,12 @@ class SnippetSettings(Section):
     )
 
     def check(self) -> None:
+        fail(
+            "snippet.first_party",
+            not (self.first_party and self.endpoint),
+            f"cannot be set together with snippet.endpoint ({self.endpoint}): the first-party path is the endpoint",
+            self.first_party,
+        )
         version = version_tuple(self.client_version)
         for name, since, value in used_options(self.config):
             fail(

@@ -49,6 +49,15 @@ class Settings(Section):
             value = getattr(self, name)
             fail(name, isinstance(value, section), f"must be a {section.__name__} (the [{name}] table)", value)
         self.check_client_config()
+        # The client signs (SigV4) the data plane's host and path; CloudFront changes both before RUM sees the
+        # request (Host becomes the origin's domain, the function strips the prefix), so no signature could hold.
+        fail(
+            "snippet.first_party",
+            not (self.snippet.first_party and self.auth.mode == "cognito"),
+            f"needs auth.mode = \"resource-policy\" (auth.mode is {self.auth.mode!r}: Cognito-signed requests are "
+            "signed for the data plane's host and path, which CloudFront rewrites)",
+            self.snippet.first_party,
+        )
         self.check_routes()
         budgets = self.budgets
         fail(

@@ -180,8 +180,9 @@ def _monitor_arn(ctx: Context, name: str) -> str:
 
 def _request_context(ctx: Context) -> dict[str, str | None]:
     """What IAM sees of the snippet's request: ``rum:alias`` (the alias the client sends, or none) once the
-    snippet is known; ``aws:Referer``, the Referer the browser sends from the page to the data plane, once the
-    page is known. Keys left out are unknown (``aws:SourceIp``: the visitor's)."""
+    snippet is known; ``aws:Referer``, the Referer the browser sends from the page to the data plane (or to
+    the first-party path that forwards it), once the page is known. Keys left out are unknown (``aws:SourceIp``:
+    the visitor's)."""
     from rumcfn.facts import DATA_PLANE, url_suffix
 
     loader, context = ctx.loader, {}
@@ -189,7 +190,10 @@ def _request_context(ctx: Context) -> dict[str, str | None]:
         context["rum:alias"] = loader.alias or None
     if ctx.url:
         region = ctx.target.region
-        endpoint = loader.endpoint if loader else DATA_PLANE.format(region=region, suffix=url_suffix(region))
+        # A first-party endpoint is on the page's own origin, so the browser sends the page's whole URL as Referer
+        # (and CloudFront forwards it: stack/first_party.py).
+        endpoint = (loader.endpoint_at(ctx.url) if loader
+                    else DATA_PLANE.format(region=region, suffix=url_suffix(region)))
         context["aws:referer"] = referer(ctx.url, endpoint)
     return context
 
@@ -234,7 +238,7 @@ def causes(ctx: Context) -> list[tuple[str, str]]:
     excluded = _page_excluded(ctx)
     if excluded:
         found.append((excluded, "change monitor.excluded_pages / included_pages and deploy"))
-    broken = ctx.failed("monitor", "credentials", "policy", "page", "rum.js", "csp", "domain")
+    broken = ctx.failed("monitor", "credentials", "policy", "page", "rum.js", "csp", "domain", "first-party")
     if broken:
         checks = " and ".join([", ".join(broken[:-1]), broken[-1]] if len(broken) > 1 else broken)
         found.append(

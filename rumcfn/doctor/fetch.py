@@ -1,4 +1,5 @@
-"""One bounded HTTP GET, as a browser would make it, that no page can turn against the doctor.
+"""One bounded HTTP GET (or a small JSON POST), as a browser would make it, that no page can turn against the
+doctor.
 
 ``http.client`` parses each answer; this module decides where to connect and for how long:
 
@@ -193,7 +194,7 @@ def _connect(scheme: str, host: str, port: int, initiator: str | None, deadline:
     raise error
 
 
-def _get(url: str, initiator: str | None, deadline: float, dog: _Watchdog) -> Fetched:
+def _get(url: str, initiator: str | None, deadline: float, dog: _Watchdog, body: bytes | None = None) -> Fetched:
     parts = urlsplit(url)
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https"):
@@ -211,36 +212,42 @@ def _get(url: str, initiator: str | None, deadline: float, dog: _Watchdog) -> Fe
     try:
         sock.settimeout(max(deadline - time.monotonic(), 0.01))
         target = parts.path + (f"?{parts.query}" if parts.query else "")
-        connection.request("GET", target or "/", headers={"User-Agent": f"rumcfn-doctor/{__version__}",
-                                                           "Accept": "*/*", "Accept-Encoding": "identity"})
+        sent = {"User-Agent": f"rumcfn-doctor/{__version__}", "Accept": "*/*", "Accept-Encoding": "identity"}
+        if body is not None:
+            sent["Content-Type"] = "application/json"
+        connection.request("GET" if body is None else "POST", target or "/", body=body, headers=sent)
         response = connection.getresponse()
         headers: dict[str, list[str]] = {}
         for name, value in response.getheaders():
             headers.setdefault(name.lower(), []).append(value)
-        body = b"" if response.status in REDIRECTS else response.read(LIMIT)
+        answer = b"" if response.status in REDIRECTS else response.read(LIMIT)
         if dog.fired:  # a body read until the connection closed: the watchdog closed it
             raise TimeoutError
-        if len(body) < LIMIT and response.length:  # Content-Length promised more than came
-            raise http.client.IncompleteRead(body, response.length)
-        return Fetched(url, response.status, headers, body, space=space)
+        if len(answer) < LIMIT and response.length:  # Content-Length promised more than came
+            raise http.client.IncompleteRead(answer, response.length)
+        return Fetched(url, response.status, headers, answer, space=space)
     finally:
         connection.close()
 
 
-def fetch(url: str, timeout: float, initiator: str | None = None) -> Fetched:
+def fetch(url: str, timeout: float, initiator: str | None = None, *, json_body: bytes | None = None) -> Fetched:
     """GET ``url`` as a page in address space ``initiator`` would (None: the URL the user or the stack gave),
-    following redirects; the whole answer within ``timeout`` seconds."""
+    following redirects; the whole answer within ``timeout`` seconds. With ``json_body``, POST it as
+    ``application/json``; as the Fetch Standard's "HTTP-redirect fetch" does, a 307 or 308 keeps the POST and any
+    other redirect becomes a GET."""
     deadline = time.monotonic() + timeout
     dog = _Watchdog(deadline)
     current = url
     try:
         for _ in range(MAX_REDIRECTS + 1):
             current = browser_url(current)
-            fetched = _get(current, initiator, deadline, dog)
+            fetched = _get(current, initiator, deadline, dog, json_body)
             location = fetched.header("location")
             if fetched.status not in REDIRECTS or not location:
                 return fetched
             current = urljoin(current, location[0])
+            if fetched.status not in (307, 308):
+                json_body = None
         return Fetched(url, error=f"more than {MAX_REDIRECTS} redirects (last to {current})")
     except Refused as refused:
         return Fetched(current, error=str(refused))

@@ -65,6 +65,7 @@ def checks(browser: bool, flags: tuple[str, ...], now: datetime | None) -> list[
         ("rum.js", site_checks.rum_js),
         ("csp", site_checks.csp),
         ("domain", site_checks.domain),
+        ("first-party", site_checks.first_party),
         ("data", lambda ctx: aws_checks.data(ctx, now)),
         ("canary", aws_checks.canary),
         ("alarms", aws_checks.alarms),
@@ -91,14 +92,15 @@ def browser_check(ctx: Context, flags: tuple[str, ...]) -> Check:
             f"Chromium not found at {CHROMIUM}",
             "apt-get install chromium (Debian's package), or set RUMCFN_CHROMIUM to its path",
         )
-    outcome = send_one_batch(ctx.url, loader.endpoint, timeout=ctx.timeout, flags=flags)
+    endpoint = loader.endpoint_at(ctx.page.url if ctx.page is not None and not ctx.page.error else ctx.url)
+    outcome = send_one_batch(ctx.url, endpoint, timeout=ctx.timeout, flags=flags)
     if outcome.batches:
         sent = next(r for r in outcome.requests if r.startswith("POST"))
         return ok("browser", f"the client sent {sent}; answered locally, nothing recorded")
     seen = [cause for cause, _ in aws_checks.causes(ctx)] + outcome.problems[:3]
     return failed(
         "browser",
-        f"the client sent no batch to {loader.endpoint} from {ctx.url}" + ("; " + "; ".join(seen) if seen else ""),
+        f"the client sent no batch to {endpoint} from {ctx.url}" + ("; " + "; ".join(seen) if seen else ""),
         next((fix for _, fix in aws_checks.causes(ctx)), "open the page with the browser's console open"),
     )
 

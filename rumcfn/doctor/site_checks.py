@@ -1,4 +1,5 @@
-"""The site-side checks: the page loads the snippet, rum.js is current, its CSP allows RUM, its host is monitored."""
+"""The site-side checks: the page loads the snippet, rum.js is current, its CSP allows RUM, its host is monitored,
+and a first-party path (``snippet.first_party``) reaches RUM's data plane."""
 
 from __future__ import annotations
 
@@ -173,3 +174,37 @@ def domain(ctx: Context) -> Check:
         f"add {host} (or *.{host.split('.', 1)[-1]}) to monitor.domains (up to 5) and deploy, "
         "or check the page under a listed domain (--url)",
     )
+
+
+#: Every AWS JSON API answers with this header (botocore's parsers read the request id from it for the
+#: rest-json protocol RUM uses: botocore/parsers.py, RestJSONParser); a site's own 404 page does not.
+AWS_REQUEST_ID = "x-amzn-requestid"
+#: What the probe posts: a batch without any of PutRumEvents' required members (botocore's RUM model), which
+#: the data plane refuses before recording anything.
+PROBE = b"{}"
+
+
+def first_party(ctx: Context) -> Check:
+    """6. With a first-party endpoint, the path on the page's origin answers like RUM's data plane."""
+    loader = ctx.loader
+    if loader is None:
+        return skipped("first-party", "no snippet to read the endpoint from")
+    if not loader.first_party:
+        return skipped("first-party", "the snippet sends to RUM's data plane directly")
+    page_url = ctx.page.url if ctx.page is not None and not ctx.page.error else ctx.url
+    if not page_url:
+        return skipped("first-party", f"no page to resolve {loader.endpoint} against: pass --url")
+    url = loader.requests(page_url)[0]
+    answer = fetch(url, ctx.timeout, initiator=ctx.page.space if ctx.page is not None else None, json_body=PROBE)
+    fix = (f"add a cache behavior for {loader.endpoint}/* to the site's CloudFront distribution (stack outputs "
+           "FirstParty*; docs/loading-and-first-party.md), before any behavior that also matches the path")
+    if answer.error:
+        return failed("first-party", f"POST {url} {answer.describe()}", fix)
+    request_id = answer.header(AWS_REQUEST_ID)
+    if not request_id:
+        kind = ", ".join(answer.header("content-type")) or "no content type"
+        return failed("first-party", f"POST {url} {answer.describe()} ({kind}) without AWS's x-amzn-RequestId: "
+                      "the path does not reach RUM's data plane", fix)
+    error = ", ".join(answer.header("x-amzn-errortype"))
+    return ok("first-party", f"POST {url} reached RUM's data plane: an empty batch {answer.describe()}"
+              + (f" ({error.split(':')[0]})" if error else "") + f", request id {request_id[0]}; nothing recorded")

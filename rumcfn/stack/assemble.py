@@ -16,6 +16,7 @@ from rumcfn.stack.auth import Auth, add_auth
 from rumcfn.stack.bucket_emptier import BucketEmptier, add_bucket_emptier, emptying_duty
 from rumcfn.stack.canary import Canary, add_canary
 from rumcfn.stack.dashboard import Dashboard, add_dashboard
+from rumcfn.stack.first_party import FirstParty, add_first_party, add_first_party_outputs
 from rumcfn.stack.guard import troposphere_checks
 from rumcfn.stack.log_retention import LogRetention, add_log_retention, retention_duty
 from rumcfn.stack.monitor import add_app_monitor
@@ -43,6 +44,7 @@ class Stack:
     dashboard: Dashboard | None = None
     source_maps: SourceMaps | None = None
     log_retention: LogRetention | None = None
+    first_party: FirstParty | None = None
 
 
 def describe(settings: Settings) -> str:
@@ -92,6 +94,7 @@ def _assemble(settings: Settings) -> Stack:
     stack.log_retention = add_log_retention(template, settings, writer=stack.script, monitor=monitor)
     if emptying:
         stack.emptier = add_bucket_emptier(template, settings, writer=stack.script, canary=canary)
+    stack.first_party = add_first_party(template, settings, monitor=monitor)
     monitor_name = Ref(monitor)
     canary_name = Ref(stack.canary.canary) if stack.canary else None
     stack.alarms = add_alarms(template, settings, monitor_name=monitor_name, canary_name=canary_name)
@@ -133,6 +136,8 @@ def add_outputs(stack: Stack) -> None:
     if stack.source_maps:
         output(Outputs.SOURCE_MAPS_S3_URI, "Where `rumcfn sourcemaps upload --stack-name` puts source maps",
                stack.source_maps.s3_uri)
+    if stack.first_party:
+        add_first_party_outputs(t, stack.first_party)
     if stack.dashboard:
         output(Outputs.DASHBOARD_URL, "CloudWatch dashboard in the console", stack.dashboard.url,
                Condition=stack.dashboard.condition)

@@ -13,7 +13,10 @@ test_cfn_guard.py`` fails on any finding not listed here, and on any entry witho
 
 Resources checkov has no rules for are reviewed too: the Cognito identity pool allows unauthenticated
 identities because that is how browsers get credentials for CloudWatch RUM (its guest role may only
-``rum:PutRumEvents`` to this monitor); the canary, alarms and dashboard carry no data of their own.
+``rum:PutRumEvents`` to this monitor); the canary, alarms and dashboard carry no data of their own. The
+first-party CloudFront Function (``snippet.first_party``) passes on only POSTs to this app monitor's
+PutRumEvents path and answers everything else at the edge; its origin request policy forwards five headers
+and no cookies or query strings, so the site's cookies never reach AWS through it.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """The snippet as the stack writes it: the loader of :mod:`rumcfn.client.snippet` as an ``Fn::Sub``.
 
-The monitor id, region, data-plane endpoint, identity pool and (with ``--parameters``) the sample rate are
-the stack's own values, so the text carries :class:`~rumcfn.client.js.Placeholder` values that
-CloudFormation fills at deploy time.
+The monitor id, region, data-plane endpoint (unless ``snippet.first_party`` or ``snippet.endpoint`` names it),
+identity pool and (with ``--parameters``) the sample rate are the stack's own values, so the text carries
+:class:`~rumcfn.client.js.Placeholder` values that CloudFormation fills at deploy time.
 """
 
 from __future__ import annotations
@@ -12,21 +12,29 @@ from typing import Any
 from troposphere import GetAtt, Sub
 
 from rumcfn.client.js import Placeholder
-from rumcfn.client.snippet import client_config, client_url_of, render_snippet
+from rumcfn.client.snippet import client_config, client_url_of, first_party_endpoint, loading_of, render_snippet
 from rumcfn.config import Settings, is_literal
 from rumcfn.facts import DATA_PLANE
 
 
 def stack_endpoint(settings: Settings) -> Any:
-    """Where the snippet's client sends: ``snippet.endpoint``, else the data plane of the stack's region."""
-    return settings.snippet.endpoint or Sub(DATA_PLANE.format(region="${AWS::Region}", suffix="${AWS::URLSuffix}"))
+    """Where the snippet's client sends: ``snippet.first_party`` (a path on the page's own origin), else
+    ``snippet.endpoint``, else the data plane of the stack's region."""
+    return (
+        settings.snippet.first_party
+        or settings.snippet.endpoint
+        or Sub(DATA_PLANE.format(region="${AWS::Region}", suffix="${AWS::URLSuffix}"))
+    )
 
 
 def snippet_sub(settings: Settings, monitor, identity_pool_id: Any = None) -> Sub:
     """The snippet as ``Fn::Sub``: monitor id, region, endpoint and pool come from the stack."""
     variables: dict[str, Any] = {"AppMonitorId": GetAtt(monitor, "Id")}
-    endpoint: Any = settings.snippet.endpoint or Placeholder("Endpoint")
-    if not settings.snippet.endpoint:
+    if settings.snippet.first_party:
+        endpoint: Any = first_party_endpoint(settings.snippet.first_party)
+    else:
+        endpoint = settings.snippet.endpoint or Placeholder("Endpoint")
+    if not (settings.snippet.first_party or settings.snippet.endpoint):
         variables["Endpoint"] = stack_endpoint(settings)
     pool = None
     if settings.auth.mode == "cognito":
@@ -48,6 +56,7 @@ def snippet_sub(settings: Settings, monitor, identity_pool_id: Any = None) -> Su
             unsigned=settings.auth.mode == "resource-policy",
             sample_rate=rate,
         ),
+        loading=loading_of(settings),
         routes=settings.snippet.routes,
         sub=True,
     )

@@ -1,10 +1,13 @@
 """The local stand-ins the browser talks to, all on 127.0.0.1.
 
 - ``Collector``: the RUM data plane. Accepts ``POST /appmonitors/<id>`` (JSON, gzip-encoded or
-  not), answers CORS preflights, and records every request with its events decoded.
+  not), answers CORS preflights, and records every request with its events decoded. Like AWS it
+  answers with an ``x-amzn-RequestId``, and refuses a batch without PutRumEvents' required members
+  (400 ``ValidationException``) before recording anything.
 - ``Site``: the monitored website. ``/m/<key>/<page>.html`` pages load ``rum.js`` (relative, so
   each key serves its own snippet; or carry it inline for keys in ``inline``), the web client
-  bundle at ``/client/cwr.js``, and ``/api/fail`` answers 500 for the failing fetch.
+  bundle at ``/client/cwr.js`` (``?delay=MS`` holds it back), and ``/api/fail`` answers 500 for the
+  failing fetch. ``early.html`` throws, fetches and shifts its layout before the client can exist.
 - ``TrapProxy``: Chromium's proxy for everything that is not loopback. It records the request
   line (``CONNECT host:443`` or ``GET http://...``) and refuses, so nothing leaves the machine
   and every attempt is visible.
@@ -17,6 +20,7 @@ import json
 import re
 import threading
 import time
+import uuid
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -64,9 +68,26 @@ class Preflight:
     allowed: bool
 
 
+def required_members() -> tuple[str, ...]:
+    """PutRumEvents' required body members (botocore's RUM model; ``Id`` is the path's ``{Id}``)."""
+    import botocore.session
+
+    shape = botocore.session.get_session().get_service_model("rum").operation_model("PutRumEvents").input_shape
+    return tuple(name for name in shape.required_members if shape.members[name].serialization.get("location") is None)
+
+
 class CollectorHandler(QuietHandler):
     server_obj: "Collector"
     PATH = re.compile(r"/appmonitors/([\w-]+)")
+    REQUIRED = required_members()
+
+    def aws(self, cors: dict[str, str], error: str = "") -> dict[str, str]:
+        """The headers of an AWS rest-json answer: a request id, and the error type when it is one
+        (botocore/parsers.py reads both from these headers)."""
+        headers = dict(cors, **{"x-amzn-RequestId": str(uuid.uuid4())})
+        if error:
+            headers["x-amzn-ErrorType"] = error
+        return headers
 
     def do_OPTIONS(self):
         match = self.PATH.fullmatch(urlsplit(self.path).path)
@@ -98,6 +119,11 @@ class CollectorHandler(QuietHandler):
         data = gzip.decompress(raw) if headers.get("content-encoding") == "gzip" else raw
         try:
             payload = json.loads(data)
+            missing = [name for name in self.REQUIRED if name not in payload]
+            if missing:  # what the data plane refuses before recording anything
+                self.reply(400, json.dumps({"message": f"missing {', '.join(missing)}"}).encode(), "application/json",
+                           self.aws(cors, "ValidationException"))
+                return
             events = [dict(e, metadata=json.loads(e["metadata"]), details=json.loads(e["details"]))
                       for e in payload["RumEvents"]]
         except (ValueError, KeyError, TypeError) as error:
@@ -106,7 +132,7 @@ class CollectorHandler(QuietHandler):
             return
         self.server_obj.record(Batch(match.group(1), "POST", split.path, parse_qs(split.query), headers, raw,
                                      payload, events))
-        self.reply(200, b"{}", "application/json", cors)
+        self.reply(200, b"{}", "application/json", self.aws(cors))
 
 
 class Collector(Server):
@@ -160,6 +186,9 @@ class SiteHandler(QuietHandler):
         path = urlsplit(self.path).path
         site.requests.append(path)
         if path == "/client/cwr.js":
+            # ?delay=MS holds the client back, as a slow network would (what a late client misses).
+            delay = parse_qs(urlsplit(self.path).query).get("delay", ["0"])[0]
+            time.sleep(min(int(delay), 5000) / 1000)
             self.reply(200, site.client_bundle.read_bytes(), "text/javascript")
         elif path == "/api/fail":
             self.reply(500, b'{"message":"deliberate failure"}', "application/json")
@@ -178,7 +207,7 @@ class SiteHandler(QuietHandler):
             elif name == "rum.js":
                 self.reply(200, site.snippets[key].encode(), "text/javascript")
             else:
-                html = (SITE_FILES / "page.html").read_text(encoding="utf-8")
+                html = (SITE_FILES / ("early.html" if name == "early.html" else "page.html")).read_text("utf-8")
                 if key in site.inline:  # the snippet pasted into the page (``rumcfn snippet --html``)
                     html = html.replace('<script src="rum.js"></script>\n', site.snippets[key], 1)
                 self.reply(200, html.encode(), "text/html; charset=utf-8")

@@ -71,7 +71,8 @@ class Site(ThreadingHTTPServer):
         self.client = client_bundle.read_bytes()
         self.endpoint = endpoint
         self.ids = {
-            name: str(uuid.uuid4()) for name in ("rum", "no-client", "unsampled", "control", "other", "cognito")
+            name: str(uuid.uuid4())
+            for name in ("rum", "no-client", "unsampled", "control", "other", "cognito", "first")
         }
         self.scripts = {
             "rum": self.snippet("rum"),
@@ -84,6 +85,8 @@ class Site(ThreadingHTTPServer):
             "other": self.snippet("other"),
             # Cognito mode: the client asks Cognito for guest credentials before it signs a batch.
             "cognito": self.snippet("cognito", unsigned=False, identity_pool_id=POOL),
+            # First-party ingestion: the client sends to /rum on the site's own origin.
+            "first": self.snippet("first", endpoint=None, first_party="/rum"),
         }
         self.requests: list[str] = []
         threading.Thread(target=self.serve_forever, daemon=True).start()
@@ -91,7 +94,8 @@ class Site(ThreadingHTTPServer):
     def snippet(self, name: str, **options) -> str:
         options.setdefault("client_url", f"{self.base}/cwr.js")
         options.setdefault("unsigned", True)
-        return render_concrete(app_monitor_id=self.ids[name], region=REGION, endpoint=self.endpoint, **options)
+        options.setdefault("endpoint", self.endpoint)
+        return render_concrete(app_monitor_id=self.ids[name], region=REGION, **options)
 
 
 class SiteHandler(BaseHTTPRequestHandler):
@@ -145,16 +149,17 @@ def records_for(collector, monitor_id: str) -> list:
 
 
 def run_canary(site: Site, path: str, tmp_path: Path, timeout_seconds: int = 20, monitor: str = "rum",
-               cloudwatch: CloudWatchStandIn | None = None, lab: bool = False):
+               snippet: dict | None = None, cloudwatch: CloudWatchStandIn | None = None, lab: bool = False):
     """Synthesize a stack whose canary opens ``site.base + path`` (its snippet's endpoint is the stand-in
-    data plane, its monitor id the site's ``monitor`` id), then run the canary's script; with ``lab``, the canary
-    measures lab vitals and puts them to ``cloudwatch``."""
+    data plane unless ``snippet`` says otherwise, its monitor id the site's ``monitor`` id), then run the
+    canary's script; with ``lab``, the canary measures lab vitals and puts them to ``cloudwatch``."""
     if not (shutil.which("node") and (os.path.isfile(CHROMIUM) or shutil.which(CHROMIUM))):
         pytest.fail("node or chromium missing (apt-get install nodejs chromium; npm ci)", pytrace=False)
     settings = from_mapping(
         {
             "canary": {"url": site.base + path, "timeout_seconds": timeout_seconds, "lab_vitals": lab},
-            "snippet": {"endpoint": site.endpoint},
+            "snippet": snippet or {"endpoint": site.endpoint},
+            "auth": {"mode": "resource-policy" if snippet else "cognito"},
         }
     )
     template = template_dict(settings)
@@ -281,6 +286,13 @@ def test_canary_fails_when_the_page_times_out(site, tmp_path):
     assert time.monotonic() - started < 60
 
 
+def test_canary_answers_a_first_party_endpoint_itself(site, tmp_path):
+    """snippet.first_party: the snippet and the canary's RUM_ENDPOINT name a path on the site's own origin; the
+    canary resolves it against the page and answers the batch there, so nothing reaches the site's /rum."""
+    result, _ = run_canary(site, "/first", tmp_path, monitor="first", snippet={"first_party": "/rum"})
+    assert result.stdout.strip() == "PASSED", result.stdout + result.stderr
+    assert f"answered {site.ids['first']}" in result.stderr, result.stderr
+    assert not [r for r in site.requests if r.startswith("/rum/")], site.requests
 @pytest.fixture
 def canary_role():
     """The canary role of a stack with lab vitals, as the template declares it."""

@@ -33,10 +33,11 @@ from .flow import (
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 POOL = f"{REGION}:99998888-7777-6666-5555-444433332222"
-#: The site's entry point: import the generated module, and let the test driver ask for a dispatch.
+#: The site's entry point: import the generated module (its default export is the client, or with a deferred
+#: snippet.load a Promise of it), and let the test driver ask for a dispatch.
 ENTRY = """import awsRum from './rum-module.js';
-window.__rum = awsRum;
-window.cwr = function (command) { if (command === 'dispatch') { awsRum.dispatch(); } };
+Promise.resolve(awsRum).then((client) => { window.__rum = client; });
+window.cwr = function (command) { if (command === 'dispatch') { window.__rum.dispatch(); } };
 """
 
 

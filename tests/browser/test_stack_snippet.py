@@ -6,30 +6,19 @@ CloudFormation's substitution is reproduced here (``${Name}`` from the variables
 
 from __future__ import annotations
 
-import re
 import uuid
 
 import pytest
 
 from rumcfn.config import Settings, with_overrides
 from rumcfn.stack.assemble import build_stack
+from tests.support.edge import fn_sub
 
 from .flow import ACCESS_KEY, REGION, check_signature, page_exceptions, seed_guest_credentials, visible_dispatch
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
 POOL = f"{REGION}:99998888-7777-6666-5555-444433332222"
-
-
-def fn_sub(body: str, values: dict[str, str]) -> str:
-    """What CloudFormation does with an ``Fn::Sub`` body."""
-    def one(match: re.Match) -> str:
-        name = match.group(1)
-        if name.startswith("!"):
-            return "${" + name[1:] + "}"
-        assert name in values, f"the snippet refers to ${{{name}}}, which the test does not resolve"
-        return values[name]
-    return re.sub(r"\$\{([^}]*)\}", one, body)
 
 
 @pytest.mark.parametrize("mode", ["cognito", "resource-policy"])

@@ -176,7 +176,7 @@ def test_snippet_command_writes_a_file_or_a_tag(run_cli, tmp_path):
         "--auth.mode", "resource-policy",
     ]
     assert run_cli(*args, "-o", "rum.js").returncode == 0
-    assert (tmp_path / "rum.js").read_text().startswith("(function(n,i,v,r,s,c,u,x,z)")
+    assert (tmp_path / "rum.js").read_text().startswith("(function(n,i,v,r,s,c,u,")
     tag = run_cli(*args, "--html").stdout
     assert tag.startswith("<script>\n(function") and tag.endswith("</script>\n")
 

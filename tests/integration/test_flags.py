@@ -187,3 +187,28 @@ def test_every_help_ends_with_examples_that_parse(path):
         while isinstance(command, click.Group):
             command, words = subcommands(command)[words[0]], words[1:]
         command.make_context(command.name, list(words))  # raises on an unknown flag or a bad value
+
+
+def test_the_load_strategy_and_first_party_path_are_key_path_flags(run_cli, tmp_path):
+    """snippet.load and snippet.first_party (issue 22) as --snippet.load and --snippet.first-party, on synth and
+    on snippet; the first-party path with Cognito is one line naming both settings, exit 2, nothing written."""
+    done = run_cli("synth", *SITE_FLAGS, "--auth.mode", "resource-policy", "--snippet.load", "eager",
+                   "--snippet.first-party", "/rum", "-o", "t.json")
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    template = json.loads((tmp_path / "t.json").read_text())
+    assert template["Outputs"]["FirstPartyPathPattern"]["Value"] == "/rum/*"
+    body = template["Resources"]["RumScript"]["Properties"]["Content"]["Fn::Sub"][0]
+    assert "location.origin+\"/rum\"" in body and "addEventListener('load'" not in body  # eager: at once
+    refused = run_cli("synth", *SITE_FLAGS, "--snippet.first-party", "/rum", "-o", "c.json")
+    assert refused.returncode == 2 and not (tmp_path / "c.json").exists()
+    assert refused.stderr.startswith("rumcfn: error: setting snippet.first_party: needs auth.mode = "
+                                     "\"resource-policy\" (auth.mode is 'cognito'"), refused.stderr
+    assert len(refused.stderr.splitlines()) == 1
+    snippet = run_cli("snippet", "--app-monitor-id", "0f2ad3c2-5b4e-4c8e-9a53-1b2f4a6e7d90", "--region",
+                      "eu-west-1", "--auth.mode", "resource-policy", "--snippet.first-party", "/rum",
+                      "--snippet.load", "idle")
+    assert snippet.returncode == 0 and snippet.stderr == "", snippet.stderr
+    assert 'endpoint:location.origin+"/rum"' in snippet.stdout and "requestIdleCallback" in snippet.stdout
+    bad = run_cli("snippet", "--app-monitor-id", "0f2ad3c2-5b4e-4c8e-9a53-1b2f4a6e7d90", "--region", "eu-west-1",
+                  "--snippet.load", "later")
+    assert bad.returncode == 2 and "--snippet.load" in bad.stderr and "later" in bad.stderr

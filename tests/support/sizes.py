@@ -56,6 +56,54 @@ def snippet_sizes() -> list[dict[str, Any]]:
     return rows
 
 
+def load_sizes_table() -> str:
+    """rum.js's raw bytes for each ``snippet.load``, unsigned and with a Cognito identity pool (Markdown)."""
+    from rumcfn.client.snippet import render_concrete
+    from rumcfn.config.delivery import LOAD_STRATEGIES
+
+    lines = ["| `load` | unsigned (resource policy) | Cognito identity pool |", "| --- | ---: | ---: |"]
+    for load in LOAD_STRATEGIES:
+        sizes = [len(render_concrete(app_monitor_id=MONITOR_ID, region="us-east-1", load=load, **kwargs).encode())
+                 for kwargs in (dict(unsigned=True), dict(identity_pool_id=POOL_ID))]
+        lines.append(f"| `{load}` | " + " | ".join(f"{n:,} B" for n in sizes) + " |")
+    return "\n".join(lines) + "\n"
+
+
+#: A site's entry point importing the module (its default export: the client, or a Promise of it).
+MODULE_ENTRY = "import awsRum from './rum-module.js';\nPromise.resolve(awsRum).then((c) => { window.__rum = c; });\n"
+
+
+def module_bytes_table() -> str:
+    """What ``rumcfn snippet --format module`` (default load, first-party) adds to a site's bundle: bundled and
+    minified by the project's esbuild from the project's node_modules, raw and gzip -6 bytes (Markdown)."""
+    import os
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    from rumcfn.client.module import FULL, SLIM, render_module
+    from rumcfn.client.snippet import concrete
+
+    root = Path(__file__).resolve().parents[2]
+    esbuild = str(root / "node_modules/.bin/esbuild")
+    version = lambda package: json.loads((root / "node_modules" / package / "package.json").read_text())["version"]  # noqa: E731
+    client = concrete(app_monitor_id=MONITOR_ID, region="us-east-1", unsigned=True, first_party="/rum")
+    rows = []
+    for package, what in ((SLIM, "+ the three telemetries' plugins"), (FULL, "(Cognito needs it)")):
+        with tempfile.TemporaryDirectory(prefix="rumcfn-module-") as work:
+            Path(work, "rum-module.js").write_text(render_module(client, package))
+            Path(work, "entry.js").write_text(MODULE_ENTRY)
+            bundle = subprocess.run([esbuild, str(Path(work, "entry.js")), "--bundle", "--format=esm", "--minify",
+                                     "--log-level=error"], capture_output=True, check=True, timeout=120,
+                                    env=dict(os.environ, NODE_PATH=str(root / "node_modules"))).stdout
+        rows.append(f"| `{package}` {version(package)} {what} | {len(bundle):,} B | "
+                    f"{len(gzip.compress(bundle, 6)):,} B |")
+    built = subprocess.run([esbuild, "--version"], capture_output=True, text=True, check=True, timeout=60).stdout
+    head = (f"| `--format module`, `snippet.first_party = \"/rum\"`, bundled by esbuild {built.strip()} (`--minify`) "
+            "| minified | gzipped |")
+    return "\n".join([head, "| --- | ---: | ---: |", *rows]) + "\n"
+
+
 def with_locations(count: int) -> Settings:
     """Every option on, the canary in ``count`` other Regions."""
     regions = OVER_INLINE_LIMIT["canary"]["locations"]

@@ -107,6 +107,13 @@ VARIANTS: dict[str, Settings] = {
         }
     ),
     "parameters-no-canary": from_mapping({"parameters": True, "canary": {"enabled": False}}),
+    "first-party": from_mapping(
+        {
+            "auth": {"mode": "resource-policy", "restrict_referer": True},
+            "snippet": {"first_party": "/rum", "load": "idle"},
+            "monitor": {"domains": ["www.example.com"]},
+        }
+    ),
     "all-on": from_mapping(FULL),
     "web-client": from_mapping(WEB_CLIENT),
     "all-off": from_mapping(OFF),

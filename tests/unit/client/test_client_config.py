@@ -23,7 +23,9 @@ HARNESS = r"""
 const src = require('fs').readFileSync(0, 'utf8');
 global.location = {origin: 'https://shop.example.com'};
 global.window = {};
-global.document = {createElement: () => ({}), head: {insertBefore: () => {}}, getElementsByTagName: () => [{}]};
+global.document = {createElement: () => ({}), head: {insertBefore: () => {}}, getElementsByTagName: () => [{}],
+                   readyState: 'loading'};
+global.addEventListener = () => {};
 eval(src);
 const c = window.AwsRumClient.c;
 const tele = Object.fromEntries(c.telemetries.map(t => Array.isArray(t) ? t : [t, {}]));
@@ -181,21 +183,43 @@ def test_alias_adds_the_resource_policy_condition():
 MODULE_HARNESS = r"""
 const src = require('fs').readFileSync(0, 'utf8');
 global.location = {origin: 'https://shop.example.com'};
+global.window = global;
+const listeners = {};
+global.addEventListener = (type, listener) => (listeners[type] = listeners[type] || []).push(listener);
+global.removeEventListener = (type, listener) => {
+  listeners[type] = (listeners[type] || []).filter(l => l !== listener);
+};
+global.document = {readyState: 'loading'};
 const made = [];
-class AwsRum { constructor(...args) { made.push(args); } }
+class AwsRum { constructor(...args) { made.push(args); } recordError() {} }
 const plugins = {};
 for (const name of NAMES) plugins[name] = class { constructor(config) { this.name = name; this.config = config; } };
-const body = src.replace(/^import .*$/m, '').replace('export default awsRum;', '');
-new Function('AwsRum', ...NAMES, body)(AwsRum, ...NAMES.map(n => plugins[n]));
-const [id, version, region, config] = made[0];
-console.log(JSON.stringify({id, version, region, config,
-  plugins: (config.eventPluginsToLoad || []).map(p =>
-    [p.name, p.config === undefined ? null : Object.keys(p.config)])}));
+// Both forms: `export default awsRum` (eager) or a default Promise of the client (after-load, idle).
+const body = src.replace(/^import .*$/m, '').replace('export default awsRum;', '')
+  .replace('export default ', 'exported = ');
+const exported = new Function('AwsRum', ...NAMES, `let exported; ${body}; return exported;`)(
+  AwsRum, ...NAMES.map(n => plugins[n]));
+(async () => {
+  if (exported instanceof Promise) {
+    document.readyState = 'complete';
+    (listeners.load || []).forEach((listener) => listener());
+    await exported;
+  }
+  const [id, version, region, config] = made[0];
+  console.log(JSON.stringify({id, version, region, config,
+    plugins: (config.eventPluginsToLoad || []).map(p =>
+      [p.name, p.config === undefined ? null : Object.keys(p.config)])}));
+})();
 """
 
 
+def imported_names(text: str) -> list[str]:
+    """The classes the module takes from the package."""
+    return re.search(r"^import \{ (.*) \} from", text, re.M).group(1).split(", ")
+
+
 def run_module(text: str) -> dict:
-    names = re.search(r"^import \{ (.*) \} from", text, re.M).group(1).split(", ")[1:]
+    names = imported_names(text)[1:]
     code = MODULE_HARNESS.replace("NAMES", json.dumps(names))
     out = subprocess.run([NODE, "-e", code], input=text, capture_output=True, text=True, check=True)
     return json.loads(out.stdout)
@@ -210,6 +234,7 @@ def test_slim_module_loads_exactly_the_plugins_the_telemetries_need():
         text,
         re.M,
     )
+    assert "import(" not in text  # a dynamic import would keep the package's whole namespace
     got = run_module(text)
     assert (got["id"], got["version"], got["region"]) == (MONITOR, "1.0.0", "eu-west-1")
     assert got["plugins"] == [
@@ -285,6 +310,28 @@ def test_cli_bad_option_is_one_line_exit_2(run_cli, tmp_path):
     )
 
 
+def test_eager_module_builds_the_client_on_import():
+    client = concrete(app_monitor_id=MONITOR, region="eu-west-1", unsigned=True, load="eager")
+    text = render_module(client)
+    assert re.search(r'^import \{ AwsRum, FetchPlugin, .* \} from "@aws-rum/web-slim";$', text, re.M)
+    assert "export default awsRum;" in text and "addEventListener" not in text
+    assert run_module(text)["id"] == MONITOR
+
+
+def test_deferred_module_shares_the_error_filter_with_the_plugin():
+    settings = from_mapping({"snippet": {"config": {"errors": {"ignore": ["^Warning:"]}}}})
+    for unsigned, pool in ((True, None), (False, "eu-west-1:11111111-2222-3333-4444-555555555555")):
+        text = render_module(concrete(app_monitor_id=MONITOR, region="eu-west-1", unsigned=unsigned,
+                                      identity_pool_id=pool, settings=settings))
+        assert text.count("/^Warning:/") == 1 and "ignore:ignoreError" in text
+        assert "&& !ignoreError(event)" in text
+
+
+@pytest.mark.parametrize("load", ["after-load", "eager"])
+def test_the_module_sends_first_party_too(load):
+    """The bundler path: with snippet.first_party its batches go to the page's own origin as well."""
+    client = concrete(app_monitor_id=MONITOR, region="eu-west-1", unsigned=True, first_party="/rum", load=load)
+    assert run_module(render_module(client))["config"]["endpoint"] == "https://shop.example.com/rum"
 HOSTILE_TEXT = "<!--<script>x</SCRIPT><Script>"
 
 
@@ -302,6 +349,7 @@ def test_no_value_can_open_a_comment_or_a_script_in_the_html_output():
     assert got["config"]["alias"] == HOSTILE_TEXT and got["config"]["sessionAttributes"]["k"] == HOSTILE_TEXT
     assert got["errors"] is not None
     ignore = subprocess.run([NODE, "-e", "const src=require('fs').readFileSync(0,'utf8');global.window={};"
+                             "global.addEventListener=()=>{};"
                              "global.document={createElement:()=>({}),head:{insertBefore:()=>{}},"
                              "getElementsByTagName:()=>[{}]};eval(src);"
                              "const t=window.AwsRumClient.c.telemetries.find(t=>Array.isArray(t)&&t[0]==='errors')[1];"

@@ -205,3 +205,21 @@ def test_judge_under_strict_dynamic_asks_for_the_nonce():
         PAGE, [policy], LoaderTag(src="https://www.example.com/rum.js", nonce="abc", policies_before=(policy,)), LOADER
     )
     assert fine.blocked == []
+
+
+def test_a_first_party_snippet_needs_only_self_to_connect():
+    """snippet.first_party: the data plane is the page's own origin, so connect-src 'self' allows it, and a
+    policy without it names 'self' as what to add (not RUM's hosts)."""
+    text = render_concrete(app_monitor_id="8bd5f4a2-1b7c-4a36-9a0e-0d4fbbd1d0c3", region="eu-west-1",
+                           unsigned=True, first_party="/rum")
+    loader = parse_loader(text)
+    assert (loader.endpoint, loader.first_party, loader.signing) == ("/rum", True, False)
+    assert loader.requests(PAGE) == (
+        "https://www.example.com/rum/appmonitors/8bd5f4a2-1b7c-4a36-9a0e-0d4fbbd1d0c3",)
+    settings = from_mapping({"auth": {"mode": "resource-policy"}, "snippet": {"first_party": "/rum"}})
+    assert directives_for(loader_of_settings(settings, "eu-west-1"))["connect-src"] == ["'self'"]
+    allowed = parse_header(["script-src 'self' https://client.rum.us-east-1.amazonaws.com; connect-src 'self'"])
+    assert judge(PAGE, allowed, LoaderTag(src=f"{PAGE}rum.js", policies_before=tuple(allowed)), loader).blocked == []
+    closed = parse_header(["script-src 'self' https://client.rum.us-east-1.amazonaws.com; connect-src 'none'"])
+    verdict = judge(PAGE, closed, LoaderTag(src=f"{PAGE}rum.js", policies_before=tuple(closed)), loader)
+    assert verdict.additions == {"connect-src (header)": ["'self'"]}

@@ -14,17 +14,24 @@ from rumcfn.config import SettingsError
 
 NODE = shutil.which("node") or "node"
 
-# Evaluate the snippet against stand-ins for window/document and print what it queued.
+# Evaluate the snippet against stand-ins for window/document, let the page load (the default strategy inserts
+# the client after the load event), and print what it queued and inserted.
 HARNESS = r"""
 const src = require('fs').readFileSync(0, 'utf8');
 const inserted = [];
+const listeners = {};
 global.window = {};
+global.addEventListener = (type, listener) => (listeners[type] = listeners[type] || []).push(listener);
 global.document = {
   createElement: (tag) => ({tag}),
   head: {insertBefore: (el, ref) => inserted.push(el)},
   getElementsByTagName: () => [{}],
+  readyState: 'loading',
 };
 eval(src);
+document.readyState = 'complete';
+(listeners.load || []).forEach((listener) => listener());
+setTimeout(() => {
 const c = window.AwsRumClient;
 const regexps = {};
 for (const key of ['pagesToInclude', 'pagesToExclude']) {
@@ -33,6 +40,7 @@ for (const key of ['pagesToInclude', 'pagesToExclude']) {
 }
 console.log(JSON.stringify({n: c.n, i: c.i, v: c.v, r: c.r, c: c.c, regexps, script: inserted[0],
                             queued: typeof window.cwr}));
+}, 0);
 """
 
 

@@ -31,7 +31,8 @@ def test_a_healthy_stack_and_site_pass_every_check(world):
     w.page_views(3, 2)
     report, checks = w.doctor()
     assert report.exit_code == 0, report.text()
-    assert [c.status for c in report.checks] == [OK] * 3 + [SKIPPED] + [OK] * 7
+    assert [c.status for c in report.checks] == [OK] * 3 + [SKIPPED] + [OK] * 4 + [SKIPPED] + [OK] * 3
+    assert checks["first-party"].status == SKIPPED  # the stack's snippet sends to the data plane directly
     assert checks["stack"].detail == f"{STACK} is UPDATE_COMPLETE"
     assert checks["policy"].detail == "signed requests: no resource policy needed"
     assert checks["monitor"].detail == (f"shop ({MONITOR_ID}, ACTIVE): domains, telemetries and sample rate match "
@@ -220,7 +221,7 @@ def test_command_prints_a_line_per_check_and_exits_1_naming_the_failures(cli, wo
     w = world(site_variant_name="csp-header")
     code, out, err, _ = cli("--stack-name", STACK, "--url", w.url, w=w)
     assert code == 1
-    assert err == "rumcfn: error: 2 of 11 checks failed: csp, data\n"
+    assert err == "rumcfn: error: 2 of 12 checks failed: csp, data\n"
     lines = out.splitlines()
     assert [line.split()[0] for line in lines if not line.startswith(" ")] == [
         "ok",
@@ -231,6 +232,7 @@ def test_command_prints_a_line_per_check_and_exits_1_naming_the_failures(cli, wo
         "ok",
         "FAIL",
         "ok",
+        "skip",
         "FAIL",
         "ok",
         "ok",

@@ -36,7 +36,9 @@ def test_a_healthy_site_passes_and_aws_checks_are_skipped_with_a_note(site):
     report, checks = doctor(site)
     assert report.exit_code == 0, report.text()
     assert [c.name for c in report.checks] == ["stack", "monitor", "credentials", "policy", "page", "rum.js", "csp",
-                                               "domain", "data", "canary", "alarms"]
+                                               "domain", "first-party", "data", "canary", "alarms"]
+    assert checks["first-party"].status == SKIPPED
+    assert checks["first-party"].detail == "the snippet sends to RUM's data plane directly"
     assert {name: checks[name].status for name in ("page", "rum.js", "csp", "domain")} == dict.fromkeys(
         ("page", "rum.js", "csp", "domain"), OK)
     assert all(checks[n].status == SKIPPED and checks[n].detail == "no AWS credentials: site-side checks only"

@@ -369,7 +369,7 @@ def test_for_every_endpoint_the_settings_take_the_canary_intercepts_the_clients_
     assert "https://rum.example.com/rum/" in accepted
     from rumcfn.stack.canary import script
 
-    (canary,) = re.findall(r"const dataPlane = \(endpoint\) => \{.*?\n\};", script(Settings()), re.S)
+    (canary,) = re.findall(r"const dataPlane = \(endpoint, page\) => \{.*?\n\};", script(Settings()), re.S)
     program = (f"{canary}\nconst client = (endpoint) => {{ const u = new URL(endpoint); "
                f"return `${{u.protocol}}//${{u.host}}${{u.pathname.replace(/\\/$/, '')}}/appmonitors/`; }};\n"
                f"for (const e of {accepted!r}) console.log(JSON.stringify([e, dataPlane(e), client(e)]));")
