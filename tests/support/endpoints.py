@@ -14,34 +14,18 @@ import threading
 import time
 from typing import Iterator
 
+from tests.support.listener import Listener
 
-class SilentEndpoint:
+
+class SilentEndpoint(Listener):
     """Accepts every connection, reads what it is sent, and never answers; counts the connections."""
-
-    def __init__(self) -> None:
-        self._listener = socket.create_server(("127.0.0.1", 0), backlog=128)
-        self._connections: list[socket.socket] = []
-        self._closed = threading.Event()
-        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
-        threading.Thread(target=self._accept, daemon=True).start()
 
     @property
     def connections(self) -> int:
         return len(self._connections)
 
-    def _accept(self) -> None:
-        while not self._closed.is_set():
-            try:
-                connection, _ = self._listener.accept()
-            except OSError:
-                return
-            self._connections.append(connection)  # held open, never read from or written to
-
-    def close(self) -> None:
-        self._closed.set()
-        self._listener.close()
-        for connection in self._connections:
-            connection.close()
+    def accepted(self, connection: socket.socket) -> None:
+        self._connections.append(connection)  # held open, never read from or written to
 
 
 def silent_endpoint() -> Iterator[SilentEndpoint]:
@@ -59,25 +43,16 @@ def refused_endpoint() -> Iterator[str]:
         yield f"http://127.0.0.1:{bound.getsockname()[1]}"
 
 
-class _Raw:
+class _Raw(Listener):
     """A listener on 127.0.0.1 whose every connection is served by ``serve(connection)`` on its own thread."""
 
     def __init__(self) -> None:
-        self._listener = socket.create_server(("127.0.0.1", 0), backlog=128)
-        self._closed = threading.Event()
-        self._connections: list[socket.socket] = []
         self.requests: list[bytes] = []
-        self.url = f"http://127.0.0.1:{self._listener.getsockname()[1]}"
-        threading.Thread(target=self._accept, daemon=True).start()
+        super().__init__()
 
-    def _accept(self) -> None:
-        while not self._closed.is_set():
-            try:
-                connection, _ = self._listener.accept()
-            except OSError:
-                return
-            self._connections.append(connection)
-            threading.Thread(target=self._serve, args=(connection,), daemon=True).start()
+    def accepted(self, connection: socket.socket) -> None:
+        self._connections.append(connection)
+        threading.Thread(target=self._serve, args=(connection,), daemon=True).start()
 
     def _serve(self, connection: socket.socket) -> None:
         try:
@@ -95,16 +70,6 @@ class _Raw:
     def serve(self, connection: socket.socket, request: bytes) -> bool:
         """Answer one request; False closes the connection."""
         raise NotImplementedError
-
-    def close(self) -> None:
-        self._closed.set()
-        self._listener.close()
-        for connection in self._connections:
-            try:
-                connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            connection.close()
 
 
 def read_request(connection: socket.socket) -> bytes | None:

@@ -14,27 +14,21 @@ import threading
 import time
 from typing import Callable
 
+from tests.support.listener import Listener
+
 Answer = Callable[[socket.socket], None]
 
 
-class RawSite:
+class RawSite(Listener):
     def __init__(self, routes: dict[str, Answer] | None = None, tls: ssl.SSLContext | None = None) -> None:
         self.routes: dict[str, Answer] = dict(routes or {})
         self.tls = tls
         self.requests: list[str] = []  # the request line of each connection ("" when none came)
-        self._listener = socket.create_server(("127.0.0.1", 0), backlog=64)
-        self.port = self._listener.getsockname()[1]
+        super().__init__(backlog=64, name="RawSite")
         self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.port}"
-        self._closed = threading.Event()
-        threading.Thread(target=self._accept, daemon=True, name="RawSite").start()
 
-    def _accept(self) -> None:
-        while not self._closed.is_set():
-            try:
-                connection, _ = self._listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._answer, args=(connection,), daemon=True).start()
+    def accepted(self, connection: socket.socket) -> None:
+        threading.Thread(target=self._answer, args=(connection,), daemon=True).start()
 
     def _answer(self, connection: socket.socket) -> None:
         with connection:
@@ -58,11 +52,6 @@ class RawSite:
                 answer(connection)
             except OSError:  # the client hung up: what a deadline does
                 pass
-
-    def close(self) -> None:
-        self._closed.set()
-        self._listener.close()
-
 
 def send(data: bytes) -> Answer:
     def answer(connection: socket.socket) -> None:
