@@ -10,7 +10,8 @@ from typing import Any
 from rumcfn.aws.changesets import StackRequest
 from rumcfn.aws.deploy import Confirm, DeployResult, deploy
 from rumcfn.aws.errors import error_code, translated
-from rumcfn.aws.events import Echo, Poller, echo_line
+from rumcfn.aws.events import Echo, echo_line
+from rumcfn.aws.poller import Poller
 from rumcfn.aws.session import Aws
 from rumcfn.config import Settings
 from rumcfn.errors import UsageError

@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from rumcfn.aws.errors import error_code, error_message, translated
-from rumcfn.aws.events import Echo, Poller, echo_line, settled, waiter_bound
+from rumcfn.aws.events import Echo, echo_line, settled
+from rumcfn.aws.poller import Poller, waiter_bound
 from rumcfn.aws.session import Aws
 from rumcfn.aws.stacks import FOLLOW, StackBusy, find_stack, parameter_list, upload_template
 from rumcfn.errors import Interrupted, OperationFailed, RumcfnError

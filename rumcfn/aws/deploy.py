@@ -14,7 +14,8 @@ from typing import Any, Callable
 from rumcfn.aws import views as view
 from rumcfn.aws.changesets import ChangeSet, StackRequest, create_change_set, discard, withdrawn
 from rumcfn.aws.errors import AwsError, error_code, error_message, translate, translated
-from rumcfn.aws.events import Echo, Outcome, Poller, echo_line, latest_event_id, settled, watch
+from rumcfn.aws.events import Echo, Outcome, echo_line, latest_event_id, settled, watch
+from rumcfn.aws.poller import Poller
 from rumcfn.aws.session import Aws
 from rumcfn.aws.stacks import FOLLOW, StackBusy, find_stack, get_outputs
 from rumcfn.errors import Interrupted, OperationFailed

@@ -20,7 +20,8 @@ from typing import Callable, Sequence
 from rumcfn.aws import views as view
 from rumcfn.aws.changesets import StackRequest
 from rumcfn.aws.deploy import deploy
-from rumcfn.aws.events import Echo, Poller, echo_line
+from rumcfn.aws.events import Echo, echo_line
+from rumcfn.aws.poller import Poller
 from rumcfn.aws.session import Aws
 from rumcfn.config.fleet import DEFAULT_CONCURRENCY, Site
 from rumcfn.errors import Interrupted, OperationFailed, RumcfnError, UsageError

@@ -11,7 +11,7 @@ import uuid
 from typing import Any, Callable
 
 from rumcfn.aws.errors import error_code, translated
-from rumcfn.aws.events import Echo, Poller, echo_line, waiter_bound
+from rumcfn.aws.events import Echo, echo_line
 from rumcfn.aws.fleet import (
     SiteResult,
     Stop,
@@ -20,6 +20,7 @@ from rumcfn.aws.fleet import (
     refuse_accounts,
     run_sites,
 )
+from rumcfn.aws.poller import Poller, waiter_bound
 from rumcfn.aws.servicecatalog import PublishRequest, publish
 from rumcfn.aws.session import Aws
 from rumcfn.config.fleet import DEFAULT_CONCURRENCY, Site

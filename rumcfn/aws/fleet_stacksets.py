@@ -15,8 +15,9 @@ import uuid
 from typing import Any, Callable
 
 from rumcfn.aws.errors import translated
-from rumcfn.aws.events import Echo, Poller, echo_line
+from rumcfn.aws.events import Echo, echo_line
 from rumcfn.aws.fleet import NO_CHANGES, SiteResult, Stop, raise_if_failed, run_sites
+from rumcfn.aws.poller import Poller
 from rumcfn.aws.session import Aws
 from rumcfn.aws.stacks import upload_template
 from rumcfn.aws.stacksets import (

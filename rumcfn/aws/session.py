@@ -16,15 +16,13 @@ from __future__ import annotations
 import functools
 import os
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any, Callable
+from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from rumcfn.aws.errors import NoRegion, translated
+from rumcfn.aws.poller import Poller
 from rumcfn.errors import SettingsError
 from rumcfn.version import __version__
-
-if TYPE_CHECKING:
-    from rumcfn.aws.events import Poller
 
 #: Attempts per call: botocore's (and every AWS SDK's) default for the "standard" retry mode
 #: (``botocore.retries.standard.DEFAULT_MAX_ATTEMPTS``).
@@ -95,7 +93,7 @@ class Aws:
     timeout: float | None = None  # connect, and whole answer, per attempt (None: CONNECT_TIMEOUT, READ_TIMEOUT)
     max_attempts: int = MAX_ATTEMPTS
     max_pages: int = MAX_PAGES
-    #: Makes the ``Poller`` of each wait for CloudFormation (None: ``rumcfn.aws.events.Poller``; tests pass one
+    #: Makes the ``Poller`` of each wait for CloudFormation (None: ``rumcfn.aws.poller.Poller``; tests pass one
     #: whose clock never sleeps).
     pollers: Callable[[], Poller] | None = None
     retry_mode: str = "standard"  # botocore's retry mode; "adaptive" for a fleet's threads (client_config)
@@ -143,8 +141,6 @@ class Aws:
         return replace(self, region=region, clients={}, _session=None, _checked={})
 
     def poller(self) -> Poller:
-        from rumcfn.aws.events import Poller
-
         return (self.pollers or Poller)()
 
     def client(self, service: str) -> Any:

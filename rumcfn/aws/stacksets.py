@@ -14,7 +14,8 @@ from typing import Any, Mapping
 
 from rumcfn.aws import views as view
 from rumcfn.aws.errors import error_code, translated
-from rumcfn.aws.events import Echo, Poller, echo_line, waiter_bound
+from rumcfn.aws.events import Echo, echo_line
+from rumcfn.aws.poller import Poller, waiter_bound
 from rumcfn.aws.session import Aws
 from rumcfn.aws.stacks import parameter_list, upload_template
 from rumcfn.config.formats import ACCOUNTS

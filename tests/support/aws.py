@@ -11,7 +11,7 @@ import os
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from rumcfn.aws.events import Poller
+from rumcfn.aws.poller import Poller
 from rumcfn.aws.session import Aws
 
 REGION = "us-east-1"

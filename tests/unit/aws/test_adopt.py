@@ -8,7 +8,7 @@ import json
 import pytest
 
 from rumcfn.aws.adopt import MonitorNotFound, import_monitor, read_monitor
-from rumcfn.aws.events import Poller
+from rumcfn.aws.poller import Poller
 from rumcfn.aws.session import Aws
 from rumcfn.template.adopt import adopt, import_template, live_properties, template_properties
 from tests.support.aws import stubbed

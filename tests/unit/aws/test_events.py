@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from rumcfn.aws.events import WaitTimedOut, new_events
+from rumcfn.aws.events import new_events
+from rumcfn.aws.poller import WaitTimedOut
 from tests.support.aws import FakeClock, event, stubbed
 
 

@@ -11,8 +11,8 @@ import dataclasses
 
 import pytest
 
-from rumcfn.aws.events import Poller
 from rumcfn.aws.fleet import FAILED, NO_CHANGES, FleetFailed, deploy_stacks
+from rumcfn.aws.poller import Poller
 from rumcfn.aws.session import Aws
 from rumcfn.config.fleet import fleet_from_mapping
 from rumcfn.template.fleet import synth_fleet
