@@ -8,8 +8,9 @@ site with the example's names, so that is refused, naming what is missing.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence
 
 from rumcfn.config.loading import from_mapping, given_keys, read_toml, with_overrides
 from rumcfn.config.settings import Settings
@@ -68,13 +69,13 @@ def gather(
     ``site``: the site settings the command needs (:data:`SITE` to build a template): all given, or none (then
     ``note`` says the example is used). ``flags`` names each site setting's flag in the error. A file found in the
     working directory (not given) is named through ``note``."""
-    found = config is None and Path(DEFAULT_FILE).is_file()
-    source = DEFAULT_FILE if found else config
-    where = f"in {Path(DEFAULT_FILE).resolve()}, found in the working directory" if found else None
-    data, settings = _read(source, where)
-    settings = _apply(settings, data, source, overrides, tags=tags, site=site, flags=flags, note=note)
+    path, found = _settings_file(config)
+    with _named(path, found):
+        data = read_toml(path) if path else {}
+        settings = from_mapping(data)
+    settings = _apply(settings, data, path, overrides, tags=tags, site=site, flags=flags, note=note)
     if found:
-        note(f"settings from {Path(DEFAULT_FILE).resolve()} (found in the working directory)")
+        note(f"settings from {Path(path).resolve()} ({FOUND})")
     return settings
 
 
@@ -82,30 +83,34 @@ def shared_tables(config: str | None, note: Note = lambda line: None) -> dict[st
     """The tables of the settings file (``--config``, else ``rumcfn.toml`` found in the working directory, named
     through ``note``) that a directory of site files builds on: every key a known setting, but not built on their
     own (a fleet's sites complete them; ``{}`` without a file)."""
-    found = config is None and Path(DEFAULT_FILE).is_file()
-    path = DEFAULT_FILE if found else config
+    path, found = _settings_file(config)
     if path is None:
         return {}
-    try:
+    with _named(path, found):
         data = read_toml(path)
         check_known(data)
-    except RumcfnError as error:
-        if found:
-            error.args = (f"{error} (in {Path(path).resolve()}, found in the working directory)",)
-        raise
     if found:
-        note(f"settings under the fleet's site files from {Path(path).resolve()} (found in the working directory)")
+        note(f"settings under the fleet's site files from {Path(path).resolve()} ({FOUND})")
     return data
 
 
-def _read(config: str | None, where: str | None) -> tuple[dict[str, Any], Settings]:
-    """The file's data and its settings; ``where`` (a file the user did not name) is added to its one line."""
+FOUND = "found in the working directory"
+
+
+def _settings_file(config: str | None) -> tuple[str | None, bool]:
+    """The file to read: ``config``, else ``./rumcfn.toml`` when there is one (then found is True), else None."""
+    found = config is None and Path(DEFAULT_FILE).is_file()
+    return (DEFAULT_FILE if found else config), found
+
+
+@contextlib.contextmanager
+def _named(path: str | None, found: bool) -> Iterator[None]:
+    """A failure in a file the user did not name keeps its class (the exit code) and names the file."""
     try:
-        data = read_toml(config) if config else {}
-        return data, from_mapping(data)
+        yield
     except RumcfnError as error:
-        if where:  # the same failure (its class says the exit code), its one line naming the file
-            error.args = (f"{error} ({where})",)
+        if found:
+            error.args = (f"{error} (in {Path(path).resolve()}, {FOUND})",)
         raise
 
 
