@@ -7,28 +7,15 @@ import json
 import os
 from pathlib import Path
 
-import boto3
 import pytest
 
 from rumcfn.aws.session import Aws
 from rumcfn.aws.sourcemaps import upload
 from rumcfn.config import SettingsError
 from rumcfn.errors import UsageError
+from tests.support.source_maps import BUCKET, REGION, keys
 
-REGION = "eu-west-1"
-BUCKET = "site-source-maps"
 MAP = json.dumps({"version": 3, "file": "a.js", "sources": ["a.ts"], "names": [], "mappings": "AAAA"})
-
-
-@pytest.fixture
-def s3(aws_env):
-    client = boto3.client("s3", region_name=REGION)
-    client.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
-    return client
-
-
-def keys(s3) -> list[str]:
-    return sorted(o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET).get("Contents", []))
 
 
 def run(directory: Path, release: str = "r1", uri: str = f"s3://{BUCKET}/maps", **kwargs) -> list[str]:

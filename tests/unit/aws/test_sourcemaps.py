@@ -17,9 +17,7 @@ from rumcfn.aws.sourcemaps import upload
 from rumcfn.config import SettingsError
 from rumcfn.contract import Outputs
 from rumcfn.errors import UsageError
-
-REGION = "eu-west-1"
-BUCKET = "site-source-maps"
+from tests.support.source_maps import BUCKET, REGION, keys
 
 
 def source_map(file: str, **overrides) -> str:
@@ -36,17 +34,6 @@ def build(tmp_path) -> Path:
     (root / "assets" / "vendor.js.map").write_text(source_map("vendor.js"))
     (root / "main.js").write_text("console.log(1)\n//# sourceMappingURL=main.js.map\n")
     return root
-
-
-@pytest.fixture
-def s3(aws_env):
-    client = boto3.client("s3", region_name=REGION)
-    client.create_bucket(Bucket=BUCKET, CreateBucketConfiguration={"LocationConstraint": REGION})
-    return client
-
-
-def keys(s3) -> list[str]:
-    return sorted(o["Key"] for o in s3.list_objects_v2(Bucket=BUCKET).get("Contents", []))
 
 
 def rumcfn(*args: str, cwd: Path) -> subprocess.CompletedProcess:
