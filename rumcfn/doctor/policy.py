@@ -118,27 +118,24 @@ def _principal(statement: dict) -> Applies:
 
 
 def _action(statement: dict, action: str) -> Applies:
-    for element, negated in (("Action", False), ("NotAction", True)):
-        if element in statement:
-            listed = [str(a) for a in _list(statement[element])]
-            if any(wildcard(a, action, case=False) for a in listed) != negated:
-                return Applies(True)
-            if negated:
-                return Applies(False, f"excludes {action} (NotAction {', '.join(listed)})")
-            return Applies(False, f"is for {', '.join(listed)}, not {action}")
-    return Applies(False, "names no Action")
+    return _listed(statement, "Action", action, case=False, missing=Applies(False, "names no Action"))
 
 
 def _resource(statement: dict, arn: str) -> Applies:
-    for element, negated in (("Resource", False), ("NotResource", True)):
+    return _listed(statement, "Resource", arn, case=True, missing=Applies(None, "names no Resource"))
+
+
+def _listed(statement: dict, name: str, value: str, *, case: bool, missing: Applies) -> Applies:
+    """Whether ``value`` falls under the statement's ``name`` (Action, Resource) or outside its ``Not`` twin."""
+    for element, negated in ((name, False), (f"Not{name}", True)):
         if element in statement:
-            listed = [str(r) for r in _list(statement[element])]
-            if any(wildcard(r, arn, case=True) for r in listed) != negated:
+            listed = [str(item) for item in _list(statement[element])]
+            if any(wildcard(item, value, case=case) for item in listed) != negated:
                 return Applies(True)
             if negated:
-                return Applies(False, f"excludes {arn} (NotResource {', '.join(listed)})")
-            return Applies(False, f"is for {', '.join(listed)}, not {arn}")
-    return Applies(None, "names no Resource")
+                return Applies(False, f"excludes {value} ({element} {', '.join(listed)})")
+            return Applies(False, f"is for {', '.join(listed)}, not {value}")
+    return missing
 
 
 def _operator(name: str) -> tuple[str, bool, bool]:
