@@ -8,6 +8,7 @@ from __future__ import annotations
 import importlib.util
 import re
 import shlex
+import shutil
 import subprocess
 from pathlib import Path
 
@@ -147,11 +148,23 @@ RUNNABLE = [(n, line) for n, line in SHOWN
             if line.split()[1] in OFFLINE or (line.split()[1] == "snippet" and "--stack-name" not in line)]
 
 
+@pytest.fixture(scope="module")
+def scratch_site(tmp_path_factory) -> Path:
+    """A site's folder: its settings, and the template ``rumcfn synth`` made of them (once for the module; each
+    test copies it, so whatever a command writes stays in that test's folder)."""
+    folder = tmp_path_factory.mktemp("site")
+    (folder / "rumcfn.toml").write_text(SITE_TOML)
+    done = subprocess.run([rumcfn_bin(), "synth", "-o", "template.json"], cwd=folder, capture_output=True, text=True,
+                          timeout=120, env=aws_free_env())
+    assert done.returncode == 0, done.stderr
+    return folder
+
+
 @pytest.mark.parametrize("name, line", RUNNABLE, ids=[f"{n}: {line[:60]}" for n, line in RUNNABLE])
-def test_every_offline_command_shown_runs(name, line, run_cli, tmp_path):
+def test_every_offline_command_shown_runs(name, line, scratch_site, tmp_path):
     if line.split()[1] != "init":
-        (tmp_path / "rumcfn.toml").write_text(SITE_TOML)
-        assert run_cli("synth", "-o", "template.json").returncode == 0
+        for file in ("rumcfn.toml", "template.json"):
+            shutil.copy(scratch_site / file, tmp_path / file)
     done = subprocess.run(["bash", "-c", line.replace("rumcfn ", f"{shlex.quote(rumcfn_bin())} ")], cwd=tmp_path,
                           capture_output=True, text=True, timeout=120, env=aws_free_env())
     assert done.returncode == 0, f"{line}\n{done.stderr}"

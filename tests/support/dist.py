@@ -1,9 +1,10 @@
 """What a user installs: the sdist and wheel ``make dist`` builds (on a copy of the sources, so that the build's
 by-products stay out of the repository), and a fresh virtual environment outside the repository to install into.
 
-The fresh environment has pip (ensurepip, offline) and finds rumcfn's dependencies through a path entry to the test
-environment's site-packages, so pip sees them installed and fetches nothing; rumcfn itself comes only from the
-wheel."""
+The fresh environment finds rumcfn's dependencies, and pip, through a path entry to the test environment's
+site-packages, so pip sees them installed and fetches nothing; rumcfn itself comes only from the wheel. (The test
+environment's pip is the one ``venv`` would bundle, or newer; creating a venv with ensurepip costs seconds per
+environment.) The wheel is built once per test session, and shared by every xdist worker."""
 
 from __future__ import annotations
 
@@ -29,8 +30,9 @@ class Dist:
     log: str  # what make dist printed (twine's verdicts among it)
 
 
-def make_dist(work: Path) -> Dist:
-    """``make dist`` on a copy of the sources in ``work``, with this test environment as the Makefile's venv."""
+def make_dist(work: Path) -> None:
+    """``make dist`` on a copy of the sources in ``work``, with this test environment as the Makefile's venv; what
+    it printed goes to ``work/make.log``."""
     src = work / "src"
     src.mkdir(parents=True)
     for name in SOURCES:
@@ -41,19 +43,25 @@ def make_dist(work: Path) -> Dist:
     env_dir = Path(sys.prefix)
     done = subprocess.run(["make", "-C", str(src), "-o", str(env_dir / ".installed"), "dist", f"VENV={env_dir}"],
                           capture_output=True, text=True, timeout=600)
+    (work / "make.log").write_text(done.stdout + done.stderr)
     assert done.returncode == 0, done.stdout + done.stderr
-    (wheel,) = (src / "dist").glob("rumcfn-*.whl")
-    (sdist,) = (src / "dist").glob("rumcfn-*.tar.gz")
-    return Dist(wheel, sdist, done.stdout + done.stderr)
+
+
+def built_dist(work: Path) -> Dist:
+    """What :func:`make_dist` built in ``work``."""
+    (wheel,) = (work / "src" / "dist").glob("rumcfn-*.whl")
+    (sdist,) = (work / "src" / "dist").glob("rumcfn-*.tar.gz")
+    return Dist(wheel, sdist, (work / "make.log").read_text())
 
 
 def fresh_venv(where: Path) -> Path:
-    """A new virtual environment with pip and without rumcfn; returns its ``bin`` folder."""
-    venv.EnvBuilder(with_pip=True).create(where)
+    """A new virtual environment without rumcfn, whose ``python -m pip`` is the test environment's; returns its
+    ``bin`` folder."""
+    venv.EnvBuilder().create(where)
     python = where / "bin" / "python"
     purelib = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
                              check=True, capture_output=True, text=True).stdout.strip()
-    # Dependencies only: a plain path entry does not run the test environment's editable-install hook.
+    # Dependencies and pip only: a plain path entry does not run the test environment's editable-install hook.
     Path(purelib, "deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     return where / "bin"
 

@@ -236,10 +236,11 @@ def moto_percentiles(monkeypatch):
 
 @pytest.fixture(scope="session")
 def dist(tmp_path_factory):
-    """The sdist and wheel ``make dist`` builds (once per test process)."""
-    from tests.support.dist import make_dist
+    """The sdist and wheel ``make dist`` builds (once per test session, shared by the xdist workers)."""
+    from tests.support.dist import built_dist, make_dist
+    from tests.support.once import session_folder
 
-    return make_dist(tmp_path_factory.mktemp("dist"))
+    return built_dist(session_folder(tmp_path_factory, "dist", make_dist))
 
 
 @pytest.fixture
