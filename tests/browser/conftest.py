@@ -1,9 +1,10 @@
 """Session fixtures for the real-browser tests: the web client bundle, the local servers, Chromium.
 
-Everything here is shared by the whole ``browser`` xdist group, so it is built once per session
-on one worker: esbuild bundles the pinned aws-rum-web into ``cwr.js`` (~0.3 s), three servers
-start on 127.0.0.1, and one headless Chromium serves every test (each test gets a fresh browser
-context, so cookies and localStorage never leak between scenarios).
+Everything here is built once per test process (each xdist worker that runs browser tests; a browser
+test module runs whole on one worker, ``tests/support/fixtures.py``): esbuild bundles the pinned
+aws-rum-web into ``cwr.js`` (~0.3 s), three servers start on 127.0.0.1, and one headless Chromium
+serves every test (each test gets a fresh browser context, so cookies and localStorage never leak
+between scenarios).
 """
 
 from __future__ import annotations
