@@ -22,6 +22,7 @@ from rumcfn.aws.poller import Poller
 from rumcfn.aws.session import Aws
 from rumcfn.config.fleet import fleet_from_mapping
 from rumcfn.template.fleet import synth_fleet
+from tests.support.aws import stand_in_poller
 from tests.support.cloudformation import CloudFormation, CloudFormationServer
 
 SITES = 200
@@ -31,8 +32,6 @@ BROKEN = "site-0042"
 BUSY_AFTER = 50
 
 
-def fast_poller() -> Poller:
-    return Poller(first=0.02, most=0.05)
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +60,7 @@ def test_two_hundred_sites_within_the_bound_through_throttling(plan, cloudformat
             service.busy = 1
 
     with pytest.raises(FleetFailed, match=f"1 of {SITES} site\\(s\\) failed: {BROKEN}"):
-        deploy_stacks(aws, plan, max_concurrency=BOUND, echo=echo, pollers=fast_poller)
+        deploy_stacks(aws, plan, max_concurrency=BOUND, echo=echo, pollers=stand_in_poller)
     # every stack reached its final state; the broken one was rolled back and reported, the others finished
     statuses = {name: stack["StackStatus"] for name, stack in service.stacks.items()}
     assert len(statuses) == SITES
@@ -86,7 +85,7 @@ def test_two_hundred_sites_within_the_bound_through_throttling(plan, cloudformat
     executed = service.count("ExecuteChangeSet")
     lines.clear()
     with pytest.raises(FleetFailed):
-        deploy_stacks(aws, plan, max_concurrency=BOUND, echo=lines.append, pollers=fast_poller)
+        deploy_stacks(aws, plan, max_concurrency=BOUND, echo=lines.append, pollers=stand_in_poller)
     assert service.count("ExecuteChangeSet") == executed
     assert sum(f"{NO_CHANGES} in" in line for line in lines) == SITES - 1
     assert lines[-1].startswith(f"Fleet: {SITES} site(s), {SITES - 1} deployed ({SITES - 1} without changes), 1 failed")
@@ -185,6 +184,21 @@ def test_with_a_bucket_each_distinct_template_is_uploaded_once(plan, cloudformat
     monkeypatch.setattr(rumcfn.aws.stacks, "upload_template", upload)
     few = dataclasses.replace(plan, fleet=dataclasses.replace(plan.fleet, sites=plan.fleet.sites[:3] + (
         plan.fleet.site("site-0050"),)))
-    deploy_stacks(aws, few, s3_bucket="templates", echo=lambda line: None, pollers=fast_poller)
+    deploy_stacks(aws, few, s3_bucket="templates", echo=lambda line: None, pollers=stand_in_poller)
     assert len(uploads) == len(few.templates) == 2
     assert {r["TemplateURL"] for name, r in service.calls if name == "CreateChangeSet"} == set(uploads)
+
+
+def test_the_sites_wait_with_the_pollers_the_aws_was_given(plan, cloudformation):
+    """``rumcfn deploy --fleet`` passes only its ``Aws``: the pollers it carries (``cli.run(argv, aws=...)``) must
+    reach every site's waits, as they reach a single stack's."""
+    service, aws = cloudformation
+    made = []
+
+    def pollers() -> Poller:
+        made.append(stand_in_poller())
+        return made[-1]
+
+    two = dataclasses.replace(plan, fleet=dataclasses.replace(plan.fleet, sites=plan.fleet.sites[:2]))
+    deploy_stacks(dataclasses.replace(aws, pollers=pollers), two, echo=lambda line: None)
+    assert len(made) == 2 and all(poller.elapsed() > 0 for poller in made)
