@@ -400,8 +400,8 @@ def fill(world, objects: int = 400, rewritten: int = 400, deleted: int = 201) ->
         world.s3.put_object(Bucket=ARTIFACTS, Key=f"synthetics/site/2026/{i:04d}.png", Body=b"v1")
     for i in range(rewritten):
         world.s3.put_object(Bucket=ARTIFACTS, Key=f"synthetics/site/2026/{i:04d}.png", Body=b"v2")
-    for i in range(deleted):
-        world.s3.delete_object(Bucket=ARTIFACTS, Key=f"synthetics/site/2026/{i:04d}.png")
+    gone = [{"Key": f"synthetics/site/2026/{i:04d}.png"} for i in range(deleted)]  # a delete marker each
+    world.s3.delete_objects(Bucket=ARTIFACTS, Delete={"Objects": gone, "Quiet": True})
     return objects + rewritten + deleted
 
 
