@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 CHECKOV_VENV ?= .venv-checkov
 CHECKOV_STAMP := $(CHECKOV_VENV)/.installed
 
-.PHONY: demo test bench readme clean dist
+.PHONY: demo test bench readme inline clean dist
 
 $(STAMP): setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -51,3 +51,7 @@ clean:
 
 readme: $(STAMP)
 	$(BIN)/python tools/update_readme.py
+
+# handlers/<file>.inlined: each handler as the template inlines it, so synth need not strip it on every run.
+inline: $(STAMP)
+	$(BIN)/python -m rumcfn.stack.inline

@@ -77,6 +77,24 @@ def against_floors(runs: int) -> tuple[dict[str, Stats], dict[str, Stats]]:
     return ({name: Stats(tuple(v)) for name, v in wall.items()}, {name: Stats(tuple(v)) for name, v in cpu.items()})
 
 
+def synth_parts(runs: int) -> tuple[dict[str, Stats], int]:
+    """``bench/synth_parts.py`` in ``runs`` fresh interpreters: CPU seconds per part of a ``synth`` (medians), and
+    how many dataclasses rumcfn's imports create."""
+    import json
+
+    samples: dict[str, list[float]] = {}
+    classes = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for _ in range(runs):
+            done = subprocess.run([sys.executable, str(Path(__file__).with_name("synth_parts.py")), tmp],
+                                  capture_output=True, text=True, check=True, cwd=tmp)
+            result = json.loads(done.stdout.splitlines()[-1])
+            classes = result["classes"]
+            for part, seconds in result["parts"].items():
+                samples.setdefault(part, []).append(seconds)
+    return {part: Stats(tuple(v)) for part, v in samples.items()}, classes
+
+
 def lint(runs: int) -> dict[str, Stats]:
     """``rumcfn lint template.json`` as a whole process (cfn-lint loads its rules every time)."""
     with tempfile.TemporaryDirectory() as tmp:

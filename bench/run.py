@@ -119,6 +119,12 @@ def run_cli(report: Report) -> None:
                            f"{ratios[command]:.2f}×", f"{cpu[command].median / cpu[floor].median:.2f}× "
                            f"({ms(cpu[command].median, 0)} ÷ {ms(cpu[floor].median, 0)})", floors[command].n])
     body += table(["command", "median", "floor", "median", "ratio", "CPU-time ratio", "runs"], floor_rows)
+    parts, classes = cli.synth_parts(5 if report.quick else 10)
+    body += (f"\nWhere a `synth` process spends its CPU time, part by part (`bench/synth_parts.py` in fresh "
+             f"interpreters, medians of {next(iter(parts.values())).n}); rumcfn's imports create {classes} "
+             f"dataclasses, and Python {sys.version_info.major}.{sys.version_info.minor} compiles each one's "
+             f"methods as it creates it:\n\n")
+    body += table(["part", "CPU time"], [[name, ms(s.median)] for name, s in parts.items()])
     report.section("1. The CLI as a process", body)
     for key, command in (("synth_floor", "rumcfn synth -o template.json"), ("version_floor", "rumcfn --version")):
         report.headline[key] = (

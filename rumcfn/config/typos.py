@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import dataclasses
-import difflib
 from typing import Any, Iterator, Mapping
 
 from rumcfn.config.client_options import CLIENT_OPTIONS, DERIVED, JAVASCRIPT_ONLY, TELEMETRY_OPTIONS
@@ -53,6 +52,8 @@ def unknown_keys(data: Mapping[str, Any], also: tuple[str, ...] = ()) -> list[tu
 
 def suggestion(where: str, key: str, known: list[str]) -> str:
     """``did you mean monitor.domains?``, or the names known there when none is close."""
+    import difflib  # only once a key is unknown: every synth would pay for its import otherwise
+
     lowered = {name.lower(): name for name in known}
     close = difflib.get_close_matches(key.lower(), list(lowered), n=1, cutoff=0.6)
     if close:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from troposphere import GetAtt, Output, Ref, Sub, Template, rum
 
@@ -16,7 +16,6 @@ from rumcfn.stack.auth import Auth, add_auth
 from rumcfn.stack.bucket_emptier import BucketEmptier, add_bucket_emptier, emptying_duty
 from rumcfn.stack.canary import Canary, add_canary
 from rumcfn.stack.dashboard import Dashboard, add_dashboard
-from rumcfn.stack.first_party import FirstParty, add_first_party, add_first_party_outputs
 from rumcfn.stack.guard import troposphere_checks
 from rumcfn.stack.log_retention import LogRetention, add_log_retention, retention_duty
 from rumcfn.stack.monitor import add_app_monitor
@@ -26,6 +25,9 @@ from rumcfn.stack.snippet import snippet_sub
 from rumcfn.stack.snippet_writer import ScriptResources, add_snippet_writer
 from rumcfn.stack.source_maps import SourceMaps, add_source_maps
 from rumcfn.version import __version__
+
+if TYPE_CHECKING:  # first_party.py, and CloudFront's troposphere types, load only for a site that sets it
+    from rumcfn.stack.first_party import FirstParty
 
 
 @dataclass
@@ -94,7 +96,10 @@ def _assemble(settings: Settings) -> Stack:
     stack.log_retention = add_log_retention(template, settings, writer=stack.script, monitor=monitor)
     if emptying:
         stack.emptier = add_bucket_emptier(template, settings, writer=stack.script, canary=canary)
-    stack.first_party = add_first_party(template, settings, monitor=monitor)
+    if settings.snippet.first_party:
+        from rumcfn.stack.first_party import add_first_party
+
+        stack.first_party = add_first_party(template, settings, monitor=monitor)
     monitor_name = Ref(monitor)
     canary_name = Ref(stack.canary.canary) if stack.canary else None
     stack.alarms = add_alarms(template, settings, monitor_name=monitor_name, canary_name=canary_name)
@@ -137,6 +142,8 @@ def add_outputs(stack: Stack) -> None:
         output(Outputs.SOURCE_MAPS_S3_URI, "Where `rumcfn sourcemaps upload --stack-name` puts source maps",
                stack.source_maps.s3_uri)
     if stack.first_party:
+        from rumcfn.stack.first_party import add_first_party_outputs
+
         add_first_party_outputs(t, stack.first_party)
     if stack.dashboard:
         output(Outputs.DASHBOARD_URL, "CloudWatch dashboard in the console", stack.dashboard.url,

@@ -9,10 +9,7 @@ duty's policy, description and timeout are declared here, where the function is 
 
 from __future__ import annotations
 
-import functools
-import io
 import json
-import tokenize
 from dataclasses import dataclass
 from typing import Any, Sequence
 
@@ -24,8 +21,8 @@ from troposphere.validators import integer
 
 from rumcfn.config import Settings, is_literal
 from rumcfn.contract import CustomResources
-from rumcfn.resources import read_resource
 from rumcfn.stack.buckets import add_secure_bucket
+from rumcfn.stack.inline import inline_handler
 from rumcfn.stack.roles import lambda_trust
 
 HANDLER_FILE = "rum_script.py"
@@ -104,54 +101,6 @@ class ScriptResources:
 
 def handler_source() -> str:
     return inline_handler(HANDLER_FILE)
-
-
-@functools.cache
-def inline_handler(filename: str) -> str:
-    """A handler of ``handlers/`` as inlined (Lambda saves ``ZipFile`` as index.py): comments and docstrings
-    stripped, because every byte counts against the 51,200-byte inline template limit."""
-    return f"# rumcfn {filename}, comments stripped\n" + reindent(compact(read_resource("handlers", filename)))
-
-
-def compact(source: str) -> str:
-    """``source`` without comments, docstrings (unless one is a block's only statement) and blank lines."""
-    tokens = list(tokenize.generate_tokens(io.StringIO(source).readline))
-    significant = [t for t in tokens if t.type not in (tokenize.COMMENT, tokenize.NL)]
-    spans = [(t.start, t.end) for t in tokens if t.type == tokenize.COMMENT]
-    starts = (tokenize.NEWLINE, tokenize.INDENT, tokenize.DEDENT)
-    for i, tok in enumerate(significant):
-        statement_start = i == 0 or significant[i - 1].type in starts
-        alone = i + 2 < len(significant) and significant[i + 1].type == tokenize.NEWLINE \
-            and significant[i + 2].type in (tokenize.DEDENT, tokenize.ENDMARKER)
-        if tok.type == tokenize.STRING and statement_start and not alone:
-            spans.append((tok.start, tok.end))
-    lines = source.splitlines()
-    for (first, col), (last, end_col) in sorted(spans, reverse=True):
-        if first == last:
-            lines[first - 1] = lines[first - 1][:col] + lines[first - 1][end_col:]
-        else:
-            lines[first - 1 : last] = [lines[first - 1][:col]] + [""] * (last - first - 1) + [lines[last - 1][end_col:]]
-    return "".join(line.rstrip() + "\n" for line in lines if line.strip())
-
-
-def reindent(source: str) -> str:
-    """``source`` indented one space per block (Python wants consistency, not four spaces); a line that
-    continues a bracket gets one more; the inside of a multi-line string is left alone."""
-    depth, at_start, indents, keep = 0, True, {}, set()
-    for tok in tokenize.generate_tokens(io.StringIO(source).readline):
-        if tok.type == tokenize.INDENT:
-            depth += 1
-        elif tok.type == tokenize.DEDENT:
-            depth -= 1
-        elif tok.type in (tokenize.NEWLINE, tokenize.NL, tokenize.COMMENT, tokenize.ENDMARKER):
-            at_start = at_start or tok.type == tokenize.NEWLINE
-        else:
-            indents.setdefault(tok.start[0], depth + (not at_start))
-            keep.update(range(tok.start[0] + 1, tok.end[0] + 1))
-            at_start = False
-    lines = source.splitlines(keepends=True)
-    return "".join(line if row in keep or row not in indents else " " * indents[row] + line.lstrip(" ")
-                   for row, line in enumerate(lines, 1))
 
 
 def writer_policy(bucket: Any, key: str, log_group: logs.LogGroup) -> PolicyDocument:

@@ -20,7 +20,9 @@ def test_make_dist_builds_an_sdist_and_a_wheel_that_twine_passes(dist):
     names = zipfile.ZipFile(dist.wheel).namelist()
     assert "rumcfn/templates/rum.js.j2" in names
     assert any(n.startswith("rumcfn/handlers/") and n.endswith(".py") for n in names)
+    assert "rumcfn/handlers/rum_script.py.inlined" in names  # synth's stripped copy (rumcfn/stack/inline.py)
     members = tarfile.open(dist.sdist).getnames()
+    assert any(m.endswith("/handlers/rum_script.py.inlined") for m in members)
     assert any(m.endswith("/README.md") for m in members) and any(m.endswith("/setup.cfg") for m in members)
 
 

@@ -102,3 +102,13 @@ def test_routes_record_page_views_themselves_so_the_clients_own_page_id_options_
     with pytest.raises(SettingsError) as error:
         from_mapping({"snippet": {"routes": ["/a/:b"], "config": {option: value}}})
     assert error.value.setting == f"snippet.config.{option}"
+
+
+def test_never_in_path_is_the_path_percent_encode_set_and_everything_beyond_ascii():
+    """C0 controls, space, ``"#<>?`{}``, ``\\``, DEL and every non-ASCII code point; nothing else."""
+    from rumcfn.config.routes import NEVER_IN_PATH
+
+    never = {chr(c) for c in range(0x21)} | set('"#<>?`{}\\') | {chr(0x7F)}
+    for code in [*range(0x800), 0xD7FF, 0xE000, 0xFFFD, 0xFFFF, 0x10000, 0x10FFFF]:
+        char = chr(code)
+        assert bool(NEVER_IN_PATH.fullmatch(char)) == (char in never or code > 0x7F), hex(code)

@@ -16,7 +16,8 @@ from rumcfn.config import Settings, SettingsError, from_mapping
 from rumcfn.contract import CustomResources, Outputs
 from rumcfn.facts import INLINE_LIMIT
 from rumcfn.stack.assemble import build_stack, build_template
-from rumcfn.stack.snippet_writer import RUNTIME, compact, handler_source, reindent
+from rumcfn.stack.inline import compact, reindent
+from rumcfn.stack.snippet_writer import RUNTIME, handler_source
 from rumcfn.template.output import to_dict, to_json
 from tests.support import ROOT  # noqa: E402
 from tests.support.handler import inline_source, load_index
