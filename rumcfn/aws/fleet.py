@@ -138,9 +138,10 @@ def run_sites(sites: Sequence[Site], work: Callable[[Site, Stop], SiteResult], *
 
 def deploy_stacks(aws: Aws, plan: FleetSynth, *, max_concurrency: int = DEFAULT_CONCURRENCY,
                   tags: dict[str, str] | None = None, role_arn: str | None = None, s3_bucket: str | None = None,
-                  echo: Echo = echo_line, pollers: Callable[[], Poller] = Poller) -> list[SiteResult]:
+                  echo: Echo = echo_line, pollers: Callable[[], Poller] | None = None) -> list[SiteResult]:
     """One stack per site (``stack_name``), each through a change set; raise :class:`FleetFailed` when any site
-    failed, after every other site has been deployed."""
+    failed, after every other site has been deployed. Each site waits with a poller from ``pollers``, else from
+    ``aws`` (:meth:`Aws.poller`), as a single stack's deploy does."""
     refuse_accounts(plan.fleet.sites, "a stack deploy uses the credentials' account; accounts go with --stack-set")
     aws = fleet_aws(aws, max_concurrency)
     regional = {region: (aws if not region else dataclasses.replace(aws, region=region, clients={}, _session=None))
@@ -166,7 +167,7 @@ def deploy_stacks(aws: Aws, plan: FleetSynth, *, max_concurrency: int = DEFAULT_
                 failures.append(message.strip())
 
         try:
-            result = deploy(regional[site.region], request, echo=quiet, poller=stop.poller(pollers))
+            result = deploy(regional[site.region], request, echo=quiet, poller=stop.poller(pollers or aws.poller))
         except RumcfnError as error:
             reasons = [line for line in failures if line and not line.startswith(("Failed resources", "Final stack"))]
             return SiteResult(site.name, site.stack_name, FAILED, f"{error}" + (f" ({reasons[0]})" if reasons else ""))

@@ -94,8 +94,9 @@ def provision_site(aws: Aws, site: Site, product_id: str, artifact_id: str, valu
 
 def deploy_catalog(aws: Aws, plan: FleetSynth, *, product_name: str, portfolio_id: str, s3_bucket: str,
                    max_concurrency: int = DEFAULT_CONCURRENCY, echo: Echo = echo_line,
-                   pollers: Callable[[], Poller] = Poller) -> list[SiteResult]:
-    """Publish each distinct template as a version of ``product_name``, then provision every site."""
+                   pollers: Callable[[], Poller] | None = None) -> list[SiteResult]:
+    """Publish each distinct template as a version of ``product_name``, then provision every site (each waiting
+    with a poller from ``pollers``, else from ``aws``)."""
     refuse_accounts(plan.fleet.sites, "Service Catalog provisions in the credentials' account")
     regions = {site.region for site in plan.fleet.sites if site.region}
     if regions:
@@ -113,7 +114,8 @@ def deploy_catalog(aws: Aws, plan: FleetSynth, *, product_name: str, portfolio_i
 
     def work(site: Site, stop: Stop) -> SiteResult:
         product_id, artifact_id = artifacts[plan.site_template[site.name].path]
-        return provision_site(aws, site, product_id, artifact_id, plan.values[site.name], stop.poller(pollers))
+        poller = stop.poller(pollers or aws.poller)
+        return provision_site(aws, site, product_id, artifact_id, plan.values[site.name], poller)
 
     results = run_sites(plan.fleet.sites, work, max_concurrency=max_concurrency, echo=echo,
                         target=lambda site: site.stack_name, what="provisioned product")

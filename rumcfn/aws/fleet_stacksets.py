@@ -72,7 +72,8 @@ def operation_failure(cfn: Any, name: str, operation_id: str) -> str:
 
 def deploy_stack_set_fleet(aws: Aws, plan: FleetSynth, *, name: str, s3_bucket: str | None = None,
                            tags: dict[str, str] | None = None, echo: Echo = echo_line,
-                           pollers: Callable[[], Poller] = Poller) -> list[SiteResult]:
+                           pollers: Callable[[], Poller] | None = None) -> list[SiteResult]:
+    pollers = pollers or aws.poller  # the waits of the command's Aws unless a caller names others
     check_one_to_one(plan)
     template = plan.templates[0]
     source = TemplateSource(template.text, template.path)

@@ -1,5 +1,6 @@
-"""The fleet commands as a user runs them: ``synth --fleet`` and ``deploy --fleet`` as processes (deploy against the
-CloudFormation stand-in on 127.0.0.1), ``import`` in-process with RUM stubbed."""
+"""The fleet commands as a user runs them: ``synth --fleet`` as a process; ``deploy --fleet`` and ``import`` in-process
+(``cli.run(argv, aws=...)``, whose pollers wait milliseconds) against the CloudFormation stand-in on 127.0.0.1, with
+RUM stubbed for ``import``."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ import json
 
 import pytest
 
-from rumcfn.aws.session import Aws
 from rumcfn.cli import run
-from tests.support.aws import FAKE_CREDENTIALS, stubbed
+from tests.support.aws import FAKE_CREDENTIALS, stand_in_poller, stubbed
+from tests.support.cli import aws_with
 from tests.support.cloudformation import CloudFormation, CloudFormationServer
 from tests.unit.template.test_adopt import answer
 
@@ -66,31 +67,35 @@ def test_a_missing_fleet_is_one_line(run_cli, tmp_path):
 
 @pytest.fixture
 def stand_in():
-    service = CloudFormation(rate=100, burst=5, operation_seconds=0.05, change_set_seconds=0.01)
+    # a rate these few sites never reach: throttling and what botocore makes of it are test_fleet_stacks.py's
+    service = CloudFormation(rate=1000, burst=50, operation_seconds=0.05, change_set_seconds=0.01)
     server = CloudFormationServer(service)
     yield service, server.url
     server.close()
 
 
-def test_deploy_fleet_reports_each_site_and_exits_1_when_one_failed(run_cli, tmp_path, stand_in):
+def test_deploy_fleet_reports_each_site_and_exits_1_when_one_failed(invoke, tmp_path, monkeypatch, aws_credentials,
+                                                                    stand_in):
     service, url = stand_in
     service.fail.add("broken")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("AWS_ENDPOINT_URL", url)
+    aws = aws_with(pollers=stand_in_poller)
     (tmp_path / "rumcfn.toml").write_text(fleet_toml("a", "b", "broken", "c"))
-    env = {**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL": url}
-    done = run_cli("deploy", "--fleet", "rumcfn.toml", "--max-concurrency", "2", "--yes", env=env)
-    assert done.returncode == 1, done.stderr
-    assert done.stderr.splitlines()[-1] == "rumcfn: error: 1 of 4 site(s) failed: broken"
-    progress = [line for line in done.stdout.splitlines() if line.startswith("[")]
+    done = invoke("deploy", "--fleet", "rumcfn.toml", "--max-concurrency", "2", "--yes", aws=aws)
+    assert done.code == 1, done.err
+    assert done.err.splitlines()[-1] == "rumcfn: error: 1 of 4 site(s) failed: broken"
+    progress = [line for line in done.out.splitlines() if line.startswith("[")]
     assert len(progress) == 4 and sum("CREATE_COMPLETE" in line for line in progress) == 3
-    assert "Fleet: 4 site(s), 3 deployed (0 without changes), 1 failed" in done.stdout
+    assert "Fleet: 4 site(s), 3 deployed (0 without changes), 1 failed" in done.out
     assert service.max_changing <= 2
     # without the broken site, a second run changes nothing and succeeds
     (tmp_path / "rumcfn.toml").write_text(fleet_toml("a", "b", "c"))
     executed = service.count("ExecuteChangeSet")
-    done = run_cli("deploy", "--fleet", "rumcfn.toml", "--yes", env=env)
-    assert done.returncode == 0, done.stderr
+    done = invoke("deploy", "--fleet", "rumcfn.toml", "--yes", aws=aws)
+    assert done.code == 0, done.err
     assert service.count("ExecuteChangeSet") == executed
-    assert "Fleet: 3 site(s), 3 deployed (3 without changes), 0 failed" in done.stdout
+    assert "Fleet: 3 site(s), 3 deployed (3 without changes), 0 failed" in done.out
 
 
 def test_deploy_fleet_asks_first_and_takes_no_single_stack_flags(run_cli, tmp_path):
@@ -109,13 +114,11 @@ def test_import_writes_the_settings_then_imports_and_grows_the_stack(tmp_path, m
     rum.add_response("get_app_monitor", {"AppMonitor": answer()}, {"Name": "shop"})
     rum.add_client_error("get_resource_policy", "PolicyNotFoundException")
     rum.add_response("list_rum_metrics_destinations", {"Destinations": []}, {"AppMonitorName": "shop"})
-    real = Aws.client
-    monkeypatch.setattr(Aws, "client", lambda self, service: _.clients["rum"] if service == "rum"
-                        else real(self, service))
+    aws = aws_with(clients={"rum": _.clients["rum"]}, pollers=stand_in_poller)
     target = tmp_path / "rumcfn.toml"
     argv = ["import", "--monitor.name", "shop", "--stack-name", "shop-rum", "--script.bucket", "shop-assets",
             "-o", str(target), "--yes", "--region", "us-east-1", "--endpoint-url", url]
-    assert run(argv) == 0, capsys.readouterr().err
+    assert run(argv, aws=aws) == 0, capsys.readouterr().err
     from rumcfn.config import load
 
     settings = load(target)
@@ -124,6 +127,6 @@ def test_import_writes_the_settings_then_imports_and_grows_the_stack(tmp_path, m
     assert [r["ChangeSetType"] for name, r in service.calls if name == "CreateChangeSet"] == ["IMPORT", "UPDATE"]
     # never over a file without --force, and nothing else happens
     calls = len(service.calls)
-    assert run(argv) == 2
+    assert run(argv, aws=aws) == 2
     assert "exists; rumcfn import never writes over a settings file" in capsys.readouterr().err
     assert len(service.calls) == calls

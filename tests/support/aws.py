@@ -88,6 +88,12 @@ def instant_poller() -> Poller:
     return FakeClock().poller()
 
 
+def stand_in_poller() -> Poller:
+    """Real sleeps, short: for a stand-in whose stacks and change sets settle in milliseconds of real time
+    (tests/support/cloudformation.py), where a clock that never sleeps would poll until they do."""
+    return Poller(first=0.02, most=0.05)
+
+
 # Templates moto can deploy (it skips RUM, Cognito, Synthetics and alarms, so rumcfn's own template can't settle).
 def small_template(*resources: str, outputs: bool = True) -> str:
     kinds = {

@@ -3,7 +3,9 @@ both read from and written by botocore's own service model) for the calls a depl
 rate: past it, it answers as CloudFormation does, HTTP 400 with error code ``Throttling`` and "Rate exceeded".
 
 So requests go through a real botocore client: its serializer, retry modes (the adaptive mode's client-side rate
-limiter included) and parser. Stacks move in time (an executed change set leaves the stack IN_PROGRESS for
+limiter included) and parser. CloudFormation's rate is the account's, shared with its other callers: ``busy = n``
+makes the next n requests find it spent by them (throttled at a moment the test chooses, not when a loaded machine
+happens to send fast enough). Stacks move in time (an executed change set leaves the stack IN_PROGRESS for
 ``operation_seconds``); the stand-in records the most requests in flight at once and the most stacks being
 changed at once (a change set created and not yet settled), which a bounded fleet deploy must keep to its bound.
 
@@ -21,7 +23,7 @@ import threading
 import time
 import uuid
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable
 from urllib.parse import parse_qsl
 from xml.sax.saxutils import escape
 
@@ -136,15 +138,15 @@ def primary_identifier(resource_type: str) -> list[str]:
 class RateLimit:
     """A token bucket: ``rate`` requests a second, bursts of ``burst``."""
 
-    def __init__(self, rate: float, burst: int) -> None:
-        self.rate, self.burst = rate, burst
+    def __init__(self, rate: float, burst: int, clock: Callable[[], float] = time.monotonic) -> None:
+        self.rate, self.burst, self.clock = rate, burst, clock
         self.tokens = float(burst)
-        self.stamp = time.monotonic()
+        self.stamp = clock()
         self.lock = threading.Lock()
 
     def take(self) -> bool:
         with self.lock:
-            now = time.monotonic()
+            now = self.clock()
             self.tokens = min(self.burst, self.tokens + (now - self.stamp) * self.rate)
             self.stamp = now
             if self.tokens >= 1:
@@ -169,6 +171,7 @@ class CloudFormation:
         self.lock = threading.RLock()
         self.calls: list[tuple[str, dict]] = []
         self.throttled = 0
+        self.busy = 0  # the next requests to find the account's rate spent by its other callers
         self.in_flight = self.max_in_flight = 0
         self.changing: set[str] = set()  # stacks with a change set or operation not yet settled
         self.max_changing = 0
@@ -186,7 +189,10 @@ class CloudFormation:
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
         try:
-            if not self.limit.take():
+            with self.lock:
+                spent = self.busy > 0
+                self.busy -= spent
+            if spent or not self.limit.take():
                 with self.lock:
                     self.throttled += 1
                 return 400, error_xml("Throttling", "Rate exceeded")

@@ -26,6 +26,7 @@ OTHER_ACCOUNT = "111122223333"
 REGION = "us-east-1"
 BUCKET = "site-bucket"
 CONTENT = "(function(){/* rum loader v1 */})();\n"
+HOLD = 60  # seconds a held call waits for its event at most: a test that breaks fails instead of hanging
 
 
 def inline_source(settings=None) -> str:
@@ -58,6 +59,7 @@ class Answers:
     sizes: list[int] = field(default_factory=list)
     headers: list[dict] = field(default_factory=list)
     times: list[float] = field(default_factory=list)  # time.monotonic() of each recorded answer
+    answered: threading.Event = field(default_factory=threading.Event)  # set once an answer is recorded
     fail_next: int = 0
     refused: int = 0
     #: Answer PUTs with a status line that never ends, one byte every ``trickle`` seconds (0: off);
@@ -105,6 +107,7 @@ class ResponseServer:
                     answers.sizes.append(len(raw))
                     answers.headers.append(dict(self.headers))
                     answers.times.append(time.monotonic())
+                    answers.answered.set()
                 self.send_response(200)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -187,6 +190,17 @@ class FakeContext:
         return max(0, int((self.deadline - time.monotonic()) * 1000))
 
 
+def quick_sleeps(monkeypatch, index: types.ModuleType) -> list[float]:
+    """The handler's own ``time.sleep`` calls (its answer retries' backoff, its waits for a denied delete) return
+    at once and are recorded in the list returned, so a test checks the schedule instead of waiting it out.
+    Everything else (its clock, threads, timers, socket timeouts, botocore) keeps real time."""
+    slept: list[float] = []
+    clock = types.SimpleNamespace(**{name: getattr(time, name) for name in dir(time) if not name.startswith("_")})
+    clock.sleep = slept.append
+    monkeypatch.setattr(index, "time", clock)
+    return slept
+
+
 def event(
     request_type: str,
     response_url: str,
@@ -229,8 +243,10 @@ class S3Faults:
     ``throttle[op] = n``: the next n attempts of ``op`` get 503 SlowDown. ``deny[op] = message``:
     403 AccessDenied; ``deny_next[op] = n``: only the next n attempts do. ``fail[op] = (status, code, message)``:
     that error. ``enforce_owner``: a request whose ExpectedBucketOwner is not moto's account
-    gets 403 AccessDenied, as S3 does. ``delay[op] = s``: each attempt sleeps s seconds first.
-    ``calls`` records (operation, params) of every API call, ``attempts`` every HTTP attempt.
+    gets 403 AccessDenied, as S3 does. ``delay[op] = s``: each attempt sleeps s seconds first. ``hold[op] =
+    event``: each attempt first waits until ``event`` is set (a call that lands only after something else
+    happened, e.g. the timer's answer, with no clock to guess). ``calls`` records (operation, params) of every
+    API call, ``attempts`` every HTTP attempt.
     """
 
     def __init__(self, session):
@@ -239,6 +255,7 @@ class S3Faults:
         self.deny_next: dict[str, int] = {}
         self.fail: dict[str, tuple[int, str, str]] = {}
         self.delay: dict[str, float] = {}
+        self.hold: dict[str, threading.Event] = {}
         self.enforce_owner = True
         self.calls: list[tuple[str, dict]] = []
         self.attempts: list[str] = []
@@ -255,6 +272,8 @@ class S3Faults:
         self.attempts.append(operation)
         if self.delay.get(operation):
             time.sleep(self.delay[operation])
+        if operation in self.hold:
+            assert self.hold[operation].wait(HOLD), f"{operation} held for {HOLD} s: the event never came"
         owner = request.headers.get("x-amz-expected-bucket-owner")
         fault = None
         if self.throttle.get(operation, 0) > 0:
@@ -281,12 +300,14 @@ class S3Faults:
 class Calls:
     """Botocore hooks on boto3's default session for one service moto serves: ``calls`` records (operation,
     params) of every API call; ``deny[op] = code`` fails the op's calls with that AWS error code, as the
-    service would; ``delay[op] = [s, ...]`` makes its next calls sleep s seconds each first."""
+    service would; ``delay[op] = [s, ...]`` makes its next calls sleep s seconds each first; ``hold[op] = [event,
+    ...]`` makes its next calls each wait until their event is set."""
 
     def __init__(self, session, service: str):
         self.calls: list[tuple[str, dict]] = []
         self.deny: dict[str, str] = {}
         self.delay: dict[str, list[float]] = {}
+        self.hold: dict[str, list[threading.Event]] = {}
         session.events.register(f"provide-client-params.{service}", self._record)
         session.events.register_first(f"before-call.{service}", self._fault)
 
@@ -298,6 +319,8 @@ class Calls:
 
         if self.delay.get(model.name):
             time.sleep(self.delay[model.name].pop(0))
+        if self.hold.get(model.name):
+            assert self.hold[model.name].pop(0).wait(HOLD), f"{model.name} held for {HOLD} s: the event never came"
         if model.name in self.deny:
             raise ClientError({"Error": {"Code": self.deny[model.name], "Message": "not authorized"}}, model.name)
 

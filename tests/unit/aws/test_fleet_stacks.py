@@ -3,6 +3,12 @@
 The stand-in (tests/support/cloudformation.py) speaks the query protocol to a real botocore client, so botocore's
 adaptive retries meet real ``Throttling`` answers; it records how many requests and stack changes were in flight
 at once.
+
+Where the throttling comes from: a sender that outruns the stand-in's rate is throttled, but whether a loaded test
+machine outruns it is chance, and each burst of throttles makes botocore's adaptive limiter cut its rate to 0.7x
+per answer and climb back over seconds. So the rate is one the fleet seldom reaches, and the fleet is throttled
+for certain once it is under way (its measured rate is what the limiter cuts from) by the account's other callers
+spending the rate (``busy``). That the stand-in throttles past its rate is proven on its own, below.
 """
 
 from __future__ import annotations
@@ -16,15 +22,16 @@ from rumcfn.aws.poller import Poller
 from rumcfn.aws.session import Aws
 from rumcfn.config.fleet import fleet_from_mapping
 from rumcfn.template.fleet import synth_fleet
+from tests.support.aws import stand_in_poller
 from tests.support.cloudformation import CloudFormation, CloudFormationServer
 
 SITES = 200
 BOUND = 6
 BROKEN = "site-0042"
+#: Once this many sites have finished, the next request finds CloudFormation's rate spent by the account's others.
+BUSY_AFTER = 50
 
 
-def fast_poller() -> Poller:
-    return Poller(first=0.02, most=0.05)
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +43,7 @@ def plan():
 
 @pytest.fixture
 def cloudformation(aws_credentials):
-    service = CloudFormation(rate=250, burst=3, operation_seconds=0.05, change_set_seconds=0.01)
+    service = CloudFormation(rate=500, burst=20, operation_seconds=0.02, change_set_seconds=0.01)
     server = CloudFormationServer(service)
     yield service, Aws(region="us-east-1", endpoint_url=server.url)
     server.close()
@@ -46,15 +53,21 @@ def test_two_hundred_sites_within_the_bound_through_throttling(plan, cloudformat
     service, aws = cloudformation
     service.fail.add(BROKEN)
     lines: list[str] = []
+
+    def echo(line: str) -> None:
+        lines.append(line)
+        if len(lines) == BUSY_AFTER:
+            service.busy = 1
+
     with pytest.raises(FleetFailed, match=f"1 of {SITES} site\\(s\\) failed: {BROKEN}"):
-        deploy_stacks(aws, plan, max_concurrency=BOUND, echo=lines.append, pollers=fast_poller)
+        deploy_stacks(aws, plan, max_concurrency=BOUND, echo=echo, pollers=stand_in_poller)
     # every stack reached its final state; the broken one was rolled back and reported, the others finished
     statuses = {name: stack["StackStatus"] for name, stack in service.stacks.items()}
     assert len(statuses) == SITES
     assert statuses.pop(BROKEN) == "ROLLBACK_COMPLETE"
     assert set(statuses.values()) == {"CREATE_COMPLETE"}
     # CloudFormation throttled, and botocore's retries carried every call through
-    assert service.throttled > 0
+    assert service.busy == 0 and service.throttled > 0
     assert service.max_in_flight <= BOUND and service.max_changing <= BOUND
     assert service.max_changing > 1  # sites did run side by side
     # one progress line per site, then the summary naming the failure
@@ -72,11 +85,43 @@ def test_two_hundred_sites_within_the_bound_through_throttling(plan, cloudformat
     executed = service.count("ExecuteChangeSet")
     lines.clear()
     with pytest.raises(FleetFailed):
-        deploy_stacks(aws, plan, max_concurrency=BOUND, echo=lines.append, pollers=fast_poller)
+        deploy_stacks(aws, plan, max_concurrency=BOUND, echo=lines.append, pollers=stand_in_poller)
     assert service.count("ExecuteChangeSet") == executed
     assert sum(f"{NO_CHANGES} in" in line for line in lines) == SITES - 1
     assert lines[-1].startswith(f"Fleet: {SITES} site(s), {SITES - 1} deployed ({SITES - 1} without changes), 1 failed")
     assert service.max_in_flight <= BOUND and service.max_changing <= BOUND
+
+
+def test_the_stand_in_throttles_past_its_rate_as_cloudformation_does(aws_credentials):
+    """Bursts of ``burst`` requests, then ``rate`` a second; past that, HTTP 400 ``Throttling``: "Rate exceeded"."""
+    import boto3
+    import botocore.config
+    from botocore.exceptions import ClientError
+
+    from tests.support.cloudformation import RateLimit
+
+    now = [0.0]
+    limit = RateLimit(rate=10, burst=3, clock=lambda: now[0])
+    assert [limit.take() for _ in range(4)] == [True, True, True, False]
+    now[0] += 0.1  # one request's worth at 10 a second
+    assert [limit.take(), limit.take()] == [True, False]
+    now[0] += 60  # a quiet minute refills the burst, no more
+    assert [limit.take() for _ in range(4)] == [True, True, True, False]
+
+    service = CloudFormation(rate=0.001, burst=2)
+    server = CloudFormationServer(service)
+    try:
+        once = botocore.config.Config(retries={"mode": "standard", "total_max_attempts": 1})
+        cfn = boto3.client("cloudformation", region_name="us-east-1", endpoint_url=server.url, config=once)
+        for _ in range(2):
+            assert cfn.describe_stacks()["Stacks"] == []
+        with pytest.raises(ClientError) as refused:
+            cfn.describe_stacks()
+        error = refused.value.response
+        assert error["Error"]["Code"] == "Throttling" and error["Error"]["Message"] == "Rate exceeded"
+        assert error["ResponseMetadata"]["HTTPStatusCode"] == 400 and service.throttled == 1
+    finally:
+        server.close()
 
 
 def test_fleet_clients_retry_adaptively_with_a_connection_per_thread(aws_credentials):
@@ -139,6 +184,21 @@ def test_with_a_bucket_each_distinct_template_is_uploaded_once(plan, cloudformat
     monkeypatch.setattr(rumcfn.aws.stacks, "upload_template", upload)
     few = dataclasses.replace(plan, fleet=dataclasses.replace(plan.fleet, sites=plan.fleet.sites[:3] + (
         plan.fleet.site("site-0050"),)))
-    deploy_stacks(aws, few, s3_bucket="templates", echo=lambda line: None, pollers=fast_poller)
+    deploy_stacks(aws, few, s3_bucket="templates", echo=lambda line: None, pollers=stand_in_poller)
     assert len(uploads) == len(few.templates) == 2
     assert {r["TemplateURL"] for name, r in service.calls if name == "CreateChangeSet"} == set(uploads)
+
+
+def test_the_sites_wait_with_the_pollers_the_aws_was_given(plan, cloudformation):
+    """``rumcfn deploy --fleet`` passes only its ``Aws``: the pollers it carries (``cli.run(argv, aws=...)``) must
+    reach every site's waits, as they reach a single stack's."""
+    service, aws = cloudformation
+    made = []
+
+    def pollers() -> Poller:
+        made.append(stand_in_poller())
+        return made[-1]
+
+    two = dataclasses.replace(plan, fleet=dataclasses.replace(plan.fleet, sites=plan.fleet.sites[:2]))
+    deploy_stacks(dataclasses.replace(aws, pollers=pollers), two, echo=lambda line: None)
+    assert len(made) == 2 and all(poller.elapsed() > 0 for poller in made)

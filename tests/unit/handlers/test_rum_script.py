@@ -23,6 +23,7 @@ from tests.support.handler import (
     event,
     inline_source,
     load_index,
+    quick_sleeps,
 )
 
 # --- success paths ---------------------------------------------------------------------------------
@@ -128,19 +129,25 @@ def test_throttling_then_success_is_one_write_retried_by_botocore(world):
     assert world.body() == CONTENT
 
 
-def test_response_url_failing_twice_still_gets_one_answer(world):
+def test_response_url_failing_twice_still_gets_one_answer(world, monkeypatch):
+    slept = quick_sleeps(monkeypatch, world.index)
     world.server.answers.fail_next = 2
     answer = world.call(world.event("Create"))
     assert answer["Status"] == "SUCCESS"
     assert world.server.answers.refused == 2
+    assert slept == [0.5, 1], "a pause before each retry, doubling"
 
 
-def test_answer_retries_are_bounded_when_the_response_url_never_accepts(world):
+def test_answer_retries_are_bounded_when_the_response_url_never_accepts(world, monkeypatch):
+    slept = quick_sleeps(monkeypatch, world.index)
     world.server.answers.fail_next = 100
     started = time.monotonic()
     world.index.handler(world.event("Create"), FakeContext())
     assert world.server.answers.bodies == []
     assert world.server.answers.refused == world.index.TRIES == 4
+    assert slept == [0.5, 1, 2], "a pause between attempts, doubling; none after the last"
+    # the pauses and TRIES attempts of at most ATTEMPT seconds each fit in the timer's 20 s margin
+    assert sum(slept) + world.index.TRIES * world.index.ATTEMPT < 20
     assert time.monotonic() - started < 10
 
 
@@ -177,14 +184,13 @@ def test_a_long_reason_is_cut_so_the_answer_stays_under_4096_bytes(world):
 
 
 def test_a_handler_outliving_its_deadline_answers_failed_once_before_it(world):
-    world.faults.delay["PutObject"] = 3.5
+    world.faults.hold["PutObject"] = world.server.answers.answered  # the write lands only after an answer
     context = FakeContext(seconds=3.0)  # the timer answers at 2 s, leaving 1 s (20 s in a real Lambda)
-    started = time.monotonic()
     answer = world.call(world.event("Create"), context)
     assert_failed(answer, "Create", "Lambda timeout")
     assert world.server.answers.times[-1] < context.deadline
-    assert time.monotonic() - started >= 3.5, "the slow call finished; its success was not sent a second time"
-    assert world.server.answers.bodies == []
+    assert world.writes()[0] == "PutObject", "the slow call finished within the handler..."
+    assert world.server.answers.bodies == [], "... and its success was not sent a second time"
 
 
 MALFORMED = {
@@ -310,29 +316,31 @@ def test_a_response_url_that_trickles_bytes_does_not_hold_the_handler(world, mon
     import threading
 
     monkeypatch.setattr(world.index, "ATTEMPT", 0.5)  # seconds per whole attempt (4 in Lambda)
+    slept = quick_sleeps(monkeypatch, world.index)  # the pauses between attempts: recorded, not waited
     world.server.answers.trickle = 0.2
     done = threading.Event()
     thread = threading.Thread(target=lambda: (world.index.handler(world.event("Create"), FakeContext()), done.set()),
                               daemon=True)
     thread.start()
-    # Four attempts of 0.5 s and 3.5 s of pauses: the handler is done in about 5.5 s. Before the fix
-    # each attempt read the trickle for minutes.
+    # Four attempts of 0.5 s: the handler is done in about 2 s. Before the fix each attempt read the trickle
+    # for minutes.
     assert done.wait(60), "the handler was still reading a trickling response URL"
     assert world.server.answers.trickled == world.index.TRIES
+    assert slept == [0.5, 1, 2]
 
 
 # --- a write that lands after the timer's answer -------------------------------------------------
 
 
 def test_a_create_that_lands_after_the_timer_answered_is_undone(world):
-    world.faults.delay["PutObject"] = 3.5
-    context = FakeContext(seconds=3.0)  # the timer answers at 2 s; the write lands at 3.5 s
+    world.faults.hold["PutObject"] = world.server.answers.answered  # the write lands only after an answer
+    context = FakeContext(seconds=0.6)  # the timer answers at 0.4 s; then the write lands (nothing races a clock)
     answer = world.call(world.event("Create"), context)
     assert_failed(answer, "Lambda timeout")
     assert not world.exists(), "CloudFormation was told the Create failed: rum.js must not stay behind"
     assert world.writes() == ["PutObject", "DeleteObject"]
     # CloudFormation's rollback: a Delete of the id it was given, which is not an object.
-    world.faults.delay.clear()
+    world.faults.hold.clear()
     rollback = world.call(world.event("Delete", physical_id=answer["PhysicalResourceId"]))
     assert rollback["Status"] == "SUCCESS" and not world.exists()
 
@@ -341,9 +349,10 @@ def test_a_create_that_lands_after_the_timer_answered_is_undone(world):
 def test_an_update_that_lands_after_the_timer_answered_leaves_the_old_object_only(world, change):
     """In place, the old content is put back; a new key's object is deleted."""
     world.call(world.event("Create"))
-    world.faults.delay["PutObject"] = 3.5
+    world.server.answers.answered.clear()
+    world.faults.hold["PutObject"] = world.server.answers.answered  # the write lands only after an answer
     answer = world.call(world.event("Update", physical_id=f"s3://{BUCKET}/rum.js", **change,
-                                    old=world.event("Create")["ResourceProperties"]), FakeContext(seconds=3.0))
+                                    old=world.event("Create")["ResourceProperties"]), FakeContext(seconds=0.6))
     assert_failed(answer, "Lambda timeout")
     assert answer["PhysicalResourceId"] == f"s3://{BUCKET}/rum.js"
     assert world.body() == CONTENT, "CloudFormation keeps the old object: so does the bucket"
@@ -382,7 +391,7 @@ def test_a_delete_with_an_unreadable_property_keeps_the_object_and_says_so(world
 ARTIFACTS = "canary-artifacts"
 
 
-def fill(world, objects: int = 700, rewritten: int = 700, deleted: int = 300) -> int:
+def fill(world, objects: int = 400, rewritten: int = 400, deleted: int = 201) -> int:
     """A versioned bucket as a canary leaves it: objects, older versions and delete markers, more entries
     than one ListObjectVersions page (1,000). Returns how many versions and delete markers it holds."""
     world.s3.create_bucket(Bucket=ARTIFACTS)
@@ -391,8 +400,8 @@ def fill(world, objects: int = 700, rewritten: int = 700, deleted: int = 300) ->
         world.s3.put_object(Bucket=ARTIFACTS, Key=f"synthetics/site/2026/{i:04d}.png", Body=b"v1")
     for i in range(rewritten):
         world.s3.put_object(Bucket=ARTIFACTS, Key=f"synthetics/site/2026/{i:04d}.png", Body=b"v2")
-    for i in range(deleted):
-        world.s3.delete_object(Bucket=ARTIFACTS, Key=f"synthetics/site/2026/{i:04d}.png")
+    gone = [{"Key": f"synthetics/site/2026/{i:04d}.png"} for i in range(deleted)]  # a delete marker each
+    world.s3.delete_objects(Bucket=ARTIFACTS, Delete={"Objects": gone, "Quiet": True})
     return objects + rewritten + deleted
 
 
@@ -704,7 +713,7 @@ def test_retention_outliving_the_deadline_answers_failed_once_before_it(world, r
     """A Create's late retention stays, as a Delete of a created one would leave it; the rollback Delete
     of the id the timer's answer gave touches nothing."""
     monitor(rum)
-    world.logs.delay["PutRetentionPolicy"] = [3.5]
+    world.logs.hold["PutRetentionPolicy"] = [world.server.answers.answered]  # it lands only after an answer
     context = FakeContext(seconds=3.0)  # the timer answers at 2 s, leaving 1 s (20 s in a real Lambda)
     answer = world.call(retention_event(world, "Create"), context)
     assert_failed(answer, "Create", "Lambda timeout")
@@ -722,12 +731,12 @@ def test_retention_an_update_that_lands_after_the_timer_answered_is_set_back(wor
     logs.put_retention_policy(logGroupName=GROUP, retentionInDays=90)
     monitor(rum)
     monitor(rum)  # the undo reads the group again, for the old properties
-    world.logs.delay["PutRetentionPolicy"] = [3.5]
+    world.logs.hold["PutRetentionPolicy"] = [world.server.answers.answered]  # it lands only after an answer
     answer = world.call(
         retention_event(
             world, "Update", days="30", physical_id=GROUP, old={"MonitorName": "shop", "RetentionInDays": "90"}
         ),
-        FakeContext(seconds=3.0),
+        FakeContext(seconds=0.6),  # the timer answers at 0.4 s; then the call lands
     )
     assert_failed(answer, "Lambda timeout")
     assert answer["PhysicalResourceId"] == GROUP

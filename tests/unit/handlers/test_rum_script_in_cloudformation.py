@@ -24,6 +24,7 @@ from tests.support.handler import (
     FakeContext,
     ResponseServer,
     assert_failed,
+    quick_sleeps,
     self_signed,
 )
 from tests.support.iam import Enforcer
@@ -196,21 +197,25 @@ def test_a_relative_redirect_is_resolved_against_the_url(world, tls):
         assert len(server.answers.bodies) == 1
 
 
-def test_a_redirect_away_from_https_is_not_followed(world, tls):
+def test_a_redirect_away_from_https_is_not_followed(world, tls, monkeypatch):
+    slept = quick_sleeps(monkeypatch, world.index)  # the pauses between answer attempts: recorded, not waited
     with ResponseServer(tls) as server, ResponseServer() as plain:
         server.answers.redirect["/cfn-response"] = (307, plain.url)
         send(world, server)
         assert plain.answers.bodies == [] and server.answers.bodies == []
         assert len(server.answers.redirected) == world.index.TRIES, "each attempt stops at the redirect"
+        assert len(slept) == world.index.TRIES - 1
 
 
-def test_redirects_are_bounded(world, tls):
+def test_redirects_are_bounded(world, tls, monkeypatch):
+    slept = quick_sleeps(monkeypatch, world.index)  # the pauses between answer attempts: recorded, not waited
     with ResponseServer(tls) as server:
         server.answers.redirect["/cfn-response"] = (307, "/cfn-response")
         started = time.monotonic()
         send(world, server)
         assert server.answers.bodies == []
         assert len(server.answers.redirected) == world.index.TRIES * (world.index.HOPS + 1)
+        assert len(slept) == world.index.TRIES - 1
         assert time.monotonic() - started < 10
 
 
