@@ -46,6 +46,24 @@ def pytest_sessionstart(session: pytest.Session) -> None:
     session.config.stash[_GUARD] = node_state(GUARDED)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    share_botocore_models()
+
+
+def share_botocore_models() -> None:
+    """Every botocore session of a test process reads its data through rumcfn's one loader per data path
+    (``rumcfn.aws.session.shared_loader``, which ``Aws`` sessions already use). botocore keeps the models it has
+    parsed on the loader, and a session makes its own: the sessions the tests make themselves (a fresh default
+    session per handler test, moto's, a test's checking client) parsed S3's model again every time, half the CPU
+    time of the AWS tests. The models are read-only data; sessions, credentials, clients and their event hooks
+    stay each test's own."""
+    import botocore.session
+
+    from rumcfn.aws.session import shared_loader
+
+    botocore.session.create_loader = shared_loader
+
+
 def pytest_sessionfinish(session: pytest.Session) -> None:
     before = session.config.stash.get(_GUARD, None)
     if before is None:
