@@ -39,7 +39,7 @@ CHROMIUM = os.environ.get("RUMCFN_CHROMIUM", "/usr/bin/chromium")
 REGION = "eu-west-1"
 POOL = f"{REGION}:0a1b2c3d-1111-2222-3333-444455556666"
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 
 def page_html(script: str | None, head: str = "", body: str = "") -> str:

@@ -9,7 +9,7 @@ import pytest
 
 from rumcfn.doctor.cdp import Browser
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 
 def everything(folder) -> list[str]:

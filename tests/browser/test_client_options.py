@@ -13,7 +13,7 @@ import pytest
 
 from .flow import ERROR_MESSAGE, deliver, leave, page_exceptions, publish, short, wait_for_client
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 RELEASE = "2026.12.02-e2e"
 

@@ -67,7 +67,6 @@ def test_stack_resource_policy_snippet_is_unsigned_without_cognito():
 
 
 @pytest.mark.browser
-@pytest.mark.xdist_group("browser")
 def test_cognito_snippet_signs_requests_with_sigv4(servers, page):
     collector = servers.collector
     monitor = publish(servers.site, collector, "--identity-pool-id", POOL)

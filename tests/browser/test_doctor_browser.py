@@ -20,7 +20,7 @@ from tests.support.doctor_site import TAG, page, site_variant
 
 from .servers import network_flags
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 REGION = "us-east-1"
 
 

@@ -25,7 +25,7 @@ from tests.support.edge import Edge, fn_sub
 
 from .flow import EXPECTED, REGION, deliver, leave, page_exceptions, short, walk
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 #: A content blocker's rule for RUM's data plane, as the blocklists the issue cites write it.
 BLOCKED = "*dataplane.rum.*"

@@ -25,7 +25,7 @@ from tests.support import ROOT
 
 from .servers import VitalsSite
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 RUNS = 2
 SLOW_CSS_MS = 2000

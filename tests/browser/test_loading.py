@@ -15,7 +15,7 @@ import pytest
 
 from .flow import deliver, exception_texts, leave, nudge, publish, short, wait_for_client
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 EARLY = ("rumcfn early: thrown in head", "rumcfn early: rejected in head", "rumcfn early: thrown in body")
 #: What the default strategy must still record although the client starts after the load event.

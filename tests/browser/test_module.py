@@ -30,7 +30,7 @@ from .flow import (
     walk,
 )
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 POOL = f"{REGION}:99998888-7777-6666-5555-444433332222"
 #: The site's entry point: import the generated module (its default export is the client, or with a deferred

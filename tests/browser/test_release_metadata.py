@@ -21,7 +21,7 @@ from tests.support.variants import template_dict
 
 from .flow import deliver, leave, matches, publish, short, walk
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 RELEASE = "2026.11.20-1"
 
 

@@ -19,7 +19,7 @@ from tests.support.variants import template_dict
 from .flow import deliver, leave, matches, nudge, publish, records, short, wait_for_client
 from .servers import VitalsSite
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 ROUTES = ["/products/:id", "/blog/*"]
 #: The segment budgets judged below: the products route, and a page no route rewrites.

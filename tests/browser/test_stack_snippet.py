@@ -16,7 +16,7 @@ from tests.support.edge import fn_sub
 
 from .flow import ACCESS_KEY, REGION, check_signature, page_exceptions, seed_guest_credentials, visible_dispatch
 
-pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.browser
 
 POOL = f"{REGION}:99998888-7777-6666-5555-444433332222"
 

@@ -13,8 +13,6 @@ import pytest
 from rumcfn.cli import run
 from tests.support.aws import boto_client, small_template
 
-pytestmark = pytest.mark.xdist_group("moto")
-
 
 @pytest.fixture
 def templates(tmp_path):

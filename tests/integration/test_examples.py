@@ -348,7 +348,6 @@ def free_port() -> int:
 
 
 @pytest.mark.browser
-@pytest.mark.xdist_group("browser")
 @pytest.mark.parametrize("shifting, expected_code", [(False, 0), (True, 1)])
 def test_workflow_lab_gate_serves_the_site_and_judges_it_in_chromium(site, shifting, expected_code):
     """The lab job's step as GitHub runs it, on the example's own site/ (and once with a page whose layout shifts):

@@ -91,7 +91,7 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
     """With ``-n`` and ``--dist load`` (its default): a browser or integration test module goes to one worker
     whole, so its module fixtures (one lab run in Chromium, one checkov scan, one CI install) run once, not once
     per worker that got some of its tests; every other test is shared out on its own, as ``--dist load`` does.
-    (``--dist loadgroup`` would do this for the ``xdist_group`` marks, but with pytest 9.2 it no longer groups
+    (``--dist loadgroup`` with ``xdist_group`` marks would do this, but with pytest 9.2 it no longer groups
     anything: pytest-dev/pytest-xdist#1386.)"""
     if config.getoption("dist") != "load":
         return None

@@ -15,8 +15,6 @@ from tests.support import SITE_FLAGS
 from tests.support.aws import REGION, boto_client, stubbed
 from tests.support.cli import aws_with
 
-pytestmark = pytest.mark.xdist_group("moto")
-
 PORTFOLIO = "port-abcdefghijklm"
 PRODUCT = "prod-abcdefghijklm"
 

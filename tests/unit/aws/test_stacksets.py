@@ -26,7 +26,6 @@ def logs_template(tmp_path):
     return str(path)
 
 
-@pytest.mark.xdist_group("moto")
 def test_create_then_update_and_add_a_region(aws_env, logs_template, capsys):
     argv = [
         "deploy",
@@ -68,7 +67,6 @@ def test_create_then_update_and_add_a_region(aws_env, logs_template, capsys):
     assert len(cfn.list_stack_instances(StackSetName="rum")["Summaries"]) == 6
 
 
-@pytest.mark.xdist_group("moto")
 def test_targets_are_checked_before_calling_aws(aws_env, logs_template, capsys):
     base = ["deploy", "--stack-set", "rum", "--template-file", logs_template]
     assert run(base + ["--regions", "us-east-1"]) == 2
