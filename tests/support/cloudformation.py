@@ -22,8 +22,9 @@ import json
 import threading
 import time
 import uuid
+from contextlib import contextmanager
 from datetime import datetime, timezone
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 from urllib.parse import parse_qsl
 from xml.sax.saxutils import escape
 
@@ -451,3 +452,15 @@ class CloudFormationServer(Server):
 
         self.handler = Handler
         super().__init__()
+
+
+@contextmanager
+def served(service: CloudFormation, region: str = "us-east-1") -> Iterator[tuple[CloudFormation, Any]]:
+    """``service`` on 127.0.0.1, and rumcfn's ``Aws`` pointed at it; the server closes after the block."""
+    from rumcfn.aws.session import Aws
+
+    server = CloudFormationServer(service)
+    try:
+        yield service, Aws(region=region, endpoint_url=server.url)
+    finally:
+        server.close()

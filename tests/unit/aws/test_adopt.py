@@ -9,10 +9,9 @@ import pytest
 
 from rumcfn.aws.adopt import MonitorNotFound, import_monitor, read_monitor
 from rumcfn.aws.poller import Poller
-from rumcfn.aws.session import Aws
 from rumcfn.template.adopt import adopt, import_template, live_properties, template_properties
 from tests.support.aws import stubbed
-from tests.support.cloudformation import CloudFormation, CloudFormationServer
+from tests.support.cloudformation import CloudFormation, served
 from tests.unit.template.test_adopt import ACCOUNT, answer, extended, policy
 
 
@@ -61,10 +60,8 @@ def test_a_monitor_that_is_not_there_is_one_line():
 
 @pytest.fixture
 def cloudformation(aws_credentials):
-    service = CloudFormation(rate=200, burst=20, operation_seconds=0.02, change_set_seconds=0.01)
-    server = CloudFormationServer(service)
-    yield service, Aws(region="us-east-1", endpoint_url=server.url)
-    server.close()
+    with served(CloudFormation(rate=200, burst=20, operation_seconds=0.02, change_set_seconds=0.01)) as stand_in:
+        yield stand_in
 
 
 def quick() -> Poller:

@@ -23,7 +23,7 @@ from rumcfn.aws.session import Aws
 from rumcfn.config.fleet import fleet_from_mapping
 from rumcfn.template.fleet import synth_fleet
 from tests.support.aws import stand_in_poller
-from tests.support.cloudformation import CloudFormation, CloudFormationServer
+from tests.support.cloudformation import CloudFormation, CloudFormationServer, served
 
 SITES = 200
 BOUND = 6
@@ -43,10 +43,8 @@ def plan():
 
 @pytest.fixture
 def cloudformation(aws_credentials):
-    service = CloudFormation(rate=500, burst=20, operation_seconds=0.02, change_set_seconds=0.01)
-    server = CloudFormationServer(service)
-    yield service, Aws(region="us-east-1", endpoint_url=server.url)
-    server.close()
+    with served(CloudFormation(rate=500, burst=20, operation_seconds=0.02, change_set_seconds=0.01)) as stand_in:
+        yield stand_in
 
 
 def test_two_hundred_sites_within_the_bound_through_throttling(plan, cloudformation):
