@@ -8,9 +8,8 @@ import json
 import pytest
 
 from rumcfn.aws.adopt import MonitorNotFound, import_monitor, read_monitor
-from rumcfn.aws.poller import Poller
 from rumcfn.template.adopt import adopt, import_template, live_properties, template_properties
-from tests.support.aws import stubbed
+from tests.support.aws import stand_in_poller, stubbed
 from tests.support.cloudformation import CloudFormation, served
 from tests.unit.template.test_adopt import ACCOUNT, answer, extended, policy
 
@@ -64,15 +63,11 @@ def cloudformation(aws_credentials):
         yield stand_in
 
 
-def quick() -> Poller:
-    return Poller(first=0.02, most=0.05)
-
-
 def test_the_monitor_is_imported_alone_then_the_stack_grows_around_it(cloudformation):
     service, aws = cloudformation
     _, settings = adopt(read_live(), "shop-assets")
     lines: list[str] = []
-    imported, completed = import_monitor(aws, settings, "shop-rum", echo=lines.append, poller=quick())
+    imported, completed = import_monitor(aws, settings, "shop-rum", echo=lines.append, poller=stand_in_poller())
     assert (imported.status, completed.status) == ("IMPORT_COMPLETE", "UPDATE_COMPLETE")
     request = next(r for name, r in service.calls if name == "CreateChangeSet" and r["ChangeSetType"] == "IMPORT")
     assert request["ResourcesToImport"] == [{"ResourceType": "AWS::RUM::AppMonitor", "LogicalResourceId": "AppMonitor",
