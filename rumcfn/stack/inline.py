@@ -2,7 +2,7 @@
 
 Every byte counts against the 51,200-byte inline template limit, so the inlined text is the handler
 without comments, docstrings and blank lines, indented one space per block. Stripping takes
-``tokenize`` two passes over the file, which cost ``rumcfn synth`` a fifth of its own time on every
+``tokenize`` two passes over the file, the largest part of ``rumcfn synth``'s own work when it ran on every
 run; so the stripped text ships beside the handler (``<file>.inlined``, written by ``make inline``)
 with the SHA-256 of the source it was made from, and is used only while that digest matches. An
 edited handler without a fresh copy is stripped here, as before: the output never depends on
@@ -16,15 +16,17 @@ from __future__ import annotations
 import functools
 import hashlib
 import io
-import sys
 import tokenize
 
 from rumcfn.resources import resource_dir
 
 #: The suffix of a handler's stripped copy, beside it in ``handlers/``.
 SUFFIX = ".inlined"
-#: The first line of a stripped copy: the digest of the source it was made from.
-DIGEST = "# sha256 "
+
+
+def digest_line(source: bytes) -> str:
+    """The first line of a stripped copy: the digest of the source it was made from."""
+    return f"# sha256 {hashlib.sha256(source).hexdigest()}"
 
 
 @functools.cache
@@ -34,7 +36,7 @@ def inline_handler(filename: str) -> str:
     copy = resource_dir("handlers") / (filename + SUFFIX)
     if copy.is_file():
         digest, _, text = copy.read_text(encoding="utf-8").partition("\n")
-        if digest == DIGEST + hashlib.sha256(source).hexdigest():
+        if digest == digest_line(source):
             return text
     return strip(filename, source.decode("utf-8"))
 
@@ -88,7 +90,7 @@ def reindent(source: str) -> str:
 def stripped_copy(filename: str) -> str:
     """The text of ``handlers/<filename>.inlined`` for the handler as it is now."""
     source = (resource_dir("handlers") / filename).read_bytes()
-    return f"{DIGEST}{hashlib.sha256(source).hexdigest()}\n{strip(filename, source.decode('utf-8'))}"
+    return f"{digest_line(source)}\n{strip(filename, source.decode('utf-8'))}"
 
 
 def write_stripped_copies() -> list[str]:
@@ -106,4 +108,3 @@ def write_stripped_copies() -> list[str]:
 if __name__ == "__main__":  # pragma: no cover - `make inline`
     for name in write_stripped_copies():
         print(f"wrote handlers/{name}")
-    sys.exit(0)
