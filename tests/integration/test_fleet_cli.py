@@ -11,7 +11,7 @@ import pytest
 from rumcfn.cli import run
 from tests.support.aws import FAKE_CREDENTIALS, stand_in_poller, stubbed
 from tests.support.cli import aws_with
-from tests.support.cloudformation import CloudFormation, CloudFormationServer
+from tests.support.cloudformation import CloudFormation, served
 from tests.unit.template.test_adopt import answer
 
 
@@ -68,10 +68,8 @@ def test_a_missing_fleet_is_one_line(run_cli, tmp_path):
 @pytest.fixture
 def stand_in():
     # a rate these few sites never reach: throttling and what botocore makes of it are test_fleet_stacks.py's
-    service = CloudFormation(rate=1000, burst=50, operation_seconds=0.05, change_set_seconds=0.01)
-    server = CloudFormationServer(service)
-    yield service, server.url
-    server.close()
+    with served(CloudFormation(rate=1000, burst=50, operation_seconds=0.05, change_set_seconds=0.01)) as (service, aws):
+        yield service, aws.endpoint_url
 
 
 def test_deploy_fleet_reports_each_site_and_exits_1_when_one_failed(invoke, tmp_path, monkeypatch, aws_credentials,

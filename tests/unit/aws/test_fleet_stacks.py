@@ -23,7 +23,7 @@ from rumcfn.aws.session import Aws
 from rumcfn.config.fleet import fleet_from_mapping
 from rumcfn.template.fleet import synth_fleet
 from tests.support.aws import stand_in_poller
-from tests.support.cloudformation import CloudFormation, CloudFormationServer, served
+from tests.support.cloudformation import CloudFormation, served
 
 SITES = 200
 BOUND = 6
@@ -106,11 +106,9 @@ def test_the_stand_in_throttles_past_its_rate_as_cloudformation_does(aws_credent
     now[0] += 60  # a quiet minute refills the burst, no more
     assert [limit.take() for _ in range(4)] == [True, True, True, False]
 
-    service = CloudFormation(rate=0.001, burst=2)
-    server = CloudFormationServer(service)
-    try:
+    with served(CloudFormation(rate=0.001, burst=2)) as (service, aws):
         once = botocore.config.Config(retries={"mode": "standard", "total_max_attempts": 1})
-        cfn = boto3.client("cloudformation", region_name="us-east-1", endpoint_url=server.url, config=once)
+        cfn = boto3.client("cloudformation", region_name="us-east-1", endpoint_url=aws.endpoint_url, config=once)
         for _ in range(2):
             assert cfn.describe_stacks()["Stacks"] == []
         with pytest.raises(ClientError) as refused:
@@ -118,8 +116,6 @@ def test_the_stand_in_throttles_past_its_rate_as_cloudformation_does(aws_credent
         error = refused.value.response
         assert error["Error"]["Code"] == "Throttling" and error["Error"]["Message"] == "Rate exceeded"
         assert error["ResponseMetadata"]["HTTPStatusCode"] == 400 and service.throttled == 1
-    finally:
-        server.close()
 
 
 def test_fleet_clients_retry_adaptively_with_a_connection_per_thread(aws_credentials):
