@@ -69,11 +69,13 @@ def sent(page, collector, monitor_id: str, name: str, count: int) -> None:
     """Have the client send what it holds until the collector has ``count`` events ``name`` of the monitor, before
     the page is hidden: on a loaded machine, a run that hid each page right after the click once lost the last
     page's LCP."""
+    def enough(events: list[dict]) -> bool:
+        return sum(short(e) == name for e in events) >= count
+
     deadline = time.monotonic() + DELIVERY_TIMEOUT
     while True:
         page.evaluate("new Promise(r => requestAnimationFrame(() => { cwr('dispatch'); r(true); }))")
-        got = collector.wait_for(monitor_id, lambda got: sum(short(e) == name for e in got) >= count, 0.5)
-        if sum(short(e) == name for e in got) >= count:
+        if enough(collector.wait_for(monitor_id, enough, 0.5)):
             return
         assert time.monotonic() < deadline, f"{count} {name} event(s) not sent within {DELIVERY_TIMEOUT} s"
 
