@@ -32,7 +32,7 @@ demo: $(STAMP)
 	$(BIN)/rumcfn lint template.json
 	@echo "template.json: $$(wc -c < template.json) bytes"
 
-# pytest on two workers, one per core of these machines: a third finished a few seconds sooner but loaded the
+# pytest on two workers, one per core of these machines: a third finished sooner, but loaded the
 # browser tests enough to lose an event once. Bytecode is cached (PYTHONDONTWRITEBYTECODE emptied, where a machine
 # sets it): otherwise every `python -m rumcfn` a test starts compiles the package again, and every worker rewrites
 # the assertions of every test module again.
