@@ -82,11 +82,14 @@ def synth_parts(runs: int) -> tuple[dict[str, Stats], int]:
     how many dataclasses rumcfn's imports create."""
     import json
 
+    from rumcfn.cli.app import YOUNG_GC_THRESHOLD
+
     samples: dict[str, list[float]] = {}
     classes = 0
     with tempfile.TemporaryDirectory() as tmp:
         for _ in range(runs):
-            done = subprocess.run([sys.executable, str(Path(__file__).with_name("synth_parts.py")), tmp],
+            done = subprocess.run([sys.executable, str(Path(__file__).with_name("synth_parts.py")), tmp,
+                                   str(YOUNG_GC_THRESHOLD)],
                                   capture_output=True, text=True, check=True, cwd=tmp)
             result = json.loads(done.stdout.splitlines()[-1])
             classes = result["classes"]

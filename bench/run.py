@@ -121,7 +121,8 @@ def run_cli(report: Report) -> None:
     body += table(["command", "median", "floor", "median", "ratio", "CPU-time ratio", "runs"], floor_rows)
     parts, classes = cli.synth_parts(5 if report.quick else 10)
     body += (f"\nWhere a `synth` process spends its CPU time, part by part (`bench/synth_parts.py` in fresh "
-             f"interpreters, medians of {next(iter(parts.values())).n}); rumcfn's imports create {classes} "
+             f"interpreters, medians of {next(iter(parts.values())).n}, at the young-generation threshold the console "
+             f"script sets for its commands); rumcfn's imports create {classes} "
              f"dataclasses, and Python {sys.version_info.major}.{sys.version_info.minor} compiles each one's "
              f"methods as it creates it:\n\n")
     body += table(["part", "CPU time"], [[name, ms(s.median)] for name, s in parts.items()])

@@ -1,21 +1,36 @@
 """Where one ``rumcfn synth -o FILE`` spends its CPU time beyond the floor's imports; run in a fresh interpreter.
 
-    python bench/synth_parts.py DIR    # prints one JSON object: part -> seconds of CPU time, and the class count
+    python bench/synth_parts.py DIR THRESHOLD  # prints one JSON object: part -> seconds of CPU time, the class count
 
 Each part is timed in the order a ``synth`` process meets it: the floor's imports, then rumcfn's own (and the
 troposphere and awacs modules the stack needs), then the command itself in process (``rumcfn.cli.run``). While
 rumcfn's modules import, ``dataclasses`` is watched to count the classes it creates and the time that takes; the
-jinja2 templates the stack renders are compiled ahead of the command and timed on their own.
+jinja2 templates the stack renders are compiled ahead of the command and timed on their own. The whole process runs
+at the collector's young-generation THRESHOLD, as the console script runs its commands
+(``rumcfn.cli.app.YOUNG_GC_THRESHOLD``), and the time the collector takes is a part of its own.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
 import time
 
 clock = time.process_time
 parts: dict[str, float] = {}
+gc.set_threshold(int(sys.argv[2]), *gc.get_threshold()[1:])
+collecting = {"seconds": 0.0, "since": 0.0}
+
+
+def collector(phase: str, _info: dict) -> None:
+    if phase == "start":
+        collecting["since"] = clock()
+    else:
+        collecting["seconds"] += clock() - collecting["since"]
+
+
+gc.callbacks.append(collector)
 
 started = clock()
 import awacs  # noqa: E402,F401,I001 - the floor, as bench/cli.py names it
@@ -62,4 +77,5 @@ from rumcfn.cli import run  # noqa: E402
 started = clock()
 code = run(["synth", "-o", f"{sys.argv[1]}/template.json"])
 parts["the command: settings, build, JSON, write"] = clock() - started
+parts["of all these: collecting garbage"] = collecting["seconds"]
 print(json.dumps({"parts": parts, "classes": created["classes"], "exit": code}))
