@@ -5,7 +5,8 @@ with the DevTools Fetch domain pausing every request to ``<endpoint>/appmonitors
 preflight, ``fetch`` or ``sendBeacon``) is answered locally with 200, so it never reaches the data plane
 and nothing is recorded; the request itself proves the client got that far (past CSP, the sample rate,
 Cognito). The doctor asks the client to dispatch; if nothing comes, it hides the page (navigating away),
-which makes the client send by beacon. Every wait has a deadline. ``RUMCFN_CHROMIUM`` names the binary,
+which makes the client send by beacon. Every wait has a deadline, and ends early once Chromium has refused the
+data plane under the page's Content-Security-Policy (nothing can come after that). ``RUMCFN_CHROMIUM`` names the binary,
 ``RUMCFN_CHROMIUM_FLAGS`` adds flags (a proxy, ``--no-sandbox``).
 """
 
@@ -69,8 +70,18 @@ def _answer(page: Page, event: dict) -> None:
                                        "responseHeaders": reply, "body": base64.b64encode(b"{}").decode()})
 
 
-def _serve(page: Page, outcome: Outcome, start: int, seconds: float, until_batch: bool = True) -> int:
-    """Answer paused data-plane requests for ``seconds`` (or until a batch came); the next event index."""
+def refuses(event: dict, data_plane: str) -> bool:
+    """Chromium refused a connection to the data plane under the page's Content-Security-Policy (a ``security``
+    console entry quoting the URL): every later batch and beacon is refused the same way."""
+    entry = event.get("params", {}).get("entry", {})
+    return event["method"] == "Log.entryAdded" and entry.get("source") == "security" and data_plane in entry.get(
+        "text", "")
+
+
+def _serve(page: Page, outcome: Outcome, start: int, seconds: float, until_batch: bool = True, *,
+           data_plane: str) -> int:
+    """Answer paused data-plane requests for ``seconds`` (or until a batch came, or until Chromium refused the
+    ``data_plane`` prefix); the next event index."""
     browser = page.browser
     deadline = time.monotonic() + seconds
     while not (until_batch and outcome.batches):
@@ -79,7 +90,8 @@ def _serve(page: Page, outcome: Outcome, start: int, seconds: float, until_batch
             return start
         try:
             event = browser.wait_for(
-                lambda e: e.get("sessionId") == page.session and e["method"] == "Fetch.requestPaused",
+                lambda e: e.get("sessionId") == page.session
+                and (e["method"] == "Fetch.requestPaused" or refuses(e, data_plane)),
                 left,
                 "a request to the data plane",
                 start=start,
@@ -87,6 +99,8 @@ def _serve(page: Page, outcome: Outcome, start: int, seconds: float, until_batch
         except CDPError:
             return start
         start = browser.events.index(event, start) + 1
+        if event["method"] != "Fetch.requestPaused":
+            return start
         _answer(page, event)
         request = event["params"]["request"]
         kind = "beacon" if event["params"].get("resourceType") == "Ping" else "fetch"
@@ -98,7 +112,7 @@ def _serve(page: Page, outcome: Outcome, start: int, seconds: float, until_batch
     return start
 
 
-def _leave(page: Page, outcome: Outcome, start: int, quiet: float = 1.0, most: float = 10.0) -> None:
+def _leave(page: Page, outcome: Outcome, start: int, data_plane: str, quiet: float = 1.0, most: float = 10.0) -> None:
     """Navigate away while still intercepting, and answer what the page sends as it goes (its beacon),
     until it has been quiet for ``quiet`` seconds: closing the browser earlier would end the interception
     and let a last beacon reach the real data plane."""
@@ -106,13 +120,14 @@ def _leave(page: Page, outcome: Outcome, start: int, quiet: float = 1.0, most: f
     deadline = time.monotonic() + most
     while time.monotonic() < deadline:
         before = len(outcome.requests)
-        start = _serve(page, outcome, start, quiet, until_batch=False)
+        start = _serve(page, outcome, start, quiet, until_batch=False, data_plane=data_plane)
         if len(outcome.requests) == before:
             return
 
 
 def _problems(page: Page) -> list[str]:
-    """CSP refusals and other console errors, uncaught exceptions, failed requests."""
+    """CSP refusals and other console errors, uncaught exceptions, failed requests (not those the doctor's own
+    navigation away cancelled)."""
     found = []
     for event in page.my_events("Log.entryAdded"):
         entry = event["params"]["entry"]
@@ -126,6 +141,8 @@ def _problems(page: Page) -> list[str]:
     }
     for event in page.my_events("Network.loadingFailed"):
         params = event["params"]
+        if params.get("canceled"):
+            continue
         found.append(
             (
                 f"{urls.get(params['requestId'], '?')}: {params.get('errorText')} "
@@ -150,10 +167,8 @@ def send_one_batch(url: str, endpoint: str, *, timeout: float = 15, flags: tuple
         try:
             page = browser.new_page()
             page.send("Log.enable")
-            page.send(
-                "Fetch.enable",
-                {"patterns": [{"urlPattern": f"{data_plane_prefix(endpoint)}*", "requestStage": "Request"}]},
-            )
+            data_plane = data_plane_prefix(endpoint)
+            page.send("Fetch.enable", {"patterns": [{"urlPattern": f"{data_plane}*", "requestStage": "Request"}]})
             start = len(browser.events)
             page.goto(url, timeout)
             try:
@@ -161,9 +176,9 @@ def send_one_batch(url: str, endpoint: str, *, timeout: float = 15, flags: tuple
                 page.evaluate("cwr('dispatch'), true")
             except CDPError as error:
                 outcome.problems.append(str(error).split(" (")[0])
-            start = _serve(page, outcome, start, timeout)
-            outcome.problems.extend(_problems(page))
-            _leave(page, outcome, start)  # hidden, the client sends what it has left by beacon
+            start = _serve(page, outcome, start, timeout, data_plane=data_plane)
+            _leave(page, outcome, start, data_plane)  # hidden, the client sends what it has left by beacon
+            outcome.problems.extend(_problems(page))  # after the quiet second of leaving: every entry is in
         except CDPError as error:
             outcome.problems.append(str(error))
         finally:
