@@ -45,8 +45,9 @@ COMMANDS = {
 }
 #: The collector's young-generation threshold while the console command runs (CPython's default: 700 objects). What
 #: a run allocates mostly lives until it exits (modules, classes, a template, cfn-lint's schemas), so collecting
-#: every 700 allocations frees little and costs a run of ``synth`` or ``lint`` several percent of its time
-#: (docs/benchmarks.md). The collector stays on: a long ``deploy`` or ``doctor`` still frees its cycles.
+#: every 700 allocations freed little and took about 6 % of a ``synth``'s CPU time (``python bench/synth_parts.py
+#: DIR 700`` shows it) and about a tenth of a ``lint``'s. The collector stays on: a long ``deploy`` or ``doctor``
+#: still frees its cycles.
 YOUNG_GC_THRESHOLD = 50_000
 #: What a shell reports for a process a signal ended: 128 + the signal's number.
 EXIT_INTERRUPTED, EXIT_TERMINATED = 128 + signal.SIGINT, 128 + signal.SIGTERM
@@ -146,10 +147,16 @@ def _run(argv: list[str] | None, aws: Callable[..., Any] | None) -> tuple[int, s
     return 0, ""
 
 
-def entry() -> None:
-    """The console script (``rumcfn``, ``python -m rumcfn``): :func:`run` under :data:`YOUNG_GC_THRESHOLD`."""
+def collect_seldom() -> tuple[int, ...]:
+    """Raise the young-generation threshold to :data:`YOUNG_GC_THRESHOLD`; the thresholds it replaced."""
     before = gc.get_threshold()
     gc.set_threshold(YOUNG_GC_THRESHOLD, *before[1:])
+    return before
+
+
+def entry() -> None:
+    """The console script (``rumcfn``, ``python -m rumcfn``): :func:`run`, collecting seldom."""
+    before = collect_seldom()
     try:
         code = run()
     finally:

@@ -57,11 +57,9 @@ def collect_garbage_seldom() -> None:
     botocore's models, moto's backends), so at CPython's default of 700 the collector scanned much and freed
     little. ``pytest_collection_finish`` then freezes what collection made (the test modules and their objects):
     no later full collection scans it again. Together they took about a tenth of the suite's CPU time."""
-    import gc
+    from rumcfn.cli.app import collect_seldom
 
-    from rumcfn.cli.app import YOUNG_GC_THRESHOLD
-
-    gc.set_threshold(YOUNG_GC_THRESHOLD, *gc.get_threshold()[1:])
+    collect_seldom()
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
