@@ -18,6 +18,7 @@ from typing import Any, Mapping
 
 from rumcfn.errors import OperationFailed
 from rumcfn.facts import BUDGET_METRICS, RELEASE_DIMENSION, SEGMENT_DIMENSIONS
+from rumcfn.text import clipped
 from rumcfn.version import __version__
 
 
@@ -196,7 +197,7 @@ def _ordered(items):
 def _shown(value: Any) -> str:
     """A value from the template, short, on one line."""
     text = json.dumps(value, default=str, ensure_ascii=False)
-    return text if len(text) <= 80 else text[:77] + "..."
+    return clipped(text, 80)
 
 
 def _budgets(where: str, entries: Any, segment: str = "", dimensions: tuple = ()) -> list[Budget]:

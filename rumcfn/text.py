@@ -37,3 +37,8 @@ def printable(text: str) -> str:
     could break or disguise a line (a control character, a line separator, a bidirectional override) shown as
     a visible escape (``\\x1b``, ``\\u2028``), so no line can be made to look like rumcfn's or a CI command."""
     return UNPRINTABLE.sub(_escape, text)
+
+
+def clipped(text: str, limit: int) -> str:
+    """``text`` in at most ``limit`` characters; a cut one ends in "..." so a reader knows there was more."""
+    return text if len(text) <= limit else text[: limit - 3] + "..."

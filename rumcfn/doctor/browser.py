@@ -24,9 +24,13 @@ from pathlib import Path
 
 from rumcfn.client.loader import data_plane_prefix
 from rumcfn.doctor.cdp import Browser, CDPError, Page
+from rumcfn.text import clipped
 
 #: The loader's queueing stub (``window[n]=function(c,p){x.q.push(...)}``) until the client replaces it.
 CLIENT_LOADED = "typeof window.cwr === 'function' && !String(window.cwr).includes('q.push')"
+#: The longest problem shown: Chromium's refusal of a data plane, with its note on a fallback directive, takes about
+#: 320 characters; whatever a page logs beyond this is cut, visibly.
+PROBLEM_CHARS = 500
 
 
 @dataclass
@@ -149,7 +153,7 @@ def _problems(page: Page) -> list[str]:
                 f"{params.get('blockedReason') or ''}"
             ).strip()
         )
-    return list(dict.fromkeys(" ".join(p.split())[:300] for p in found if p))
+    return list(dict.fromkeys(clipped(" ".join(p.split()), PROBLEM_CHARS) for p in found if p))
 
 
 def send_one_batch(url: str, endpoint: str, *, timeout: float = 15, flags: tuple[str, ...] = ()) -> Outcome:

@@ -75,6 +75,7 @@ def test_a_policy_without_the_data_plane_is_blocked_by_chromium_as_the_doctor_sa
     assert checks["browser"].status == FAILED
     assert f"Connecting to '{servers.collector.url}/appmonitors/" in checks["browser"].detail
     assert "violates the following Content Security Policy directive" in checks["browser"].detail
+    assert "The action has been blocked." in checks["browser"].detail  # the whole entry: the doctor cut none of it
 
 
 def test_sample_rate_zero_sends_nothing_and_is_named(servers, static_site, client_bundle, no_aws_credentials):

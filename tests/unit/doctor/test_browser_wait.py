@@ -102,3 +102,16 @@ def test_problems_name_what_failed_but_not_what_the_doctors_own_leaving_cancelle
         request("2", "https://shop.example.com/slow.css"), failed("2", "net::ERR_ABORTED", canceled=True),
     ])
     assert _problems(tab) == [REFUSED["params"]["entry"]["text"], f"{PREFIX}1234: net::ERR_BLOCKED_BY_CLIENT csp"]
+
+
+def test_chromiums_whole_refusal_is_kept_and_a_longer_entry_is_cut_visibly():
+    """Chromium's refusal of a real app monitor's data plane, with its note on the fallback directive, is about
+    320 characters: all of it stays. A page can log anything; an entry past the limit ends in "..." so the reader
+    knows it was cut."""
+    refusal = (f"Connecting to '{PREFIX}0a1b2c3d-1111-2222-3333-444455556666' violates the following Content "
+               "Security Policy directive: \"default-src 'self'\". Note that 'connect-src' was not explicitly set, "
+               "so 'default-src' is used as a fallback. The action has been blocked.")
+    flood = "x" * 5000
+    problems = _problems(Seen([log("security", refusal), log("javascript", flood)]))
+    assert problems[0] == refusal
+    assert problems[1] == "x" * 497 + "..."
