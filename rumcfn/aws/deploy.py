@@ -17,7 +17,7 @@ from rumcfn.aws.errors import AwsError, error_code, error_message, translate, tr
 from rumcfn.aws.events import Echo, Outcome, echo_line, latest_event_id, settled, watch
 from rumcfn.aws.poller import Poller
 from rumcfn.aws.session import Aws
-from rumcfn.aws.stacks import FOLLOW, StackBusy, find_stack, get_outputs
+from rumcfn.aws.stacks import FOLLOW, StackBusy, created_stack, find_stack
 from rumcfn.errors import Interrupted, OperationFailed
 
 Confirm = Callable[[str], bool]
@@ -85,11 +85,8 @@ def interrupted(name: str) -> Interrupted:
     )
 
 
-def _protect(cfn: Any, name: str, wanted: bool | None, echo: Echo) -> None:
-    if wanted is None:
-        return
-    stack = find_stack(cfn, name) or {}
-    if bool(stack.get("EnableTerminationProtection")) != wanted:
+def _protect(cfn: Any, name: str, wanted: bool | None, stack: dict, echo: Echo) -> None:
+    if wanted is not None and bool(stack.get("EnableTerminationProtection")) != wanted:
         cfn.update_termination_protection(StackName=name, EnableTerminationProtection=wanted)
         echo(f"Termination protection {'enabled' if wanted else 'disabled'} for stack {name}.")
 
@@ -119,7 +116,8 @@ def deploy(
             change_set = create_change_set(aws, request, poller)
             if change_set.empty:
                 echo(f"No changes to deploy. Stack {name} is up to date")
-                return _settled(aws, request, "NO_CHANGES", change_set, echo)
+                stack = created_stack(aws, change_set.stack_id or name)  # by id: this stack, not a namesake
+                return _settled(aws, request, "NO_CHANGES", change_set, stack, echo)
             echo(view.change_table(change_set.changes, name))
             if not execute:
                 echo(
@@ -144,7 +142,7 @@ def deploy(
                 _report_failure(outcome, echo)
                 raise DeployFailed(name, outcome.status, change_set.change_type in ("CREATE", "IMPORT"))
             echo(f"Stack {name} is {outcome.status}.")
-            return _settled(aws, request, outcome.status, change_set, echo)
+            return _settled(aws, request, outcome.status, change_set, outcome.stack, echo)
     except KeyboardInterrupt:
         if change_set is None:
             raise Interrupted(f"interrupted before a change set was created; stack {name} is unchanged") from None
@@ -153,10 +151,12 @@ def deploy(
         raise interrupted(name) from None
 
 
-def _settled(aws: Aws, request: StackRequest, status: str, change_set: ChangeSet, echo: Echo) -> DeployResult:
-    """The stack is where it should be: apply termination protection, show the outputs."""
-    _protect(aws.client("cloudformation"), request.stack_name, request.termination_protection, echo)
-    outputs = get_outputs(aws, change_set.stack_id or request.stack_name)  # by id: this stack, not a namesake
+def _settled(aws: Aws, request: StackRequest, status: str, change_set: ChangeSet, stack: dict,
+             echo: Echo) -> DeployResult:
+    """The stack is where it should be (``stack``: its description then): apply termination protection, show
+    the outputs."""
+    _protect(aws.client("cloudformation"), request.stack_name, request.termination_protection, stack, echo)
+    outputs = stack.get("Outputs", [])
     echo(view.outputs_block(outputs, request.stack_name))
     return DeployResult(status, change_set, outputs)
 

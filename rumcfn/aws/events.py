@@ -45,6 +45,7 @@ def new_events(cfn: Any, stack: str, since: str | None) -> list[dict]:
 class Outcome:
     status: str
     failures: list[dict]
+    stack: dict  # the description that showed the stack settled ({} once deleted): its outputs, its protection
 
     @property
     def ok(self) -> bool:
@@ -63,7 +64,8 @@ def watch(cfn: Any, stack_id: str, since: str | None, echo: Echo, poller: Poller
     last_news = poller.clock()
     echo(view.EVENT_HEADER)
     while True:
-        status = describe_status(cfn, stack_id)
+        stack = find_stack(cfn, stack_id) or {}
+        status = stack.get("StackStatus", "DELETE_COMPLETE")  # a stack that no longer exists has been deleted
         events = new_events(cfn, stack_id, since)
         for event in events:
             since = event["EventId"]
@@ -76,7 +78,7 @@ def watch(cfn: Any, stack_id: str, since: str | None, echo: Echo, poller: Poller
             progress = f"{len(done)}/{len(expected)}" if expected else ""
             echo(view.event_line(event, progress))
         if settled(status):
-            return Outcome(status, failures)
+            return Outcome(status, failures, stack)
         now = poller.clock()
         if events:
             last_news = now
@@ -86,8 +88,3 @@ def watch(cfn: Any, stack_id: str, since: str | None, echo: Echo, poller: Poller
         poller.wait(progressed=bool(events), what=f"stack {stack_id}",
                     hint="CloudFormation carries on: " + FOLLOW.format(stack_id))
 
-
-def describe_status(cfn: Any, stack: str) -> str:
-    """The stack's status; a stack that no longer exists has been deleted."""
-    description = find_stack(cfn, stack)
-    return description["StackStatus"] if description else "DELETE_COMPLETE"

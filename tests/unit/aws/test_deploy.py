@@ -137,9 +137,9 @@ def test_create_streams_resource_events_then_prints_outputs(cli_with, template_f
         event(5, "Topic", "AWS::SNS::Topic", "CREATE_COMPLETE"),
         event(6, "site", "AWS::CloudFormation::Stack", "CREATE_COMPLETE"),
     ]
-    cf.add_response("describe_stacks", stack("CREATE_COMPLETE"))
-    cf.add_response("describe_stack_events", events(*second))
+    # the description that shows the stack settled has its outputs: no call after it asks again
     cf.add_response("describe_stacks", stack("CREATE_COMPLETE", outputs=OUTPUTS))
+    cf.add_response("describe_stack_events", events(*second))
 
     assert cli.run(["deploy", "--stack-name", "site", "--template-file", template_file, "--yes"]) == 0
     out = capsys.readouterr().out
@@ -489,11 +489,10 @@ def test_confirmation_on_a_terminal(cli_with, template_file, monkeypatch, answer
     if answer == "y\n":
         cf.add_response("describe_stack_events", events())
         cf.add_response("execute_change_set", {})
-        cf.add_response("describe_stacks", stack("CREATE_COMPLETE"))
+        cf.add_response("describe_stacks", stack("CREATE_COMPLETE", outputs=OUTPUTS))
         cf.add_response(
             "describe_stack_events", events(event(1, "site", "AWS::CloudFormation::Stack", "CREATE_COMPLETE"))
         )
-        cf.add_response("describe_stacks", stack("CREATE_COMPLETE", outputs=OUTPUTS))
     else:  # the change set and the empty REVIEW_IN_PROGRESS stack are removed
         cf.add_response("delete_change_set", {}, {"ChangeSetName": CHANGE_SET_ID})
         cf.add_response("describe_stacks", stack("REVIEW_IN_PROGRESS"))
@@ -547,13 +546,13 @@ def test_no_changes_from_a_failed_empty_change_set(cli_with, template_file, caps
         ),
     )
     cf.add_response("delete_change_set", {}, {"ChangeSetName": CHANGE_SET_ID})
-    cf.add_response("describe_stacks", stack("UPDATE_COMPLETE", protection=False))
+    # one description serves both: the protection to change, and the outputs (which the change leaves alone)
+    cf.add_response("describe_stacks", stack("UPDATE_COMPLETE", outputs=OUTPUTS, protection=False))
     cf.add_response(
         "update_termination_protection",
         {"StackId": STACK_ID},
         {"StackName": "site", "EnableTerminationProtection": True},
     )
-    cf.add_response("describe_stacks", stack("UPDATE_COMPLETE", outputs=OUTPUTS, protection=True))
     assert (
         cli.run(["deploy", "--stack-name", "site", "--template-file", template_file, "-y", "--termination-protection"])
         == 0
