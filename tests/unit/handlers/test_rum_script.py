@@ -185,7 +185,7 @@ def test_a_long_reason_is_cut_so_the_answer_stays_under_4096_bytes(world):
 
 def test_a_handler_outliving_its_deadline_answers_failed_once_before_it(world):
     world.faults.hold["PutObject"] = world.server.answers.answered  # the write lands only after an answer
-    context = FakeContext(seconds=3.0)  # the timer answers at 2 s, leaving 1 s (20 s in a real Lambda)
+    context = FakeContext(seconds=0.6)  # the timer answers at 0.4 s, leaving 0.2 s (20 s in a real Lambda)
     answer = world.call(world.event("Create"), context)
     assert_failed(answer, "Create", "Lambda timeout")
     assert world.server.answers.times[-1] < context.deadline
@@ -714,7 +714,7 @@ def test_retention_outliving_the_deadline_answers_failed_once_before_it(world, r
     of the id the timer's answer gave touches nothing."""
     monitor(rum)
     world.logs.hold["PutRetentionPolicy"] = [world.server.answers.answered]  # it lands only after an answer
-    context = FakeContext(seconds=3.0)  # the timer answers at 2 s, leaving 1 s (20 s in a real Lambda)
+    context = FakeContext(seconds=0.6)  # the timer answers at 0.4 s, leaving 0.2 s (20 s in a real Lambda)
     answer = world.call(retention_event(world, "Create"), context)
     assert_failed(answer, "Create", "Lambda timeout")
     assert world.server.answers.times[-1] < context.deadline
