@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterator
 
 from rumcfn.aws.errors import MalformedAnswer, TooManyPages
 from rumcfn.errors import RumcfnError
+from rumcfn.text import clipped, printable
 
 
 class Answer(dict):
@@ -76,8 +77,7 @@ def unreadable(error: Exception, operation: str, endpoint: str) -> RumcfnError |
 
     if isinstance(error, (RumcfnError, BotoCoreError, ClientError)):
         return None
-    text = " ".join(f"{type(error).__name__}: {error}".split())[:160]
-    detail = "".join(c if c.isprintable() else f"\\x{ord(c):02x}" for c in text)  # whatever the endpoint sent
+    detail = printable(clipped(" ".join(f"{type(error).__name__}: {error}".split()), 160))  # whatever it sent
     return MalformedAnswer(operation, f"{endpoint} sent something botocore cannot read ({detail})")
 
 

@@ -152,3 +152,15 @@ def test_what_an_endpoint_sent_is_shown_escaped():
     line = str(unreadable(ValueError("bad\x1b[31m\n::error::x\x07"), "DescribeStacks", "http://127.0.0.1:1"))
     assert "\x1b" not in line and "\x07" not in line and "\n" not in line
     assert "bad\\x1b[31m ::error::x\\x07" in line
+
+
+def test_what_an_endpoint_sent_is_escaped_as_every_outside_text_is_and_a_cut_is_marked():
+    """A bidirectional override is named as the character it is (not a Latin-1 byte followed by two letters), and a
+    long answer is cut visibly."""
+    from rumcfn.aws.answers import unreadable
+
+    line = str(unreadable(ValueError("evil\u202etxt.exe"), "DescribeStacks", "http://127.0.0.1:1"))
+    assert "\u202e" not in line and "evil\\u202etxt.exe" in line
+    long = str(unreadable(ValueError("<html>" + "x" * 1000), "DescribeStacks", "http://127.0.0.1:1"))
+    detail = long.split("cannot read (", 1)[1].split("); check", 1)[0]
+    assert len(detail) == 160 and detail.startswith("ValueError: <html>x") and detail.endswith("x...")
