@@ -32,11 +32,12 @@ def _escape(match: re.Match) -> str:
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
-def printable(text: str) -> str:
+def printable(text: str, unprintable: re.Pattern = UNPRINTABLE) -> str:
     """Text from outside (a page, a file name, an AWS answer) safe on one terminal line: every character that
     could break or disguise a line (a control character, a line separator, a bidirectional override) shown as
-    a visible escape (``\\x1b``, ``\\u2028``), so no line can be made to look like rumcfn's or a CI command."""
-    return UNPRINTABLE.sub(_escape, text)
+    a visible escape (``\\x1b``, ``\\u2028``), so no line can be made to look like rumcfn's or a CI command.
+    ``unprintable`` names other characters to escape the same way (those a format cannot hold)."""
+    return unprintable.sub(_escape, text)
 
 
 def clipped(text: str, limit: int) -> str:

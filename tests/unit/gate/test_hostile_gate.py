@@ -160,6 +160,7 @@ def test_junit_is_well_formed_whatever_the_names_hold():
     root = ET.fromstring(formats.junit(hostile_report()))
     assert root.tag == "testsuites"
     assert "\x1b" not in formats.junit(hostile_report()) and "\x00" not in formats.junit(hostile_report())
+    assert "y\\x1b\\x00 @octocat" in formats.junit(hostile_report())  # shown as escapes, as on a terminal
 
 
 def test_markdown_cells_cannot_mention_link_embed_or_inject_html():
