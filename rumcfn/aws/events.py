@@ -54,9 +54,10 @@ class Outcome:
 
 def watch(cfn: Any, stack_id: str, since: str | None, echo: Echo, poller: Poller,
           expected: set[str] | None = None, heartbeat: float = 60.0, waiter: str = "stack_update_complete") -> Outcome:
-    """Print new events of ``stack_id`` as they happen until the stack settles; return its final status and
-    the failed resource events. ``expected`` (logical ids in the change set) drives the progress count; the
-    wait lasts no longer than botocore's ``waiter`` for the same operation would."""
+    """Print new events of ``stack_id`` as they happen until the stack settles; return its final status, the
+    failed resource events and the description that showed it settled. ``expected`` (logical ids in the change
+    set) drives the progress count; the wait lasts no longer than botocore's ``waiter`` for the same operation
+    would."""
     expected = set(expected or ())
     done: set[str] = set()
     failures: list[dict] = []
