@@ -107,9 +107,12 @@ _GUARD = pytest.StashKey[dict]()
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
-    """With ``-n`` and ``--dist load`` (its default): a browser or integration test module goes to one worker
-    whole, so its module fixtures (one lab run in Chromium, one checkov scan, one CI install) run once, not once
-    per worker that got some of its tests; every other test is shared out on its own, as ``--dist load`` does.
+    """With ``-n`` and ``--dist load`` (its default): the browser tests go to one worker together, and an
+    integration test module to one worker whole, so module fixtures (one lab run in Chromium, one checkov scan,
+    one CI install) run once, not once per worker that got some of their tests; every other test is shared out on
+    its own, as ``--dist load`` does. One Chromium at a time (beside the example workflow's lab job at most) keeps
+    the browser tests' timing whole on a third worker: they mostly wait on their pages' network, and they passed
+    with both cores of the test machine kept busy by other processes.
     (``--dist loadgroup`` with ``xdist_group`` marks would do this, but with pytest 9.2 it no longer groups
     anything: pytest-dev/pytest-xdist#1386.)"""
     if config.getoption("dist") != "load":
@@ -119,7 +122,9 @@ def pytest_xdist_make_scheduler(config: pytest.Config, log):
     class WholeModules(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             path = nodeid.split("::", 1)[0]
-            return path if path.startswith(("tests/browser/", "tests/integration/")) else nodeid
+            if path.startswith("tests/browser/"):
+                return "tests/browser/"
+            return path if path.startswith("tests/integration/") else nodeid
 
     return WholeModules(config, log)
 
