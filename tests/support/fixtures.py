@@ -107,26 +107,28 @@ _GUARD = pytest.StashKey[dict]()
 
 @pytest.hookimpl(optionalhook=True)
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
-    """With ``-n`` and ``--dist load`` (its default): the browser tests go to one worker together, and an
-    integration test module to one worker whole, so module fixtures (one lab run in Chromium, one checkov scan,
-    one CI install) run once, not once per worker that got some of their tests; every other test is shared out on
-    its own, as ``--dist load`` does. One Chromium at a time (beside the example workflow's lab job at most) keeps
-    the browser tests' timing whole on a third worker: they mostly wait on their pages' network, and they passed
-    with both cores of the test machine kept busy by other processes.
+    """With ``-n`` and ``--dist load`` (its default), the tests go to the workers in units of three kinds:
+    - every browser test, together: one Chromium at a time (beside the example workflow's lab job at most), and
+      the lab run of a module fixture made once. They mostly wait on their pages' network, so a third worker fills
+      the core they leave idle; they passed with both cores kept busy by other processes, where shared out over
+      three workers they once lost an event;
+    - an integration test module, whole: its module fixtures (one checkov scan, one CI install) run once, not once
+      per worker that got some of its tests;
+    - any other test, on its own, as ``--dist load`` shares them out.
     (``--dist loadgroup`` with ``xdist_group`` marks would do this, but with pytest 9.2 it no longer groups
     anything: pytest-dev/pytest-xdist#1386.)"""
     if config.getoption("dist") != "load":
         return None
     from xdist.scheduler import LoadScopeScheduling
 
-    class WholeModules(LoadScopeScheduling):
+    class Units(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             path = nodeid.split("::", 1)[0]
             if path.startswith("tests/browser/"):
                 return "tests/browser/"
             return path if path.startswith("tests/integration/") else nodeid
 
-    return WholeModules(config, log)
+    return Units(config, log)
 
 
 @pytest.fixture(scope="session")
