@@ -32,11 +32,10 @@ demo: $(STAMP)
 	$(BIN)/rumcfn lint template.json
 	@echo "template.json: $$(wc -c < template.json) bytes"
 
-# pytest on three workers for two cores: the browser tests (on one worker, one Chromium at a time; see
-# tests/support/fixtures.py) mostly wait on their pages' network, so a third worker fills the core they leave idle.
-# Three workers sharing the browser tests out loaded them enough to lose an event once. Bytecode is cached
-# (PYTHONDONTWRITEBYTECODE emptied, where a machine sets it): otherwise every `python -m rumcfn` a test starts
-# compiles the package again, and every worker rewrites the assertions of every test module again.
+# pytest on three workers for two cores, the browser tests together on one of them (why: the scheduler's docstring
+# in tests/support/fixtures.py). Bytecode is cached (PYTHONDONTWRITEBYTECODE emptied, where a machine sets it):
+# otherwise every `python -m rumcfn` a test starts compiles the package again, and every worker rewrites the
+# assertions of every test module again.
 test: export PYTHONDONTWRITEBYTECODE =
 test: $(STAMP) $(CHECKOV_STAMP) node_modules/.installed
 	$(BIN)/lint-imports --no-cache
