@@ -91,6 +91,28 @@ def test_every_number_of_bytes_in_the_docs_comes_from_the_code():
         assert numbers <= {INLINE_LIMIT, CUSTOM_RESOURCE_RESPONSE_LIMIT}, (name, numbers)
 
 
+def bench_targets() -> set[float]:
+    """The values of ``TARGETS`` in bench/run.py, read without running the bench."""
+    import ast
+
+    tree = ast.parse((ROOT / "bench" / "run.py").read_text())
+    (value,) = [node.value for node in tree.body if isinstance(node, ast.Assign)
+                and [getattr(target, "id", None) for target in node.targets] == ["TARGETS"]]
+    return set(ast.literal_eval(value).values())
+
+
+def test_measured_ratios_and_medians_are_only_in_the_bench_report():
+    """A measurement quoted in prose goes stale when the code changes: pages other than docs/benchmarks.md
+    (which ``make bench`` writes, dated) name only the targets the bench holds its measurements to."""
+    targets = bench_targets()
+    for name, text in PAGES.items():
+        if name == "docs/benchmarks.md":
+            continue
+        ratios = {float(n) for n in re.findall(r"(\d+(?:\.\d+)?)×", text)}
+        assert ratios <= targets, (name, ratios - targets)
+        assert not re.search(r"\bmedian\b", text, re.I), (name, "a median quoted outside docs/benchmarks.md")
+
+
 # --- links -----------------------------------------------------------------------------------------
 
 
