@@ -46,26 +46,44 @@ FLOORS = {
     "rumcfn synth -o template.json": "python -c 'import troposphere, awacs, click, jinja2'",
     "rumcfn --version": "python -c 'import click'",
 }
+#: What the floor leaves ``synth`` (measured in the same loop, held to the same floor): the floor with the
+#: troposphere and awacs modules of the resources the stack makes, and ``synth`` with the methods ``dataclasses``
+#: writes compiled once and kept (``bench/precompiled.py``, an experiment).
+STACK_MODULES = "the floor and the stack's troposphere/awacs modules"
+PRECOMPILED = "rumcfn synth -o template.json, dataclass methods kept compiled (bench/precompiled.py)"
 
 
-def against_floors(runs: int) -> tuple[dict[str, Stats], dict[str, Stats]]:
-    """Each command of :data:`FLOORS` and its floor, run by turns (command, floor, command, floor ...) so that
-    both see the same machine: wall-clock times, and the CPU time (user + system) each process used, which
-    other work on a busy machine inflates far less."""
+def stack_modules(tmp: str) -> list[str]:
+    """The troposphere and awacs modules a ``synth`` of the built-in example has imported when it ends."""
+    code = ("import sys; from rumcfn.cli import run; run(['synth', '-o', 'template.json']); "
+            "print(*sorted(m for m in sys.modules if m.startswith(('troposphere.', 'awacs.'))))")
+    done = subprocess.run([sys.executable, "-c", code], cwd=tmp, capture_output=True, text=True, check=True)
+    return done.stdout.split()
+
+
+def against_floors(runs: int) -> tuple[dict[str, Stats], dict[str, Stats], int]:
+    """Each command of :data:`FLOORS` and its floor, and the two of :data:`STACK_MODULES` and
+    :data:`PRECOMPILED`, run by turns (command, floor, command, floor ...) so that all see the same machine:
+    wall-clock times, the CPU time (user + system) each process used, which other work on a busy machine
+    inflates far less, and how many troposphere/awacs modules the stack's floor imports."""
     import resource
     import time
 
-    argv = {
-        "rumcfn synth -o template.json": rumcfn_argv("synth", "-o", "template.json"),
-        "python -c 'import troposphere, awacs, click, jinja2'": [sys.executable, "-c",
-                                                                   "import troposphere, awacs, click, jinja2"],
-        "rumcfn --version": rumcfn_argv("--version"),
-        "python -c 'import click'": [sys.executable, "-c", "import click"],
-    }
-    wall: dict[str, list[float]] = {name: [] for name in argv}
-    cpu: dict[str, list[float]] = {name: [] for name in argv}
     with tempfile.TemporaryDirectory() as tmp:
-        for name in argv:  # warm the file cache
+        modules = stack_modules(tmp)
+        argv = {
+            "rumcfn synth -o template.json": rumcfn_argv("synth", "-o", "template.json"),
+            "python -c 'import troposphere, awacs, click, jinja2'": [sys.executable, "-c",
+                                                                       "import troposphere, awacs, click, jinja2"],
+            "rumcfn --version": rumcfn_argv("--version"),
+            "python -c 'import click'": [sys.executable, "-c", "import click"],
+            STACK_MODULES: [sys.executable, "-c", f"import troposphere, awacs, click, jinja2, {', '.join(modules)}"],
+            PRECOMPILED: [sys.executable, str(Path(__file__).with_name("precompiled.py")), f"{tmp}/codes", "synth",
+                          "-o", "template.json"],
+        }
+        wall: dict[str, list[float]] = {name: [] for name in argv}
+        cpu: dict[str, list[float]] = {name: [] for name in argv}
+        for name in argv:  # warm the file cache (and fill the experiment's)
             subprocess.run(argv[name], cwd=tmp, capture_output=True, check=True)
         for _ in range(runs):
             for name in argv:
@@ -74,7 +92,8 @@ def against_floors(runs: int) -> tuple[dict[str, Stats], dict[str, Stats]]:
                 wall[name].append(time.perf_counter() - started)
                 after = resource.getrusage(resource.RUSAGE_CHILDREN)
                 cpu[name].append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
-    return ({name: Stats(tuple(v)) for name, v in wall.items()}, {name: Stats(tuple(v)) for name, v in cpu.items()})
+    return ({name: Stats(tuple(v)) for name, v in wall.items()}, {name: Stats(tuple(v)) for name, v in cpu.items()},
+            len(modules))
 
 
 def synth_parts(runs: int) -> tuple[dict[str, Stats], int]:
