@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -42,8 +43,9 @@ def synth(runs: int) -> dict[str, Stats]:
 
 
 #: Each command and the floor it is held to: the imports it cannot do without, in a bare interpreter.
+SYNTH_FLOOR = "troposphere, awacs, click, jinja2"
 FLOORS = {
-    "rumcfn synth -o template.json": "python -c 'import troposphere, awacs, click, jinja2'",
+    "rumcfn synth -o template.json": f"python -c 'import {SYNTH_FLOOR}'",
     "rumcfn --version": "python -c 'import click'",
 }
 #: What the floor leaves ``synth`` (measured in the same loop, held to the same floor): the floor with the
@@ -71,16 +73,13 @@ def against_floors(runs: int) -> tuple[dict[str, Stats], dict[str, Stats], int]:
 
     with tempfile.TemporaryDirectory() as tmp:
         modules = stack_modules(tmp)
-        argv = {
-            "rumcfn synth -o template.json": rumcfn_argv("synth", "-o", "template.json"),
-            "python -c 'import troposphere, awacs, click, jinja2'": [sys.executable, "-c",
-                                                                       "import troposphere, awacs, click, jinja2"],
-            "rumcfn --version": rumcfn_argv("--version"),
-            "python -c 'import click'": [sys.executable, "-c", "import click"],
-            STACK_MODULES: [sys.executable, "-c", f"import troposphere, awacs, click, jinja2, {', '.join(modules)}"],
-            PRECOMPILED: [sys.executable, str(Path(__file__).with_name("precompiled.py")), f"{tmp}/codes", "synth",
-                          "-o", "template.json"],
-        }
+        argv: dict[str, list[str]] = {}
+        for command, floor in FLOORS.items():  # each command, then its floor
+            argv[command] = rumcfn_argv(*shlex.split(command)[1:])
+            argv[floor] = [sys.executable, *shlex.split(floor)[1:]]
+        argv[STACK_MODULES] = [sys.executable, "-c", f"import {SYNTH_FLOOR}, {', '.join(modules)}"]
+        argv[PRECOMPILED] = [sys.executable, str(Path(__file__).with_name("precompiled.py")), f"{tmp}/codes", "synth",
+                             "-o", "template.json"]
         wall: dict[str, list[float]] = {name: [] for name in argv}
         cpu: dict[str, list[float]] = {name: [] for name in argv}
         for name in argv:  # warm the file cache (and fill the experiment's)
