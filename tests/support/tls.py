@@ -24,13 +24,18 @@ def make_certificates(folder: Path) -> Certificates:
     now = datetime.datetime.now(datetime.timezone.utc)
 
     def certificate(subject: str, key, issuer: str, issuer_key, ca: bool):
+        # The key identifiers are what Python 3.13's strict default verification asks for (tests/integration/
+        # test_suite_tls.py): an authority names its key, and what it signs names the authority's key.
         builder = (x509.CertificateBuilder()
                    .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
                    .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)]))
                    .public_key(key.public_key()).serial_number(x509.random_serial_number())
                    .not_valid_before(now - datetime.timedelta(minutes=5))
                    .not_valid_after(now + datetime.timedelta(hours=1))
-                   .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True))
+                   .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+                   .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+                   .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(issuer_key.public_key()),
+                                  critical=False))
         if ca:
             builder = builder.add_extension(x509.KeyUsage(False, False, False, False, False, True, True, False, False),
                                             critical=True)

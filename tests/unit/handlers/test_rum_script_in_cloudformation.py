@@ -25,10 +25,10 @@ from tests.support.handler import (
     ResponseServer,
     assert_failed,
     quick_sleeps,
-    self_signed,
 )
 from tests.support.iam import Enforcer
 from tests.support.partitions import botocore_partitions
+from tests.support.tls import make_certificates
 
 SITE = "example-site-assets"  # the default settings' script.bucket
 
@@ -166,10 +166,17 @@ def test_a_delete_that_fails_otherwise_still_fails(world):
 
 @pytest.fixture
 def tls(tmp_path, monkeypatch):
-    """A certificate for 127.0.0.1 that urllib trusts (through SSL_CERT_FILE) for this test only."""
-    cert, key = self_signed(tmp_path)
-    monkeypatch.setenv("SSL_CERT_FILE", cert)
-    return cert, key
+    """A server certificate for 127.0.0.1 and its key, from an authority urllib trusts (through SSL_CERT_FILE)
+    for this test only."""
+    import urllib.request
+
+    certificates = make_certificates(tmp_path)
+    monkeypatch.setenv("SSL_CERT_FILE", str(certificates.ca))
+    # Since Python 3.13 (Lambda runs the handler on RUNTIME) urllib's HTTPSHandler makes its SSL context when the
+    # process's first urlopen builds the shared opener, and keeps it: without a new opener this test's authority,
+    # named after that, would never be read. The opener the process had comes back after the test.
+    monkeypatch.setattr(urllib.request, "_opener", None)
+    return str(certificates.chain), str(certificates.key)
 
 
 def send(world, server: ResponseServer, **kwargs) -> None:
