@@ -172,9 +172,9 @@ def tls(tmp_path, monkeypatch):
 
     certificates = make_certificates(tmp_path)
     monkeypatch.setenv("SSL_CERT_FILE", str(certificates.ca))
-    # Since Python 3.13 (Lambda runs the handler on RUNTIME) urllib's HTTPSHandler makes its SSL context when the
-    # process's first urlopen builds the shared opener, and keeps it: without a new opener this test's authority,
-    # named after that, would never be read. The opener the process had comes back after the test.
+    # Since Python 3.13 (Lambda's is newer: RUNTIME in rumcfn/stack/snippet_writer.py), urllib's HTTPSHandler makes
+    # its SSL context when the process's first urlopen builds the shared opener, and keeps it: without a new opener,
+    # the authority this test names after that would never be read. The process's opener comes back after the test.
     monkeypatch.setattr(urllib.request, "_opener", None)
     return str(certificates.chain), str(certificates.key)
 
