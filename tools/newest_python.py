@@ -25,13 +25,14 @@ def candidates() -> list[str]:
 
 
 def version(python: str) -> tuple[int, int] | None:
-    """(major, minor) of a CPython that starts, else None (a broken shim, PyPy, a hung binary)."""
+    """(major, minor) of a CPython that starts, else None: a broken shim, PyPy, a hung binary, a program that
+    answers something other than a version."""
     try:
         answer = subprocess.run([python, "-c", ASK], capture_output=True, text=True, timeout=20, check=True).stdout
-    except (OSError, subprocess.SubprocessError):
+        name, major, minor = answer.split()
+        return (int(major), int(minor)) if name == "cpython" else None
+    except (OSError, subprocess.SubprocessError, ValueError):  # ValueError: it answered something else
         return None
-    name, major, minor = answer.split()
-    return (int(major), int(minor)) if name == "cpython" else None
 
 
 def newest(paths: list[str], than: tuple[int, int]) -> str | None:

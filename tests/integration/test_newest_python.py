@@ -42,6 +42,7 @@ def test_the_newest_cpython_newer_than_the_running_one_is_chosen(machine):
     fake(machine / "bin" / "python3.13-config", "cpython 3 99")  # not an interpreter: never asked
     fake(machine / "bin" / "python3.15", "pypy 3 15")  # not CPython
     fake(machine / "bin" / "python3.16", "cpython 3 16", status=1)  # does not start
+    fake(machine / "bin" / "python3.17", "Python 3.17.0")  # answers something else
     newest = fake(machine / "pyenv" / "versions" / "3.13.0" / "bin" / "python3", "cpython 3 13")
     fake(machine / "pyenv" / "versions" / "3.10.13" / "bin" / "python3", "cpython 3 10")
     assert tool.newest(tool.candidates(), (3, 11)) == newest
