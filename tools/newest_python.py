@@ -36,8 +36,7 @@ def version(python: str) -> tuple[int, int] | None:
 
 
 def newest(paths: list[str], than: tuple[int, int]) -> str | None:
-    known = {path: version(path) for path in paths}
-    newer = [(found, path) for path, found in known.items() if found and found > than]
+    newer = [(found, path) for path in paths if (found := version(path)) and found > than]
     return max(newer, key=lambda pair: pair[0])[1] if newer else None
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import socket
 import ssl
-import threading
 
+from tests.support.http import QuietHandler, Server
 from tests.support.tls import make_certificates
 
 
@@ -22,29 +22,23 @@ def strict_client(ca) -> ssl.SSLContext:
     return context
 
 
+class Nothing(Server):
+    """An HTTPS server that only shakes hands: the test reads what the handshake agreed."""
+
+    handler = QuietHandler
+
+
 def handshake(certificates, client: ssl.SSLContext) -> str:
-    """Connect to a one-shot TLS server on 127.0.0.1 with the test's server certificate; the version agreed."""
+    """Connect to a TLS server on 127.0.0.1 with the test's server certificate; the version agreed."""
     server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
     server.load_cert_chain(certificates.chain, certificates.key)
-    with socket.create_server(("127.0.0.1", 0)) as listener:
-        listener.settimeout(5)
-
-        def accept() -> None:
-            connection, _ = listener.accept()
-            try:
-                with server.wrap_socket(connection, server_side=True):
-                    pass
-            except (ssl.SSLError, OSError):
-                connection.close()  # the client refused the certificate: it reports why
-
-        thread = threading.Thread(target=accept, daemon=True)
-        thread.start()
-        try:
-            with socket.create_connection(listener.getsockname(), timeout=5) as raw:
-                with client.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
-                    return tls.version()
-        finally:
-            thread.join(5)
+    site = Nothing(server)
+    try:
+        with socket.create_connection(("127.0.0.1", site.port), timeout=5) as raw, \
+                client.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+            return tls.version()
+    finally:
+        site.close()
 
 
 def test_the_test_certificates_pass_the_strict_checks_of_python_3_13(tmp_path):
